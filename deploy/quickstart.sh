@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Tandem quickstart: installs missing Debian packages, builds into build/, starts mediad and
+# signald on loopback with the demo config in deploy/demo/, and says how to place a call.
+#   deploy/quickstart.sh          start (harmless when already running)
+#   deploy/quickstart.sh stop     stop both daemons by pid file
+#   deploy/quickstart.sh status   show whether they answer
+# Runtime files (pid files, logs, database) live in $TANDEM_STATE (default: ./state).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${TANDEM_STATE:-$ROOT/state}
+BUILD=$ROOT/build
+DEMO=$ROOT/deploy/demo
+MEDIACTL=$BUILD/mediad/mediactl
+SIPPING=$BUILD/signaling/tandem-sipping
+
+running() { [ -f "$STATE/$1.pid" ] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
+
+stop_one() {
+	local name=$1 pid
+	if ! running "$name"; then rm -f "$STATE/$name.pid"; echo "$name: not running"; return 0; fi
+	pid=$(cat "$STATE/$name.pid")
+	kill -TERM "$pid"
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "$name: did not stop in 10 s, killing"
+		kill -KILL "$pid"
+	fi
+	rm -f "$STATE/$name.pid"
+	echo "$name: stopped"
+}
+
+wait_until() { # wait_until SECONDS command...
+	local end=$((SECONDS + $1)); shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+start_one() { # start_one NAME BINARY ARGS...
+	local name=$1; shift
+	if running "$name"; then echo "$name: already running (pid $(cat "$STATE/$name.pid"))"; return 0; fi
+	# setsid: the daemon leaves this script's session and outlives it.
+	setsid "$@" >>"$STATE/$name.log" 2>&1 </dev/null &
+	echo $! >"$STATE/$name.pid"
+	echo "$name: started (pid $!, log $STATE/$name.log)"
+}
+
+status() {
+	local ok=0
+	if "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 500 ping >/dev/null 2>&1; then echo "mediad: answers Ping on tcp://127.0.0.1:5555"; else echo "mediad: not answering"; ok=1; fi
+	if "$SIPPING" sip:127.0.0.1:5060 500 >/dev/null 2>&1; then echo "signald: answers OPTIONS on 127.0.0.1:5060"; else echo "signald: not answering"; ok=1; fi
+	return $ok
+}
+
+case "${1:-start}" in
+stop)
+	stop_one signald
+	stop_one mediad
+	exit 0
+	;;
+status)
+	status
+	exit $?
+	;;
+start) ;;
+*)
+	echo "usage: $0 [start|stop|status]" >&2
+	exit 2
+	;;
+esac
+
+"$ROOT/deploy/install-deps.sh"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+echo "build: ok ($BUILD)"
+mkdir -p "$STATE"
+
+start_one mediad "$BUILD/mediad/mediad" -c "$DEMO/mediad.ini"
+if ! wait_until 10 "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 300 ping; then
+	echo "mediad did not answer Ping within 10 s; see $STATE/mediad.log:" >&2
+	tail -n 5 "$STATE/mediad.log" >&2
+	exit 1
+fi
+start_one signald "$BUILD/signaling/signald" -c "$DEMO/signald.ini" --set "signald.state_dir=$STATE"
+if ! wait_until 10 "$SIPPING" sip:127.0.0.1:5060 300; then
+	echo "signald did not answer OPTIONS within 10 s; see $STATE/signald.log:" >&2
+	tail -n 5 "$STATE/signald.log" >&2
+	exit 1
+fi
+status
+
+cat <<MSG
+
+Tandem is running on loopback.
+  SIP:   127.0.0.1:5060 (UDP and TCP), domain 127.0.0.1
+  Media: mediad RPC on tcp://127.0.0.1:5555, RTP ports 30000-39999 on 127.0.0.1
+  Users: 1000-1019, password 1234 (FreeSWITCH's demo directory)
+
+Try it:
+  $SIPPING sip:127.0.0.1:5060              # SIP OPTIONS -> 200 OK
+  $MEDIACTL ping                           # media node status
+  Calls between registered users arrive with the registrar and B2BUA (docs/architecture.md).
+
+Stop with: deploy/quickstart.sh stop
+MSG

@@ -1,0 +1,31 @@
+/* mediad settings: one table (mediad_config.c) drives file parsing, defaults and --set. */
+#ifndef MEDIAD_CONFIG_H
+#define MEDIAD_CONFIG_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "log.h"
+
+struct mediad_config {
+	char *node_id;      /* default: host name */
+	char *rpc_endpoint; /* ZeroMQ ROUTER bind address */
+	char *log_level;
+	bool log_syslog;
+	long workers;       /* relay threads; 0 = one per core */
+	char *bind_ip;      /* local address RTP sockets bind to */
+	char *advertise_ip; /* address put in SDP; default = bind_ip (differs behind NAT) */
+	long port_min, port_max;
+	long rtp_timeout_s;   /* default inactivity timeout; 0 = never */
+	long owner_timeout_s; /* reap sessions whose owner has been silent this long; 0 = never */
+	/* derived */
+	enum log_level level;
+};
+
+/* Loads path (NULL: defaults only) then applies overrides ("section.key=value").
+ * Returns 0, or a negative errno with err filled as "FILE:LINE: [section] key: problem". */
+int mediad_config_load(struct mediad_config *cfg, const char *path, char **overrides,
+                       int n_overrides, char *err, size_t errlen);
+void mediad_config_free(struct mediad_config *cfg);
+
+#endif

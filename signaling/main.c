@@ -1,0 +1,214 @@
+/* signald: the SIP control plane. Builds the modules in dependency order on one su_root loop,
+ * runs until SIGTERM/SIGINT, then shuts the SIP stack down gracefully and frees in reverse. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/su_wait.h>
+
+#include "log.h"
+#include "media_client.h"
+#include "rpc.h"
+#include "signald_config.h"
+#include "sip_ua.h"
+
+struct signald {
+	su_home_t home[1];
+	su_root_t *root;
+	struct signald_config cfg;
+	void *zctx;
+	struct media_client *media;
+	struct sip_ua *ua;
+	int sigfd, sig_wait;
+	su_timer_t *stop_timer;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: signald [-c FILE] [--set section.key=value]... [-t]\n"
+	        "  -c, --config FILE   configuration (INI); without it built-in defaults\n"
+	        "  -s, --set K=V       override one setting, e.g. --set sip.listen=127.0.0.1:5080\n"
+	        "  -t, --check         load and check the configuration, then exit\n"
+	        "  -V, --version       print the version\n");
+}
+
+static void on_stopped(void *arg)
+{
+	struct signald *sd = arg;
+
+	su_root_break(sd->root);
+}
+
+static void on_stop_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	log_warn("signald", "SIP stack did not finish shutting down in time; stopping anyway");
+	on_stopped(arg);
+}
+
+static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct signald *sd = (struct signald *)arg;
+	struct signalfd_siginfo si;
+
+	if (read(sd->sigfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo == SIGHUP)
+		return 0;
+	log_notice("signald", "signal %u: stopping", si.ssi_signo);
+	if (!sd->stop_timer) {
+		sd->stop_timer = su_timer_create(su_root_task(sd->root), 0);
+		if (sd->stop_timer)
+			su_timer_set_interval(sd->stop_timer, on_stop_timeout, (su_timer_arg_t *)sd,
+			                      5000);
+	}
+	sip_ua_shutdown(sd->ua, on_stopped, sd);
+	return 0;
+}
+
+static int setup_signals(struct signald *sd)
+{
+	sigset_t set;
+	su_wait_t w;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	sd->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sd->sigfd < 0 || su_wait_create(&w, sd->sigfd, SU_WAIT_IN) != 0)
+		return -errno;
+	sd->sig_wait = su_root_register(sd->root, &w, on_signal, (su_wakeup_arg_t *)sd, 0);
+	if (sd->sig_wait < 0) {
+		su_wait_destroy(&w);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct signald *sd, int *check)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
+	    {"check", no_argument, NULL, 't'},        {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	const char *path = NULL;
+	char **sets = calloc((size_t)argc, sizeof(char *));
+	char err[CFG_ERR_LEN];
+	int nsets = 0, c, rc;
+
+	if (!sets)
+		return 1;
+	while ((c = getopt_long(argc, argv, "c:s:tVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 's':
+			sets[nsets++] = optarg;
+			break;
+		case 't':
+			*check = 1;
+			break;
+		case 'V':
+			printf("signald %s\n", TANDEM_VERSION);
+			free(sets);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			free(sets);
+			exit(0);
+		default:
+			usage(stderr);
+			free(sets);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "signald: unexpected argument '%s'\n", argv[optind]);
+		free(sets);
+		return 2;
+	}
+	rc = signald_config_load(&sd->cfg, path, sets, nsets, err, sizeof(err));
+	free(sets);
+	if (rc) {
+		fprintf(stderr, "signald: config error: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static void teardown(struct signald *sd)
+{
+	sip_ua_free(sd->ua);
+	media_client_free(sd->media);
+	if (sd->stop_timer)
+		su_timer_destroy(sd->stop_timer);
+	if (sd->root && sd->sig_wait > 0)
+		su_root_deregister(sd->root, sd->sig_wait);
+	if (sd->root)
+		su_root_destroy(sd->root);
+	rpc_context_free(sd->zctx);
+	if (sd->sigfd >= 0)
+		close(sd->sigfd);
+	su_home_deinit(sd->home);
+	su_deinit();
+	signald_config_free(&sd->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct signald sd = {.sigfd = -1, .sig_wait = -1};
+	char err[CFG_ERR_LEN];
+	int check = 0, rc;
+
+	rc = parse_args(argc, argv, &sd, &check);
+	if (rc || check) {
+		if (!rc)
+			printf("signald: configuration ok\n");
+		signald_config_free(&sd.cfg);
+		return rc;
+	}
+	log_setup("signald", sd.cfg.level, sd.cfg.log_syslog);
+	su_init();
+	su_home_init(sd.home);
+	sd.root = su_root_create(&sd);
+	if (!sd.root) {
+		log_error("signald", "cannot create the event loop");
+		teardown(&sd);
+		return 1;
+	}
+	/* One thread: the SIP stack shares this loop instead of running in a clone thread. */
+	su_root_threading(sd.root, 0);
+	sd.zctx = rpc_context_new();
+	rc = sd.zctx ? setup_signals(&sd) : -errno;
+	if (!rc)
+		rc = media_client_new(&sd.media, sd.root, &sd.cfg, sd.zctx);
+	if (rc) {
+		log_error("signald", "start-up failed: %s", strerror(-rc));
+		teardown(&sd);
+		return 1;
+	}
+	rc = sip_ua_new(&sd.ua, sd.root, &sd.cfg, err, sizeof(err));
+	if (rc) {
+		log_error("signald", "%s", err);
+		teardown(&sd);
+		return 1;
+	}
+	log_notice("signald", "node %s %s: SIP on %s (udp, tcp), domain %s, %zu media node(s)",
+	           sd.cfg.node_id, TANDEM_VERSION, sd.cfg.sip_listen, sd.cfg.sip_domain,
+	           sd.cfg.media_nodes.n);
+	su_root_run(sd.root);
+	log_notice("signald", "stopped");
+	teardown(&sd);
+	return 0;
+}

@@ -1,0 +1,368 @@
+/* Media RPC client on the su_root loop. ZeroMQ's fd is edge-style: every wakeup (fd, prepoll)
+ * drains while ZMQ_EVENTS says input is waiting, and pending requests expire on a 50 ms tick. */
+#include "media_client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+
+#define MISSED_PINGS_DOWN 3
+
+struct pending {
+	uint64_t request_id;
+	uint64_t deadline_ms;
+	struct media_node *node;
+	media_reply_cb cb;
+	void *arg;
+	struct pending *next;
+};
+
+struct media_node {
+	struct media_client *mc; /* back pointer, borrowed */
+	char *endpoint;          /* borrowed from cfg */
+	char id[64];
+	void *sock; /* owned DEALER */
+	int wait_index;
+	bool up, ever_answered;
+	unsigned missed;
+	uint64_t last_ping_ms;
+	bool ping_outstanding;
+	uint32_t free_ports, sessions;
+};
+
+struct media_client {
+	su_root_t *root;                  /* borrowed */
+	const struct signald_config *cfg; /* borrowed */
+	struct media_node *nodes;         /* owned array */
+	size_t n_nodes;
+	struct pending *pending; /* owned list */
+	su_timer_t *tick;
+	uint64_t next_request_id;
+	media_event_cb event_cb;
+	void *event_arg;
+};
+
+static void drain_node(struct media_node *node);
+
+static void complete(struct media_client *mc, struct pending *p, int rc, const RpcEnvelope *env)
+{
+	media_reply_cb cb = p->cb;
+	void *arg = p->arg;
+
+	free(p);
+	if (cb)
+		cb(arg, rc, env);
+}
+
+static struct pending *take_pending(struct media_client *mc, uint64_t request_id)
+{
+	for (struct pending **pp = &mc->pending; *pp; pp = &(*pp)->next) {
+		if ((*pp)->request_id == request_id) {
+			struct pending *p = *pp;
+
+			*pp = p->next;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void on_message(struct media_node *node, RpcEnvelope *env)
+{
+	struct media_client *mc = node->mc;
+	struct pending *p;
+
+	if (env->body_case == RPC_BODY(EVENT)) {
+		if (mc->event_cb)
+			mc->event_cb(mc->event_arg, node, env);
+		return;
+	}
+	p = take_pending(mc, env->request_id);
+	if (!p) {
+		log_debug("media", "late reply %llu from %s dropped",
+		          (unsigned long long)env->request_id, node->endpoint);
+		return;
+	}
+	complete(mc, p, 0, env);
+}
+
+static void drain_node(struct media_node *node)
+{
+	int budget = 256;
+
+	while (budget-- > 0 && rpc_has_input(node->sock)) {
+		struct rpc_msg msg;
+		int rc = rpc_recv(node->sock, false, &msg);
+
+		if (rc == -EAGAIN)
+			break;
+		if (rc) {
+			log_warn("media", "bad message from %s: %s", node->endpoint, strerror(-rc));
+			continue;
+		}
+		on_message(node, msg.env);
+		rpc_msg_clear(&msg);
+	}
+}
+
+static int on_readable(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	drain_node((struct media_node *)arg);
+	return 0;
+}
+
+/* Runs before every wait of the loop: replies that arrived while we were sending from inside a
+ * SIP callback would otherwise sit unseen behind an edge that already fired. */
+static void prepoll(su_prepoll_magic_t *magic, su_root_t *root)
+{
+	struct media_client *mc = (struct media_client *)magic;
+
+	for (size_t i = 0; i < mc->n_nodes; i++)
+		drain_node(&mc->nodes[i]);
+}
+
+int media_client_request(struct media_client *mc, struct media_node *node, RpcEnvelope *req,
+                         media_reply_cb cb, void *arg)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	req->version = RPC_VERSION;
+	req->request_id = ++mc->next_request_id;
+	rc = rpc_send(node->sock, NULL, 0, req);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	p->request_id = req->request_id;
+	p->deadline_ms = clock_mono_ms() + (uint64_t)mc->cfg->media_rpc_timeout_ms;
+	p->node = node;
+	p->cb = cb;
+	p->arg = arg;
+	p->next = mc->pending;
+	mc->pending = p;
+	return 0;
+}
+
+void media_client_cancel(struct media_client *mc, void *arg)
+{
+	for (struct pending *p = mc->pending; p; p = p->next)
+		if (p->arg == arg)
+			p->cb = NULL;
+}
+
+static void mark_down(struct media_node *node, const char *why)
+{
+	if (node->up || !node->ever_answered)
+		log_warn("media", "media node %s%s%s%s: down (%s)", node->endpoint,
+		         node->id[0] ? " (" : "", node->id, node->id[0] ? ")" : "", why);
+	node->up = false;
+	node->ever_answered = true; /* log the first failure once, then only transitions */
+}
+
+static void on_ping_reply(void *arg, int rc, const RpcEnvelope *env)
+{
+	struct media_node *node = arg;
+	const RpcNodeStatus *st;
+
+	node->ping_outstanding = false;
+	if (rc) {
+		char why[96];
+
+		node->missed++;
+		snprintf(why, sizeof(why), "no answer within %ld ms",
+		         node->mc->cfg->media_rpc_timeout_ms);
+		if (node->missed >= MISSED_PINGS_DOWN || !node->ever_answered)
+			mark_down(node, why);
+		return;
+	}
+	if (env->body_case != RPC_BODY(PING_REPLY) || !env->ping_reply->node) {
+		mark_down(node, "unexpected reply to Ping");
+		return;
+	}
+	st = env->ping_reply->node;
+	node->missed = 0;
+	node->free_ports = st->free_ports;
+	node->sessions = st->sessions;
+	snprintf(node->id, sizeof(node->id), "%s", st->node_id ? st->node_id : "");
+	if (!node->up)
+		log_notice("media",
+		           "media node %s (%s %s): up, %u sessions, %u/%u ports free, "
+		           "advertise %s",
+		           node->endpoint, node->id, st->version, st->sessions, st->free_ports,
+		           st->total_ports, st->advertise_ip);
+	node->up = true;
+	node->ever_answered = true;
+}
+
+static void ping_node(struct media_node *node)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcPingRequest ping = TANDEM__MEDIA__V1__PING_REQUEST__INIT;
+	int rc;
+
+	env.body_case = RPC_BODY(PING);
+	env.ping = &ping;
+	node->last_ping_ms = clock_mono_ms();
+	rc = media_client_request(node->mc, node, &env, on_ping_reply, node);
+	if (rc)
+		mark_down(node, strerror(-rc));
+	else
+		node->ping_outstanding = true;
+}
+
+static void on_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct media_client *mc = (struct media_client *)arg;
+	uint64_t now = clock_mono_ms();
+	struct pending **pp = &mc->pending;
+
+	while (*pp) {
+		struct pending *p = *pp;
+
+		if (p->deadline_ms > now) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		complete(mc, p, -ETIMEDOUT, NULL);
+		pp = &mc->pending; /* the callback may have changed the list */
+	}
+	for (size_t i = 0; i < mc->n_nodes; i++) {
+		struct media_node *node = &mc->nodes[i];
+
+		if (!node->ping_outstanding &&
+		    now - node->last_ping_ms >= (uint64_t)mc->cfg->media_ping_interval_ms)
+			ping_node(node);
+	}
+}
+
+static int node_open(struct media_client *mc, struct media_node *node, const char *endpoint,
+                     void *zctx)
+{
+	su_wait_t w;
+	int rc, fd;
+
+	node->mc = mc;
+	node->endpoint = (char *)endpoint;
+	node->wait_index = -1;
+	rc = rpc_dealer_connect(zctx, endpoint, mc->cfg->node_id, &node->sock);
+	if (rc) {
+		log_error("media", "[media] node: cannot connect %s: %s", endpoint, strerror(-rc));
+		return rc;
+	}
+	fd = rpc_socket_fd(node->sock);
+	if (fd < 0 || su_wait_create(&w, fd, SU_WAIT_IN) != 0)
+		return -EIO;
+	node->wait_index = su_root_register(mc->root, &w, on_readable, (su_wakeup_arg_t *)node, 0);
+	if (node->wait_index < 0) {
+		su_wait_destroy(&w);
+		return -EIO;
+	}
+	return 0;
+}
+
+int media_client_new(struct media_client **out, su_root_t *root, const struct signald_config *cfg,
+                     void *zctx)
+{
+	struct media_client *mc = calloc(1, sizeof(*mc));
+	int rc = 0;
+
+	if (!mc)
+		return -ENOMEM;
+	mc->root = root;
+	mc->cfg = cfg;
+	mc->n_nodes = cfg->media_nodes.n;
+	mc->nodes = calloc(mc->n_nodes, sizeof(*mc->nodes));
+	if (!mc->nodes) {
+		free(mc);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; !rc && i < mc->n_nodes; i++)
+		rc = node_open(mc, &mc->nodes[i], cfg->media_nodes.v[i], zctx);
+	if (!rc && su_root_add_prepoll(root, prepoll, (su_prepoll_magic_t *)mc) != 0)
+		rc = -EBUSY;
+	mc->tick = su_timer_create(su_root_task(root), 50);
+	if (!rc && (!mc->tick || su_timer_set_for_ever(mc->tick, on_tick, mc) != 0))
+		rc = -EIO;
+	if (rc) {
+		media_client_free(mc);
+		return rc;
+	}
+	for (size_t i = 0; i < mc->n_nodes; i++)
+		ping_node(&mc->nodes[i]);
+	*out = mc;
+	return 0;
+}
+
+void media_client_free(struct media_client *mc)
+{
+	if (!mc)
+		return;
+	if (mc->tick)
+		su_timer_destroy(mc->tick);
+	su_root_remove_prepoll(mc->root);
+	while (mc->pending) {
+		struct pending *p = mc->pending;
+
+		mc->pending = p->next;
+		free(p);
+	}
+	for (size_t i = 0; i < mc->n_nodes; i++) {
+		if (mc->nodes[i].wait_index >= 0)
+			su_root_deregister(mc->root, mc->nodes[i].wait_index);
+		rpc_socket_close(mc->nodes[i].sock);
+	}
+	free(mc->nodes);
+	free(mc);
+}
+
+void media_client_on_event(struct media_client *mc, media_event_cb cb, void *arg)
+{
+	mc->event_cb = cb;
+	mc->event_arg = arg;
+}
+
+struct media_node *media_client_pick(struct media_client *mc)
+{
+	struct media_node *best = NULL;
+
+	for (size_t i = 0; i < mc->n_nodes; i++) {
+		struct media_node *n = &mc->nodes[i];
+
+		if (n->up && (!best || n->free_ports > best->free_ports))
+			best = n;
+	}
+	return best;
+}
+
+size_t media_client_node_count(const struct media_client *mc)
+{
+	return mc->n_nodes;
+}
+
+struct media_node *media_client_node(struct media_client *mc, size_t i)
+{
+	return i < mc->n_nodes ? &mc->nodes[i] : NULL;
+}
+
+const char *media_node_endpoint(const struct media_node *node)
+{
+	return node->endpoint;
+}
+
+const char *media_node_id(const struct media_node *node)
+{
+	return node->id;
+}
+
+bool media_node_up(const struct media_node *node)
+{
+	return node->up;
+}

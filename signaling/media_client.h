@@ -1,0 +1,48 @@
+/* signald's side of the media RPC: one DEALER per configured media node, joined to the su_root
+ * loop, asynchronous requests with per-request timeouts, and a heartbeat that tracks whether each
+ * node is up. Never blocks the SIP thread.
+ *
+ * Async contract: if media_client_request() returns an error, cb is never called; otherwise cb
+ * runs exactly once, later, on the loop thread, with the reply or with -ETIMEDOUT. */
+#ifndef SIGNALD_MEDIA_CLIENT_H
+#define SIGNALD_MEDIA_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sofia-sip/su_wait.h>
+
+#include "rpc.h"
+#include "signald_config.h"
+
+struct media_client;
+struct media_node;
+
+/* reply is borrowed for the duration of the callback; NULL when rc < 0. */
+typedef void (*media_reply_cb)(void *arg, int rc, const RpcEnvelope *reply);
+/* Events (request_id 0) pushed by a node; env borrowed for the callback. */
+typedef void (*media_event_cb)(void *arg, struct media_node *node, const RpcEnvelope *env);
+
+/* root, cfg and zctx are borrowed and outlive the client. */
+int media_client_new(struct media_client **out, su_root_t *root, const struct signald_config *cfg,
+                     void *zctx);
+void media_client_free(struct media_client *mc);
+
+void media_client_on_event(struct media_client *mc, media_event_cb cb, void *arg);
+
+/* Sends req (version and request_id are filled in) to node. req is not kept. */
+int media_client_request(struct media_client *mc, struct media_node *node, RpcEnvelope *req,
+                         media_reply_cb cb, void *arg);
+/* Drops every pending callback registered with this arg (its owner is going away). */
+void media_client_cancel(struct media_client *mc, void *arg);
+
+/* The up node with the most free ports, or NULL when none is up. */
+struct media_node *media_client_pick(struct media_client *mc);
+size_t media_client_node_count(const struct media_client *mc);
+struct media_node *media_client_node(struct media_client *mc, size_t i);
+
+const char *media_node_endpoint(const struct media_node *node);
+const char *media_node_id(const struct media_node *node); /* from its Ping reply, or "" */
+bool media_node_up(const struct media_node *node);
+
+#endif

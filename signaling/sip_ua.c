@@ -1,0 +1,164 @@
+/* NUA glue. The stack runs without its own SDP engine (the application owns offer/answer) and
+ * without the behaviours that a B2BUA must decide itself (redirect following, Retry-After
+ * resends, 100rel). */
+#include "sip_ua.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/tport_tag.h>
+
+#include "log.h"
+
+struct sip_ua {
+	su_root_t *root;                  /* borrowed */
+	const struct signald_config *cfg; /* borrowed */
+	nua_t *nua;                       /* owned */
+	sip_ua_done_cb shutdown_done;
+	void *shutdown_arg;
+	bool shutting_down;
+};
+
+/* sofia-sip exports these logs but declares only some of them. */
+extern su_log_t nua_log[];
+extern su_log_t nta_log[];
+extern su_log_t tport_log[];
+
+static void sofia_log(void *arg, char const *fmt, va_list ap)
+{
+	char buf[1024];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	/* sofia emits fragments; keep whole lines only and drop the trailing newline. */
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (n > 0)
+		log_debug("sofia", "%s", buf);
+}
+
+static void redirect_sofia_logs(void)
+{
+	su_log_t *logs[] = {su_log_default, nua_log, nta_log, tport_log};
+
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
+		su_log_redirect(logs[i], sofia_log, NULL);
+}
+
+static void set_context(const sip_t *sip)
+{
+	if (sip && sip->sip_call_id && sip->sip_call_id->i_id)
+		log_set_context(sip->sip_call_id->i_id);
+	else
+		log_set_context(NULL);
+}
+
+static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua, nua_magic_t *magic,
+                     nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip, tagi_t tags[])
+{
+	struct sip_ua *ua = (struct sip_ua *)magic;
+
+	set_context(sip);
+	switch (ev) {
+	case nua_r_shutdown:
+		if (status < 200)
+			break;
+		log_info("sip", "stack shut down (%d %s)", status, phrase);
+		if (ua->shutdown_done) {
+			sip_ua_done_cb done = ua->shutdown_done;
+
+			ua->shutdown_done = NULL;
+			done(ua->shutdown_arg);
+		}
+		break;
+	case nua_i_options:
+		/* The stack has answered 200 with our Allow/Accept/Supported. */
+		log_debug("sip", "OPTIONS answered %d", status);
+		if (!hmagic)
+			nua_handle_destroy(nh);
+		break;
+	case nua_i_invite:
+		if (status >= 200 || hmagic)
+			break;
+		log_notice("sip", "INVITE %s refused: no call routing on this node",
+		           sip && sip->sip_request ? sip->sip_request->rq_url->url_user : "");
+		nua_respond(nh, SIP_501_NOT_IMPLEMENTED, NUTAG_WITH_THIS(nua), TAG_END());
+		break;
+	case nua_i_state:
+	case nua_i_active:
+	case nua_i_terminated:
+		if (ev == nua_i_terminated && !hmagic)
+			nua_handle_destroy(nh);
+		break;
+	default:
+		if (status >= 300 || ev == nua_i_error)
+			log_info("sip", "%s: %d %s", nua_event_name(ev), status, phrase);
+		else
+			log_debug("sip", "%s: %d %s", nua_event_name(ev), status, phrase);
+		/* A stack-created handle nobody adopted is ours to free. */
+		if (nh && !hmagic && ev < nua_r_set_params)
+			nua_handle_destroy(nh);
+		break;
+	}
+	log_set_context(NULL);
+}
+
+int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config *cfg, char *err,
+               size_t errlen)
+{
+	struct sip_ua *ua = calloc(1, sizeof(*ua));
+	char url[192];
+	bool v6 = strchr(cfg->sip_host, ':') != NULL;
+
+	if (!ua)
+		return -ENOMEM;
+	ua->root = root;
+	ua->cfg = cfg;
+	redirect_sofia_logs();
+	snprintf(url, sizeof(url), v6 ? "sip:[%s]:%u" : "sip:%s:%u", cfg->sip_host, cfg->sip_port);
+	ua->nua = nua_create(root, on_event, (nua_magic_t *)ua, NUTAG_URL(url),
+	                     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
+	                     NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
+	                     SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR("timer"),
+	                     SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO"),
+	                     NTATAG_UDP_MTU(65535), TPTAG_LOG(cfg->sip_log ? 1 : 0), TAG_END());
+	if (!ua->nua) {
+		snprintf(err, errlen,
+		         "[sip] listen: cannot open SIP on %s (address in use or not "
+		         "local)",
+		         cfg->sip_listen);
+		free(ua);
+		return -EADDRINUSE;
+	}
+	*out = ua;
+	return 0;
+}
+
+void sip_ua_shutdown(struct sip_ua *ua, sip_ua_done_cb done, void *arg)
+{
+	if (ua->shutting_down)
+		return;
+	ua->shutting_down = true;
+	ua->shutdown_done = done;
+	ua->shutdown_arg = arg;
+	nua_shutdown(ua->nua);
+}
+
+void sip_ua_free(struct sip_ua *ua)
+{
+	if (!ua)
+		return;
+	if (ua->nua)
+		nua_destroy(ua->nua);
+	free(ua);
+}

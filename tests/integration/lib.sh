@@ -1,0 +1,149 @@
+# Harness for integration tests: real daemons on free loopback ports, a private temp dir for
+# configs, state and logs, stop by pid file, logs shown when a test fails. Source it, then call
+# start_mediad / start_signald, then your checks with pass/fail helpers.
+set -u
+: "${TANDEM_BUILD:?TANDEM_BUILD must name the build directory}"
+: "${TANDEM_SRC:?TANDEM_SRC must name the source directory}"
+
+MEDIAD=$TANDEM_BUILD/mediad/mediad
+MEDIACTL=$TANDEM_BUILD/mediad/mediactl
+SIGNALD=$TANDEM_BUILD/signaling/signald
+SIPPING=$TANDEM_BUILD/signaling/tandem-sipping
+FREE_PORT=$TANDEM_BUILD/tests/integration/free_port
+SIPP_DIR=$TANDEM_SRC/tests/integration/sipp
+
+T=$(mktemp -d /tmp/tandem-it.XXXXXX)
+FAILED=0
+CHECKS=0
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+dump_logs() {
+	for f in "$T"/*.log; do
+		[ -f "$f" ] || continue
+		echo "----- $f (last 60 lines)"
+		tail -n 60 "$f"
+	done
+}
+
+stop_pidfile() {
+	local pf=$1 pid
+	[ -f "$pf" ] || return 0
+	pid=$(cat "$pf")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	fi
+	rm -f "$pf"
+}
+
+cleanup() {
+	local rc=$?
+	for pf in "$T"/*.pid; do [ -e "$pf" ] && stop_pidfile "$pf"; done
+	if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
+		dump_logs
+		[ "$rc" -eq 0 ] && rc=1
+	fi
+	[ "${KEEP_TMP:-0}" = 1 ] || rm -rf "$T"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { CHECKS=$((CHECKS + 1)); log "ok: $*"; }
+fail() { CHECKS=$((CHECKS + 1)); FAILED=$((FAILED + 1)); log "FAIL: $*"; }
+check() { # check "description" command...
+	local what=$1; shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+finish() {
+	log "$CHECKS checks, $FAILED failed"
+	[ "$CHECKS" -gt 0 ] || { log "FAIL: test asserted nothing"; FAILED=1; }
+	[ "$FAILED" -eq 0 ]
+}
+
+free_port() { "$FREE_PORT" "${1:-1}"; }
+
+# wait_for SECONDS command...: retries until the command succeeds.
+wait_for() {
+	local secs=$1; shift
+	local end=$((SECONDS + secs))
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# start_mediad NAME [--set k=v ...]: sets ${NAME}_RPC (endpoint) and ${NAME}_PORT_MIN.
+start_mediad() {
+	local name=$1; shift
+	local rpc_port rtp_base
+	rpc_port=$(free_port)
+	rtp_base=$(free_port 200)
+	cat >"$T/$name.ini" <<INI
+[mediad]
+node_id = $name
+rpc_endpoint = tcp://127.0.0.1:$rpc_port
+log_level = debug
+[rtp]
+bind_ip = 127.0.0.1
+port_min = $rtp_base
+port_max = $((rtp_base + 199))
+INI
+	"$MEDIAD" -c "$T/$name.ini" "$@" >"$T/$name.log" 2>&1 &
+	echo $! >"$T/$name.pid"
+	printf -v "${name}_RPC" '%s' "tcp://127.0.0.1:$rpc_port"
+	printf -v "${name}_PORT_MIN" '%s' "$rtp_base"
+	if ! wait_for 10 "$MEDIACTL" -e "tcp://127.0.0.1:$rpc_port" -t 300 ping; then
+		log "mediad $name did not answer Ping"
+		return 1
+	fi
+}
+
+# start_signald NAME MEDIA_ENDPOINT [--set k=v ...]: sets ${NAME}_SIP (host:port).
+start_signald() {
+	local name=$1 media=$2; shift 2
+	local sip_port
+	sip_port=$(free_port)
+	mkdir -p "$T/$name-state"
+	cat >"$T/$name.ini" <<INI
+[signald]
+node_id = $name
+log_level = debug
+state_dir = $T/$name-state
+[sip]
+listen = 127.0.0.1:$sip_port
+[media]
+node = $media
+ping_interval_ms = 500
+INI
+	"$SIGNALD" -c "$T/$name.ini" "$@" >"$T/$name.log" 2>&1 &
+	echo $! >"$T/$name.pid"
+	printf -v "${name}_SIP" '%s' "127.0.0.1:$sip_port"
+	if ! wait_for 10 "$SIPPING" "sip:127.0.0.1:$sip_port" 300; then
+		log "signald $name did not answer OPTIONS"
+		return 1
+	fi
+}
+
+# stop_daemon NAME: SIGTERM, wait, return its exit status.
+stop_daemon() {
+	local pf=$T/$1.pid pid rc
+	pid=$(cat "$pf")
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	rm -f "$pf"
+	return $rc
+}
+
+# run_sipp NAME SCENARIO TARGET [sipp args...]: bounded SIPp run, logs kept in $T.
+run_sipp() {
+	local name=$1 scen=$2 target=$3; shift 3
+	local port
+	port=$(free_port)
+	timeout 120 sipp -sf "$SIPP_DIR/$scen" "$target" -i 127.0.0.1 -p "$port" -m 1 \
+		-timeout 30s -timeout_error -nostdin -trace_err -error_file "$T/$name.sipp-errors.log" \
+		-trace_screen -screen_file "$T/$name.sipp-screen.log" "$@" >"$T/$name.sipp.log" 2>&1
+}

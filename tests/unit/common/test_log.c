@@ -1,0 +1,77 @@
+/* log.c: level names, filtering, one line per event with the context field. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static void test_level_parse(void **state)
+{
+	enum log_level l;
+
+	assert_int_equal(log_level_parse("debug", &l), 0);
+	assert_int_equal(l, LOG_LEVEL_DEBUG);
+	assert_int_equal(log_level_parse("WARNING", &l), 0);
+	assert_int_equal(l, LOG_LEVEL_WARN);
+	assert_int_equal(log_level_parse("loud", &l), -EINVAL);
+	assert_string_equal(log_level_name(LOG_LEVEL_NOTICE), "notice");
+}
+
+/* Captures stderr into a pipe while fn runs. */
+static size_t capture(void (*fn)(void), char *buf, size_t len)
+{
+	int p[2], saved = dup(STDERR_FILENO);
+	ssize_t n;
+
+	assert_int_equal(pipe(p), 0);
+	dup2(p[1], STDERR_FILENO);
+	fn();
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(p[1]);
+	n = read(p[0], buf, len - 1);
+	close(p[0]);
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void emit(void)
+{
+	log_setup("unit", LOG_LEVEL_INFO, false);
+	log_set_context("call-123@host");
+	log_info("sip", "two\nlines %d", 7);
+	log_debug("sip", "hidden");
+	log_set_context(NULL);
+	log_warn("rpc", "no context");
+}
+
+static void test_lines(void **state)
+{
+	char buf[4096];
+	char *second;
+
+	capture(emit, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "info sip [call-123@host]: two lines 7\n"));
+	assert_null(strstr(buf, "hidden"));
+	second = strchr(buf, '\n') + 1;
+	assert_non_null(strstr(second, "warn rpc: no context\n"));
+	assert_null(strchr(strchr(second, '\n') + 1, '\n'));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_level_parse),
+	    cmocka_unit_test(test_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
