@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 		teardown(&sd);
 		return 1;
 	}
-	rc = sip_ua_new(&sd.ua, sd.root, &sd.cfg, err, sizeof(err));
+	rc = sip_ua_new(&sd.ua, sd.root, &sd.cfg, NULL, err, sizeof(err));
 	if (rc) {
 		log_error("signald", "%s", err);
 		teardown(&sd);

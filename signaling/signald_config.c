@@ -25,6 +25,8 @@ static const struct cfg_key signald_keys[] = {
      "heartbeat to media nodes"},
     {"media", "rpc_timeout_ms", CFG_INT, F(media_rpc_timeout_ms), "1000", 10, 60000,
      "media RPC reply timeout"},
+    {"call", "timeout_s", CFG_INT, F(call_timeout_s), "60", 1, 3600,
+     "ring time before the caller gets 480"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
 

@@ -19,6 +19,7 @@ struct signald_config {
 	struct cfg_list media_nodes; /* ZeroMQ endpoints of mediad nodes */
 	long media_ping_interval_ms;
 	long media_rpc_timeout_ms;
+	long call_timeout_s; /* no answer from any B leg within this: 480 to the caller */
 	/* derived */
 	enum log_level level;
 	char sip_host[128];

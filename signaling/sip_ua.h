@@ -1,22 +1,106 @@
 /* The only module that calls nua_*: creates the SIP user agent on the configured address, turns
- * NUA events into calls on the modules above it, and owns every stack-created handle it does not
- * hand on. Runs on the su_root thread. */
+ * NUA events into calls on the modules above it, and owns every stack-created handle no module
+ * adopted. Runs on the su_root thread.
+ *
+ * Call legs: a module adopts a handle with sip_ua_bind(); from then on every event on it arrives
+ * through the leg callback with the bound pointer, and the module ends it with sip_ua_release()
+ * (exactly once; no event arrives afterwards). Strings in events are valid during the callback
+ * only. */
 #ifndef SIGNALD_SIP_UA_H
 #define SIGNALD_SIP_UA_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include <sofia-sip/su_wait.h>
 
 #include "signald_config.h"
 
 struct sip_ua;
+struct nua_handle_s; /* sofia's nua_handle_t, opaque above this module */
+struct sip_s;	     /* sofia's sip_t, for modules that read headers through sofia */
 
-typedef void (*sip_ua_done_cb)(void *arg);
+typedef struct nua_handle_s ua_handle;
+
+/* A request as the modules above see it. Borrowed for the callback. */
+struct ua_request {
+	const char *call_id;
+	const char *ruri_user, *ruri_host;
+	const char *from_user, *from_host, *from_display, *from_tag;
+	const char *to_user, *to_host;
+	const char *from_header, *to_header; /* as printed, for B-leg From/To */
+	const char *src_ip;		     /* network source (rport/received) */
+	unsigned src_port;
+	const char *transport; /* "udp", "tcp" */
+	const char *user_agent;
+	const char *sdp; /* body when Content-Type is application/sdp, else NULL */
+	size_t sdp_len;
+	const struct sip_s *sip; /* the parsed request, for digest verification */
+};
+
+enum ua_leg_event_kind {
+	UA_EV_RESPONSE,	  /* final or provisional answer to our INVITE / re-INVITE (not 100) */
+	UA_EV_REINVITE,	  /* re-INVITE received in the dialog: answer with sip_ua_respond */
+	UA_EV_ACK,	  /* ACK received for our 2xx (sdp: late-offer answer) */
+	UA_EV_BYE,	  /* the peer hung up (the stack has answered 200) */
+	UA_EV_CANCEL,	  /* the caller cancelled (the stack has answered 200 and 487) */
+	UA_EV_UPDATE,	  /* UPDATE received (the stack has answered) */
+	UA_EV_TERMINATED, /* the dialog/handle is over: release it */
+};
+
+struct ua_leg_event {
+	enum ua_leg_event_kind kind;
+	int status;	    /* RESPONSE, TERMINATED */
+	const char *phrase; /* RESPONSE */
+	const char *sdp;    /* body if application/sdp, else NULL */
+	size_t sdp_len;
+	const char *call_id;
+	const char *to_tag;	  /* RESPONSE: the peer's tag */
+	const struct sip_s *sip; /* the message, borrowed */
+};
+
+struct ua_handlers {
+	/* A new INVITE outside any dialog: answer it (sip_ua_respond) now, or bind it and answer
+	 * later. */
+	void (*invite)(void *arg, ua_handle *nh, const struct ua_request *req);
+	/* An event on a bound handle; leg is the pointer given to sip_ua_bind. */
+	void (*leg_event)(void *arg, void *leg, const struct ua_leg_event *ev);
+	void *arg;
+};
+
+/* Parameters of a new outgoing INVITE. */
+struct ua_invite {
+	const char *ruri;    /* Request-URI: the callee's registered contact */
+	const char *proxy;   /* next hop when the contact is behind NAT ("sip:ip:port"), or NULL */
+	const char *from;    /* From header value (name-addr), without tag */
+	const char *to;	     /* To header value */
+	const char *sdp;     /* offer, or NULL for a late offer (answer goes in our ACK) */
+	const char *headers; /* extra header lines "Name: value\r\n...", or NULL */
+};
 
 /* root and cfg are borrowed. Returns 0, or -EADDRINUSE/-EINVAL/-ENOMEM with err filled. */
-int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config *cfg, char *err,
-               size_t errlen);
+int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config *cfg,
+	       const struct ua_handlers *handlers, char *err, size_t errlen);
 /* Starts a graceful shutdown; done runs once the stack has finished (or timed out). */
+typedef void (*sip_ua_done_cb)(void *arg);
 void sip_ua_shutdown(struct sip_ua *ua, sip_ua_done_cb done, void *arg);
 void sip_ua_free(struct sip_ua *ua);
+
+void sip_ua_bind(struct sip_ua *ua, ua_handle *nh, void *leg);
+/* Ends our ownership of nh: no event for it arrives after this. */
+void sip_ua_release(struct sip_ua *ua, ua_handle *nh);
+
+/* Answers the INVITE (or re-INVITE) pending on nh. sdp and headers may be NULL. */
+void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
+		    const char *sdp, const char *headers);
+/* Sends a new INVITE bound to leg; returns the handle or NULL. */
+ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *inv);
+/* re-INVITE in an established dialog. */
+void sip_ua_reinvite(struct sip_ua *ua, ua_handle *nh, const char *sdp);
+/* ACK with the late-offer answer (only for INVITEs sent with sdp == NULL). */
+void sip_ua_ack(struct sip_ua *ua, ua_handle *nh, const char *sdp);
+/* Hangs a leg up whatever its state: CANCEL while early, BYE when confirmed. reason: a Reason
+ * header value or NULL. */
+void sip_ua_bye(struct sip_ua *ua, ua_handle *nh, const char *reason);
 
 #endif

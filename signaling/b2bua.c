@@ -1,0 +1,790 @@
+/* Call control: authenticated INVITE -> route -> media session -> forked B legs -> relay of
+ * provisional and final answers, ACK, BYE and CANCEL between the legs -> teardown. The call is
+ * freed only when every leg's handle is released and no media request is in flight, so a late
+ * event or reply never finds freed memory. */
+#include "b2bua.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sofia-sip/sip.h>
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/su_string.h>
+
+#include "b2bua_internal.h"
+#include "call.h"
+#include "call_auth.h"
+#include "call_media.h"
+#include "clock.h"
+#include "hangup_cause.h"
+#include "log.h"
+#include "router.h"
+
+const char *leg_state_name(enum leg_state s)
+{
+	static const char *const names[] = {"idle",	 "calling",	"early", "answered",
+					    "confirmed", "terminating", "done"};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+const char *call_state_name(enum call_state s)
+{
+	static const char *const names[] = {"setup", "ringing", "answered", "active", "ending"};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+/* ---- call lifetime ------------------------------------------------------------------------ */
+
+static struct call *call_new(struct b2bua *b, const struct ua_request *req)
+{
+	struct call *call = su_home_new(sizeof(*call));
+
+	if (!call)
+		return NULL;
+	call->call_id = su_strdup(call->home, req->call_id);
+	call->caller = su_strdup(call->home, req->from_user);
+	call->from_header = su_strdup(call->home, req->from_header);
+	call->to_header = su_strdup(call->home, req->to_header);
+	call->a.call = call;
+	call->a.is_a = true;
+	call->a.state = LEG_CALLING;
+	call->created_ms = clock_mono_ms();
+	call->state = CALL_SETUP;
+	call->next = b->calls;
+	b->calls = call;
+	b->n_calls++;
+	return call;
+}
+
+static bool leg_live(const struct leg *leg)
+{
+	return leg->nh != NULL;
+}
+
+static void leg_release(struct b2bua *b, struct leg *leg)
+{
+	if (leg->nh) {
+		sip_ua_release(b->ua, leg->nh);
+		leg->nh = NULL;
+	}
+	leg->state = LEG_DONE;
+}
+
+static void call_unlink(struct b2bua *b, struct call *call)
+{
+	for (struct call **pp = &b->calls; *pp; pp = &(*pp)->next) {
+		if (*pp == call) {
+			*pp = call->next;
+			b->n_calls--;
+			return;
+		}
+	}
+}
+
+/* Frees the call once nothing can refer to it any more. */
+void call_maybe_free(struct b2bua *b, struct call *call)
+{
+	if (leg_live(&call->a) || call->rpc_pending)
+		return;
+	for (unsigned i = 0; i < call->n_b; i++)
+		if (leg_live(&call->b[i]))
+			return;
+	if (call->session_id && !call->media_deleted)
+		return;
+	if (call->timer) {
+		su_timer_destroy(call->timer);
+		call->timer = NULL;
+	}
+	log_set_context(call->call_id);
+	log_info("call", "ended: cause %s (%d) by %s, %llu ms, rtp packets a=%llu b=%llu",
+		 hangup_cause_name(call->hangup_cause), call->hangup_cause,
+		 call->hangup_side ? call->hangup_side : "-",
+		 (unsigned long long)(clock_mono_ms() - call->created_ms),
+		 (unsigned long long)call->media_packets[0],
+		 (unsigned long long)call->media_packets[1]);
+	call_media_forget(b->cm, call);
+	call_unlink(b, call);
+	su_home_unref(call->home);
+}
+
+/* ---- hangup ------------------------------------------------------------------------------- */
+
+static void on_media_deleted(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	call->media_deleted = true;
+	call_maybe_free(b, call);
+}
+
+/* Deletes the call's media session once its id is known. While the CreateSession reply is still
+ * outstanding there is nothing to name yet: the reply's callback calls back here. */
+void media_stop(struct b2bua *b, struct call *call)
+{
+	if (call->media_deleted || call->media_deleting)
+		return;
+	if (!call->session_id) {
+		if (!call->rpc_pending)
+			call->media_deleted = true;
+		return;
+	}
+	if (call_media_delete(b->cm, call, on_media_deleted) != 0) {
+		log_warn("media", "cannot send DeleteSession for %s", call->session_id);
+		call->media_deleted = true;
+		return;
+	}
+	call->media_deleting = true;
+	call->rpc_pending++;
+}
+
+/* Ends one leg whatever its state: error answer on an unanswered A, CANCEL or BYE otherwise. */
+void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause)
+{
+	char reason[96];
+
+	if (!leg_live(leg) || leg->state == LEG_TERMINATING || leg->state == LEG_DONE)
+		return;
+	if (leg->is_a && leg->state < LEG_ANSWERED) {
+		int status = hangup_cause_to_sip(cause);
+
+		sip_ua_respond(b->ua, leg->nh, status, NULL, NULL, NULL);
+		leg->final_status = status;
+		leg->state = LEG_TERMINATING;
+		return;
+	}
+	if (hangup_cause_is_q850((enum hangup_cause)cause))
+		snprintf(reason, sizeof(reason), "Q.850;cause=%d;text=\"%s\"", cause,
+			 hangup_cause_name(cause));
+	else
+		reason[0] = '\0';
+	sip_ua_bye(b->ua, leg->nh, reason[0] ? reason : NULL);
+	leg->state = LEG_TERMINATING;
+}
+
+void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause,
+			const char *side)
+{
+	if (call->state != CALL_ENDING) {
+		call->state = CALL_ENDING;
+		call->hangup_cause = cause;
+		call->hangup_side = side;
+		call->ended_ms = clock_mono_ms();
+		log_info("call", "hangup %s by %s", hangup_cause_name(cause), side);
+	}
+	if (call->timer)
+		su_timer_reset(call->timer);
+	leg_end(b, &call->a, cause);
+	for (unsigned i = 0; i < call->n_b; i++)
+		leg_end(b, &call->b[i], cause);
+	media_stop(b, call);
+	call_maybe_free(b, call);
+}
+
+/* ---- answering the caller ----------------------------------------------------------------- */
+
+void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase,
+		      const char *sdp)
+{
+	if (!leg_live(&call->a))
+		return;
+	sip_ua_respond(b->ua, call->a.nh, status, phrase, sdp, NULL);
+	if (sdp && sdp != call->a.sdp_sent)
+		call->a.sdp_sent = su_strdup(call->home, sdp);
+	if (status >= 200 && status < 300) {
+		call->a.state = LEG_ANSWERED;
+		call->a.final_status = status;
+	} else if (status >= 300) {
+		call->a.state = LEG_TERMINATING;
+		call->a.final_status = status;
+	} else if (call->a.state < LEG_EARLY) {
+		call->a.state = LEG_EARLY;
+	}
+}
+
+/* The status A gets when every B leg failed: 6xx wins, then the first failure that is not a
+ * plain "nobody there" (408/480), as a forking proxy would choose (RFC 3261 16.7). */
+static int best_failure(const struct call *call)
+{
+	int best = 0;
+
+	for (unsigned i = 0; i < call->n_b; i++) {
+		int s = call->b[i].final_status;
+
+		if (s >= 600)
+			return s;
+		if (s >= 300 && (!best || ((best == 408 || best == 480) && s != 408 && s != 480)))
+			best = s;
+	}
+	return best ? best : 480;
+}
+
+static bool all_b_failed(const struct call *call)
+{
+	for (unsigned i = 0; i < call->n_b; i++)
+		if (call->b[i].final_status < 300)
+			return false;
+	return true;
+}
+
+/* ---- B leg events ------------------------------------------------------------------------- */
+
+static void on_b_answer_ready(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	if (call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc) {
+		log_warn("call", "media update for the answer failed: %s %s", strerror(-rc),
+			 call->media_error);
+		call_hangup(b, call, rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
+						  : HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
+			    "media");
+		return;
+	}
+	if (call->winner && call->state == CALL_ANSWERED) {
+		respond_a(b, call, 200, "OK", call->sdp_out);
+		return;
+	}
+	/* Early media: 183 with the answer, repeated in the 200 later. */
+	respond_a(b, call, 183, "Session Progress", call->sdp_out);
+	call->a_early_media = true;
+}
+
+/* Late offer: B's 200 carries the offer; A gets ours in its 200 and answers in its ACK. */
+static void on_late_offer_ready(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	if (call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc) {
+		log_warn("call", "late offer from the callee not usable: %s %s", strerror(-rc),
+			 call->media_error);
+		call_hangup(b, call,
+			    rc == -EPROTO || rc == -EBADMSG ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
+							    : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION,
+			    "media");
+		return;
+	}
+	respond_a(b, call, 200, "OK", call->sdp_out);
+}
+
+static void late_offer_from_b(struct b2bua *b, struct call *call, const struct ua_leg_event *ev)
+{
+	if (!ev->sdp) {
+		log_warn("call", "late offer: the callee's 200 has no SDP");
+		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "callee");
+		return;
+	}
+	if (call_media_offer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_late_offer_ready) != 0) {
+		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
+		return;
+	}
+	call->rpc_pending++;
+}
+
+static void on_late_answer_ready(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	if (call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc || !call->winner || !call->winner->nh) {
+		log_warn("call", "late answer from the caller not usable: %s %s", strerror(-rc),
+			 call->media_error);
+		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "caller");
+		return;
+	}
+	sip_ua_ack(b->ua, call->winner->nh, call->sdp_out);
+	call->winner->sdp_sent = su_strdup(call->home, call->sdp_out);
+}
+
+static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
+		       const struct ua_leg_event *ev)
+{
+	if (call->winner && call->winner != leg) {
+		/* Another contact answered first: this one gets a BYE (lose the race). */
+		leg_end(b, leg, HANGUP_CAUSE_LOSE_RACE);
+		return;
+	}
+	leg->state = LEG_CONFIRMED;
+	leg->final_status = ev->status;
+	if (call->winner == leg)
+		return; /* retransmitted 200 */
+	call->winner = leg;
+	call->state = CALL_ANSWERED;
+	call->answered_ms = clock_mono_ms();
+	if (call->timer)
+		su_timer_reset(call->timer);
+	for (unsigned i = 0; i < call->n_b; i++)
+		if (&call->b[i] != leg)
+			leg_end(b, &call->b[i], HANGUP_CAUSE_LOSE_RACE);
+	log_info("call", "answered by %s", leg->contact);
+	if (call->late_offer) {
+		late_offer_from_b(b, call, ev);
+		return;
+	}
+	if (!ev->sdp) {
+		if (call->a_early_media) {
+			respond_a(b, call, 200, "OK", call->sdp_out);
+			return;
+		}
+		log_warn("call", "200 from %s without SDP", leg->contact);
+		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "callee");
+		return;
+	}
+	if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready) == 0)
+		call->rpc_pending++;
+	else
+		call_hangup(b, call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "media");
+}
+
+static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
+			  const struct ua_leg_event *ev)
+{
+	if (leg->state < LEG_EARLY)
+		leg->state = LEG_EARLY;
+	if (call->winner || call->state == CALL_ENDING)
+		return;
+	if (ev->sdp && !call->a_early_media) {
+		/* Early media from the first contact that offers it. */
+		if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len,
+				      on_b_answer_ready) == 0)
+			call->rpc_pending++;
+		return;
+	}
+	if (!call->a_ringing_sent && !call->a_early_media) {
+		respond_a(b, call, 180, "Ringing", NULL);
+		call->a_ringing_sent = true;
+	}
+}
+
+static void b_failed(struct b2bua *b, struct call *call, struct leg *leg,
+		     const struct ua_leg_event *ev)
+{
+	leg->final_status = ev->status;
+	leg->state = LEG_TERMINATING;
+	log_info("call", "contact %s answered %d %s", leg->contact, ev->status,
+		 ev->phrase ? ev->phrase : "");
+	if (call->winner || call->state == CALL_ENDING || !all_b_failed(call))
+		return;
+	int status = best_failure(call);
+
+	call->hangup_cause = hangup_cause_from_sip(status);
+	call->hangup_side = "callee";
+	call->state = CALL_ENDING;
+	respond_a(b, call, status, NULL, NULL);
+	media_stop(b, call);
+}
+
+static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
+		       const struct ua_leg_event *ev)
+{
+	switch (ev->kind) {
+	case UA_EV_RESPONSE:
+		if (call->reinvite_to == leg) {
+			b2bua_reinvite_answered(b, call, leg, ev);
+			break;
+		}
+		if (ev->status < 200)
+			b_provisional(b, call, leg, ev);
+		else if (ev->status < 300)
+			b_answered(b, call, leg, ev);
+		else
+			b_failed(b, call, leg, ev);
+		break;
+	case UA_EV_REINVITE:
+		if (leg == call->winner)
+			b2bua_reinvite_received(b, call, leg, ev);
+		else
+			sip_ua_respond(b->ua, leg->nh, 481, "Call Does Not Exist", NULL, NULL);
+		break;
+	case UA_EV_BYE:
+		leg->state = LEG_TERMINATING;
+		if (leg == call->winner)
+			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "callee");
+		break;
+	case UA_EV_TERMINATED:
+		leg_release(b, leg);
+		if (!call->winner && call->state != CALL_ENDING && all_b_failed(call)) {
+			if (!leg->final_status)
+				leg->final_status = ev->status >= 300 ? ev->status : 408;
+			b_failed(b, call, leg, ev);
+		} else if (leg == call->winner && call->state != CALL_ENDING) {
+			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "callee");
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- A leg events ------------------------------------------------------------------------- */
+
+static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_event *ev)
+{
+	switch (ev->kind) {
+	case UA_EV_ACK:
+		if (call->late_offer && call->state == CALL_ANSWERED) {
+			if (!ev->sdp || call_media_answer(b->cm, call, SIDE_A, ev->sdp, ev->sdp_len,
+							  on_late_answer_ready) != 0) {
+				log_warn("call", "late offer: the caller's ACK has no usable SDP");
+				call->a.state = LEG_CONFIRMED;
+				call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION,
+					    "caller");
+				break;
+			}
+			call->rpc_pending++;
+		}
+		call->a.state = LEG_CONFIRMED;
+		if (call->state == CALL_ANSWERED) {
+			call->state = CALL_ACTIVE;
+			log_info("call", "active");
+		}
+		break;
+	case UA_EV_CANCEL:
+		call->a.state = LEG_TERMINATING;
+		call->a.final_status = 487;
+		call_hangup(b, call, HANGUP_CAUSE_ORIGINATOR_CANCEL, "caller");
+		break;
+	case UA_EV_BYE:
+		call->a.state = LEG_TERMINATING;
+		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "caller");
+		break;
+	case UA_EV_REINVITE:
+		b2bua_reinvite_received(b, call, &call->a, ev);
+		break;
+	case UA_EV_RESPONSE:
+		b2bua_reinvite_answered(b, call, &call->a, ev);
+		break;
+	case UA_EV_TERMINATED:
+		leg_release(b, &call->a);
+		if (call->state != CALL_ENDING)
+			call_hangup(b, call,
+				    ev->status == 408 ? HANGUP_CAUSE_RECOVERY_ON_TIMER_EXPIRE
+						      : HANGUP_CAUSE_NORMAL_CLEARING,
+				    "caller");
+		call_maybe_free(b, call);
+		break;
+	default:
+		break;
+	}
+}
+
+void b2bua_on_leg_event(void *arg, void *legp, const struct ua_leg_event *ev)
+{
+	struct b2bua *b = arg;
+	struct leg *leg = legp;
+	struct call *call = leg->call;
+
+	log_set_context(call->call_id);
+	if (leg->is_a)
+		on_a_event(b, call, ev);
+	else
+		on_b_event(b, call, leg, ev);
+	call_maybe_free(b, call);
+}
+
+/* ---- new calls ---------------------------------------------------------------------------- */
+
+static void on_call_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct call *call = (struct call *)arg;
+
+	log_set_context(call->call_id);
+	if (call->winner || call->state == CALL_ENDING)
+		return;
+	log_info("call", "no answer within %ld s", call->owner->cfg->call_timeout_s);
+	call_hangup(call->owner, call, HANGUP_CAUSE_NO_ANSWER, "timeout");
+}
+
+static void originate(struct b2bua *b, struct call *call)
+{
+	unsigned started = 0;
+
+	for (unsigned i = 0; i < call->n_b; i++) {
+		struct leg *leg = &call->b[i];
+		struct ua_invite inv = {
+			.ruri = leg->contact,
+			.proxy = leg->proxy,
+			.from = call->from_header,
+			.to = call->to_header,
+			.sdp = call->late_offer ? NULL : call->sdp_out,
+		};
+
+		leg->nh = sip_ua_invite(b->ua, leg, &inv);
+		if (!leg->nh) {
+			leg->final_status = 500;
+			leg->state = LEG_DONE;
+			continue;
+		}
+		leg->state = LEG_CALLING;
+		leg->sdp_sent = inv.sdp ? su_strdup(call->home, inv.sdp) : NULL;
+		started++;
+		log_info("call", "calling %s%s%s", leg->contact, leg->proxy ? " via " : "",
+			 leg->proxy ? leg->proxy : "");
+	}
+	if (!started) {
+		call_hangup(b, call, HANGUP_CAUSE_DESTINATION_OUT_OF_ORDER, "switch");
+		return;
+	}
+	call->state = CALL_RINGING;
+	call->timer = su_timer_create(su_root_task(b->root), 0);
+	if (call->timer)
+		su_timer_set_interval(call->timer, on_call_timeout, (su_timer_arg_t *)call,
+				      (su_duration_t)(b->cfg->call_timeout_s * 1000));
+}
+
+static void on_media_created(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	log_set_context(call->call_id);
+	if (call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc) {
+		enum hangup_cause cause = rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
+							 : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION;
+
+		log_warn("call", "media session not created: %s%s%s", strerror(-rc),
+			 call->media_error[0] ? ": " : "", call->media_error);
+		if (rc != -EPROTO) {
+			/* 503 with Retry-After is what a caller can act on for a node problem. */
+			sip_ua_respond(b->ua, call->a.nh, 503, "Service Unavailable", NULL,
+				       "Retry-After: 30\r\n");
+			call->a.state = LEG_TERMINATING;
+			call->a.final_status = 503;
+		}
+		call_hangup(b, call, cause, "media");
+		return;
+	}
+	originate(b, call);
+}
+
+static void respond_challenge(struct b2bua *b, ua_handle *nh, const struct call_auth_result *ar)
+{
+	char headers[2 * (DIGEST_CHALLENGE_LEN + 40)];
+	size_t off = 0;
+
+	headers[0] = '\0';
+	for (size_t i = 0; i < ar->challenge.n && off < sizeof(headers); i++)
+		off += (size_t)snprintf(headers + off, sizeof(headers) - off, "%s: %s\r\n",
+					ar->challenge.header, ar->challenge.value[i]);
+	sip_ua_respond(b->ua, nh, ar->status, ar->phrase, NULL, headers);
+}
+
+static bool routed(struct b2bua *b, struct call *call, const struct ua_request *req,
+		   const char *user)
+{
+	struct route_request rr = {
+		.caller = user,
+		.caller_name = req->from_display,
+		.destination = req->ruri_user ? req->ruri_user : "",
+		.network_addr = req->src_ip,
+		.domain = b->cfg->sip_domain,
+	};
+	struct route_result res;
+
+	router_route(b->deps.router, call->home, &rr, &res);
+	if (res.status) {
+		log_info("call", "%s -> %s: %d (%s)", user, rr.destination, res.status,
+			 res.reason ? res.reason : hangup_cause_name(res.cause));
+		call->hangup_cause = res.cause;
+		call->hangup_side = "dialplan";
+		respond_a(b, call, res.status, NULL, NULL);
+		return false;
+	}
+	call->callee = res.callee;
+	call->n_b = res.n_targets;
+	for (unsigned i = 0; i < res.n_targets; i++) {
+		struct leg *leg = &call->b[i];
+
+		leg->call = call;
+		leg->index = i;
+		leg->contact = res.targets[i].ruri;
+		leg->proxy = res.targets[i].proxy;
+	}
+	log_info("call", "%s -> %s: bridge to %u contact(s)", user, rr.destination, res.n_targets);
+	return true;
+}
+
+void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
+{
+	struct b2bua *b = arg;
+	struct call_auth_result ar;
+	struct call *call;
+	int rc;
+
+	log_set_context(req->call_id);
+	call_auth_check(b->deps.digest, b->deps.dir, b->deps.failban, b->cfg->sip_domain, req->sip,
+			"INVITE", req->src_ip, time(NULL), &ar);
+	if (!ar.ok) {
+		if (ar.status == 407 || ar.status == 401)
+			log_debug("call", "INVITE from %s@%s:%u challenged (%s)", req->from_user,
+				  req->src_ip, req->src_port, ar.reason);
+		else
+			log_notice("call", "INVITE from %s@%s:%u refused %d: %s", req->from_user,
+				   req->src_ip, req->src_port, ar.status, ar.reason);
+		if (ar.status == 407 || ar.status == 401)
+			respond_challenge(b, nh, &ar);
+		else
+			sip_ua_respond(b->ua, nh, ar.status, ar.phrase, NULL, NULL);
+		return;
+	}
+	call = call_new(b, req);
+	if (!call) {
+		sip_ua_respond(b->ua, nh, 500, "Server Internal Error", NULL, NULL);
+		return;
+	}
+	call->owner = b;
+	call->a.nh = nh;
+	sip_ua_bind(b->ua, nh, &call->a);
+	call->late_offer = req->sdp == NULL;
+	if (req->sdp)
+		call->a.sdp = su_strndup(call->home, req->sdp, (isize_t)req->sdp_len);
+	if (!routed(b, call, req, ar.user)) {
+		call->state = CALL_ENDING;
+		return;
+	}
+	if (call->late_offer) {
+		/* The offer will come in the callee's 200; media is set up then. */
+		if (!media_client_pick(b->media)) {
+			log_warn("call", "no media node is up");
+			sip_ua_respond(b->ua, nh, 503, "Service Unavailable", NULL,
+				       "Retry-After: 30\r\n");
+			call->a.state = LEG_TERMINATING;
+			call->a.final_status = 503;
+			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
+			return;
+		}
+		originate(b, call);
+		return;
+	}
+	rc = call_media_create(b->cm, call, on_media_created);
+	if (rc == -EPROTO || rc == -EBADMSG) {
+		log_notice("call", "SDP offer refused: %s", call->media_error);
+		call->hangup_cause = HANGUP_CAUSE_INCOMPATIBLE_DESTINATION;
+		call->hangup_side = "caller";
+		respond_a(b, call, rc == -EBADMSG ? 400 : 488, NULL, NULL);
+		call->state = CALL_ENDING;
+		return;
+	}
+	if (rc) {
+		log_warn("call", "no media node available: %s", call->media_error);
+		sip_ua_respond(b->ua, nh, 503, "Service Unavailable", NULL, "Retry-After: 30\r\n");
+		call->a.state = LEG_TERMINATING;
+		call->a.final_status = 503;
+		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
+		return;
+	}
+	call->rpc_pending++;
+}
+
+/* ---- media node events -------------------------------------------------------------------- */
+
+static struct call *find_by_session(struct b2bua *b, const char *session_id)
+{
+	for (struct call *c = b->calls; c; c = c->next)
+		if (c->session_id && session_id && strcmp(c->session_id, session_id) == 0)
+			return c;
+	return NULL;
+}
+
+void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope *env)
+{
+	struct b2bua *b = arg;
+	const Tandem__Media__V1__Event *ev = env->event;
+	struct call *call;
+
+	if (!ev || !ev->session)
+		return;
+	call = find_by_session(b, ev->session->session_id);
+	if (!call) {
+		log_debug("media", "event for unknown session %s", ev->session->session_id);
+		return;
+	}
+	log_set_context(call->call_id);
+	if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_RTP_TIMEOUT) {
+		log_notice("call", "no RTP for %llu ms: hanging up",
+			   (unsigned long long)ev->rtp_timeout->idle_ms);
+		call_hangup(b, call, HANGUP_CAUSE_MEDIA_TIMEOUT, "media");
+	} else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED) {
+		log_notice("call", "media node closed the session (%s): hanging up",
+			   ev->session_closed->reason);
+		call->media_deleted = true;
+		call_hangup(b, call, HANGUP_CAUSE_MEDIA_TIMEOUT, "media");
+	}
+}
+
+/* ---- module ------------------------------------------------------------------------------- */
+
+int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *cfg,
+	      struct media_client *media, const struct b2bua_deps *deps)
+{
+	struct b2bua *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (!b)
+		return -ENOMEM;
+	b->root = root;
+	b->cfg = cfg;
+	b->media = media;
+	b->deps = *deps;
+	rc = call_media_new(&b->cm, media, cfg);
+	if (rc) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+void b2bua_set_ua(struct b2bua *b, struct sip_ua *ua)
+{
+	b->ua = ua;
+}
+
+void b2bua_free(struct b2bua *b)
+{
+	if (!b)
+		return;
+	while (b->calls) {
+		struct call *call = b->calls;
+
+		/* Shutdown: the stack is gone, so only memory is left to free. */
+		call->a.nh = NULL;
+		for (unsigned i = 0; i < call->n_b; i++)
+			call->b[i].nh = NULL;
+		call->rpc_pending = 0;
+		call->media_deleted = true;
+		call_maybe_free(b, call);
+	}
+	call_media_free(b->cm);
+	free(b);
+}
+
+unsigned b2bua_call_count(const struct b2bua *b)
+{
+	return b->n_calls;
+}

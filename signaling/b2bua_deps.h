@@ -1,0 +1,17 @@
+/* The modules the b2bua borrows from main.c, in one place so b2bua_new keeps a short signature. */
+#ifndef SIGNALD_B2BUA_DEPS_H
+#define SIGNALD_B2BUA_DEPS_H
+
+struct digest;
+struct directory;
+struct failban;
+struct router;
+
+struct b2bua_deps {
+	struct digest *digest;	   /* INVITE challenges (407) */
+	struct directory *dir;	   /* who may call */
+	struct failban *failban;   /* shared with the registrar: one ban list per node */
+	struct router *router;	   /* dialplan + registered contacts */
+};
+
+#endif

@@ -1,0 +1,36 @@
+/* Shared between the b2bua's files (b2bua.c: call setup and teardown; b2bua_reinvite.c:
+ * mid-call offers). Not for other modules. */
+#ifndef SIGNALD_B2BUA_INTERNAL_H
+#define SIGNALD_B2BUA_INTERNAL_H
+
+#include "b2bua.h"
+#include "b2bua_deps.h"
+#include "call.h"
+#include "call_media.h"
+#include "hangup_cause.h"
+
+struct b2bua {
+	su_root_t *root;		  /* borrowed */
+	const struct signald_config *cfg; /* borrowed */
+	struct media_client *media;	  /* borrowed */
+	struct b2bua_deps deps;		  /* borrowed modules */
+	struct sip_ua *ua;		  /* borrowed */
+	struct call_media *cm;		  /* owned */
+	struct call *calls;		  /* owned list */
+	unsigned n_calls;
+};
+
+void call_maybe_free(struct b2bua *b, struct call *call);
+void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, const char *side);
+void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase, const char *sdp);
+void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause);
+void media_stop(struct b2bua *b, struct call *call);
+
+/* A re-INVITE arrived on `from` (A, or the answering B leg). */
+void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
+			     const struct ua_leg_event *ev);
+/* The answer to a re-INVITE we relayed arrived on `leg`. */
+void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
+			     const struct ua_leg_event *ev);
+
+#endif

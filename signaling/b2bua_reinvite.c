@@ -1,0 +1,124 @@
+/* Mid-call offers (hold, resume, new streams or addresses): a re-INVITE on one leg updates that
+ * side of the media session and is relayed, with the node's addresses, to the other leg; its
+ * answer comes back the same way. A refresh that changes nothing is answered locally with the
+ * SDP we last sent, without disturbing the other leg. One relayed re-INVITE at a time: a second
+ * one meanwhile gets 491 (RFC 3261 14.2). */
+#include <errno.h>
+#include <string.h>
+
+#include "b2bua_internal.h"
+#include "log.h"
+
+static struct leg *other_leg(struct call *call, struct leg *leg)
+{
+	return leg->is_a ? call->winner : &call->a;
+}
+
+static void relay_failed(struct b2bua *b, struct call *call, int status, const char *phrase)
+{
+	struct leg *from = call->reinvite_from;
+
+	call->reinvite_from = NULL;
+	call->reinvite_to = NULL;
+	if (from && from->nh)
+		sip_ua_respond(b->ua, from->nh, status, phrase, NULL, NULL);
+}
+
+static void on_offer_ready(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+	struct leg *from = call->reinvite_from;
+	struct leg *to;
+
+	call->rpc_pending--;
+	if (!from || call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc) {
+		log_warn("call", "re-INVITE not relayed: %s %s", strerror(-rc), call->media_error);
+		relay_failed(b, call, rc == -EPROTO ? 488 : 500,
+			     rc == -EPROTO ? "Not Acceptable Here" : "Server Internal Error");
+		return;
+	}
+	to = other_leg(call, from);
+	if (!to || !to->nh) {
+		relay_failed(b, call, 481, "Call Does Not Exist");
+		return;
+	}
+	call->reinvite_to = to;
+	sip_ua_reinvite(b->ua, to->nh, call->sdp_out);
+	log_info("call", "re-INVITE relayed to the %s leg", to->is_a ? "caller" : "callee");
+}
+
+void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
+			     const struct ua_leg_event *ev)
+{
+	enum call_side side = from->is_a ? SIDE_A : SIDE_B;
+
+	if (call->state != CALL_ACTIVE && call->state != CALL_ANSWERED) {
+		sip_ua_respond(b->ua, from->nh, 491, "Request Pending", NULL, NULL);
+		return;
+	}
+	if (call->reinvite_from) {
+		sip_ua_respond(b->ua, from->nh, 491, "Request Pending", NULL, NULL);
+		return;
+	}
+	if (!ev->sdp) {
+		/* No offer: answer with the session as it stands (we offer what we sent last). */
+		sip_ua_respond(b->ua, from->nh, 200, "OK", from->sdp_sent, NULL);
+		return;
+	}
+	call->reinvite_from = from;
+	if (call_media_offer(b->cm, call, side, ev->sdp, ev->sdp_len, on_offer_ready) != 0) {
+		relay_failed(b, call, 500, "Server Internal Error");
+		return;
+	}
+	call->rpc_pending++;
+}
+
+static void on_answer_ready(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+	struct leg *from = call->reinvite_from;
+
+	call->rpc_pending--;
+	call->reinvite_from = NULL;
+	call->reinvite_to = NULL;
+	if (!from || !from->nh || call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc) {
+		log_warn("call", "re-INVITE answer not usable: %s %s", strerror(-rc),
+			 call->media_error);
+		sip_ua_respond(b->ua, from->nh, 488, "Not Acceptable Here", NULL, NULL);
+		return;
+	}
+	sip_ua_respond(b->ua, from->nh, 200, "OK", call->sdp_out, NULL);
+}
+
+void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
+			     const struct ua_leg_event *ev)
+{
+	enum call_side side = leg->is_a ? SIDE_A : SIDE_B;
+
+	if (call->reinvite_to != leg || ev->status < 200)
+		return;
+	if (ev->status >= 300) {
+		log_info("call", "relayed re-INVITE refused: %d", ev->status);
+		relay_failed(b, call, ev->status, ev->phrase);
+		return;
+	}
+	if (!ev->sdp) {
+		relay_failed(b, call, 488, "Not Acceptable Here");
+		return;
+	}
+	if (call_media_answer(b->cm, call, side, ev->sdp, ev->sdp_len, on_answer_ready) != 0) {
+		relay_failed(b, call, 500, "Server Internal Error");
+		return;
+	}
+	call->rpc_pending++;
+}

@@ -1,0 +1,535 @@
+/* Offer/answer through the media node. Each offer received from one side is parsed, negotiated
+ * against our codec preferences, sent to mediad (CreateSession the first time, UpdateSession
+ * after) so that side's streams point at the sender, and printed for the other side with the
+ * node's ports for it. The answer comes back the same way. The negotiation state of a call lives
+ * here (struct cm_call, hung on call->media_plans) and dies with call_media_forget(). */
+#include "call_media.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/su_alloc.h>
+
+#include "codec_prefs.h"
+#include "log.h"
+#include "media_plan.h"
+#include "sdp_negotiate.h"
+
+#define CM_MAX_STREAMS 16
+
+typedef Tandem__Media__V1__StreamSpec RpcStreamSpec;
+typedef Tandem__Media__V1__LegSpec RpcLegSpec;
+typedef Tandem__Media__V1__CreateSessionRequest RpcCreate;
+typedef Tandem__Media__V1__UpdateSessionRequest RpcUpdate;
+typedef Tandem__Media__V1__StreamUpdate RpcStreamUpdate;
+typedef Tandem__Media__V1__StreamAdd RpcStreamAdd;
+typedef Tandem__Media__V1__DeleteSessionRequest RpcDelete;
+typedef Tandem__Media__V1__SessionInfo RpcSessionInfo;
+
+struct call_media {
+	struct media_client *mc;	  /* borrowed */
+	const struct signald_config *cfg; /* borrowed */
+	struct codec_prefs prefs;
+};
+
+/* Negotiation state of one call. */
+struct cm_call {
+	struct media_plan *offer_in;  /* last offer received */
+	struct media_plan *offer_out; /* what we offered the other side for it */
+	enum call_side offer_from;
+	struct media_plan_origin origin[2]; /* o= of the SDP we send to each side */
+	/* m-line i <-> mediad stream map[i] (-1: no stream: refused m-line) */
+	int map[CM_MAX_STREAMS];
+	unsigned n_mlines;
+	unsigned n_session_streams;
+	struct media_plan_port ports[2][CM_MAX_STREAMS]; /* node ports per side, by m-line */
+	char ip[2][64];					 /* node address per side */
+	/* the requests in flight */
+	call_media_cb cb;
+	call_media_cb del_cb;
+	enum call_side from; /* side whose SDP is being applied */
+	bool answering;
+	struct media_plan *pending_out; /* plan to print once the node replied */
+};
+
+static struct cm_call *state_of(struct call *call)
+{
+	if (!call->media_plans) {
+		struct cm_call *st = calloc(1, sizeof(*st));
+
+		if (!st)
+			return NULL;
+		for (unsigned i = 0; i < CM_MAX_STREAMS; i++)
+			st->map[i] = -1;
+		call->media_plans = st;
+	}
+	return call->media_plans;
+}
+
+int call_media_new(struct call_media **out, struct media_client *mc,
+		   const struct signald_config *cfg)
+{
+	struct call_media *cm = calloc(1, sizeof(*cm));
+	char err[256];
+
+	if (!cm)
+		return -ENOMEM;
+	cm->mc = mc;
+	cm->cfg = cfg;
+	if (codec_prefs_parse(&cm->prefs, cfg->codecs_audio, cfg->codecs_video,
+			      cfg->codecs_negotiation, err, sizeof(err)) != 0) {
+		log_error("media", "[codecs]: %s", err);
+		free(cm);
+		return -EINVAL;
+	}
+	*out = cm;
+	return 0;
+}
+
+void call_media_free(struct call_media *cm)
+{
+	free(cm);
+}
+
+void call_media_forget(struct call_media *cm, struct call *call)
+{
+	struct cm_call *st = call->media_plans;
+
+	media_client_cancel(cm->mc, call);
+	if (!st)
+		return;
+	media_plan_free(st->offer_in);
+	media_plan_free(st->offer_out);
+	media_plan_free(st->pending_out);
+	free(st);
+	call->media_plans = NULL;
+}
+
+/* ---- building requests -------------------------------------------------------------------- */
+
+static int rpc_kind(enum media_kind k)
+{
+	switch (k) {
+	case MEDIA_AUDIO:
+		return TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_AUDIO;
+	case MEDIA_VIDEO:
+		return TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_VIDEO;
+	default:
+		return TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_OTHER;
+	}
+}
+
+static int rpc_dir(enum media_dir d)
+{
+	switch (d) {
+	case MEDIA_SENDONLY:
+		return TANDEM__MEDIA__V1__DIRECTION__DIRECTION_SENDONLY;
+	case MEDIA_RECVONLY:
+		return TANDEM__MEDIA__V1__DIRECTION__DIRECTION_RECVONLY;
+	case MEDIA_INACTIVE:
+		return TANDEM__MEDIA__V1__DIRECTION__DIRECTION_INACTIVE;
+	default:
+		return TANDEM__MEDIA__V1__DIRECTION__DIRECTION_SENDRECV;
+	}
+}
+
+/* Storage for one request's messages: protobuf-c structs point into it. */
+struct req_buf {
+	RpcStreamSpec spec[2][CM_MAX_STREAMS];
+	RpcStreamSpec *spec_ptr[2][CM_MAX_STREAMS];
+	RpcEndpoint rtp[2][CM_MAX_STREAMS], rtcp[2][CM_MAX_STREAMS];
+	RpcStreamUpdate upd[CM_MAX_STREAMS];
+	RpcStreamUpdate *upd_ptr[CM_MAX_STREAMS];
+	RpcStreamAdd add[CM_MAX_STREAMS];
+	RpcStreamAdd *add_ptr[CM_MAX_STREAMS];
+};
+
+/* The spec of m-line i as sent by the remote of `side` (remote known) or for the side that has
+ * not spoken yet (no remote, no mux: we offer it separate RTCP). */
+static void fill_spec(struct req_buf *rb, int side, unsigned k, const struct media_stream *s,
+		      bool remote_known)
+{
+	RpcStreamSpec *sp = &rb->spec[side][k];
+
+	tandem__media__v1__stream_spec__init(sp);
+	sp->kind = rpc_kind(s->kind);
+	if (remote_known) {
+		sp->rtcp_mux = s->rtcp_mux;
+		sp->direction = rpc_dir(s->dir);
+		tandem__media__v1__endpoint__init(&rb->rtp[side][k]);
+		rb->rtp[side][k].ip = s->rtp_ip;
+		rb->rtp[side][k].port = s->rtp_port;
+		sp->remote_rtp = &rb->rtp[side][k];
+		if (s->rtcp_ip && s->rtcp_port) {
+			tandem__media__v1__endpoint__init(&rb->rtcp[side][k]);
+			rb->rtcp[side][k].ip = s->rtcp_ip;
+			rb->rtcp[side][k].port = s->rtcp_port;
+			sp->remote_rtcp = &rb->rtcp[side][k];
+		}
+	}
+	rb->spec_ptr[side][k] = sp;
+}
+
+/* ---- replies ------------------------------------------------------------------------------ */
+
+static void take_ports(struct cm_call *st, const RpcSessionInfo *si)
+{
+	const Tandem__Media__V1__LegInfo *legs[2] = {si->leg_a, si->leg_b};
+
+	for (int side = 0; side < 2; side++) {
+		if (!legs[side])
+			continue;
+		for (unsigned i = 0; i < st->n_mlines; i++) {
+			const Tandem__Media__V1__StreamInfo *inf;
+
+			if (st->map[i] < 0 || (size_t)st->map[i] >= legs[side]->n_streams) {
+				st->ports[side][i].rtp = 0;
+				st->ports[side][i].rtcp = 0;
+				continue;
+			}
+			inf = legs[side]->streams[st->map[i]];
+			if (!inf->local_rtp)
+				continue;
+			st->ports[side][i].rtp = (uint16_t)inf->local_rtp->port;
+			st->ports[side][i].rtcp =
+				inf->rtcp_mux || !inf->local_rtcp ? 0 : (uint16_t)inf->local_rtcp->port;
+			if (inf->local_rtp->ip)
+				snprintf(st->ip[side], sizeof(st->ip[side]), "%s", inf->local_rtp->ip);
+		}
+	}
+}
+
+static uint64_t leg_packets(const Tandem__Media__V1__LegInfo *leg)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; leg && i < leg->n_streams; i++)
+		if (leg->streams[i]->rtp)
+			n += leg->streams[i]->rtp->packets;
+	return n;
+}
+
+/* Prints st->pending_out for the side that did not send the SDP just applied. */
+static int print_out(struct call *call, struct cm_call *st)
+{
+	int to = st->from == SIDE_A ? SIDE_B : SIDE_A;
+	struct media_plan_local local = {
+		.ip = st->ip[to],
+		.n_ports = st->pending_out->n_streams,
+		.ports = st->ports[to],
+	};
+	char *text = NULL;
+	int rc;
+
+	rc = media_plan_print(st->pending_out, &local, &st->origin[to], &text, call->media_error,
+			      sizeof(call->media_error));
+	if (rc)
+		return rc;
+	call->sdp_out = su_strdup(call->home, text);
+	free(text);
+	if (st->answering) {
+		media_plan_free(st->pending_out);
+	} else {
+		media_plan_free(st->offer_out);
+		st->offer_out = st->pending_out;
+		st->offer_from = st->from;
+	}
+	st->pending_out = NULL;
+	return call->sdp_out ? 0 : -ENOMEM;
+}
+
+static int reply_error(struct call *call, int rc, const RpcEnvelope *env)
+{
+	const RpcStatus *status = env ? rpc_reply_status(env) : NULL;
+
+	if (rc)
+		return rc;
+	if (!status)
+		return -EPROTO;
+	if (status->code == RPC_OK)
+		return 0;
+	snprintf(call->media_error, sizeof(call->media_error), "%s: %s",
+		 rpc_status_name(status->code), status->message ? status->message : "");
+	return status->code == RPC_NO_PORTS ? -ENOSPC : -EIO;
+}
+
+static const RpcSessionInfo *reply_session(const RpcEnvelope *env)
+{
+	switch (env->body_case) {
+	case RPC_BODY(CREATE_SESSION_REPLY):
+		return env->create_session_reply->session;
+	case RPC_BODY(UPDATE_SESSION_REPLY):
+		return env->update_session_reply->session;
+	case RPC_BODY(DELETE_SESSION_REPLY):
+		return env->delete_session_reply->session;
+	default:
+		return NULL;
+	}
+}
+
+static void on_reply(void *arg, int rc, const RpcEnvelope *env)
+{
+	struct call *call = arg;
+	struct cm_call *st = call->media_plans;
+	const RpcSessionInfo *si;
+	call_media_cb cb = st->cb;
+
+	log_set_context(call->call_id);
+	st->cb = NULL;
+	rc = reply_error(call, rc, env);
+	if (!rc && (si = reply_session(env)) != NULL) {
+		if (!call->session_id && si->session_id)
+			call->session_id = su_strdup(call->home, si->session_id);
+		take_ports(st, si);
+	}
+	if (!rc)
+		rc = print_out(call, st);
+	else {
+		media_plan_free(st->pending_out);
+		st->pending_out = NULL;
+	}
+	if (cb)
+		cb(call, rc);
+}
+
+/* ---- requests ----------------------------------------------------------------------------- */
+
+static int send_create(struct call_media *cm, struct call *call, struct cm_call *st,
+		       const struct media_plan *in)
+{
+	static struct req_buf rb;
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcCreate req = TANDEM__MEDIA__V1__CREATE_SESSION_REQUEST__INIT;
+	RpcLegSpec leg[2] = {TANDEM__MEDIA__V1__LEG_SPEC__INIT, TANDEM__MEDIA__V1__LEG_SPEC__INIT};
+	unsigned k = 0;
+
+	call->node = media_client_pick(cm->mc);
+	if (!call->node) {
+		snprintf(call->media_error, sizeof(call->media_error), "no media node is up");
+		return -EHOSTDOWN;
+	}
+	for (unsigned i = 0; i < st->n_mlines; i++) {
+		const struct media_stream *s = &in->streams[i];
+
+		if (!media_stream_active(s) || st->pending_out->streams[i].rejected)
+			continue;
+		st->map[i] = (int)k;
+		fill_spec(&rb, st->from, k, s, true);
+		fill_spec(&rb, !st->from, k, s, false);
+		k++;
+	}
+	st->n_session_streams = k;
+	for (int side = 0; side < 2; side++) {
+		leg[side].n_streams = k;
+		leg[side].streams = rb.spec_ptr[side];
+	}
+	req.call_id = call->call_id;
+	req.owner = call->caller;
+	req.leg_a = &leg[SIDE_A];
+	req.leg_b = &leg[SIDE_B];
+	env.body_case = RPC_BODY(CREATE_SESSION);
+	env.create_session = &req;
+	return media_client_request(cm->mc, call->node, &env, on_reply, call);
+}
+
+static int send_update(struct call_media *cm, struct call *call, struct cm_call *st,
+		       const struct media_plan *in, const struct media_plan *applied)
+{
+	static struct req_buf rb;
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcUpdate req = TANDEM__MEDIA__V1__UPDATE_SESSION_REQUEST__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	unsigned nu = 0, na = 0;
+
+	for (unsigned i = 0; i < in->n_streams && i < CM_MAX_STREAMS; i++) {
+		const struct media_stream *s = &in->streams[i];
+		bool active = media_stream_active(s) && !applied->streams[i].rejected;
+
+		if (i >= st->n_mlines || st->map[i] < 0) {
+			if (!active)
+				continue;
+			/* A new m-line: a new stream pair. */
+			tandem__media__v1__stream_add__init(&rb.add[na]);
+			fill_spec(&rb, st->from, na, s, true);
+			fill_spec(&rb, !st->from, na, s, false);
+			rb.add[na].a = rb.spec_ptr[SIDE_A][na];
+			rb.add[na].b = rb.spec_ptr[SIDE_B][na];
+			rb.add_ptr[na] = &rb.add[na];
+			st->map[i] = (int)(st->n_session_streams + na);
+			na++;
+			continue;
+		}
+		tandem__media__v1__stream_update__init(&rb.upd[nu]);
+		rb.upd[nu].index = (uint32_t)st->map[i];
+		rb.upd[nu].leg = st->from == SIDE_A ? TANDEM__MEDIA__V1__LEG_ID__LEG_A
+						   : TANDEM__MEDIA__V1__LEG_ID__LEG_B;
+		if (active) {
+			tandem__media__v1__endpoint__init(&rb.rtp[0][nu]);
+			rb.rtp[0][nu].ip = s->rtp_ip;
+			rb.rtp[0][nu].port = s->rtp_port;
+			rb.upd[nu].remote_rtp = &rb.rtp[0][nu];
+			if (s->rtcp_ip && s->rtcp_port) {
+				tandem__media__v1__endpoint__init(&rb.rtcp[0][nu]);
+				rb.rtcp[0][nu].ip = s->rtcp_ip;
+				rb.rtcp[0][nu].port = s->rtcp_port;
+				rb.upd[nu].remote_rtcp = &rb.rtcp[0][nu];
+			}
+		}
+		rb.upd[nu].direction =
+			active ? rpc_dir(s->dir) : TANDEM__MEDIA__V1__DIRECTION__DIRECTION_INACTIVE;
+		rb.upd_ptr[nu] = &rb.upd[nu];
+		nu++;
+	}
+	if (in->n_streams > st->n_mlines)
+		st->n_mlines = in->n_streams < CM_MAX_STREAMS ? in->n_streams : CM_MAX_STREAMS;
+	st->n_session_streams += na;
+	ref.session_id = call->session_id;
+	req.session = &ref;
+	req.n_streams = nu;
+	req.streams = rb.upd_ptr;
+	req.n_add = na;
+	req.add = rb.add_ptr;
+	env.body_case = RPC_BODY(UPDATE_SESSION);
+	env.update_session = &req;
+	return media_client_request(cm->mc, call->node, &env, on_reply, call);
+}
+
+static int parse(struct call *call, const char *sdp, size_t len, struct media_plan **out)
+{
+	int rc = media_plan_parse(sdp, len, CM_MAX_STREAMS, out, call->media_error,
+				  sizeof(call->media_error));
+
+	return rc == -EBADMSG ? -EBADMSG : rc ? -EPROTO : 0;
+}
+
+int call_media_offer(struct call_media *cm, struct call *call, enum call_side from,
+		     const char *sdp, size_t len, call_media_cb cb)
+{
+	struct cm_call *st = state_of(call);
+	struct media_plan *in = NULL, *out = NULL;
+	int rc;
+
+	if (!st)
+		return -ENOMEM;
+	if (st->cb)
+		return -EBUSY;
+	rc = parse(call, sdp, len, &in);
+	if (!rc && sdp_negotiate_offer(in, &cm->prefs, &out, call->media_error,
+				       sizeof(call->media_error)) != 0)
+		rc = -EPROTO;
+	if (rc) {
+		media_plan_free(in);
+		return rc;
+	}
+	/* The other side gets separate RTCP ports: whether it can mux is unknown until it
+	 * answers, and the node's port for it is fixed now. */
+	for (unsigned i = 0; i < out->n_streams; i++)
+		out->streams[i].rtcp_mux = false;
+	st->from = from;
+	st->answering = false;
+	st->pending_out = out;
+	if (!call->session_id) {
+		st->n_mlines = in->n_streams;
+		rc = send_create(cm, call, st, in);
+	} else {
+		rc = send_update(cm, call, st, in, out);
+	}
+	if (rc) {
+		media_plan_free(in);
+		media_plan_free(st->pending_out);
+		st->pending_out = NULL;
+		return rc;
+	}
+	media_plan_free(st->offer_in);
+	st->offer_in = in;
+	st->cb = cb;
+	return 0;
+}
+
+int call_media_create(struct call_media *cm, struct call *call, call_media_cb cb)
+{
+	return call_media_offer(cm, call, SIDE_A, call->a.sdp, strlen(call->a.sdp), cb);
+}
+
+int call_media_answer(struct call_media *cm, struct call *call, enum call_side from,
+		      const char *sdp, size_t len, call_media_cb cb)
+{
+	struct cm_call *st = call->media_plans;
+	struct media_plan *in = NULL, *out = NULL;
+	int rc;
+
+	if (!st || !st->offer_in || !st->offer_out || !call->session_id)
+		return -EINVAL;
+	if (st->cb)
+		return -EBUSY;
+	rc = parse(call, sdp, len, &in);
+	if (!rc && sdp_negotiate_answer(st->offer_in, st->offer_out, in, &out, call->media_error,
+					sizeof(call->media_error)) != 0)
+		rc = -EPROTO;
+	if (rc) {
+		media_plan_free(in);
+		return rc;
+	}
+	st->from = from;
+	st->answering = true;
+	st->pending_out = out;
+	rc = send_update(cm, call, st, in, in);
+	media_plan_free(in);
+	if (rc) {
+		media_plan_free(st->pending_out);
+		st->pending_out = NULL;
+		return rc;
+	}
+	st->cb = cb;
+	return 0;
+}
+
+static void on_deleted(void *arg, int rc, const RpcEnvelope *env)
+{
+	struct call *call = arg;
+	struct cm_call *st = call->media_plans;
+	call_media_cb cb = st ? st->del_cb : NULL;
+	const RpcSessionInfo *si;
+
+	log_set_context(call->call_id);
+	if (st)
+		st->del_cb = NULL;
+	rc = reply_error(call, rc, env);
+	if (!rc && (si = reply_session(env)) != NULL) {
+		call->media_packets[SIDE_A] = leg_packets(si->leg_a);
+		call->media_packets[SIDE_B] = leg_packets(si->leg_b);
+	} else if (rc) {
+		log_warn("media", "DeleteSession %s: %s %s", call->session_id, strerror(-rc),
+			 call->media_error);
+	}
+	if (cb)
+		cb(call, rc);
+}
+
+int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb)
+{
+	struct cm_call *st = state_of(call);
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcDelete req = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	int rc;
+
+	if (!st)
+		return -ENOMEM;
+	if (!call->session_id || !call->node)
+		return -ENOENT;
+	if (st->del_cb)
+		return -EBUSY;
+	ref.session_id = call->session_id;
+	ref.call_id = call->call_id;
+	req.session = &ref;
+	req.reason = (char *)"hangup";
+	env.body_case = RPC_BODY(DELETE_SESSION);
+	env.delete_session = &req;
+	rc = media_client_request(cm->mc, call->node, &env, on_deleted, call);
+	if (!rc)
+		st->del_cb = cb;
+	return rc;
+}

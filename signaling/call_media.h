@@ -1,0 +1,44 @@
+/* A call's media session on a media node, and the SDP each leg is sent. The session has two
+ * sides, A (caller) and B (callee); an SDP offer received from one side points that side's
+ * streams at the sender and yields the offer for the other side with the node's ports for it; the
+ * answer from the other side does the same the other way round. Every function that takes a
+ * callback follows the media_client contract: an error return means no callback; otherwise it
+ * runs exactly once, later. */
+#ifndef SIGNALD_CALL_MEDIA_H
+#define SIGNALD_CALL_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "call.h"
+#include "media_client.h"
+#include "signald_config.h"
+
+enum call_side { SIDE_A = 0, SIDE_B = 1 };
+
+struct call_media;
+
+/* rc: 0 or a negative errno (-ETIMEDOUT: the node did not answer; -ENOSPC: out of ports;
+ * -EPROTO: the SDP could not be negotiated, see call->media_error). */
+typedef void (*call_media_cb)(struct call *call, int rc);
+
+int call_media_new(struct call_media **out, struct media_client *mc,
+		   const struct signald_config *cfg);
+void call_media_free(struct call_media *cm);
+
+/* Creates the session on a node that is up (-EHOSTDOWN when none) and, when the call has A's
+ * offer (call->a.sdp), negotiates it: call->sdp_out becomes the offer for the B legs. */
+int call_media_create(struct call_media *cm, struct call *call, call_media_cb cb);
+/* An offer arrived from side `from`: call->sdp_out becomes the offer for the other side. */
+int call_media_offer(struct call_media *cm, struct call *call, enum call_side from,
+		     const char *sdp, size_t len, call_media_cb cb);
+/* The answer to our last offer arrived from side `from`: call->sdp_out becomes the answer for
+ * the other side. */
+int call_media_answer(struct call_media *cm, struct call *call, enum call_side from,
+		      const char *sdp, size_t len, call_media_cb cb);
+/* Deletes the session (idempotent); the final counters are logged and kept for the CDR. */
+int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb);
+/* Forgets the call's pending callbacks (the call is being freed). */
+void call_media_forget(struct call_media *cm, struct call *call);
+
+#endif
