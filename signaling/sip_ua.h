@@ -8,13 +8,15 @@
 
 #include "signald_config.h"
 
+struct registrar;
 struct sip_ua;
 
 typedef void (*sip_ua_done_cb)(void *arg);
 
-/* root and cfg are borrowed. Returns 0, or -EADDRINUSE/-EINVAL/-ENOMEM with err filled. */
-int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config *cfg, char *err,
-               size_t errlen);
+/* root, cfg and registrar are borrowed (registrar answers REGISTER). Returns 0, or
+ * -EADDRINUSE/-EINVAL/-ENOMEM with err filled. */
+int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config *cfg,
+               struct registrar *registrar, char *err, size_t errlen);
 /* Starts a graceful shutdown; done runs once the stack has finished (or timed out). */
 void sip_ua_shutdown(struct sip_ua *ua, sip_ua_done_cb done, void *arg);
 void sip_ua_free(struct sip_ua *ua);
