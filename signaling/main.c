@@ -7,17 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_wait.h>
 
+#include "digest.h"
+#include "directory.h"
+#include "failban.h"
 #include "log.h"
 #include "media_client.h"
+#include "registrar.h"
 #include "rpc.h"
+#include "secret_file.h"
 #include "signald_config.h"
 #include "sip_ua.h"
+#include "store.h"
 
 struct signald {
 	su_home_t home[1];
@@ -25,9 +33,15 @@ struct signald {
 	struct signald_config cfg;
 	void *zctx;
 	struct media_client *media;
+	struct directory *dir;
+	struct digest *digest;
+	struct failban *failban;
+	struct store *store;
+	struct registrar *registrar;
 	struct sip_ua *ua;
 	int sigfd, sig_wait;
 	su_timer_t *stop_timer;
+	su_timer_t *purge_timer;
 };
 
 static void usage(FILE *f)
@@ -53,13 +67,40 @@ static void on_stop_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *a
 	on_stopped(arg);
 }
 
+static void reload_directory(struct signald *sd)
+{
+	char err[CFG_ERR_LEN];
+
+	if (!sd->dir) {
+		log_notice("signald", "SIGHUP: no [directory] path configured, nothing to reload");
+		return;
+	}
+	if (directory_reload(sd->dir, err, sizeof(err)))
+		log_error("signald", "directory reload failed, keeping the previous users: %s",
+		          err);
+	else
+		log_notice("signald", "directory reloaded: %zu user(s) from %s",
+		           directory_count(sd->dir), directory_path(sd->dir));
+}
+
+static void on_purge(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct signald *sd = (struct signald *)arg;
+
+	registrar_expire(sd->registrar, time(NULL));
+}
+
 static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 {
 	struct signald *sd = (struct signald *)arg;
 	struct signalfd_siginfo si;
 
-	if (read(sd->sigfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo == SIGHUP)
+	if (read(sd->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		reload_directory(sd);
+		return 0;
+	}
 	log_notice("signald", "signal %u: stopping", si.ssi_signo);
 	if (!sd->stop_timer) {
 		sd->stop_timer = su_timer_create(su_root_task(sd->root), 0);
@@ -147,9 +188,96 @@ static int parse_args(int argc, char **argv, struct signald *sd, int *check)
 	return 0;
 }
 
+/* The registrar and everything it stands on: directory, nonce secret, digest, bans, store. */
+static int setup_registrar(struct signald *sd, char *err, size_t errlen)
+{
+	const struct signald_config *c = &sd->cfg;
+	char secret[256], path[4096];
+	int rc;
+
+	if (mkdir(c->state_dir, 0750) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "[signald] state_dir: cannot create %s: %s", c->state_dir,
+		         strerror(errno));
+		return -errno;
+	}
+	if (c->directory_path) {
+		rc = directory_load(&sd->dir, c->directory_path, c->sip_domain, err, errlen);
+		if (rc)
+			return rc;
+		log_notice("signald", "directory: %zu user(s) from %s", directory_count(sd->dir),
+		           c->directory_path);
+	} else {
+		log_warn("signald", "no [directory] path: every registration will be refused");
+	}
+	if (c->auth_secret) {
+		snprintf(secret, sizeof(secret), "%s", c->auth_secret);
+	} else {
+		snprintf(path, sizeof(path), "%s/auth_secret", c->state_dir);
+		rc = secret_file_load(path, secret, sizeof(secret), err, errlen);
+		if (rc)
+			return rc;
+	}
+	struct digest_cfg dc = {
+	    .realm = c->auth_realm,
+	    .secret = (const uint8_t *)secret,
+	    .secret_len = strlen(secret),
+	    .nonce_ttl_s = c->auth_nonce_ttl_s,
+	    .prefs = {c->digest_prefs[0], c->digest_prefs[1]},
+	    .n_prefs = c->n_digest_prefs,
+	    .start = time(NULL),
+	};
+	rc = digest_new(&sd->digest, &dc);
+	memset(secret, 0, sizeof(secret));
+	if (rc) {
+		snprintf(err, errlen, "cannot set up digest authentication: %s", strerror(-rc));
+		return rc;
+	}
+	struct failban_cfg fc = {
+	    .max_failures = c->auth_max_failures,
+	    .window_s = c->auth_failure_window_s,
+	    .ban_s = c->auth_ban_s,
+	    .capacity = 65536,
+	};
+	rc = failban_new(&sd->failban, &fc);
+	if (!rc)
+		rc = store_open(&sd->store, c->store_driver, c->store_path, err, errlen);
+	if (rc)
+		return rc;
+	struct registrar_cfg rcfg = {
+	    .domain = c->sip_domain,
+	    .local_host = c->sip_host,
+	    .node_id = c->node_id,
+	    .profile = c->sip_listen,
+	    .min_expires = c->reg_min_expires,
+	    .max_expires = c->reg_max_expires,
+	    .default_expires = c->reg_default_expires,
+	    .max_contacts = c->reg_max_contacts,
+	};
+	rc = registrar_new(&sd->registrar, &rcfg, sd->dir, sd->digest, sd->failban, sd->store);
+	if (rc)
+		return rc;
+	/* Bindings that expired while we were down go at once, then on every tick. */
+	registrar_expire(sd->registrar, time(NULL));
+	sd->purge_timer = su_timer_create(su_root_task(sd->root),
+	                                  (su_duration_t)c->store_purge_interval_s * 1000);
+	if (!sd->purge_timer ||
+	    su_timer_set_for_ever(sd->purge_timer, on_purge, (su_timer_arg_t *)sd) != 0) {
+		snprintf(err, errlen, "cannot start the registration purge timer");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static void teardown(struct signald *sd)
 {
 	sip_ua_free(sd->ua);
+	if (sd->purge_timer)
+		su_timer_destroy(sd->purge_timer);
+	registrar_free(sd->registrar);
+	store_close(sd->store);
+	failban_free(sd->failban);
+	digest_free(sd->digest);
+	directory_free(sd->dir);
 	media_client_free(sd->media);
 	if (sd->stop_timer)
 		su_timer_destroy(sd->stop_timer);
@@ -198,7 +326,13 @@ int main(int argc, char **argv)
 		teardown(&sd);
 		return 1;
 	}
-	rc = sip_ua_new(&sd.ua, sd.root, &sd.cfg, NULL, err, sizeof(err));
+	rc = setup_registrar(&sd, err, sizeof(err));
+	if (rc) {
+		log_error("signald", "%s", err);
+		teardown(&sd);
+		return 1;
+	}
+	rc = sip_ua_new(&sd.ua, sd.root, &sd.cfg, sd.registrar, NULL, err, sizeof(err));
 	if (rc) {
 		log_error("signald", "%s", err);
 		teardown(&sd);

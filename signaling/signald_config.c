@@ -27,8 +27,46 @@ static const struct cfg_key signald_keys[] = {
      "media RPC reply timeout"},
     {"call", "timeout_s", CFG_INT, F(call_timeout_s), "60", 1, 3600,
      "ring time before the caller gets 480"},
+    {"store", "driver", CFG_STR, F(store_driver), "sqlite", 0, 0, "database backend"},
+    {"store", "path", CFG_STR, F(store_path), NULL, 0, 0, "database file"},
+    {"store", "purge_interval_s", CFG_INT, F(store_purge_interval_s), "10", 1, 3600,
+     "how often expired registrations are removed"},
+    {"auth", "realm", CFG_STR, F(auth_realm), NULL, 0, 0, "digest realm"},
+    {"auth", "nonce_ttl_s", CFG_INT, F(auth_nonce_ttl_s), "300", 5, 86400, "nonce lifetime"},
+    {"auth", "secret", CFG_STR, F(auth_secret), NULL, 0, 0, "nonce HMAC key (shared by nodes)"},
+    {"auth", "algorithms", CFG_STR, F(auth_algorithms), "SHA-256, MD5", 0, 0,
+     "digest algorithms offered, preferred first"},
+    {"auth", "max_failures", CFG_INT, F(auth_max_failures), "5", 0, 100000,
+     "failures from one source before a ban; 0 = never ban"},
+    {"auth", "failure_window_s", CFG_INT, F(auth_failure_window_s), "60", 1, 86400,
+     "window in which failures are counted"},
+    {"auth", "ban_s", CFG_INT, F(auth_ban_s), "300", 1, 604800, "ban length"},
+    {"registrar", "min_expires", CFG_INT, F(reg_min_expires), "60", 1, 86400,
+     "shorter registrations get 423"},
+    {"registrar", "max_expires", CFG_INT, F(reg_max_expires), "7200", 1, 604800,
+     "longer registrations are cut to this"},
+    {"registrar", "default_expires", CFG_INT, F(reg_default_expires), "3600", 1, 604800,
+     "expiry when the request names none"},
+    {"registrar", "max_contacts", CFG_INT, F(reg_max_contacts), "10", 1, 1000, "bindings per user"},
+    {"directory", "path", CFG_STR, F(directory_path), NULL, 0, 0,
+     "user directory: an XML file or a folder of them"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
+
+/* A relative path in the file means "next to the file", wherever signald was started from. */
+static int relative_to_config(char **p, const char *config_path)
+{
+	const char *slash;
+	char *joined;
+
+	if (!*p || (*p)[0] == '/' || !config_path || !(slash = strrchr(config_path, '/')))
+		return 0;
+	if (asprintf(&joined, "%.*s/%s", (int)(slash - config_path), config_path, *p) < 0)
+		return -ENOMEM;
+	free(*p);
+	*p = joined;
+	return 0;
+}
 
 static int finish(struct signald_config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -53,6 +91,41 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		         where);
 		return -EINVAL;
 	}
+	if (!cfg->auth_realm && !(cfg->auth_realm = strdup(cfg->sip_domain)))
+		return -ENOMEM;
+	if (!cfg->store_path && asprintf(&cfg->store_path, "%s/tandem.db", cfg->state_dir) < 0) {
+		cfg->store_path = NULL;
+		return -ENOMEM;
+	}
+	if (digest_parse_algorithms(cfg->auth_algorithms, cfg->digest_prefs,
+	                            &cfg->n_digest_prefs)) {
+		snprintf(err, errlen,
+		         "%s: [auth] algorithms: '%s' is not a list of SHA-256 and MD5", where,
+		         cfg->auth_algorithms);
+		return -EINVAL;
+	}
+	if (cfg->auth_secret && strlen(cfg->auth_secret) < 16) {
+		snprintf(err, errlen, "%s: [auth] secret: at least 16 characters are needed",
+		         where);
+		return -EINVAL;
+	}
+	if (strpbrk(cfg->auth_realm, "\"\\\r\n") || strlen(cfg->auth_realm) > 128) {
+		snprintf(err, errlen, "%s: [auth] realm: '%s' is not a usable realm", where,
+		         cfg->auth_realm);
+		return -EINVAL;
+	}
+	if (cfg->reg_min_expires > cfg->reg_max_expires ||
+	    cfg->reg_default_expires < cfg->reg_min_expires ||
+	    cfg->reg_default_expires > cfg->reg_max_expires) {
+		snprintf(err, errlen,
+		         "%s: [registrar] expires: need min_expires <= default_expires <= "
+		         "max_expires (%ld, %ld, %ld)",
+		         where, cfg->reg_min_expires, cfg->reg_default_expires,
+		         cfg->reg_max_expires);
+		return -EINVAL;
+	}
+	if (relative_to_config(&cfg->directory_path, path))
+		return -ENOMEM;
 	if (!cfg->node_id) {
 		char host[256] = "signald";
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "digest.h"
 #include "log.h"
 
 struct signald_config {
@@ -20,8 +21,25 @@ struct signald_config {
 	long media_ping_interval_ms;
 	long media_rpc_timeout_ms;
 	long call_timeout_s; /* no answer from any B leg within this: 480 to the caller */
+	char *store_driver;
+	char *store_path; /* default: state_dir/tandem.db */
+	long store_purge_interval_s;
+	char *auth_realm; /* default: sip_domain */
+	long auth_nonce_ttl_s;
+	char *auth_secret; /* default: state_dir/auth_secret, created on first start */
+	char *auth_algorithms;
+	long auth_max_failures;
+	long auth_failure_window_s;
+	long auth_ban_s;
+	long reg_min_expires;
+	long reg_max_expires;
+	long reg_default_expires;
+	long reg_max_contacts;
+	char *directory_path; /* relative paths are taken from the config file's folder */
 	/* derived */
 	enum log_level level;
+	enum digest_alg digest_prefs[2];
+	size_t n_digest_prefs;
 	char sip_host[128];
 	unsigned sip_port;
 };

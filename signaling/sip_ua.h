@@ -16,9 +16,10 @@
 
 #include "signald_config.h"
 
+struct registrar;
 struct sip_ua;
 struct nua_handle_s; /* sofia's nua_handle_t, opaque above this module */
-struct sip_s;	     /* sofia's sip_t, for modules that read headers through sofia */
+struct sip_s;        /* sofia's sip_t, for modules that read headers through sofia */
 
 typedef struct nua_handle_s ua_handle;
 
@@ -29,7 +30,7 @@ struct ua_request {
 	const char *from_user, *from_host, *from_display, *from_tag;
 	const char *to_user, *to_host;
 	const char *from_header, *to_header; /* as printed, for B-leg From/To */
-	const char *src_ip;		     /* network source (rport/received) */
+	const char *src_ip;                  /* network source (rport/received) */
 	unsigned src_port;
 	const char *transport; /* "udp", "tcp" */
 	const char *user_agent;
@@ -39,23 +40,23 @@ struct ua_request {
 };
 
 enum ua_leg_event_kind {
-	UA_EV_RESPONSE,	  /* final or provisional answer to our INVITE / re-INVITE (not 100) */
-	UA_EV_REINVITE,	  /* re-INVITE received in the dialog: answer with sip_ua_respond */
-	UA_EV_ACK,	  /* ACK received for our 2xx (sdp: late-offer answer) */
-	UA_EV_BYE,	  /* the peer hung up (the stack has answered 200) */
-	UA_EV_CANCEL,	  /* the caller cancelled (the stack has answered 200 and 487) */
-	UA_EV_UPDATE,	  /* UPDATE received (the stack has answered) */
+	UA_EV_RESPONSE,   /* final or provisional answer to our INVITE / re-INVITE (not 100) */
+	UA_EV_REINVITE,   /* re-INVITE received in the dialog: answer with sip_ua_respond */
+	UA_EV_ACK,        /* ACK received for our 2xx (sdp: late-offer answer) */
+	UA_EV_BYE,        /* the peer hung up (the stack has answered 200) */
+	UA_EV_CANCEL,     /* the caller cancelled (the stack has answered 200 and 487) */
+	UA_EV_UPDATE,     /* UPDATE received (the stack has answered) */
 	UA_EV_TERMINATED, /* the dialog/handle is over: release it */
 };
 
 struct ua_leg_event {
 	enum ua_leg_event_kind kind;
-	int status;	    /* RESPONSE, TERMINATED */
+	int status;         /* RESPONSE, TERMINATED */
 	const char *phrase; /* RESPONSE */
 	const char *sdp;    /* body if application/sdp, else NULL */
 	size_t sdp_len;
 	const char *call_id;
-	const char *to_tag;	  /* RESPONSE: the peer's tag */
+	const char *to_tag;      /* RESPONSE: the peer's tag */
 	const struct sip_s *sip; /* the message, borrowed */
 };
 
@@ -73,14 +74,16 @@ struct ua_invite {
 	const char *ruri;    /* Request-URI: the callee's registered contact */
 	const char *proxy;   /* next hop when the contact is behind NAT ("sip:ip:port"), or NULL */
 	const char *from;    /* From header value (name-addr), without tag */
-	const char *to;	     /* To header value */
+	const char *to;      /* To header value */
 	const char *sdp;     /* offer, or NULL for a late offer (answer goes in our ACK) */
 	const char *headers; /* extra header lines "Name: value\r\n...", or NULL */
 };
 
-/* root and cfg are borrowed. Returns 0, or -EADDRINUSE/-EINVAL/-ENOMEM with err filled. */
+/* root, cfg, registrar and handlers are borrowed (registrar answers REGISTER, handlers get
+ * INVITE dialogs). Returns 0, or -EADDRINUSE/-EINVAL/-ENOMEM with err filled. */
 int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config *cfg,
-	       const struct ua_handlers *handlers, char *err, size_t errlen);
+               struct registrar *registrar, const struct ua_handlers *handlers, char *err,
+               size_t errlen);
 /* Starts a graceful shutdown; done runs once the stack has finished (or timed out). */
 typedef void (*sip_ua_done_cb)(void *arg);
 void sip_ua_shutdown(struct sip_ua *ua, sip_ua_done_cb done, void *arg);
@@ -92,7 +95,7 @@ void sip_ua_release(struct sip_ua *ua, ua_handle *nh);
 
 /* Answers the INVITE (or re-INVITE) pending on nh. sdp and headers may be NULL. */
 void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
-		    const char *sdp, const char *headers);
+                    const char *sdp, const char *headers);
 /* Sends a new INVITE bound to leg; returns the handle or NULL. */
 ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *inv);
 /* re-INVITE in an established dialog. */

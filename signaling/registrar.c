@@ -1,0 +1,544 @@
+/* REGISTER processing: request sanity, source bans, digest authentication against the
+ * directory, then the binding rules of RFC 3261 §10.3 (expiry bounds, Contact: *, Call-ID/CSeq
+ * ordering) applied to the store in one transaction. A REGISTER never touches another user's
+ * bindings: every store call is keyed by the authenticated user. */
+#include "registrar.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "directory.h"
+#include "failban.h"
+#include "log.h"
+#include "store.h"
+
+#define MAX_URI_LEN 1024
+#define MAX_UA_LEN  255
+
+struct registrar {
+	struct registrar_cfg cfg; /* strings below are our own copies */
+	struct directory *dir;    /* borrowed */
+	struct digest *dg;        /* borrowed */
+	struct failban *fb;       /* borrowed */
+	struct store *st;         /* borrowed */
+};
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+int registrar_new(struct registrar **out, const struct registrar_cfg *cfg, struct directory *dir,
+                  struct digest *dg, struct failban *fb, struct store *st)
+{
+	struct registrar *reg = calloc(1, sizeof(*reg));
+
+	if (!reg)
+		return -ENOMEM;
+	reg->cfg = *cfg;
+	reg->cfg.domain = dup_or_empty(cfg->domain);
+	reg->cfg.local_host = dup_or_empty(cfg->local_host);
+	reg->cfg.node_id = dup_or_empty(cfg->node_id);
+	reg->cfg.profile = dup_or_empty(cfg->profile);
+	reg->dir = dir;
+	reg->dg = dg;
+	reg->fb = fb;
+	reg->st = st;
+	if (!reg->cfg.domain || !reg->cfg.local_host || !reg->cfg.node_id || !reg->cfg.profile) {
+		registrar_free(reg);
+		return -ENOMEM;
+	}
+	*out = reg;
+	return 0;
+}
+
+void registrar_free(struct registrar *reg)
+{
+	if (!reg)
+		return;
+	free((char *)reg->cfg.domain);
+	free((char *)reg->cfg.local_host);
+	free((char *)reg->cfg.node_id);
+	free((char *)reg->cfg.profile);
+	free(reg);
+}
+
+void registrar_reply_clear(struct registrar_reply *reply)
+{
+	free(reply->contact);
+	memset(reply, 0, sizeof(*reply));
+}
+
+static void answer(struct registrar_reply *reply, int status, const char *phrase)
+{
+	reply->status = status;
+	reply->phrase = phrase;
+}
+
+static void challenge(struct registrar *reg, struct registrar_reply *reply, bool stale,
+                      unsigned algs, time_t now)
+{
+	if (digest_challenge(reg->dg, false, stale, algs, now, &reply->challenge)) {
+		log_error("reg", "cannot build a digest challenge");
+		answer(reply, 500, "Server Internal Error");
+		return;
+	}
+	answer(reply, reply->challenge.status, reply->challenge.phrase);
+}
+
+/* ---- authentication ---- */
+
+/* Counts a failure from the request's source; answers 403 once the source is banned. */
+static bool failure_bans(struct registrar *reg, const struct registrar_request *req, time_t now)
+{
+	if (!failban_failure(reg->fb, req->src_ip, now))
+		return false;
+	log_warn("reg", "source %s banned: too many authentication failures (last: user '%s')",
+	         req->src_ip, req->aor_user);
+	return true;
+}
+
+/* Picks the credentials for our realm. Returns DIGEST_OK with *c filled, or why there are
+ * none usable. */
+static enum digest_result pick_creds(struct registrar *reg, const struct registrar_request *req,
+                                     struct digest_creds *c)
+{
+	enum digest_result why = DIGEST_WRONG_REALM;
+	const char *realm = digest_realm(reg->dg);
+
+	for (size_t i = 0; i < req->n_creds; i++) {
+		enum digest_result r = digest_parse(req->creds[i].scheme, req->creds[i].params, c);
+
+		if (r == DIGEST_MALFORMED)
+			return r;
+		if (r == DIGEST_BAD_ALGORITHM) {
+			why = r;
+			continue;
+		}
+		if (strcmp(c->realm, realm) == 0)
+			return DIGEST_OK;
+		log_notice("reg", "credentials of '%s' from %s are for realm '%s', ours is '%s'",
+		           c->username, req->src_ip, c->realm, realm);
+	}
+	return why;
+}
+
+/* True when the request carries good credentials for the AOR user; otherwise reply is set. */
+static bool authenticate(struct registrar *reg, const struct registrar_request *req, time_t now,
+                         struct registrar_reply *reply, struct digest_creds *c)
+{
+	const struct directory_user *u;
+	struct digest_secret secret;
+	enum digest_result r;
+	unsigned algs = DIGEST_ALG_ALL;
+
+	if (req->creds_bad) {
+		log_notice("reg", "malformed Authorization header from %s:%u for '%s'", req->src_ip,
+		           req->src_port, req->aor_user);
+		answer(reply, 400, "Malformed Authorization Header");
+		return false;
+	}
+	if (req->n_creds == 0) {
+		challenge(reg, reply, false, DIGEST_ALG_ALL, now);
+		return false;
+	}
+	r = pick_creds(reg, req, c);
+	if (r == DIGEST_MALFORMED) {
+		log_notice("reg", "malformed digest credentials from %s:%u for '%s'", req->src_ip,
+		           req->src_port, c->username[0] ? c->username : req->aor_user);
+		answer(reply, 400, "Malformed Authorization Header");
+		return false;
+	}
+	if (r != DIGEST_OK) {
+		if (r == DIGEST_BAD_ALGORITHM)
+			log_notice("reg",
+			           "credentials from %s for '%s' use a scheme, algorithm or qop "
+			           "we did not offer; challenging again",
+			           req->src_ip, req->aor_user);
+		challenge(reg, reply, false, DIGEST_ALG_ALL, now);
+		return false;
+	}
+	if (strcmp(c->username, req->aor_user) != 0) {
+		log_notice("reg", "'%s' from %s tried to register '%s': forbidden", c->username,
+		           req->src_ip, req->aor_user);
+		answer(reply, 403, "Forbidden (username does not match the AOR)");
+		return false;
+	}
+	u = directory_find(reg->dir, c->username, reg->cfg.domain);
+	if (!u) {
+		log_notice("reg", "unknown user '%s' from %s:%u", c->username, req->src_ip,
+		           req->src_port);
+		failure_bans(reg, req, now);
+		answer(reply, 403, "Forbidden");
+		return false;
+	}
+	secret = (struct digest_secret){
+	    .password = directory_user_param(u, "password"),
+	    .ha1_md5 = directory_user_param(u, "a1-hash"),
+	    .ha1_sha256 = directory_user_param(u, "a1-hash-sha256"),
+	};
+	r = digest_verify(reg->dg, c, "REGISTER", &secret, now, &algs);
+	switch (r) {
+	case DIGEST_OK:
+		return true;
+	case DIGEST_WRONG_PASSWORD:
+		log_notice("reg", "wrong password for '%s' from %s:%u (%s)", c->username,
+		           req->src_ip, req->src_port, c->algorithm);
+		if (failure_bans(reg, req, now)) {
+			answer(reply, 403, "Forbidden");
+			return false;
+		}
+		challenge(reg, reply, false, DIGEST_ALG_ALL, now);
+		return false;
+	case DIGEST_STALE:
+	case DIGEST_REPLAY:
+		log_info("reg", "%s from %s for '%s' (nc %u): challenging with stale=true",
+		         digest_result_name(r), req->src_ip, c->username, (unsigned)c->nc);
+		challenge(reg, reply, true, DIGEST_ALG_ALL, now);
+		return false;
+	case DIGEST_NO_SECRET_FOR_ALG:
+		log_info("reg",
+		         "'%s' answered with %s but only other hashes are stored; "
+		         "challenging with those",
+		         c->username, c->algorithm);
+		challenge(reg, reply, false, algs, now);
+		return false;
+	default:
+		log_notice("reg", "credentials of '%s' from %s refused: %s", c->username,
+		           req->src_ip, digest_result_name(r));
+		challenge(reg, reply, false, DIGEST_ALG_ALL, now);
+		return false;
+	}
+}
+
+/* ---- bindings ---- */
+
+/* The expiry a contact asks for, clamped to max_expires. -EINVAL when unparsable. */
+static int contact_expires(const struct registrar *reg, const struct registrar_request *req,
+                           const struct registrar_contact *c, long *out)
+{
+	long v;
+
+	if (c->expires) {
+		const char *p = c->expires;
+
+		if (!*p)
+			return -EINVAL;
+		for (v = 0; *p; p++) {
+			if (!isdigit((unsigned char)*p))
+				return -EINVAL;
+			/* Saturate: anything past max_expires is clamped below anyway. */
+			if (v < LONG_MAX / 10)
+				v = v * 10 + (*p - '0');
+		}
+	} else if (req->expires >= 0) {
+		v = req->expires;
+	} else {
+		v = reg->cfg.default_expires;
+	}
+	if (v > reg->cfg.max_expires)
+		v = reg->cfg.max_expires;
+	*out = v;
+	return 0;
+}
+
+static const struct store_reg *find_binding(const struct store_reg_list *l, const char *uri)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].contact, uri) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+static bool host_is(const char *host, const char *ip)
+{
+	size_t n = strlen(ip);
+
+	if (host[0] == '[')
+		return strncasecmp(host + 1, ip, n) == 0 && host[n + 1] == ']';
+	return strcasecmp(host, ip) == 0;
+}
+
+/* A contact we cannot reach directly: its address is not where the REGISTER came from (on UDP
+ * the port counts too, since replies and requests share the NAT binding). */
+static bool behind_nat(const struct registrar_request *req, const struct registrar_contact *c)
+{
+	unsigned port = c->port ? c->port : 5060;
+
+	if (!c->host || !host_is(c->host, req->src_ip))
+		return true;
+	return strcmp(req->transport, "udp") == 0 && port != req->src_port;
+}
+
+static int save_contact(struct registrar *reg, const struct registrar_request *req,
+                        const struct digest_creds *c, const struct registrar_contact *ct,
+                        long expires, time_t now)
+{
+	char status[64], proto[8], ua[MAX_UA_LEN + 1];
+	bool nat = behind_nat(req, ct);
+	struct store_reg row = {
+	    .call_id = (char *)req->call_id,
+	    .cseq = req->cseq,
+	    .sip_user = (char *)req->aor_user,
+	    .sip_host = (char *)req->aor_host,
+	    .contact = (char *)ct->uri,
+	    .status = status,
+	    .expires = (int64_t)now + expires,
+	    .user_agent = ua,
+	    .network_ip = (char *)req->src_ip,
+	    .network_port = req->src_port,
+	    .network_proto = (char *)req->transport,
+	    .sip_username = (char *)c->username,
+	    .sip_realm = (char *)c->realm,
+	    .hostname = (char *)reg->cfg.node_id,
+	    .profile_name = (char *)reg->cfg.profile,
+	    .nat = nat,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(proto) - 1 && req->transport[i]; i++)
+		proto[i] = (char)toupper((unsigned char)req->transport[i]);
+	proto[i] = '\0';
+	snprintf(status, sizeof(status), "Registered(%s%s)", proto, nat ? "-NAT" : "");
+	snprintf(ua, sizeof(ua), "%s", req->user_agent ? req->user_agent : "");
+	return store_reg_save(reg->st, &row);
+}
+
+/* Lists the user's live bindings in the 200 OK, each with the seconds it has left. */
+static void reply_bindings(struct registrar *reg, const char *user, const char *realm, time_t now,
+                           struct registrar_reply *reply)
+{
+	struct store_reg_list l;
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+
+	if (store_reg_lookup(reg->st, user, realm, now, &l)) {
+		answer(reply, 500, "Server Internal Error");
+		log_error("reg", "store lookup failed for '%s'", user);
+		return;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		size_t need = strlen(l.v[i].contact) + 40;
+		int n;
+
+		if (len + need > cap) {
+			char *nb = realloc(buf, cap = (len + need) * 2);
+
+			if (!nb) {
+				free(buf);
+				store_reg_list_free(&l);
+				answer(reply, 500, "Server Internal Error");
+				return;
+			}
+			buf = nb;
+		}
+		n = snprintf(buf + len, cap - len, "%s<%s>;expires=%lld", i ? ", " : "",
+		             l.v[i].contact, (long long)(l.v[i].expires - now));
+		len += (size_t)n;
+	}
+	store_reg_list_free(&l);
+	reply->contact = buf;
+	answer(reply, 200, "OK");
+}
+
+/* Checks the request's contacts; fills exp[] or answers 400/423. */
+static bool check_contacts(struct registrar *reg, const struct registrar_request *req, long *exp,
+                           struct registrar_reply *reply)
+{
+	for (size_t i = 0; i < req->n_contacts; i++) {
+		const struct registrar_contact *ct = &req->contacts[i];
+
+		if (!ct->uri || strlen(ct->uri) > MAX_URI_LEN) {
+			log_notice("reg", "REGISTER for '%s' from %s: contact too long",
+			           req->aor_user, req->src_ip);
+			answer(reply, 400, "Contact Too Long");
+			return false;
+		}
+		if (contact_expires(reg, req, ct, &exp[i])) {
+			log_notice("reg", "REGISTER for '%s' from %s: bad expires '%s'",
+			           req->aor_user, req->src_ip, ct->expires);
+			answer(reply, 400, "Bad Contact Expires");
+			return false;
+		}
+		if (exp[i] > 0 && exp[i] < reg->cfg.min_expires) {
+			log_info("reg", "REGISTER for '%s' asks %ld s, below %ld s: 423",
+			         req->aor_user, exp[i], reg->cfg.min_expires);
+			reply->min_expires = reg->cfg.min_expires;
+			answer(reply, 423, "Interval Too Brief");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Applies the contacts to the store in one transaction. */
+static int apply_contacts(struct registrar *reg, const struct registrar_request *req,
+                          const struct digest_creds *c, const long *exp,
+                          const struct store_reg_list *existing, time_t now)
+{
+	int rc = store_begin(reg->st);
+
+	for (size_t i = 0; !rc && i < req->n_contacts; i++) {
+		const struct registrar_contact *ct = &req->contacts[i];
+		const struct store_reg *old = find_binding(existing, ct->uri);
+
+		if (old && strcmp(old->call_id, req->call_id) == 0 && req->cseq <= old->cseq) {
+			log_info("reg", "'%s': CSeq %u not above %u for %s; binding left as is",
+			         req->aor_user, (unsigned)req->cseq, (unsigned)old->cseq, ct->uri);
+			continue;
+		}
+		if (exp[i] == 0)
+			rc = old ? store_reg_remove(reg->st, req->aor_user, c->realm, ct->uri) : 0;
+		else
+			rc = save_contact(reg, req, c, ct, exp[i], now);
+	}
+	if (!rc)
+		rc = store_commit(reg->st);
+	if (rc)
+		store_rollback(reg->st);
+	return rc;
+}
+
+static size_t count_new(const struct registrar_request *req, const long *exp,
+                        const struct store_reg_list *existing)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < req->n_contacts; i++)
+		if (exp[i] > 0 && !find_binding(existing, req->contacts[i].uri))
+			n++;
+	return n;
+}
+
+static void update_bindings(struct registrar *reg, const struct registrar_request *req,
+                            const struct digest_creds *c, time_t now, struct registrar_reply *reply)
+{
+	struct store_reg_list existing = {0};
+	long *exp;
+
+	exp = calloc(req->n_contacts, sizeof(*exp));
+	if (!exp) {
+		answer(reply, 500, "Server Internal Error");
+		return;
+	}
+	if (!check_contacts(reg, req, exp, reply))
+		goto out;
+	if (store_reg_lookup(reg->st, req->aor_user, c->realm, now, &existing)) {
+		log_error("reg", "store lookup failed for '%s'", req->aor_user);
+		answer(reply, 500, "Server Internal Error");
+		goto out;
+	}
+	if (existing.n + count_new(req, exp, &existing) > (size_t)reg->cfg.max_contacts) {
+		log_notice("reg", "'%s' from %s: more than %ld contacts refused", req->aor_user,
+		           req->src_ip, reg->cfg.max_contacts);
+		answer(reply, 403, "Too Many Contacts");
+		goto out;
+	}
+	if (apply_contacts(reg, req, c, exp, &existing, now)) {
+		log_error("reg", "store update failed for '%s'", req->aor_user);
+		answer(reply, 500, "Server Internal Error");
+		goto out;
+	}
+	reply_bindings(reg, req->aor_user, c->realm, now, reply);
+	log_info("reg", "'%s' REGISTER accepted from %s %s:%u (%zu contact(s) in request)",
+	         req->aor_user, req->transport, req->src_ip, req->src_port, req->n_contacts);
+out:
+	store_reg_list_free(&existing);
+	free(exp);
+}
+
+static void remove_all(struct registrar *reg, const struct registrar_request *req,
+                       const struct digest_creds *c, time_t now, struct registrar_reply *reply)
+{
+	if (req->n_contacts > 0 || req->expires != 0) {
+		log_notice("reg",
+		           "'%s' from %s: Contact: * without Expires: 0 or with other "
+		           "contacts",
+		           req->aor_user, req->src_ip);
+		answer(reply, 400, "Contact * Requires Expires 0");
+		return;
+	}
+	if (store_reg_remove(reg->st, req->aor_user, c->realm, NULL)) {
+		answer(reply, 500, "Server Internal Error");
+		return;
+	}
+	log_info("reg", "'%s' removed all bindings (from %s:%u)", req->aor_user, req->src_ip,
+	         req->src_port);
+	reply_bindings(reg, req->aor_user, c->realm, now, reply);
+}
+
+static bool our_domain(const struct registrar *reg, const char *host)
+{
+	return strcasecmp(host, reg->cfg.domain) == 0 ||
+	       strcasecmp(host, digest_realm(reg->dg)) == 0 ||
+	       strcasecmp(host, reg->cfg.local_host) == 0;
+}
+
+void registrar_handle(struct registrar *reg, const struct registrar_request *req, time_t now,
+                      struct registrar_reply *reply)
+{
+	struct digest_creds c;
+	long left = 0;
+
+	memset(reply, 0, sizeof(*reply));
+	if (!req->aor_user || !req->aor_user[0] || !req->aor_host || !req->has_from ||
+	    !req->call_id) {
+		log_notice("reg", "REGISTER from %s:%u without To user, From or Call-ID",
+		           req->src_ip, req->src_port);
+		answer(reply, 400, "Missing To or From");
+		return;
+	}
+	if (failban_banned(reg->fb, req->src_ip, now, &left)) {
+		log_info("reg", "REGISTER for '%s' from banned source %s (%ld s left): 403",
+		         req->aor_user, req->src_ip, left);
+		answer(reply, 403, "Forbidden");
+		return;
+	}
+	if (!our_domain(reg, req->aor_host)) {
+		log_notice("reg", "REGISTER for '%s@%s' from %s: not our domain", req->aor_user,
+		           req->aor_host, req->src_ip);
+		answer(reply, 403, "Domain Not Served Here");
+		return;
+	}
+	if (req->contact_bad) {
+		log_notice("reg", "REGISTER for '%s' from %s: unparsable Contact", req->aor_user,
+		           req->src_ip);
+		answer(reply, 400, "Malformed Contact");
+		return;
+	}
+	if (req->expires_bad) {
+		log_notice("reg", "REGISTER for '%s' from %s: unparsable Expires", req->aor_user,
+		           req->src_ip);
+		answer(reply, 400, "Bad Expires");
+		return;
+	}
+	if (!authenticate(reg, req, now, reply, &c))
+		return;
+	if (req->star)
+		remove_all(reg, req, &c, now, reply);
+	else if (req->n_contacts == 0)
+		reply_bindings(reg, req->aor_user, c.realm, now, reply);
+	else
+		update_bindings(reg, req, &c, now, reply);
+}
+
+int registrar_expire(struct registrar *reg, time_t now)
+{
+	unsigned removed = 0;
+	int rc;
+
+	digest_expire(reg->dg, now);
+	rc = store_reg_purge_expired(reg->st, now, &removed);
+	if (rc) {
+		log_error("reg", "purging expired registrations failed");
+		return rc;
+	}
+	if (removed)
+		log_info("reg", "%u expired registration(s) purged", removed);
+	return (int)removed;
+}

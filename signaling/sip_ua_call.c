@@ -1,0 +1,166 @@
+/* INVITE dialogs: sip_ua's half of the b2bua. New INVITEs and every event of an adopted handle
+ * go up as plain structs; the b2bua acts on its legs through the functions below. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_tagarg.h>
+
+#include "log.h"
+#include "sip_ua_internal.h"
+
+static bool body_is_sdp(const sip_t *sip)
+{
+	return sip && sip->sip_payload && sip->sip_payload->pl_len && sip->sip_content_type &&
+	       sip->sip_content_type->c_type &&
+	       strcasecmp(sip->sip_content_type->c_type, "application/sdp") == 0;
+}
+
+void sip_ua_on_invite(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip)
+{
+	struct ua_request req = {0};
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	char ip[64];
+
+	if (!sip || !sip->sip_request || !sip->sip_from || !sip->sip_to || !sip->sip_call_id) {
+		nua_respond(nh, SIP_400_BAD_REQUEST, TAG_END());
+		return;
+	}
+	sip_ua_request_source(ua->nua, ip, sizeof(ip), &req.src_port, &req.transport);
+	req.src_ip = ip;
+	req.call_id = sip->sip_call_id->i_id;
+	req.ruri_user = sip->sip_request->rq_url->url_user;
+	req.ruri_host = sip->sip_request->rq_url->url_host;
+	req.from_user = sip->sip_from->a_url->url_user;
+	req.from_host = sip->sip_from->a_url->url_host;
+	req.from_display = sip->sip_from->a_display;
+	req.from_tag = sip->sip_from->a_tag;
+	req.to_user = sip->sip_to->a_url->url_user;
+	req.to_host = sip->sip_to->a_url->url_host;
+	req.from_header = sip_header_as_string(home, (sip_header_t const *)sip->sip_from);
+	req.to_header = sip_header_as_string(home, (sip_header_t const *)sip->sip_to);
+	req.user_agent = sip->sip_user_agent ? sip->sip_user_agent->g_string : NULL;
+	if (body_is_sdp(sip)) {
+		req.sdp = sip->sip_payload->pl_data;
+		req.sdp_len = sip->sip_payload->pl_len;
+	}
+	req.sip = sip;
+	if (ua->h.invite)
+		ua->h.invite(ua->h.arg, nh, &req);
+	else
+		nua_respond(nh, SIP_501_NOT_IMPLEMENTED, TAG_END());
+	su_home_deinit(home);
+}
+
+static void leg_event(struct sip_ua *ua, void *leg, enum ua_leg_event_kind kind, int status,
+                      const char *phrase, const sip_t *sip)
+{
+	struct ua_leg_event ev = {.kind = kind, .status = status, .phrase = phrase, .sip = sip};
+
+	if (body_is_sdp(sip)) {
+		ev.sdp = sip->sip_payload->pl_data;
+		ev.sdp_len = sip->sip_payload->pl_len;
+	}
+	if (sip && sip->sip_call_id)
+		ev.call_id = sip->sip_call_id->i_id;
+	if (sip && sip->sip_to)
+		ev.to_tag = sip->sip_to->a_tag;
+	if (ua->h.leg_event)
+		ua->h.leg_event(ua->h.arg, leg, &ev);
+}
+
+/* Events on a handle that a module adopted. */
+void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char const *phrase,
+                         void *leg, const sip_t *sip, tagi_t tags[])
+{
+	int state = -1;
+
+	switch (ev) {
+	case nua_r_invite:
+		/* 100 is either the stack's own Trying or "retrying after N s": never relayed. */
+		if (status > 100)
+			leg_event(ua, leg, UA_EV_RESPONSE, status, phrase, sip);
+		break;
+	case nua_i_invite:
+		leg_event(ua, leg, UA_EV_REINVITE, status, phrase, sip);
+		break;
+	case nua_i_ack:
+		leg_event(ua, leg, UA_EV_ACK, status, phrase, sip);
+		break;
+	case nua_i_bye:
+		leg_event(ua, leg, UA_EV_BYE, status, phrase, sip);
+		break;
+	case nua_i_cancel:
+		leg_event(ua, leg, UA_EV_CANCEL, status, phrase, sip);
+		break;
+	case nua_i_update:
+		leg_event(ua, leg, UA_EV_UPDATE, status, phrase, sip);
+		break;
+	case nua_i_state:
+		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+		if (state == nua_callstate_terminated)
+			leg_event(ua, leg, UA_EV_TERMINATED, status, phrase, sip);
+		break;
+	default:
+		log_debug("sip", "%s on leg: %d %s", nua_event_name(ev), status, phrase);
+		break;
+	}
+}
+
+void sip_ua_bind(struct sip_ua *ua, ua_handle *nh, void *leg)
+{
+	nua_handle_bind(nh, (nua_hmagic_t *)leg);
+}
+
+void sip_ua_release(struct sip_ua *ua, ua_handle *nh)
+{
+	if (!nh)
+		return;
+	nua_handle_bind(nh, NULL);
+	nua_handle_destroy(nh);
+}
+
+void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
+                    const char *sdp, const char *headers)
+{
+	nua_respond(nh, status, phrase, TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
+	            TAG_IF(headers, SIPTAG_HEADER_STR(headers)), TAG_END());
+}
+
+ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *inv)
+{
+	nua_handle_t *nh;
+
+	nh = nua_handle(ua->nua, (nua_hmagic_t *)leg, NUTAG_URL(inv->ruri), SIPTAG_TO_STR(inv->to),
+	                SIPTAG_FROM_STR(inv->from), TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
+	                TAG_END());
+	if (!nh)
+		return NULL;
+	nua_invite(nh, TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	           TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),
+	           TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)), TAG_END());
+	return nh;
+}
+
+void sip_ua_reinvite(struct sip_ua *ua, ua_handle *nh, const char *sdp)
+{
+	nua_invite(nh, TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	           TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
+}
+
+void sip_ua_ack(struct sip_ua *ua, ua_handle *nh, const char *sdp)
+{
+	nua_ack(nh, TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	        TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
+}
+
+void sip_ua_bye(struct sip_ua *ua, ua_handle *nh, const char *reason)
+{
+	nua_bye(nh, TAG_IF(reason, SIPTAG_REASON_STR(reason)), TAG_END());
+}

@@ -1,0 +1,34 @@
+/* Private to the sip_ua files: sip_ua.c (stack, dispatch), sip_ua_register.c (REGISTER),
+ * sip_ua_call.c (INVITE dialogs). Together they are the only code calling nua_*. */
+#ifndef SIGNALD_SIP_UA_INTERNAL_H
+#define SIGNALD_SIP_UA_INTERNAL_H
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip.h>
+
+#include "sip_ua.h"
+
+struct sip_ua {
+	su_root_t *root;                  /* borrowed */
+	const struct signald_config *cfg; /* borrowed */
+	struct registrar *registrar;      /* borrowed */
+	struct ua_handlers h;
+	nua_t *nua; /* owned */
+	sip_ua_done_cb shutdown_done;
+	void *shutdown_arg;
+	bool shutting_down;
+};
+
+/* Where the current request really came from (the transport's view, not the headers'). */
+void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
+                           const char **transport);
+
+/* REGISTER: asks the registrar, answers, frees the handle. */
+void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const sip_t *sip);
+/* A new INVITE outside any dialog. */
+void sip_ua_on_invite(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip);
+/* Any event on a handle a module adopted. */
+void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char const *phrase,
+                         void *leg, const sip_t *sip, tagi_t tags[]);
+
+#endif

@@ -1,0 +1,129 @@
+/* REGISTER: sip_ua's half of the registrar. Describes the request to registrar.c as plain data,
+ * sends back what it decides and frees the handle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/su_string.h>
+
+#include "log.h"
+#include "registrar.h"
+#include "sip_ua_internal.h"
+
+#define MAX_CONTACTS 32 /* more than this in one REGISTER is refused whole */
+#define MAX_CREDS    4
+
+/* Fills contacts from the Contact headers; returns how many, or -1 when there are too many. */
+static int read_contacts(su_home_t *home, const sip_t *sip, struct registrar_request *req,
+                         struct registrar_contact *out)
+{
+	size_t n = 0;
+
+	for (const sip_contact_t *m = sip->sip_contact; m; m = m->m_next) {
+		if (m->m_url->url_type == url_any) {
+			req->star = true;
+			continue;
+		}
+		if (n == MAX_CONTACTS)
+			return -1;
+		out[n] = (struct registrar_contact){
+		    .uri = url_as_string(home, m->m_url),
+		    .host = m->m_url->url_host,
+		    .port =
+		        m->m_url->url_port ? (unsigned)strtoul(m->m_url->url_port, NULL, 10) : 0,
+		    .expires = msg_header_find_param(m->m_common, "expires="),
+		};
+		n++;
+	}
+	return (int)n;
+}
+
+/* Marks headers the stack could not parse (they land in sip_error, not in their slot). */
+static void read_errors(const sip_t *sip, struct registrar_request *req)
+{
+	for (const sip_error_t *e = sip->sip_error; e; e = e->er_next) {
+		if (!e->er_name)
+			continue;
+		if (su_casematch(e->er_name, "Authorization"))
+			req->creds_bad = true;
+		else if (su_casematch(e->er_name, "Expires"))
+			req->expires_bad = true;
+		else if (su_casematch(e->er_name, "Contact") || su_casematch(e->er_name, "m"))
+			req->contact_bad = true;
+	}
+}
+
+static long header_expires(const sip_t *sip)
+{
+	const sip_expires_t *ex = sip->sip_expires;
+	sip_time_t now;
+
+	if (!ex)
+		return -1;
+	if (!ex->ex_date)
+		return (long)ex->ex_delta;
+	now = sip_now();
+	return ex->ex_date + ex->ex_delta > now ? (long)(ex->ex_date + ex->ex_delta - now) : 0;
+}
+
+static void send_reply(nua_t *nua, nua_handle_t *nh, const struct registrar_reply *r)
+{
+	const struct digest_challenge *ch = &r->challenge;
+	char min_exp[24];
+
+	snprintf(min_exp, sizeof(min_exp), "%ld", r->min_expires);
+	nua_respond(nh, r->status, r->phrase, NUTAG_WITH_THIS(nua),
+	            TAG_IF(r->contact, SIPTAG_CONTACT_STR(r->contact)),
+	            TAG_IF(ch->n > 0, SIPTAG_WWW_AUTHENTICATE_STR(ch->value[0])),
+	            TAG_IF(ch->n > 1, SIPTAG_WWW_AUTHENTICATE_STR(ch->value[1])),
+	            TAG_IF(r->min_expires > 0, SIPTAG_MIN_EXPIRES_STR(min_exp)), TAG_END());
+}
+
+/* REGISTER: describe the request to the registrar, send what it decides, free the handle. */
+void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	struct registrar_contact contacts[MAX_CONTACTS];
+	struct registrar_cred creds[MAX_CREDS];
+	struct registrar_request req = {.contacts = contacts, .creds = creds, .expires = -1};
+	struct registrar_reply reply;
+	char ip[64];
+	int n;
+
+	sip_ua_request_source(nua, ip, sizeof(ip), &req.src_port, &req.transport);
+	req.src_ip = ip;
+	req.call_id = sip->sip_call_id ? sip->sip_call_id->i_id : NULL;
+	req.cseq = sip->sip_cseq ? sip->sip_cseq->cs_seq : 0;
+	if (sip->sip_to && sip->sip_to->a_url->url_user) {
+		req.aor_user = sip->sip_to->a_url->url_user;
+		req.aor_host = sip->sip_to->a_url->url_host;
+	}
+	req.has_from = sip->sip_from != NULL;
+	req.user_agent = sip->sip_user_agent ? sip->sip_user_agent->g_string : NULL;
+	req.expires = header_expires(sip);
+	read_errors(sip, &req);
+	for (const sip_authorization_t *au = sip->sip_authorization; au; au = au->au_next)
+		if (req.n_creds < MAX_CREDS)
+			creds[req.n_creds++] =
+			    (struct registrar_cred){au->au_scheme, au->au_params};
+	n = read_contacts(home, sip, &req, contacts);
+	if (n < 0) {
+		log_notice("sip", "REGISTER from %s:%u with more than %d contacts refused", ip,
+		           req.src_port, MAX_CONTACTS);
+		memset(&reply, 0, sizeof(reply));
+		reply.status = 403;
+		reply.phrase = "Too Many Contacts";
+	} else {
+		req.n_contacts = (size_t)n;
+		registrar_handle(ua->registrar, &req, time(NULL), &reply);
+	}
+	send_reply(nua, nh, &reply);
+	nua_handle_destroy(nh);
+	registrar_reply_clear(&reply);
+	su_home_deinit(home);
+}

@@ -1,0 +1,111 @@
+/* Persistent signalling state behind a domain-level interface: registrations now (FreeSWITCH's
+ * sip_registrations), dialogs later. A backend fills in struct store_ops; callers use the
+ * store_* wrappers and never see SQL, so a PostgreSQL backend can be added without touching the
+ * registrar. Calls are synchronous and run on the signalling loop (SQLite answers in
+ * microseconds); every function returns 0 or a negative errno. Single-threaded. */
+#ifndef SIGNALD_STORE_H
+#define SIGNALD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One binding of an address-of-record to a contact. Column names follow sip_registrations. */
+struct store_reg {
+	char *call_id;
+	uint32_t cseq;
+	char *sip_user;   /* AOR user (To) */
+	char *sip_host;   /* AOR host (To) */
+	char *contact;    /* contact URI, without <> and header params */
+	char *status;     /* e.g. "Registered(UDP-NAT)" */
+	int64_t expires;  /* absolute unix time */
+	char *user_agent; /* may be "" */
+	char *network_ip; /* where the REGISTER came from (route here when nat) */
+	unsigned network_port;
+	char *network_proto; /* "udp", "tcp", "tls" */
+	char *sip_username;  /* authenticated user */
+	char *sip_realm;     /* realm it authenticated in; lookups key on it */
+	char *hostname;      /* node that accepted the registration */
+	char *profile_name;  /* SIP profile (listen address) it arrived on */
+	bool nat;            /* contact differs from the source: route via network_ip:port */
+};
+
+/* A list returned by lookups; the strings and the array are owned by the list. */
+struct store_reg_list {
+	struct store_reg *v;
+	size_t n;
+};
+
+void store_reg_list_free(struct store_reg_list *l);
+
+struct store;
+
+struct store_ops {
+	const char *name;
+	int (*begin)(struct store *st);
+	int (*commit)(struct store *st);
+	void (*rollback)(struct store *st);
+	/* Inserts or replaces the binding (sip_realm, sip_user, contact). */
+	int (*reg_save)(struct store *st, const struct store_reg *r);
+	/* Live bindings (expires > now) of user in realm, soonest-expiring last. */
+	int (*reg_lookup)(struct store *st, const char *user, const char *realm, int64_t now,
+	                  struct store_reg_list *out);
+	/* Removes one binding, or all of the user's when contact is NULL. */
+	int (*reg_remove)(struct store *st, const char *user, const char *realm,
+	                  const char *contact);
+	/* Removes bindings with expires <= now; *removed (may be NULL) gets the count. */
+	int (*reg_purge_expired)(struct store *st, int64_t now, unsigned *removed);
+	/* Number of live bindings in total. */
+	int (*reg_count)(struct store *st, int64_t now, unsigned *count);
+	void (*close)(struct store *st);
+};
+
+/* Backends embed this first. */
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Opens the backend named driver ("sqlite") at path. err gets "path: problem" on failure. */
+int store_open(struct store **out, const char *driver, const char *path, char *err, size_t errlen);
+
+static inline int store_begin(struct store *st)
+{
+	return st->ops->begin(st);
+}
+static inline int store_commit(struct store *st)
+{
+	return st->ops->commit(st);
+}
+static inline void store_rollback(struct store *st)
+{
+	st->ops->rollback(st);
+}
+static inline int store_reg_save(struct store *st, const struct store_reg *r)
+{
+	return st->ops->reg_save(st, r);
+}
+static inline int store_reg_lookup(struct store *st, const char *user, const char *realm,
+                                   int64_t now, struct store_reg_list *out)
+{
+	return st->ops->reg_lookup(st, user, realm, now, out);
+}
+static inline int store_reg_remove(struct store *st, const char *user, const char *realm,
+                                   const char *contact)
+{
+	return st->ops->reg_remove(st, user, realm, contact);
+}
+static inline int store_reg_purge_expired(struct store *st, int64_t now, unsigned *removed)
+{
+	return st->ops->reg_purge_expired(st, now, removed);
+}
+static inline int store_reg_count(struct store *st, int64_t now, unsigned *count)
+{
+	return st->ops->reg_count(st, now, count);
+}
+static inline void store_close(struct store *st)
+{
+	if (st)
+		st->ops->close(st);
+}
+
+#endif

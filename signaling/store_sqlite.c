@@ -1,0 +1,350 @@
+/* store.h over SQLite: the only file that includes sqlite3.h. WAL lets operators read the
+ * tables with the sqlite3 shell while signald writes; synchronous=NORMAL keeps a commit off the
+ * disk's flush path (a crash can lose the last registrations, never corrupt the file). */
+#include "store_sqlite.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define SCHEMA_VERSION 1
+
+static const char schema_v1[] =
+    "CREATE TABLE sip_registrations ("
+    " call_id TEXT NOT NULL,"
+    " cseq INTEGER NOT NULL,"
+    " sip_user TEXT NOT NULL,"
+    " sip_host TEXT NOT NULL,"
+    " contact TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " user_agent TEXT NOT NULL DEFAULT '',"
+    " network_ip TEXT NOT NULL,"
+    " network_port INTEGER NOT NULL,"
+    " network_proto TEXT NOT NULL,"
+    " sip_username TEXT NOT NULL,"
+    " sip_realm TEXT NOT NULL,"
+    " hostname TEXT NOT NULL,"
+    " profile_name TEXT NOT NULL,"
+    " nat INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (sip_realm, sip_user, contact));"
+    "CREATE INDEX sip_registrations_expires ON sip_registrations (expires);"
+    "PRAGMA user_version = 1;";
+
+#define COLUMNS                                                                                    \
+	"call_id, cseq, sip_user, sip_host, contact, status, expires, user_agent, network_ip, "    \
+	"network_port, network_proto, sip_username, sip_realm, hostname, profile_name, nat"
+
+enum stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVE,
+	ST_LOOKUP,
+	ST_REMOVE_ONE,
+	ST_REMOVE_ALL,
+	ST_PURGE,
+	ST_COUNT,
+	ST__N
+};
+
+static const char *const stmt_sql[ST__N] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVE] = "INSERT OR REPLACE INTO sip_registrations (" COLUMNS
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [ST_LOOKUP] = "SELECT " COLUMNS " FROM sip_registrations"
+                  " WHERE sip_user = ?1 AND sip_realm = ?2 AND expires > ?3"
+                  " ORDER BY expires DESC, contact",
+    [ST_REMOVE_ONE] = "DELETE FROM sip_registrations"
+                      " WHERE sip_user = ?1 AND sip_realm = ?2 AND contact = ?3",
+    [ST_REMOVE_ALL] = "DELETE FROM sip_registrations WHERE sip_user = ?1 AND sip_realm = ?2",
+    [ST_PURGE] = "DELETE FROM sip_registrations WHERE expires <= ?1",
+    [ST_COUNT] = "SELECT count(*) FROM sip_registrations WHERE expires > ?1",
+};
+
+struct store_sqlite {
+	struct store base; /* first: the store.h handle */
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__N];
+};
+
+static struct store_sqlite *of(struct store *st)
+{
+	return (struct store_sqlite *)st;
+}
+
+/* Runs a statement that returns no rows, then resets it. */
+static int step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+static int sq_begin(struct store *st)
+{
+	return step_done(of(st)->st[ST_BEGIN]);
+}
+
+static int sq_commit(struct store *st)
+{
+	return step_done(of(st)->st[ST_COMMIT]);
+}
+
+static void sq_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(of(st)->db))
+		step_done(of(st)->st[ST_ROLLBACK]);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+static int sq_reg_save(struct store *st, const struct store_reg *r)
+{
+	sqlite3_stmt *s = of(st)->st[ST_SAVE];
+
+	bind_text(s, 1, r->call_id);
+	sqlite3_bind_int64(s, 2, r->cseq);
+	bind_text(s, 3, r->sip_user);
+	bind_text(s, 4, r->sip_host);
+	bind_text(s, 5, r->contact);
+	bind_text(s, 6, r->status);
+	sqlite3_bind_int64(s, 7, r->expires);
+	bind_text(s, 8, r->user_agent);
+	bind_text(s, 9, r->network_ip);
+	sqlite3_bind_int(s, 10, (int)r->network_port);
+	bind_text(s, 11, r->network_proto);
+	bind_text(s, 12, r->sip_username);
+	bind_text(s, 13, r->sip_realm);
+	bind_text(s, 14, r->hostname);
+	bind_text(s, 15, r->profile_name);
+	sqlite3_bind_int(s, 16, r->nat);
+	return step_done(s);
+}
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+static int read_row(sqlite3_stmt *s, struct store_reg *r)
+{
+	r->call_id = col_dup(s, 0);
+	r->cseq = (uint32_t)sqlite3_column_int64(s, 1);
+	r->sip_user = col_dup(s, 2);
+	r->sip_host = col_dup(s, 3);
+	r->contact = col_dup(s, 4);
+	r->status = col_dup(s, 5);
+	r->expires = sqlite3_column_int64(s, 6);
+	r->user_agent = col_dup(s, 7);
+	r->network_ip = col_dup(s, 8);
+	r->network_port = (unsigned)sqlite3_column_int(s, 9);
+	r->network_proto = col_dup(s, 10);
+	r->sip_username = col_dup(s, 11);
+	r->sip_realm = col_dup(s, 12);
+	r->hostname = col_dup(s, 13);
+	r->profile_name = col_dup(s, 14);
+	r->nat = sqlite3_column_int(s, 15) != 0;
+	return r->call_id && r->sip_user && r->sip_host && r->contact && r->status &&
+	               r->user_agent && r->network_ip && r->network_proto && r->sip_username &&
+	               r->sip_realm && r->hostname && r->profile_name
+	           ? 0
+	           : -ENOMEM;
+}
+
+static int sq_reg_lookup(struct store *st, const char *user, const char *realm, int64_t now,
+                         struct store_reg_list *out)
+{
+	sqlite3_stmt *s = of(st)->st[ST_LOOKUP];
+	size_t cap = 0;
+	int rc = 0, step;
+
+	out->v = NULL;
+	out->n = 0;
+	bind_text(s, 1, user);
+	bind_text(s, 2, realm);
+	sqlite3_bind_int64(s, 3, now);
+	while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			struct store_reg *nv;
+
+			cap = cap ? cap * 2 : 4;
+			nv = realloc(out->v, cap * sizeof(*nv));
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			out->v = nv;
+		}
+		memset(&out->v[out->n], 0, sizeof(out->v[0]));
+		rc = read_row(s, &out->v[out->n++]);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = -EIO;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc)
+		store_reg_list_free(out);
+	return rc;
+}
+
+static int sq_reg_remove(struct store *st, const char *user, const char *realm, const char *contact)
+{
+	sqlite3_stmt *s = of(st)->st[contact ? ST_REMOVE_ONE : ST_REMOVE_ALL];
+
+	bind_text(s, 1, user);
+	bind_text(s, 2, realm);
+	if (contact)
+		bind_text(s, 3, contact);
+	return step_done(s);
+}
+
+static int sq_reg_purge_expired(struct store *st, int64_t now, unsigned *removed)
+{
+	sqlite3_stmt *s = of(st)->st[ST_PURGE];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, now);
+	rc = step_done(s);
+	if (!rc && removed)
+		*removed = (unsigned)sqlite3_changes(of(st)->db);
+	return rc;
+}
+
+static int sq_reg_count(struct store *st, int64_t now, unsigned *count)
+{
+	sqlite3_stmt *s = of(st)->st[ST_COUNT];
+	int rc = -EIO;
+
+	sqlite3_bind_int64(s, 1, now);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*count = (unsigned)sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+static void sq_close(struct store *st)
+{
+	struct store_sqlite *sq = of(st);
+
+	for (int i = 0; i < ST__N; i++)
+		sqlite3_finalize(sq->st[i]);
+	sqlite3_close(sq->db);
+	free(sq);
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .reg_save = sq_reg_save,
+    .reg_lookup = sq_reg_lookup,
+    .reg_remove = sq_reg_remove,
+    .reg_purge_expired = sq_reg_purge_expired,
+    .reg_count = sq_reg_count,
+    .close = sq_close,
+};
+
+static int user_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *s;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*v = sqlite3_column_int(s, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Brings the schema to SCHEMA_VERSION; each future version adds one step here. */
+static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	int v;
+
+	if (user_version(db, &v)) {
+		snprintf(err, errlen, "%s: cannot read the schema version: %s", path,
+		         sqlite3_errmsg(db));
+		return -EIO;
+	}
+	if (v > SCHEMA_VERSION) {
+		snprintf(err, errlen,
+		         "%s: schema version %d is newer than this signald understands (%d)", path,
+		         v, SCHEMA_VERSION);
+		return -EINVAL;
+	}
+	if (v == SCHEMA_VERSION)
+		return 0;
+	/* v == 0: a new database. Schema and version go in one transaction. */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db, schema_v1, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot create the schema: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -EIO;
+	}
+	return 0;
+}
+
+int store_sqlite_open(struct store **out, const char *path, char *err, size_t errlen)
+{
+	struct store_sqlite *sq = calloc(1, sizeof(*sq));
+	char *msg = NULL;
+	int rc;
+
+	if (!sq)
+		return -ENOMEM;
+	sq->base.ops = &sqlite_ops;
+	if (sqlite3_open_v2(path, &sq->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open the database: %s", path,
+		         sq->db ? sqlite3_errmsg(sq->db) : "out of memory");
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_busy_timeout(sq->db, 1000);
+	if (sqlite3_exec(sq->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", NULL,
+	                 NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot switch to WAL: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		rc = -EIO;
+		goto fail;
+	}
+	rc = migrate(sq->db, path, err, errlen);
+	if (rc)
+		goto fail;
+	for (int i = 0; i < ST__N; i++) {
+		if (sqlite3_prepare_v3(sq->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &sq->st[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(sq->db));
+			rc = -EIO;
+			goto fail;
+		}
+	}
+	*out = &sq->base;
+	return 0;
+fail:
+	sq_close(&sq->base);
+	return rc;
+}
