@@ -25,8 +25,8 @@
 
 const char *leg_state_name(enum leg_state s)
 {
-	static const char *const names[] = {"idle",	 "calling",	"early", "answered",
-					    "confirmed", "terminating", "done"};
+	static const char *const names[] = {"idle",      "calling",     "early", "answered",
+	                                    "confirmed", "terminating", "done"};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
@@ -84,30 +84,50 @@ static void call_unlink(struct b2bua *b, struct call *call)
 	}
 }
 
-/* Frees the call once nothing can refer to it any more. */
+static void free_call(struct b2bua *b, struct call *call)
+{
+	if (call->timer)
+		su_timer_destroy(call->timer);
+	log_set_context(call->call_id);
+	log_info("call", "ended: cause %s (%d) by %s, %llu ms, rtp packets a=%llu b=%llu",
+	         hangup_cause_name(call->hangup_cause), call->hangup_cause,
+	         call->hangup_side ? call->hangup_side : "-",
+	         (unsigned long long)(clock_mono_ms() - call->created_ms),
+	         (unsigned long long)call->media_packets[0],
+	         (unsigned long long)call->media_packets[1]);
+	log_set_context(NULL);
+	call_media_forget(b->cm, call);
+	call_unlink(b, call);
+	su_home_unref(call->home);
+}
+
+/* Frees, from the loop, every call marked done: handlers up the stack may still hold the
+ * pointer when the call becomes free-able, so freeing is never done in place. */
+static void on_reap(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct b2bua *b = (struct b2bua *)arg;
+	struct call *c = b->calls, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c->done)
+			free_call(b, c);
+	}
+}
+
+/* Marks the call for freeing once nothing can refer to it any more: no live handle, no media
+ * request in flight, no media session left on the node. Safe to call any number of times. */
 void call_maybe_free(struct b2bua *b, struct call *call)
 {
-	if (leg_live(&call->a) || call->rpc_pending)
+	if (call->done || leg_live(&call->a) || call->rpc_pending)
 		return;
 	for (unsigned i = 0; i < call->n_b; i++)
 		if (leg_live(&call->b[i]))
 			return;
 	if (call->session_id && !call->media_deleted)
 		return;
-	if (call->timer) {
-		su_timer_destroy(call->timer);
-		call->timer = NULL;
-	}
-	log_set_context(call->call_id);
-	log_info("call", "ended: cause %s (%d) by %s, %llu ms, rtp packets a=%llu b=%llu",
-		 hangup_cause_name(call->hangup_cause), call->hangup_cause,
-		 call->hangup_side ? call->hangup_side : "-",
-		 (unsigned long long)(clock_mono_ms() - call->created_ms),
-		 (unsigned long long)call->media_packets[0],
-		 (unsigned long long)call->media_packets[1]);
-	call_media_forget(b->cm, call);
-	call_unlink(b, call);
-	su_home_unref(call->home);
+	call->done = true;
+	su_timer_set_interval(b->reaper, on_reap, (su_timer_arg_t *)b, 0);
 }
 
 /* ---- hangup ------------------------------------------------------------------------------- */
@@ -158,15 +178,14 @@ void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause)
 	}
 	if (hangup_cause_is_q850((enum hangup_cause)cause))
 		snprintf(reason, sizeof(reason), "Q.850;cause=%d;text=\"%s\"", cause,
-			 hangup_cause_name(cause));
+		         hangup_cause_name(cause));
 	else
 		reason[0] = '\0';
 	sip_ua_bye(b->ua, leg->nh, reason[0] ? reason : NULL);
 	leg->state = LEG_TERMINATING;
 }
 
-void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause,
-			const char *side)
+void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, const char *side)
 {
 	if (call->state != CALL_ENDING) {
 		call->state = CALL_ENDING;
@@ -186,8 +205,7 @@ void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause,
 
 /* ---- answering the caller ----------------------------------------------------------------- */
 
-void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase,
-		      const char *sdp)
+void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase, const char *sdp)
 {
 	if (!leg_live(&call->a))
 		return;
@@ -244,10 +262,11 @@ static void on_b_answer_ready(struct call *call, int rc)
 	}
 	if (rc) {
 		log_warn("call", "media update for the answer failed: %s %s", strerror(-rc),
-			 call->media_error);
-		call_hangup(b, call, rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
-						  : HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
-			    "media");
+		         call->media_error);
+		call_hangup(b, call,
+		            rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
+		                          : HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
+		            "media");
 		return;
 	}
 	if (call->winner && call->state == CALL_ANSWERED) {
@@ -272,11 +291,12 @@ static void on_late_offer_ready(struct call *call, int rc)
 	}
 	if (rc) {
 		log_warn("call", "late offer from the callee not usable: %s %s", strerror(-rc),
-			 call->media_error);
+		         call->media_error);
 		call_hangup(b, call,
-			    rc == -EPROTO || rc == -EBADMSG ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
-							    : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION,
-			    "media");
+		            rc == -EPROTO || rc == -EBADMSG
+		                ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
+		                : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION,
+		            "media");
 		return;
 	}
 	respond_a(b, call, 200, "OK", call->sdp_out);
@@ -308,7 +328,7 @@ static void on_late_answer_ready(struct call *call, int rc)
 	}
 	if (rc || !call->winner || !call->winner->nh) {
 		log_warn("call", "late answer from the caller not usable: %s %s", strerror(-rc),
-			 call->media_error);
+		         call->media_error);
 		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "caller");
 		return;
 	}
@@ -317,7 +337,7 @@ static void on_late_answer_ready(struct call *call, int rc)
 }
 
 static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
-		       const struct ua_leg_event *ev)
+                       const struct ua_leg_event *ev)
 {
 	if (call->winner && call->winner != leg) {
 		/* Another contact answered first: this one gets a BYE (lose the race). */
@@ -357,7 +377,7 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 }
 
 static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
-			  const struct ua_leg_event *ev)
+                          const struct ua_leg_event *ev)
 {
 	if (leg->state < LEG_EARLY)
 		leg->state = LEG_EARLY;
@@ -366,7 +386,7 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 	if (ev->sdp && !call->a_early_media) {
 		/* Early media from the first contact that offers it. */
 		if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len,
-				      on_b_answer_ready) == 0)
+		                      on_b_answer_ready) == 0)
 			call->rpc_pending++;
 		return;
 	}
@@ -377,12 +397,12 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 }
 
 static void b_failed(struct b2bua *b, struct call *call, struct leg *leg,
-		     const struct ua_leg_event *ev)
+                     const struct ua_leg_event *ev)
 {
 	leg->final_status = ev->status;
 	leg->state = LEG_TERMINATING;
 	log_info("call", "contact %s answered %d %s", leg->contact, ev->status,
-		 ev->phrase ? ev->phrase : "");
+	         ev->phrase ? ev->phrase : "");
 	if (call->winner || call->state == CALL_ENDING || !all_b_failed(call))
 		return;
 	int status = best_failure(call);
@@ -395,7 +415,7 @@ static void b_failed(struct b2bua *b, struct call *call, struct leg *leg,
 }
 
 static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
-		       const struct ua_leg_event *ev)
+                       const struct ua_leg_event *ev)
 {
 	switch (ev->kind) {
 	case UA_EV_RESPONSE:
@@ -444,11 +464,11 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 	case UA_EV_ACK:
 		if (call->late_offer && call->state == CALL_ANSWERED) {
 			if (!ev->sdp || call_media_answer(b->cm, call, SIDE_A, ev->sdp, ev->sdp_len,
-							  on_late_answer_ready) != 0) {
+			                                  on_late_answer_ready) != 0) {
 				log_warn("call", "late offer: the caller's ACK has no usable SDP");
 				call->a.state = LEG_CONFIRMED;
 				call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION,
-					    "caller");
+				            "caller");
 				break;
 			}
 			call->rpc_pending++;
@@ -478,9 +498,9 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		leg_release(b, &call->a);
 		if (call->state != CALL_ENDING)
 			call_hangup(b, call,
-				    ev->status == 408 ? HANGUP_CAUSE_RECOVERY_ON_TIMER_EXPIRE
-						      : HANGUP_CAUSE_NORMAL_CLEARING,
-				    "caller");
+			            ev->status == 408 ? HANGUP_CAUSE_RECOVERY_ON_TIMER_EXPIRE
+			                              : HANGUP_CAUSE_NORMAL_CLEARING,
+			            "caller");
 		call_maybe_free(b, call);
 		break;
 	default:
@@ -522,11 +542,11 @@ static void originate(struct b2bua *b, struct call *call)
 	for (unsigned i = 0; i < call->n_b; i++) {
 		struct leg *leg = &call->b[i];
 		struct ua_invite inv = {
-			.ruri = leg->contact,
-			.proxy = leg->proxy,
-			.from = call->from_header,
-			.to = call->to_header,
-			.sdp = call->late_offer ? NULL : call->sdp_out,
+		    .ruri = leg->contact,
+		    .proxy = leg->proxy,
+		    .from = call->from_header,
+		    .to = call->to_header,
+		    .sdp = call->late_offer ? NULL : call->sdp_out,
 		};
 
 		leg->nh = sip_ua_invite(b->ua, leg, &inv);
@@ -539,7 +559,7 @@ static void originate(struct b2bua *b, struct call *call)
 		leg->sdp_sent = inv.sdp ? su_strdup(call->home, inv.sdp) : NULL;
 		started++;
 		log_info("call", "calling %s%s%s", leg->contact, leg->proxy ? " via " : "",
-			 leg->proxy ? leg->proxy : "");
+		         leg->proxy ? leg->proxy : "");
 	}
 	if (!started) {
 		call_hangup(b, call, HANGUP_CAUSE_DESTINATION_OUT_OF_ORDER, "switch");
@@ -549,7 +569,7 @@ static void originate(struct b2bua *b, struct call *call)
 	call->timer = su_timer_create(su_root_task(b->root), 0);
 	if (call->timer)
 		su_timer_set_interval(call->timer, on_call_timeout, (su_timer_arg_t *)call,
-				      (su_duration_t)(b->cfg->call_timeout_s * 1000));
+		                      (su_duration_t)(b->cfg->call_timeout_s * 1000));
 }
 
 static void on_media_created(struct call *call, int rc)
@@ -565,14 +585,14 @@ static void on_media_created(struct call *call, int rc)
 	}
 	if (rc) {
 		enum hangup_cause cause = rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
-							 : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION;
+		                                        : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION;
 
 		log_warn("call", "media session not created: %s%s%s", strerror(-rc),
-			 call->media_error[0] ? ": " : "", call->media_error);
+		         call->media_error[0] ? ": " : "", call->media_error);
 		if (rc != -EPROTO) {
 			/* 503 with Retry-After is what a caller can act on for a node problem. */
 			sip_ua_respond(b->ua, call->a.nh, 503, "Service Unavailable", NULL,
-				       "Retry-After: 30\r\n");
+			               "Retry-After: 30\r\n");
 			call->a.state = LEG_TERMINATING;
 			call->a.final_status = 503;
 		}
@@ -590,26 +610,26 @@ static void respond_challenge(struct b2bua *b, ua_handle *nh, const struct call_
 	headers[0] = '\0';
 	for (size_t i = 0; i < ar->challenge.n && off < sizeof(headers); i++)
 		off += (size_t)snprintf(headers + off, sizeof(headers) - off, "%s: %s\r\n",
-					ar->challenge.header, ar->challenge.value[i]);
+		                        ar->challenge.header, ar->challenge.value[i]);
 	sip_ua_respond(b->ua, nh, ar->status, ar->phrase, NULL, headers);
 }
 
 static bool routed(struct b2bua *b, struct call *call, const struct ua_request *req,
-		   const char *user)
+                   const char *user)
 {
 	struct route_request rr = {
-		.caller = user,
-		.caller_name = req->from_display,
-		.destination = req->ruri_user ? req->ruri_user : "",
-		.network_addr = req->src_ip,
-		.domain = b->cfg->sip_domain,
+	    .caller = user,
+	    .caller_name = req->from_display,
+	    .destination = req->ruri_user ? req->ruri_user : "",
+	    .network_addr = req->src_ip,
+	    .domain = b->cfg->sip_domain,
 	};
 	struct route_result res;
 
 	router_route(b->deps.router, call->home, &rr, &res);
 	if (res.status) {
 		log_info("call", "%s -> %s: %d (%s)", user, rr.destination, res.status,
-			 res.reason ? res.reason : hangup_cause_name(res.cause));
+		         res.reason ? res.reason : hangup_cause_name(res.cause));
 		call->hangup_cause = res.cause;
 		call->hangup_side = "dialplan";
 		respond_a(b, call, res.status, NULL, NULL);
@@ -638,14 +658,14 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 
 	log_set_context(req->call_id);
 	call_auth_check(b->deps.digest, b->deps.dir, b->deps.failban, b->cfg->sip_domain, req->sip,
-			"INVITE", req->src_ip, time(NULL), &ar);
+	                "INVITE", req->src_ip, time(NULL), &ar);
 	if (!ar.ok) {
 		if (ar.status == 407 || ar.status == 401)
 			log_debug("call", "INVITE from %s@%s:%u challenged (%s)", req->from_user,
-				  req->src_ip, req->src_port, ar.reason);
+			          req->src_ip, req->src_port, ar.reason);
 		else
 			log_notice("call", "INVITE from %s@%s:%u refused %d: %s", req->from_user,
-				   req->src_ip, req->src_port, ar.status, ar.reason);
+			           req->src_ip, req->src_port, ar.status, ar.reason);
 		if (ar.status == 407 || ar.status == 401)
 			respond_challenge(b, nh, &ar);
 		else
@@ -672,7 +692,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 		if (!media_client_pick(b->media)) {
 			log_warn("call", "no media node is up");
 			sip_ua_respond(b->ua, nh, 503, "Service Unavailable", NULL,
-				       "Retry-After: 30\r\n");
+			               "Retry-After: 30\r\n");
 			call->a.state = LEG_TERMINATING;
 			call->a.final_status = 503;
 			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
@@ -706,7 +726,8 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 static struct call *find_by_session(struct b2bua *b, const char *session_id)
 {
 	for (struct call *c = b->calls; c; c = c->next)
-		if (c->session_id && session_id && strcmp(c->session_id, session_id) == 0)
+		if (!c->done && c->session_id && session_id &&
+		    strcmp(c->session_id, session_id) == 0)
 			return c;
 	return NULL;
 }
@@ -727,11 +748,11 @@ void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope 
 	log_set_context(call->call_id);
 	if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_RTP_TIMEOUT) {
 		log_notice("call", "no RTP for %llu ms: hanging up",
-			   (unsigned long long)ev->rtp_timeout->idle_ms);
+		           (unsigned long long)ev->rtp_timeout->idle_ms);
 		call_hangup(b, call, HANGUP_CAUSE_MEDIA_TIMEOUT, "media");
 	} else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED) {
 		log_notice("call", "media node closed the session (%s): hanging up",
-			   ev->session_closed->reason);
+		           ev->session_closed->reason);
 		call->media_deleted = true;
 		call_hangup(b, call, HANGUP_CAUSE_MEDIA_TIMEOUT, "media");
 	}
@@ -740,7 +761,7 @@ void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope 
 /* ---- module ------------------------------------------------------------------------------- */
 
 int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *cfg,
-	      struct media_client *media, const struct b2bua_deps *deps)
+              struct media_client *media, const struct b2bua_deps *deps)
 {
 	struct b2bua *b = calloc(1, sizeof(*b));
 	int rc;
@@ -756,6 +777,12 @@ int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *
 		free(b);
 		return rc;
 	}
+	b->reaper = su_timer_create(su_root_task(root), 0);
+	if (!b->reaper) {
+		call_media_free(b->cm);
+		free(b);
+		return -ENOMEM;
+	}
 	*out = b;
 	return 0;
 }
@@ -763,6 +790,28 @@ int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *
 void b2bua_set_ua(struct b2bua *b, struct sip_ua *ua)
 {
 	b->ua = ua;
+}
+
+unsigned b2bua_hangup_all(struct b2bua *b)
+{
+	unsigned n = b->n_calls;
+
+	for (struct call *c = b->calls, *next; c; c = next) {
+		next = c->next;
+		log_set_context(c->call_id);
+		call_hangup(b, c, HANGUP_CAUSE_SYSTEM_SHUTDOWN, "switch");
+	}
+	log_set_context(NULL);
+	return n;
+}
+
+void b2bua_release_all(struct b2bua *b)
+{
+	for (struct call *c = b->calls; c; c = c->next) {
+		leg_release(b, &c->a);
+		for (unsigned i = 0; i < c->n_b; i++)
+			leg_release(b, &c->b[i]);
+	}
 }
 
 void b2bua_free(struct b2bua *b)
@@ -778,8 +827,9 @@ void b2bua_free(struct b2bua *b)
 			call->b[i].nh = NULL;
 		call->rpc_pending = 0;
 		call->media_deleted = true;
-		call_maybe_free(b, call);
+		free_call(b, call);
 	}
+	su_timer_destroy(b->reaper);
 	call_media_free(b->cm);
 	free(b);
 }

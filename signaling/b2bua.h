@@ -13,7 +13,7 @@ struct b2bua_deps;
 
 /* Everything is borrowed and outlives the b2bua. */
 int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *cfg,
-	      struct media_client *media, const struct b2bua_deps *deps);
+              struct media_client *media, const struct b2bua_deps *deps);
 /* Hangs up every call (BYE / 503) and frees the b2bua once no call is left. */
 void b2bua_free(struct b2bua *b);
 
@@ -26,5 +26,11 @@ void b2bua_on_leg_event(void *arg, void *leg, const struct ua_leg_event *ev);
 void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope *env);
 
 unsigned b2bua_call_count(const struct b2bua *b);
+
+/* Shutdown, step 1: hangs every call up (BYE, CANCEL or 503); returns how many there were.
+ * Step 2, once the hangups had time to go out: releases every handle, so the SIP stack can shut
+ * down with no handle of ours left (sofia-sip 1.12 ignores destroys after nua_shutdown). */
+unsigned b2bua_hangup_all(struct b2bua *b);
+void b2bua_release_all(struct b2bua *b);
 
 #endif

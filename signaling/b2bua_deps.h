@@ -8,10 +8,10 @@ struct failban;
 struct router;
 
 struct b2bua_deps {
-	struct digest *digest;	   /* INVITE challenges (407) */
-	struct directory *dir;	   /* who may call */
-	struct failban *failban;   /* shared with the registrar: one ban list per node */
-	struct router *router;	   /* dialplan + registered contacts */
+	struct digest *digest;   /* INVITE challenges (407) */
+	struct directory *dir;   /* who may call */
+	struct failban *failban; /* shared with the registrar: one ban list per node */
+	struct router *router;   /* dialplan + registered contacts */
 };
 
 #endif

@@ -10,13 +10,14 @@
 #include "hangup_cause.h"
 
 struct b2bua {
-	su_root_t *root;		  /* borrowed */
+	su_root_t *root;                  /* borrowed */
 	const struct signald_config *cfg; /* borrowed */
-	struct media_client *media;	  /* borrowed */
-	struct b2bua_deps deps;		  /* borrowed modules */
-	struct sip_ua *ua;		  /* borrowed */
-	struct call_media *cm;		  /* owned */
-	struct call *calls;		  /* owned list */
+	struct media_client *media;       /* borrowed */
+	struct b2bua_deps deps;           /* borrowed modules */
+	struct sip_ua *ua;                /* borrowed */
+	struct call_media *cm;            /* owned */
+	struct call *calls;               /* owned list */
+	su_timer_t *reaper;               /* frees calls marked done, from the loop */
 	unsigned n_calls;
 };
 
@@ -28,9 +29,9 @@ void media_stop(struct b2bua *b, struct call *call);
 
 /* A re-INVITE arrived on `from` (A, or the answering B leg). */
 void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
-			     const struct ua_leg_event *ev);
+                             const struct ua_leg_event *ev);
 /* The answer to a re-INVITE we relayed arrived on `leg`. */
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
-			     const struct ua_leg_event *ev);
+                             const struct ua_leg_event *ev);
 
 #endif

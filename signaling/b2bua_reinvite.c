@@ -39,7 +39,7 @@ static void on_offer_ready(struct call *call, int rc)
 	if (rc) {
 		log_warn("call", "re-INVITE not relayed: %s %s", strerror(-rc), call->media_error);
 		relay_failed(b, call, rc == -EPROTO ? 488 : 500,
-			     rc == -EPROTO ? "Not Acceptable Here" : "Server Internal Error");
+		             rc == -EPROTO ? "Not Acceptable Here" : "Server Internal Error");
 		return;
 	}
 	to = other_leg(call, from);
@@ -53,7 +53,7 @@ static void on_offer_ready(struct call *call, int rc)
 }
 
 void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
-			     const struct ua_leg_event *ev)
+                             const struct ua_leg_event *ev)
 {
 	enum call_side side = from->is_a ? SIDE_A : SIDE_B;
 
@@ -93,7 +93,7 @@ static void on_answer_ready(struct call *call, int rc)
 	}
 	if (rc) {
 		log_warn("call", "re-INVITE answer not usable: %s %s", strerror(-rc),
-			 call->media_error);
+		         call->media_error);
 		sip_ua_respond(b->ua, from->nh, 488, "Not Acceptable Here", NULL, NULL);
 		return;
 	}
@@ -101,7 +101,7 @@ static void on_answer_ready(struct call *call, int rc)
 }
 
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
-			     const struct ua_leg_event *ev)
+                             const struct ua_leg_event *ev)
 {
 	enum call_side side = leg->is_a ? SIDE_A : SIDE_B;
 

@@ -15,13 +15,13 @@
 #define CALL_MAX_FORKS 8
 
 enum leg_state {
-	LEG_IDLE,	 /* created, nothing sent */
-	LEG_CALLING,	 /* INVITE sent (B) or received and being routed (A) */
-	LEG_EARLY,	 /* 18x seen */
-	LEG_ANSWERED,	 /* 2xx sent (A) or received (B), ACK pending on A */
-	LEG_CONFIRMED,	 /* ACKed dialog */
+	LEG_IDLE,        /* created, nothing sent */
+	LEG_CALLING,     /* INVITE sent (B) or received and being routed (A) */
+	LEG_EARLY,       /* 18x seen */
+	LEG_ANSWERED,    /* 2xx sent (A) or received (B), ACK pending on A */
+	LEG_CONFIRMED,   /* ACKed dialog */
 	LEG_TERMINATING, /* BYE/CANCEL sent or final error, waiting for the stack */
-	LEG_DONE,	 /* handle released */
+	LEG_DONE,        /* handle released */
 };
 
 struct call;
@@ -29,28 +29,28 @@ struct b2bua;
 
 struct leg {
 	struct call *call; /* borrowed back pointer */
-	ua_handle *nh;	   /* owned through sip_ua_bind/sip_ua_release; NULL once released */
+	ua_handle *nh;     /* owned through sip_ua_bind/sip_ua_release; NULL once released */
 	bool is_a;
 	unsigned index; /* B legs: fork index */
 	enum leg_state state;
 	int final_status; /* final answer seen or sent on this leg, 0 while none */
-	char *contact;	  /* B: the contact called (on the call's home) */
-	char *proxy;	  /* B: NAT next hop or NULL (on the call's home) */
-	char *sdp;	  /* latest SDP received on this leg (on the call's home) */
-	char *sdp_sent;	  /* latest SDP we sent on this leg (on the call's home) */
+	char *contact;    /* B: the contact called (on the call's home) */
+	char *proxy;      /* B: NAT next hop or NULL (on the call's home) */
+	char *sdp;        /* latest SDP received on this leg (on the call's home) */
+	char *sdp_sent;   /* latest SDP we sent on this leg (on the call's home) */
 };
 
 enum call_state {
-	CALL_SETUP,	  /* A authenticated and routed, media being allocated */
-	CALL_RINGING,	  /* B legs out */
-	CALL_ANSWERED,	  /* a B leg answered, A answered, waiting for A's ACK */
-	CALL_ACTIVE,	  /* confirmed both ways */
-	CALL_ENDING,	  /* hangup in progress */
+	CALL_SETUP,    /* A authenticated and routed, media being allocated */
+	CALL_RINGING,  /* B legs out */
+	CALL_ANSWERED, /* a B leg answered, A answered, waiting for A's ACK */
+	CALL_ACTIVE,   /* confirmed both ways */
+	CALL_ENDING,   /* hangup in progress */
 };
 
 struct call {
 	su_home_t home[1]; /* owns the strings of the call and its legs */
-	char *call_id;	   /* A leg's Call-ID, the log context */
+	char *call_id;     /* A leg's Call-ID, the log context */
 	char *caller, *callee, *domain;
 	char *from_header, *to_header;
 	struct leg a;
@@ -58,27 +58,28 @@ struct call {
 	unsigned n_b;
 	struct leg *winner; /* the B leg that answered, or NULL */
 	enum call_state state;
-	bool late_offer;    /* A's INVITE had no SDP */
+	bool late_offer; /* A's INVITE had no SDP */
 	bool a_ringing_sent, a_early_media;
 	int hangup_cause; /* Q.850 cause of the end */
 	const char *hangup_side;
 	/* media */
 	struct media_node *node; /* borrowed from media_client */
-	char *session_id;	 /* on the home */
-	char *sdp_out;		 /* last SDP built for a leg (on the home) */
-	char media_error[128];	 /* why negotiation failed, for the log */
-	void *media_plans;	 /* call_media's private negotiation state (owned by call_media) */
+	char *session_id;        /* on the home */
+	char *sdp_out;           /* last SDP built for a leg (on the home) */
+	char media_error[128];   /* why negotiation failed, for the log */
+	void *media_plans;       /* call_media's private negotiation state (owned by call_media) */
 	uint64_t media_packets[2]; /* RTP packets received per side, from the final stats */
-	unsigned rpc_pending; /* media requests in flight: the call outlives them */
+	unsigned rpc_pending;      /* media requests in flight: the call outlives them */
 	bool media_deleted;
 	/* timing */
 	uint64_t created_ms, answered_ms, ended_ms;
-	su_timer_t *timer; /* call_timeout while ringing */
+	su_timer_t *timer;   /* call_timeout while ringing */
 	struct b2bua *owner; /* borrowed */
 	bool media_deleting;
+	bool done;                 /* nothing refers to it any more: freed by the reaper */
 	struct leg *reinvite_from; /* leg whose re-INVITE we are relaying, or NULL */
 	struct leg *reinvite_to;   /* leg we sent the relayed re-INVITE to */
-	struct call *next;   /* in the b2bua's list */
+	struct call *next;         /* in the b2bua's list */
 };
 
 const char *leg_state_name(enum leg_state s);

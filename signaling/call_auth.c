@@ -12,7 +12,7 @@
 #include "log.h"
 
 static void challenge(struct digest *dg, bool stale, time_t now, struct call_auth_result *out,
-		      const char *reason)
+                      const char *reason)
 {
 	out->ok = false;
 	out->reason = reason;
@@ -25,8 +25,7 @@ static void challenge(struct digest *dg, bool stale, time_t now, struct call_aut
 	out->phrase = out->challenge.phrase;
 }
 
-static void refuse(struct call_auth_result *out, int status, const char *phrase,
-		   const char *reason)
+static void refuse(struct call_auth_result *out, int status, const char *phrase, const char *reason)
 {
 	out->ok = false;
 	out->status = status;
@@ -42,8 +41,8 @@ static void secret_of(const struct directory_user *u, struct digest_secret *s)
 }
 
 void call_auth_check(struct digest *dg, struct directory *dir, struct failban *fb,
-		     const char *domain, const struct sip_s *sip, const char *method,
-		     const char *src_ip, time_t now, struct call_auth_result *out)
+                     const char *domain, const struct sip_s *sip, const char *method,
+                     const char *src_ip, time_t now, struct call_auth_result *out)
 {
 	const sip_proxy_authorization_t *au = sip->sip_proxy_authorization;
 	const struct directory_user *user;
@@ -86,8 +85,8 @@ void call_auth_check(struct digest *dg, struct directory *dir, struct failban *f
 		return;
 	case DIGEST_WRONG_PASSWORD:
 		if (fb && failban_failure(fb, src_ip, now))
-			log_warn("auth", "source %s banned after repeated failures (user %s)", src_ip,
-				 creds.username);
+			log_warn("auth", "source %s banned after repeated failures (user %s)",
+			         src_ip, creds.username);
 		return challenge(dg, false, now, out, "wrong password");
 	case DIGEST_STALE:
 	case DIGEST_REPLAY:

@@ -29,7 +29,7 @@ typedef Tandem__Media__V1__DeleteSessionRequest RpcDelete;
 typedef Tandem__Media__V1__SessionInfo RpcSessionInfo;
 
 struct call_media {
-	struct media_client *mc;	  /* borrowed */
+	struct media_client *mc;          /* borrowed */
 	const struct signald_config *cfg; /* borrowed */
 	struct codec_prefs prefs;
 };
@@ -45,7 +45,7 @@ struct cm_call {
 	unsigned n_mlines;
 	unsigned n_session_streams;
 	struct media_plan_port ports[2][CM_MAX_STREAMS]; /* node ports per side, by m-line */
-	char ip[2][64];					 /* node address per side */
+	char ip[2][64];                                  /* node address per side */
 	/* the requests in flight */
 	call_media_cb cb;
 	call_media_cb del_cb;
@@ -69,7 +69,7 @@ static struct cm_call *state_of(struct call *call)
 }
 
 int call_media_new(struct call_media **out, struct media_client *mc,
-		   const struct signald_config *cfg)
+                   const struct signald_config *cfg)
 {
 	struct call_media *cm = calloc(1, sizeof(*cm));
 	char err[256];
@@ -79,7 +79,7 @@ int call_media_new(struct call_media **out, struct media_client *mc,
 	cm->mc = mc;
 	cm->cfg = cfg;
 	if (codec_prefs_parse(&cm->prefs, cfg->codecs_audio, cfg->codecs_video,
-			      cfg->codecs_negotiation, err, sizeof(err)) != 0) {
+	                      cfg->codecs_negotiation, err, sizeof(err)) != 0) {
 		log_error("media", "[codecs]: %s", err);
 		free(cm);
 		return -EINVAL;
@@ -149,7 +149,7 @@ struct req_buf {
 /* The spec of m-line i as sent by the remote of `side` (remote known) or for the side that has
  * not spoken yet (no remote, no mux: we offer it separate RTCP). */
 static void fill_spec(struct req_buf *rb, int side, unsigned k, const struct media_stream *s,
-		      bool remote_known)
+                      bool remote_known)
 {
 	RpcStreamSpec *sp = &rb->spec[side][k];
 
@@ -194,9 +194,10 @@ static void take_ports(struct cm_call *st, const RpcSessionInfo *si)
 				continue;
 			st->ports[side][i].rtp = (uint16_t)inf->local_rtp->port;
 			st->ports[side][i].rtcp =
-				inf->rtcp_mux || !inf->local_rtcp ? 0 : (uint16_t)inf->local_rtcp->port;
+			    inf->rtcp_mux || !inf->local_rtcp ? 0 : (uint16_t)inf->local_rtcp->port;
 			if (inf->local_rtp->ip)
-				snprintf(st->ip[side], sizeof(st->ip[side]), "%s", inf->local_rtp->ip);
+				snprintf(st->ip[side], sizeof(st->ip[side]), "%s",
+				         inf->local_rtp->ip);
 		}
 	}
 }
@@ -216,15 +217,15 @@ static int print_out(struct call *call, struct cm_call *st)
 {
 	int to = st->from == SIDE_A ? SIDE_B : SIDE_A;
 	struct media_plan_local local = {
-		.ip = st->ip[to],
-		.n_ports = st->pending_out->n_streams,
-		.ports = st->ports[to],
+	    .ip = st->ip[to],
+	    .n_ports = st->pending_out->n_streams,
+	    .ports = st->ports[to],
 	};
 	char *text = NULL;
 	int rc;
 
 	rc = media_plan_print(st->pending_out, &local, &st->origin[to], &text, call->media_error,
-			      sizeof(call->media_error));
+	                      sizeof(call->media_error));
 	if (rc)
 		return rc;
 	call->sdp_out = su_strdup(call->home, text);
@@ -251,7 +252,7 @@ static int reply_error(struct call *call, int rc, const RpcEnvelope *env)
 	if (status->code == RPC_OK)
 		return 0;
 	snprintf(call->media_error, sizeof(call->media_error), "%s: %s",
-		 rpc_status_name(status->code), status->message ? status->message : "");
+	         rpc_status_name(status->code), status->message ? status->message : "");
 	return status->code == RPC_NO_PORTS ? -ENOSPC : -EIO;
 }
 
@@ -297,7 +298,7 @@ static void on_reply(void *arg, int rc, const RpcEnvelope *env)
 /* ---- requests ----------------------------------------------------------------------------- */
 
 static int send_create(struct call_media *cm, struct call *call, struct cm_call *st,
-		       const struct media_plan *in)
+                       const struct media_plan *in)
 {
 	static struct req_buf rb;
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
@@ -335,7 +336,7 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 }
 
 static int send_update(struct call_media *cm, struct call *call, struct cm_call *st,
-		       const struct media_plan *in, const struct media_plan *applied)
+                       const struct media_plan *in, const struct media_plan *applied)
 {
 	static struct req_buf rb;
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
@@ -364,7 +365,7 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 		tandem__media__v1__stream_update__init(&rb.upd[nu]);
 		rb.upd[nu].index = (uint32_t)st->map[i];
 		rb.upd[nu].leg = st->from == SIDE_A ? TANDEM__MEDIA__V1__LEG_ID__LEG_A
-						   : TANDEM__MEDIA__V1__LEG_ID__LEG_B;
+		                                    : TANDEM__MEDIA__V1__LEG_ID__LEG_B;
 		if (active) {
 			tandem__media__v1__endpoint__init(&rb.rtp[0][nu]);
 			rb.rtp[0][nu].ip = s->rtp_ip;
@@ -378,7 +379,7 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 			}
 		}
 		rb.upd[nu].direction =
-			active ? rpc_dir(s->dir) : TANDEM__MEDIA__V1__DIRECTION__DIRECTION_INACTIVE;
+		    active ? rpc_dir(s->dir) : TANDEM__MEDIA__V1__DIRECTION__DIRECTION_INACTIVE;
 		rb.upd_ptr[nu] = &rb.upd[nu];
 		nu++;
 	}
@@ -399,13 +400,13 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 static int parse(struct call *call, const char *sdp, size_t len, struct media_plan **out)
 {
 	int rc = media_plan_parse(sdp, len, CM_MAX_STREAMS, out, call->media_error,
-				  sizeof(call->media_error));
+	                          sizeof(call->media_error));
 
 	return rc == -EBADMSG ? -EBADMSG : rc ? -EPROTO : 0;
 }
 
-int call_media_offer(struct call_media *cm, struct call *call, enum call_side from,
-		     const char *sdp, size_t len, call_media_cb cb)
+int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
+                     size_t len, call_media_cb cb)
 {
 	struct cm_call *st = state_of(call);
 	struct media_plan *in = NULL, *out = NULL;
@@ -417,7 +418,7 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 		return -EBUSY;
 	rc = parse(call, sdp, len, &in);
 	if (!rc && sdp_negotiate_offer(in, &cm->prefs, &out, call->media_error,
-				       sizeof(call->media_error)) != 0)
+	                               sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
 	if (rc) {
 		media_plan_free(in);
@@ -454,7 +455,7 @@ int call_media_create(struct call_media *cm, struct call *call, call_media_cb cb
 }
 
 int call_media_answer(struct call_media *cm, struct call *call, enum call_side from,
-		      const char *sdp, size_t len, call_media_cb cb)
+                      const char *sdp, size_t len, call_media_cb cb)
 {
 	struct cm_call *st = call->media_plans;
 	struct media_plan *in = NULL, *out = NULL;
@@ -466,7 +467,7 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 		return -EBUSY;
 	rc = parse(call, sdp, len, &in);
 	if (!rc && sdp_negotiate_answer(st->offer_in, st->offer_out, in, &out, call->media_error,
-					sizeof(call->media_error)) != 0)
+	                                sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
 	if (rc) {
 		media_plan_free(in);
@@ -502,7 +503,7 @@ static void on_deleted(void *arg, int rc, const RpcEnvelope *env)
 		call->media_packets[SIDE_B] = leg_packets(si->leg_b);
 	} else if (rc) {
 		log_warn("media", "DeleteSession %s: %s %s", call->session_id, strerror(-rc),
-			 call->media_error);
+		         call->media_error);
 	}
 	if (cb)
 		cb(call, rc);

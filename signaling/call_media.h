@@ -23,19 +23,19 @@ struct call_media;
 typedef void (*call_media_cb)(struct call *call, int rc);
 
 int call_media_new(struct call_media **out, struct media_client *mc,
-		   const struct signald_config *cfg);
+                   const struct signald_config *cfg);
 void call_media_free(struct call_media *cm);
 
 /* Creates the session on a node that is up (-EHOSTDOWN when none) and, when the call has A's
  * offer (call->a.sdp), negotiates it: call->sdp_out becomes the offer for the B legs. */
 int call_media_create(struct call_media *cm, struct call *call, call_media_cb cb);
 /* An offer arrived from side `from`: call->sdp_out becomes the offer for the other side. */
-int call_media_offer(struct call_media *cm, struct call *call, enum call_side from,
-		     const char *sdp, size_t len, call_media_cb cb);
+int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
+                     size_t len, call_media_cb cb);
 /* The answer to our last offer arrived from side `from`: call->sdp_out becomes the answer for
  * the other side. */
 int call_media_answer(struct call_media *cm, struct call *call, enum call_side from,
-		      const char *sdp, size_t len, call_media_cb cb);
+                      const char *sdp, size_t len, call_media_cb cb);
 /* Deletes the session (idempotent); the final counters are logged and kept for the CDR. */
 int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb);
 /* Forgets the call's pending callbacks (the call is being freed). */

@@ -15,12 +15,15 @@
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_wait.h>
 
+#include "b2bua.h"
+#include "b2bua_deps.h"
 #include "digest.h"
 #include "directory.h"
 #include "failban.h"
 #include "log.h"
 #include "media_client.h"
 #include "registrar.h"
+#include "router.h"
 #include "rpc.h"
 #include "secret_file.h"
 #include "signald_config.h"
@@ -38,6 +41,8 @@ struct signald {
 	struct failban *failban;
 	struct store *store;
 	struct registrar *registrar;
+	struct router *router;
+	struct b2bua *b2bua;
 	struct sip_ua *ua;
 	int sigfd, sig_wait;
 	su_timer_t *stop_timer;
@@ -90,6 +95,20 @@ static void on_purge(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	registrar_expire(sd->registrar, time(NULL));
 }
 
+static void stop_sip(struct signald *sd)
+{
+	if (sd->b2bua)
+		b2bua_release_all(sd->b2bua);
+	if (sd->stop_timer)
+		su_timer_set_interval(sd->stop_timer, on_stop_timeout, (su_timer_arg_t *)sd, 5000);
+	sip_ua_shutdown(sd->ua, on_stopped, sd);
+}
+
+static void on_hangup_grace(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	stop_sip((struct signald *)arg);
+}
+
 static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 {
 	struct signald *sd = (struct signald *)arg;
@@ -102,13 +121,18 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 		return 0;
 	}
 	log_notice("signald", "signal %u: stopping", si.ssi_signo);
+	if (sd->stop_timer)
+		return 0;
+	sd->stop_timer = su_timer_create(su_root_task(sd->root), 0);
 	if (!sd->stop_timer) {
-		sd->stop_timer = su_timer_create(su_root_task(sd->root), 0);
-		if (sd->stop_timer)
-			su_timer_set_interval(sd->stop_timer, on_stop_timeout, (su_timer_arg_t *)sd,
-			                      5000);
+		stop_sip(sd);
+		return 0;
 	}
-	sip_ua_shutdown(sd->ua, on_stopped, sd);
+	/* Calls get their BYE/503 first; the stack goes down a moment later. */
+	if (sd->b2bua && b2bua_hangup_all(sd->b2bua) > 0)
+		su_timer_set_interval(sd->stop_timer, on_hangup_grace, (su_timer_arg_t *)sd, 500);
+	else
+		stop_sip(sd);
 	return 0;
 }
 
@@ -268,9 +292,34 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 	return 0;
 }
 
+/* The call side: routing over the registrar's store, and the b2bua on top of it. */
+static int setup_calls(struct signald *sd)
+{
+	struct b2bua_deps deps;
+	int rc;
+
+	rc = router_new(&sd->router, NULL, sd->dir, sd->store, sd->cfg.sip_domain);
+	if (rc)
+		return rc;
+	deps = (struct b2bua_deps){
+	    .digest = sd->digest,
+	    .dir = sd->dir,
+	    .failban = sd->failban,
+	    .router = sd->router,
+	};
+	rc = b2bua_new(&sd->b2bua, sd->root, &sd->cfg, sd->media, &deps);
+	if (rc)
+		return rc;
+	media_client_on_event(sd->media, b2bua_on_media_event, sd->b2bua);
+	return 0;
+}
+
 static void teardown(struct signald *sd)
 {
+	/* Calls first: their handles must be gone before the stack is destroyed. */
+	b2bua_free(sd->b2bua);
 	sip_ua_free(sd->ua);
+	router_free(sd->router);
 	if (sd->purge_timer)
 		su_timer_destroy(sd->purge_timer);
 	registrar_free(sd->registrar);
@@ -332,7 +381,20 @@ int main(int argc, char **argv)
 		teardown(&sd);
 		return 1;
 	}
-	rc = sip_ua_new(&sd.ua, sd.root, &sd.cfg, sd.registrar, NULL, err, sizeof(err));
+	rc = setup_calls(&sd);
+	if (rc) {
+		log_error("signald", "cannot set up call handling: %s", strerror(-rc));
+		teardown(&sd);
+		return 1;
+	}
+	struct ua_handlers handlers = {
+	    .invite = b2bua_on_invite,
+	    .leg_event = b2bua_on_leg_event,
+	    .arg = sd.b2bua,
+	};
+	rc = sip_ua_new(&sd.ua, sd.root, &sd.cfg, sd.registrar, &handlers, err, sizeof(err));
+	if (!rc)
+		b2bua_set_ua(sd.b2bua, sd.ua);
 	if (rc) {
 		log_error("signald", "%s", err);
 		teardown(&sd);

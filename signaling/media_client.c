@@ -231,6 +231,9 @@ static void on_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 			continue;
 		}
 		*pp = p->next;
+		/* A request that goes unanswered says as much about the node as a missed Ping. */
+		if (p->cb != on_ping_reply && ++p->node->missed >= MISSED_PINGS_DOWN)
+			mark_down(p->node, "requests time out");
 		complete(mc, p, -ETIMEDOUT, NULL);
 		pp = &mc->pending; /* the callback may have changed the list */
 	}

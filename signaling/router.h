@@ -29,10 +29,10 @@ struct route_result {
 };
 
 struct route_request {
-	const char *caller;		/* authenticated user */
-	const char *caller_name;	/* From display name, may be NULL */
-	const char *destination;	/* Request-URI user */
-	const char *network_addr;	/* source IP */
+	const char *caller;       /* authenticated user */
+	const char *caller_name;  /* From display name, may be NULL */
+	const char *destination;  /* Request-URI user */
+	const char *network_addr; /* source IP */
 	const char *domain;
 };
 
@@ -40,11 +40,11 @@ struct router;
 
 /* dp, dir and st are borrowed. */
 int router_new(struct router **out, struct dialplan *dp, struct directory *dir, struct store *st,
-	       const char *domain);
+               const char *domain);
 void router_free(struct router *r);
 
 /* Fills out; every string is allocated on home (the call's). */
 void router_route(struct router *r, su_home_t *home, const struct route_request *req,
-		  struct route_result *out);
+                  struct route_result *out);
 
 #endif

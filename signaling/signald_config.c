@@ -1,6 +1,8 @@
 /* The signald settings table and the cross-field checks a table cannot express. */
 #include "signald_config.h"
 
+#include "codec_prefs.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -27,6 +29,12 @@ static const struct cfg_key signald_keys[] = {
      "media RPC reply timeout"},
     {"call", "timeout_s", CFG_INT, F(call_timeout_s), "60", 1, 3600,
      "ring time before the caller gets 480"},
+    {"codecs", "audio", CFG_STR, F(codecs_audio), CODEC_PREFS_DEFAULT_AUDIO, 0, 0,
+     "audio codecs offered, preferred first"},
+    {"codecs", "video", CFG_STR, F(codecs_video), CODEC_PREFS_DEFAULT_VIDEO, 0, 0,
+     "video codecs offered, preferred first"},
+    {"codecs", "negotiation", CFG_STR, F(codecs_negotiation), "greedy", 0, 0,
+     "greedy (our order) or generous (the offerer's)"},
     {"store", "driver", CFG_STR, F(store_driver), "sqlite", 0, 0, "database backend"},
     {"store", "path", CFG_STR, F(store_path), NULL, 0, 0, "database file"},
     {"store", "purge_interval_s", CFG_INT, F(store_purge_interval_s), "10", 1, 3600,
@@ -96,6 +104,16 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	if (!cfg->store_path && asprintf(&cfg->store_path, "%s/tandem.db", cfg->state_dir) < 0) {
 		cfg->store_path = NULL;
 		return -ENOMEM;
+	}
+	{
+		struct codec_prefs prefs;
+		char why[256];
+
+		if (codec_prefs_parse(&prefs, cfg->codecs_audio, cfg->codecs_video,
+		                      cfg->codecs_negotiation, why, sizeof(why))) {
+			snprintf(err, errlen, "%s: [codecs]: %s", where, why);
+			return -EINVAL;
+		}
 	}
 	if (digest_parse_algorithms(cfg->auth_algorithms, cfg->digest_prefs,
 	                            &cfg->n_digest_prefs)) {

@@ -20,7 +20,10 @@ struct signald_config {
 	struct cfg_list media_nodes; /* ZeroMQ endpoints of mediad nodes */
 	long media_ping_interval_ms;
 	long media_rpc_timeout_ms;
-	long call_timeout_s; /* no answer from any B leg within this: 480 to the caller */
+	long call_timeout_s;      /* no answer from any B leg within this: 480 to the caller */
+	char *codecs_audio;       /* audio codec preferences, most preferred first */
+	char *codecs_video;       /* video codec preferences */
+	char *codecs_negotiation; /* "greedy" (our order) or "generous" (the offerer's) */
 	char *store_driver;
 	char *store_path; /* default: state_dir/tandem.db */
 	long store_purge_interval_s;

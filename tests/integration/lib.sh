@@ -117,6 +117,11 @@ listen = 127.0.0.1:$sip_port
 [media]
 node = $media
 ping_interval_ms = 500
+[directory]
+path = $TANDEM_SRC/deploy/demo/directory.xml
+[auth]
+; SIPp 3.6 answers only MD5 challenges
+algorithms = MD5
 INI
 	"$SIGNALD" -c "$T/$name.ini" "$@" >"$T/$name.log" 2>&1 &
 	echo $! >"$T/$name.pid"
@@ -146,4 +151,41 @@ run_sipp() {
 	timeout 120 sipp -sf "$SIPP_DIR/$scen" "$target" -i 127.0.0.1 -p "$port" -m 1 \
 		-timeout 30s -timeout_error -nostdin -trace_err -error_file "$T/$name.sipp-errors.log" \
 		-trace_screen -screen_file "$T/$name.sipp-screen.log" "$@" >"$T/$name.sipp.log" 2>&1
+}
+
+# register_user NAME USER PORT [sipp args...]: registers USER (password 1234) from 127.0.0.1:PORT.
+register_user() {
+	local name=$1 user=$2 port=$3; shift 3
+	timeout 60 sipp -sf "$SIPP_DIR/call_register.xml" "$s1_SIP" -i 127.0.0.1 -p "$port" \
+		-s "$user" -au "$user" -ap 1234 -m 1 -timeout 20s -timeout_error -nostdin \
+		-trace_err -error_file "$T/$name.sipp-errors.log" "$@" >"$T/$name.sipp.log" 2>&1
+}
+
+# sipp_bg NAME SCENARIO PORT [sipp args...]: a SIPp run in the background (pid file NAME.pid).
+sipp_bg() {
+	local name=$1 scen=$2 port=$3; shift 3
+	timeout 90 sipp -sf "$SIPP_DIR/$scen" "$s1_SIP" -i 127.0.0.1 -p "$port" -m 1 \
+		-timeout 60s -timeout_error -nostdin -trace_err -error_file "$T/$name.sipp-errors.log" \
+		-trace_msg -message_file "$T/$name.sipp-messages.log" "$@" >"$T/$name.sipp.log" 2>&1 &
+	echo $! >"$T/$name.pid"
+}
+
+# sipp_wait NAME: waits for a background SIPp and returns its exit status.
+sipp_wait() {
+	local pid rc
+	pid=$(cat "$T/$1.pid")
+	wait "$pid"
+	rc=$?
+	rm -f "$T/$1.pid"
+	return $rc
+}
+
+# relay_args: the -set arguments that make SIPp check SDP points at mediad m1.
+relay_args() {
+	echo "-set relay_ip 127.0.0.1 -set relay_port_min $m1_PORT_MIN -set relay_port_max $((m1_PORT_MIN + 199))"
+}
+
+# live_sessions ENDPOINT: number of sessions mediad reports.
+live_sessions() {
+	"$MEDIACTL" -e "$1" --json ping | sed -n 's/.*"sessions":\([0-9]*\).*/\1/p'
 }
