@@ -18,6 +18,7 @@
 #include "call.h"
 #include "call_auth.h"
 #include "call_media.h"
+#include "call_record.h"
 #include "clock.h"
 #include "hangup_cause.h"
 #include "log.h"
@@ -46,6 +47,12 @@ static struct call *call_new(struct b2bua *b, const struct ua_request *req)
 		return NULL;
 	call->call_id = su_strdup(call->home, req->call_id);
 	call->caller = su_strdup(call->home, req->from_user);
+	call->caller_host = su_strdup(call->home, req->from_host);
+	call->from_tag = su_strdup(call->home, req->from_tag);
+	call->destination = su_strdup(call->home, req->ruri_user);
+	call->domain = su_strdup(call->home, b->cfg->sip_domain);
+	call->user_agent = su_strdup(call->home, req->user_agent);
+	call->start_epoch = (int64_t)time(NULL);
 	call->from_header = su_strdup(call->home, req->from_header);
 	call->to_header = su_strdup(call->home, req->to_header);
 	call->a.call = call;
@@ -89,6 +96,8 @@ static void free_call(struct b2bua *b, struct call *call)
 	if (call->timer)
 		su_timer_destroy(call->timer);
 	log_set_context(call->call_id);
+	if (call->recorded)
+		call_record_end(b->deps.store, call, b->cfg->node_id);
 	log_info("call", "ended: cause %s (%d) by %s, %llu ms, rtp packets a=%llu b=%llu",
 	         hangup_cause_name(call->hangup_cause), call->hangup_cause,
 	         call->hangup_side ? call->hangup_side : "-",
@@ -351,6 +360,10 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 	call->winner = leg;
 	call->state = CALL_ANSWERED;
 	call->answered_ms = clock_mono_ms();
+	call->answer_epoch = (int64_t)time(NULL);
+	call->b_call_id = su_strdup(call->home, ev->call_id);
+	call->b_to_tag = su_strdup(call->home, ev->to_tag);
+	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 	if (call->timer)
 		su_timer_reset(call->timer);
 	for (unsigned i = 0; i < call->n_b; i++)
@@ -477,6 +490,7 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		if (call->state == CALL_ANSWERED) {
 			call->state = CALL_ACTIVE;
 			log_info("call", "active");
+			call_record_dialog(b->deps.store, call, b->cfg->node_id);
 		}
 		break;
 	case UA_EV_CANCEL:
@@ -566,6 +580,8 @@ static void originate(struct b2bua *b, struct call *call)
 		return;
 	}
 	call->state = CALL_RINGING;
+	call->recorded = true;
+	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 	call->timer = su_timer_create(su_root_task(b->root), 0);
 	if (call->timer)
 		su_timer_set_interval(call->timer, on_call_timeout, (su_timer_arg_t *)call,

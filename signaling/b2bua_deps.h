@@ -6,12 +6,15 @@ struct digest;
 struct directory;
 struct failban;
 struct router;
+struct store;
+struct store;
 
 struct b2bua_deps {
 	struct digest *digest;   /* INVITE challenges (407) */
 	struct directory *dir;   /* who may call */
 	struct failban *failban; /* shared with the registrar: one ban list per node */
 	struct router *router;   /* dialplan + registered contacts */
+	struct store *store;     /* sip_dialogs and CDRs */
 };
 
 #endif

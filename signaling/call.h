@@ -52,6 +52,9 @@ struct call {
 	su_home_t home[1]; /* owns the strings of the call and its legs */
 	char *call_id;     /* A leg's Call-ID, the log context */
 	char *caller, *callee, *domain;
+	char *caller_host, *from_tag, *destination, *user_agent;
+	char *b_call_id, *b_to_tag;        /* the answering B leg's dialog */
+	int64_t start_epoch, answer_epoch; /* wall clock, for sip_dialogs and the CDR */
 	char *from_header, *to_header;
 	struct leg a;
 	struct leg b[CALL_MAX_FORKS];
@@ -77,6 +80,7 @@ struct call {
 	struct b2bua *owner; /* borrowed */
 	bool media_deleting;
 	bool done;                 /* nothing refers to it any more: freed by the reaper */
+	bool recorded;             /* has a sip_dialogs row; gets a CDR at the end */
 	struct leg *reinvite_from; /* leg whose re-INVITE we are relaying, or NULL */
 	struct leg *reinvite_to;   /* leg we sent the relayed re-INVITE to */
 	struct call *next;         /* in the b2bua's list */

@@ -306,6 +306,7 @@ static int setup_calls(struct signald *sd)
 	    .dir = sd->dir,
 	    .failban = sd->failban,
 	    .router = sd->router,
+	    .store = sd->store,
 	};
 	rc = b2bua_new(&sd->b2bua, sd->root, &sd->cfg, sd->media, &deps);
 	if (rc)

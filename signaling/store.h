@@ -38,6 +38,34 @@ struct store_reg_list {
 
 void store_reg_list_free(struct store_reg_list *l);
 
+/* A live call, as FreeSWITCH's sip_dialogs has it, plus where its media is. Strings borrowed. */
+struct store_dialog {
+	const char *call_id;   /* A leg's Call-ID: the key */
+	const char *b_call_id; /* the answering B leg's, "" until answered */
+	const char *state;     /* setup, ringing, answered, active, ending */
+	const char *from_user, *from_host, *from_tag;
+	const char *to_user, *to_host, *to_tag;
+	const char *contact; /* the B contact that answered */
+	const char *user_agent;
+	const char *media_node, *media_session;
+	const char *hostname;      /* signald node */
+	int64_t created, answered; /* unix time; answered 0 while unanswered */
+};
+
+/* One finished call. Strings borrowed. */
+struct store_cdr {
+	const char *call_id, *caller, *callee, *destination, *contact;
+	int64_t start_epoch, answer_epoch, end_epoch; /* answer 0 when never answered */
+	int64_t duration_ms, billsec;
+	const char *hangup_cause; /* FreeSWITCH name, e.g. NORMAL_CLEARING */
+	int q850_cause;
+	const char *hangup_side; /* caller, callee, media, timeout, switch, dialplan */
+	int sip_status;          /* final status sent to the caller (200 when answered) */
+	const char *media_node, *media_session;
+	uint64_t rtp_packets_a, rtp_packets_b; /* RTP received from each side (final stats) */
+	const char *hostname;
+};
+
 struct store;
 
 struct store_ops {
@@ -57,6 +85,11 @@ struct store_ops {
 	int (*reg_purge_expired)(struct store *st, int64_t now, unsigned *removed);
 	/* Number of live bindings in total. */
 	int (*reg_count)(struct store *st, int64_t now, unsigned *count);
+	/* Inserts or replaces the dialog keyed by call_id. */
+	int (*dialog_save)(struct store *st, const struct store_dialog *d);
+	int (*dialog_remove)(struct store *st, const char *call_id);
+	int (*dialog_count)(struct store *st, unsigned *count);
+	int (*cdr_add)(struct store *st, const struct store_cdr *c);
 	void (*close)(struct store *st);
 };
 
@@ -101,6 +134,22 @@ static inline int store_reg_purge_expired(struct store *st, int64_t now, unsigne
 static inline int store_reg_count(struct store *st, int64_t now, unsigned *count)
 {
 	return st->ops->reg_count(st, now, count);
+}
+static inline int store_dialog_save(struct store *st, const struct store_dialog *d)
+{
+	return st->ops->dialog_save(st, d);
+}
+static inline int store_dialog_remove(struct store *st, const char *call_id)
+{
+	return st->ops->dialog_remove(st, call_id);
+}
+static inline int store_dialog_count(struct store *st, unsigned *count)
+{
+	return st->ops->dialog_count(st, count);
+}
+static inline int store_cdr_add(struct store *st, const struct store_cdr *c)
+{
+	return st->ops->cdr_add(st, c);
 }
 static inline void store_close(struct store *st)
 {

@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema_v1[] =
     "CREATE TABLE sip_registrations ("
@@ -34,6 +34,33 @@ static const char schema_v1[] =
     "CREATE INDEX sip_registrations_expires ON sip_registrations (expires);"
     "PRAGMA user_version = 1;";
 
+/* v2: live calls (FreeSWITCH's sip_dialogs, plus the legs' media) and call detail records. */
+static const char schema_v2[] =
+    "CREATE TABLE sip_dialogs ("
+    " call_id TEXT PRIMARY KEY,"
+    " b_call_id TEXT NOT NULL DEFAULT '',"
+    " direction TEXT NOT NULL DEFAULT 'inbound',"
+    " state TEXT NOT NULL,"
+    " sip_from_user TEXT NOT NULL, sip_from_host TEXT NOT NULL, sip_from_tag TEXT NOT NULL,"
+    " sip_to_user TEXT NOT NULL, sip_to_host TEXT NOT NULL, sip_to_tag TEXT NOT NULL,"
+    " contact TEXT NOT NULL DEFAULT '',"
+    " user_agent TEXT NOT NULL DEFAULT '',"
+    " media_node TEXT NOT NULL DEFAULT '', media_session TEXT NOT NULL DEFAULT '',"
+    " hostname TEXT NOT NULL,"
+    " created INTEGER NOT NULL, answered INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE cdr ("
+    " call_id TEXT NOT NULL, caller TEXT NOT NULL, callee TEXT NOT NULL,"
+    " destination TEXT NOT NULL, contact TEXT NOT NULL DEFAULT '',"
+    " start_epoch INTEGER NOT NULL, answer_epoch INTEGER NOT NULL, end_epoch INTEGER NOT NULL,"
+    " duration_ms INTEGER NOT NULL, billsec INTEGER NOT NULL,"
+    " hangup_cause TEXT NOT NULL, q850_cause INTEGER NOT NULL, hangup_side TEXT NOT NULL,"
+    " sip_status INTEGER NOT NULL,"
+    " media_node TEXT NOT NULL DEFAULT '', media_session TEXT NOT NULL DEFAULT '',"
+    " rtp_packets_a INTEGER NOT NULL DEFAULT 0, rtp_packets_b INTEGER NOT NULL DEFAULT 0,"
+    " hostname TEXT NOT NULL);"
+    "CREATE INDEX cdr_start ON cdr (start_epoch);"
+    "PRAGMA user_version = 2;";
+
 #define COLUMNS                                                                                    \
 	"call_id, cseq, sip_user, sip_host, contact, status, expires, user_agent, network_ip, "    \
 	"network_port, network_proto, sip_username, sip_realm, hostname, profile_name, nat"
@@ -48,6 +75,10 @@ enum stmt {
 	ST_REMOVE_ALL,
 	ST_PURGE,
 	ST_COUNT,
+	ST_DLG_SAVE,
+	ST_DLG_REMOVE,
+	ST_DLG_COUNT,
+	ST_CDR_ADD,
 	ST__N
 };
 
@@ -65,6 +96,18 @@ static const char *const stmt_sql[ST__N] = {
     [ST_REMOVE_ALL] = "DELETE FROM sip_registrations WHERE sip_user = ?1 AND sip_realm = ?2",
     [ST_PURGE] = "DELETE FROM sip_registrations WHERE expires <= ?1",
     [ST_COUNT] = "SELECT count(*) FROM sip_registrations WHERE expires > ?1",
+    [ST_DLG_SAVE] = "INSERT OR REPLACE INTO sip_dialogs (call_id, b_call_id, direction, state,"
+                    " sip_from_user, sip_from_host, sip_from_tag, sip_to_user, sip_to_host,"
+                    " sip_to_tag, contact, user_agent, media_node, media_session, hostname,"
+                    " created, answered) VALUES (?1, ?2, 'inbound', ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                    " ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [ST_DLG_REMOVE] = "DELETE FROM sip_dialogs WHERE call_id = ?1",
+    [ST_DLG_COUNT] = "SELECT count(*) FROM sip_dialogs",
+    [ST_CDR_ADD] = "INSERT INTO cdr (call_id, caller, callee, destination, contact, start_epoch,"
+                   " answer_epoch, end_epoch, duration_ms, billsec, hangup_cause, q850_cause,"
+                   " hangup_side, sip_status, media_node, media_session, rtp_packets_a,"
+                   " rtp_packets_b, hostname) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
 };
 
 struct store_sqlite {
@@ -238,6 +281,69 @@ static int sq_reg_count(struct store *st, int64_t now, unsigned *count)
 	return rc;
 }
 
+static int sq_dialog_save(struct store *st, const struct store_dialog *d)
+{
+	sqlite3_stmt *s = of(st)->st[ST_DLG_SAVE];
+	const char *text[] = {d->call_id,       d->b_call_id, d->state,      d->from_user,
+	                      d->from_host,     d->from_tag,  d->to_user,    d->to_host,
+	                      d->to_tag,        d->contact,   d->user_agent, d->media_node,
+	                      d->media_session, d->hostname};
+	int i;
+
+	for (i = 0; i < (int)(sizeof(text) / sizeof(text[0])); i++)
+		bind_text(s, i + 1, text[i]);
+	sqlite3_bind_int64(s, ++i, d->created);
+	sqlite3_bind_int64(s, ++i, d->answered);
+	return step_done(s);
+}
+
+static int sq_dialog_remove(struct store *st, const char *call_id)
+{
+	sqlite3_stmt *s = of(st)->st[ST_DLG_REMOVE];
+
+	bind_text(s, 1, call_id);
+	return step_done(s);
+}
+
+static int sq_dialog_count(struct store *st, unsigned *count)
+{
+	sqlite3_stmt *s = of(st)->st[ST_DLG_COUNT];
+	int rc = -EIO;
+
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*count = (unsigned)sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int sq_cdr_add(struct store *st, const struct store_cdr *c)
+{
+	sqlite3_stmt *s = of(st)->st[ST_CDR_ADD];
+
+	bind_text(s, 1, c->call_id);
+	bind_text(s, 2, c->caller);
+	bind_text(s, 3, c->callee);
+	bind_text(s, 4, c->destination);
+	bind_text(s, 5, c->contact);
+	sqlite3_bind_int64(s, 6, c->start_epoch);
+	sqlite3_bind_int64(s, 7, c->answer_epoch);
+	sqlite3_bind_int64(s, 8, c->end_epoch);
+	sqlite3_bind_int64(s, 9, c->duration_ms);
+	sqlite3_bind_int64(s, 10, c->billsec);
+	bind_text(s, 11, c->hangup_cause);
+	sqlite3_bind_int(s, 12, c->q850_cause);
+	bind_text(s, 13, c->hangup_side);
+	sqlite3_bind_int(s, 14, c->sip_status);
+	bind_text(s, 15, c->media_node);
+	bind_text(s, 16, c->media_session);
+	sqlite3_bind_int64(s, 17, (sqlite3_int64)c->rtp_packets_a);
+	sqlite3_bind_int64(s, 18, (sqlite3_int64)c->rtp_packets_b);
+	bind_text(s, 19, c->hostname);
+	return step_done(s);
+}
+
 static void sq_close(struct store *st)
 {
 	struct store_sqlite *sq = of(st);
@@ -258,6 +364,10 @@ static const struct store_ops sqlite_ops = {
     .reg_remove = sq_reg_remove,
     .reg_purge_expired = sq_reg_purge_expired,
     .reg_count = sq_reg_count,
+    .dialog_save = sq_dialog_save,
+    .dialog_remove = sq_dialog_remove,
+    .dialog_count = sq_dialog_count,
+    .cdr_add = sq_cdr_add,
     .close = sq_close,
 };
 
@@ -295,9 +405,10 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 	}
 	if (v == SCHEMA_VERSION)
 		return 0;
-	/* v == 0: a new database. Schema and version go in one transaction. */
+	/* Each step and its version go in one transaction. */
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db, schema_v1, NULL, NULL, &msg) != SQLITE_OK ||
+	    (v < 1 && sqlite3_exec(db, schema_v1, NULL, NULL, &msg) != SQLITE_OK) ||
+	    (v < 2 && sqlite3_exec(db, schema_v2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot create the schema: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);
