@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Media-side behaviour of calls: forking to two registered contacts (first 200 wins, the other is
+# cancelled), RTP timeout hangs the call up both ways with MEDIA_TIMEOUT, malformed or unusable
+# SDP offers get 400/488 and leave nothing behind, a BYE for an unknown dialog gets 481.
+. "$(dirname "$0")/lib.sh"
+
+start_mediad m1 --set rtp.timeout_s=2 || exit 1
+start_signald s1 "$m1_RPC" || exit 1
+DB=$T/s1-state/tandem.db
+P1=$(free_port)
+P2=$(free_port)
+read -r -a RELAY <<<"$(relay_args)"
+
+caller() { # caller NAME SCENARIO [args]
+	local name=$1 scen=$2; shift 2
+	timeout 90 sipp -sf "$SIPP_DIR/$scen" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
+		-mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
+		-timeout 60s -timeout_error -nostdin -trace_err -error_file "$T/$name-caller.sipp-errors.log" \
+		"$@" >"$T/$name-caller.sipp.log" 2>&1
+}
+cdr() { sqlite3 "$DB" "SELECT $1 FROM cdr ORDER BY rowid DESC LIMIT 1"; }
+all_clear() {
+	wait_for 5 test "$(live_sessions "$m1_RPC")" = 0 &&
+		wait_for 5 test "$(sqlite3 "$DB" 'SELECT count(*) FROM sip_dialogs')" = 0
+}
+
+check "1001 registers from two contacts (1)" register_user reg1 1001 "$P1"
+check "1001 registers from two contacts (2)" register_user reg2 1001 "$P2"
+
+# Forking: contact 1 only rings, contact 2 answers; contact 1 must be cancelled.
+sipp_bg fork-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg fork-answer call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sleep 0.3
+check "fork: the call is answered and hung up" caller fork call_uac.xml -d 500
+check "fork: the answering contact completes" sipp_wait fork-answer
+check "fork: the ringing contact is cancelled" sipp_wait fork-ring
+check "fork: all clear" all_clear
+
+# RTP timeout: no media flows, mediad reports it after 2 s, signald sends BYE both ways.
+sipp_bg rtpto-callee call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg rtpto-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
+sleep 0.3
+check "rtp timeout: the caller gets a BYE" caller rtpto call_uac_wait_bye.xml
+check "rtp timeout: the callee gets a BYE" sipp_wait rtpto-callee
+sipp_wait rtpto-ring
+check "rtp timeout: cause MEDIA_TIMEOUT" wait_for 5 test "$(cdr hangup_cause)" = MEDIA_TIMEOUT
+check "rtp timeout: all clear" all_clear
+
+# Offers that cannot be used.
+check "SDP without c=: 400" caller noc call_uac_sdp_noc.xml -set status 400
+check "SDP with unknown codecs only: 488" caller codecs call_uac_sdp_codecs.xml -set status 488
+check "SDP with 100 m-lines: 488" caller many call_uac_sdp_many.xml -set status 488
+check "SDP with a bad port: 400" caller port call_uac_sdp_port.xml -set status 400
+check "bad offers: all clear" all_clear
+check "BYE for an unknown dialog: 481" run_sipp byeunk bye_unknown.xml "$s1_SIP"
+check "signald still answers" "$SIPPING" "sip:$s1_SIP" 1000
+finish
