@@ -138,11 +138,11 @@ ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *i
 	nua_handle_t *nh;
 
 	nh = nua_handle(ua->nua, (nua_hmagic_t *)leg, NUTAG_URL(inv->ruri), SIPTAG_TO_STR(inv->to),
-	                SIPTAG_FROM_STR(inv->from), TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
-	                TAG_END());
+	                SIPTAG_FROM_STR(inv->from), TAG_END());
 	if (!nh)
 		return NULL;
-	nua_invite(nh, TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	nua_invite(nh, TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
+	           TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	           TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),
 	           TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)), TAG_END());
 	return nh;

@@ -41,6 +41,11 @@ stop_pidfile() {
 cleanup() {
 	local rc=$?
 	for pf in "$T"/*.pid; do [ -e "$pf" ] && stop_pidfile "$pf"; done
+	# A daemon built with sanitizers reports into its log; any report fails the test.
+	if grep -alE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T"/*.log >/dev/null 2>&1; then
+		log "FAIL: sanitizer report in $(grep -alE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T"/*.log | tr '\n' ' ')"
+		FAILED=$((FAILED + 1))
+	fi
 	if [ "$FAILED" -ne 0 ] || [ "$rc" -ne 0 ]; then
 		dump_logs
 		[ "$rc" -eq 0 ] && rc=1

@@ -46,6 +46,29 @@ sipp_wait rtpto-ring
 check "rtp timeout: cause MEDIA_TIMEOUT" wait_for 5 test "$(cdr hangup_cause)" = MEDIA_TIMEOUT
 check "rtp timeout: all clear" all_clear
 
+# Early media: the callee's 183 with SDP reaches the caller pointing at mediad, then the 200.
+sipp_bg early-callee call_uas_early.xml "$P2" -mp "$(free_port 2)" -rtp_echo "${RELAY[@]}"
+sipp_bg early-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
+sleep 0.3
+check "early media: 183 with SDP at mediad, then 200" caller early call_uac_early.xml -d 500
+check "early media: callee completes" sipp_wait early-callee
+sipp_wait early-ring
+check "early media: all clear" all_clear
+
+# NAT: 1002's contact names an address nothing listens on; the INVITE must go to the address
+# its REGISTER came from.
+P3=$(free_port)
+check "1002 registers a private contact" timeout 60 sipp -sf "$SIPP_DIR/call_register_nat.xml" \
+	"$s1_SIP" -i 127.0.0.1 -p "$P3" -s 1002 -au 1002 -ap 1234 -m 1 -timeout 20s -timeout_error \
+	-nostdin >"$T/regnat.sipp.log" 2>&1
+check "NAT: the registration is marked nat" test "$(sqlite3 "$DB" "SELECT nat FROM sip_registrations WHERE sip_user='1002'")" = 1
+sipp_bg nat-callee call_uas_nat.xml "$P3" -mp "$(free_port 2)" "${RELAY[@]}"
+sleep 0.3
+check "NAT: the call reaches the contact through its NAT binding" caller nat call_uac.xml -s 1002 -d 300
+check "NAT: callee completes" sipp_wait nat-callee
+check "NAT: the INVITE kept the contact as Request-URI" grep -q "INVITE sip:1002@127.0.0.99:5999" "$T/nat-callee.sipp-messages.log"
+check "NAT: all clear" all_clear
+
 # Offers that cannot be used.
 check "SDP without c=: 400" caller noc call_uac_sdp_noc.xml -set status 400
 check "SDP with unknown codecs only: 488" caller codecs call_uac_sdp_codecs.xml -set status 488
