@@ -370,6 +370,8 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 		if (&call->b[i] != leg)
 			leg_end(b, &call->b[i], HANGUP_CAUSE_LOSE_RACE);
 	log_info("call", "answered by %s", leg->contact);
+	if (ev->sdp)
+		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
 	if (call->late_offer) {
 		late_offer_from_b(b, call, ev);
 		return;
@@ -396,6 +398,8 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 		leg->state = LEG_EARLY;
 	if (call->winner || call->state == CALL_ENDING)
 		return;
+	if (ev->sdp)
+		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
 	if (ev->sdp && !call->a_early_media) {
 		/* Early media from the first contact that offers it. */
 		if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len,
@@ -476,6 +480,8 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 	switch (ev->kind) {
 	case UA_EV_ACK:
 		if (call->late_offer && call->state == CALL_ANSWERED) {
+			if (ev->sdp)
+				call->a.sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
 			if (!ev->sdp || call_media_answer(b->cm, call, SIDE_A, ev->sdp, ev->sdp_len,
 			                                  on_late_answer_ready) != 0) {
 				log_warn("call", "late offer: the caller's ACK has no usable SDP");

@@ -4,6 +4,7 @@
  * SDP we last sent, without disturbing the other leg. One relayed re-INVITE at a time: a second
  * one meanwhile gets 491 (RFC 3261 14.2). */
 #include <errno.h>
+#include <sofia-sip/su_alloc.h>
 #include <string.h>
 
 #include "b2bua_internal.h"
@@ -49,6 +50,7 @@ static void on_offer_ready(struct call *call, int rc)
 	}
 	call->reinvite_to = to;
 	sip_ua_reinvite(b->ua, to->nh, call->sdp_out);
+	to->sdp_sent = su_strdup(call->home, call->sdp_out);
 	log_info("call", "re-INVITE relayed to the %s leg", to->is_a ? "caller" : "callee");
 }
 
@@ -70,6 +72,14 @@ void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *fro
 		sip_ua_respond(b->ua, from->nh, 200, "OK", from->sdp_sent, NULL);
 		return;
 	}
+	if (from->sdp_sent && call_media_same_session(from->sdp, ev->sdp, ev->sdp_len)) {
+		/* A refresh (RFC 4028) or a repeat: nothing to tell the other leg. */
+		log_debug("call", "session refresh from the %s leg answered locally",
+		          from->is_a ? "caller" : "callee");
+		sip_ua_respond(b->ua, from->nh, 200, "OK", from->sdp_sent, NULL);
+		return;
+	}
+	from->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
 	call->reinvite_from = from;
 	if (call_media_offer(b->cm, call, side, ev->sdp, ev->sdp_len, on_offer_ready) != 0) {
 		relay_failed(b, call, 500, "Server Internal Error");
@@ -98,6 +108,7 @@ static void on_answer_ready(struct call *call, int rc)
 		return;
 	}
 	sip_ua_respond(b->ua, from->nh, 200, "OK", call->sdp_out, NULL);
+	from->sdp_sent = su_strdup(call->home, call->sdp_out);
 }
 
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
@@ -116,6 +127,7 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
 		relay_failed(b, call, 488, "Not Acceptable Here");
 		return;
 	}
+	leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
 	if (call_media_answer(b->cm, call, side, ev->sdp, ev->sdp_len, on_answer_ready) != 0) {
 		relay_failed(b, call, 500, "Server Internal Error");
 		return;

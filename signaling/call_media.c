@@ -449,6 +449,19 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 	return 0;
 }
 
+bool call_media_same_session(const char *a, const char *b, size_t blen)
+{
+	struct media_plan *pa = NULL, *pb = NULL;
+	bool same = false;
+
+	if (a && b && media_plan_parse(a, strlen(a), CM_MAX_STREAMS, &pa, NULL, 0) == 0 &&
+	    media_plan_parse(b, blen, CM_MAX_STREAMS, &pb, NULL, 0) == 0)
+		same = (media_plan_diff(pa, pb) & ~(unsigned)MEDIA_PLAN_VERSION) == 0;
+	media_plan_free(pa);
+	media_plan_free(pb);
+	return same;
+}
+
 int call_media_create(struct call_media *cm, struct call *call, call_media_cb cb)
 {
 	return call_media_offer(cm, call, SIDE_A, call->a.sdp, strlen(call->a.sdp), cb);

@@ -36,6 +36,9 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
  * the other side. */
 int call_media_answer(struct call_media *cm, struct call *call, enum call_side from,
                       const char *sdp, size_t len, call_media_cb cb);
+/* True when SDP b describes the same session as a (a refresh: at most the o= version differs);
+ * false when either does not parse. */
+bool call_media_same_session(const char *a, const char *b, size_t blen);
 /* Deletes the session (idempotent); the final counters are logged and kept for the CDR. */
 int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb);
 /* Forgets the call's pending callbacks (the call is being freed). */

@@ -95,6 +95,14 @@ check "hold/resume: callee sees sendonly then sendrecv" sipp_wait hold-callee
 check "hold/resume: CDR" next_cdr
 check "hold/resume: all clear" all_clear
 
+# 8. Session refresh: a re-INVITE with the same SDP and an UPDATE without SDP are answered
+# without disturbing the callee (call_uas.xml fails on any request but the BYE).
+callee refresh call_uas.xml
+check "refresh: re-INVITE and UPDATE answered 200" caller refresh call_uac_refresh.xml
+check "refresh: the callee saw neither" sipp_wait refresh-callee
+check "refresh: CDR" next_cdr
+check "refresh: all clear" all_clear
+
 check "signald still answers" "$SIPPING" "sip:$s1_SIP" 1000
 check "no error from mediad" sh -c "! grep -a ' error ' '$T/m1.log'"
 finish
