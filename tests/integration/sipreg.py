@@ -161,7 +161,30 @@ def case_rules(c):
     check("Contact: * with Expires: 0 gets 200 and no bindings", r.status == 200 and not r.all("contact"))
 
 
-CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules}
+def case_junk(c):
+    """Hostile or broken requests get a proper answer and leave the user's binding alone."""
+    r = authed(c, [f"Contact: {c.contact()}", "Expires: 300"])
+    check("baseline registration gets 200", r.status == 200)
+    r = c.send([f"Contact: {c.contact()}", "X-Filler: " + "x" * 30000])
+    check("30 kB header: still answered (401)", r.status == 401)
+    r = authed(c, [f"Contact: <sip:{c.user}@127.0.0.1:5999;x={'y' * 2000}>"])
+    check("2 kB contact URI gets 400", r.status == 400)
+    many = ", ".join(f"<sip:{c.user}@127.0.0.1:{6000 + i}>" for i in range(40))
+    r = c.send([f"Contact: {many}"])
+    check("40 contacts in one REGISTER get 403 (before any challenge)", r.status == 403)
+    r = c.send([f"Contact: {c.contact()}", "Expires: soon"])
+    check("unparsable Expires gets 400", r.status == 400)
+    r = c.send([f"Contact: {c.contact()}", 'Authorization: Digest username="x", realm='])
+    check("broken Authorization gets 400", r.status == 400)
+    r = c.send_raw(c.build([f"Contact: {c.contact()}"]).replace(f"To: <sip:{c.user}@{c.target[0]}>\r\n", ""))
+    check("REGISTER without To gets 400", r.status == 400)
+    r = authed(c, [])
+    check("the binding survived all of it", r.status == 200
+          and any(f"127.0.0.1:{c.port}>" in v for v in r.all("contact")))
+
+
+CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules,
+         "junk": case_junk}
 
 
 def main():
@@ -173,7 +196,7 @@ def main():
     a = ap.parse_args()
     try:
         CASES[a.case](Client(a.target, a.user, a.password))
-    except (socket.timeout, OSError, KeyError, TypeError) as e:
+    except (socket.timeout, OSError, KeyError, TypeError, AttributeError) as e:
         check(f"{a.case}: exchange completed ({e!r})", False)
     return 1 if FAILED else 0
 

@@ -2,7 +2,8 @@
 # Registration against the real signald (SQLite store, demo directory) with SIPp and with a small
 # Python client: digest 401 -> 200, bindings in sip_registrations, several contacts, query,
 # wrong password, malformed Authorization, absurd Expires, unregister; then a node offering
-# SHA-256 and MD5: MD5-only and SHA-256 clients, nonce replay, 423 and Contact: * rules.
+# SHA-256 and MD5: MD5-only and SHA-256 clients, nonce replay, 423 and Contact: * rules, and
+# hostile requests (long headers and URIs, too many contacts, broken headers).
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
@@ -57,7 +58,7 @@ check "OPTIONS still answered 200" run_sipp opt options.xml "$s1_SIP"
 
 # A node with the default offer (SHA-256 first, then MD5).
 start_signald s2 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" || exit 1
-for c in md5-only sha256 replay rules; do
+for c in md5-only sha256 replay rules junk; do
 	check "client case $c" python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s2_SIP" "$c" --user 1002
 done
 check "replay logged" grep -q "replayed nonce count from 127.0.0.1" "$T/s2.log"
