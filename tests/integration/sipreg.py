@@ -183,8 +183,16 @@ def case_junk(c):
           and any(f"127.0.0.1:{c.port}>" in v for v in r.all("contact")))
 
 
+def case_methods(c):
+    """Methods we do not implement are refused by the stack: 405 when known, 501 when not."""
+    for method, want in (("SUBSCRIBE", 405), ("PUBLISH", 405), ("MESSAGE", 405), ("FOO", 501)):
+        text = c.build(["Event: presence"]).replace("REGISTER", method)
+        r = c.send_raw(text)
+        check(f"{method} gets {want} (got {r.status})", r.status == want)
+
+
 CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules,
-         "junk": case_junk}
+         "junk": case_junk, "methods": case_methods}
 
 
 def main():
