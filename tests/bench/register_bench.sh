@@ -39,6 +39,8 @@ SPID=$(cat "$T/s1.pid")
 CSV=$T/users.csv
 users_csv "$CSV" $(for u in $(seq 1000 1019); do echo "$u;1234"; done)
 
+# One local port for every step: the 20 users keep one binding each, refreshed by every call.
+SIPP_PORT=$(free_port)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
 
@@ -49,7 +51,7 @@ step() {
 	c0=$(cpu_ticks "$SPID")
 	t0=$(date +%s.%N)
 	(cd "$d" && timeout $((SECS + 90)) sipp -sf "$SIPP_DIR/register.xml" "$s1_SIP" -i 127.0.0.1 \
-		-p "$(free_port)" -inf "$CSV" -set expires 3600 -r "$rate" -m "$n" -l $((rate * 2)) \
+		-p "$SIPP_PORT" -inf "$CSV" -set expires 3600 -r "$rate" -m "$n" -l $((rate * 2)) \
 		-timeout $((SECS + 60))s -nostdin -buff_size 8388608 -trace_stat -stf stat.csv \
 		-trace_rtt -rtt_freq 1000 -trace_err >sipp.log 2>&1)
 	t1=$(date +%s.%N)
