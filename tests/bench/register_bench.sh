@@ -7,6 +7,7 @@
 #
 #   tests/bench/register_bench.sh [-s SECONDS] [-r "RATE RATE..."] [-n]   (-n: do not write docs)
 #   TANDEM_BUILD=build-dir (default ./build, built with -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+#   BENCH_NICE=-10 (default when root): priority for signald and SIPp on a shared machine
 #
 # Loopback only; every step is bounded by -m (rate x seconds) and a timeout.
 set -uo pipefail
@@ -36,6 +37,8 @@ start_mediad m1 --set mediad.log_level=notice || exit 1
 start_signald s1 "$m1_RPC" --set signald.log_level=notice --set "directory.path=$DEMO_DIRECTORY" \
 	--set auth.algorithms=MD5 --set auth.max_failures=0 || exit 1
 SPID=$(cat "$T/s1.pid")
+NICE=${BENCH_NICE:-$([ "$(id -u)" = 0 ] && echo -10 || echo 0)}
+renice -n "$NICE" -p "$SPID" >/dev/null 2>&1 || NICE=0
 CSV=$T/users.csv
 users_csv "$CSV" $(for u in $(seq 1000 1019); do echo "$u;1234"; done)
 
@@ -50,7 +53,7 @@ step() {
 	mkdir -p "$d"
 	c0=$(cpu_ticks "$SPID")
 	t0=$(date +%s.%N)
-	(cd "$d" && timeout $((SECS + 90)) sipp -sf "$SIPP_DIR/register.xml" "$s1_SIP" -i 127.0.0.1 \
+	(cd "$d" && timeout $((SECS + 90)) nice -n "$NICE" sipp -sf "$SIPP_DIR/register.xml" "$s1_SIP" -i 127.0.0.1 \
 		-p "$SIPP_PORT" -inf "$CSV" -set expires 3600 -r "$rate" -m "$n" -l $((rate * 2)) \
 		-timeout $((SECS + 60))s -nostdin -buff_size 8388608 -trace_stat -stf stat.csv \
 		-trace_rtt -rtt_freq 1000 -trace_err >sipp.log 2>&1)
@@ -74,23 +77,24 @@ times.sort()
 pct = lambda q: times[min(len(times) - 1, int(q * len(times)))] if times else float("nan")
 wall = max(t1 - t0, 1e-9)
 print(f"{rate} {ok / max(elapsed, 1e-9):.0f} {ok} {failed + (n - ok - failed)} {pct(0.5):.0f} {pct(0.99):.0f} "
-      f"{100.0 * ticks / hz / wall:.0f}")
+      f"{100.0 * ticks / hz / wall:.0f} {1e6 * ticks / hz / max(ok, 1):.0f}")
 PY
 }
 
-printf "%-8s %-10s %-8s %-7s %-8s %-8s %s\n" rate/s achieved ok failed p50_ms p99_ms signald_cpu%
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+printf "%-8s %-10s %-8s %-7s %-8s %-8s %-13s %s\n" rate/s achieved ok failed p50_ms p99_ms signald_cpu% cpu_us/reg
 RESULTS=()
 best=0
 for r in $RATES; do
 	line=$(step "$r") || break
-	read -r rate ach ok failed p50 p99 cpu <<<"$line"
-	printf "%-8s %-10s %-8s %-7s %-8s %-8s %s\n" "$rate" "$ach" "$ok" "$failed" "$p50" "$p99" "$cpu"
+	read -r rate ach ok failed p50 p99 cpu us <<<"$line"
+	printf "%-8s %-10s %-8s %-7s %-8s %-8s %-13s %s\n" "$rate" "$ach" "$ok" "$failed" "$p50" "$p99" "$cpu" "$us"
 	clean=no
 	if [ $((failed * 1000)) -lt "$((ok + failed))" ] && [ "$ach" -ge $((rate * 95 / 100)) ]; then
 		clean=yes
 		best=$rate
 	fi
-	RESULTS+=("| $rate | $ach | $ok | $failed | $p50 / $p99 | $cpu % | $clean |")
+	RESULTS+=("| $rate | $ach | $ok | $failed | $p50 / $p99 | $cpu % | $us µs | $clean |")
 	[ $clean = yes ] || break
 	sleep 2
 done
@@ -108,10 +112,13 @@ if [ "$WRITE_DOC" = 1 ]; then
 		echo "offered alone (SIPp answers only the first challenge), on a $(nproc)-core machine with"
 		echo "SIPp on the same cores. A rate is clean with < 0.1 % failed and >= 95 % of it reached."
 		echo "Response time is the whole exchange (first REGISTER to 200), SIPp's millisecond"
-		echo "resolution (0 = under 1 ms)."
+		echo "resolution (0 = under 1 ms). CPU per registration is signald's user+system time over"
+		echo "the step divided by the registrations (two SIP transactions each); 1 s divided by it is"
+		echo "the rate one core of signald could carry. signald and SIPp ran at nice $NICE; load"
+		echo "average before the run: $LOAD_BEFORE (other work on the machine)."
 		echo
-		echo "| asked/s | achieved/s | ok | failed | p50 / p99 ms | signald CPU | clean |"
-		echo "|---|---|---|---|---|---|---|"
+		echo "| asked/s | achieved/s | ok | failed | p50 / p99 ms | signald CPU | CPU per registration | clean |"
+		echo "|---|---|---|---|---|---|---|---|"
 		printf '%s\n' "${RESULTS[@]}"
 		echo
 		echo "**Clean maximum: $best registrations/s** ($(date -u +%Y-%m-%d), commit"
