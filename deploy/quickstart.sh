@@ -95,12 +95,19 @@ cat <<MSG
 Tandem is running on loopback.
   SIP:   127.0.0.1:5060 (UDP and TCP), domain 127.0.0.1
   Media: mediad RPC on tcp://127.0.0.1:5555, RTP ports 30000-39999 on 127.0.0.1
-  Users: 1000-1019, password 1234 (FreeSWITCH's demo directory)
+  Users: 1000-1019, password 1234 (deploy/demo/directory.xml; edit it and send SIGHUP to reload)
 
 Try it:
   $SIPPING sip:127.0.0.1:5060              # SIP OPTIONS -> 200 OK
   $MEDIACTL ping                           # media node status
-  Calls between registered users arrive with the registrar and B2BUA (docs/architecture.md).
+
+Register a softphone: server/domain 127.0.0.1, port 5060 (UDP or TCP), user 1000 (to 1019),
+password 1234. Digest offers SHA-256 and MD5. Or from this shell:
+  python3 $ROOT/tests/integration/sipreg.py 127.0.0.1:5060 md5-only --user 1000
+  sqlite3 $STATE/tandem.db "select sip_user, contact, network_ip, network_port, status from sip_registrations"
+SIPp answers only the first challenge and knows only MD5: for it, restart signald with
+  --set auth.algorithms=MD5 (see docs/registrar.md).
+  Calls between registered users arrive with the B2BUA (docs/architecture.md).
 
 Stop with: deploy/quickstart.sh stop
 MSG

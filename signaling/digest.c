@@ -11,7 +11,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <sofia-sip/auth_digest.h>
@@ -28,8 +29,8 @@
 
 struct digest {
 	char realm[MAX_REALM + 1];
-	uint8_t *secret;
-	size_t secret_len;
+	EVP_MAC *mac;         /* HMAC, fetched once: a fetch per nonce costs more than the MAC */
+	EVP_MAC_CTX *mac_ctx; /* keyed with the secret; re-initialised per nonce */
 	long ttl;
 	enum digest_alg prefs[2];
 	size_t n_prefs;
@@ -47,8 +48,17 @@ const char *digest_alg_name(enum digest_alg alg)
 	return alg == DIGEST_ALG_SHA256 ? "SHA-256" : "MD5";
 }
 
+/* Fetched once per process (signald is single-threaded): an implicit fetch on every
+ * EVP_DigestInit costs more than hashing a few hundred bytes. */
 static const EVP_MD *md_of(enum digest_alg alg)
 {
+	static EVP_MD *md5, *sha256;
+	EVP_MD **slot = alg == DIGEST_ALG_SHA256 ? &sha256 : &md5;
+
+	if (!*slot)
+		*slot = EVP_MD_fetch(NULL, alg == DIGEST_ALG_SHA256 ? "SHA2-256" : "MD5", NULL);
+	if (*slot)
+		return *slot;
 	return alg == DIGEST_ALG_SHA256 ? EVP_sha256() : EVP_md5();
 }
 
@@ -107,13 +117,16 @@ int digest_new(struct digest **out, const struct digest_cfg *cfg)
 	if (!d)
 		return -ENOMEM;
 	strcpy(d->realm, cfg->realm);
-	d->secret = malloc(cfg->secret_len);
-	if (!d->secret) {
-		free(d);
-		return -ENOMEM;
+	OSSL_PARAM params[] = {
+	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+	    OSSL_PARAM_construct_end(),
+	};
+	d->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	d->mac_ctx = d->mac ? EVP_MAC_CTX_new(d->mac) : NULL;
+	if (!d->mac_ctx || !EVP_MAC_init(d->mac_ctx, cfg->secret, cfg->secret_len, params)) {
+		digest_free(d);
+		return -EIO;
 	}
-	memcpy(d->secret, cfg->secret, cfg->secret_len);
-	d->secret_len = cfg->secret_len;
 	d->ttl = cfg->nonce_ttl_s;
 	memcpy(d->prefs, cfg->prefs, sizeof(d->prefs));
 	d->n_prefs = cfg->n_prefs;
@@ -130,9 +143,8 @@ void digest_free(struct digest *d)
 {
 	if (!d)
 		return;
-	if (d->secret)
-		OPENSSL_cleanse(d->secret, d->secret_len);
-	free(d->secret);
+	EVP_MAC_CTX_free(d->mac_ctx);
+	EVP_MAC_free(d->mac);
 	nc_table_free(d->nc);
 	free(d);
 }
@@ -223,8 +235,7 @@ static int nonce_mac(const struct digest *d, enum digest_alg alg, const uint8_t 
                      uint8_t mac[NONCE_MAC])
 {
 	uint8_t buf[64 + MAX_REALM + NONCE_RAW], full[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	size_t n = 0, rl = strlen(d->realm);
+	size_t len = 0, n = 0, rl = strlen(d->realm);
 
 	/* Domain-separated: a nonce for one algorithm or realm is no nonce for another. */
 	memcpy(buf, "tandem-nonce-1", 15);
@@ -234,7 +245,9 @@ static int nonce_mac(const struct digest *d, enum digest_alg alg, const uint8_t 
 	n += rl + 1;
 	memcpy(buf + n, head, 8 + NONCE_RAND);
 	n += 8 + NONCE_RAND;
-	if (!HMAC(EVP_sha256(), d->secret, (int)d->secret_len, buf, n, full, &len))
+	/* NULL key: the context keeps the secret it was first initialised with. */
+	if (!EVP_MAC_init(d->mac_ctx, NULL, 0, NULL) || !EVP_MAC_update(d->mac_ctx, buf, n) ||
+	    !EVP_MAC_final(d->mac_ctx, full, &len, sizeof(full)) || len < NONCE_MAC)
 		return -EIO;
 	memcpy(mac, full, NONCE_MAC);
 	return 0;

@@ -288,6 +288,16 @@ static int walk(struct parse_ctx *ctx, const xmlNode *n, const struct domain_ctx
 	return 0;
 }
 
+static xmlError first_error;
+
+static void keep_first_error(void *arg, xmlErrorPtr e)
+{
+	xmlError *keep = arg;
+
+	if (!keep->code && e->level >= XML_ERR_ERROR)
+		xmlCopyError(e, keep);
+}
+
 static int parse_file(struct dir_set *set, const char *file, const char *default_domain, char *err,
                       size_t errlen)
 {
@@ -309,20 +319,24 @@ static int parse_file(struct dir_set *set, const char *file, const char *default
 	pctx = xmlNewParserCtxt();
 	if (!pctx)
 		return -ENOMEM;
-	doc = xmlCtxtReadFile(pctx, file, NULL,
-	                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	/* The first error names the real spot; later ones are consequences (end of data...). */
+	first_error.code = 0;
+	xmlSetStructuredErrorFunc(&first_error, keep_first_error);
+	doc = xmlCtxtReadFile(pctx, file, NULL, XML_PARSE_NONET);
+	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (!doc) {
-		const xmlError *e = xmlCtxtGetLastError(pctx);
 		char msg[200] = "cannot parse";
 
-		if (e && e->message) {
-			snprintf(msg, sizeof(msg), "%s", e->message);
+		if (first_error.code && first_error.message) {
+			snprintf(msg, sizeof(msg), "%s", first_error.message);
 			msg[strcspn(msg, "\n")] = '\0';
 		}
-		snprintf(err, errlen, "%s:%d: XML: %s", file, e ? e->line : 0, msg);
+		snprintf(err, errlen, "%s:%d: XML: %s", file, first_error.line, msg);
+		xmlResetError(&first_error);
 		xmlFreeParserCtxt(pctx);
 		return -EINVAL;
 	}
+	xmlResetError(&first_error);
 	/* The root may itself be a <domain> or a <user>; walk() looks at children, so start at
 	 * a virtual parent by handling those two here. */
 	{

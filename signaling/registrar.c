@@ -309,41 +309,65 @@ static int save_contact(struct registrar *reg, const struct registrar_request *r
 	return store_reg_save(reg->st, &row);
 }
 
-/* Lists the user's live bindings in the 200 OK, each with the seconds it has left. */
+/* Appends "<uri>;expires=N" to a Contact value being built. */
+static int append_binding(char **buf, size_t *len, size_t *cap, const char *uri, long long left)
+{
+	size_t need = strlen(uri) + 40;
+
+	if (*len + need > *cap) {
+		size_t ncap = (*len + need) * 2;
+		char *nb = realloc(*buf, ncap);
+
+		if (!nb)
+			return -ENOMEM;
+		*buf = nb;
+		*cap = ncap;
+	}
+	*len += (size_t)snprintf(*buf + *len, *cap - *len, "%s<%s>;expires=%lld", *len ? ", " : "",
+	                         uri, left);
+	return 0;
+}
+
+/* The 200 OK: every live binding with the seconds it has left. existing holds stored bindings
+ * (expires 0 = removed by this request); fresh[i] > 0 is the expiry of request contact i when
+ * it made a new binding. */
+static void reply_list(const struct store_reg_list *existing, const struct registrar_request *req,
+                       const int64_t *fresh, time_t now, struct registrar_reply *reply)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < existing->n; i++)
+		if (existing->v[i].expires > now)
+			rc = append_binding(&buf, &len, &cap, existing->v[i].contact,
+			                    (long long)(existing->v[i].expires - now));
+	for (size_t i = 0; !rc && req && i < req->n_contacts; i++)
+		if (fresh[i] > now)
+			rc = append_binding(&buf, &len, &cap, req->contacts[i].uri,
+			                    (long long)(fresh[i] - now));
+	if (rc) {
+		free(buf);
+		answer(reply, 500, "Server Internal Error");
+		return;
+	}
+	reply->contact = buf;
+	answer(reply, 200, "OK");
+}
+
+/* A query or a removal: lists what the store holds now. */
 static void reply_bindings(struct registrar *reg, const char *user, const char *realm, time_t now,
                            struct registrar_reply *reply)
 {
 	struct store_reg_list l;
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
 
 	if (store_reg_lookup(reg->st, user, realm, now, &l)) {
 		answer(reply, 500, "Server Internal Error");
 		log_error("reg", "store lookup failed for '%s'", user);
 		return;
 	}
-	for (size_t i = 0; i < l.n; i++) {
-		size_t need = strlen(l.v[i].contact) + 40;
-		int n;
-
-		if (len + need > cap) {
-			char *nb = realloc(buf, cap = (len + need) * 2);
-
-			if (!nb) {
-				free(buf);
-				store_reg_list_free(&l);
-				answer(reply, 500, "Server Internal Error");
-				return;
-			}
-			buf = nb;
-		}
-		n = snprintf(buf + len, cap - len, "%s<%s>;expires=%lld", i ? ", " : "",
-		             l.v[i].contact, (long long)(l.v[i].expires - now));
-		len += (size_t)n;
-	}
+	reply_list(&l, NULL, NULL, now, reply);
 	store_reg_list_free(&l);
-	reply->contact = buf;
-	answer(reply, 200, "OK");
 }
 
 /* Checks the request's contacts; fills exp[] or answers 400/423. */
@@ -376,26 +400,34 @@ static bool check_contacts(struct registrar *reg, const struct registrar_request
 	return true;
 }
 
-/* Applies the contacts to the store in one transaction. */
+/* Applies the contacts to the store in one transaction, and mirrors the result in existing
+ * and fresh[] so the reply needs no second lookup. */
 static int apply_contacts(struct registrar *reg, const struct registrar_request *req,
                           const struct digest_creds *c, const long *exp,
-                          const struct store_reg_list *existing, time_t now)
+                          struct store_reg_list *existing, int64_t *fresh, time_t now)
 {
 	int rc = store_begin(reg->st);
 
 	for (size_t i = 0; !rc && i < req->n_contacts; i++) {
 		const struct registrar_contact *ct = &req->contacts[i];
-		const struct store_reg *old = find_binding(existing, ct->uri);
+		struct store_reg *old = (struct store_reg *)find_binding(existing, ct->uri);
 
 		if (old && strcmp(old->call_id, req->call_id) == 0 && req->cseq <= old->cseq) {
 			log_info("reg", "'%s': CSeq %u not above %u for %s; binding left as is",
 			         req->aor_user, (unsigned)req->cseq, (unsigned)old->cseq, ct->uri);
 			continue;
 		}
+		for (size_t j = 0; j < i; j++) /* the same URI twice: the last one counts */
+			if (fresh[j] && strcmp(req->contacts[j].uri, ct->uri) == 0)
+				fresh[j] = 0;
 		if (exp[i] == 0)
 			rc = old ? store_reg_remove(reg->st, req->aor_user, c->realm, ct->uri) : 0;
 		else
 			rc = save_contact(reg, req, c, ct, exp[i], now);
+		if (old)
+			old->expires = exp[i] ? (int64_t)now + exp[i] : 0;
+		else if (exp[i])
+			fresh[i] = (int64_t)now + exp[i];
 	}
 	if (!rc)
 		rc = store_commit(reg->st);
@@ -419,12 +451,12 @@ static void update_bindings(struct registrar *reg, const struct registrar_reques
                             const struct digest_creds *c, time_t now, struct registrar_reply *reply)
 {
 	struct store_reg_list existing = {0};
-	long *exp;
+	int64_t *fresh = calloc(req->n_contacts, sizeof(*fresh));
+	long *exp = calloc(req->n_contacts, sizeof(*exp));
 
-	exp = calloc(req->n_contacts, sizeof(*exp));
-	if (!exp) {
+	if (!exp || !fresh) {
 		answer(reply, 500, "Server Internal Error");
-		return;
+		goto out;
 	}
 	if (!check_contacts(reg, req, exp, reply))
 		goto out;
@@ -439,16 +471,17 @@ static void update_bindings(struct registrar *reg, const struct registrar_reques
 		answer(reply, 403, "Too Many Contacts");
 		goto out;
 	}
-	if (apply_contacts(reg, req, c, exp, &existing, now)) {
+	if (apply_contacts(reg, req, c, exp, &existing, fresh, now)) {
 		log_error("reg", "store update failed for '%s'", req->aor_user);
 		answer(reply, 500, "Server Internal Error");
 		goto out;
 	}
-	reply_bindings(reg, req->aor_user, c->realm, now, reply);
+	reply_list(&existing, req, fresh, now, reply);
 	log_info("reg", "'%s' REGISTER accepted from %s %s:%u (%zu contact(s) in request)",
 	         req->aor_user, req->transport, req->src_ip, req->src_port, req->n_contacts);
 out:
 	store_reg_list_free(&existing);
+	free(fresh);
 	free(exp);
 }
 

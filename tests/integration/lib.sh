@@ -124,9 +124,6 @@ node = $media
 ping_interval_ms = 500
 [directory]
 path = $TANDEM_SRC/deploy/demo/directory.xml
-[auth]
-; SIPp 3.6 answers only MD5 challenges
-algorithms = MD5
 INI
 	"$SIGNALD" -c "$T/$name.ini" "$@" >"$T/$name.log" 2>&1 &
 	echo $! >"$T/$name.pid"
@@ -157,6 +154,9 @@ run_sipp() {
 		-timeout 30s -timeout_error -nostdin -trace_err -error_file "$T/$name.sipp-errors.log" \
 		-trace_screen -screen_file "$T/$name.sipp-screen.log" "$@" >"$T/$name.sipp.log" 2>&1
 }
+
+# SIPp 3.6 answers only the first challenge and only MD5: call tests start signald with this.
+SIPP_AUTH=(--set auth.algorithms=MD5)
 
 # register_user NAME USER PORT [sipp args...]: registers USER (password 1234) from 127.0.0.1:PORT.
 register_user() {
@@ -194,3 +194,25 @@ relay_args() {
 live_sessions() {
 	"$MEDIACTL" -e "$1" --json ping | sed -n 's/.*"sessions":\([0-9]*\).*/\1/p'
 }
+# ---- registration helpers ----
+DEMO_DIRECTORY=$TANDEM_SRC/deploy/demo/directory.xml
+
+# users_csv FILE USER;PASSWORD...: a SIPp -inf file, one registration per line.
+users_csv() {
+	local f=$1; shift
+	{ echo SEQUENTIAL; printf '%s\n' "$@"; } >"$f"
+}
+
+# reg_sipp NAME SCENARIO TARGET LOCAL_PORT CSV [sipp args...]: one bounded registration call from
+# a fixed local port (the contact); SIPp's -log_file goes to $T/NAME.sipp-log.log.
+reg_sipp() {
+	local name=$1 scen=$2 target=$3 port=$4 csv=$5; shift 5
+	timeout 60 sipp -sf "$SIPP_DIR/$scen" "$target" -i 127.0.0.1 -p "$port" -m 1 -inf "$csv" \
+		-timeout 15s -timeout_error -nostdin -trace_err -error_file "$T/$name.sipp-errors.log" \
+		-trace_logs -log_file "$T/$name.sipp-log.log" "$@" >"$T/$name.sipp.log" 2>&1
+}
+
+# sql DB QUERY: one value from the daemon's SQLite database (read while it runs, thanks to WAL).
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
+# sql_is DB QUERY VALUE: true when the query returns VALUE (for wait_for, which re-runs it).
+sql_is() { [ "$(sql "$1" "$2")" = "$3" ]; }

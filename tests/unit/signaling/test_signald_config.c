@@ -7,7 +7,10 @@
 
 #include <errno.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "signald_config.h"
 
@@ -46,12 +49,65 @@ static void test_bad_level(void **state)
 	signald_config_free(&cfg);
 }
 
+static void test_registrar_keys(void **state)
+{
+	struct signald_config cfg;
+	char err[CFG_ERR_LEN] = "";
+	char *sets[] = {"signald.state_dir=/tmp/x", "sip.domain=example.com"};
+	char *bad_alg[] = {"auth.algorithms=SHA-512-256"};
+	char *bad_exp[] = {"registrar.min_expires=600", "registrar.default_expires=300"};
+	char *short_secret[] = {"auth.secret=short"};
+
+	assert_int_equal(signald_config_load(&cfg, NULL, sets, 2, err, sizeof(err)), 0);
+	assert_string_equal(cfg.auth_realm, "example.com");
+	assert_string_equal(cfg.store_path, "/tmp/x/tandem.db");
+	assert_int_equal(cfg.n_digest_prefs, 2);
+	assert_int_equal(cfg.digest_prefs[0], DIGEST_ALG_SHA256);
+	assert_null(cfg.directory_path);
+	signald_config_free(&cfg);
+
+	assert_int_equal(signald_config_load(&cfg, NULL, bad_alg, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "[auth] algorithms"));
+	signald_config_free(&cfg);
+	assert_int_equal(signald_config_load(&cfg, NULL, bad_exp, 2, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "min_expires <= default_expires"));
+	signald_config_free(&cfg);
+	assert_int_equal(signald_config_load(&cfg, NULL, short_secret, 1, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "[auth] secret"));
+	signald_config_free(&cfg);
+}
+
+/* A relative directory path in a file is taken from the file's folder. */
+static void test_directory_path_relative_to_file(void **state)
+{
+	struct signald_config cfg;
+	char err[CFG_ERR_LEN] = "";
+	char dir[] = "/tmp/tandem-cfg.XXXXXX", path[64];
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.ini", dir);
+	f = fopen(path, "w");
+	fputs("[directory]\npath = users.xml\n", f);
+	fclose(f);
+	assert_int_equal(signald_config_load(&cfg, path, NULL, 0, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/users.xml", dir);
+	assert_string_equal(cfg.directory_path, path);
+	signald_config_free(&cfg);
+	snprintf(path, sizeof(path), "%s/s.ini", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_bad_listen),
 	    cmocka_unit_test(test_bad_level),
+	    cmocka_unit_test(test_registrar_keys),
+	    cmocka_unit_test(test_directory_path_relative_to_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
