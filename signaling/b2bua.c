@@ -348,6 +348,15 @@ static void on_late_answer_ready(struct call *call, int rc)
 static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
                        const struct ua_leg_event *ev)
 {
+	if (call->state == CALL_ENDING && call->winner != leg) {
+		/* The answer crossed our CANCEL (or the call ended meanwhile): ACKed by the stack,
+		 * hung up here. */
+		leg->final_status = ev->status;
+		leg->state = LEG_CONFIRMED;
+		leg_end(b, leg,
+		        call->hangup_cause ? call->hangup_cause : HANGUP_CAUSE_NORMAL_CLEARING);
+		return;
+	}
 	if (call->winner && call->winner != leg) {
 		/* Another contact answered first: this one gets a BYE (lose the race). */
 		leg_end(b, leg, HANGUP_CAUSE_LOSE_RACE);

@@ -64,6 +64,13 @@ check "cancel: CDR" next_cdr
 check "cancel: ORIGINATOR_CANCEL" test "$(cdr hangup_cause)" = ORIGINATOR_CANCEL
 check "cancel: all clear" all_clear
 
+# 3b. The callee's 200 crosses the caller's CANCEL: the B leg is ACKed and hung up with a BYE.
+callee cross call_uas_cross.xml
+check "cancel/200 race: caller gets 200 and 487" caller cross call_uac_cancel.xml
+check "cancel/200 race: callee gets ACK and BYE" sipp_wait cross-callee
+check "cancel/200 race: CDR" next_cdr
+check "cancel/200 race: all clear" all_clear
+
 # 4. Busy.
 callee busy call_uas_busy.xml
 check "busy: caller gets 486" caller busy call_uac_fail.xml -set status 486
