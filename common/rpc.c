@@ -129,6 +129,15 @@ int rpc_send(void *sock, const uint8_t *rid, size_t rid_len, const RpcEnvelope *
 	return rc;
 }
 
+int rpc_send_raw(void *sock, const uint8_t *rid, size_t rid_len, const void *buf, size_t len)
+{
+	if (rid && zmq_send(sock, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		return -errno;
+	if (zmq_send(sock, buf, len, ZMQ_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Discards the remaining frames of a multipart message. */
 static void skip_rest(void *sock)
 {

@@ -22,6 +22,28 @@ typedef Tandem__Media__V1__NodeStatus RpcNodeStatus;
 typedef Tandem__Media__V1__PingRequest RpcPingRequest;
 typedef Tandem__Media__V1__PingReply RpcPingReply;
 typedef Tandem__Media__V1__ErrorReply RpcErrorReply;
+typedef Tandem__Media__V1__StreamSpec RpcStreamSpec;
+typedef Tandem__Media__V1__LegSpec RpcLegSpec;
+typedef Tandem__Media__V1__SessionOptions RpcSessionOptions;
+typedef Tandem__Media__V1__TrafficStats RpcTrafficStats;
+typedef Tandem__Media__V1__StreamInfo RpcStreamInfo;
+typedef Tandem__Media__V1__LegInfo RpcLegInfo;
+typedef Tandem__Media__V1__SessionInfo RpcSessionInfo;
+typedef Tandem__Media__V1__CreateSessionRequest RpcCreateSessionRequest;
+typedef Tandem__Media__V1__CreateSessionReply RpcCreateSessionReply;
+typedef Tandem__Media__V1__StreamUpdate RpcStreamUpdate;
+typedef Tandem__Media__V1__StreamAdd RpcStreamAdd;
+typedef Tandem__Media__V1__UpdateSessionRequest RpcUpdateSessionRequest;
+typedef Tandem__Media__V1__UpdateSessionReply RpcUpdateSessionReply;
+typedef Tandem__Media__V1__DeleteSessionRequest RpcDeleteSessionRequest;
+typedef Tandem__Media__V1__DeleteSessionReply RpcDeleteSessionReply;
+typedef Tandem__Media__V1__QuerySessionRequest RpcQuerySessionRequest;
+typedef Tandem__Media__V1__QuerySessionReply RpcQuerySessionReply;
+typedef Tandem__Media__V1__ListSessionsRequest RpcListSessionsRequest;
+typedef Tandem__Media__V1__ListSessionsReply RpcListSessionsReply;
+typedef Tandem__Media__V1__RtpTimeout RpcRtpTimeout;
+typedef Tandem__Media__V1__SessionClosed RpcSessionClosed;
+typedef Tandem__Media__V1__Event RpcEvent;
 
 #define RPC_VERSION         TANDEM__MEDIA__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1
 #define RPC_OK              TANDEM__MEDIA__V1__STATUS_CODE__STATUS_OK
@@ -67,6 +89,10 @@ bool rpc_has_input(void *sock);
 /* Packs env and sends it, preceded by the routing id frame when rid is not NULL (ROUTER side).
  * Non-blocking; returns 0, -EAGAIN (peer queue full or no peer) or -errno. */
 int rpc_send(void *sock, const uint8_t *rid, size_t rid_len, const RpcEnvelope *env);
+
+/* Sends bytes as they are, as one payload frame (after the routing id frame when rid is not
+ * NULL): for tests and fuzzing that must put malformed messages on the wire. */
+int rpc_send_raw(void *sock, const uint8_t *rid, size_t rid_len, const void *buf, size_t len);
 
 /* Receives one message without blocking. router: expect a routing-id frame first.
  * Returns 0 (msg->env set), -EBADMSG (frames or payload malformed: msg->env NULL, msg->rid set

@@ -1,19 +1,21 @@
-/* mediad: the media node. Parses the command line and config, binds the RPC socket, and runs the
- * control loop until SIGTERM/SIGINT. */
+/* mediad: the media node. Parses the command line and config, checks that the kernel's io_uring
+ * can carry the relay, raises the fd limit, starts the workers and the RPC socket, and runs the
+ * control loop (control.c) until SIGTERM/SIGINT. */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "log.h"
 #include "mediad_config.h"
 #include "rpc.h"
-#include "rpc_server.h"
+#include "uring_loop.h"
 
 static void usage(FILE *f)
 {
@@ -38,29 +40,25 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-static int run(struct rpc_server *srv, int sigfd)
+/* Every leased port is a socket: the soft limit goes up to the hard one, and a pool larger than
+ * what is left is said once at start rather than discovered as NO_PORTS under load. */
+static void raise_nofile(const struct mediad_config *cfg)
 {
-	struct pollfd pfd[2] = {
-	    {.fd = rpc_server_fd(srv), .events = POLLIN},
-	    {.fd = sigfd, .events = POLLIN},
-	};
+	struct rlimit rl;
+	unsigned long need = (unsigned long)(cfg->port_max - cfg->port_min + 1) + 64;
 
-	for (;;) {
-		int n;
-
-		rpc_server_drain(srv);
-		n = poll(pfd, 2, 100);
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (pfd[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
-				log_notice("mediad", "signal %u: stopping", si.ssi_signo);
-				return 0;
-			}
-		}
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur < need)
+		log_warn("mediad",
+		         "open file limit %lu is below the %lu the port range needs; sessions "
+		         "beyond it will be refused with STATUS_NO_PORTS",
+		         (unsigned long)rl.rlim_cur, need);
 }
 
 int main(int argc, char **argv)
@@ -74,7 +72,7 @@ int main(int argc, char **argv)
 	char **sets = calloc((size_t)argc, sizeof(char *));
 	int nsets = 0, check = 0, c, rc, sigfd;
 	struct mediad_config cfg;
-	struct rpc_server *srv = NULL;
+	struct mediad *md = NULL;
 	char err[CFG_ERR_LEN];
 	void *zctx;
 
@@ -123,24 +121,33 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_setup("mediad", cfg.level, cfg.log_syslog);
+	rc = uring_selftest(err, sizeof(err));
+	if (rc) {
+		log_error("mediad", "%s", err);
+		mediad_config_free(&cfg);
+		return 1;
+	}
+	raise_nofile(&cfg);
 	sigfd = block_signals();
 	zctx = rpc_context_new();
 	if (sigfd < 0 || !zctx) {
 		log_error("mediad", "cannot set up signals or ZeroMQ: %s", strerror(errno));
-		return 1;
-	}
-	rc = rpc_server_new(&srv, zctx, &cfg, err, sizeof(err));
-	if (rc) {
-		log_error("mediad", "%s", err);
-		rpc_context_free(zctx);
 		mediad_config_free(&cfg);
 		return 1;
 	}
-	log_notice("mediad", "node %s %s: rpc %s, rtp %s ports %ld-%ld, advertise %s", cfg.node_id,
-	           TANDEM_VERSION, cfg.rpc_endpoint, cfg.bind_ip, cfg.port_min, cfg.port_max,
-	           cfg.advertise_ip);
-	rc = run(srv, sigfd);
-	rpc_server_free(srv);
+	rc = control_new(&md, &cfg, zctx, err, sizeof(err));
+	if (rc) {
+		log_error("mediad", "%s", err);
+		rpc_context_free(zctx);
+		close(sigfd);
+		mediad_config_free(&cfg);
+		return 1;
+	}
+	log_notice("mediad", "node %s %s: rpc %s, rtp %s ports %ld-%ld, advertise %s, %u workers",
+	           cfg.node_id, TANDEM_VERSION, cfg.rpc_endpoint, cfg.bind_ip, cfg.port_min,
+	           cfg.port_max, cfg.advertise_ip, md->n_workers);
+	rc = control_run(md, sigfd);
+	control_free(md);
 	rpc_context_free(zctx);
 	close(sigfd);
 	log_notice("mediad", "stopped");

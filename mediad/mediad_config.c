@@ -19,6 +19,8 @@ static const struct cfg_key mediad_keys[] = {
     {"mediad", "log_level", CFG_STR, F(log_level), "info", 0, 0, "error..debug"},
     {"mediad", "log_syslog", CFG_BOOL, F(log_syslog), "false", 0, 0, "log to syslog"},
     {"mediad", "workers", CFG_INT, F(workers), "0", 0, 256, "relay threads, 0 = cores"},
+    {"mediad", "worker_buffers", CFG_INT, F(worker_buffers), "4096", 64, 32768,
+     "packet buffers per worker, a power of two"},
     {"rtp", "bind_ip", CFG_STR, F(bind_ip), "127.0.0.1", 0, 0, "RTP bind address"},
     {"rtp", "advertise_ip", CFG_STR, F(advertise_ip), NULL, 0, 0, "address for SDP"},
     {"rtp", "port_min", CFG_INT, F(port_min), "30000", 1024, 65534, "first RTP port"},
@@ -49,6 +51,11 @@ static int finish(struct mediad_config *cfg, const char *path, char *err, size_t
 	if (cfg->port_min > cfg->port_max || cfg->port_max - cfg->port_min < 1) {
 		snprintf(err, errlen, "%s: [rtp] port_min/port_max: empty range %ld-%ld", where,
 		         cfg->port_min, cfg->port_max);
+		return -EINVAL;
+	}
+	if (cfg->worker_buffers & (cfg->worker_buffers - 1)) {
+		snprintf(err, errlen, "%s: [mediad] worker_buffers: %ld is not a power of two",
+		         where, cfg->worker_buffers);
 		return -EINVAL;
 	}
 	if (!valid_ip(cfg->bind_ip)) {

@@ -1,5 +1,5 @@
-/* Request dispatch for mediad. Malformed input never reaches a handler: it is answered here with
- * an ErrorReply naming the problem, and the loop goes on. */
+/* Request intake for mediad: frames, version, dispatch by body, error replies. Knows nothing of
+ * sessions; the route table decides what a request means. */
 #include "rpc_server.h"
 
 #include <errno.h>
@@ -7,131 +7,111 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "log.h"
-#include "rpc.h"
 
 struct rpc_server {
-	const struct mediad_config *cfg; /* borrowed */
-	void *sock;                      /* owned ROUTER */
-	uint64_t started_ms;
-	uint64_t requests, bad_requests;
+	struct rpc_server_cfg cfg; /* tables borrowed */
+	void *sock;                /* owned ROUTER */
+	uint64_t requests, refused;
 };
 
-typedef void (*request_fn)(struct rpc_server *srv, const RpcEnvelope *req, RpcEnvelope *reply);
-
-static void reply_status(RpcStatus *st, int code, const char *message)
+int rpc_server_reply(struct rpc_server *srv, const struct rpc_peer *peer, RpcEnvelope *env)
 {
-	st->code = code;
-	st->message = (char *)(message ? message : "");
+	int rc;
+
+	if (!peer->rid_len)
+		return 0;
+	env->version = RPC_VERSION;
+	env->request_id = peer->request_id;
+	rc = rpc_send(srv->sock, peer->rid, peer->rid_len, env);
+	if (rc)
+		log_warn("rpc", "cannot send reply to request %llu: %s",
+		         (unsigned long long)peer->request_id, strerror(-rc));
+	return rc;
 }
 
-static void handle_ping(struct rpc_server *srv, const RpcEnvelope *req, RpcEnvelope *reply)
-{
-	static RpcPingReply pr;
-	static RpcStatus st;
-	static RpcNodeStatus node;
-
-	tandem__media__v1__ping_reply__init(&pr);
-	tandem__media__v1__status__init(&st);
-	tandem__media__v1__node_status__init(&node);
-	reply_status(&st, RPC_OK, NULL);
-	node.node_id = srv->cfg->node_id;
-	node.version = TANDEM_VERSION;
-	node.uptime_s = (clock_mono_ms() - srv->started_ms) / 1000;
-	node.sessions = 0;
-	node.total_ports = (uint32_t)((srv->cfg->port_max - srv->cfg->port_min + 1) / 2);
-	node.free_ports = node.total_ports;
-	node.workers = (uint32_t)srv->cfg->workers;
-	node.advertise_ip = srv->cfg->advertise_ip;
-	pr.status = &st;
-	pr.node = &node;
-	reply->body_case = RPC_BODY(PING_REPLY);
-	reply->ping_reply = &pr;
-}
-
-static const struct {
-	int body;
-	const char *name;
-	request_fn fn;
-} handlers[] = {
-    {RPC_BODY(PING), "Ping", handle_ping},
-};
-
-static void send_error(struct rpc_server *srv, const struct rpc_msg *msg, uint64_t request_id,
-                       int code, const char *text)
+int rpc_server_error(struct rpc_server *srv, const struct rpc_peer *peer, int code,
+                     const char *text)
 {
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
 	RpcErrorReply er = TANDEM__MEDIA__V1__ERROR_REPLY__INIT;
 	RpcStatus st = TANDEM__MEDIA__V1__STATUS__INIT;
-	int rc;
 
-	reply_status(&st, code, text);
+	st.code = code;
+	st.message = (char *)text;
 	er.status = &st;
-	env.version = RPC_VERSION;
-	env.request_id = request_id;
 	env.body_case = RPC_BODY(ERROR);
 	env.error = &er;
-	srv->bad_requests++;
-	log_warn("rpc", "request %llu rejected: %s (%s)", (unsigned long long)request_id,
+	srv->refused++;
+	log_warn("rpc", "request %llu refused: %s (%s)", (unsigned long long)peer->request_id,
 	         rpc_status_name(code), text);
-	rc = rpc_send(srv->sock, msg->rid, msg->rid_len, &env);
-	if (rc)
-		log_warn("rpc", "cannot send error reply: %s", strerror(-rc));
+	return rpc_server_reply(srv, peer, &env);
+}
+
+int rpc_server_event(struct rpc_server *srv, const uint8_t *rid, size_t rid_len, RpcEvent *event)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+
+	env.version = RPC_VERSION;
+	env.request_id = 0;
+	env.body_case = RPC_BODY(EVENT);
+	env.event = event;
+	return rpc_send(srv->sock, rid, rid_len, &env);
 }
 
 static void dispatch(struct rpc_server *srv, const struct rpc_msg *msg)
 {
 	const RpcEnvelope *req = msg->env;
-	RpcEnvelope reply = TANDEM__MEDIA__V1__ENVELOPE__INIT;
-	int rc;
+	struct rpc_peer peer;
 
+	memcpy(peer.rid, msg->rid, msg->rid_len);
+	peer.rid_len = msg->rid_len;
+	peer.request_id = req->request_id;
 	if (req->version != RPC_VERSION) {
 		char text[96];
 
 		snprintf(text, sizeof(text), "protocol version %u not supported (speaks %d)",
 		         req->version, RPC_VERSION);
-		send_error(srv, msg, req->request_id, RPC_BAD_VERSION, text);
+		rpc_server_error(srv, &peer, RPC_BAD_VERSION, text);
 		return;
 	}
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		if (handlers[i].body != (int)req->body_case)
+	for (size_t i = 0; i < srv->cfg.n_routes; i++) {
+		const struct rpc_route *r = &srv->cfg.routes[i];
+
+		if (r->body != (int)req->body_case)
 			continue;
-		reply.version = RPC_VERSION;
-		reply.request_id = req->request_id;
-		log_debug("rpc", "%s request %llu", handlers[i].name,
-		          (unsigned long long)req->request_id);
-		handlers[i].fn(srv, req, &reply);
-		rc = rpc_send(srv->sock, msg->rid, msg->rid_len, &reply);
-		if (rc)
-			log_warn("rpc", "cannot send %s reply: %s", handlers[i].name,
-			         strerror(-rc));
+		log_debug("rpc", "%s request %llu", r->name, (unsigned long long)req->request_id);
 		srv->requests++;
+		r->fn(srv->cfg.arg, &peer, req);
 		return;
 	}
-	send_error(srv, msg, req->request_id, RPC_UNKNOWN_REQUEST,
-	           req->body_case == TANDEM__MEDIA__V1__ENVELOPE__BODY__NOT_SET
-	               ? "empty envelope"
-	               : "not a request this node handles");
+	rpc_server_error(srv, &peer, RPC_UNKNOWN_REQUEST,
+	                 req->body_case == TANDEM__MEDIA__V1__ENVELOPE__BODY__NOT_SET
+	                     ? "empty envelope"
+	                     : "not a request this node handles");
 }
 
 int rpc_server_drain(struct rpc_server *srv)
 {
 	int handled = 0;
 
-	/* Bounded so one flooding client cannot starve the timers. */
-	while (handled < 1024 && rpc_has_input(srv->sock)) {
+	/* Bounded so one flooding client cannot starve the workers' answers and the timers. */
+	while (handled < 256 && rpc_has_input(srv->sock)) {
 		struct rpc_msg msg;
 		int rc = rpc_recv(srv->sock, true, &msg);
 
 		if (rc == -EAGAIN)
 			break;
 		handled++;
+		if (msg.rid_len && srv->cfg.seen)
+			srv->cfg.seen(srv->cfg.arg, msg.rid, msg.rid_len);
 		if (rc == -EBADMSG || rc == -EMSGSIZE) {
-			if (msg.rid_len)
-				send_error(srv, &msg, 0, RPC_BAD_REQUEST,
-				           rc == -EMSGSIZE ? "message too large"
-				                           : "not a valid Envelope");
+			struct rpc_peer peer = {.rid_len = msg.rid_len, .request_id = 0};
+
+			memcpy(peer.rid, msg.rid, msg.rid_len);
+			rpc_server_error(srv, &peer, RPC_BAD_REQUEST,
+			                 rc == -EMSGSIZE ? "message too large"
+			                                 : "not a valid Envelope");
 			continue;
 		}
 		if (rc) {
@@ -144,7 +124,7 @@ int rpc_server_drain(struct rpc_server *srv)
 	return handled;
 }
 
-int rpc_server_new(struct rpc_server **out, void *zctx, const struct mediad_config *cfg, char *err,
+int rpc_server_new(struct rpc_server **out, void *zctx, const struct rpc_server_cfg *cfg, char *err,
                    size_t errlen)
 {
 	struct rpc_server *srv = calloc(1, sizeof(*srv));
@@ -152,12 +132,11 @@ int rpc_server_new(struct rpc_server **out, void *zctx, const struct mediad_conf
 
 	if (!srv)
 		return -ENOMEM;
-	srv->cfg = cfg;
-	srv->started_ms = clock_mono_ms();
-	rc = rpc_router_bind(zctx, cfg->rpc_endpoint, &srv->sock);
+	srv->cfg = *cfg;
+	rc = rpc_router_bind(zctx, cfg->endpoint, &srv->sock);
 	if (rc) {
-		snprintf(err, errlen, "[mediad] rpc_endpoint: cannot bind %s: %s",
-		         cfg->rpc_endpoint, strerror(-rc));
+		snprintf(err, errlen, "[mediad] rpc_endpoint: cannot bind %s: %s", cfg->endpoint,
+		         strerror(-rc));
 		free(srv);
 		return rc;
 	}
@@ -168,6 +147,16 @@ int rpc_server_new(struct rpc_server **out, void *zctx, const struct mediad_conf
 int rpc_server_fd(const struct rpc_server *srv)
 {
 	return rpc_socket_fd(srv->sock);
+}
+
+uint64_t rpc_server_requests(const struct rpc_server *srv)
+{
+	return srv->requests;
+}
+
+uint64_t rpc_server_refused(const struct rpc_server *srv)
+{
+	return srv->refused;
 }
 
 void rpc_server_free(struct rpc_server *srv)

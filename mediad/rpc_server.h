@@ -1,23 +1,69 @@
-/* mediad's control loop side: receives Envelopes on the ROUTER, dispatches each request to its
- * handler and replies to the sender. Runs on the control thread only. */
+/* mediad's RPC endpoint: the ROUTER socket, framing checks and dispatch. Each well-formed request
+ * goes to the handler its body names (a table given at creation); malformed input, a wrong
+ * version or a body no handler takes is answered here with an ErrorReply and never reaches a
+ * handler. Handlers answer through rpc_server_reply(), at once or later (after a worker), with
+ * the rpc_peer they were given (a copy, so it can be kept).
+ *
+ * Control thread only. */
 #ifndef MEDIAD_RPC_SERVER_H
 #define MEDIAD_RPC_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "mediad_config.h"
+#include "rpc.h"
 
 struct rpc_server;
 
-/* Binds cfg->rpc_endpoint. cfg and zctx are borrowed and must outlive the server.
+/* Who asked, and which request to answer. rid_len 0 names nobody (an internal request). */
+struct rpc_peer {
+	uint8_t rid[RPC_MAX_ROUTING_ID];
+	size_t rid_len;
+	uint64_t request_id;
+};
+
+typedef void (*rpc_handler_fn)(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
+
+struct rpc_route {
+	int body; /* RPC_BODY(...) of the request */
+	const char *name;
+	rpc_handler_fn fn;
+};
+
+struct rpc_server_cfg {
+	const char *endpoint; /* ZeroMQ bind address */
+	const struct rpc_route *routes;
+	size_t n_routes;
+	/* Called for every message received, well-formed or not, before it is handled: the
+	 * sender is alive (owner tracking). May be NULL. */
+	void (*seen)(void *arg, const uint8_t *rid, size_t rid_len);
+	void *arg;
+};
+
+/* Binds cfg->endpoint; cfg's tables are borrowed and must outlive the server. zctx is borrowed.
  * Returns 0 or -errno (err filled with a one-line reason). */
-int rpc_server_new(struct rpc_server **out, void *zctx, const struct mediad_config *cfg, char *err,
+int rpc_server_new(struct rpc_server **out, void *zctx, const struct rpc_server_cfg *cfg, char *err,
                    size_t errlen);
 void rpc_server_free(struct rpc_server *srv);
 
-/* fd to poll for input; after it fires (or after any timer), call rpc_server_drain(). */
+/* fd to poll for input; after it fires, after any send, and after any timer, call
+ * rpc_server_drain() (ZeroMQ's fd is edge-style). */
 int rpc_server_fd(const struct rpc_server *srv);
-/* Handles every waiting request; returns the number handled. */
+/* Handles waiting requests (at most a bounded batch); returns the number handled. */
 int rpc_server_drain(struct rpc_server *srv);
+
+/* Sends a reply whose body is set by the caller (body_case and member); version and
+ * request_id come from peer. Does nothing for an internal peer. Returns 0 or -errno. */
+int rpc_server_reply(struct rpc_server *srv, const struct rpc_peer *peer, RpcEnvelope *env);
+/* Sends an ErrorReply with code and text. */
+int rpc_server_error(struct rpc_server *srv, const struct rpc_peer *peer, int code,
+                     const char *text);
+/* Sends an Event (request_id 0) to the client with routing id rid. Returns 0 or -errno
+ * (-EHOSTUNREACH: that client is not connected). */
+int rpc_server_event(struct rpc_server *srv, const uint8_t *rid, size_t rid_len, RpcEvent *event);
+
+/* Requests handled and refused since start. */
+uint64_t rpc_server_requests(const struct rpc_server *srv);
+uint64_t rpc_server_refused(const struct rpc_server *srv);
 
 #endif

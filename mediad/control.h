@@ -1,0 +1,76 @@
+/* The control thread: the RPC socket, the session table, the port pool, the owners and the
+ * workers. It answers requests (handlers in session_rpc.c and node_status.c), routes work to the
+ * worker owning a session, turns worker answers into replies and events, and runs the
+ * once-a-second jobs (samples for Ping, reaping sessions of silent owners).
+ *
+ * Everything here runs on the thread that called control_run(). Workers are reached only with
+ * messages (control_post); their sessions and sockets are never touched from here. */
+#ifndef MEDIAD_CONTROL_H
+#define MEDIAD_CONTROL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mediad_config.h"
+#include "owners.h"
+#include "port_pool.h"
+#include "rpc_server.h"
+#include "session_table.h"
+#include "worker.h"
+
+/* Ping's numbers, refreshed once a second. */
+struct node_sample {
+	uint64_t at_ms;
+	uint64_t received;  /* datagrams, all workers, at at_ms */
+	uint64_t cpu_us;    /* process user + system time at at_ms */
+	uint64_t pps;       /* over the last interval */
+	double cpu_percent; /* over the last interval, 100 = one core */
+};
+
+/* A message waiting at a worker for control's sake; lists kept per worker when its inbox is
+ * full, sent in order as room appears. */
+struct backlog {
+	struct wmsg *head, *tail;
+};
+
+struct mediad {
+	const struct mediad_config *cfg; /* borrowed */
+	struct rpc_server *rpc;
+	struct session_table *sessions;
+	struct owners *owners;
+	struct port_pool *pool;
+	struct worker *workers;
+	struct backlog *backlog; /* per worker */
+	unsigned *load;          /* sessions per worker */
+	unsigned n_workers, next_worker;
+	unsigned live; /* sessions created and not yet freed (deleting ones included) */
+	uint32_t last_key;
+	uint64_t started_ms;
+	struct node_sample sample;
+	bool stopping;
+};
+
+/* Sets up everything but the loop: port pool, workers (each with its ring), RPC socket. zctx
+ * and cfg are borrowed. Returns 0 or -errno with err saying what failed. */
+int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx, char *err,
+                size_t errlen);
+/* Serves until sigfd (a signalfd) reports SIGTERM or SIGINT, then closes every session (owners
+ * get SessionClosed "node shutdown") and returns 0; -errno if the loop itself failed. */
+int control_run(struct mediad *md, int sigfd);
+void control_free(struct mediad *md);
+
+/* For the request handlers. */
+
+/* Sends m to the worker of s (s->inflight counts it). Never fails: a full inbox keeps m in the
+ * backlog until there is room. */
+void control_post(struct mediad *md, struct session *s, struct wmsg *m);
+/* The worker for a new session: the least loaded, ties taken in turn. */
+unsigned control_pick_worker(struct mediad *md);
+/* A fresh session key (non-zero, unused) and id ("<node_id>-<16 hex digits>"). */
+void control_name_session(struct mediad *md, struct session *s);
+/* A session's inactivity timeout in ms: its own, or [rtp] timeout_s; 0 = none. */
+uint32_t control_timeout_ms(const struct mediad *md, uint32_t requested_ms);
+/* Frees s once it is closed and no worker message refers to it any more. */
+void control_release_session(struct mediad *md, struct session *s);
+
+#endif

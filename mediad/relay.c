@@ -1,0 +1,237 @@
+/* Relay objects and the per-packet decision. Everything after relay_session_free() runs on the
+ * owning worker; relay_packet() is on the hot path and must stay free of allocation, locks and
+ * system calls. */
+#include "relay.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "rtp_check.h"
+
+static void sock_init(struct relay_sock *s, int fd, unsigned port, uint8_t leg, bool rtcp_port,
+                      struct relay_stream *st)
+{
+	s->fd = fd;
+	s->slot = 0;
+	s->port = (uint16_t)port;
+	s->leg = leg;
+	s->rtcp_port = rtcp_port;
+	s->in_loop = false;
+	s->stream = st;
+}
+
+struct relay_stream *relay_stream_new(uint32_t index, uint8_t kind, uint32_t clock_rate,
+                                      const struct port_lease lease[2],
+                                      const struct relay_leg_spec spec[2], bool strict)
+{
+	struct relay_stream *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->index = index;
+	st->kind = kind;
+	st->clock_rate = clock_rate;
+	for (uint8_t i = 0; i < 2; i++) {
+		struct relay_leg *leg = &st->leg[i];
+
+		leg->mux = lease[i].mux;
+		leg->direction = spec[i].direction ? spec[i].direction : DIR_SENDRECV;
+		sock_init(&leg->rtp, lease[i].rtp_fd, lease[i].port, i, false, st);
+		sock_init(&leg->rtcp, lease[i].rtcp_fd, lease[i].mux ? 0 : lease[i].port + 1u, i,
+		          true, st);
+		st->open_socks += 1 + (lease[i].rtcp_fd >= 0);
+		relay_leg_set_remote(leg, &spec[i].rtp, spec[i].rtcp_given ? &spec[i].rtcp : NULL,
+		                     strict);
+	}
+	return st;
+}
+
+void relay_stream_free(struct relay_stream *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (st->leg[i].rtp.fd >= 0)
+			close(st->leg[i].rtp.fd);
+		if (st->leg[i].rtcp.fd >= 0)
+			close(st->leg[i].rtcp.fd);
+	}
+	free(st);
+}
+
+void relay_session_free(struct relay_session *rs)
+{
+	if (!rs)
+		return;
+	for (uint32_t i = 0; i < rs->n_streams; i++)
+		relay_stream_free(rs->streams[i]);
+	free(rs);
+}
+
+/* The RTCP address a remote RTP address implies: the same for mux, else the port above. */
+static void derive_rtcp(struct relay_leg *leg)
+{
+	unsigned port = net_addr_port(&leg->remote_rtp);
+
+	leg->remote_rtcp = leg->remote_rtp;
+	if (!leg->mux && leg->remote_rtp.len) {
+		if (port >= 65535)
+			leg->remote_rtcp.len = 0;
+		else
+			net_addr_set_port(&leg->remote_rtcp, port + 1);
+	}
+}
+
+void relay_leg_set_remote(struct relay_leg *leg, const struct net_addr *rtp,
+                          const struct net_addr *rtcp, bool strict)
+{
+	leg->remote_rtp = *rtp;
+	if (rtcp) {
+		leg->remote_rtcp = *rtcp;
+		leg->rtcp_learnt = rtcp->len != 0;
+	} else {
+		derive_rtcp(leg);
+		leg->rtcp_learnt = false;
+	}
+	leg->pin_rtp = strict && leg->remote_rtp.len;
+	leg->pin_rtcp = strict && leg->remote_rtcp.len;
+}
+
+void relay_session_set_strict(struct relay_session *rs, bool strict)
+{
+	rs->strict = strict;
+	for (uint32_t i = 0; i < rs->n_streams; i++) {
+		for (int j = 0; j < 2; j++) {
+			struct relay_leg *leg = &rs->streams[i]->leg[j];
+
+			leg->pin_rtp = strict && leg->remote_rtp.len;
+			leg->pin_rtcp = strict && leg->remote_rtcp.len;
+		}
+	}
+}
+
+static int drop(struct relay_counters *c)
+{
+	c->dropped++;
+	return 0;
+}
+
+/* Accepts src as the leg's remote for this kind of packet, or refuses a stranger. Without
+ * strict source the remote follows whoever sends (symmetric RTP through NATs); with it the
+ * first source (or SDP's address) is kept and others are dropped. */
+static bool check_source(struct relay_leg *leg, bool rtcp, bool strict, const void *src,
+                         uint32_t srclen)
+{
+	struct net_addr *remote = rtcp ? &leg->remote_rtcp : &leg->remote_rtp;
+
+	if (__builtin_expect(net_addr_matches(remote, src, srclen), 1))
+		return true;
+	if (rtcp ? leg->pin_rtcp : leg->pin_rtp)
+		return false;
+	net_addr_from_sockaddr(remote, src, srclen);
+	if (rtcp) {
+		leg->rtcp_learnt = true;
+		leg->pin_rtcp = strict;
+	} else {
+		leg->pin_rtp = strict;
+		if (!leg->rtcp_learnt && !leg->pin_rtcp)
+			derive_rtcp(leg);
+	}
+	return true;
+}
+
+int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool truncated,
+                 const void *src, uint32_t srclen, uint64_t now_ns, struct relay_fwd *fwd)
+{
+	struct relay_stream *st = sock->stream;
+	struct relay_session *rs = st->session;
+	struct relay_leg *leg = &st->leg[sock->leg], *other = &st->leg[!sock->leg];
+	enum rtp_class cls = truncated ? RTP_CLASS_BAD : rtp_classify(p, len);
+	bool rtcp = cls == RTP_CLASS_RTCP;
+	/* Refused: RTP on an RTCP port, or RTCP on an RTP port that did not negotiate mux. */
+	bool allowed = sock->rtcp_port ? rtcp : (!rtcp || leg->mux);
+	struct relay_counters *c =
+	    (sock->rtcp_port || (rtcp && allowed)) ? &leg->rx_rtcp : &leg->rx_rtp;
+
+	if (cls == RTP_CLASS_BAD || !allowed) {
+		c->malformed++;
+		return drop(c);
+	}
+	if (st->removed)
+		return drop(c);
+	if (!check_source(leg, rtcp, rs->strict, src, srclen)) {
+		c->strange_source++;
+		return drop(c);
+	}
+	c->packets++;
+	c->bytes += len;
+	c->last_ns = now_ns;
+	if (rtcp) {
+		/* RTCP flows whatever the direction (RFC 3264 section 5.1). */
+		fwd->out = other->mux ? &other->rtp : &other->rtcp;
+		fwd->to = &other->remote_rtcp;
+	} else {
+		rs->last_rtp_ns = now_ns;
+		rs->timeout_sent = false;
+		rtp_stats_update(&leg->stats, rtp_seq(p), rtp_timestamp(p), rtp_ssrc(p),
+		                 rtp_stats_units(now_ns, st->clock_rate));
+		/* A leg that said recvonly/inactive should not send; one that said
+		 * sendonly/inactive does not want to receive. */
+		if (leg->direction == DIR_RECVONLY || leg->direction == DIR_INACTIVE ||
+		    other->direction == DIR_SENDONLY || other->direction == DIR_INACTIVE)
+			return drop(c);
+		fwd->out = &other->rtp;
+		fwd->to = &other->remote_rtp;
+	}
+	if (!fwd->to->len)
+		return drop(c);
+	c->forwarded++;
+	return 1;
+}
+
+static void traffic(const struct relay_counters *c, uint64_t now_ns, struct traffic_snapshot *t)
+{
+	t->packets = c->packets;
+	t->bytes = c->bytes;
+	t->forwarded = c->forwarded;
+	t->dropped = c->dropped;
+	t->strange_source = c->strange_source;
+	t->malformed = c->malformed;
+	t->last_age_ms = 0;
+	if (c->last_ns) /* at least 1 so that "seen just now" differs from "never" */
+		t->last_age_ms = now_ns > c->last_ns ? (now_ns - c->last_ns) / 1000000u + 1 : 1;
+	t->lost = 0;
+	t->jitter_ms = 0;
+}
+
+static void leg_snapshot(const struct relay_leg *leg, uint32_t rate, uint64_t now_ns,
+                         struct leg_snapshot *out)
+{
+	out->rtp_port = leg->rtp.port;
+	out->rtcp_port = leg->mux ? leg->rtp.port : leg->rtcp.port;
+	out->rtcp_mux = leg->mux;
+	out->direction = leg->direction;
+	out->remote_rtp = leg->remote_rtp;
+	out->remote_rtcp = leg->remote_rtcp;
+	traffic(&leg->rx_rtp, now_ns, &out->rtp);
+	traffic(&leg->rx_rtcp, now_ns, &out->rtcp);
+	out->rtp.lost = rtp_stats_lost(&leg->stats);
+	out->rtp.jitter_ms = rtp_stats_jitter_ms(&leg->stats, rate);
+}
+
+void relay_session_snapshot(const struct relay_session *rs, uint64_t now_ns,
+                            struct session_snapshot *out)
+{
+	out->n_streams = rs->n_streams;
+	out->rtp_idle_ms = now_ns > rs->last_rtp_ns ? (now_ns - rs->last_rtp_ns) / 1000000u : 0;
+	for (uint32_t i = 0; i < rs->n_streams; i++) {
+		const struct relay_stream *st = rs->streams[i];
+		struct stream_snapshot *s = &out->streams[i];
+
+		s->kind = st->kind;
+		s->removed = st->removed;
+		s->clock_rate = st->clock_rate;
+		for (int j = 0; j < 2; j++)
+			leg_snapshot(&st->leg[j], st->clock_rate, now_ns, &s->leg[j]);
+	}
+}

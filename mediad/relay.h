@@ -1,0 +1,122 @@
+/* The relay's objects and its packet decision. A relay_session is built by the control thread
+ * (relay_stream_new, relay_leg_set_remote) and then handed whole to one worker, which alone reads
+ * and writes it from then on; no field is shared between threads.
+ *
+ *   relay_session  owns  relay_stream[i]  (one per m-line, pointers, never moved)
+ *   relay_stream   owns  relay_leg[2]     (A and B, embedded)
+ *   relay_leg      owns  relay_sock rtp, rtcp (embedded; the fds until the worker closes them)
+ *   relay_sock  -> relay_stream           (back pointer, so a CQE's socket finds its stream)
+ *   relay_stream -> relay_session         (back pointer)
+ *
+ * relay_packet() is the whole per-packet logic: classify, check the source (latching, strict
+ * source), count, apply direction, and name the socket and address to forward from and to. It
+ * allocates nothing, takes no lock and makes no system call. */
+#ifndef MEDIAD_RELAY_H
+#define MEDIAD_RELAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net_addr.h"
+#include "port_pool.h"
+#include "rtp_stats.h"
+#include "session_snapshot.h"
+
+struct relay_stream;
+struct wmsg;
+
+struct relay_counters {
+	uint64_t packets, bytes, forwarded, dropped, strange_source, malformed;
+	uint64_t last_ns; /* monotonic time of the last accepted packet, 0 = none */
+};
+
+struct relay_sock {
+	int fd;                      /* owned; -1 once closed or for the RTCP sock of a mux leg */
+	uint32_t slot;               /* the worker's ring slot while registered */
+	uint16_t port;               /* local port */
+	uint8_t leg;                 /* 0 = A, 1 = B */
+	bool rtcp_port;              /* the dedicated RTCP port of a non-mux leg */
+	bool in_loop;                /* registered with the worker's ring */
+	struct relay_stream *stream; /* back pointer */
+};
+
+struct relay_leg {
+	struct relay_sock rtp, rtcp;
+	struct net_addr remote_rtp, remote_rtcp; /* len 0: not known yet */
+	bool pin_rtp, pin_rtcp; /* strict source: packets from elsewhere are dropped */
+	bool rtcp_learnt;       /* remote_rtcp was given or seen, not derived from remote_rtp */
+	bool mux;
+	uint8_t direction;                     /* enum media_direction, as this leg's SDP says */
+	struct relay_counters rx_rtp, rx_rtcp; /* what this leg's remote sent us */
+	struct rtp_stats stats;
+};
+
+struct relay_stream {
+	struct relay_session *session; /* back pointer */
+	uint32_t index;
+	uint8_t kind; /* enum media_kind */
+	uint32_t clock_rate;
+	bool removed;        /* closing or closed: forwards nothing */
+	unsigned open_socks; /* sockets the worker has not finished closing */
+	struct relay_leg leg[2];
+};
+
+struct relay_session {
+	uint32_t key; /* the control thread's name for it */
+	bool strict;
+	bool deleting;
+	bool timeout_sent;                   /* RtpTimeout raised for the current idle period */
+	uint64_t timeout_ns;                 /* 0 = never */
+	uint64_t last_rtp_ns;                /* last accepted RTP on any stream, or creation */
+	unsigned closing;                    /* sockets of this session still closing */
+	struct wmsg *waiting, *waiting_last; /* replies held until closing reaches 0 */
+	uint32_t n_streams;
+	struct relay_stream *streams[SESSION_MAX_STREAMS];
+};
+
+/* What one leg's SDP says of one stream. */
+struct relay_leg_spec {
+	bool mux;
+	uint8_t direction;    /* enum media_direction; 0 = sendrecv */
+	struct net_addr rtp;  /* len 0: unknown */
+	struct net_addr rtcp; /* len 0: derived from rtp */
+	bool rtcp_given;
+};
+
+/* --- control thread, before the session is handed to a worker ---------------------------- */
+
+/* A stream on two leases (leg A, leg B); takes the leases' fds. Returns NULL on ENOMEM, in which
+ * case the fds are still the caller's. */
+struct relay_stream *relay_stream_new(uint32_t index, uint8_t kind, uint32_t clock_rate,
+                                      const struct port_lease lease[2],
+                                      const struct relay_leg_spec spec[2], bool strict);
+/* Frees a stream whose sockets are closed (or never opened: closes them). */
+void relay_stream_free(struct relay_stream *st);
+/* Frees a session and its streams (worker, after the last socket closed; or control on a
+ * failed create). */
+void relay_session_free(struct relay_session *rs);
+
+/* --- the owning worker ------------------------------------------------------------------- */
+
+/* Sets a leg's remote from SDP: rtp (len 0 = forget), rtcp when given, else derived (rtp, or
+ * rtp port + 1 without mux). Strict sessions pin what SDP gave. */
+void relay_leg_set_remote(struct relay_leg *leg, const struct net_addr *rtp,
+                          const struct net_addr *rtcp, bool strict);
+/* Re-pins every known remote after the session's strict flag changed. */
+void relay_session_set_strict(struct relay_session *rs, bool strict);
+
+struct relay_fwd {
+	const struct relay_sock *out; /* send from this socket */
+	const struct net_addr *to;    /* to this address */
+};
+
+/* One datagram received on sock from src: counts it and returns 1 with *fwd filled when it is
+ * to be forwarded, 0 when dropped. truncated: the kernel cut it (larger than our buffers). */
+int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool truncated,
+                 const void *src, uint32_t srclen, uint64_t now_ns, struct relay_fwd *fwd);
+
+/* Fills out with the session's current state. */
+void relay_session_snapshot(const struct relay_session *rs, uint64_t now_ns,
+                            struct session_snapshot *out);
+
+#endif

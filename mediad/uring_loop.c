@@ -1,0 +1,561 @@
+/* io_uring mechanics of a worker. A received packet is forwarded from the very buffer the kernel
+ * filled: the buffer id travels in the send's user_data and goes back to the buffer ring when
+ * the send completes, so the packet path copies nothing and allocates nothing. */
+#include "uring_loop.h"
+
+#include <errno.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "relay.h"
+
+/* A buffer holds io_uring's recvmsg header, the source address and the datagram; larger
+ * datagrams arrive truncated (MSG_TRUNC) and are dropped. */
+#define BUF_SIZE 2048u
+#define BGID     0
+#define SQ_SIZE  1024u
+#define CQ_SIZE  16384u
+
+enum op { OP_RECV = 1, OP_SEND, OP_WAKE, OP_CANCEL };
+
+/* user_data: op (8 bits) | buffer id (16) | slot (24) | slot generation (16). */
+#define UD(op, bid, slot, gen)                                                                     \
+	((uint64_t)(op) | (uint64_t)(bid) << 8 | (uint64_t)(slot) << 24 | (uint64_t)(gen) << 48)
+#define UD_OP(u)   ((unsigned)((u)&0xff))
+#define UD_BID(u)  ((unsigned)(((u) >> 8) & 0xffff))
+#define UD_SLOT(u) ((uint32_t)(((u) >> 24) & 0xffffff))
+#define UD_GEN(u)  ((uint16_t)((u) >> 48))
+
+struct slot {
+	struct relay_sock *sock; /* NULL: free */
+	uint32_t inflight;       /* sends from this socket not completed */
+	uint32_t next_free;
+	uint16_t gen;
+	bool armed;     /* multishot receive in flight */
+	bool queued;    /* on the re-arm list */
+	bool closing;   /* uring_loop_close() called */
+	bool finishing; /* on the finish list */
+};
+
+struct txmsg { /* one per buffer: a send in flight uses its buffer's entry */
+	struct msghdr mh;
+	struct iovec iov;
+};
+
+struct uring_loop {
+	struct io_uring ring;
+	bool ring_ok;
+	struct uring_loop_cfg cfg;
+	struct slot *slots;
+	uint32_t free_head; /* UINT32_MAX: none */
+	uint32_t *rearm, n_rearm;
+	uint32_t *finish, n_finish; /* slots ready to be closed and reported */
+	struct io_uring_buf_ring *br;
+	size_t br_bytes;
+	uint8_t *bufs;
+	unsigned buf_mask, recycled;
+	struct txmsg *tx;
+	struct msghdr rx_mh; /* the shape of every multishot receive */
+	uint64_t wake_val;
+	bool wake_unarmed; /* the wake-up read could not be queued; retried each round */
+	struct uring_loop_stats stats;
+};
+
+static struct io_uring_sqe *sqe_get(struct uring_loop *l)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+
+	if (!sqe) { /* SQ full: hand the batch to the kernel and continue */
+		io_uring_submit(&l->ring);
+		sqe = io_uring_get_sqe(&l->ring);
+	}
+	return sqe;
+}
+
+static void recycle(struct uring_loop *l, unsigned bid)
+{
+	io_uring_buf_ring_add(l->br, l->bufs + (size_t)bid * BUF_SIZE, BUF_SIZE,
+	                      (unsigned short)bid, l->buf_mask, (int)l->recycled++);
+}
+
+static int arm_recv(struct uring_loop *l, uint32_t idx)
+{
+	struct slot *s = &l->slots[idx];
+	struct io_uring_sqe *sqe = sqe_get(l);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_recvmsg_multishot(sqe, s->sock->fd, &l->rx_mh, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BGID;
+	io_uring_sqe_set_data64(sqe, UD(OP_RECV, 0, idx, s->gen));
+	s->armed = true;
+	return 0;
+}
+
+static int arm_wake(struct uring_loop *l)
+{
+	struct io_uring_sqe *sqe = sqe_get(l);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_read(sqe, l->cfg.wake_fd, &l->wake_val, sizeof(l->wake_val), 0);
+	io_uring_sqe_set_data64(sqe, UD(OP_WAKE, 0, 0, 0));
+	return 0;
+}
+
+static void queue_rearm(struct uring_loop *l, uint32_t idx)
+{
+	if (!l->slots[idx].queued) {
+		l->slots[idx].queued = true;
+		l->rearm[l->n_rearm++] = idx;
+	}
+}
+
+/* A closing slot whose receive has ended and whose sends are done can be closed. */
+static void maybe_finish(struct uring_loop *l, uint32_t idx)
+{
+	struct slot *s = &l->slots[idx];
+
+	if (s->closing && !s->finishing && !s->armed && !s->inflight && s->sock) {
+		l->finish[l->n_finish++] = idx;
+		s->finishing = true;
+	}
+}
+
+static void finish_closed(struct uring_loop *l)
+{
+	for (uint32_t i = 0; i < l->n_finish; i++) {
+		struct slot *s = &l->slots[l->finish[i]];
+		struct relay_sock *sock = s->sock;
+
+		close(sock->fd);
+		sock->fd = -1;
+		s->sock = NULL;
+		s->gen++;
+		s->next_free = l->free_head;
+		l->free_head = l->finish[i];
+		l->cfg.ops->sock_closed(l->cfg.arg, sock);
+	}
+	l->n_finish = 0;
+}
+
+int uring_loop_add(struct uring_loop *l, struct relay_sock *sock)
+{
+	uint32_t idx = l->free_head;
+	struct slot *s;
+
+	if (idx == UINT32_MAX)
+		return -ENOSPC;
+	s = &l->slots[idx];
+	l->free_head = s->next_free;
+	s->sock = sock;
+	s->inflight = 0;
+	/* queued is left alone: it mirrors whether the slot still sits on the re-arm list. */
+	s->armed = s->closing = s->finishing = false;
+	sock->slot = idx;
+	if (arm_recv(l, idx))
+		queue_rearm(l, idx);
+	return 0;
+}
+
+void uring_loop_close(struct uring_loop *l, struct relay_sock *sock)
+{
+	uint32_t idx = sock->slot;
+	struct slot *s = &l->slots[idx];
+
+	if (s->sock != sock || s->closing)
+		return;
+	s->closing = true;
+	if (s->armed) {
+		struct io_uring_sqe *sqe = sqe_get(l);
+
+		/* The receive ends with -ECANCELED and without F_MORE; that CQE finishes it. */
+		if (sqe) {
+			io_uring_prep_cancel64(sqe, UD(OP_RECV, 0, idx, s->gen), 0);
+			io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, idx, s->gen));
+		}
+		return;
+	}
+	maybe_finish(l, idx);
+}
+
+static void send_packet(struct uring_loop *l, unsigned bid, const uint8_t *p, uint32_t len,
+                        const struct relay_fwd *fwd)
+{
+	struct txmsg *t = &l->tx[bid];
+	uint32_t idx = fwd->out->slot;
+	struct io_uring_sqe *sqe = sqe_get(l);
+
+	if (!sqe) {
+		l->stats.dropped++;
+		recycle(l, bid);
+		return;
+	}
+	t->iov.iov_base = (void *)p;
+	t->iov.iov_len = len;
+	/* The kernel copies the address when it takes the SQE (at submit), so pointing at the
+	 * leg's current remote is safe even if a later packet re-latches it. */
+	t->mh.msg_name = (void *)&fwd->to->u;
+	t->mh.msg_namelen = fwd->to->len;
+	io_uring_prep_sendmsg(sqe, fwd->out->fd, &t->mh, 0);
+	io_uring_sqe_set_data64(sqe, UD(OP_SEND, bid, idx, l->slots[idx].gen));
+	l->slots[idx].inflight++;
+}
+
+static void on_recv(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64_t now)
+{
+	uint32_t idx = UD_SLOT(cqe->user_data);
+	struct slot *s = &l->slots[idx];
+	bool more = cqe->flags & IORING_CQE_F_MORE;
+	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+	struct io_uring_recvmsg_out *o;
+	struct relay_fwd fwd;
+
+	if (UD_GEN(cqe->user_data) != s->gen || !s->sock) { /* cannot happen: slots outlive CQEs */
+		if (cqe->res >= 0 && (cqe->flags & IORING_CQE_F_BUFFER))
+			recycle(l, bid);
+		return;
+	}
+	if (!more)
+		s->armed = false;
+	if (cqe->res < 0) {
+		if (cqe->res == -ENOBUFS)
+			l->stats.no_buffers++;
+	} else if (cqe->flags & IORING_CQE_F_BUFFER) {
+		uint8_t *buf = l->bufs + (size_t)bid * BUF_SIZE;
+
+		l->stats.received++;
+		o = io_uring_recvmsg_validate(buf, cqe->res, &l->rx_mh);
+		if (s->closing || !o ||
+		    !relay_packet(s->sock, io_uring_recvmsg_payload(o, &l->rx_mh),
+		                  io_uring_recvmsg_payload_length(o, cqe->res, &l->rx_mh),
+		                  o->flags & MSG_TRUNC, io_uring_recvmsg_name(o),
+		                  o->namelen < l->rx_mh.msg_namelen ? o->namelen
+		                                                    : l->rx_mh.msg_namelen,
+		                  now, &fwd)) {
+			l->stats.dropped++;
+			recycle(l, bid);
+		} else {
+			send_packet(l, bid, io_uring_recvmsg_payload(o, &l->rx_mh),
+			            io_uring_recvmsg_payload_length(o, cqe->res, &l->rx_mh), &fwd);
+		}
+	}
+	if (!more) {
+		if (s->closing)
+			maybe_finish(l, idx);
+		else
+			queue_rearm(l, idx);
+	}
+}
+
+static void on_send(struct uring_loop *l, const struct io_uring_cqe *cqe)
+{
+	uint32_t idx = UD_SLOT(cqe->user_data);
+
+	recycle(l, UD_BID(cqe->user_data));
+	if (cqe->res < 0)
+		l->stats.send_errors++;
+	else
+		l->stats.forwarded++;
+	l->slots[idx].inflight--;
+	maybe_finish(l, idx);
+}
+
+static void handle(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64_t now)
+{
+	switch (UD_OP(cqe->user_data)) {
+	case OP_RECV:
+		on_recv(l, cqe, now);
+		break;
+	case OP_SEND:
+		on_send(l, cqe);
+		break;
+	case OP_WAKE:
+		/* Re-armed first so that a notify during the callback is not missed. */
+		l->wake_unarmed = arm_wake(l) != 0;
+		l->cfg.ops->wakeup(l->cfg.arg);
+		break;
+	default: /* OP_CANCEL: the receive's own last CQE is what counts */
+		break;
+	}
+}
+
+int uring_loop_run(struct uring_loop *l, unsigned timeout_ms)
+{
+	struct __kernel_timespec ts = {.tv_sec = timeout_ms / 1000,
+	                               .tv_nsec = (long long)(timeout_ms % 1000) * 1000000};
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+	uint32_t pending = l->n_rearm;
+	uint64_t now;
+	int rc;
+
+	l->n_rearm = 0;
+	if (l->wake_unarmed)
+		l->wake_unarmed = arm_wake(l) != 0;
+	for (uint32_t i = 0; i < pending; i++) {
+		uint32_t idx = l->rearm[i];
+
+		l->slots[idx].queued = false;
+		if (l->slots[idx].sock && !l->slots[idx].closing && !l->slots[idx].armed &&
+		    arm_recv(l, idx))
+			queue_rearm(l, idx);
+	}
+	rc = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
+	if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
+		return rc;
+	now = clock_mono_ns();
+	io_uring_for_each_cqe(&l->ring, head, cqe)
+	{
+		handle(l, cqe, now);
+		n++;
+	}
+	io_uring_cq_advance(&l->ring, n);
+	if (l->recycled) {
+		io_uring_buf_ring_advance(l->br, (int)l->recycled);
+		l->recycled = 0;
+	}
+	finish_closed(l);
+	return (int)n;
+}
+
+const struct uring_loop_stats *uring_loop_stats(const struct uring_loop *l)
+{
+	return &l->stats;
+}
+
+/* Single issuer with deferred task work suits a ring used by one thread (Linux 6.1); older
+ * kernels get cooperative task running, then plain defaults. */
+static int ring_init(struct io_uring *ring, unsigned entries, unsigned cq_entries)
+{
+	static const unsigned tries[] = {
+	    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+	    IORING_SETUP_COOP_TASKRUN,
+	    0,
+	};
+	int rc = -EINVAL;
+
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		struct io_uring_params p;
+
+		memset(&p, 0, sizeof(p));
+		p.flags = tries[i] | IORING_SETUP_CQSIZE;
+		p.cq_entries = cq_entries;
+		rc = io_uring_queue_init_params(entries, ring, &p);
+		if (rc != -EINVAL)
+			return rc;
+	}
+	return rc;
+}
+
+/* The buffer ring: page-aligned entries registered as group BGID, all buffers handed over. */
+static int buf_ring_init(struct uring_loop *l, unsigned nbufs)
+{
+	struct io_uring_buf_reg reg;
+	int rc;
+
+	l->br_bytes = nbufs * sizeof(struct io_uring_buf);
+	l->br = mmap(NULL, l->br_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+	if (l->br == MAP_FAILED) {
+		l->br = NULL;
+		return -errno;
+	}
+	memset(&reg, 0, sizeof(reg));
+	reg.ring_addr = (unsigned long)l->br;
+	reg.ring_entries = nbufs;
+	reg.bgid = BGID;
+	rc = io_uring_register_buf_ring(&l->ring, &reg, 0);
+	if (rc)
+		return rc;
+	io_uring_buf_ring_init(l->br);
+	l->buf_mask = (unsigned)io_uring_buf_ring_mask(nbufs);
+	for (unsigned i = 0; i < nbufs; i++)
+		recycle(l, i);
+	io_uring_buf_ring_advance(l->br, (int)l->recycled);
+	l->recycled = 0;
+	return 0;
+}
+
+static int alloc_tables(struct uring_loop *l)
+{
+	unsigned n = l->cfg.slots, nb = l->cfg.buffers;
+
+	l->slots = calloc(n, sizeof(*l->slots));
+	l->rearm = calloc(n, sizeof(*l->rearm));
+	l->finish = calloc(n, sizeof(*l->finish));
+	l->tx = calloc(nb, sizeof(*l->tx));
+	l->bufs = aligned_alloc(4096, (size_t)nb * BUF_SIZE);
+	if (!l->slots || !l->rearm || !l->finish || !l->tx || !l->bufs)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		l->slots[i].next_free = i + 1 < n ? i + 1 : UINT32_MAX;
+	l->free_head = 0;
+	for (unsigned i = 0; i < nb; i++) {
+		l->tx[i].mh.msg_iov = &l->tx[i].iov;
+		l->tx[i].mh.msg_iovlen = 1;
+	}
+	return 0;
+}
+
+int uring_loop_new(struct uring_loop **out, const struct uring_loop_cfg *cfg, char *err,
+                   size_t errlen)
+{
+	struct uring_loop *l = calloc(1, sizeof(*l));
+	int rc;
+
+	if (!l)
+		return -ENOMEM;
+	l->cfg = *cfg;
+	l->rx_mh.msg_namelen = sizeof(struct sockaddr_in6);
+	rc = alloc_tables(l);
+	if (rc) {
+		snprintf(err, errlen, "cannot allocate %u packet buffers", cfg->buffers);
+		goto fail;
+	}
+	rc = ring_init(&l->ring, SQ_SIZE, CQ_SIZE);
+	if (rc) {
+		snprintf(err, errlen, "io_uring_setup failed: %s", strerror(-rc));
+		goto fail;
+	}
+	l->ring_ok = true;
+	rc = buf_ring_init(l, cfg->buffers);
+	if (rc) {
+		snprintf(err, errlen, "cannot register a provided buffer ring: %s", strerror(-rc));
+		goto fail;
+	}
+	rc = arm_wake(l);
+	if (rc) {
+		snprintf(err, errlen, "cannot queue the wake-up read");
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	uring_loop_free(l);
+	return rc;
+}
+
+void uring_loop_free(struct uring_loop *l)
+{
+	if (!l)
+		return;
+	if (l->ring_ok)
+		io_uring_queue_exit(&l->ring);
+	if (l->br)
+		munmap(l->br, l->br_bytes);
+	free(l->bufs);
+	free(l->tx);
+	free(l->finish);
+	free(l->rearm);
+	free(l->slots);
+	free(l);
+}
+
+static void selftest_wake(void *arg)
+{
+	(void)arg;
+}
+
+static void selftest_closed(void *arg, struct relay_sock *sock)
+{
+	(void)arg;
+	(void)sock;
+}
+
+static int udp_loopback(struct sockaddr_in *sa)
+{
+	socklen_t len = sizeof(*sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)sa, sizeof(*sa)) ||
+	    getsockname(fd, (struct sockaddr *)sa, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Arms one multishot recvmsg on a loopback socket, sends it two datagrams and expects two
+ * completions carrying provided buffers, the first flagged F_MORE. */
+static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
+{
+	struct __kernel_timespec ts = {.tv_sec = 1};
+	struct sockaddr_in sa, ta;
+	int rx = udp_loopback(&sa), tx = udp_loopback(&ta), rc = 0, got = 0;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+
+	if (rx < 0 || tx < 0) {
+		snprintf(err, errlen, "cannot open loopback UDP sockets for the io_uring check");
+		rc = -EIO;
+		goto out;
+	}
+	sqe = sqe_get(l);
+	io_uring_prep_recvmsg_multishot(sqe, rx, &l->rx_mh, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BGID;
+	io_uring_sqe_set_data64(sqe, UD(OP_RECV, 0, 0, 0));
+	io_uring_submit(&l->ring);
+	for (int i = 0; i < 2; i++)
+		if (sendto(tx, "\x80\0\0\0", 4, 0, (struct sockaddr *)&sa, sizeof(sa)) != 4)
+			rc = -errno;
+	while (!rc && got < 2) {
+		rc = io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts);
+		if (rc)
+			break;
+		if (UD_OP(cqe->user_data) == OP_RECV) {
+			if (cqe->res < 0)
+				rc = cqe->res;
+			else if (!(cqe->flags & IORING_CQE_F_BUFFER) ||
+			         (got == 0 && !(cqe->flags & IORING_CQE_F_MORE)))
+				rc = -EOPNOTSUPP;
+			got++;
+		}
+		io_uring_cqe_seen(&l->ring, cqe);
+	}
+	if (rc)
+		snprintf(err, errlen,
+		         "io_uring multishot recvmsg with provided buffers does not work "
+		         "here (%s); mediad needs Linux 6.0 or later",
+		         strerror(-rc));
+out:
+	if (rx >= 0)
+		close(rx);
+	if (tx >= 0)
+		close(tx);
+	return rc;
+}
+
+int uring_selftest(char *err, size_t errlen)
+{
+	static const struct uring_loop_ops ops = {selftest_wake, selftest_closed};
+	struct uring_loop_cfg cfg = {.slots = 1, .buffers = 8, .ops = &ops};
+	struct uring_loop *l = NULL;
+	int rc;
+
+	cfg.wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (cfg.wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -errno;
+	}
+	rc = uring_loop_new(&l, &cfg, err, errlen);
+	if (!rc)
+		rc = selftest_multishot(l, err, errlen);
+	uring_loop_free(l);
+	close(cfg.wake_fd);
+	return rc;
+}

@@ -1,0 +1,461 @@
+/* The worker thread: its ring, its sessions, the messages from the control thread, and the RTP
+ * inactivity timer. Every reply that depends on sockets being closed (DELETE, UPDATE removing
+ * streams, a failed ADD) waits on the session until the ring reports the last one closed. */
+#include "worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "uring_loop.h"
+
+#define TICK_MS    100
+#define QUEUE_SIZE 4096
+
+static void answer(struct worker *w, struct wmsg *m)
+{
+	m->next = NULL;
+	if (!w->held && spsc_queue_push(&w->outbox, m)) {
+		w->notify_pending = true;
+		return;
+	}
+	/* Outbox full: keep order by holding this and everything after it. */
+	if (w->held_last)
+		w->held_last->next = m;
+	else
+		w->held = m;
+	w->held_last = m;
+}
+
+static void flush_held(struct worker *w)
+{
+	while (w->held && spsc_queue_push(&w->outbox, w->held)) {
+		w->held = w->held->next;
+		w->notify_pending = true;
+	}
+	if (!w->held)
+		w->held_last = NULL;
+}
+
+/* Answers m now, or after the session's closing sockets are gone. */
+static void answer_when_closed(struct worker *w, struct relay_session *rs, struct wmsg *m)
+{
+	if (!rs->closing) {
+		answer(w, m);
+		return;
+	}
+	m->next = NULL;
+	if (rs->waiting_last)
+		rs->waiting_last->next = m;
+	else
+		rs->waiting = m;
+	rs->waiting_last = m;
+}
+
+static void close_sock(struct worker *w, struct relay_session *rs, struct relay_sock *s)
+{
+	if (s->fd < 0)
+		return;
+	if (s->in_loop) {
+		rs->closing++;
+		uring_loop_close(w->loop, s);
+		return;
+	}
+	close(s->fd);
+	s->fd = -1;
+	s->stream->open_socks--;
+}
+
+static void close_stream(struct worker *w, struct relay_session *rs, struct relay_stream *st)
+{
+	st->removed = true;
+	for (int i = 0; i < 2; i++) {
+		close_sock(w, rs, &st->leg[i].rtp);
+		close_sock(w, rs, &st->leg[i].rtcp);
+	}
+}
+
+static int start_stream(struct worker *w, struct relay_stream *st)
+{
+	for (int i = 0; i < 2; i++) {
+		struct relay_sock *socks[2] = {&st->leg[i].rtp, &st->leg[i].rtcp};
+
+		for (int j = 0; j < 2; j++) {
+			if (socks[j]->fd < 0)
+				continue;
+			if (uring_loop_add(w->loop, socks[j]))
+				return -ENOSPC;
+			socks[j]->in_loop = true;
+		}
+	}
+	return 0;
+}
+
+static void free_if_done(struct worker *w, struct relay_session *rs)
+{
+	if (rs->deleting && !rs->closing) {
+		u32map_del(&w->sessions, rs->key);
+		relay_session_free(rs);
+	}
+}
+
+/* ring callback: one socket is closed for good. */
+static void on_sock_closed(void *arg, struct relay_sock *sock)
+{
+	struct worker *w = arg;
+	struct relay_session *rs = sock->stream->session;
+
+	sock->in_loop = false;
+	sock->stream->open_socks--;
+	if (--rs->closing)
+		return;
+	while (rs->waiting) {
+		struct wmsg *m = rs->waiting;
+
+		rs->waiting = m->next;
+		answer(w, m);
+	}
+	rs->waiting_last = NULL;
+	free_if_done(w, rs);
+}
+
+static void do_add(struct worker *w, struct wmsg *m, uint64_t now)
+{
+	struct relay_session *rs = m->session;
+	int rc = 0;
+
+	rs->last_rtp_ns = now;
+	if (u32map_put(&w->sessions, rs->key, rs)) {
+		m->result = -ENOMEM; /* the session goes back with the message */
+		answer(w, m);
+		return;
+	}
+	m->session = NULL;
+	for (uint32_t i = 0; i < rs->n_streams && !rc; i++)
+		rc = start_stream(w, rs->streams[i]);
+	if (rc) {
+		m->result = rc;
+		rs->deleting = true;
+		for (uint32_t i = 0; i < rs->n_streams; i++)
+			close_stream(w, rs, rs->streams[i]);
+	}
+	if (m->snap)
+		relay_session_snapshot(rs, now, m->snap);
+	answer_when_closed(w, rs, m);
+	free_if_done(w, rs);
+}
+
+static void apply_change(struct relay_session *rs, const struct relay_change *c)
+{
+	struct relay_leg *leg;
+
+	if (c->index >= rs->n_streams || c->leg > 1 || rs->streams[c->index]->removed)
+		return;
+	leg = &rs->streams[c->index]->leg[c->leg];
+	if (c->set_rtp) {
+		relay_leg_set_remote(leg, &c->rtp, c->set_rtcp ? &c->rtcp : NULL, rs->strict);
+	} else if (c->set_rtcp) {
+		leg->remote_rtcp = c->rtcp;
+		leg->rtcp_learnt = c->rtcp.len != 0;
+		leg->pin_rtcp = rs->strict && c->rtcp.len;
+	}
+	if (c->direction)
+		leg->direction = c->direction;
+}
+
+static void do_update(struct worker *w, struct relay_session *rs, struct wmsg *m, uint64_t now)
+{
+	struct relay_update *u = m->update;
+
+	if (u->set_options) {
+		relay_session_set_strict(rs, u->strict);
+		rs->timeout_ns = u->timeout_ns;
+		rs->timeout_sent = false;
+	}
+	for (uint32_t i = 0; i < u->n_changes; i++)
+		apply_change(rs, &u->changes[i]);
+	for (uint32_t i = 0; i < u->n_add && rs->n_streams < SESSION_MAX_STREAMS; i++) {
+		struct relay_stream *st = u->add[i];
+
+		u->add[i] = NULL;
+		st->session = rs;
+		rs->streams[rs->n_streams++] = st;
+		if (start_stream(w, st)) {
+			m->result = -ENOSPC;
+			close_stream(w, rs, st);
+		}
+	}
+	for (uint32_t i = 0; i < rs->n_streams; i++)
+		if ((u->remove_mask & (1u << i)) && !rs->streams[i]->removed)
+			close_stream(w, rs, rs->streams[i]);
+	if (m->snap)
+		relay_session_snapshot(rs, now, m->snap);
+	answer_when_closed(w, rs, m);
+}
+
+static void do_delete(struct worker *w, struct relay_session *rs, struct wmsg *m, uint64_t now)
+{
+	/* Counters are final here: the streams stop forwarding from this instant. */
+	if (m->snap)
+		relay_session_snapshot(rs, now, m->snap);
+	rs->deleting = true;
+	for (uint32_t i = 0; i < rs->n_streams; i++)
+		close_stream(w, rs, rs->streams[i]);
+	answer_when_closed(w, rs, m);
+	free_if_done(w, rs);
+}
+
+static void handle(struct worker *w, struct wmsg *m, uint64_t now)
+{
+	struct relay_session *rs;
+
+	m->result = 0;
+	if (m->op == WMSG_ADD) {
+		do_add(w, m, now);
+		return;
+	}
+	rs = u32map_get(&w->sessions, m->key);
+	if (!rs || rs->deleting) {
+		m->result = -ENOENT;
+		answer(w, m);
+		return;
+	}
+	switch (m->op) {
+	case WMSG_UPDATE:
+		do_update(w, rs, m, now);
+		break;
+	case WMSG_DELETE:
+		do_delete(w, rs, m, now);
+		break;
+	case WMSG_QUERY:
+		relay_session_snapshot(rs, now, m->snap);
+		answer(w, m);
+		break;
+	default:
+		m->result = -EINVAL;
+		answer(w, m);
+		break;
+	}
+}
+
+/* ring callback: the inbox eventfd fired (and was read by the ring). */
+static void on_wakeup(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t now = clock_mono_ns();
+	struct wmsg *m;
+
+	while ((m = spsc_queue_pop(&w->inbox)))
+		handle(w, m, now);
+}
+
+/* RtpTimeout: once per idle period, which a packet on any stream ends (relay_packet). */
+static void tick(struct worker *w, uint64_t now)
+{
+	struct relay_session *rs;
+
+	for (size_t pos = 0; (rs = u32map_next(&w->sessions, &pos));) {
+		struct wmsg *m;
+
+		if (rs->deleting || !rs->timeout_ns || rs->timeout_sent ||
+		    now - rs->last_rtp_ns < rs->timeout_ns)
+			continue;
+		m = calloc(1, sizeof(*m));
+		if (!m)
+			return; /* tried again next tick */
+		m->op = WMSG_RTP_TIMEOUT;
+		m->key = rs->key;
+		m->idle_ms = (now - rs->last_rtp_ns) / 1000000u;
+		rs->timeout_sent = true;
+		answer(w, m);
+	}
+}
+
+static void publish(struct worker *w)
+{
+	const struct uring_loop_stats *st = uring_loop_stats(w->loop);
+
+	atomic_store_explicit(&w->received, st->received, memory_order_relaxed);
+	atomic_store_explicit(&w->forwarded, st->forwarded, memory_order_relaxed);
+	atomic_store_explicit(&w->dropped, st->dropped + st->send_errors, memory_order_relaxed);
+}
+
+static void run(struct worker *w)
+{
+	uint64_t next_tick = clock_mono_ns() + TICK_MS * 1000000ull;
+
+	while (!atomic_load_explicit(&w->stop, memory_order_acquire)) {
+		uint64_t now = clock_mono_ns();
+		unsigned wait_ms =
+		    now >= next_tick ? 0 : (unsigned)((next_tick - now) / 1000000u) + 1;
+		int rc = uring_loop_run(w->loop, wait_ms);
+
+		if (rc < 0) {
+			log_error("worker", "worker %u: io_uring wait failed: %s", w->index,
+			          strerror(-rc));
+			usleep(10000);
+		}
+		now = clock_mono_ns();
+		if (now >= next_tick) {
+			tick(w, now);
+			next_tick = now + TICK_MS * 1000000ull;
+		}
+		flush_held(w);
+		if (w->notify_pending) {
+			w->notify_pending = false;
+			spsc_queue_notify(&w->outbox);
+		}
+		publish(w);
+	}
+}
+
+static void leave(struct worker *w, struct wmsg *m)
+{
+	m->next = w->leftover;
+	w->leftover = m;
+}
+
+/* After the loop: the ring is gone, so no request refers to the sockets any more and sessions
+ * can be freed (closing their fds). Messages still held go to the leftover list for the control
+ * thread, unprocessed ones marked -ECANCELED. */
+static void shutdown_sessions(struct worker *w)
+{
+	struct relay_session *rs;
+	struct wmsg *m;
+
+	while ((m = spsc_queue_pop(&w->inbox))) {
+		m->result = -ECANCELED;
+		leave(w, m);
+	}
+	for (size_t pos = 0; (rs = u32map_next(&w->sessions, &pos));) {
+		while (rs->waiting) {
+			m = rs->waiting;
+			rs->waiting = m->next;
+			leave(w, m);
+		}
+		relay_session_free(rs);
+	}
+	u32map_free(&w->sessions);
+	while (w->held) {
+		m = w->held;
+		w->held = m->next;
+		leave(w, m);
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct worker *w = arg;
+	static const struct uring_loop_ops ops = {on_wakeup, on_sock_closed};
+	struct uring_loop_cfg cfg = {.slots = w->slots,
+	                             .buffers = w->buffers,
+	                             .wake_fd = spsc_queue_fd(&w->inbox),
+	                             .ops = &ops,
+	                             .arg = w};
+	char name[16];
+
+	snprintf(name, sizeof(name), "mediad-w%u", w->index);
+	pthread_setname_np(pthread_self(), name);
+	w->start_rc = uring_loop_new(&w->loop, &cfg, w->start_err, sizeof(w->start_err));
+	sem_post(&w->started_sem);
+	if (w->start_rc)
+		return NULL;
+	run(w);
+	uring_loop_free(w->loop);
+	w->loop = NULL;
+	shutdown_sessions(w);
+	return NULL;
+}
+
+int worker_start(struct worker *w, unsigned index, unsigned slots, unsigned buffers, char *err,
+                 size_t errlen)
+{
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->slots = slots;
+	w->buffers = buffers;
+	w->inbox.efd = w->outbox.efd = -1;
+	rc = spsc_queue_init(&w->inbox, QUEUE_SIZE, true);
+	if (!rc)
+		rc = spsc_queue_init(&w->outbox, QUEUE_SIZE, false);
+	if (!rc && sem_init(&w->started_sem, 0, 0))
+		rc = -errno;
+	if (!rc)
+		rc = -pthread_create(&w->thread, NULL, thread_main, w);
+	if (rc) {
+		snprintf(err, errlen, "worker %u: %s", index, strerror(-rc));
+		return rc;
+	}
+	w->started = true;
+	while (sem_wait(&w->started_sem) && errno == EINTR)
+		;
+	if (w->start_rc) {
+		snprintf(err, errlen, "worker %u: %s", index, w->start_err);
+		return w->start_rc;
+	}
+	return 0;
+}
+
+void worker_stop(struct worker *w)
+{
+	if (!w->started)
+		return;
+	atomic_store_explicit(&w->stop, true, memory_order_release);
+	spsc_queue_notify(&w->inbox);
+	pthread_join(w->thread, NULL);
+	sem_destroy(&w->started_sem);
+	w->started = false;
+}
+
+void worker_destroy(struct worker *w)
+{
+	struct wmsg *m;
+
+	while ((m = worker_take(w)))
+		wmsg_free(m);
+	spsc_queue_destroy(&w->inbox);
+	spsc_queue_destroy(&w->outbox);
+}
+
+int worker_post(struct worker *w, struct wmsg *msg)
+{
+	if (!spsc_queue_push(&w->inbox, msg))
+		return -EAGAIN;
+	return spsc_queue_notify(&w->inbox);
+}
+
+struct wmsg *worker_take(struct worker *w)
+{
+	struct wmsg *m = spsc_queue_pop(&w->outbox);
+
+	/* The leftover list is written by the thread before it ends; read only after the join. */
+	if (!m && !w->started && w->leftover) {
+		m = w->leftover;
+		w->leftover = m->next;
+	}
+	return m;
+}
+
+int worker_outbox_fd(const struct worker *w)
+{
+	return spsc_queue_fd(&w->outbox);
+}
+
+void wmsg_free(struct wmsg *msg)
+{
+	if (!msg)
+		return;
+	relay_session_free(msg->session);
+	if (msg->update)
+		for (uint32_t i = 0; i < msg->update->n_add; i++)
+			relay_stream_free(msg->update->add[i]);
+	free(msg->update);
+	free(msg->snap);
+	free(msg);
+}
