@@ -424,13 +424,21 @@ int uring_loop_new(struct uring_loop **out, const struct uring_loop_cfg *cfg, ch
 	}
 	rc = ring_init(&l->ring, SQ_SIZE, CQ_SIZE);
 	if (rc) {
-		snprintf(err, errlen, "io_uring_setup failed: %s", strerror(-rc));
+		snprintf(
+		    err, errlen,
+		    "io_uring is not available (io_uring_setup: %s); mediad needs Linux 6.0 or "
+		    "later with io_uring enabled (kernel.io_uring_disabled = 0, no seccomp "
+		    "filter refusing it)",
+		    strerror(-rc));
 		goto fail;
 	}
 	l->ring_ok = true;
 	rc = buf_ring_init(l, cfg->buffers);
 	if (rc) {
-		snprintf(err, errlen, "cannot register a provided buffer ring: %s", strerror(-rc));
+		snprintf(err, errlen,
+		         "io_uring cannot register a provided buffer ring (%s); mediad needs Linux "
+		         "6.0 or later",
+		         strerror(-rc));
 		goto fail;
 	}
 	rc = arm_wake(l);

@@ -8,10 +8,11 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include "spsc_queue.h"
 
-#define ITEMS 200000
+#define ITEMS 20000
 
 static void test_order_and_full(void **state)
 {
@@ -57,10 +58,10 @@ static void *producer(void *arg)
 	struct spsc_queue *q = arg;
 
 	for (uintptr_t i = 1; i <= ITEMS; i++) {
-		while (!spsc_queue_push(q, (void *)i))
-			;
-		if (i % 1000 == 0)
-			spsc_queue_notify(q);
+		while (!spsc_queue_push(q, (void *)i)) {
+			spsc_queue_notify(q); /* full: make sure the consumer is awake */
+			sched_yield();
+		}
 	}
 	spsc_queue_notify(q);
 	return NULL;
