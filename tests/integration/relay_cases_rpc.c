@@ -9,10 +9,14 @@
 #include "relay_cases.h"
 #include "relay_util.h"
 
+/* The status of the reply to raw bytes; messages that are not requests get an ErrorReply. */
 static int raw_code(const void *buf, size_t len)
 {
 	RpcEnvelope *r = node_raw(buf, len);
 	int code = reply_code(r);
+
+	if (r && code != RPC_OK && r->body_case != RPC_BODY(ERROR))
+		code = -2;
 
 	rpc_envelope_free(r);
 	return code;
@@ -113,7 +117,9 @@ void case_badrpc(void)
 
 	case_badrpc_envelopes();
 	r = session_op(Q, "no-such-session");
-	CHECK(reply_code(r) == RPC_NOT_FOUND, "unknown session: STATUS_NOT_FOUND");
+	CHECK(reply_code(r) == RPC_NOT_FOUND && r->body_case == RPC_BODY(QUERY_SESSION_REPLY) &&
+	          !r->query_session_reply->session,
+	      "unknown session: a QuerySessionReply with STATUS_NOT_FOUND and no session");
 	rpc_envelope_free(r);
 	ref.session_id = ref.call_id = "";
 	q.session = &ref;
