@@ -55,4 +55,12 @@ ctl query "$S" >/dev/null 2>&1
 check "query after delete: exit 1" test $? -eq 1
 check "mediad logged the reason" grep -q "closed $S (test over)" "$T/m1.log"
 check "no sessions left" test "$(ctl --json ping | jq -r '.ping_reply.node.sessions')" = 0
+
+# A node behind NAT: sockets on bind_ip, SDP addresses from advertise_ip.
+start_mediad nat --set rtp.advertise_ip=192.0.2.7 || exit 1
+out=$("$MEDIACTL" -e "$nat_RPC" --json create nat-call --a audio --b audio)
+check "local endpoints carry advertise_ip" test "$(jq -r '.create_session_reply.session.leg_a.streams[0].local_rtp.ip' <<<"$out")" = 192.0.2.7
+check "Ping reports it" test "$("$MEDIACTL" -e "$nat_RPC" --json ping | jq -r '.ping_reply.node.advertise_ip')" = 192.0.2.7
+check "mediad stops cleanly (exit 0) with a session open" stop_daemon nat
+check "mediad m1 stops cleanly (exit 0)" stop_daemon m1
 finish

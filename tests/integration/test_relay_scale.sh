@@ -15,4 +15,5 @@ else
 	cat "$T/scale.out"
 fi
 check "mediad still serving" "$MEDIACTL" -e "$big_RPC" ping
+check "mediad stops cleanly (exit 0)" stop_daemon big
 finish
