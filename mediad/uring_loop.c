@@ -162,6 +162,18 @@ int uring_loop_add(struct uring_loop *l, struct relay_sock *sock)
 	return 0;
 }
 
+/* The receive ends with -ECANCELED and without F_MORE; that CQE finishes the slot. */
+static int cancel_recv(struct uring_loop *l, uint32_t idx)
+{
+	struct io_uring_sqe *sqe = sqe_get(l);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_cancel64(sqe, UD(OP_RECV, 0, idx, l->slots[idx].gen), 0);
+	io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, idx, l->slots[idx].gen));
+	return 0;
+}
+
 void uring_loop_close(struct uring_loop *l, struct relay_sock *sock)
 {
 	uint32_t idx = sock->slot;
@@ -170,17 +182,10 @@ void uring_loop_close(struct uring_loop *l, struct relay_sock *sock)
 	if (s->sock != sock || s->closing)
 		return;
 	s->closing = true;
-	if (s->armed) {
-		struct io_uring_sqe *sqe = sqe_get(l);
-
-		/* The receive ends with -ECANCELED and without F_MORE; that CQE finishes it. */
-		if (sqe) {
-			io_uring_prep_cancel64(sqe, UD(OP_RECV, 0, idx, s->gen), 0);
-			io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, idx, s->gen));
-		}
-		return;
-	}
-	maybe_finish(l, idx);
+	if (!s->armed)
+		maybe_finish(l, idx);
+	else if (cancel_recv(l, idx))
+		queue_rearm(l, idx); /* the next round retries the cancel */
 }
 
 static void send_packet(struct uring_loop *l, unsigned bid, const uint8_t *p, uint32_t len,
@@ -298,9 +303,12 @@ int uring_loop_run(struct uring_loop *l, unsigned timeout_ms)
 	for (uint32_t i = 0; i < pending; i++) {
 		uint32_t idx = l->rearm[i];
 
-		l->slots[idx].queued = false;
-		if (l->slots[idx].sock && !l->slots[idx].closing && !l->slots[idx].armed &&
-		    arm_recv(l, idx))
+		struct slot *sl = &l->slots[idx];
+
+		sl->queued = false;
+		if (!sl->sock || sl->armed != sl->closing)
+			continue; /* free, closing and already stopped, or receiving */
+		if (sl->closing ? cancel_recv(l, idx) : arm_recv(l, idx))
 			queue_rearm(l, idx);
 	}
 	rc = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
