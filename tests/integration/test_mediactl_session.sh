@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # mediactl alone drives a session through its life: create, query (also by Call-ID), update
 # (remote, direction, options, add and remove streams), list, watch for events, delete; and
-# refuses bad arguments with exit status 2, node errors with 1.
+# refuses bad arguments with exit status 2, node errors with 1; advertise_ip and an exhausted
+# port pool seen through it.
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 --set mediad.workers=1 || exit 1
@@ -63,4 +64,15 @@ check "local endpoints carry advertise_ip" test "$(jq -r '.create_session_reply.
 check "Ping reports it" test "$("$MEDIACTL" -e "$nat_RPC" --json ping | jq -r '.ping_reply.node.advertise_ip')" = 192.0.2.7
 check "mediad stops cleanly (exit 0) with a session open" stop_daemon nat
 check "mediad m1 stops cleanly (exit 0)" stop_daemon m1
+
+# Two port pairs: one session (a pair per leg) fills the pool.
+p=$(free_port 4) || exit 1
+start_mediad tiny --set rtp.port_min="$p" --set rtp.port_max=$((p + 3)) || exit 1
+tiny() { "$MEDIACTL" -e "$tiny_RPC" "$@"; }
+check "the first session fits" tiny -q create c1 --a audio --b audio
+err=$(tiny create c2 --a audio --b audio 2>&1)
+check "the second does not: exit 1" test $? -eq 1
+check "with STATUS_NO_PORTS" grep -q "STATUS_NO_PORTS" <<<"$err"
+check "delete the first" tiny -q delete --call c1
+check "then the second fits" tiny -q create c2 --a audio --b audio
 finish
