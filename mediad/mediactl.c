@@ -60,7 +60,8 @@ static void usage(FILE *f)
 	        "  -q, --quiet        create: print only the session id; others: print nothing\n"
 	        "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s %s\n", commands[i].name, commands[i].args);
+		fprintf(f, "  %s%s%s\n", commands[i].name, commands[i].args[0] ? " " : "",
+		        commands[i].args);
 	fprintf(f,
 	        "SESSION is a session id, or --call CALL-ID.\n"
 	        "SPEC is one stream (m-line) of one leg: KIND[:IP:PORT][,OPTION]...\n"
@@ -74,6 +75,10 @@ static void usage(FILE *f)
 	        "DIR is what that leg's SDP says: sendrecv, sendonly, recvonly or inactive.\n"
 	        "Events (RtpTimeout, SessionClosed) go to the identity that created the session:\n"
 	        "  mediactl -i me create ...; mediactl -i me watch --count 1 --duration 30\n"
+	        "A bridge by hand (B's address learnt later from its answer):\n"
+	        "  S=$(mediactl -i me -q create call-1 --a audio:10.0.0.1:4000 --b audio)\n"
+	        "  mediactl update \"$S\" --leg b --stream 0 --remote 10.0.0.2:5000\n"
+	        "  mediactl query \"$S\"; mediactl delete \"$S\"\n"
 	        "exit status: 0 ok, 1 error status from mediad, 2 usage, 3 no reply\n");
 }
 

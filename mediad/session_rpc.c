@@ -359,6 +359,13 @@ static void answer_update(struct mediad *md, struct pending *p, struct wmsg *m)
 		}
 	}
 	if (m->result == -ENOENT) {
+		/* The worker no longer had it (its start failed): streams meant to be added are
+		 * still here, their sockets open; close them now, their ports went back with the
+		 * session. */
+		for (uint32_t i = 0; i < m->update->n_add; i++) {
+			relay_stream_free(m->update->add[i]);
+			m->update->add[i] = NULL;
+		}
 		fail(md, &p->peer, UPDATE_REPLY, RPC_NOT_FOUND, "session closed meanwhile");
 		return;
 	}
