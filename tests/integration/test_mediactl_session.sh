@@ -41,7 +41,7 @@ ctl update "$S" --stream 0 --remote 127.0.0.1:1 >/dev/null 2>&1
 check "update without --leg: exit 2" test $? -eq 2
 ctl update "$S" --leg c --stream 0 >/dev/null 2>&1
 check "bad leg: exit 2" test $? -eq 2
-check "help lists every command" bash -c "'$MEDIACTL' -h | grep -c '^  \(ping\|create\|update\|delete\|query\|list\|watch\) ' | grep -qx 7"
+check "help lists every command" bash -c "'$MEDIACTL' -h | grep -c '^  \(ping\|create\|update\|delete\|query\|list\|watch\)\( \|$\)' | grep -qx 7"
 
 # Events: a 300 ms timeout on a new session reaches its creator's identity.
 T2=$(ctl -q create call-t --a audio --b audio --timeout-ms 300)

@@ -6,7 +6,7 @@ RELAY_CLIENT=$TANDEM_BUILD/tests/integration/relay_client
 
 # 1500 pairs, at least 1300 of them free, for the 1000 needed: mediad skips ports other
 # programs hold (a fully free block that large is rare on a busy machine).
-base=$(free_port 3000 2600) || exit 1
+base=$("$FREE_PORT" 3000 2600) || exit 1
 start_mediad big --set mediad.workers=2 --set rtp.port_min="$base" \
 	--set rtp.port_max=$((base + 2999)) || exit 1
 if "$RELAY_CLIENT" "$big_RPC" scale 500 >"$T/scale.out" 2>&1; then
