@@ -1,93 +1,131 @@
-/* mediactl: drives a media node's RPC from the command line. Each subcommand builds one request
- * Envelope, waits for its reply and prints it (text for people, --json for scripts).
- * Exit status: 0 ok, 1 the node answered with an error status, 2 usage, 3 no answer. */
+/* mediactl: drives a media node's RPC from the command line. Each command builds one request
+ * Envelope (mediactl_req.c), waits for its reply and prints it (text for people, --json for
+ * scripts); watch prints the events the node sends to this client's identity.
+ * Exit status: 0 ok, 1 the node answered with an error status (or watch saw fewer events than
+ * --count), 2 usage, 3 no answer. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "mediactl_req.h"
 #include "pb_print.h"
 #include "rpc.h"
 
 struct ctl {
-	const char *endpoint;
+	const char *endpoint, *identity;
 	int timeout_ms;
-	bool json;
+	bool json, quiet;
 	void *zctx, *sock;
 };
 
-typedef int (*build_fn)(int argc, char **argv, RpcEnvelope *req);
-
-static int build_ping(int argc, char **argv, RpcEnvelope *req)
-{
-	static RpcPingRequest ping = TANDEM__MEDIA__V1__PING_REQUEST__INIT;
-
-	if (argc > 0)
-		return -EINVAL;
-	req->body_case = RPC_BODY(PING);
-	req->ping = &ping;
-	return 0;
-}
+typedef int (*build_fn)(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
 
 static const struct {
 	const char *name;
 	const char *args;
 	build_fn build;
 } commands[] = {
-    {"ping", "", build_ping},
+    {"ping", "", ctl_build_ping},
+    {"create",
+     "CALL-ID --a SPEC [--a SPEC]... --b SPEC [--b SPEC]... [--strict] [--mux-a]\n"
+     "         [--mux-b] [--timeout-ms MS] [--owner TAG] [--tag-a TAG] [--tag-b TAG]",
+     ctl_build_create},
+    {"update",
+     "SESSION [--leg a|b --stream N [--remote IP:PORT] [--remote-rtcp IP:PORT]\n"
+     "         [--direction DIR]]... [--add-a SPEC --add-b SPEC]... [--remove N]...\n"
+     "         [--strict|--no-strict] [--timeout-ms MS]",
+     ctl_build_update},
+    {"delete", "SESSION [--reason TEXT]", ctl_build_delete},
+    {"query", "SESSION", ctl_build_query},
+    {"list", "[--limit N]", ctl_build_list},
+    {"watch", "[--count N] [--duration SECONDS]", ctl_build_watch},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mediactl [-e ENDPOINT] [-t MS] [--json] COMMAND [ARGS]\n"
-	           "  -e, --endpoint E   mediad RPC address (default tcp://127.0.0.1:5555,\n"
-	           "                     or $MEDIACTL_ENDPOINT)\n"
-	           "  -t, --timeout MS   reply timeout (default 2000)\n"
-	           "  -j, --json         print replies as JSON\n"
-	           "commands:\n");
+	fprintf(f,
+	        "usage: mediactl [-e ENDPOINT] [-t MS] [-i ID] [-j] [-q] COMMAND [ARGS]\n"
+	        "  -e, --endpoint E   mediad RPC address (default tcp://127.0.0.1:5555,\n"
+	        "                     or $MEDIACTL_ENDPOINT)\n"
+	        "  -t, --timeout MS   reply timeout (default 2000)\n"
+	        "  -i, --identity ID  ZeroMQ routing id: the owner of sessions this run creates\n"
+	        "                     and the client events go to (default mediactl-PID)\n"
+	        "  -j, --json         print replies and events as JSON, one per line\n"
+	        "  -q, --quiet        create: print only the session id; others: print nothing\n"
+	        "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s %s\n", commands[i].name, commands[i].args);
+		fprintf(f, "  %s%s%s\n", commands[i].name, commands[i].args[0] ? " " : "",
+		        commands[i].args);
+	fprintf(f,
+	        "SESSION is a session id, or --call CALL-ID.\n"
+	        "SPEC is one stream (m-line) of one leg: KIND[:IP:PORT][,OPTION]...\n"
+	        "  KIND    audio, video or other\n"
+	        "  IP:PORT the remote RTP address from SDP ([IPv6]:PORT); without it mediad\n"
+	        "          learns the remote from the first packet\n"
+	        "  OPTION  mux (rtcp-mux), sendrecv|sendonly|recvonly|inactive,\n"
+	        "          rtcp=IP:PORT (remote RTCP if not RTP port + 1), rate=HZ (clock rate)\n"
+	        "  --a/--b repeat in m-line order; stream i of leg A is bridged to stream i of B.\n"
+	        "  --mux-a/--mux-b set rtcp-mux on every stream of that leg.\n"
+	        "DIR is what that leg's SDP says: sendrecv, sendonly, recvonly or inactive.\n"
+	        "Events (RtpTimeout, SessionClosed) go to the identity that created the session:\n"
+	        "  mediactl -i me create ...; mediactl -i me watch --count 1 --duration 30\n"
+	        "A bridge by hand (B's address learnt later from its answer):\n"
+	        "  S=$(mediactl -i me -q create call-1 --a audio:10.0.0.1:4000 --b audio)\n"
+	        "  mediactl update \"$S\" --leg b --stream 0 --remote 10.0.0.2:5000\n"
+	        "  mediactl query \"$S\"; mediactl delete \"$S\"\n"
+	        "exit status: 0 ok, 1 error status from mediad, 2 usage, 3 no reply\n");
 }
 
-static void print_reply(const struct ctl *ctl, const RpcEnvelope *env)
+static void print_env(const struct ctl *ctl, const RpcEnvelope *env)
 {
 	if (ctl->json) {
 		pb_print_json(stdout, &env->base);
 		fputc('\n', stdout);
-		return;
+	} else {
+		pb_print_text(stdout, &env->base, 0);
 	}
-	pb_print_text(stdout, &env->base, 0);
+	fflush(stdout);
 }
 
 static uint64_t new_request_id(void)
 {
+	static uint64_t n;
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32)) | 1;
+	return (((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32)) | 1) + 2 * n++;
 }
 
-static int call(struct ctl *ctl, RpcEnvelope *req)
+static int connect_node(struct ctl *ctl)
 {
-	RpcEnvelope *reply = NULL;
-	const RpcStatus *st;
 	char id[64];
 	int rc;
 
 	ctl->zctx = rpc_context_new();
 	snprintf(id, sizeof(id), "mediactl-%d", (int)getpid());
-	rc = ctl->zctx ? rpc_dealer_connect(ctl->zctx, ctl->endpoint, id, &ctl->sock) : -errno;
-	if (rc) {
+	rc = ctl->zctx ? rpc_dealer_connect(ctl->zctx, ctl->endpoint,
+	                                    ctl->identity ? ctl->identity : id, &ctl->sock)
+	               : -errno;
+	if (rc)
 		fprintf(stderr, "mediactl: cannot connect to %s: %s\n", ctl->endpoint,
 		        strerror(-rc));
-		return 3;
-	}
+	return rc;
+}
+
+/* One round trip; 0 with *reply, or the exit status (3) after saying why. */
+static int round_trip(struct ctl *ctl, RpcEnvelope *req, RpcEnvelope **reply)
+{
+	int rc;
+
 	req->version = RPC_VERSION;
 	req->request_id = new_request_id();
-	rc = rpc_call(ctl->sock, req, ctl->timeout_ms, &reply);
+	rc = rpc_call(ctl->sock, req, ctl->timeout_ms, reply);
 	if (rc == -ETIMEDOUT) {
 		fprintf(stderr, "mediactl: no reply from %s within %d ms (is mediad running?)\n",
 		        ctl->endpoint, ctl->timeout_ms);
@@ -97,6 +135,62 @@ static int call(struct ctl *ctl, RpcEnvelope *req)
 		fprintf(stderr, "mediactl: %s: %s\n", ctl->endpoint, strerror(-rc));
 		return 3;
 	}
+	return 0;
+}
+
+/* update with only one of the options: the other keeps its current value. */
+static int complete_options(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *req)
+{
+	RpcEnvelope q = TANDEM__MEDIA__V1__ENVELOPE__INIT, *reply = NULL;
+	RpcQuerySessionRequest qr = TANDEM__MEDIA__V1__QUERY_SESSION_REQUEST__INIT;
+	RpcSessionOptions *o = req->update_session->options;
+	const RpcSessionOptions *cur;
+	int rc;
+
+	if (!b->keep_strict && !b->keep_timeout)
+		return 0;
+	qr.session = req->update_session->session;
+	q.body_case = RPC_BODY(QUERY_SESSION);
+	q.query_session = &qr;
+	rc = round_trip(ctl, &q, &reply);
+	if (rc)
+		return rc;
+	if (reply->body_case != RPC_BODY(QUERY_SESSION_REPLY) ||
+	    !reply->query_session_reply->session || !reply->query_session_reply->session->options) {
+		print_env(ctl, reply); /* the node's error */
+		rpc_envelope_free(reply);
+		return 1;
+	}
+	cur = reply->query_session_reply->session->options;
+	if (b->keep_strict)
+		o->strict_source = cur->strict_source;
+	if (b->keep_timeout)
+		o->inactivity_timeout_ms = cur->inactivity_timeout_ms;
+	rpc_envelope_free(reply);
+	return 0;
+}
+
+static void print_reply(const struct ctl *ctl, const RpcEnvelope *reply)
+{
+	if (!ctl->quiet) {
+		print_env(ctl, reply);
+		return;
+	}
+	if (reply->body_case == RPC_BODY(CREATE_SESSION_REPLY) &&
+	    reply->create_session_reply->session)
+		printf("%s\n", reply->create_session_reply->session->session_id);
+}
+
+static int call(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *req)
+{
+	RpcEnvelope *reply = NULL;
+	const RpcStatus *st;
+	int rc = req->body_case == RPC_BODY(UPDATE_SESSION) ? complete_options(ctl, b, req) : 0;
+
+	if (!rc)
+		rc = round_trip(ctl, req, &reply);
+	if (rc)
+		return rc;
 	print_reply(ctl, reply);
 	st = rpc_reply_status(reply);
 	rc = st && st->code != RPC_OK;
@@ -106,39 +200,114 @@ static int call(struct ctl *ctl, RpcEnvelope *req)
 	return rc ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void print_event(const struct ctl *ctl, const RpcEnvelope *env)
+{
+	const RpcEvent *ev = env->event;
+	const char *sid = ev->session ? ev->session->session_id : "";
+	const char *cid = ev->session ? ev->session->call_id : "";
+
+	if (ctl->json) {
+		print_env(ctl, env);
+		return;
+	}
+	if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_RTP_TIMEOUT)
+		printf("rtp_timeout session=%s call=%s idle_ms=%llu\n", sid, cid,
+		       (unsigned long long)ev->rtp_timeout->idle_ms);
+	else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED)
+		printf("session_closed session=%s call=%s reason=\"%s\"\n", sid, cid,
+		       ev->session_closed->reason);
+	else
+		printf("event session=%s call=%s (kind %d)\n", sid, cid, (int)ev->kind_case);
+	fflush(stdout);
+}
+
+/* Prints events until --count of them arrived or --duration passed (or SIGINT). A Ping every
+ * second keeps this identity alive as an owner. */
+static int watch(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *ping)
+{
+	uint64_t end = b->duration > 0 ? clock_mono_ms() + (uint64_t)(b->duration * 1000) : 0;
+	uint64_t next_ping = 0;
+	long seen = 0;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!interrupted && (!b->count || seen < b->count)) {
+		uint64_t now = clock_mono_ms();
+		RpcEnvelope *env = NULL;
+		int wait, rc;
+
+		if (end && now >= end)
+			break;
+		if (now >= next_ping) {
+			ping->version = RPC_VERSION;
+			ping->request_id = new_request_id();
+			rpc_send(ctl->sock, NULL, 0, ping);
+			next_ping = now + 1000;
+		}
+		wait = (int)(next_ping - now);
+		if (end && end - now < (uint64_t)wait)
+			wait = (int)(end - now);
+		rc = rpc_wait(ctl->sock, wait, &env);
+		if (rc == -ETIMEDOUT || rc == -EINTR)
+			continue;
+		if (rc) {
+			fprintf(stderr, "mediactl: %s: %s\n", ctl->endpoint, strerror(-rc));
+			return 3;
+		}
+		if (env->body_case == RPC_BODY(EVENT) && env->event) {
+			print_event(ctl, env);
+			seen++;
+		}
+		rpc_envelope_free(env);
+	}
+	return b->count && seen < b->count ? 1 : 0;
+}
+
+static int parse_globals(int argc, char **argv, struct ctl *ctl)
 {
 	static const struct option opts[] = {
 	    {"endpoint", required_argument, NULL, 'e'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"identity", required_argument, NULL, 'i'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct ctl ctl = {.endpoint = getenv("MEDIACTL_ENDPOINT"), .timeout_ms = 2000};
-	RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT;
-	int c, rc;
+	int c;
 
-	if (!ctl.endpoint)
-		ctl.endpoint = "tcp://127.0.0.1:5555";
-	while ((c = getopt_long(argc, argv, "+e:t:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:t:i:jqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			ctl.endpoint = optarg;
+			ctl->endpoint = optarg;
 			break;
 		case 't':
-			ctl.timeout_ms = atoi(optarg);
-			if (ctl.timeout_ms <= 0) {
+			ctl->timeout_ms = atoi(optarg);
+			if (ctl->timeout_ms <= 0) {
 				fprintf(stderr, "mediactl: --timeout must be a positive number\n");
 				return 2;
 			}
 			break;
+		case 'i':
+			ctl->identity = optarg;
+			break;
 		case 'j':
-			ctl.json = true;
+			ctl->json = true;
+			break;
+		case 'q':
+			ctl->quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		default:
 			usage(stderr);
 			return 2;
@@ -148,17 +317,43 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = {.endpoint = getenv("MEDIACTL_ENDPOINT"), .timeout_ms = 2000};
+	RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	struct ctl_build b;
+	int rc;
+
+	if (!ctl.endpoint)
+		ctl.endpoint = "tcp://127.0.0.1:5555";
+	rc = parse_globals(argc, argv, &ctl);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) != 0)
+		char **cargv = argv + optind;
+		int cargc = argc - optind;
+
+		if (strcmp(cargv[0], commands[i].name) != 0)
 			continue;
-		if (commands[i].build(argc - optind - 1, argv + optind + 1, &req)) {
-			fprintf(stderr, "usage: mediactl %s %s\n", commands[i].name,
-			        commands[i].args);
+		memset(&b, 0, sizeof(b));
+		if (commands[i].build(cargc, cargv, &b, &req)) {
+			fprintf(stderr, "mediactl: %s\nusage: mediactl %s %s\n", b.err,
+			        commands[i].name, commands[i].args);
+			pb_arena_free(&b.arena);
 			return 2;
 		}
-		rc = call(&ctl, &req);
+		rc = connect_node(&ctl);
+		if (!rc)
+			rc = strcmp(commands[i].name, "watch") ? call(&ctl, &b, &req)
+			                                       : watch(&ctl, &b, &req);
+		else
+			rc = 3;
 		rpc_socket_close(ctl.sock);
 		rpc_context_free(ctl.zctx);
+		pb_arena_free(&b.arena);
 		return rc;
 	}
 	fprintf(stderr, "mediactl: unknown command '%s'\n", argv[optind]);

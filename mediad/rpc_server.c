@@ -12,7 +12,6 @@
 struct rpc_server {
 	struct rpc_server_cfg cfg; /* tables borrowed */
 	void *sock;                /* owned ROUTER */
-	uint64_t requests, refused;
 };
 
 int rpc_server_reply(struct rpc_server *srv, const struct rpc_peer *peer, RpcEnvelope *env)
@@ -42,7 +41,6 @@ int rpc_server_error(struct rpc_server *srv, const struct rpc_peer *peer, int co
 	er.status = &st;
 	env.body_case = RPC_BODY(ERROR);
 	env.error = &er;
-	srv->refused++;
 	log_warn("rpc", "request %llu refused: %s (%s)", (unsigned long long)peer->request_id,
 	         rpc_status_name(code), text);
 	return rpc_server_reply(srv, peer, &env);
@@ -81,7 +79,6 @@ static void dispatch(struct rpc_server *srv, const struct rpc_msg *msg)
 		if (r->body != (int)req->body_case)
 			continue;
 		log_debug("rpc", "%s request %llu", r->name, (unsigned long long)req->request_id);
-		srv->requests++;
 		r->fn(srv->cfg.arg, &peer, req);
 		return;
 	}
@@ -147,16 +144,6 @@ int rpc_server_new(struct rpc_server **out, void *zctx, const struct rpc_server_
 int rpc_server_fd(const struct rpc_server *srv)
 {
 	return rpc_socket_fd(srv->sock);
-}
-
-uint64_t rpc_server_requests(const struct rpc_server *srv)
-{
-	return srv->requests;
-}
-
-uint64_t rpc_server_refused(const struct rpc_server *srv)
-{
-	return srv->refused;
 }
 
 void rpc_server_free(struct rpc_server *srv)

@@ -55,15 +55,11 @@ int rpc_server_drain(struct rpc_server *srv);
 /* Sends a reply whose body is set by the caller (body_case and member); version and
  * request_id come from peer. Does nothing for an internal peer. Returns 0 or -errno. */
 int rpc_server_reply(struct rpc_server *srv, const struct rpc_peer *peer, RpcEnvelope *env);
-/* Sends an ErrorReply with code and text. */
+/* Sends an ErrorReply with code and text: for messages that are not usable requests. */
 int rpc_server_error(struct rpc_server *srv, const struct rpc_peer *peer, int code,
                      const char *text);
 /* Sends an Event (request_id 0) to the client with routing id rid. Returns 0 or -errno
  * (-EHOSTUNREACH: that client is not connected). */
 int rpc_server_event(struct rpc_server *srv, const uint8_t *rid, size_t rid_len, RpcEvent *event);
-
-/* Requests handled and refused since start. */
-uint64_t rpc_server_requests(const struct rpc_server *srv);
-uint64_t rpc_server_refused(const struct rpc_server *srv);
 
 #endif

@@ -16,6 +16,11 @@
 #include "session_build.h"
 #include "session_info.h"
 
+#define CREATE_REPLY RPC_BODY(CREATE_SESSION_REPLY)
+#define UPDATE_REPLY RPC_BODY(UPDATE_SESSION_REPLY)
+#define DELETE_REPLY RPC_BODY(DELETE_SESSION_REPLY)
+#define QUERY_REPLY  RPC_BODY(QUERY_SESSION_REPLY)
+
 enum pend_kind { P_CREATE, P_UPDATE, P_DELETE, P_CLOSE, P_QUERY, P_LIST_ITEM };
 
 /* One ListSessions in progress: the SessionInfo of each session as its worker answers. */
@@ -79,7 +84,8 @@ static struct session_info_ctx info_ctx(const struct mediad *md, const struct se
 	return c;
 }
 
-/* Sends a reply of kind body (one of the four that carry status + session). */
+/* Sends a reply of type body: one of the four that carry status + session (s may be NULL for a
+ * refusal), or a ListSessionsReply refusal. */
 static void reply_session(struct mediad *md, const struct rpc_peer *peer, int body,
                           const struct session *s, const struct session_snapshot *snap, int code,
                           const char *text)
@@ -90,10 +96,15 @@ static void reply_session(struct mediad *md, const struct rpc_peer *peer, int bo
 	RpcUpdateSessionReply ur = TANDEM__MEDIA__V1__UPDATE_SESSION_REPLY__INIT;
 	RpcDeleteSessionReply dr = TANDEM__MEDIA__V1__DELETE_SESSION_REPLY__INIT;
 	RpcQuerySessionReply qr = TANDEM__MEDIA__V1__QUERY_SESSION_REPLY__INIT;
-	struct session_info_ctx ctx = info_ctx(md, s);
+	RpcListSessionsReply lr = TANDEM__MEDIA__V1__LIST_SESSIONS_REPLY__INIT;
 	struct pb_arena a = {0};
-	RpcSessionInfo *info = session_info_build(&a, s, snap, &ctx);
+	RpcSessionInfo *info = NULL;
 
+	if (s) {
+		struct session_info_ctx ctx = info_ctx(md, s);
+
+		info = session_info_build(&a, s, snap, &ctx);
+	}
 	if (!info && !code) {
 		code = RPC_INTERNAL;
 		text = "out of memory";
@@ -113,17 +124,30 @@ static void reply_session(struct mediad *md, const struct rpc_peer *peer, int bo
 		dr.status = &st;
 		dr.session = info;
 		env.delete_session_reply = &dr;
-	} else {
+	} else if (body == RPC_BODY(QUERY_SESSION_REPLY)) {
 		qr.status = &st;
 		qr.session = info;
 		env.query_session_reply = &qr;
+	} else {
+		lr.status = &st;
+		env.list_sessions_reply = &lr;
 	}
 	rpc_server_reply(md->rpc, peer, &env);
 	pb_arena_free(&a);
 }
 
+/* A refused request gets a reply of its own type carrying the status; ErrorReply is kept for
+ * messages that are not usable requests at all (rpc_server.c). */
+static void fail(struct mediad *md, const struct rpc_peer *peer, int body, int code,
+                 const char *text)
+{
+	log_warn("rpc", "request %llu refused: %s (%s)", (unsigned long long)peer->request_id,
+	         rpc_status_name(code), text);
+	reply_session(md, peer, body, NULL, NULL, code, text);
+}
+
 /* Finds the session a SessionRef names, or answers the error itself and returns NULL. */
-static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer,
+static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer, int body,
                                 const RpcSessionRef *ref)
 {
 	struct session *s = NULL;
@@ -131,8 +155,8 @@ static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer,
 
 	if (!ref ||
 	    ((!ref->session_id || !ref->session_id[0]) && (!ref->call_id || !ref->call_id[0]))) {
-		rpc_server_error(md->rpc, peer, RPC_BAD_REQUEST,
-		                 "session: a session_id or a call_id is required");
+		fail(md, peer, body, RPC_BAD_REQUEST,
+		     "session: a session_id or a call_id is required");
 		return NULL;
 	}
 	if (ref->session_id && ref->session_id[0])
@@ -142,7 +166,7 @@ static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer,
 	if (!s) {
 		snprintf(text, sizeof(text), "no session %.80s on this node",
 		         ref->session_id && ref->session_id[0] ? ref->session_id : ref->call_id);
-		rpc_server_error(md->rpc, peer, RPC_NOT_FOUND, text);
+		fail(md, peer, body, RPC_NOT_FOUND, text);
 	}
 	return s;
 }
@@ -202,13 +226,13 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	int code = create_checks(md, r, text, sizeof(text));
 
 	if (code) {
-		rpc_server_error(md->rpc, peer, code, text);
+		fail(md, peer, CREATE_REPLY, code, text);
 		return;
 	}
 	s = session_new(r->call_id, r->owner, r->leg_a ? r->leg_a->tag : NULL,
 	                r->leg_b ? r->leg_b->tag : NULL);
 	if (!s) {
-		rpc_server_error(md->rpc, peer, RPC_INTERNAL, "out of memory");
+		fail(md, peer, CREATE_REPLY, RPC_INTERNAL, "out of memory");
 		return;
 	}
 	log_set_context(s->call_id);
@@ -218,7 +242,7 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	s->timeout_ms = o ? o->inactivity_timeout_ms : 0;
 	code = session_build_create(&env, r, s, &rs, text, sizeof(text));
 	if (code) {
-		rpc_server_error(md->rpc, peer, code, text);
+		fail(md, peer, CREATE_REPLY, code, text);
 		session_free(s);
 		log_set_context(NULL);
 		return;
@@ -233,7 +257,7 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 		free(p);
 		wmsg_free(m);
 		drop_unposted(md, s, rs);
-		rpc_server_error(md->rpc, peer, RPC_INTERNAL, "out of memory");
+		fail(md, peer, CREATE_REPLY, RPC_INTERNAL, "out of memory");
 		log_set_context(NULL);
 		return;
 	}
@@ -264,8 +288,7 @@ static void answer_create(struct mediad *md, struct pending *p, struct wmsg *m)
 
 	if (!m->result) {
 		log_ports(s, "created");
-		reply_session(md, &p->peer, RPC_BODY(CREATE_SESSION_REPLY), s, m->snap, RPC_OK,
-		              NULL);
+		reply_session(md, &p->peer, CREATE_REPLY, s, m->snap, RPC_OK, NULL);
 		return;
 	}
 	/* The worker closed what it had registered; a session it never adopted comes back. */
@@ -275,14 +298,14 @@ static void answer_create(struct mediad *md, struct pending *p, struct wmsg *m)
 	finish_close(md, s);
 	snprintf(text, sizeof(text), "relay could not start the session: %s", strerror(-m->result));
 	log_warn("session", "%s", text);
-	rpc_server_error(md->rpc, &p->peer, RPC_INTERNAL, text);
+	fail(md, &p->peer, CREATE_REPLY, RPC_INTERNAL, text);
 }
 
 void session_rpc_update(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req)
 {
 	struct mediad *md = arg;
 	const RpcUpdateSessionRequest *r = req->update_session;
-	struct session *s = find_ref(md, peer, r->session);
+	struct session *s = find_ref(md, peer, UPDATE_REPLY, r->session);
 	struct relay_update *u = NULL;
 	struct pending *p;
 	struct wmsg *m;
@@ -302,7 +325,7 @@ void session_rpc_update(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	m = p ? msg_new(WMSG_UPDATE, s, p) : NULL;
 	code = m ? session_build_update(&env, s, r, &u, text, sizeof(text)) : RPC_INTERNAL;
 	if (code) {
-		rpc_server_error(md->rpc, peer, code, m ? text : "out of memory");
+		fail(md, peer, UPDATE_REPLY, code, m ? text : "out of memory");
 		free(p);
 		wmsg_free(m);
 		log_set_context(NULL);
@@ -336,7 +359,14 @@ static void answer_update(struct mediad *md, struct pending *p, struct wmsg *m)
 		}
 	}
 	if (m->result == -ENOENT) {
-		rpc_server_error(md->rpc, &p->peer, RPC_NOT_FOUND, "session closed meanwhile");
+		/* The worker no longer had it (its start failed): streams meant to be added are
+		 * still here, their sockets open; close them now, their ports went back with the
+		 * session. */
+		for (uint32_t i = 0; i < m->update->n_add; i++) {
+			relay_stream_free(m->update->add[i]);
+			m->update->add[i] = NULL;
+		}
+		fail(md, &p->peer, UPDATE_REPLY, RPC_NOT_FOUND, "session closed meanwhile");
 		return;
 	}
 	if (m->result)
@@ -359,7 +389,7 @@ void session_rpc_delete(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 {
 	struct mediad *md = arg;
 	const RpcDeleteSessionRequest *r = req->delete_session;
-	struct session *s = find_ref(md, peer, r->session);
+	struct session *s = find_ref(md, peer, DELETE_REPLY, r->session);
 	struct pending *p;
 	struct wmsg *m;
 
@@ -369,7 +399,7 @@ void session_rpc_delete(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	m = p ? msg_new(WMSG_DELETE, s, p) : NULL;
 	if (!m) {
 		free(p);
-		rpc_server_error(md->rpc, peer, RPC_INTERNAL, "out of memory");
+		fail(md, peer, DELETE_REPLY, RPC_INTERNAL, "out of memory");
 		return;
 	}
 	snprintf(p->reason, sizeof(p->reason), "%s",
@@ -437,7 +467,7 @@ static void answer_delete(struct mediad *md, struct pending *p, struct wmsg *m)
 void session_rpc_query(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req)
 {
 	struct mediad *md = arg;
-	struct session *s = find_ref(md, peer, req->query_session->session);
+	struct session *s = find_ref(md, peer, QUERY_REPLY, req->query_session->session);
 	struct pending *p;
 	struct wmsg *m;
 
@@ -447,7 +477,7 @@ void session_rpc_query(void *arg, const struct rpc_peer *peer, const RpcEnvelope
 	m = p ? msg_new(WMSG_QUERY, s, p) : NULL;
 	if (!m) {
 		free(p);
-		rpc_server_error(md->rpc, peer, RPC_INTERNAL, "out of memory");
+		fail(md, peer, QUERY_REPLY, RPC_INTERNAL, "out of memory");
 		return;
 	}
 	control_post(md, s, m);
@@ -490,7 +520,7 @@ void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 		if (l)
 			pb_arena_free(&l->arena);
 		free(l);
-		rpc_server_error(md->rpc, peer, RPC_INTERNAL, "out of memory");
+		fail(md, peer, RPC_BODY(LIST_SESSIONS_REPLY), RPC_INTERNAL, "out of memory");
 		return;
 	}
 	l->peer = *peer;
@@ -542,8 +572,7 @@ void session_rpc_answer(struct mediad *md, struct wmsg *m)
 		break;
 	case P_QUERY:
 		if (m->result)
-			rpc_server_error(md->rpc, &p->peer, RPC_NOT_FOUND,
-			                 "session closed meanwhile");
+			fail(md, &p->peer, QUERY_REPLY, RPC_NOT_FOUND, "session closed meanwhile");
 		else
 			reply_session(md, &p->peer, RPC_BODY(QUERY_SESSION_REPLY), s, m->snap,
 			              RPC_OK, NULL);

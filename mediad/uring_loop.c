@@ -46,11 +46,6 @@ struct slot {
 	bool finishing; /* on the finish list */
 };
 
-struct txmsg { /* one per buffer: a send in flight uses its buffer's entry */
-	struct msghdr mh;
-	struct iovec iov;
-};
-
 struct uring_loop {
 	struct io_uring ring;
 	bool ring_ok;
@@ -63,7 +58,6 @@ struct uring_loop {
 	size_t br_bytes;
 	uint8_t *bufs;
 	unsigned buf_mask, recycled;
-	struct txmsg *tx;
 	struct msghdr rx_mh; /* the shape of every multishot receive */
 	uint64_t wake_val;
 	bool wake_unarmed; /* the wake-up read could not be queued; retried each round */
@@ -168,6 +162,18 @@ int uring_loop_add(struct uring_loop *l, struct relay_sock *sock)
 	return 0;
 }
 
+/* The receive ends with -ECANCELED and without F_MORE; that CQE finishes the slot. */
+static int cancel_recv(struct uring_loop *l, uint32_t idx)
+{
+	struct io_uring_sqe *sqe = sqe_get(l);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_cancel64(sqe, UD(OP_RECV, 0, idx, l->slots[idx].gen), 0);
+	io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, idx, l->slots[idx].gen));
+	return 0;
+}
+
 void uring_loop_close(struct uring_loop *l, struct relay_sock *sock)
 {
 	uint32_t idx = sock->slot;
@@ -176,23 +182,15 @@ void uring_loop_close(struct uring_loop *l, struct relay_sock *sock)
 	if (s->sock != sock || s->closing)
 		return;
 	s->closing = true;
-	if (s->armed) {
-		struct io_uring_sqe *sqe = sqe_get(l);
-
-		/* The receive ends with -ECANCELED and without F_MORE; that CQE finishes it. */
-		if (sqe) {
-			io_uring_prep_cancel64(sqe, UD(OP_RECV, 0, idx, s->gen), 0);
-			io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, idx, s->gen));
-		}
-		return;
-	}
-	maybe_finish(l, idx);
+	if (!s->armed)
+		maybe_finish(l, idx);
+	else if (cancel_recv(l, idx))
+		queue_rearm(l, idx); /* the next round retries the cancel */
 }
 
 static void send_packet(struct uring_loop *l, unsigned bid, const uint8_t *p, uint32_t len,
                         const struct relay_fwd *fwd)
 {
-	struct txmsg *t = &l->tx[bid];
 	uint32_t idx = fwd->out->slot;
 	struct io_uring_sqe *sqe = sqe_get(l);
 
@@ -201,13 +199,12 @@ static void send_packet(struct uring_loop *l, unsigned bid, const uint8_t *p, ui
 		recycle(l, bid);
 		return;
 	}
-	t->iov.iov_base = (void *)p;
-	t->iov.iov_len = len;
-	/* The kernel copies the address when it takes the SQE (at submit), so pointing at the
-	 * leg's current remote is safe even if a later packet re-latches it. */
-	t->mh.msg_name = (void *)&fwd->to->u;
-	t->mh.msg_namelen = fwd->to->len;
-	io_uring_prep_sendmsg(sqe, fwd->out->fd, &t->mh, 0);
+	/* A send with a destination (sendto; Linux 6.0): no msghdr to build or for the kernel to
+	 * copy. The kernel reads the address when it takes the SQE (at submit), so pointing at
+	 * the leg's current remote is safe even if a later packet re-latches it. */
+	io_uring_prep_send(sqe, fwd->out->fd, p, len, 0);
+	sqe->addr2 = (uint64_t)(uintptr_t)&fwd->to->u;
+	sqe->addr_len = (uint16_t)fwd->to->len;
 	io_uring_sqe_set_data64(sqe, UD(OP_SEND, bid, idx, l->slots[idx].gen));
 	l->slots[idx].inflight++;
 }
@@ -306,9 +303,12 @@ int uring_loop_run(struct uring_loop *l, unsigned timeout_ms)
 	for (uint32_t i = 0; i < pending; i++) {
 		uint32_t idx = l->rearm[i];
 
-		l->slots[idx].queued = false;
-		if (l->slots[idx].sock && !l->slots[idx].closing && !l->slots[idx].armed &&
-		    arm_recv(l, idx))
+		struct slot *sl = &l->slots[idx];
+
+		sl->queued = false;
+		if (!sl->sock || sl->armed != sl->closing)
+			continue; /* free, closing and already stopped, or receiving */
+		if (sl->closing ? cancel_recv(l, idx) : arm_recv(l, idx))
 			queue_rearm(l, idx);
 	}
 	rc = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
@@ -393,17 +393,12 @@ static int alloc_tables(struct uring_loop *l)
 	l->slots = calloc(n, sizeof(*l->slots));
 	l->rearm = calloc(n, sizeof(*l->rearm));
 	l->finish = calloc(n, sizeof(*l->finish));
-	l->tx = calloc(nb, sizeof(*l->tx));
 	l->bufs = aligned_alloc(4096, (size_t)nb * BUF_SIZE);
-	if (!l->slots || !l->rearm || !l->finish || !l->tx || !l->bufs)
+	if (!l->slots || !l->rearm || !l->finish || !l->bufs)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
 		l->slots[i].next_free = i + 1 < n ? i + 1 : UINT32_MAX;
 	l->free_head = 0;
-	for (unsigned i = 0; i < nb; i++) {
-		l->tx[i].mh.msg_iov = &l->tx[i].iov;
-		l->tx[i].mh.msg_iovlen = 1;
-	}
 	return 0;
 }
 
@@ -424,13 +419,21 @@ int uring_loop_new(struct uring_loop **out, const struct uring_loop_cfg *cfg, ch
 	}
 	rc = ring_init(&l->ring, SQ_SIZE, CQ_SIZE);
 	if (rc) {
-		snprintf(err, errlen, "io_uring_setup failed: %s", strerror(-rc));
+		snprintf(
+		    err, errlen,
+		    "io_uring is not available (io_uring_setup: %s); mediad needs Linux 6.0 or "
+		    "later with io_uring enabled (kernel.io_uring_disabled = 0, no seccomp "
+		    "filter refusing it)",
+		    strerror(-rc));
 		goto fail;
 	}
 	l->ring_ok = true;
 	rc = buf_ring_init(l, cfg->buffers);
 	if (rc) {
-		snprintf(err, errlen, "cannot register a provided buffer ring: %s", strerror(-rc));
+		snprintf(err, errlen,
+		         "io_uring cannot register a provided buffer ring (%s); mediad needs Linux "
+		         "6.0 or later",
+		         strerror(-rc));
 		goto fail;
 	}
 	rc = arm_wake(l);
@@ -454,7 +457,6 @@ void uring_loop_free(struct uring_loop *l)
 	if (l->br)
 		munmap(l->br, l->br_bytes);
 	free(l->bufs);
-	free(l->tx);
 	free(l->finish);
 	free(l->rearm);
 	free(l->slots);
@@ -489,15 +491,17 @@ static int udp_loopback(struct sockaddr_in *sa)
 	return fd;
 }
 
-/* Arms one multishot recvmsg on a loopback socket, sends it two datagrams and expects two
- * completions carrying provided buffers, the first flagged F_MORE. */
+/* Arms one multishot recvmsg on a loopback socket, sends it two datagrams with sendto() and a
+ * third with an io_uring send carrying the destination (how packets are forwarded), and expects
+ * three completions carrying provided buffers, the first flagged F_MORE. */
 static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 {
 	struct __kernel_timespec ts = {.tv_sec = 1};
 	struct sockaddr_in sa, ta;
-	int rx = udp_loopback(&sa), tx = udp_loopback(&ta), rc = 0, got = 0;
+	int rx = udp_loopback(&sa), tx = udp_loopback(&ta), rc = 0, got = 0, sent = 0;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
+	const char *what = "multishot recvmsg with provided buffers";
 
 	if (rx < 0 || tx < 0) {
 		snprintf(err, errlen, "cannot open loopback UDP sockets for the io_uring check");
@@ -513,11 +517,23 @@ static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 	for (int i = 0; i < 2; i++)
 		if (sendto(tx, "\x80\0\0\0", 4, 0, (struct sockaddr *)&sa, sizeof(sa)) != 4)
 			rc = -errno;
-	while (!rc && got < 2) {
+	sqe = sqe_get(l);
+	io_uring_prep_send(sqe, tx, "\x80\0\0\1", 4, 0);
+	sqe->addr2 = (uint64_t)(uintptr_t)&sa;
+	sqe->addr_len = sizeof(sa);
+	io_uring_sqe_set_data64(sqe, UD(OP_SEND, 0, 0, 0));
+	io_uring_submit(&l->ring);
+	while (!rc && (got < 3 || !sent)) {
 		rc = io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts);
 		if (rc)
 			break;
-		if (UD_OP(cqe->user_data) == OP_RECV) {
+		if (UD_OP(cqe->user_data) == OP_SEND) {
+			sent = 1;
+			if (cqe->res != 4) {
+				rc = cqe->res < 0 ? cqe->res : -EIO;
+				what = "send with a destination address";
+			}
+		} else if (UD_OP(cqe->user_data) == OP_RECV) {
 			if (cqe->res < 0)
 				rc = cqe->res;
 			else if (!(cqe->flags & IORING_CQE_F_BUFFER) ||
@@ -529,9 +545,9 @@ static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 	}
 	if (rc)
 		snprintf(err, errlen,
-		         "io_uring multishot recvmsg with provided buffers does not work "
-		         "here (%s); mediad needs Linux 6.0 or later",
-		         strerror(-rc));
+		         "io_uring %s does not work here (%s); mediad needs Linux 6.0 or "
+		         "later",
+		         what, strerror(-rc));
 out:
 	if (rx >= 0)
 		close(rx);

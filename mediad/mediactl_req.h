@@ -1,0 +1,37 @@
+/* mediactl's request builders: one per command, each parsing its own arguments into an
+ * Envelope body. Nested messages and strings come from the arena, freed after the call. */
+#ifndef MEDIAD_MEDIACTL_REQ_H
+#define MEDIAD_MEDIACTL_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pb_arena.h"
+#include "rpc.h"
+
+struct ctl_build {
+	struct pb_arena arena;
+	char err[256]; /* why the arguments were refused */
+	/* update: options given only in part; the caller fills the rest from a QuerySession. */
+	bool keep_strict, keep_timeout;
+	/* watch */
+	long count;      /* events to wait for; 0 = no limit */
+	double duration; /* seconds; 0 = no limit */
+};
+
+/* Each returns 0, or -EINVAL with b->err saying what is wrong. argv[0] is the command name. */
+int ctl_build_ping(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+int ctl_build_create(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+int ctl_build_update(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+int ctl_build_delete(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+int ctl_build_query(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+int ctl_build_list(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+/* watch sends no request of its own: only its --count/--duration are parsed. */
+int ctl_build_watch(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+
+/* A stream spec "KIND[:IP:PORT][,OPTION]..." into sp (see mediactl -h). */
+int ctl_parse_stream(const char *text, struct ctl_build *b, RpcStreamSpec *sp);
+/* "IP:PORT" or "[IPv6]:PORT" into a new Endpoint. */
+int ctl_parse_endpoint(const char *text, struct ctl_build *b, RpcEndpoint **out);
+
+#endif

@@ -1,0 +1,12 @@
+/* The cases of relay_client that are about the RPC itself rather than packets
+ * (relay_cases_rpc.c). */
+#ifndef TANDEM_RELAY_CASES_H
+#define TANDEM_RELAY_CASES_H
+
+void case_badrpc(void);
+void case_status(void);
+void case_update(void);
+void case_reap(void);
+void case_scale(int n);
+
+#endif

@@ -1,0 +1,249 @@
+/* session_build.c: the checks on client-supplied fields (addresses, counts, kinds, directions,
+ * indexes) and that a refused or failed request leaves no port leased. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session_build.h"
+
+#define PAIRS 16
+
+static struct port_pool *pool;
+
+static bool range_free(unsigned base)
+{
+	for (unsigned i = 0; i < 2 * PAIRS; i++) {
+		struct sockaddr_in sa = {.sin_family = AF_INET,
+		                         .sin_port = htons((uint16_t)(base + i))};
+		int fd = socket(AF_INET, SOCK_DGRAM, 0), ok;
+
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* A range free right now; pairs taken by others later are skipped by the pool anyway. */
+static int setup(void **state)
+{
+	(void)state;
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	for (int i = 0; i < 200; i++) {
+		unsigned b = (20000 + (unsigned)rand() % 10000) & ~1u;
+
+		if (range_free(b))
+			return port_pool_new(&pool, "127.0.0.1", b, b + 2 * PAIRS - 1);
+	}
+	return -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	port_pool_free(pool);
+	return 0;
+}
+
+static int endpoint(const char *ip, unsigned port, struct net_addr *out, char *msg)
+{
+	RpcEndpoint ep = TANDEM__MEDIA__V1__ENDPOINT__INIT;
+
+	ep.ip = (char *)ip;
+	ep.port = port;
+	return session_build_endpoint(&ep, AF_INET, out, "x", msg, 256);
+}
+
+static void test_endpoints(void **state)
+{
+	struct net_addr a;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(endpoint("10.1.2.3", 4000, &a, msg), RPC_OK);
+	assert_int_equal(net_addr_port(&a), 4000);
+	assert_int_equal(endpoint("10.1.2.3", 0, &a, msg), RPC_OK); /* port unknown */
+	assert_int_equal(a.len, 0);
+	assert_int_equal(endpoint("0.0.0.0", 4000, &a, msg), RPC_OK); /* on hold */
+	assert_int_equal(a.len, 0);
+	assert_int_equal(endpoint("", 0, &a, msg), RPC_OK);
+	assert_int_equal(session_build_endpoint(NULL, AF_INET, &a, "x", msg, 256), RPC_OK);
+	assert_int_equal(endpoint("10.1.2.300", 4000, &a, msg), RPC_INVALID_ADDRESS);
+	assert_non_null(strstr(msg, "'10.1.2.300' is not an IP address"));
+	assert_int_equal(endpoint("example.com", 4000, &a, msg), RPC_INVALID_ADDRESS);
+	assert_int_equal(endpoint("10.1.2.3", 70000, &a, msg), RPC_INVALID_ADDRESS);
+	assert_non_null(strstr(msg, "port 70000 is out of range"));
+	assert_int_equal(endpoint("", 4000, &a, msg), RPC_INVALID_ADDRESS);
+	assert_int_equal(endpoint("::1", 4000, &a, msg), RPC_INVALID_ADDRESS);
+	assert_non_null(strstr(msg, "IPv6 address on an IPv4 media node"));
+	assert_int_equal(endpoint("239.1.1.1", 4000, &a, msg), RPC_INVALID_ADDRESS);
+	assert_int_equal(endpoint("255.255.255.255", 4000, &a, msg), RPC_INVALID_ADDRESS);
+}
+
+struct req {
+	RpcCreateSessionRequest r;
+	RpcLegSpec leg[2];
+	RpcStreamSpec spec[2][SESSION_MAX_STREAMS + 1];
+	RpcStreamSpec *ptr[2][SESSION_MAX_STREAMS + 1];
+	RpcEndpoint ep;
+};
+
+static void init_req(struct req *q, size_t na, size_t nb)
+{
+	tandem__media__v1__create_session_request__init(&q->r);
+	tandem__media__v1__endpoint__init(&q->ep);
+	for (int l = 0; l < 2; l++) {
+		tandem__media__v1__leg_spec__init(&q->leg[l]);
+		for (int i = 0; i <= SESSION_MAX_STREAMS; i++) {
+			tandem__media__v1__stream_spec__init(&q->spec[l][i]);
+			q->ptr[l][i] = &q->spec[l][i];
+		}
+		q->leg[l].streams = q->ptr[l];
+	}
+	q->leg[0].n_streams = na;
+	q->leg[1].n_streams = nb;
+	q->r.call_id = "c1";
+	q->r.leg_a = &q->leg[0];
+	q->r.leg_b = &q->leg[1];
+}
+
+static int create(struct req *q, struct session *s, struct relay_session **rs, char *msg)
+{
+	struct build_env env = {pool, AF_INET, false};
+
+	return session_build_create(&env, &q->r, s, rs, msg, 256);
+}
+
+static void test_create_checks(void **state)
+{
+	struct session *s = session_new("c1", "", "", "");
+	struct relay_session *rs = NULL;
+	unsigned free0 = port_pool_free_count(pool);
+	static struct req q;
+	char msg[256];
+
+	(void)state;
+	init_req(&q, 1, 2);
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	assert_non_null(strstr(msg, "leg_a has 1 streams but leg_b has 2"));
+	init_req(&q, 0, 0);
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	init_req(&q, SESSION_MAX_STREAMS + 1, SESSION_MAX_STREAMS + 1);
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	init_req(&q, 1, 1);
+	q.r.leg_b = NULL;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	init_req(&q, 1, 1);
+	q.spec[1][0].kind = 7;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	assert_non_null(strstr(msg, "leg_b.streams[0].kind"));
+	init_req(&q, 1, 1);
+	q.spec[0][0].direction = 9;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	init_req(&q, 2, 2);
+	q.ep.ip = "1.2.3.4.5";
+	q.ep.port = 1;
+	q.spec[1][1].remote_rtcp = &q.ep;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_INVALID_ADDRESS);
+	assert_non_null(strstr(msg, "leg_b.streams[1].remote_rtcp"));
+	assert_int_equal(port_pool_free_count(pool), free0); /* nothing leased */
+	assert_null(rs);
+	session_free(s);
+}
+
+static void test_create_exhaustion_leaks_nothing(void **state)
+{
+	struct session *s = session_new("c1", "", "", "");
+	struct relay_session *rs = NULL;
+	unsigned free0 = port_pool_free_count(pool);
+	static struct req q;
+	char msg[256];
+
+	(void)state;
+	/* More streams than the pool has pairs for: refused, everything given back. */
+	init_req(&q, free0 / 2 + 1, free0 / 2 + 1);
+	assert_int_equal(create(&q, s, &rs, msg), RPC_NO_PORTS);
+	assert_int_equal(port_pool_free_count(pool), free0);
+	/* Two streams fit; kinds and clock rates are resolved. */
+	init_req(&q, 2, 2);
+	q.spec[0][1].kind = TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_VIDEO;
+	q.spec[0][0].rtcp_mux = 1;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_OK);
+	assert_int_equal(port_pool_free_count(pool), free0 - 4);
+	assert_int_equal(s->n_streams, 2);
+	assert_int_equal(rs->streams[1]->kind, KIND_VIDEO);
+	assert_int_equal(rs->streams[1]->clock_rate, 90000);
+	assert_int_equal(rs->streams[0]->clock_rate, 8000);
+	assert_true(rs->streams[0]->leg[0].mux);
+	assert_int_equal(rs->streams[0]->leg[0].rtcp.fd, -1);
+	assert_ptr_equal(rs->streams[0]->session, rs);
+	relay_session_free(rs); /* closes the sockets */
+	for (uint32_t i = 0; i < s->n_streams; i++)
+		session_build_release(pool, &s->streams[i]);
+	assert_int_equal(port_pool_free_count(pool), free0);
+	session_free(s);
+}
+
+static void test_update_checks(void **state)
+{
+	struct session *s = session_new("c1", "", "", "");
+	struct build_env env = {pool, AF_INET, false};
+	RpcUpdateSessionRequest r = TANDEM__MEDIA__V1__UPDATE_SESSION_REQUEST__INIT;
+	RpcStreamUpdate su = TANDEM__MEDIA__V1__STREAM_UPDATE__INIT, *sup = &su;
+	struct relay_update *u = NULL;
+	uint32_t rm = 3;
+	char msg[256];
+
+	(void)state;
+	s->n_streams = 2;
+	r.n_streams = 1;
+	r.streams = &sup;
+	su.index = 2;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_BAD_REQUEST);
+	assert_non_null(strstr(msg, "no stream 2"));
+	su.index = 1;
+	su.leg = 5;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_BAD_REQUEST);
+	su.leg = TANDEM__MEDIA__V1__LEG_ID__LEG_B;
+	s->streams[1].removed = true;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_BAD_REQUEST);
+	s->streams[1].removed = false;
+	r.n_remove = 1;
+	r.remove = &rm;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_BAD_REQUEST);
+	rm = 0;
+	su.direction = TANDEM__MEDIA__V1__DIRECTION__DIRECTION_RECVONLY;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_OK);
+	assert_int_equal(u->n_changes, 1);
+	assert_int_equal(u->changes[0].leg, 1);
+	assert_int_equal(u->changes[0].direction, DIR_RECVONLY);
+	assert_false(u->changes[0].set_rtp);
+	assert_int_equal(u->remove_mask, 1);
+	free(u);
+	session_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_endpoints),
+	    cmocka_unit_test(test_create_checks),
+	    cmocka_unit_test(test_create_exhaustion_leaks_nothing),
+	    cmocka_unit_test(test_update_checks),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
