@@ -93,12 +93,15 @@ static void test_round_trip(void **state)
 		struct media_plan *p = parse(samples[i]), *back;
 		struct media_plan_origin o = {0};
 		char *sdp = print(p, "10.9.8.7", ports, &o);
-		unsigned diff;
+		unsigned diff, allowed = MEDIA_PLAN_VERSION | MEDIA_PLAN_ADDRESS;
 
 		assert_sofia_strict_ok(sdp);
 		back = parse(sdp);
 		diff = media_plan_diff(p, back);
-		if (diff & ~(unsigned)(MEDIA_PLAN_VERSION | MEDIA_PLAN_ADDRESS))
+		if (media_plan_active_streams(p) !=
+		    p->n_streams) /* non-RTP lines come back refused */
+			allowed |= MEDIA_PLAN_STREAMS;
+		if (diff & ~allowed)
 			fail_msg("sample %zu: diff %#x after round trip:\n%s", i, diff, sdp);
 		for (unsigned s = 0; s < back->n_streams; s++) {
 			if (!media_stream_active(&p->streams[s]))
