@@ -264,8 +264,8 @@ static int answer_stream(struct neg *n, unsigned i, const struct media_stream *i
 		return -ENOMEM;
 	if (!has_media_codec(o)) {
 		codec_list(ans, answered, sizeof(answered));
-		note(n, "m-line %u (%s): answered codecs %s were not offered", i, in->media,
-		     answered);
+		note(n, "m-line %u (%s): no offered media codec among the answered %s", i,
+		     in->media, answered);
 		o->n_codecs = 0;
 		return 0;
 	}
