@@ -82,8 +82,7 @@ if ! wait_until 10 "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 300 ping; then
 	tail -n 5 "$STATE/mediad.log" >&2
 	exit 1
 fi
-start_one signald "$BUILD/signaling/signald" -c "$DEMO/signald.ini" --set "signald.state_dir=$STATE" \
-	--set "dialplan.file=$DEMO/dialplan.xml"
+start_one signald "$BUILD/signaling/signald" -c "$DEMO/signald.ini" --set "signald.state_dir=$STATE"
 if ! wait_until 10 "$SIPPING" sip:127.0.0.1:5060 300; then
 	echo "signald did not answer OPTIONS within 10 s; see $STATE/signald.log:" >&2
 	tail -n 5 "$STATE/signald.log" >&2

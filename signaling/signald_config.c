@@ -147,7 +147,8 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		         cfg->reg_max_expires);
 		return -EINVAL;
 	}
-	if (relative_to_config(&cfg->directory_path, path))
+	if (relative_to_config(&cfg->directory_path, path) ||
+	    relative_to_config(&cfg->dialplan_file, path))
 		return -ENOMEM;
 	if (!cfg->node_id) {
 		char host[256] = "signald";

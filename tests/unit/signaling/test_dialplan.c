@@ -96,7 +96,7 @@ static void test_demo_plan(void **state)
 	struct dialplan_result r;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/deploy/demo/dialplan.xml", TANDEM_SOURCE_DIR);
+	snprintf(path, sizeof(path), "%s/deploy/demo/dialplan.xml", TANDEM_SRC);
 	assert_int_equal(dialplan_load(&dp, path, err, sizeof(err)), 0);
 	assert_int_equal(dialplan_hunt(dp, &c, &vars, &r, err, sizeof(err)), 0);
 	assert_string_equal(r.context, "default");

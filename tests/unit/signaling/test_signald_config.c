@@ -89,11 +89,13 @@ static void test_directory_path_relative_to_file(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/s.ini", dir);
 	f = fopen(path, "w");
-	fputs("[directory]\npath = users.xml\n", f);
+	fputs("[directory]\npath = users.xml\n[dialplan]\nfile = plan.xml\n", f);
 	fclose(f);
 	assert_int_equal(signald_config_load(&cfg, path, NULL, 0, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/users.xml", dir);
 	assert_string_equal(cfg.directory_path, path);
+	snprintf(path, sizeof(path), "%s/plan.xml", dir);
+	assert_string_equal(cfg.dialplan_file, path);
 	signald_config_free(&cfg);
 	snprintf(path, sizeof(path), "%s/s.ini", dir);
 	unlink(path);
