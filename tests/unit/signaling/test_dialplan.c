@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dialplan.h"
+#include "signald_config.h"
 
 static char tmp_path[64];
 
@@ -113,6 +114,23 @@ static void test_demo_plan(void **state)
 	assert_string_equal(dest(dp, "10000"),
 	                    "set(unallocated_number=10000) hangup(UNALLOCATED_NUMBER)");
 	dialplan_free(dp);
+}
+
+/* The demo configuration names the demo plan, and it loads. */
+static void test_demo_config_names_demo_plan(void **state)
+{
+	struct signald_config cfg;
+	struct dialplan *dp;
+	char path[512], err[CFG_ERR_LEN];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/deploy/demo/signald.ini", TANDEM_SRC);
+	assert_int_equal(signald_config_load(&cfg, path, NULL, 0, err, sizeof(err)), 0);
+	assert_non_null(cfg.dialplan_file);
+	assert_int_equal(dialplan_load(&dp, cfg.dialplan_file, err, sizeof(err)), 0);
+	assert_string_equal(dest(dp, "1001"), "bridge(user/1001)");
+	dialplan_free(dp);
+	signald_config_free(&cfg);
 }
 
 static void test_document_wrapper(void **state)
@@ -516,6 +534,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_demo_plan),
+	    cmocka_unit_test(test_demo_config_names_demo_plan),
 	    cmocka_unit_test(test_document_wrapper),
 	    cmocka_unit_test(test_continue),
 	    cmocka_unit_test(test_conditions_and),
