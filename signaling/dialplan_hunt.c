@@ -209,9 +209,9 @@ static int run_condition(struct hunt *h, const struct dialplan_condition *c, boo
 {
 	pcre2_match_data *md;
 	char *expanded = NULL;
-	const char *subject;
+	const char *subject = "";
 	struct captures cap;
-	int pairs, rc;
+	int pairs = -1, rc;
 
 	if (c->field == DIALPLAN_FIELD_NONE) { /* absolute condition */
 		*pass = true;
