@@ -19,6 +19,7 @@
 #include "call_auth.h"
 #include "call_media.h"
 #include "call_record.h"
+#include "directory.h"
 #include "clock.h"
 #include "hangup_cause.h"
 #include "log.h"
@@ -560,7 +561,7 @@ static void on_call_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *a
 	log_set_context(call->call_id);
 	if (call->winner || call->state == CALL_ENDING)
 		return;
-	log_info("call", "no answer within %ld s", call->owner->cfg->call_timeout_s);
+	log_info("call", "no answer within %u s", call->timeout_s);
 	call_hangup(call->owner, call, HANGUP_CAUSE_NO_ANSWER, "timeout");
 }
 
@@ -600,7 +601,7 @@ static void originate(struct b2bua *b, struct call *call)
 	call->timer = su_timer_create(su_root_task(b->root), 0);
 	if (call->timer)
 		su_timer_set_interval(call->timer, on_call_timeout, (su_timer_arg_t *)call,
-		                      (su_duration_t)(b->cfg->call_timeout_s * 1000));
+		                      (su_duration_t)(call->timeout_s * 1000));
 }
 
 static void on_media_created(struct call *call, int rc)
@@ -648,14 +649,25 @@ static void respond_challenge(struct b2bua *b, ua_handle *nh, const struct call_
 static bool routed(struct b2bua *b, struct call *call, const struct ua_request *req,
                    const char *user)
 {
+	const struct directory_user *u = directory_find(b->deps.dir, user, b->cfg->sip_domain);
+	struct route_var vars[64];
 	struct route_request rr = {
 	    .caller = user,
 	    .caller_name = req->from_display,
 	    .destination = req->ruri_user ? req->ruri_user : "",
 	    .network_addr = req->src_ip,
 	    .domain = b->cfg->sip_domain,
+	    .context = b->cfg->dialplan_context,
+	    .vars = vars,
 	};
 	struct route_result res;
+	const char *ctx;
+
+	/* The caller's directory variables seed the channel; user_context picks the context. */
+	for (size_t i = 0; u && i < u->n_vars && rr.n_vars < 64; i++)
+		vars[rr.n_vars++] = (struct route_var){u->vars[i].name, u->vars[i].value};
+	if (u && (ctx = directory_user_var(u, "user_context")) != NULL && *ctx)
+		rr.context = ctx;
 
 	router_route(b->deps.router, call->home, &rr, &res);
 	if (res.status) {
@@ -667,6 +679,7 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 		return false;
 	}
 	call->callee = res.callee;
+	call->timeout_s = res.timeout_s ? res.timeout_s : (unsigned)b->cfg->call_timeout_s;
 	call->n_b = res.n_targets;
 	for (unsigned i = 0; i < res.n_targets; i++) {
 		struct leg *leg = &call->b[i];

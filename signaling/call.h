@@ -77,6 +77,7 @@ struct call {
 	/* timing */
 	uint64_t created_ms, answered_ms, ended_ms;
 	su_timer_t *timer;   /* call_timeout while ringing */
+	unsigned timeout_s;  /* ring time: call_timeout variable or [call] timeout_s */
 	struct b2bua *owner; /* borrowed */
 	bool media_deleting;
 	bool done;                 /* nothing refers to it any more: freed by the reaper */

@@ -31,7 +31,7 @@ typedef Tandem__Media__V1__SessionInfo RpcSessionInfo;
 struct call_media {
 	struct media_client *mc;          /* borrowed */
 	const struct signald_config *cfg; /* borrowed */
-	struct codec_prefs prefs;
+	const struct codec_prefs *prefs;  /* borrowed from cfg */
 };
 
 /* Negotiation state of one call. */
@@ -72,18 +72,12 @@ int call_media_new(struct call_media **out, struct media_client *mc,
                    const struct signald_config *cfg)
 {
 	struct call_media *cm = calloc(1, sizeof(*cm));
-	char err[256];
 
 	if (!cm)
 		return -ENOMEM;
 	cm->mc = mc;
 	cm->cfg = cfg;
-	if (codec_prefs_parse(&cm->prefs, cfg->codecs_audio, cfg->codecs_video,
-	                      cfg->codecs_negotiation, err, sizeof(err)) != 0) {
-		log_error("media", "[codecs]: %s", err);
-		free(cm);
-		return -EINVAL;
-	}
+	cm->prefs = &cfg->codec_prefs;
 	*out = cm;
 	return 0;
 }
@@ -397,10 +391,13 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	return media_client_request(cm->mc, call->node, &env, on_reply, call);
 }
 
-static int parse(struct call *call, const char *sdp, size_t len, struct media_plan **out)
+static int parse(struct call_media *cm, struct call *call, const char *sdp, size_t len,
+                 struct media_plan **out)
 {
-	int rc = media_plan_parse(sdp, len, CM_MAX_STREAMS, out, call->media_error,
-	                          sizeof(call->media_error));
+	unsigned max = cm->cfg->codecs_max_media_lines < CM_MAX_STREAMS
+	                   ? (unsigned)cm->cfg->codecs_max_media_lines
+	                   : CM_MAX_STREAMS;
+	int rc = media_plan_parse(sdp, len, max, out, call->media_error, sizeof(call->media_error));
 
 	return rc == -EBADMSG ? -EBADMSG : rc ? -EPROTO : 0;
 }
@@ -416,8 +413,8 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 		return -ENOMEM;
 	if (st->cb)
 		return -EBUSY;
-	rc = parse(call, sdp, len, &in);
-	if (!rc && sdp_negotiate_offer(in, &cm->prefs, &out, call->media_error,
+	rc = parse(cm, call, sdp, len, &in);
+	if (!rc && sdp_negotiate_offer(in, cm->prefs, &out, call->media_error,
 	                               sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
 	if (rc) {
@@ -478,7 +475,7 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 		return -EINVAL;
 	if (st->cb)
 		return -EBUSY;
-	rc = parse(call, sdp, len, &in);
+	rc = parse(cm, call, sdp, len, &in);
 	if (!rc && sdp_negotiate_answer(st->offer_in, st->offer_out, in, &out, call->media_error,
 	                                sizeof(call->media_error)) != 0)
 		rc = -EPROTO;

@@ -75,19 +75,18 @@ static int parse_list(struct codec_pref *v, unsigned *n, const char *kind, const
 		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 			len--;
 		if (*n == CODEC_PREFS_MAX) {
-			snprintf(err, errlen, "%s codecs: more than %d entries", kind,
-			         CODEC_PREFS_MAX);
+			snprintf(err, errlen, "%s: more than %d entries", kind, CODEC_PREFS_MAX);
 			return -EINVAL;
 		}
 		if (parse_entry(&v[*n], s, len)) {
-			snprintf(err, errlen, "%s codecs: '%.*s' is not %s", kind, (int)len, s,
+			snprintf(err, errlen, "%s: '%.*s' is not %s", kind, (int)len, s,
 			         CODEC_PREFS_TEXT);
 			return -EINVAL;
 		}
 		(*n)++;
 		s += strcspn(s, ",");
 		if (*s == ',' && !*++s) {
-			snprintf(err, errlen, "%s codecs: list ends with a comma", kind);
+			snprintf(err, errlen, "%s: list ends with a comma", kind);
 			return -EINVAL;
 		}
 	}

@@ -37,7 +37,8 @@ struct codec_prefs {
 #define CODEC_PREFS_DEFAULT_VIDEO "H264,VP8"
 
 /* Fills *out from the two lists (empty string: no codec of that kind passes) and the mode name
- * ("greedy" or "generous"). Returns 0 or -EINVAL with one line in err naming the bad entry. */
+ * ("greedy" or "generous"; NULL: greedy). Returns 0 or -EINVAL with one line in err naming the
+ * list ("audio", "video" or "negotiation") and the bad entry. */
 int codec_prefs_parse(struct codec_prefs *out, const char *audio, const char *video,
                       const char *mode, char *err, size_t errlen);
 

@@ -17,6 +17,7 @@
 
 #include "b2bua.h"
 #include "b2bua_deps.h"
+#include "dialplan.h"
 #include "digest.h"
 #include "directory.h"
 #include "failban.h"
@@ -41,6 +42,7 @@ struct signald {
 	struct failban *failban;
 	struct store *store;
 	struct registrar *registrar;
+	struct dialplan *dialplan;
 	struct router *router;
 	struct b2bua *b2bua;
 	struct sip_ua *ua;
@@ -298,7 +300,20 @@ static int setup_calls(struct signald *sd)
 	struct b2bua_deps deps;
 	int rc;
 
-	rc = router_new(&sd->router, NULL, sd->dir, sd->store, sd->cfg.sip_domain);
+	if (sd->cfg.dialplan_file) {
+		char err[CFG_ERR_LEN];
+
+		rc = dialplan_load(&sd->dialplan, sd->cfg.dialplan_file, err, sizeof(err));
+		if (rc) {
+			log_error("signald", "dialplan: %s", err);
+			return rc;
+		}
+		log_notice("signald", "dialplan: %s, context %s", sd->cfg.dialplan_file,
+		           sd->cfg.dialplan_context);
+	} else {
+		log_debug("signald", "no [dialplan] file: calls go to the directory user dialled");
+	}
+	rc = router_new(&sd->router, sd->dialplan, sd->dir, sd->store, sd->cfg.sip_domain);
 	if (rc)
 		return rc;
 	deps = (struct b2bua_deps){
@@ -321,6 +336,7 @@ static void teardown(struct signald *sd)
 	b2bua_free(sd->b2bua);
 	sip_ua_free(sd->ua);
 	router_free(sd->router);
+	dialplan_free(sd->dialplan);
 	if (sd->purge_timer)
 		su_timer_destroy(sd->purge_timer);
 	registrar_free(sd->registrar);

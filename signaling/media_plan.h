@@ -107,7 +107,7 @@ struct media_plan {
 	char *origin_user;
 	uint64_t origin_id;
 	uint64_t origin_version;
-	unsigned n_attrs; /* session-level pass-through attributes (same rules, and a=group) */
+	unsigned n_attrs; /* session pass-through attributes (same rules; a=group dropped) */
 	struct media_attr *attrs;
 	unsigned n_streams;
 	struct media_stream *streams;

@@ -4,6 +4,7 @@
  * sofia leaves to applications (port range, IP literals, a=rtcp, m-line count) is done here too;
  * anything refused is a negative errno plus one line saying why. */
 #include "media_plan.h"
+#include "media_plan_guard.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -492,6 +493,7 @@ int media_plan_parse(const char *body, size_t len, unsigned max_streams, struct 
                      char *why, size_t whylen)
 {
 	struct parse p = {.why = why, .whylen = whylen};
+	unsigned bad_mline;
 	sdp_parser_t *parser;
 	sdp_session_t *sdp;
 	int rc;
@@ -501,6 +503,8 @@ int media_plan_parse(const char *body, size_t len, unsigned max_streams, struct 
 		return fail(&p, -EBADMSG, "empty SDP");
 	if (memchr(body, '\0', len))
 		return fail(&p, -EBADMSG, "NUL byte in SDP");
+	if (media_plan_guard(body, len, &bad_mline))
+		return fail(&p, -EBADMSG, "m-line %u: malformed format list", bad_mline);
 	p.plan = media_plan_new();
 	if (!p.plan)
 		return -ENOMEM;

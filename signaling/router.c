@@ -1,6 +1,9 @@
-/* Call routing: the destination names a directory user, whose live registrations become the
- * B-leg targets. A contact registered from behind NAT is reached through the address the
- * REGISTER came from (the Request-URI stays the contact, the request goes to the NAT binding). */
+/* Call routing: the XML dialplan is hunted with the caller's profile and channel variables, and
+ * its actions run in order: `set` changes a variable, `hangup` refuses the call with its cause,
+ * `bridge user/ID` turns the user's live registrations into the B-leg targets and ends the
+ * routing. A contact registered from behind NAT is reached through the address the REGISTER came
+ * from (the Request-URI stays the contact, the request goes to the NAT binding). Without a
+ * dialplan every destination is taken as `bridge user/${destination_number}`. */
 #include "router.h"
 
 #include <errno.h>
@@ -11,7 +14,9 @@
 
 #include <sofia-sip/su_string.h>
 
+#include "dialplan.h"
 #include "directory.h"
+#include "log.h"
 #include "store.h"
 
 struct router {
@@ -88,13 +93,130 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user,
 	store_reg_list_free(&regs);
 }
 
+/* bridge data: "user/ID" or "user/ID@domain"; anything else is not a target we can reach. */
+static void bridge(struct router *r, su_home_t *home, const char *data, struct route_result *out)
+{
+	char user[128];
+	const char *at;
+	size_t n;
+
+	if (strncmp(data, "user/", 5) != 0 || !data[5]) {
+		fail(home, out, 404, HANGUP_CAUSE_NO_ROUTE_DESTINATION,
+		     "bridge target not supported");
+		log_notice("route", "bridge %s: only user/ID targets are supported", data);
+		return;
+	}
+	at = strchr(data + 5, '@');
+	n = at ? (size_t)(at - data - 5) : strlen(data + 5);
+	if (n >= sizeof(user)) {
+		fail(home, out, 404, HANGUP_CAUSE_INVALID_NUMBER_FORMAT, "bridge user too long");
+		return;
+	}
+	memcpy(user, data + 5, n);
+	user[n] = '\0';
+	bridge_user(r, home, user, out);
+}
+
+static void hangup(su_home_t *home, const char *data, struct route_result *out)
+{
+	enum hangup_cause cause = HANGUP_CAUSE_NORMAL_CLEARING;
+
+	if (data && *data && hangup_cause_parse(data, &cause) != 0)
+		log_notice("route", "hangup %s: unknown cause, using NORMAL_CLEARING", data);
+	fail(home, out, hangup_cause_to_sip(cause), cause, "dialplan hangup");
+}
+
+/* Runs the hunted actions; stops at the first that decides the call. */
+static void execute(struct router *r, su_home_t *home, const struct dialplan_result *dr,
+                    struct dialplan_vars *vars, struct route_result *out)
+{
+	for (unsigned i = 0; i < dr->n_actions; i++) {
+		const struct dialplan_action *a = &dr->actions[i];
+		char *data = NULL;
+
+		if (dialplan_vars_expand(vars, a->data ? a->data : "", &data) != 0) {
+			fail(home, out, 500, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
+			     "out of memory");
+			return;
+		}
+		log_debug("route", "execute %s(%s)", a->application, data);
+		switch (dialplan_app_of(a->application)) {
+		case DIALPLAN_APP_SET:
+			if (dialplan_vars_apply_set(vars, data) != 0)
+				log_notice("route", "set %s: not name=value, ignored", data);
+			break;
+		case DIALPLAN_APP_HANGUP:
+			hangup(home, data, out);
+			free(data);
+			return;
+		case DIALPLAN_APP_BRIDGE:
+			bridge(r, home, data, out);
+			free(data);
+			return;
+		case DIALPLAN_APP_ANSWER:
+			/* The B2BUA answers with the callee's SDP; a local answer has no media to
+			 * play, so it is noted and the hunt goes on. */
+			log_info("route", "answer: ignored (no local media on this node)");
+			break;
+		default:
+			log_notice("route", "%s: application not supported, skipped",
+			           a->application);
+			break;
+		}
+		free(data);
+	}
+	fail(home, out, 404, HANGUP_CAUSE_NO_ROUTE_DESTINATION, "no action routed the call");
+}
+
+static void timeout_from(const struct dialplan_vars *vars, struct route_result *out)
+{
+	const char *v = dialplan_vars_get(vars, "call_timeout");
+	long t = v ? strtol(v, NULL, 10) : 0;
+
+	if (t > 0 && t <= 3600)
+		out->timeout_s = (unsigned)t;
+}
+
 void router_route(struct router *r, su_home_t *home, const struct route_request *req,
                   struct route_result *out)
 {
+	struct dialplan_vars vars = {0};
+	struct dialplan_result dr = {0};
+	struct dialplan_caller caller = {
+	    .destination_number = req->destination,
+	    .caller_id_number = req->caller,
+	    .caller_id_name = req->caller_name ? req->caller_name : req->caller,
+	    .network_addr = req->network_addr,
+	    .context = req->context,
+	};
+	char err[256];
+	int rc;
+
 	memset(out, 0, sizeof(*out));
 	if (!req->destination[0]) {
 		fail(home, out, 404, HANGUP_CAUSE_NO_ROUTE_DESTINATION, "no destination");
 		return;
 	}
-	bridge_user(r, home, req->destination, out);
+	if (!r->dp) {
+		bridge_user(r, home, req->destination, out);
+		return;
+	}
+	for (unsigned i = 0; i < req->n_vars; i++)
+		dialplan_vars_set(&vars, req->vars[i].name, req->vars[i].value);
+	rc = dialplan_hunt(r->dp, &caller, &vars, &dr, err, sizeof(err));
+	if (rc) {
+		log_warn("route", "dialplan hunt failed: %s", err);
+		fail(home, out, rc == -ENOENT ? 404 : 500,
+		     rc == -ENOENT ? HANGUP_CAUSE_NO_ROUTE_DESTINATION
+		                   : HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
+		     "dialplan hunt failed");
+	} else {
+		log_info("route", "%s -> %s: context %s, extension %s, %u action(s)", req->caller,
+		         req->destination, dr.context, dr.extension ? dr.extension : "(none)",
+		         dr.n_actions);
+		execute(r, home, &dr, &vars, out);
+		timeout_from(&vars, out);
+	}
+	dialplan_result_free(&dr);
+	dialplan_vars_clear(&vars);
 }

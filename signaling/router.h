@@ -25,11 +25,20 @@ struct route_result {
 	char *callee; /* user id bridged to */
 	struct route_target targets[CALL_MAX_FORKS];
 	unsigned n_targets;
-	char *reason; /* for the log */
+	char *reason;       /* for the log */
+	unsigned timeout_s; /* call_timeout channel variable, 0 = the configured one */
+};
+
+struct route_var {
+	const char *name, *value;
 };
 
 struct route_request {
-	const char *caller;       /* authenticated user */
+	const char *caller;  /* authenticated user */
+	const char *context; /* dialplan context (the user's user_context or the default) */
+	const struct route_var
+	    *vars; /* initial channel variables (the user's, from the directory) */
+	unsigned n_vars;
 	const char *caller_name;  /* From display name, may be NULL */
 	const char *destination;  /* Request-URI user */
 	const char *network_addr; /* source IP */
@@ -38,7 +47,7 @@ struct route_request {
 
 struct router;
 
-/* dp, dir and st are borrowed. */
+/* dp (NULL: no dialplan), dir and st are borrowed. */
 int router_new(struct router **out, struct dialplan *dp, struct directory *dir, struct store *st,
                const char *domain);
 void router_free(struct router *r);

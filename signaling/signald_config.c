@@ -29,12 +29,6 @@ static const struct cfg_key signald_keys[] = {
      "media RPC reply timeout"},
     {"call", "timeout_s", CFG_INT, F(call_timeout_s), "60", 1, 3600,
      "ring time before the caller gets 480"},
-    {"codecs", "audio", CFG_STR, F(codecs_audio), CODEC_PREFS_DEFAULT_AUDIO, 0, 0,
-     "audio codecs offered, preferred first"},
-    {"codecs", "video", CFG_STR, F(codecs_video), CODEC_PREFS_DEFAULT_VIDEO, 0, 0,
-     "video codecs offered, preferred first"},
-    {"codecs", "negotiation", CFG_STR, F(codecs_negotiation), "greedy", 0, 0,
-     "greedy (our order) or generous (the offerer's)"},
     {"store", "driver", CFG_STR, F(store_driver), "sqlite", 0, 0, "database backend"},
     {"store", "path", CFG_STR, F(store_path), NULL, 0, 0, "database file"},
     {"store", "purge_interval_s", CFG_INT, F(store_purge_interval_s), "10", 1, 3600,
@@ -58,6 +52,17 @@ static const struct cfg_key signald_keys[] = {
     {"registrar", "max_contacts", CFG_INT, F(reg_max_contacts), "10", 1, 1000, "bindings per user"},
     {"directory", "path", CFG_STR, F(directory_path), NULL, 0, 0,
      "user directory: an XML file or a folder of them"},
+    {"codecs", "audio", CFG_STR, F(codecs_audio), CODEC_PREFS_DEFAULT_AUDIO, 0, 0,
+     "audio codecs let through, in preference order"},
+    {"codecs", "video", CFG_STR, F(codecs_video), CODEC_PREFS_DEFAULT_VIDEO, 0, 0,
+     "video codecs let through, in preference order"},
+    {"codecs", "negotiation", CFG_STR, F(codecs_negotiation), "greedy", 0, 0,
+     "greedy (our order) or generous (the offerer's order)"},
+    {"codecs", "max_media_lines", CFG_INT, F(codecs_max_media_lines), "16", 1, 64,
+     "m-lines an SDP may have"},
+    {"dialplan", "file", CFG_STR, F(dialplan_file), NULL, 0, 0, "XML dialplan file"},
+    {"dialplan", "context", CFG_STR, F(dialplan_context), "default", 0, 0,
+     "dialplan context for calls"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
@@ -79,6 +84,7 @@ static int relative_to_config(char **p, const char *config_path)
 static int finish(struct signald_config *cfg, const char *path, char *err, size_t errlen)
 {
 	const char *where = path ? path : "(defaults)";
+	char msg[CFG_ERR_LEN];
 
 	if (log_level_parse(cfg->log_level, &cfg->level)) {
 		snprintf(err, errlen, "%s: [signald] log_level: '%s' is not a level", where,
@@ -94,6 +100,19 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	}
 	if (!cfg->sip_domain && !(cfg->sip_domain = strdup(cfg->sip_host)))
 		return -ENOMEM;
+	if (codec_prefs_parse(&cfg->codec_prefs, cfg->codecs_audio, cfg->codecs_video,
+	                      cfg->codecs_negotiation, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s: [codecs] %s", where, msg);
+		return -EINVAL;
+	}
+	if (cfg->dialplan_file && !*cfg->dialplan_file) { /* "file =" means no dialplan */
+		free(cfg->dialplan_file);
+		cfg->dialplan_file = NULL;
+	}
+	if (!*cfg->dialplan_context) {
+		snprintf(err, errlen, "%s: [dialplan] context: must not be empty", where);
+		return -EINVAL;
+	}
 	if (cfg->media_nodes.n == 0) {
 		snprintf(err, errlen, "%s: [media] node: at least one media node is required",
 		         where);
@@ -104,16 +123,6 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	if (!cfg->store_path && asprintf(&cfg->store_path, "%s/tandem.db", cfg->state_dir) < 0) {
 		cfg->store_path = NULL;
 		return -ENOMEM;
-	}
-	{
-		struct codec_prefs prefs;
-		char why[256];
-
-		if (codec_prefs_parse(&prefs, cfg->codecs_audio, cfg->codecs_video,
-		                      cfg->codecs_negotiation, why, sizeof(why))) {
-			snprintf(err, errlen, "%s: [codecs]: %s", where, why);
-			return -EINVAL;
-		}
 	}
 	if (digest_parse_algorithms(cfg->auth_algorithms, cfg->digest_prefs,
 	                            &cfg->n_digest_prefs)) {
@@ -142,7 +151,8 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		         cfg->reg_max_expires);
 		return -EINVAL;
 	}
-	if (relative_to_config(&cfg->directory_path, path))
+	if (relative_to_config(&cfg->directory_path, path) ||
+	    relative_to_config(&cfg->dialplan_file, path))
 		return -ENOMEM;
 	if (!cfg->node_id) {
 		char host[256] = "signald";

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "codec_prefs.h"
 #include "config.h"
 #include "digest.h"
 #include "log.h"
@@ -20,10 +21,7 @@ struct signald_config {
 	struct cfg_list media_nodes; /* ZeroMQ endpoints of mediad nodes */
 	long media_ping_interval_ms;
 	long media_rpc_timeout_ms;
-	long call_timeout_s;      /* no answer from any B leg within this: 480 to the caller */
-	char *codecs_audio;       /* audio codec preferences, most preferred first */
-	char *codecs_video;       /* video codec preferences */
-	char *codecs_negotiation; /* "greedy" (our order) or "generous" (the offerer's) */
+	long call_timeout_s; /* no answer from any B leg within this: 480 to the caller */
 	char *store_driver;
 	char *store_path; /* default: state_dir/tandem.db */
 	long store_purge_interval_s;
@@ -38,8 +36,15 @@ struct signald_config {
 	long reg_max_expires;
 	long reg_default_expires;
 	long reg_max_contacts;
-	char *directory_path; /* relative paths are taken from the config file's folder */
+	char *directory_path;        /* relative paths are taken from the config file's folder */
+	char *codecs_audio;          /* [codecs] audio: preference list, see codec_prefs.h */
+	char *codecs_video;          /* [codecs] video */
+	char *codecs_negotiation;    /* [codecs] negotiation: greedy | generous */
+	long codecs_max_media_lines; /* an SDP with more m-lines is refused (488) */
+	char *dialplan_file; /* [dialplan] file: NULL = none; relative: from the config's folder */
+	char *dialplan_context; /* [dialplan] context: where calls from our users are hunted */
 	/* derived */
+	struct codec_prefs codec_prefs; /* parsed from the three [codecs] lists */
 	enum log_level level;
 	enum digest_alg digest_prefs[2];
 	size_t n_digest_prefs;

@@ -124,6 +124,8 @@ node = $media
 ping_interval_ms = 500
 [directory]
 path = $TANDEM_SRC/deploy/demo/directory.xml
+[dialplan]
+file = ${DIALPLAN:-$TANDEM_SRC/deploy/demo/dialplan.xml}
 INI
 	"$SIGNALD" -c "$T/$name.ini" "$@" >"$T/$name.log" 2>&1 &
 	echo $! >"$T/$name.pid"

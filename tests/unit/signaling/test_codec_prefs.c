@@ -67,15 +67,15 @@ static void test_errors(void **state)
 	static const struct {
 		const char *audio, *video, *mode, *err;
 	} cases[] = {
-	    {"PCMU,,PCMA", "", "greedy", "audio codecs: '' is not NAME"},
-	    {"PCMU,", "", "greedy", "audio codecs: list ends with a comma"},
-	    {"PC MU", "", "greedy", "audio codecs: 'PC MU' is not"},
+	    {"PCMU,,PCMA", "", "greedy", "audio: '' is not NAME"},
+	    {"PCMU,", "", "greedy", "audio: list ends with a comma"},
+	    {"PC MU", "", "greedy", "audio: 'PC MU' is not"},
 	    {"opus/abc", "", "greedy", "'opus/abc' is not"},
 	    {"opus/0", "", "greedy", "'opus/0' is not"},
 	    {"opus/48000/", "", "greedy", "'opus/48000/' is not"},
 	    {"opus/48000/2/1", "", "greedy", "'opus/48000/2/1' is not"},
 	    {"/8000", "", "greedy", "'/8000' is not"},
-	    {"PCMU", "H264;VP8", "greedy", "video codecs: 'H264;VP8' is not"},
+	    {"PCMU", "H264;VP8", "greedy", "video: 'H264;VP8' is not"},
 	    {"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "", "greedy", "is not"},
 	    {"PCMU", "", "scrooge", "negotiation: 'scrooge' is neither greedy nor generous"},
 	};
@@ -106,7 +106,7 @@ static void test_too_many(void **state)
 	assert_int_equal(p.n_audio, CODEC_PREFS_MAX);
 	strcat(list, ",ONEMORE");
 	assert_int_equal(codec_prefs_parse(&p, list, "", "greedy", err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "audio codecs: more than 32 entries");
+	assert_string_equal(err, "audio: more than 32 entries");
 }
 
 static void test_rank(void **state)

@@ -389,6 +389,43 @@ static void test_malformed(void **state)
 	}
 }
 
+/* Bodies that make sofia-sip 1.12.11's parse_media() loop forever, allocating, are refused
+ * before sofia sees them; their harmless neighbours still parse. */
+static void test_sofia_format_loop_guard(void **state)
+{
+	static const char *const bad[] = {
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl /x\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl t38 /x\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl \t\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl\t \t\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/AVP 0\r\n  m=video 4002 TCP @\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=application 4000 UDP/BFCP \"x\"",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=video 5002 RT\x03/AVP 31\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=video 5002/2 RT; /AVP 31\r\n",
+	};
+	static const char *const good[] = {
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl t38\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl t38/x\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl t38 \t \r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl  \r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=image 4000 udptl\t\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/AVP 0 \t\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=audio 4000 rtp/avp 0\r\n",
+	    HDR "c=IN IP4 1.2.3.4\r\nm=text 4000 RTP/AVP 98\r\na=rtpmap:98 t140/1000\r\n",
+	};
+	char why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		if (parse_err(bad[i], why, sizeof(why)) != -EBADMSG ||
+		    !strstr(why, "malformed format list"))
+			fail_msg("bad %zu: '%s'", i, why);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		media_plan_free(parse_ok(good[i]));
+}
+
 /* Raw a=rtpmap/a=fmtp with no value must not reach code that assumes one. */
 static void test_valueless_raw_attributes(void **state)
 {
@@ -451,6 +488,7 @@ int main(void)
 	    cmocka_unit_test(test_max_streams_boundary),
 	    cmocka_unit_test(test_hundred_mlines),
 	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_sofia_format_loop_guard),
 	    cmocka_unit_test(test_valueless_raw_attributes),
 	    cmocka_unit_test(test_empty_and_nul),
 	    cmocka_unit_test(test_lenient_bits),

@@ -89,15 +89,98 @@ static void test_directory_path_relative_to_file(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/s.ini", dir);
 	f = fopen(path, "w");
-	fputs("[directory]\npath = users.xml\n", f);
+	fputs("[directory]\npath = users.xml\n[dialplan]\nfile = plan.xml\n", f);
 	fclose(f);
 	assert_int_equal(signald_config_load(&cfg, path, NULL, 0, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/users.xml", dir);
 	assert_string_equal(cfg.directory_path, path);
+	snprintf(path, sizeof(path), "%s/plan.xml", dir);
+	assert_string_equal(cfg.dialplan_file, path);
 	signald_config_free(&cfg);
 	snprintf(path, sizeof(path), "%s/s.ini", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+static void test_codecs_and_dialplan_defaults(void **state)
+{
+	struct signald_config cfg;
+	char err[CFG_ERR_LEN] = "";
+
+	(void)state;
+	assert_int_equal(signald_config_load(&cfg, NULL, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(cfg.codec_prefs.n_audio, 5);
+	assert_string_equal(cfg.codec_prefs.audio[0].name, "PCMU");
+	assert_string_equal(cfg.codec_prefs.audio[4].name, "telephone-event");
+	assert_int_equal(cfg.codec_prefs.n_video, 2);
+	assert_string_equal(cfg.codec_prefs.video[1].name, "VP8");
+	assert_int_equal(cfg.codec_prefs.mode, CODEC_NEG_GREEDY);
+	assert_int_equal(cfg.codecs_max_media_lines, 16);
+	assert_null(cfg.dialplan_file);
+	assert_string_equal(cfg.dialplan_context, "default");
+	signald_config_free(&cfg);
+}
+
+static void test_codecs_and_dialplan_set(void **state)
+{
+	struct signald_config cfg;
+	char err[CFG_ERR_LEN] = "";
+	char *sets[] = {"codecs.audio=opus/48000/2, PCMA",
+	                "codecs.video=",
+	                "codecs.negotiation=generous",
+	                "codecs.max_media_lines=4",
+	                "dialplan.file=/etc/tandem/dialplan.xml",
+	                "dialplan.context=public"};
+
+	(void)state;
+	assert_int_equal(signald_config_load(&cfg, NULL, sets, 6, err, sizeof(err)), 0);
+	assert_int_equal(cfg.codec_prefs.n_audio, 2);
+	assert_int_equal(cfg.codec_prefs.audio[0].channels, 2);
+	assert_int_equal(cfg.codec_prefs.n_video, 0);
+	assert_int_equal(cfg.codec_prefs.mode, CODEC_NEG_GENEROUS);
+	assert_int_equal(cfg.codecs_max_media_lines, 4);
+	assert_string_equal(cfg.dialplan_file, "/etc/tandem/dialplan.xml");
+	assert_string_equal(cfg.dialplan_context, "public");
+	signald_config_free(&cfg);
+}
+
+static void test_codecs_and_dialplan_errors(void **state)
+{
+	static const struct {
+		const char *set, *err;
+	} cases[] = {
+	    {"codecs.audio=PCMU,,PCMA", "(defaults): [codecs] audio: '' is not NAME"},
+	    {"codecs.video=H264;VP8", "[codecs] video: 'H264;VP8' is not NAME"},
+	    {"codecs.negotiation=scrooge",
+	     "[codecs] negotiation: 'scrooge' is neither greedy nor generous"},
+	    {"codecs.max_media_lines=0", "max_media_lines"},
+	    {"codecs.max_media_lines=65", "max_media_lines"},
+	    {"dialplan.context=", "[dialplan] context: must not be empty"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct signald_config cfg;
+		char err[CFG_ERR_LEN] = "";
+		char *sets[] = {(char *)cases[i].set};
+
+		if (signald_config_load(&cfg, NULL, sets, 1, err, sizeof(err)) != -EINVAL ||
+		    !strstr(err, cases[i].err))
+			fail_msg("%s: '%s'", cases[i].set, err);
+		signald_config_free(&cfg);
+	}
+}
+
+static void test_empty_dialplan_file_is_none(void **state)
+{
+	struct signald_config cfg;
+	char err[CFG_ERR_LEN] = "";
+	char *sets[] = {"dialplan.file="};
+
+	(void)state;
+	assert_int_equal(signald_config_load(&cfg, NULL, sets, 1, err, sizeof(err)), 0);
+	assert_null(cfg.dialplan_file);
+	signald_config_free(&cfg);
 }
 
 int main(void)
@@ -108,6 +191,10 @@ int main(void)
 	    cmocka_unit_test(test_bad_level),
 	    cmocka_unit_test(test_registrar_keys),
 	    cmocka_unit_test(test_directory_path_relative_to_file),
+	    cmocka_unit_test(test_codecs_and_dialplan_defaults),
+	    cmocka_unit_test(test_codecs_and_dialplan_set),
+	    cmocka_unit_test(test_codecs_and_dialplan_errors),
+	    cmocka_unit_test(test_empty_dialplan_file_is_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
