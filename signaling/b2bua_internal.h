@@ -26,6 +26,9 @@ void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, co
 void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase, const char *sdp);
 void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause);
 void media_stop(struct b2bua *b, struct call *call);
+bool leg_live(const struct leg *leg);
+/* Releases the leg's handle (no event for it afterwards). */
+void leg_release(struct b2bua *b, struct leg *leg);
 
 /* A re-INVITE arrived on `from` (A, or the answering B leg). */
 void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,

@@ -1,0 +1,352 @@
+/* The dialog events of a call's legs: the callee legs' answers (provisional, final, early
+ * media, late offer), hangups and cancels from either side, and what the caller is answered in
+ * consequence. Setup and teardown of the call itself are in b2bua.c. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <sofia-sip/su_alloc.h>
+
+#include "b2bua_internal.h"
+#include "call_record.h"
+#include "clock.h"
+#include "log.h"
+
+/* ---- answering the caller ----------------------------------------------------------------- */
+
+void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase, const char *sdp)
+{
+	if (!leg_live(&call->a))
+		return;
+	sip_ua_respond(b->ua, call->a.nh, status, phrase, sdp, NULL);
+	if (sdp && sdp != call->a.sdp_sent)
+		call->a.sdp_sent = su_strdup(call->home, sdp);
+	if (status >= 200 && status < 300) {
+		call->a.state = LEG_ANSWERED;
+		call->a.final_status = status;
+	} else if (status >= 300) {
+		call->a.state = LEG_TERMINATING;
+		call->a.final_status = status;
+	} else if (call->a.state < LEG_EARLY) {
+		call->a.state = LEG_EARLY;
+	}
+}
+
+/* The status A gets when every B leg failed: 6xx wins, then the first failure that is not a
+ * plain "nobody there" (408/480), as a forking proxy would choose (RFC 3261 16.7). */
+static int best_failure(const struct call *call)
+{
+	int best = 0;
+
+	for (unsigned i = 0; i < call->n_b; i++) {
+		int s = call->b[i].final_status;
+
+		if (s >= 600)
+			return s;
+		if (s >= 300 && (!best || ((best == 408 || best == 480) && s != 408 && s != 480)))
+			best = s;
+	}
+	return best ? best : 480;
+}
+
+static bool all_b_failed(const struct call *call)
+{
+	for (unsigned i = 0; i < call->n_b; i++)
+		if (call->b[i].final_status < 300)
+			return false;
+	return true;
+}
+
+/* ---- B leg events ------------------------------------------------------------------------- */
+
+static void on_b_answer_ready(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	if (call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc) {
+		log_warn("call", "media update for the answer failed: %s %s", strerror(-rc),
+		         call->media_error);
+		call_hangup(b, call,
+		            rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
+		                          : HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
+		            "media");
+		return;
+	}
+	if (call->winner && call->state == CALL_ANSWERED) {
+		respond_a(b, call, 200, "OK", call->sdp_out);
+		return;
+	}
+	/* Early media: 183 with the answer, repeated in the 200 later. */
+	respond_a(b, call, 183, "Session Progress", call->sdp_out);
+	call->a_early_media = true;
+}
+
+/* Late offer: B's 200 carries the offer; A gets ours in its 200 and answers in its ACK. */
+static void on_late_offer_ready(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	if (call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc) {
+		log_warn("call", "late offer from the callee not usable: %s %s", strerror(-rc),
+		         call->media_error);
+		call_hangup(b, call,
+		            rc == -EPROTO || rc == -EBADMSG
+		                ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
+		                : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION,
+		            "media");
+		return;
+	}
+	respond_a(b, call, 200, "OK", call->sdp_out);
+}
+
+static void late_offer_from_b(struct b2bua *b, struct call *call, const struct ua_leg_event *ev)
+{
+	if (!ev->sdp) {
+		log_warn("call", "late offer: the callee's 200 has no SDP");
+		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "callee");
+		return;
+	}
+	if (call_media_offer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_late_offer_ready) != 0) {
+		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
+		return;
+	}
+	call->rpc_pending++;
+}
+
+static void on_late_answer_ready(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	if (call->state == CALL_ENDING) {
+		media_stop(b, call);
+		call_maybe_free(b, call);
+		return;
+	}
+	if (rc || !call->winner || !call->winner->nh) {
+		log_warn("call", "late answer from the caller not usable: %s %s", strerror(-rc),
+		         call->media_error);
+		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "caller");
+		return;
+	}
+	sip_ua_ack(b->ua, call->winner->nh, call->sdp_out);
+	call->winner->sdp_sent = su_strdup(call->home, call->sdp_out);
+}
+
+static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
+                       const struct ua_leg_event *ev)
+{
+	if (call->state == CALL_ENDING && call->winner != leg) {
+		/* The answer crossed our CANCEL (or the call ended meanwhile): ACKed by the stack,
+		 * hung up here. */
+		leg->final_status = ev->status;
+		leg->state = LEG_CONFIRMED;
+		leg_end(b, leg,
+		        call->hangup_cause ? call->hangup_cause : HANGUP_CAUSE_NORMAL_CLEARING);
+		return;
+	}
+	if (call->winner && call->winner != leg) {
+		/* Another contact answered first: this one gets a BYE (lose the race). */
+		leg_end(b, leg, HANGUP_CAUSE_LOSE_RACE);
+		return;
+	}
+	leg->state = LEG_CONFIRMED;
+	leg->final_status = ev->status;
+	if (call->winner == leg)
+		return; /* retransmitted 200 */
+	call->winner = leg;
+	call->state = CALL_ANSWERED;
+	call->answered_ms = clock_mono_ms();
+	call->answer_epoch = (int64_t)time(NULL);
+	call->b_call_id = su_strdup(call->home, ev->call_id);
+	call->b_to_tag = su_strdup(call->home, ev->to_tag);
+	call_record_dialog(b->deps.store, call, b->cfg->node_id);
+	if (call->timer)
+		su_timer_reset(call->timer);
+	for (unsigned i = 0; i < call->n_b; i++)
+		if (&call->b[i] != leg)
+			leg_end(b, &call->b[i], HANGUP_CAUSE_LOSE_RACE);
+	log_info("call", "answered by %s", leg->contact);
+	if (ev->sdp)
+		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+	if (call->late_offer) {
+		late_offer_from_b(b, call, ev);
+		return;
+	}
+	if (!ev->sdp) {
+		if (call->a_early_media) {
+			respond_a(b, call, 200, "OK", call->sdp_out);
+			return;
+		}
+		log_warn("call", "200 from %s without SDP", leg->contact);
+		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "callee");
+		return;
+	}
+	if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready) == 0)
+		call->rpc_pending++;
+	else
+		call_hangup(b, call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "media");
+}
+
+static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
+                          const struct ua_leg_event *ev)
+{
+	if (leg->state < LEG_EARLY)
+		leg->state = LEG_EARLY;
+	if (call->winner || call->state == CALL_ENDING)
+		return;
+	if (ev->sdp)
+		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+	if (ev->sdp && !call->a_early_media) {
+		/* Early media from the first contact that offers it. */
+		if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len,
+		                      on_b_answer_ready) == 0)
+			call->rpc_pending++;
+		return;
+	}
+	if (!call->a_ringing_sent && !call->a_early_media) {
+		respond_a(b, call, 180, "Ringing", NULL);
+		call->a_ringing_sent = true;
+	}
+}
+
+static void b_failed(struct b2bua *b, struct call *call, struct leg *leg,
+                     const struct ua_leg_event *ev)
+{
+	leg->final_status = ev->status;
+	leg->state = LEG_TERMINATING;
+	log_info("call", "contact %s answered %d %s", leg->contact, ev->status,
+	         ev->phrase ? ev->phrase : "");
+	if (call->winner || call->state == CALL_ENDING || !all_b_failed(call))
+		return;
+	int status = best_failure(call);
+
+	call->hangup_cause = hangup_cause_from_sip(status);
+	call->hangup_side = "callee";
+	call->state = CALL_ENDING;
+	respond_a(b, call, status, NULL, NULL);
+	media_stop(b, call);
+}
+
+static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
+                       const struct ua_leg_event *ev)
+{
+	switch (ev->kind) {
+	case UA_EV_RESPONSE:
+		if (call->reinvite_to == leg) {
+			b2bua_reinvite_answered(b, call, leg, ev);
+			break;
+		}
+		if (ev->status < 200)
+			b_provisional(b, call, leg, ev);
+		else if (ev->status < 300)
+			b_answered(b, call, leg, ev);
+		else
+			b_failed(b, call, leg, ev);
+		break;
+	case UA_EV_REINVITE:
+		if (leg == call->winner)
+			b2bua_reinvite_received(b, call, leg, ev);
+		else
+			sip_ua_respond(b->ua, leg->nh, 481, "Call Does Not Exist", NULL, NULL);
+		break;
+	case UA_EV_BYE:
+		leg->state = LEG_TERMINATING;
+		if (leg == call->winner)
+			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "callee");
+		break;
+	case UA_EV_TERMINATED:
+		leg_release(b, leg);
+		if (!call->winner && call->state != CALL_ENDING && all_b_failed(call)) {
+			if (!leg->final_status)
+				leg->final_status = ev->status >= 300 ? ev->status : 408;
+			b_failed(b, call, leg, ev);
+		} else if (leg == call->winner && call->state != CALL_ENDING) {
+			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "callee");
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- A leg events ------------------------------------------------------------------------- */
+
+static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_event *ev)
+{
+	switch (ev->kind) {
+	case UA_EV_ACK:
+		if (call->late_offer && call->state == CALL_ANSWERED) {
+			if (ev->sdp)
+				call->a.sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+			if (!ev->sdp || call_media_answer(b->cm, call, SIDE_A, ev->sdp, ev->sdp_len,
+			                                  on_late_answer_ready) != 0) {
+				log_warn("call", "late offer: the caller's ACK has no usable SDP");
+				call->a.state = LEG_CONFIRMED;
+				call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION,
+				            "caller");
+				break;
+			}
+			call->rpc_pending++;
+		}
+		call->a.state = LEG_CONFIRMED;
+		if (call->state == CALL_ANSWERED) {
+			call->state = CALL_ACTIVE;
+			log_info("call", "active");
+			call_record_dialog(b->deps.store, call, b->cfg->node_id);
+		}
+		break;
+	case UA_EV_CANCEL:
+		call->a.state = LEG_TERMINATING;
+		call->a.final_status = 487;
+		call_hangup(b, call, HANGUP_CAUSE_ORIGINATOR_CANCEL, "caller");
+		break;
+	case UA_EV_BYE:
+		call->a.state = LEG_TERMINATING;
+		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "caller");
+		break;
+	case UA_EV_REINVITE:
+		b2bua_reinvite_received(b, call, &call->a, ev);
+		break;
+	case UA_EV_RESPONSE:
+		b2bua_reinvite_answered(b, call, &call->a, ev);
+		break;
+	case UA_EV_TERMINATED:
+		leg_release(b, &call->a);
+		if (call->state != CALL_ENDING)
+			call_hangup(b, call,
+			            ev->status == 408 ? HANGUP_CAUSE_RECOVERY_ON_TIMER_EXPIRE
+			                              : HANGUP_CAUSE_NORMAL_CLEARING,
+			            "caller");
+		call_maybe_free(b, call);
+		break;
+	default:
+		break;
+	}
+}
+
+void b2bua_on_leg_event(void *arg, void *legp, const struct ua_leg_event *ev)
+{
+	struct b2bua *b = arg;
+	struct leg *leg = legp;
+	struct call *call = leg->call;
+
+	log_set_context(call->call_id);
+	if (leg->is_a)
+		on_a_event(b, call, ev);
+	else
+		on_b_event(b, call, leg, ev);
+	call_maybe_free(b, call);
+}
