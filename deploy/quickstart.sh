@@ -107,7 +107,14 @@ password 1234. Digest offers SHA-256 and MD5. Or from this shell:
   sqlite3 $STATE/tandem.db "select sip_user, contact, network_ip, network_port, status from sip_registrations"
 SIPp answers only the first challenge and knows only MD5: for it, restart signald with
   --set auth.algorithms=MD5 (see docs/registrar.md).
-  Calls between registered users arrive with the B2BUA (docs/architecture.md).
+
+Call: register two phones (say 1000 and 1001) and dial 1001 from 1000. The call is challenged
+(407, same credentials), routed by deploy/demo/dialplan.xml (10[01][0-9] -> bridge user/\$1) and
+its audio flows through mediad:
+  $MEDIACTL list                          # the call's media session while it is up
+  sqlite3 $STATE/tandem.db "select * from sip_dialogs"        # live calls
+  sqlite3 $STATE/tandem.db "select caller, callee, hangup_cause, billsec from cdr"
+How calls work: docs/calls.md.
 
 Stop with: deploy/quickstart.sh stop
 MSG
