@@ -33,6 +33,9 @@ void leg_release(struct b2bua *b, struct leg *leg);
 /* A re-INVITE arrived on `from` (A, or the answering B leg). */
 void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
                              const struct ua_leg_event *ev);
+/* An UPDATE arrived on `from`; answered before returning. */
+void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
+                           const struct ua_leg_event *ev);
 /* The answer to a re-INVITE we relayed arrived on `leg`. */
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
                              const struct ua_leg_event *ev);

@@ -262,6 +262,12 @@ static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
 		else
 			sip_ua_respond(b->ua, leg->nh, 481, "Call Does Not Exist", NULL, NULL);
 		break;
+	case UA_EV_UPDATE:
+		if (leg == call->winner)
+			b2bua_update_received(b, call, leg, ev);
+		else
+			sip_ua_respond_now(b->ua, leg->nh, 481, "Call Does Not Exist", NULL);
+		break;
 	case UA_EV_BYE:
 		leg->state = LEG_TERMINATING;
 		if (leg == call->winner)
@@ -319,6 +325,9 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		break;
 	case UA_EV_REINVITE:
 		b2bua_reinvite_received(b, call, &call->a, ev);
+		break;
+	case UA_EV_UPDATE:
+		b2bua_update_received(b, call, &call->a, ev);
 		break;
 	case UA_EV_RESPONSE:
 		b2bua_reinvite_answered(b, call, &call->a, ev);

@@ -134,3 +134,22 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
 	}
 	call->rpc_pending++;
 }
+
+/* UPDATE (RFC 3311) must be answered at once. Without SDP it is a session-timer refresh; with
+ * the session unchanged we answer with the SDP last sent on that leg. A real change of session
+ * by UPDATE would need the other leg's answer first: it is refused with 488 (the session stays
+ * as it was) and the peer can use a re-INVITE, which is relayed. */
+void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
+                           const struct ua_leg_event *ev)
+{
+	if (!ev->sdp) {
+		sip_ua_respond_now(b->ua, from->nh, 200, "OK", NULL);
+		return;
+	}
+	if (from->sdp_sent && call_media_same_session(from->sdp, ev->sdp, ev->sdp_len)) {
+		sip_ua_respond_now(b->ua, from->nh, 200, "OK", from->sdp_sent);
+		return;
+	}
+	log_notice("call", "UPDATE changing the session refused (488): use re-INVITE");
+	sip_ua_respond_now(b->ua, from->nh, 488, "Not Acceptable Here", NULL);
+}

@@ -109,6 +109,11 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 		else
 			nua_handle_destroy(nh);
 		break;
+	case nua_i_update:
+		if (status < 200)
+			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
+		nua_handle_destroy(nh);
+		break;
 	case nua_i_invite:
 		if (status >= 200) /* the stack refused it already */
 			break;
@@ -161,8 +166,8 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	                     SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR("timer"),
 	                     SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, "
 	                                      "REGISTER"),
-	                     NUTAG_APPL_METHOD("REGISTER"), NTATAG_UDP_MTU(65535),
-	                     TPTAG_LOG(cfg->sip_log ? 1 : 0), TAG_END());
+	                     NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"),
+	                     NTATAG_UDP_MTU(65535), TPTAG_LOG(cfg->sip_log ? 1 : 0), TAG_END());
 	if (!ua->nua) {
 		snprintf(err, errlen,
 		         "[sip] listen: cannot open SIP on %s (address in use or not "

@@ -40,12 +40,12 @@ struct ua_request {
 };
 
 enum ua_leg_event_kind {
-	UA_EV_RESPONSE,   /* final or provisional answer to our INVITE / re-INVITE (not 100) */
-	UA_EV_REINVITE,   /* re-INVITE received in the dialog: answer with sip_ua_respond */
-	UA_EV_ACK,        /* ACK received for our 2xx (sdp: late-offer answer) */
-	UA_EV_BYE,        /* the peer hung up (the stack has answered 200) */
-	UA_EV_CANCEL,     /* the caller cancelled (the stack has answered 200 and 487) */
-	UA_EV_UPDATE,     /* UPDATE received (the stack has answered) */
+	UA_EV_RESPONSE, /* final or provisional answer to our INVITE / re-INVITE (not 100) */
+	UA_EV_REINVITE, /* re-INVITE received in the dialog: answer with sip_ua_respond */
+	UA_EV_ACK,      /* ACK received for our 2xx (sdp: late-offer answer) */
+	UA_EV_BYE,      /* the peer hung up (the stack has answered 200) */
+	UA_EV_CANCEL,   /* the caller cancelled (the stack has answered 200 and 487) */
+	UA_EV_UPDATE, /* UPDATE received: answer it now, within the callback (sip_ua_respond_now) */
 	UA_EV_TERMINATED, /* the dialog/handle is over: release it */
 };
 
@@ -96,6 +96,9 @@ void sip_ua_release(struct sip_ua *ua, ua_handle *nh);
 /* Answers the INVITE (or re-INVITE) pending on nh. sdp and headers may be NULL. */
 void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
                     const char *sdp, const char *headers);
+/* Answers the request being delivered right now (UPDATE), from inside the leg callback. */
+void sip_ua_respond_now(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
+                        const char *sdp);
 /* Sends a new INVITE bound to leg; returns the handle or NULL. */
 ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *inv);
 /* re-INVITE in an established dialog. */

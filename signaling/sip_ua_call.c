@@ -125,6 +125,14 @@ void sip_ua_release(struct sip_ua *ua, ua_handle *nh)
 	nua_handle_destroy(nh);
 }
 
+void sip_ua_respond_now(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
+                        const char *sdp)
+{
+	nua_respond(nh, status, phrase, NUTAG_WITH_THIS(ua->nua),
+	            TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
+}
+
 void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
                     const char *sdp, const char *headers)
 {

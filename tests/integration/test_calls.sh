@@ -110,6 +110,13 @@ check "refresh: the callee saw neither" sipp_wait refresh-callee
 check "refresh: CDR" next_cdr
 check "refresh: all clear" all_clear
 
+# 9. UPDATE with an SDP offer repeating the session: 200 with our answer, at mediad.
+callee update call_uas.xml
+check "UPDATE with SDP: 200 with SDP at mediad" caller update call_uac_update.xml
+check "UPDATE with SDP: the callee saw nothing" sipp_wait update-callee
+check "UPDATE with SDP: CDR" next_cdr
+check "UPDATE with SDP: all clear" all_clear
+
 check "signald still answers" "$SIPPING" "sip:$s1_SIP" 1000
 check "no error from mediad" sh -c "! grep -a ' error ' '$T/m1.log'"
 finish
