@@ -2,7 +2,6 @@
  * can carry the relay, raises the fd limit, starts the workers and the RPC socket, and runs the
  * control loop (control.c) until SIGTERM/SIGINT. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "daemon_args.h"
 #include "log.h"
 #include "mediad_config.h"
 #include "rpc.h"
@@ -63,59 +63,26 @@ static void raise_nofile(const struct mediad_config *cfg)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
-	    {"check", no_argument, NULL, 't'},        {"version", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-	};
-	const char *path = NULL;
-	char **sets = calloc((size_t)argc, sizeof(char *));
-	int nsets = 0, check = 0, c, rc, sigfd;
+	struct daemon_args args;
+	int rc, sigfd;
 	struct mediad_config cfg;
 	struct mediad *md = NULL;
 	char err[CFG_ERR_LEN];
 	void *zctx;
 
-	if (!sets)
-		return 1;
-	while ((c = getopt_long(argc, argv, "c:s:tVh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			path = optarg;
-			break;
-		case 's':
-			sets[nsets++] = optarg;
-			break;
-		case 't':
-			check = 1;
-			break;
-		case 'V':
-			printf("mediad %s\n", TANDEM_VERSION);
-			free(sets);
-			return 0;
-		case 'h':
-			usage(stdout);
-			free(sets);
-			return 0;
-		default:
-			usage(stderr);
-			free(sets);
-			return 2;
-		}
+	rc = daemon_args_parse(argc, argv, "mediad", usage, &args);
+	if (rc != DAEMON_ARGS_RUN) {
+		daemon_args_free(&args);
+		return rc == DAEMON_ARGS_DONE ? 0 : rc == DAEMON_ARGS_USAGE ? 2 : 1;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "mediad: unexpected argument '%s'\n", argv[optind]);
-		free(sets);
-		return 2;
-	}
-	rc = mediad_config_load(&cfg, path, sets, nsets, err, sizeof(err));
-	free(sets);
+	rc = mediad_config_load(&cfg, args.config, args.sets, args.n_sets, err, sizeof(err));
+	daemon_args_free(&args);
 	if (rc) {
 		fprintf(stderr, "mediad: config error: %s\n", err);
 		mediad_config_free(&cfg);
 		return 1;
 	}
-	if (check) {
+	if (args.check) {
 		printf("mediad: configuration ok\n");
 		mediad_config_free(&cfg);
 		return 0;

@@ -151,6 +151,19 @@ static void on_media_deleted(struct call *call, int rc)
 	call_maybe_free(b, call);
 }
 
+bool media_reply_ending(struct call *call)
+{
+	struct b2bua *b = call->owner;
+
+	call->rpc_pending--;
+	log_set_context(call->call_id);
+	if (call->state != CALL_ENDING)
+		return false;
+	media_stop(b, call);
+	call_maybe_free(b, call);
+	return true;
+}
+
 /* Deletes the call's media session once its id is known. While the CreateSession reply is still
  * outstanding there is nothing to name yet: the reply's callback calls back here. */
 void media_stop(struct b2bua *b, struct call *call)
@@ -269,13 +282,8 @@ static void on_media_created(struct call *call, int rc)
 {
 	struct b2bua *b = call->owner;
 
-	call->rpc_pending--;
-	log_set_context(call->call_id);
-	if (call->state == CALL_ENDING) {
-		media_stop(b, call);
-		call_maybe_free(b, call);
+	if (media_reply_ending(call))
 		return;
-	}
 	if (rc) {
 		enum hangup_cause cause = rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
 		                                        : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION;

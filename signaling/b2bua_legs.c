@@ -63,12 +63,8 @@ static void on_b_answer_ready(struct call *call, int rc)
 {
 	struct b2bua *b = call->owner;
 
-	call->rpc_pending--;
-	if (call->state == CALL_ENDING) {
-		media_stop(b, call);
-		call_maybe_free(b, call);
+	if (media_reply_ending(call))
 		return;
-	}
 	if (rc) {
 		log_warn("call", "media update for the answer failed: %s %s", strerror(-rc),
 		         call->media_error);
@@ -92,12 +88,8 @@ static void on_late_offer_ready(struct call *call, int rc)
 {
 	struct b2bua *b = call->owner;
 
-	call->rpc_pending--;
-	if (call->state == CALL_ENDING) {
-		media_stop(b, call);
-		call_maybe_free(b, call);
+	if (media_reply_ending(call))
 		return;
-	}
 	if (rc) {
 		log_warn("call", "late offer from the callee not usable: %s %s", strerror(-rc),
 		         call->media_error);
@@ -129,12 +121,8 @@ static void on_late_answer_ready(struct call *call, int rc)
 {
 	struct b2bua *b = call->owner;
 
-	call->rpc_pending--;
-	if (call->state == CALL_ENDING) {
-		media_stop(b, call);
-		call_maybe_free(b, call);
+	if (media_reply_ending(call))
 		return;
-	}
 	if (rc || !call->winner || !call->winner->nh) {
 		log_warn("call", "late answer from the caller not usable: %s %s", strerror(-rc),
 		         call->media_error);

@@ -31,12 +31,8 @@ static void on_offer_ready(struct call *call, int rc)
 	struct leg *from = call->reinvite_from;
 	struct leg *to;
 
-	call->rpc_pending--;
-	if (!from || call->state == CALL_ENDING) {
-		media_stop(b, call);
-		call_maybe_free(b, call);
+	if (media_reply_ending(call) || !from)
 		return;
-	}
 	if (rc) {
 		log_warn("call", "re-INVITE not relayed: %s %s", strerror(-rc), call->media_error);
 		relay_failed(b, call, rc == -EPROTO ? 488 : 500,
@@ -93,14 +89,10 @@ static void on_answer_ready(struct call *call, int rc)
 	struct b2bua *b = call->owner;
 	struct leg *from = call->reinvite_from;
 
-	call->rpc_pending--;
 	call->reinvite_from = NULL;
 	call->reinvite_to = NULL;
-	if (!from || !from->nh || call->state == CALL_ENDING) {
-		media_stop(b, call);
-		call_maybe_free(b, call);
+	if (media_reply_ending(call) || !from || !from->nh)
 		return;
-	}
 	if (rc) {
 		log_warn("call", "re-INVITE answer not usable: %s %s", strerror(-rc),
 		         call->media_error);

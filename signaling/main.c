@@ -1,7 +1,6 @@
 /* signald: the SIP control plane. Builds the modules in dependency order on one su_root loop,
  * runs until SIGTERM/SIGINT, then shuts the SIP stack down gracefully and frees in reverse. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "digest.h"
 #include "directory.h"
 #include "failban.h"
+#include "daemon_args.h"
 #include "log.h"
 #include "media_client.h"
 #include "registrar.h"
@@ -163,50 +163,20 @@ static int setup_signals(struct signald *sd)
 
 static int parse_args(int argc, char **argv, struct signald *sd, int *check)
 {
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
-	    {"check", no_argument, NULL, 't'},        {"version", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-	};
-	const char *path = NULL;
-	char **sets = calloc((size_t)argc, sizeof(char *));
+	struct daemon_args args;
 	char err[CFG_ERR_LEN];
-	int nsets = 0, c, rc;
+	int rc;
 
-	if (!sets)
-		return 1;
-	while ((c = getopt_long(argc, argv, "c:s:tVh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			path = optarg;
-			break;
-		case 's':
-			sets[nsets++] = optarg;
-			break;
-		case 't':
-			*check = 1;
-			break;
-		case 'V':
-			printf("signald %s\n", TANDEM_VERSION);
-			free(sets);
+	rc = daemon_args_parse(argc, argv, "signald", usage, &args);
+	if (rc != DAEMON_ARGS_RUN) {
+		daemon_args_free(&args);
+		if (rc == DAEMON_ARGS_DONE)
 			exit(0);
-		case 'h':
-			usage(stdout);
-			free(sets);
-			exit(0);
-		default:
-			usage(stderr);
-			free(sets);
-			return 2;
-		}
+		return rc == DAEMON_ARGS_USAGE ? 2 : 1;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "signald: unexpected argument '%s'\n", argv[optind]);
-		free(sets);
-		return 2;
-	}
-	rc = signald_config_load(&sd->cfg, path, sets, nsets, err, sizeof(err));
-	free(sets);
+	*check = args.check;
+	rc = signald_config_load(&sd->cfg, args.config, args.sets, args.n_sets, err, sizeof(err));
+	daemon_args_free(&args);
 	if (rc) {
 		fprintf(stderr, "signald: config error: %s\n", err);
 		return 1;
