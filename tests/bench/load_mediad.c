@@ -1,0 +1,246 @@
+/* mediad session setup for the load generator: blocking RPC round trips (rpc_call), one per
+ * session, before and after the measured traffic, so their cost never touches the measurement. */
+#include "load_mediad.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc.h"
+
+#define RPC_TIMEOUT_MS 5000
+
+typedef Tandem__Media__V1__StreamSpec StreamSpec;
+typedef Tandem__Media__V1__LegSpec LegSpec;
+typedef Tandem__Media__V1__SessionOptions SessionOptions;
+typedef Tandem__Media__V1__CreateSessionRequest CreateSessionRequest;
+typedef Tandem__Media__V1__DeleteSessionRequest DeleteSessionRequest;
+typedef Tandem__Media__V1__LegInfo LegInfo;
+
+struct load_mediad {
+	void *ctx;
+	void *sock;
+	uint64_t next_id;
+};
+
+int load_mediad_open(struct load_mediad **out, const char *endpoint)
+{
+	struct load_mediad *m = calloc(1, sizeof(*m));
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	m->ctx = rpc_context_new();
+	if (!m->ctx) {
+		rc = -errno;
+		free(m);
+		return rc;
+	}
+	rc = rpc_dealer_connect(m->ctx, endpoint, NULL, &m->sock);
+	if (rc) {
+		rpc_context_free(m->ctx);
+		free(m);
+		return rc;
+	}
+	m->next_id = 1;
+	*out = m;
+	return 0;
+}
+
+void load_mediad_close(struct load_mediad *m)
+{
+	if (!m)
+		return;
+	rpc_socket_close(m->sock);
+	rpc_context_free(m->ctx);
+	free(m);
+}
+
+/* One round trip; an error status is printed with what, and turned into -EPROTO. */
+static int call(struct load_mediad *m, RpcEnvelope *req, const char *what, RpcEnvelope **reply)
+{
+	const RpcStatus *st;
+	int rc;
+
+	req->version = RPC_VERSION;
+	req->request_id = m->next_id++;
+	rc = rpc_call(m->sock, req, RPC_TIMEOUT_MS, reply);
+	if (rc) {
+		fprintf(stderr, "mediad %s: %s\n", what, strerror(-rc));
+		return rc;
+	}
+	st = rpc_reply_status(*reply);
+	if (!st || st->code != RPC_OK) {
+		fprintf(stderr, "mediad %s: %s %s\n", what,
+		        st ? rpc_status_name(st->code) : "unexpected reply", st ? st->message : "");
+		rpc_envelope_free(*reply);
+		*reply = NULL;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int load_mediad_ping(struct load_mediad *m, struct load_mediad_node *node)
+{
+	RpcPingRequest ping = TANDEM__MEDIA__V1__PING_REQUEST__INIT;
+	RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT, *reply;
+	const RpcNodeStatus *ns;
+	int rc;
+
+	req.body_case = RPC_BODY(PING);
+	req.ping = &ping;
+	rc = call(m, &req, "ping", &reply);
+	if (rc)
+		return rc;
+	memset(node, 0, sizeof(*node));
+	if (reply->body_case == RPC_BODY(PING_REPLY) && (ns = reply->ping_reply->node)) {
+		node->workers = ns->workers;
+		node->sessions = ns->sessions;
+		node->free_ports = ns->free_ports;
+		snprintf(node->version, sizeof(node->version), "%s", ns->version);
+	}
+	rpc_envelope_free(reply);
+	return 0;
+}
+
+static int endpoint_to_sockaddr(const RpcEndpoint *ep, struct sockaddr_in *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (!ep || ep->port == 0 || ep->port > 65535 ||
+	    inet_pton(AF_INET, ep->ip, &sa->sin_addr) != 1)
+		return -EINVAL;
+	sa->sin_port = htons((uint16_t)ep->port);
+	return 0;
+}
+
+static int first_local_rtp(const LegInfo *leg, struct sockaddr_in *sa)
+{
+	if (!leg || leg->n_streams < 1)
+		return -EINVAL;
+	return endpoint_to_sockaddr(leg->streams[0]->local_rtp, sa);
+}
+
+static int create_one(struct load_mediad *m, const char *call_id, struct load_call *c)
+{
+	char ip_a[INET_ADDRSTRLEN], ip_b[INET_ADDRSTRLEN];
+	RpcEndpoint ep_a = TANDEM__MEDIA__V1__ENDPOINT__INIT,
+	            ep_b = TANDEM__MEDIA__V1__ENDPOINT__INIT;
+	StreamSpec st_a = TANDEM__MEDIA__V1__STREAM_SPEC__INIT,
+	           st_b = TANDEM__MEDIA__V1__STREAM_SPEC__INIT;
+	StreamSpec *streams_a[1] = {&st_a}, *streams_b[1] = {&st_b};
+	LegSpec leg_a = TANDEM__MEDIA__V1__LEG_SPEC__INIT,
+	        leg_b = TANDEM__MEDIA__V1__LEG_SPEC__INIT;
+	SessionOptions opts = TANDEM__MEDIA__V1__SESSION_OPTIONS__INIT;
+	CreateSessionRequest cs = TANDEM__MEDIA__V1__CREATE_SESSION_REQUEST__INIT;
+	RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT, *reply;
+	const Tandem__Media__V1__SessionInfo *si;
+	int rc;
+
+	inet_ntop(AF_INET, &c->a_bind.sin_addr, ip_a, sizeof(ip_a));
+	inet_ntop(AF_INET, &c->b_bind.sin_addr, ip_b, sizeof(ip_b));
+	ep_a.ip = ip_a;
+	ep_a.port = ntohs(c->a_bind.sin_port);
+	ep_b.ip = ip_b;
+	ep_b.port = ntohs(c->b_bind.sin_port);
+	st_a.kind = st_b.kind = TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_AUDIO;
+	st_a.remote_rtp = &ep_a;
+	st_b.remote_rtp = &ep_b;
+	leg_a.tag = "a";
+	leg_a.n_streams = 1;
+	leg_a.streams = streams_a;
+	leg_b.tag = "b";
+	leg_b.n_streams = 1;
+	leg_b.streams = streams_b;
+	cs.call_id = (char *)call_id;
+	cs.owner = "rtp_load";
+	cs.leg_a = &leg_a;
+	cs.leg_b = &leg_b;
+	cs.options = &opts;
+	req.body_case = RPC_BODY(CREATE_SESSION);
+	req.create_session = &cs;
+	rc = call(m, &req, "create", &reply);
+	if (rc)
+		return rc;
+	si = reply->body_case == RPC_BODY(CREATE_SESSION_REPLY)
+	         ? reply->create_session_reply->session
+	         : NULL;
+	if (!si || first_local_rtp(si->leg_a, &c->a_dest) ||
+	    first_local_rtp(si->leg_b, &c->b_dest)) {
+		fprintf(stderr, "mediad create %s: reply lacks the local RTP ports\n", call_id);
+		rc = -EPROTO;
+	}
+	rpc_envelope_free(reply);
+	return rc;
+}
+
+int load_mediad_create(struct load_mediad *m, const char *prefix, struct load_call *calls,
+                       unsigned n, unsigned *created)
+{
+	char call_id[96];
+	int rc;
+
+	*created = 0;
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(call_id, sizeof(call_id), "%s-%u", prefix, i);
+		rc = create_one(m, call_id, &calls[i]);
+		if (rc == -EPROTO)
+			*created =
+			    i + 1; /* the session may exist without usable ports: delete it too */
+		if (rc)
+			return rc;
+		*created = i + 1;
+	}
+	return 0;
+}
+
+static void add_leg(const LegInfo *leg, struct load_mediad_totals *t)
+{
+	for (size_t i = 0; leg && i < leg->n_streams; i++) {
+		const Tandem__Media__V1__TrafficStats *rtp = leg->streams[i]->rtp;
+
+		if (rtp) {
+			t->packets += rtp->packets;
+			t->dropped += rtp->dropped;
+		}
+	}
+}
+
+int load_mediad_delete(struct load_mediad *m, const char *prefix, unsigned n,
+                       struct load_mediad_totals *totals)
+{
+	char call_id[96];
+	int first = 0;
+
+	memset(totals, 0, sizeof(*totals));
+	for (unsigned i = 0; i < n; i++) {
+		RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+		DeleteSessionRequest ds = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
+		RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT, *reply;
+		int rc;
+
+		snprintf(call_id, sizeof(call_id), "%s-%u", prefix, i);
+		ref.call_id = call_id;
+		ds.session = &ref;
+		ds.reason = "rtp_load done";
+		req.body_case = RPC_BODY(DELETE_SESSION);
+		req.delete_session = &ds;
+		rc = call(m, &req, "delete", &reply);
+		if (rc) {
+			if (!first)
+				first = rc;
+			if (rc == -ETIMEDOUT)
+				break; /* mediad is gone: do not wait 5 s per session */
+			continue;
+		}
+		if (reply->body_case == RPC_BODY(DELETE_SESSION_REPLY) &&
+		    reply->delete_session_reply->session) {
+			add_leg(reply->delete_session_reply->session->leg_a, totals);
+			add_leg(reply->delete_session_reply->session->leg_b, totals);
+		}
+		rpc_envelope_free(reply);
+	}
+	return first;
+}

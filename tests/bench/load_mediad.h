@@ -1,0 +1,41 @@
+/* Sets up and tears down the load generator's calls as mediad sessions through the media RPC
+ * (proto/media.proto): one session per call, one audio stream per leg, the A and B endpoints as
+ * the legs' remotes; the local ports mediad answers become the targets A and B send to.
+ * The handle owns its ZeroMQ context and DEALER socket. */
+#ifndef TANDEM_LOAD_MEDIAD_H
+#define TANDEM_LOAD_MEDIAD_H
+
+#include <stdint.h>
+
+#include "load_setup.h"
+
+struct load_mediad;
+
+struct load_mediad_node {
+	unsigned workers;  /* relay threads */
+	unsigned sessions; /* live sessions before we start */
+	unsigned free_ports;
+	char version[32];
+};
+
+/* Final counters summed over every session and both legs (RTP received by mediad). */
+struct load_mediad_totals {
+	uint64_t packets;
+	uint64_t dropped;
+};
+
+int load_mediad_open(struct load_mediad **out, const char *endpoint);
+void load_mediad_close(struct load_mediad *m);
+/* Ping; fills node. Returns 0 or -errno (-ETIMEDOUT when mediad does not answer). */
+int load_mediad_ping(struct load_mediad *m, struct load_mediad_node *node);
+/* Creates sessions "<prefix>-<i>" for calls 0..n-1 and fills their a_dest/b_dest. On failure
+ * *created tells how many exist (delete them). Returns 0, -EPROTO (an error status, printed)
+ * or -errno. */
+int load_mediad_create(struct load_mediad *m, const char *prefix, struct load_call *calls,
+                       unsigned n, unsigned *created);
+/* Deletes sessions 0..n-1 and sums their final counters. Returns 0 or the first error; it tries
+ * every session regardless. */
+int load_mediad_delete(struct load_mediad *m, const char *prefix, unsigned n,
+                       struct load_mediad_totals *totals);
+
+#endif

@@ -1,0 +1,254 @@
+#!/bin/bash
+# rtp_bench.sh: RTP relay benchmark, mediad against rtpengine (userspace) on one core each.
+#
+# In one run: a direct A<->B baseline (no relay), then for each relay a sweep of N calls (both
+# directions at 50 packets/s, 172-byte G.711 RTP) until loss exceeds the limit, then a check that
+# the generator itself was not the limit and a latency step at half of mediad's maximum. The relay
+# (mediad with 1 worker, or rtpengine with 1 thread, table = -1) is pinned to core 0, the load
+# generator (rtp_load) to core 1. Every relay is started fresh for every step and stopped by PID.
+# Results: $OUT/results.jsonl (one line per step) and $OUT/report.md; with --doc, the section
+# "## RTP relay: mediad vs rtpengine" of that file is replaced by the report.
+#
+#   tests/bench/rtp_bench.sh [--build DIR] [--out DIR] [--doc FILE] [--relays "mediad rtpengine"]
+#                            [--steps "100 250 ..."] [--duration S] [--warmup S] [--max-loss PCT]
+#
+# Needs: a build (cmake --build build), root or sudo for apt-get when rtpengine is missing.
+# Loopback only; every loop below is bounded in count and time.
+set -u
+# One benchmark at a time on this machine; -o: daemons started below do not inherit the lock.
+if [ "${RTP_BENCH_LOCKED:-}" != 1 ]; then
+	export RTP_BENCH_LOCKED=1
+	exec flock -o -w 900 /tmp/tandem-rtp-bench.lock "$0" "$@"
+fi
+
+SRC="$(cd "$(dirname "$0")/../.." && pwd)"
+BUILD="$SRC/build"
+OUT="/tmp/tandem-rtp-bench.$(date +%Y%m%d-%H%M%S)"
+DOC=""
+RELAYS="mediad rtpengine"
+# A relay holds 4 sockets per call (RTP and RTCP on both legs): 4500 calls stay within a
+# 20000-descriptor limit.
+STEPS="100 250 500 1000 1500 2000 2500 3000 3500 4000 4500"
+DURATION=10
+WARMUP=2
+MAX_LOSS=0.1
+BASELINE_CALLS=500
+GEN_BASE_PORT=2000 # generator endpoints: 2000 .. 2000+2N-1 (below free_port's 20000-31999)
+RELAY_PORT_MIN=32000
+RELAY_PORT_MAX=65000
+RELAY_CORE=0
+GEN_CORE=1
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) BUILD=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	--doc) DOC=$2; shift 2 ;;
+	--relays) RELAYS=$2; shift 2 ;;
+	--steps) STEPS=$2; shift 2 ;;
+	--duration) DURATION=$2; shift 2 ;;
+	--warmup) WARMUP=$2; shift 2 ;;
+	--max-loss) MAX_LOSS=$2; shift 2 ;;
+	*) sed -n '2,16p' "$0" >&2; exit 2 ;;
+	esac
+done
+
+RTP_LOAD=$BUILD/tests/bench/rtp_load
+MEDIAD=$BUILD/mediad/mediad
+MEDIACTL=$BUILD/mediad/mediactl
+FREE_PORT=$BUILD/tests/integration/free_port
+NG=$SRC/tests/bench/rtpe_ng.py
+REPORT=$SRC/tests/bench/rtp_bench_report.py
+mkdir -p "$OUT"
+ulimit -n "$(ulimit -Hn)" # relays and generator open thousands of sockets
+RESULTS=$OUT/results.jsonl
+: >"$RESULTS"
+RELAY_PID=""
+VERDICT=""
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "$OUT/bench.log" >&2; }
+
+# --- dependencies ---------------------------------------------------------------------------
+apt_install() {
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	log "installing $*"
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@" \
+		>>"$OUT/apt.log" 2>&1 ||
+		{ $sudo apt-get update >>"$OUT/apt.log" 2>&1 &&
+			DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@" \
+				>>"$OUT/apt.log" 2>&1; }
+}
+command -v python3 >/dev/null || apt_install python3 || { log "python3 missing"; exit 1; }
+case " $RELAYS " in *" rtpengine "*)
+	command -v rtpengine >/dev/null || apt_install rtpengine-daemon ||
+		{ log "rtpengine-daemon could not be installed (see $OUT/apt.log)"; exit 1; } ;;
+esac
+for f in "$RTP_LOAD" "$FREE_PORT"; do
+	[ -x "$f" ] || { log "missing $f: build first (cmake --build $BUILD)"; exit 1; }
+done
+case " $RELAYS " in *" mediad "*)
+	[ -x "$MEDIAD" ] && [ -x "$MEDIACTL" ] || { log "missing $MEDIAD"; exit 1; } ;;
+esac
+
+# --- daemons (started and stopped by PID only) ------------------------------------------------
+stop_relay() {
+	[ -n "$RELAY_PID" ] || return 0
+	if kill -0 "$RELAY_PID" 2>/dev/null; then
+		kill -TERM "$RELAY_PID" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$RELAY_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$RELAY_PID" 2>/dev/null && kill -KILL "$RELAY_PID" 2>/dev/null
+	fi
+	wait "$RELAY_PID" 2>/dev/null
+	RELAY_PID=""
+}
+trap 'stop_relay' EXIT
+trap 'exit 130' INT TERM
+
+# bounded wait: wait_for SECONDS command...
+wait_for() {
+	local secs=$1; shift
+	local end=$((SECONDS + secs))
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		kill -0 "$RELAY_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+
+start_mediad() { # sets RELAY_PID, MEDIAD_RPC
+	local port
+	port=$($FREE_PORT) || return 1
+	MEDIAD_RPC=tcp://127.0.0.1:$port
+	cat >"$OUT/mediad.ini" <<-INI
+		[mediad]
+		node_id = bench
+		rpc_endpoint = $MEDIAD_RPC
+		workers = 1
+		log_level = notice
+		[rtp]
+		bind_ip = 127.0.0.1
+		port_min = $RELAY_PORT_MIN
+		port_max = $RELAY_PORT_MAX
+	INI
+	taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" \
+		>>"$OUT/mediad.log" 2>&1 &
+	RELAY_PID=$!
+	wait_for 10 "$MEDIACTL" -e "$MEDIAD_RPC" -t 300 ping || { log "mediad did not start"; return 1; }
+}
+
+start_rtpengine() { # sets RELAY_PID, RTPE_NG
+	local port
+	port=$($FREE_PORT) || return 1
+	RTPE_NG=127.0.0.1:$port
+	cat >"$OUT/rtpengine.conf" <<-CONF
+		[rtpengine]
+		table = -1
+		interface = 127.0.0.1
+		listen-ng = $RTPE_NG
+		port-min = $RELAY_PORT_MIN
+		port-max = $RELAY_PORT_MAX
+		num-threads = 1
+		delete-delay = 0
+		timeout = 120
+		silent-timeout = 3600
+		foreground = true
+		log-stderr = true
+		log-level = 4
+	CONF
+	taskset -c $RELAY_CORE rtpengine \
+		--config-file="$OUT/rtpengine.conf" --config-section=rtpengine >>"$OUT/rtpengine.log" 2>&1 &
+	RELAY_PID=$!
+	wait_for 10 python3 "$NG" ping --ng "$RTPE_NG" || { log "rtpengine did not start"; return 1; }
+}
+
+# --- one step ------------------------------------------------------------------------------
+# run_step RELAY N ATTEMPT PHASE: appends one line to $RESULTS (PHASE: baseline, sweep or
+# follow-up) and sets VERDICT (see rtp_bench_report.py). Not run in a subshell, so that the
+# relay it starts stays this shell's child and the EXIT trap can stop it.
+run_step() {
+	local relay=$1 n=$2 attempt=$3 phase=$4 json="" rc=0 load0 load1
+	local gen=(timeout $((DURATION + WARMUP + 300)) taskset -c $GEN_CORE "$RTP_LOAD" --calls "$n"
+		--base-port $GEN_BASE_PORT --duration "$DURATION" --warmup "$WARMUP" --label "$relay")
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	case "$relay" in
+	direct)
+		json=$("${gen[@]}" --direct 2>>"$OUT/rtp_load.log") || rc=$?
+		;;
+	mediad)
+		start_mediad || return 1
+		json=$("${gen[@]}" --mediad "$MEDIAD_RPC" --relay-pid "$RELAY_PID" 2>>"$OUT/rtp_load.log") || rc=$?
+		kill -0 "$RELAY_PID" 2>/dev/null || log "mediad died during the step"
+		stop_relay
+		;;
+	rtpengine)
+		start_rtpengine || return 1
+		if timeout 600 python3 "$NG" setup --ng "$RTPE_NG" --calls "$n" --base-port $GEN_BASE_PORT \
+			--prefix "bench$n" --out "$OUT/ports.txt" >>"$OUT/rtpe_ng.log" 2>&1; then
+			json=$("${gen[@]}" --ports "$OUT/ports.txt" --relay-pid "$RELAY_PID" 2>>"$OUT/rtp_load.log") || rc=$?
+			timeout 600 python3 "$NG" delete --ng "$RTPE_NG" --calls "$n" --prefix "bench$n" \
+				>>"$OUT/rtpe_ng.log" 2>&1
+		else
+			log "rtpengine setup of $n calls failed (see $OUT/rtpe_ng.log)"; rc=1
+		fi
+		kill -0 "$RELAY_PID" 2>/dev/null || log "rtpengine died during the step"
+		stop_relay
+		;;
+	esac
+	load1=$(cut -d' ' -f1-3 /proc/loadavg)
+	[ -n "$json" ] || json=null
+	printf '{"relay":"%s","calls":%s,"attempt":%s,"phase":"%s","rc":%s,"loadavg_before":"%s","loadavg_after":"%s","result":%s}\n' \
+		"$relay" "$n" "$attempt" "$phase" "$rc" "$load0" "$load1" "$json" >>"$RESULTS"
+	VERDICT=$(python3 "$REPORT" verdict "$json" "$MAX_LOSS")
+	log "$relay N=$n attempt $attempt: $VERDICT (load $load0 -> $load1)"
+}
+
+# sweep RELAY: steps until loss > MAX_LOSS twice in a row at one N, or the generator is the limit.
+sweep() {
+	local relay=$1 n
+	for n in $STEPS; do
+		run_step "$relay" "$n" 1 sweep || { log "$relay: step $n could not run"; return 0; }
+		case "$VERDICT" in
+		ok*) continue ;;
+		generator*) log "$relay: the generator is the limit at N=$n; sweep stops"; return 0 ;;
+		esac
+		# over the limit: repeat once in case the machine was busy
+		run_step "$relay" "$n" 2 sweep || return 0
+		case "$VERDICT" in
+		ok*) continue ;;
+		*) log "$relay: loss above $MAX_LOSS % at N=$n; sweep stops"; return 0 ;;
+		esac
+	done
+}
+
+log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+{
+	echo "nproc=$(nproc)"
+	echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+	echo "kernel=$(uname -r)"
+	echo "rtpengine=$(rtpengine --version 2>&1 | head -1)"
+	echo "commit=$(git -C "$SRC" log -1 --format='%h %s' 2>/dev/null)"
+	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS"
+	echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/machine.txt"
+
+log "baseline: direct, $BASELINE_CALLS calls"
+run_step direct "$BASELINE_CALLS" 1 baseline
+for relay in $RELAYS; do
+	log "sweep: $relay"
+	sweep "$relay"
+done
+# Follow-up steps chosen from the sweep results: generator check and half-load latency.
+for extra in $(python3 "$REPORT" followups "$RESULTS" "$MAX_LOSS"); do
+	log "follow-up: $extra"
+	run_step "${extra%%:*}" "${extra##*:}" 1 follow-up
+done
+echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
+echo "finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$OUT/machine.txt"
+python3 "$REPORT" report "$OUT" "$MAX_LOSS" >"$OUT/report.md" || { log "report failed"; exit 1; }
+if [ -n "$DOC" ]; then
+	python3 "$REPORT" update-doc "$DOC" "$OUT/report.md" && log "updated $DOC"
+fi
+log "results in $OUT (report.md, results.jsonl)"
+cat "$OUT/report.md"

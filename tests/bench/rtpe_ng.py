@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""rtpe_ng.py: sets up and tears down rtp_load's calls on rtpengine through its ng control
+protocol (bencoded dictionaries over UDP, each datagram "COOKIE <bencode>").
+
+  rtpe_ng.py ping   --ng HOST:PORT
+  rtpe_ng.py setup  --ng HOST:PORT --calls N --base-port P --prefix ID --out FILE
+  rtpe_ng.py delete --ng HOST:PORT --calls N --prefix ID
+
+setup: call i is an offer from A (127.0.0.1:P+2i) and an answer from B (127.0.0.1:P+2i+1), the
+layout rtp_load uses; FILE gets one line "a_ip a_port b_ip b_port" per call, where A and B must
+send (the ports rtpengine put in the answer and in the offer). Python 3 standard library only.
+"""
+import argparse
+import os
+import re
+import socket
+import sys
+
+
+def bencode(v):
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, list):
+        return b"l" + b"".join(bencode(x) for x in v) + b"e"
+    if isinstance(v, dict):
+        return b"d" + b"".join(bencode(k) + bencode(v[k]) for k in sorted(v)) + b"e"
+    raise TypeError(type(v))
+
+
+def bdecode(data, i=0):
+    """Returns (value, next index); strings stay bytes."""
+    c = data[i:i + 1]
+    if c == b"i":
+        end = data.index(b"e", i)
+        return int(data[i + 1:end]), end + 1
+    if c == b"l":
+        i, out = i + 1, []
+        while data[i:i + 1] != b"e":
+            v, i = bdecode(data, i)
+            out.append(v)
+        return out, i + 1
+    if c == b"d":
+        i, out = i + 1, {}
+        while data[i:i + 1] != b"e":
+            k, i = bdecode(data, i)
+            v, i = bdecode(data, i)
+            out[k.decode()] = v
+        return out, i + 1
+    if c.isdigit():
+        colon = data.index(b":", i)
+        n = int(data[i:colon])
+        return data[colon + 1:colon + 1 + n], colon + 1 + n
+    raise ValueError("bad bencode at %d" % i)
+
+
+class Ng:
+    """One UDP socket to rtpengine's ng port; requests are sent one at a time."""
+
+    def __init__(self, target, timeout=2.0, tries=3):
+        host, port = target.rsplit(":", 1)
+        self.addr = (host, int(port))
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(timeout)
+        self.tries = tries
+        self.seq = 0
+        self.tag = "%x" % os.getpid()
+
+    def request(self, msg):
+        self.seq += 1
+        cookie = ("%s_%d" % (self.tag, self.seq)).encode()
+        pkt = cookie + b" " + bencode(msg)
+        for _ in range(self.tries):  # rtpengine caches replies by cookie: a resend is safe
+            self.sock.sendto(pkt, self.addr)
+            try:
+                while True:
+                    data, _ = self.sock.recvfrom(65535)
+                    c, _, body = data.partition(b" ")
+                    if c == cookie:
+                        reply, _ = bdecode(body)
+                        return reply
+            except socket.timeout:
+                continue
+        raise TimeoutError("rtpengine %s:%d did not answer %s" % (self.addr + (msg["command"],)))
+
+
+def sdp(session, port):
+    return ("v=0\r\no=- %d 1 IN IP4 127.0.0.1\r\ns=rtp_load\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            "m=audio %d RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\na=sendrecv\r\n"
+            % (session, port))
+
+
+def media_addr(reply, what):
+    if reply.get("result") != b"ok":
+        raise RuntimeError("%s: %s" % (what, reply.get("error-reason", reply.get("result"))))
+    body = reply["sdp"].decode()
+    c = re.search(r"^c=IN IP4 (\S+)", body, re.M)
+    m = re.search(r"^m=audio (\d+) ", body, re.M)
+    if not c or not m:
+        raise RuntimeError("%s: no audio address in the SDP rtpengine returned" % what)
+    return c.group(1), int(m.group(1))
+
+
+def flags():
+    return {"replace": ["origin", "session-connection"], "ICE": "remove",
+            "transport-protocol": "RTP/AVP"}
+
+
+def setup(ng, args):
+    out = []
+    for i in range(args.calls):
+        call_id = "%s-%d" % (args.prefix, i)
+        a_port = args.base_port + 2 * i
+        b_port = a_port + 1
+        offer = dict(flags(), command="offer", **{"call-id": call_id, "from-tag": "a%d" % i,
+                                                   "sdp": sdp(i, a_port)})
+        b_ip, b_dest = media_addr(ng.request(offer), "offer " + call_id)  # B sends here
+        answer = dict(flags(), command="answer", **{"call-id": call_id, "from-tag": "a%d" % i,
+                                                     "to-tag": "b%d" % i,
+                                                     "sdp": sdp(i, b_port)})
+        a_ip, a_dest = media_addr(ng.request(answer), "answer " + call_id)  # A sends here
+        out.append("%s %d %s %d\n" % (a_ip, a_dest, b_ip, b_dest))
+    with open(args.out, "w") as f:
+        f.writelines(out)
+    print("rtpe_ng: %d calls set up, ports in %s" % (args.calls, args.out))
+
+
+def delete(ng, args):
+    failed = 0
+    for i in range(args.calls):
+        reply = ng.request({"command": "delete", "call-id": "%s-%d" % (args.prefix, i),
+                            "from-tag": "a%d" % i})
+        if reply.get("result") != b"ok":
+            failed += 1
+    print("rtpe_ng: %d calls deleted, %d failed" % (args.calls - failed, failed))
+    return 1 if failed else 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("command", choices=["ping", "setup", "delete"])
+    p.add_argument("--ng", required=True, help="rtpengine ng address HOST:PORT")
+    p.add_argument("--calls", type=int, default=0)
+    p.add_argument("--base-port", type=int, default=2000)
+    p.add_argument("--prefix", default="rtpload")
+    p.add_argument("--out", help="ports file to write (setup)")
+    args = p.parse_args()
+    ng = Ng(args.ng)
+    try:
+        if args.command == "ping":
+            ok = ng.request({"command": "ping"}).get("result") == b"pong"
+            return 0 if ok else 1
+        if args.calls < 1:
+            p.error("--calls must be at least 1")
+        if args.command == "setup":
+            if not args.out:
+                p.error("setup needs --out")
+            setup(ng, args)
+            return 0
+        return delete(ng, args)
+    except (TimeoutError, RuntimeError, OSError) as e:
+        print("rtpe_ng: %s" % e, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
