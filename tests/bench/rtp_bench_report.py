@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """rtp_bench_report.py: the arithmetic of rtp_bench.sh (Python 3 standard library only).
 
-  verdict JSON MAX_LOSS          one step: "ok", "loss", "generator-ok", "generator-loss", "failed"
+  verdict JSON MAX_LOSS          one step: ok, loss, noisy-ok, noisy-loss, generator-ok,
+                                 generator-loss or failed
   followups RESULTS MAX_LOSS     extra steps to run after the sweeps, as RELAY:N words
   report OUT_DIR MAX_LOSS        the Markdown section from OUT_DIR/results.jsonl and machine.txt
   update-doc DOC REPORT          replaces (or appends) the section in DOC
 
 A step is generator-bound when the generator itself was near its limit (busy >= 95 % of the
-window, or its sends left more than 5 ms late at p99): the relay may have more to give.
+window): the relay may have more to give. It is noisy when the generator was not busy but its
+sends still left more than 5 ms late at p99: something else took its core.
 """
 import json
 import os
@@ -20,8 +22,11 @@ HALF_STEP = 50
 
 
 def generator_bound(r):
-    return (r.get("gen_load_pct", 0) >= GEN_LOAD_LIMIT
-            or r.get("send_lag_us", {}).get("p99", 0) >= GEN_LAG_LIMIT_US)
+    return r.get("gen_load_pct", 0) >= GEN_LOAD_LIMIT
+
+
+def noisy(r):
+    return not generator_bound(r) and r.get("send_lag_us", {}).get("p99", 0) >= GEN_LAG_LIMIT_US
 
 
 def verdict(r, max_loss):
@@ -29,7 +34,9 @@ def verdict(r, max_loss):
         return "failed"
     lossy = r["loss_pct"] > max_loss or r["misrouted"] > 0 or r["malformed"] > 0
     v = "loss" if lossy else "ok"
-    return "generator-" + v if generator_bound(r) else v
+    if generator_bound(r):
+        return "generator-" + v
+    return "noisy-" + v if noisy(r) else v
 
 
 def load_results(path):
@@ -57,7 +64,7 @@ def sustained(rows, relay, max_loss):
     best, gen_limited = None, False
     for row in final_steps(rows, relay, max_loss):
         v = verdict(row["result"], max_loss)
-        if v in ("ok", "generator-ok"):
+        if v in ("ok", "noisy-ok", "generator-ok"):
             best = row
             if v == "generator-ok":
                 gen_limited = True
@@ -99,6 +106,25 @@ def fmt(v, nd=0):
     return "-" if v is None else ("{:,.%df}" % nd).format(v).replace(",", " ")
 
 
+def steal_pct(row):
+    """Share of the step's wall time the hypervisor took from the cores (/proc/stat "steal"),
+    as "cpu0/cpu1" percentages."""
+    def parse(text):
+        out = {}
+        for line in text.split(";"):
+            f = line.split()
+            if len(f) >= 9:
+                vals = [int(x) for x in f[1:9]]
+                out[f[0]] = (sum(vals), vals[7])
+        return out
+    a, b = parse(row.get("stat_before", "")), parse(row.get("stat_after", ""))
+    parts = []
+    for cpu in sorted(set(a) & set(b)):
+        total = b[cpu][0] - a[cpu][0]
+        parts.append("%.0f" % (100.0 * (b[cpu][1] - a[cpu][1]) / total) if total > 0 else "-")
+    return "/".join(parts) or "-"
+
+
 def step_row(row, base, max_loss):
     r = row["result"]
     relay = r.get("relay") or {}
@@ -108,17 +134,20 @@ def step_row(row, base, max_loss):
         note.append("repeat")
     if generator_bound(r):
         note.append("generator-bound")
+    if noisy(r):
+        note.append("noisy: sends %s ms late at p99" % fmt(r["send_lag_us"]["p99"] / 1000.0, 1))
     if r["misrouted"] or r["malformed"]:
         note.append("%d misrouted, %d malformed" % (r["misrouted"], r["malformed"]))
     added = "-"
     if base:
         added = "%s / %s" % (fmt(lat["p50"] - base["latency_us"]["p50"]),
                              fmt(lat["p99"] - base["latency_us"]["p99"]))
-    return ("| %s | %d | %s | %s | %.3f | %s / %s / %s | %s | %s | %s | %s | %s | %s |"
+    return ("| %s | %d | %s | %s | %.3f | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s |"
             % (row["relay"], row["calls"], fmt(r["offered_pps"]), fmt(r["received_pps"]),
                r["loss_pct"], fmt(lat["p50"]), fmt(lat["p99"]), fmt(lat["max"]), added,
                fmt(relay.get("cpu_pct"), 1), fmt(relay.get("cpu_ns_per_pkt")),
-               fmt(r["gen_load_pct"]), row["loadavg_before"].split()[0], ", ".join(note)))
+               fmt(r["gen_load_pct"]), row["loadavg_before"].split()[0], steal_pct(row),
+               ", ".join(note)))
 
 
 def cmd_report(out_dir, max_loss):
@@ -132,9 +161,10 @@ def cmd_report(out_dir, max_loss):
         m.get("started", "?"), m.get("commit", "?")))
     L.append("")
     L.append("Machine: %s cores (`nproc`), %s, kernel %s; rtpengine %s (Debian package, "
-             "userspace only: `table = -1`, `num-threads = 1`). Load average at start %s, at end "
-             "%s; other builds and tests were running on the same two cores, so the per-step "
-             "load average is in the table." % (
+             "userspace only: `table = -1`, `num-threads = 1`). The machine is a shared virtual "
+             "machine: load average %s at the start, %s at the end; for every step the table "
+             "gives the 1-minute load average and the share of time the hypervisor stole from "
+             "each core, and steps disturbed by other work are marked noisy." % (
                  m.get("nproc"), m.get("cpu"), m.get("kernel"),
                  m.get("rtpengine", "?").replace("Version: ", ""), m.get("loadavg_start"),
                  m.get("loadavg_end")))
@@ -163,11 +193,11 @@ def cmd_report(out_dir, max_loss):
     L.append("")
     L.append("| relay | calls | offered pps | received pps | loss % | latency p50 / p99 / max "
              "(us) | added p50 / p99 (us) | relay CPU % | CPU ns / packet | generator busy % | "
-             "load avg | note |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+             "load avg | steal % core 0/1 | note |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         if not row["result"]:
-            L.append("| %s | %d | step failed (rc %s) | | | | | | | | | |" % (
+            L.append("| %s | %d | step failed (rc %s) | | | | | | | | | | |" % (
                 row["relay"], row["calls"], row["rc"]))
             continue
         L.append(step_row(row, base, max_loss))
@@ -216,8 +246,8 @@ def cmd_report(out_dir, max_loss):
         same = [(a, b) for a in final_steps(rows, "mediad", max_loss)
                 for b in final_steps(rows, "rtpengine", max_loss)
                 if a["calls"] == b["calls"] and a["result"] and b["result"]
-                and verdict(a["result"], max_loss) == "ok"
-                and verdict(b["result"], max_loss) == "ok"]
+                and verdict(a["result"], max_loss) in ("ok", "noisy-ok")
+                and verdict(b["result"], max_loss) in ("ok", "noisy-ok")]
         if same:
             L.append("")
             L.append("CPU per packet at equal load (both within the limit): " + "; ".join(
