@@ -123,7 +123,21 @@ static int first_local_rtp(const LegInfo *leg, struct sockaddr_in *sa)
 	return endpoint_to_sockaddr(leg->streams[0]->local_rtp, sa);
 }
 
-static int create_one(struct load_mediad *m, const char *call_id, struct load_call *c)
+/* Fills ep from sa; NULL sa leaves ep at port 0, "not known". */
+static void sockaddr_to_endpoint(const struct sockaddr_in *sa, char *ip, size_t iplen,
+                                 RpcEndpoint *ep)
+{
+	if (!sa)
+		return;
+	inet_ntop(AF_INET, &sa->sin_addr, ip, (socklen_t)iplen);
+	ep->ip = ip;
+	ep->port = ntohs(sa->sin_port);
+}
+
+/* One session; remote_a NULL: leg A's remote is learnt from its first packet. */
+static int create_one(struct load_mediad *m, const char *call_id,
+                      const struct sockaddr_in *remote_a, const struct sockaddr_in *remote_b,
+                      struct sockaddr_in *local_a, struct sockaddr_in *local_b)
 {
 	char ip_a[INET_ADDRSTRLEN], ip_b[INET_ADDRSTRLEN];
 	RpcEndpoint ep_a = TANDEM__MEDIA__V1__ENDPOINT__INIT,
@@ -139,14 +153,10 @@ static int create_one(struct load_mediad *m, const char *call_id, struct load_ca
 	const Tandem__Media__V1__SessionInfo *si;
 	int rc;
 
-	inet_ntop(AF_INET, &c->a_bind.sin_addr, ip_a, sizeof(ip_a));
-	inet_ntop(AF_INET, &c->b_bind.sin_addr, ip_b, sizeof(ip_b));
-	ep_a.ip = ip_a;
-	ep_a.port = ntohs(c->a_bind.sin_port);
-	ep_b.ip = ip_b;
-	ep_b.port = ntohs(c->b_bind.sin_port);
+	sockaddr_to_endpoint(remote_a, ip_a, sizeof(ip_a), &ep_a);
+	sockaddr_to_endpoint(remote_b, ip_b, sizeof(ip_b), &ep_b);
 	st_a.kind = st_b.kind = TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_AUDIO;
-	st_a.remote_rtp = &ep_a;
+	st_a.remote_rtp = remote_a ? &ep_a : NULL;
 	st_b.remote_rtp = &ep_b;
 	leg_a.tag = "a";
 	leg_a.n_streams = 1;
@@ -167,8 +177,7 @@ static int create_one(struct load_mediad *m, const char *call_id, struct load_ca
 	si = reply->body_case == RPC_BODY(CREATE_SESSION_REPLY)
 	         ? reply->create_session_reply->session
 	         : NULL;
-	if (!si || first_local_rtp(si->leg_a, &c->a_dest) ||
-	    first_local_rtp(si->leg_b, &c->b_dest)) {
+	if (!si || first_local_rtp(si->leg_a, local_a) || first_local_rtp(si->leg_b, local_b)) {
 		fprintf(stderr, "mediad create %s: reply lacks the local RTP ports\n", call_id);
 		rc = -EPROTO;
 	}
@@ -176,22 +185,39 @@ static int create_one(struct load_mediad *m, const char *call_id, struct load_ca
 	return rc;
 }
 
-int load_mediad_create(struct load_mediad *m, const char *prefix, struct load_call *calls,
-                       unsigned n, unsigned *created)
+static void session_name(char *buf, size_t len, const char *prefix, unsigned call, unsigned hop)
 {
+	snprintf(buf, len, "%s-%u-%u", prefix, call, hop);
+}
+
+int load_mediad_create(struct load_mediad *m, const char *prefix, struct load_call *calls,
+                       unsigned n, unsigned chain, unsigned *created)
+{
+	struct sockaddr_in local_a, local_b, next_a;
 	char call_id[96];
 	int rc;
 
 	*created = 0;
 	for (unsigned i = 0; i < n; i++) {
-		snprintf(call_id, sizeof(call_id), "%s-%u", prefix, i);
-		rc = create_one(m, call_id, &calls[i]);
-		if (rc == -EPROTO)
-			*created =
-			    i + 1; /* the session may exist without usable ports: delete it too */
-		if (rc)
-			return rc;
-		*created = i + 1;
+		/* Last hop first, so that every hop but the last knows where its leg B sends: the
+		 * next hop's leg A port. Leg A of hops after the first latches onto the previous
+		 * hop's leg B socket when the first packet arrives. */
+		for (unsigned h = chain; h-- > 0;) {
+			session_name(call_id, sizeof(call_id), prefix, i, h);
+			rc = create_one(m, call_id, h == 0 ? &calls[i].a_bind : NULL,
+			                h == chain - 1 ? &calls[i].b_bind : &next_a, &local_a,
+			                &local_b);
+			if (rc == -EPROTO)
+				(*created)++; /* the session may exist without usable ports */
+			if (rc)
+				return rc;
+			(*created)++;
+			if (h == chain - 1)
+				calls[i].b_dest = local_b;
+			if (h == 0)
+				calls[i].a_dest = local_a;
+			next_a = local_a;
+		}
 	}
 	return 0;
 }
@@ -208,20 +234,21 @@ static void add_leg(const LegInfo *leg, struct load_mediad_totals *t)
 	}
 }
 
-int load_mediad_delete(struct load_mediad *m, const char *prefix, unsigned n,
+int load_mediad_delete(struct load_mediad *m, const char *prefix, unsigned chain, unsigned count,
                        struct load_mediad_totals *totals)
 {
 	char call_id[96];
 	int first = 0;
 
 	memset(totals, 0, sizeof(*totals));
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned j = 0; j < count; j++) {
 		RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
 		DeleteSessionRequest ds = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
 		RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT, *reply;
 		int rc;
 
-		snprintf(call_id, sizeof(call_id), "%s-%u", prefix, i);
+		/* the creation order: per call, hops from the last to the first */
+		session_name(call_id, sizeof(call_id), prefix, j / chain, chain - 1 - j % chain);
 		ref.call_id = call_id;
 		ds.session = &ref;
 		ds.reason = "rtp_load done";

@@ -18,7 +18,8 @@ struct load_mediad_node {
 	char version[32];
 };
 
-/* Final counters summed over every session and both legs (RTP received by mediad). */
+/* Final counters summed over every session and both legs (RTP received by mediad; with a chain,
+ * every hop counts the packet). */
 struct load_mediad_totals {
 	uint64_t packets;
 	uint64_t dropped;
@@ -28,14 +29,16 @@ int load_mediad_open(struct load_mediad **out, const char *endpoint);
 void load_mediad_close(struct load_mediad *m);
 /* Ping; fills node. Returns 0 or -errno (-ETIMEDOUT when mediad does not answer). */
 int load_mediad_ping(struct load_mediad *m, struct load_mediad_node *node);
-/* Creates sessions "<prefix>-<i>" for calls 0..n-1 and fills their a_dest/b_dest. On failure
- * *created tells how many exist (delete them). Returns 0, -EPROTO (an error status, printed)
- * or -errno. */
+/* Creates chain sessions "<prefix>-<i>-<hop>" for each of calls 0..n-1 and fills their
+ * a_dest/b_dest. With chain > 1 a call's packets cross mediad chain times: hop h's leg B sends
+ * to hop h+1's leg A, so one packet from the generator costs mediad chain relayed packets.
+ * *created counts the sessions that exist, also on failure (delete them). Returns 0, -EPROTO
+ * (an error status, printed) or -errno. */
 int load_mediad_create(struct load_mediad *m, const char *prefix, struct load_call *calls,
-                       unsigned n, unsigned *created);
-/* Deletes sessions 0..n-1 and sums their final counters. Returns 0 or the first error; it tries
- * every session regardless. */
-int load_mediad_delete(struct load_mediad *m, const char *prefix, unsigned n,
+                       unsigned n, unsigned chain, unsigned *created);
+/* Deletes the first count sessions load_mediad_create made and sums their final counters.
+ * Returns 0 or the first error; it tries every session regardless. */
+int load_mediad_delete(struct load_mediad *m, const char *prefix, unsigned chain, unsigned count,
                        struct load_mediad_totals *totals);
 
 #endif

@@ -10,7 +10,14 @@
 # "## RTP relay: mediad vs rtpengine" of that file is replaced by the report.
 #
 #   tests/bench/rtp_bench.sh [--build DIR] [--out DIR] [--doc FILE] [--relays "mediad rtpengine"]
-#                            [--steps "100 250 ..."] [--duration S] [--warmup S] [--max-loss PCT]
+#                            [--steps "50 100 ..."] [--chain K] [--duration S] [--warmup S]
+#                            [--max-loss PCT]
+#
+# --chain K (default 3): every simulated call crosses K relay sessions in a row (hop h's B side
+# sends to hop h+1's A side), so the relay handles K packets per packet the generator sends and
+# receives. One generator core cannot offer more than about what one relay core can relay when
+# each packet crosses the relay once; the chain lets it load the relay to its limit. The relay's
+# work per packet is the same either way: receive on one socket, send to another.
 #
 # Needs: a build (cmake --build build), root or sudo for apt-get when rtpengine is missing.
 # Loopback only; every loop below is bounded in count and time.
@@ -26,9 +33,10 @@ BUILD="$SRC/build"
 OUT="/tmp/tandem-rtp-bench.$(date +%Y%m%d-%H%M%S)"
 DOC=""
 RELAYS="mediad rtpengine"
-# A relay holds 4 sockets per call (RTP and RTCP on both legs): 4500 calls stay within a
-# 20000-descriptor limit.
-STEPS="100 250 500 1000 1500 2000 2500 3000 3500 4000 4500"
+# Generator calls per step. A relay holds 4 sockets per session (RTP and RTCP on both legs):
+# 1600 calls x 3 hops stay within a 20000-descriptor limit.
+STEPS="50 100 200 300 400 500 600 700 800 1000 1200 1400 1600"
+CHAIN=3
 DURATION=10
 WARMUP=2
 MAX_LOSS=0.1
@@ -50,16 +58,17 @@ while [ $# -gt 0 ]; do
 	--doc) DOC=$2; shift 2 ;;
 	--relays) RELAYS=$2; shift 2 ;;
 	--steps) STEPS=$2; shift 2 ;;
+	--chain) CHAIN=$2; shift 2 ;;
 	--duration) DURATION=$2; shift 2 ;;
 	--warmup) WARMUP=$2; shift 2 ;;
 	--max-loss) MAX_LOSS=$2; shift 2 ;;
-	*) sed -n '2,16p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,24p' "$0" >&2; exit 2 ;;
 	esac
 done
 
 RTP_LOAD=$BUILD/tests/bench/rtp_load
-MEDIAD=$BUILD/mediad/mediad
-MEDIACTL=$BUILD/mediad/mediactl
+MEDIAD=${MEDIAD:-$BUILD/mediad/mediad} # environment overrides, to try another mediad build
+MEDIACTL=${MEDIACTL:-$BUILD/mediad/mediactl}
 FREE_PORT=$BUILD/tests/integration/free_port
 NG=$SRC/tests/bench/rtpe_ng.py
 REPORT=$SRC/tests/bench/rtp_bench_report.py
@@ -167,32 +176,36 @@ start_rtpengine() { # sets RELAY_PID, RTPE_NG
 }
 
 # --- one step ------------------------------------------------------------------------------
-# run_step RELAY N ATTEMPT PHASE: appends one line to $RESULTS (PHASE: baseline, sweep or
+# run_step RELAY N ATTEMPT PHASE [CHAIN]: appends one line to $RESULTS (PHASE: baseline, sweep or
 # follow-up) and sets VERDICT (see rtp_bench_report.py). Not run in a subshell, so that the
 # relay it starts stays this shell's child and the EXIT trap can stop it.
 run_step() {
-	local relay=$1 n=$2 attempt=$3 phase=$4 json="" rc=0 load0 load1 stat0 stat1
+	local relay=$1 n=$2 attempt=$3 phase=$4 chain=${5:-$CHAIN} json="" rc=0 load0 load1 stat0 stat1 udp0 udp1
 	local gen=(timeout $((DURATION + WARMUP + 300)) "${PRIO[@]}" taskset -c $GEN_CORE "$RTP_LOAD" --calls "$n"
 		--base-port $GEN_BASE_PORT --duration "$DURATION" --warmup "$WARMUP" --label "$relay")
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	stat0=$(grep -E '^cpu[0-9]+ ' /proc/stat | tr '\n' ';')
+	udp0=$(grep '^Udp:' /proc/net/snmp | tail -1)
 	case "$relay" in
 	direct)
 		json=$("${gen[@]}" --direct 2>>"$OUT/rtp_load.log") || rc=$?
+		chain=1
 		;;
 	mediad)
 		start_mediad || return 1
-		json=$("${gen[@]}" --mediad "$MEDIAD_RPC" --relay-pid "$RELAY_PID" 2>>"$OUT/rtp_load.log") || rc=$?
+		json=$("${gen[@]}" --chain "$chain" --mediad "$MEDIAD_RPC" --relay-pid "$RELAY_PID" \
+			2>>"$OUT/rtp_load.log") || rc=$?
 		kill -0 "$RELAY_PID" 2>/dev/null || log "mediad died during the step"
 		stop_relay
 		;;
 	rtpengine)
 		start_rtpengine || return 1
-		if timeout 600 python3 "$NG" setup --ng "$RTPE_NG" --calls "$n" --base-port $GEN_BASE_PORT \
-			--prefix "bench$n" --out "$OUT/ports.txt" >>"$OUT/rtpe_ng.log" 2>&1; then
-			json=$("${gen[@]}" --ports "$OUT/ports.txt" --relay-pid "$RELAY_PID" 2>>"$OUT/rtp_load.log") || rc=$?
-			timeout 600 python3 "$NG" delete --ng "$RTPE_NG" --calls "$n" --prefix "bench$n" \
-				>>"$OUT/rtpe_ng.log" 2>&1
+		if timeout 600 python3 "$NG" setup --ng "$RTPE_NG" --calls "$n" --chain "$chain" \
+			--base-port $GEN_BASE_PORT --prefix "bench$n" --out "$OUT/ports.txt" >>"$OUT/rtpe_ng.log" 2>&1; then
+			json=$("${gen[@]}" --chain "$chain" --ports "$OUT/ports.txt" --relay-pid "$RELAY_PID" \
+				2>>"$OUT/rtp_load.log") || rc=$?
+			timeout 600 python3 "$NG" delete --ng "$RTPE_NG" --calls "$n" --chain "$chain" \
+				--prefix "bench$n" >>"$OUT/rtpe_ng.log" 2>&1
 		else
 			log "rtpengine setup of $n calls failed (see $OUT/rtpe_ng.log)"; rc=1
 		fi
@@ -202,11 +215,12 @@ run_step() {
 	esac
 	load1=$(cut -d' ' -f1-3 /proc/loadavg)
 	stat1=$(grep -E '^cpu[0-9]+ ' /proc/stat | tr '\n' ';')
+	udp1=$(grep '^Udp:' /proc/net/snmp | tail -1)
 	[ -n "$json" ] || json=null
-	printf '{"relay":"%s","calls":%s,"attempt":%s,"phase":"%s","rc":%s,"loadavg_before":"%s","loadavg_after":"%s","stat_before":"%s","stat_after":"%s","result":%s}\n' \
-		"$relay" "$n" "$attempt" "$phase" "$rc" "$load0" "$load1" "$stat0" "$stat1" "$json" >>"$RESULTS"
+	printf '{"relay":"%s","calls":%s,"attempt":%s,"phase":"%s","rc":%s,"loadavg_before":"%s","loadavg_after":"%s","stat_before":"%s","stat_after":"%s","udp_before":"%s","udp_after":"%s","result":%s}\n' \
+		"$relay" "$n" "$attempt" "$phase" "$rc" "$load0" "$load1" "$stat0" "$stat1" "$udp0" "$udp1" "$json" >>"$RESULTS"
 	VERDICT=$(python3 "$REPORT" verdict "$json" "$MAX_LOSS")
-	log "$relay N=$n attempt $attempt: $VERDICT (load $load0 -> $load1)"
+	log "$relay N=$n chain $chain attempt $attempt: $VERDICT (load $load0 -> $load1)"
 }
 
 # sweep RELAY: steps in order until one fails. A step with loss is run again once (the machine
@@ -238,7 +252,7 @@ log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 	echo "kernel=$(uname -r)"
 	echo "rtpengine=$(rtpengine --version 2>&1 | head -1)"
 	echo "commit=$(git -C "$SRC" log -1 --format='%h %s' 2>/dev/null)"
-	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS"
+	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --chain $CHAIN --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS"
 	echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.txt"
@@ -250,9 +264,10 @@ for relay in $RELAYS; do
 	sweep "$relay"
 done
 # Follow-up steps chosen from the sweep results: generator check and half-load latency.
-for extra in $(python3 "$REPORT" followups "$RESULTS" "$MAX_LOSS"); do
+for extra in $(python3 "$REPORT" followups "$RESULTS" "$MAX_LOSS"); do # RELAY:CALLS:CHAIN
 	log "follow-up: $extra"
-	run_step "${extra%%:*}" "${extra##*:}" 1 follow-up
+	IFS=: read -r f_relay f_calls f_chain <<<"$extra"
+	run_step "$f_relay" "$f_calls" 1 follow-up "$f_chain"
 done
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 echo "finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$OUT/machine.txt"

@@ -29,6 +29,7 @@ struct options {
 	const char *mediad;
 	const char *label;
 	int busy_poll;
+	unsigned chain; /* relay sessions each packet crosses (the relay's packets per ours) */
 };
 
 static void usage(FILE *f)
@@ -41,6 +42,9 @@ static void usage(FILE *f)
 	    "  --direct           A and B send to each other (baseline without relay)\n"
 	    "  --ports FILE       lines \"a_ip a_port b_ip b_port\": where A and B must send\n"
 	    "  --mediad ENDPOINT  create the sessions on mediad (e.g. tcp://127.0.0.1:7000)\n"
+	    "  --chain K          each call crosses K relay sessions in a row (1): the relay\n"
+	    "                     relays K packets per generated packet (mediad: sessions made\n"
+	    "                     so; ports file: set up so by its writer)\n"
 	    "  --base-port P      A of call i binds 127.0.0.1:P+2i, B binds P+2i+1 (2000)\n"
 	    "  --duration S       measured seconds (10)\n"
 	    "  --warmup S         seconds sent before measuring (2)\n"
@@ -92,6 +96,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"batch-us", required_argument, NULL, 'B'},
 	    {"label", required_argument, NULL, 'l'},
 	    {"poll", required_argument, NULL, 'P'},
+	    {"chain", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -104,7 +109,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	                      .base_port = 2000,
 	                      .batch_us = 50,
 	                      .label = "",
-	                      .busy_poll = 1};
+	                      .busy_poll = 1,
+	                      .chain = 1};
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -146,6 +152,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'P':
 			o->busy_poll = !strcmp(optarg, "busy");
 			bad |= !o->busy_poll && strcmp(optarg, "sleep");
+			break;
+		case 'k':
+			bad |= parse_uint(optarg, 16, &o->chain) || o->chain == 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -201,7 +210,7 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 	}
 	if (r->relay_sampled && r->window_s > 0) {
 		relay_pct = 100.0 * r->relay_cpu_s / r->window_s;
-		ns_per_pkt = recv ? r->relay_cpu_s * 1e9 / (double)recv : 0;
+		ns_per_pkt = recv ? r->relay_cpu_s * 1e9 / ((double)recv * o->chain) : 0;
 	}
 	fprintf(stderr,
 	        "rtp_load %s%s%s: %u calls, %.1f s measured (%.1f s warm-up)\n"
@@ -219,25 +228,29 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 	        us(load_hist_quantile(&all, 0.99)), us(load_hist_quantile(&all, 0.999)),
 	        us(all.max_ns), gen_load, gen_cpu, us(load_hist_quantile(&r->lag, 0.99)),
 	        us(r->lag.max_ns));
+	if (o->chain > 1)
+		fprintf(stderr, "  chain of %u sessions: the relay relayed %.0f pps\n", o->chain,
+		        (double)recv * o->chain / nominal_s);
 	if (r->relay_sampled)
 		fprintf(stderr, "  relay pid %d: CPU %.1f %%, %.0f ns per packet relayed\n",
 		        (int)o->relay_pid, relay_pct, ns_per_pkt);
 
-	printf(
-	    "{\"label\":\"%s\",\"mode\":\"%s\",\"calls\":%u,\"duration_s\":%.3f,\"warmup_s\":%.3f,"
-	    "\"window_s\":%.4f,\"offered_pps\":%.1f,\"received_pps\":%.1f,\"sent\":%llu,"
-	    "\"received\":%llu,\"lost\":%llu,\"loss_pct\":%.4f,\"dups\":%llu,\"reordered\":%llu,"
-	    "\"misrouted\":%llu,\"malformed\":%llu,\"send_errors\":%llu,\"recv_errors\":%llu,"
-	    "\"sent_total\":%llu,\"received_total\":%llu,\"rearms\":%llu,",
-	    o->label, o->mode, o->calls, nominal_s, o->warmup_s, r->window_s,
-	    (double)sent / nominal_s, (double)recv / nominal_s, (unsigned long long)sent,
-	    (unsigned long long)recv, (unsigned long long)(sent - recv), pct(sent - recv, sent),
-	    (unsigned long long)(r->dir[0].dups + r->dir[1].dups),
-	    (unsigned long long)(r->dir[0].reordered + r->dir[1].reordered),
-	    (unsigned long long)r->misrouted, (unsigned long long)r->malformed,
-	    (unsigned long long)r->send_errors, (unsigned long long)r->recv_errors,
-	    (unsigned long long)r->sent_total, (unsigned long long)r->received_total,
-	    (unsigned long long)r->rearms);
+	printf("{\"label\":\"%s\",\"mode\":\"%s\",\"calls\":%u,\"chain\":%u,\"relay_pps\":%.1f,"
+	       "\"duration_s\":%.3f,\"warmup_s\":%.3f,"
+	       "\"window_s\":%.4f,\"offered_pps\":%.1f,\"received_pps\":%.1f,\"sent\":%llu,"
+	       "\"received\":%llu,\"lost\":%llu,\"loss_pct\":%.4f,\"dups\":%llu,\"reordered\":%llu,"
+	       "\"misrouted\":%llu,\"malformed\":%llu,\"send_errors\":%llu,\"recv_errors\":%llu,"
+	       "\"sent_total\":%llu,\"received_total\":%llu,\"rearms\":%llu,",
+	       o->label, o->mode, o->calls, o->chain, (double)recv * o->chain / nominal_s,
+	       nominal_s, o->warmup_s, r->window_s, (double)sent / nominal_s,
+	       (double)recv / nominal_s, (unsigned long long)sent, (unsigned long long)recv,
+	       (unsigned long long)(sent - recv), pct(sent - recv, sent),
+	       (unsigned long long)(r->dir[0].dups + r->dir[1].dups),
+	       (unsigned long long)(r->dir[0].reordered + r->dir[1].reordered),
+	       (unsigned long long)r->misrouted, (unsigned long long)r->malformed,
+	       (unsigned long long)r->send_errors, (unsigned long long)r->recv_errors,
+	       (unsigned long long)r->sent_total, (unsigned long long)r->received_total,
+	       (unsigned long long)r->rearms);
 	printf("\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,"
 	       "\"mean\":%.1f},",
 	       us(load_hist_quantile(&all, 0.5)), us(load_hist_quantile(&all, 0.9)),
@@ -310,17 +323,17 @@ int main(int argc, char **argv)
 		if (!rc)
 			rc = load_mediad_ping(md, &node);
 		if (!rc)
-			rc = load_mediad_create(md, prefix, calls, o.calls, &created);
+			rc = load_mediad_create(md, prefix, calls, o.calls, o.chain, &created);
 		if (rc)
 			fprintf(stderr, "rtp_load: mediad setup failed after %u of %u sessions\n",
-			        created, o.calls);
+			        created, o.calls * o.chain);
 	}
 	if (!rc) {
 		rc = load_traffic_run(&cfg, calls, res);
 		if (rc)
 			fprintf(stderr, "rtp_load: traffic: %s\n", strerror(-rc));
 	}
-	if (md && created && load_mediad_delete(md, prefix, created, &totals))
+	if (md && created && load_mediad_delete(md, prefix, o.chain, created, &totals))
 		fprintf(stderr, "rtp_load: some mediad sessions could not be deleted\n");
 	if (!rc)
 		report(&o, &cfg, res, md ? &node : NULL, &totals);

@@ -3,12 +3,13 @@
 protocol (bencoded dictionaries over UDP, each datagram "COOKIE <bencode>").
 
   rtpe_ng.py ping   --ng HOST:PORT
-  rtpe_ng.py setup  --ng HOST:PORT --calls N --base-port P --prefix ID --out FILE
-  rtpe_ng.py delete --ng HOST:PORT --calls N --prefix ID
+  rtpe_ng.py setup  --ng HOST:PORT --calls N [--chain K] --base-port P --prefix ID --out FILE
+  rtpe_ng.py delete --ng HOST:PORT --calls N [--chain K] --prefix ID
 
 setup: call i is an offer from A (127.0.0.1:P+2i) and an answer from B (127.0.0.1:P+2i+1), the
 layout rtp_load uses; FILE gets one line "a_ip a_port b_ip b_port" per call, where A and B must
-send (the ports rtpengine put in the answer and in the offer). Python 3 standard library only.
+send (the ports rtpengine put in the answer and in the offer). With --chain K each call crosses
+K rtpengine calls in a row (see setup()). Python 3 standard library only.
 """
 import argparse
 import os
@@ -88,10 +89,10 @@ class Ng:
         raise TimeoutError("rtpengine %s:%d did not answer %s" % (self.addr + (msg["command"],)))
 
 
-def sdp(session, port):
-    return ("v=0\r\no=- %d 1 IN IP4 127.0.0.1\r\ns=rtp_load\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+def sdp(session, ip, port):
+    return ("v=0\r\no=- %d 1 IN IP4 %s\r\ns=rtp_load\r\nc=IN IP4 %s\r\nt=0 0\r\n"
             "m=audio %d RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\na=sendrecv\r\n"
-            % (session, port))
+            % (session, ip, ip, port))
 
 
 def media_addr(reply, what):
@@ -110,33 +111,50 @@ def flags():
             "transport-protocol": "RTP/AVP"}
 
 
+def call_id(args, i, hop):
+    return "%s-%d-%d" % (args.prefix, i, hop)
+
+
 def setup(ng, args):
+    """Call i crosses --chain calls on rtpengine: hop h's B side is hop h+1's A side. Offers go
+    first hop first (each offer's SDP names the previous hop's B-facing port), answers last hop
+    first (each answer's SDP names the next hop's A-facing port), so every SDP is exact."""
     out = []
+    k = args.chain
     for i in range(args.calls):
-        call_id = "%s-%d" % (args.prefix, i)
         a_port = args.base_port + 2 * i
         b_port = a_port + 1
-        offer = dict(flags(), command="offer", **{"call-id": call_id, "from-tag": "a%d" % i,
-                                                   "sdp": sdp(i, a_port)})
-        b_ip, b_dest = media_addr(ng.request(offer), "offer " + call_id)  # B sends here
-        answer = dict(flags(), command="answer", **{"call-id": call_id, "from-tag": "a%d" % i,
-                                                     "to-tag": "b%d" % i,
-                                                     "sdp": sdp(i, b_port)})
-        a_ip, a_dest = media_addr(ng.request(answer), "answer " + call_id)  # A sends here
-        out.append("%s %d %s %d\n" % (a_ip, a_dest, b_ip, b_dest))
+        b_face = []  # per hop: the port rtpengine opened towards B (where B sends)
+        for h in range(k):
+            prev = ("127.0.0.1", a_port) if h == 0 else b_face[h - 1]
+            offer = dict(flags(), command="offer", **{"call-id": call_id(args, i, h),
+                                                       "from-tag": "a%d" % i,
+                                                       "sdp": sdp(i, prev[0], prev[1])})
+            b_face.append(media_addr(ng.request(offer), "offer " + call_id(args, i, h)))
+        a_face = [None] * k  # per hop: the port rtpengine opened towards A (where A sends)
+        for h in reversed(range(k)):
+            nxt = ("127.0.0.1", b_port) if h == k - 1 else a_face[h + 1]
+            answer = dict(flags(), command="answer", **{"call-id": call_id(args, i, h),
+                                                         "from-tag": "a%d" % i,
+                                                         "to-tag": "b%d" % i,
+                                                         "sdp": sdp(i, nxt[0], nxt[1])})
+            a_face[h] = media_addr(ng.request(answer), "answer " + call_id(args, i, h))
+        out.append("%s %d %s %d\n" % (a_face[0] + b_face[k - 1]))
     with open(args.out, "w") as f:
         f.writelines(out)
-    print("rtpe_ng: %d calls set up, ports in %s" % (args.calls, args.out))
+    print("rtpe_ng: %d calls x %d hops set up, ports in %s" % (args.calls, k, args.out))
 
 
 def delete(ng, args):
     failed = 0
     for i in range(args.calls):
-        reply = ng.request({"command": "delete", "call-id": "%s-%d" % (args.prefix, i),
-                            "from-tag": "a%d" % i})
-        if reply.get("result") != b"ok":
-            failed += 1
-    print("rtpe_ng: %d calls deleted, %d failed" % (args.calls - failed, failed))
+        for h in range(args.chain):
+            reply = ng.request({"command": "delete", "call-id": call_id(args, i, h),
+                                "from-tag": "a%d" % i})
+            if reply.get("result") != b"ok":
+                failed += 1
+    total = args.calls * args.chain
+    print("rtpe_ng: %d calls deleted, %d failed" % (total - failed, failed))
     return 1 if failed else 0
 
 
@@ -146,6 +164,7 @@ def main():
     p.add_argument("--ng", required=True, help="rtpengine ng address HOST:PORT")
     p.add_argument("--calls", type=int, default=0)
     p.add_argument("--base-port", type=int, default=2000)
+    p.add_argument("--chain", type=int, default=1, help="rtpengine calls each call crosses")
     p.add_argument("--prefix", default="rtpload")
     p.add_argument("--out", help="ports file to write (setup)")
     args = p.parse_args()
@@ -154,8 +173,8 @@ def main():
         if args.command == "ping":
             ok = ng.request({"command": "ping"}).get("result") == b"pong"
             return 0 if ok else 1
-        if args.calls < 1:
-            p.error("--calls must be at least 1")
+        if args.calls < 1 or args.chain < 1:
+            p.error("--calls and --chain must be at least 1")
         if args.command == "setup":
             if not args.out:
                 p.error("setup needs --out")
