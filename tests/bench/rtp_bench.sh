@@ -47,9 +47,13 @@ RELAY_PORT_MAX=65000
 RELAY_CORE=0
 GEN_CORE=1
 # Relay and generator run at nice -10 so that background work on the same cores (builds) takes
-# less of their time; falls back to normal priority where that is not allowed.
+# less of their time; falls back to normal priority where that is not allowed. With the
+# scheduler's autogroups (sched_autogroup_enabled), nice only ranks processes of one session
+# against each other, so the session's autogroup is raised too, and restored at exit.
 PRIO=(nice -n -10)
 "${PRIO[@]}" true 2>/dev/null || PRIO=()
+AUTOGROUP_NICE=$(sed -n 's/.* nice \(-\?[0-9]*\)$/\1/p' /proc/self/autogroup 2>/dev/null)
+[ -n "$AUTOGROUP_NICE" ] && [ ${#PRIO[@]} -gt 0 ] && { echo -10 >/proc/self/autogroup; } 2>/dev/null
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -115,7 +119,11 @@ stop_relay() {
 	wait "$RELAY_PID" 2>/dev/null
 	RELAY_PID=""
 }
-trap 'stop_relay' EXIT
+restore_autogroup() {
+	[ -n "$AUTOGROUP_NICE" ] && { echo "$AUTOGROUP_NICE" >/proc/self/autogroup; } 2>/dev/null
+	return 0
+}
+trap 'stop_relay; restore_autogroup' EXIT
 trap 'exit 130' INT TERM
 
 # bounded wait: wait_for SECONDS command...

@@ -5,7 +5,8 @@
                                  generator-loss or failed
   followups RESULTS MAX_LOSS     extra steps to run after the sweeps, as RELAY:CALLS:CHAIN words
   report OUT_DIR MAX_LOSS        the Markdown section from OUT_DIR/results.jsonl and machine.txt
-  update-doc DOC REPORT          replaces (or appends) the section in DOC
+  update-doc DOC REPORT          replaces (or appends) the section in DOC, keeping its
+                                 hand-written "### Analysis" part
 
 A step is generator-bound when the generator itself was near its limit (busy >= 95 % of the
 window): the relay may have more to give. It is noisy when the generator was not busy but its
@@ -17,6 +18,7 @@ import os
 import sys
 
 SECTION = "## RTP relay: mediad vs rtpengine"
+ANALYSIS = "### Analysis"
 GEN_LOAD_LIMIT = 95.0
 GEN_LAG_LIMIT_US = 5000.0
 GEN_COMFORT_PPS = 100000  # generator packets/s with headroom, for the latency follow-up
@@ -326,6 +328,10 @@ def cmd_update_doc(doc, report_path):
     else:
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
                    len(lines))
+        # a hand-written "### Analysis" part of the section outlives new measurements
+        keep = next((i for i in range(start + 1, end) if lines[i].startswith(ANALYSIS)), None)
+        if keep is not None:
+            section += "\n" + "".join(lines[keep:end]).rstrip("\n") + "\n"
         tail = "".join(lines[end:])
         text = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
     with open(doc, "w") as f:
