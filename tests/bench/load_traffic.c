@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "load_drops.h"
 
 #define PAYLOAD_MAGIC 0x544c4431u /* "TLD1" */
 #define BUF_SIZE      256         /* larger than a packet, so oversize shows as wrong length */
@@ -553,6 +554,11 @@ int load_traffic_run(const struct load_traffic_cfg *cfg, const struct load_call 
 	rc = engine_open(&e, cfg, calls, res);
 	if (!rc)
 		rc = run(&e);
+	if (!rc) { /* before the sockets close: their counters go with them */
+		res->gen_drops = load_drops_sockets(e.fds, e.nsock);
+		res->relay_drops_ok = cfg->relay_pid > 0 &&
+		                      load_drops_process(cfg->relay_pid, &res->relay_drops) == 0;
+	}
 	engine_close(&e);
 	return rc;
 }

@@ -51,6 +51,9 @@ struct load_traffic_result {
 	double gen_idle_s;    /* busy poll: time spent in loops that found nothing to do */
 	int relay_sampled;    /* relay CPU figures below are valid */
 	double relay_cpu_s;   /* relay utime+stime over the window */
+	uint64_t gen_drops;   /* datagrams dropped on full receive queues of our sockets */
+	int relay_drops_ok;   /* relay_drops below is valid */
+	uint64_t relay_drops; /* the same on the relay's UDP sockets (whole run) */
 };
 
 /* Opens the sockets, runs warm-up + measured window + drain, closes everything. Returns 0 or

@@ -188,12 +188,11 @@ start_rtpengine() { # sets RELAY_PID, RTPE_NG
 # follow-up) and sets VERDICT (see rtp_bench_report.py). Not run in a subshell, so that the
 # relay it starts stays this shell's child and the EXIT trap can stop it.
 run_step() {
-	local relay=$1 n=$2 attempt=$3 phase=$4 chain=${5:-$CHAIN} json="" rc=0 load0 load1 stat0 stat1 udp0 udp1
+	local relay=$1 n=$2 attempt=$3 phase=$4 chain=${5:-$CHAIN} json="" rc=0 load0 load1 stat0 stat1
 	local gen=(timeout $((DURATION + WARMUP + 300)) "${PRIO[@]}" taskset -c $GEN_CORE "$RTP_LOAD" --calls "$n"
 		--base-port $GEN_BASE_PORT --duration "$DURATION" --warmup "$WARMUP" --label "$relay")
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	stat0=$(grep -E '^cpu[0-9]+ ' /proc/stat | tr '\n' ';')
-	udp0=$(grep '^Udp:' /proc/net/snmp | tail -1)
 	case "$relay" in
 	direct)
 		json=$("${gen[@]}" --direct 2>>"$OUT/rtp_load.log") || rc=$?
@@ -223,10 +222,9 @@ run_step() {
 	esac
 	load1=$(cut -d' ' -f1-3 /proc/loadavg)
 	stat1=$(grep -E '^cpu[0-9]+ ' /proc/stat | tr '\n' ';')
-	udp1=$(grep '^Udp:' /proc/net/snmp | tail -1)
 	[ -n "$json" ] || json=null
-	printf '{"relay":"%s","calls":%s,"attempt":%s,"phase":"%s","rc":%s,"loadavg_before":"%s","loadavg_after":"%s","stat_before":"%s","stat_after":"%s","udp_before":"%s","udp_after":"%s","result":%s}\n' \
-		"$relay" "$n" "$attempt" "$phase" "$rc" "$load0" "$load1" "$stat0" "$stat1" "$udp0" "$udp1" "$json" >>"$RESULTS"
+	printf '{"relay":"%s","calls":%s,"attempt":%s,"phase":"%s","rc":%s,"loadavg_before":"%s","loadavg_after":"%s","stat_before":"%s","stat_after":"%s","result":%s}\n' \
+		"$relay" "$n" "$attempt" "$phase" "$rc" "$load0" "$load1" "$stat0" "$stat1" "$json" >>"$RESULTS"
 	VERDICT=$(python3 "$REPORT" verdict "$json" "$MAX_LOSS")
 	log "$relay N=$n chain $chain attempt $attempt: $VERDICT (load $load0 -> $load1)"
 }

@@ -234,6 +234,11 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 	if (r->relay_sampled)
 		fprintf(stderr, "  relay pid %d: CPU %.1f %%, %.0f ns per packet relayed\n",
 		        (int)o->relay_pid, relay_pct, ns_per_pkt);
+	fprintf(stderr, "  receive-queue drops: generator sockets %llu",
+	        (unsigned long long)r->gen_drops);
+	if (r->relay_drops_ok)
+		fprintf(stderr, ", relay sockets %llu", (unsigned long long)r->relay_drops);
+	fputc('\n', stderr);
 
 	printf("{\"label\":\"%s\",\"mode\":\"%s\",\"calls\":%u,\"chain\":%u,\"relay_pps\":%.1f,"
 	       "\"duration_s\":%.3f,\"warmup_s\":%.3f,"
@@ -269,6 +274,9 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 		       (int)o->relay_pid, r->relay_cpu_s, relay_pct, ns_per_pkt);
 	else
 		printf("\"relay\":null");
+	printf(",\"gen_socket_drops\":%llu", (unsigned long long)r->gen_drops);
+	if (r->relay_drops_ok)
+		printf(",\"relay_socket_drops\":%llu", (unsigned long long)r->relay_drops);
 	if (node)
 		printf(",\"mediad\":{\"workers\":%u,\"version\":\"%s\",\"counted_packets\":%llu,"
 		       "\"counted_dropped\":%llu}",
