@@ -214,8 +214,10 @@ def cmd_report(out_dir, max_loss):
     L.append("")
     L.append("Machine: %s cores (`nproc`), %s, kernel %s; rtpengine %s (Debian package "
              "rtpengine-daemon, userspace only: `table = -1`, `num-threads = 1`). It is a "
-             "shared virtual machine: load average %s at the start, %s at the end; for every "
-             "step the table gives the 1-minute load average and the share of time the "
+             "shared virtual machine where other work runs at the same time: load average %s "
+             "at the start, %s at the end. For every step the table gives the 1-minute load "
+             "average when it began (the benchmark's own relay and generator, both busy, "
+             "account for up to 2 of it; more means other work) and the share of time the "
              "hypervisor stole from each core." % (
                  m.get("nproc"), m.get("cpu"), m.get("kernel"),
                  m.get("rtpengine", "?").replace("Version: ", ""), m.get("loadavg_start"),
