@@ -284,7 +284,7 @@ static int start_workers(struct mediad *md, char *err, size_t errlen)
 	}
 	for (unsigned i = 0; i < md->n_workers; i++) {
 		int rc = worker_start(&md->workers[i], i, slots, (unsigned)md->cfg->worker_buffers,
-		                      err, errlen);
+		                      (int)md->cfg->worker_rt_priority, err, errlen);
 
 		if (rc) {
 			/* Workers [0, i] exist (i may have a thread); free() stops them. */

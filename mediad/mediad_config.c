@@ -21,6 +21,8 @@ static const struct cfg_key mediad_keys[] = {
     {"mediad", "workers", CFG_INT, F(workers), "0", 0, 256, "relay threads, 0 = cores"},
     {"mediad", "worker_buffers", CFG_INT, F(worker_buffers), "4096", 64, 32768,
      "packet buffers per worker, a power of two"},
+    {"mediad", "worker_rt_priority", CFG_INT, F(worker_rt_priority), "0", 0, 99,
+     "SCHED_FIFO priority of the relay threads, 0 = normal scheduling"},
     {"rtp", "bind_ip", CFG_STR, F(bind_ip), "127.0.0.1", 0, 0, "RTP bind address"},
     {"rtp", "advertise_ip", CFG_STR, F(advertise_ip), NULL, 0, 0, "address for SDP"},
     {"rtp", "port_min", CFG_INT, F(port_min), "30000", 1024, 65534, "first RTP port"},

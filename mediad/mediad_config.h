@@ -14,8 +14,11 @@ struct mediad_config {
 	bool log_syslog;
 	long workers;        /* relay threads; 0 = one per core */
 	long worker_buffers; /* packet buffers per worker ring, a power of two */
-	char *bind_ip;       /* local address RTP sockets bind to */
-	char *advertise_ip;  /* address put in SDP; default = bind_ip (differs behind NAT) */
+	/* SCHED_FIFO priority of the relay threads (1-99); 0 = normal scheduling. A woken relay
+	 * thread then runs at once instead of waiting out another task's time slice. */
+	long worker_rt_priority;
+	char *bind_ip;      /* local address RTP sockets bind to */
+	char *advertise_ip; /* address put in SDP; default = bind_ip (differs behind NAT) */
 	long port_min, port_max;
 	long rtp_timeout_s;   /* default inactivity timeout; 0 = never */
 	long owner_timeout_s; /* reap sessions whose owner has been silent this long; 0 = never */

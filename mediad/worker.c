@@ -4,6 +4,8 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,6 +349,26 @@ static void shutdown_sessions(struct worker *w)
 	}
 }
 
+/* A relay thread that sleeps between packets has to be woken for nearly every one; under normal
+ * scheduling the wake-up can wait out the time slice of whatever else runs on the core, which
+ * is the milliseconds of latency tail seen on a shared machine. SCHED_FIFO runs it at once. */
+static void set_rt_priority(const struct worker *w)
+{
+	struct sched_param sp = {.sched_priority = w->rt_priority};
+	int rc;
+
+	if (!w->rt_priority)
+		return;
+	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (rc)
+		log_warn("worker",
+		         "worker %u: cannot use SCHED_FIFO priority %d (%s): normal "
+		         "scheduling, expect a longer latency tail when the core is busy",
+		         w->index, w->rt_priority, strerror(rc));
+	else
+		log_info("worker", "worker %u: SCHED_FIFO priority %d", w->index, w->rt_priority);
+}
+
 static void *thread_main(void *arg)
 {
 	struct worker *w = arg;
@@ -360,6 +382,7 @@ static void *thread_main(void *arg)
 
 	snprintf(name, sizeof(name), "mediad-w%u", w->index);
 	pthread_setname_np(pthread_self(), name);
+	set_rt_priority(w);
 	w->start_rc = uring_loop_new(&w->loop, &cfg, w->start_err, sizeof(w->start_err));
 	sem_post(&w->started_sem);
 	if (w->start_rc)
@@ -371,8 +394,8 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-int worker_start(struct worker *w, unsigned index, unsigned slots, unsigned buffers, char *err,
-                 size_t errlen)
+int worker_start(struct worker *w, unsigned index, unsigned slots, unsigned buffers,
+                 int rt_priority, char *err, size_t errlen)
 {
 	int rc;
 
@@ -380,6 +403,7 @@ int worker_start(struct worker *w, unsigned index, unsigned slots, unsigned buff
 	w->index = index;
 	w->slots = slots;
 	w->buffers = buffers;
+	w->rt_priority = rt_priority;
 	w->inbox.efd = w->outbox.efd = -1;
 	rc = spsc_queue_init(&w->inbox, QUEUE_SIZE, true);
 	if (!rc)

@@ -76,6 +76,7 @@ struct worker {
 	bool notify_pending;           /* answers queued since the last outbox notify */
 	struct wmsg *leftover;         /* messages held when the thread ended */
 	unsigned slots, buffers;
+	int rt_priority; /* SCHED_FIFO priority asked for; 0: normal scheduling */
 	uint64_t next_tick_ns;
 	sem_t started_sem; /* posted by the thread once start_rc is set */
 	int start_rc;
@@ -83,9 +84,11 @@ struct worker {
 };
 
 /* Starts the thread and waits until its ring is up. slots: sockets it may hold; buffers: packet
- * buffers (power of two). Returns 0, or -errno with err filled (e.g. io_uring refused). */
-int worker_start(struct worker *w, unsigned index, unsigned slots, unsigned buffers, char *err,
-                 size_t errlen);
+ * buffers (power of two); rt_priority: SCHED_FIFO priority for the thread, 0 for normal
+ * scheduling (when the system refuses it, the thread logs a warning and runs normally).
+ * Returns 0, or -errno with err filled (e.g. io_uring refused). */
+int worker_start(struct worker *w, unsigned index, unsigned slots, unsigned buffers,
+                 int rt_priority, char *err, size_t errlen);
 /* Stops and joins the thread; sessions still on it are closed and freed. Messages it still held
  * remain for worker_take() (those it never processed with result -ECANCELED). Safe on a worker
  * that failed to start. */

@@ -25,6 +25,23 @@ start_mediad m2 --set mediad.workers=1 --set rtp.owner_timeout_s=1 || exit 1
 check "relay case reap" "$RELAY_CLIENT" "$m2_RPC" reap
 check "the reaping is logged" grep -q "silent for more than 1 s: reaping" "$T/m2.log"
 
+# worker_rt_priority: the relay thread runs under SCHED_FIFO (or says why it cannot) and still
+# forwards and latches.
+start_mediad m3 --set mediad.workers=1 --set mediad.worker_rt_priority=5 || exit 1
+m3_worker=$(grep -l '^mediad-w0$' /proc/"$(cat "$T/m3.pid")"/task/*/comm | head -n 1)
+m3_policy=$(chrt -p "$(basename "$(dirname "$m3_worker")")" 2>/dev/null)
+if grep -q "worker 0: SCHED_FIFO priority 5" "$T/m3.log"; then
+	check "the relay thread runs SCHED_FIFO" grep -q "policy: SCHED_FIFO" <<<"$m3_policy"
+	check "the relay thread has priority 5" grep -q "priority: 5" <<<"$m3_policy"
+else
+	check "a refused SCHED_FIFO is reported" grep -q "cannot use SCHED_FIFO priority 5" "$T/m3.log"
+fi
+check "the control thread keeps normal scheduling" \
+	grep -q "policy: SCHED_OTHER" <<<"$(chrt -p "$(cat "$T/m3.pid")")"
+for c in forward latch; do
+	check "relay case $c with a SCHED_FIFO worker" "$RELAY_CLIENT" "$m3_RPC" "$c"
+done
+
 # SIGTERM with a session open: its owner hears SessionClosed "node shutdown", exit status 0.
 "$MEDIACTL" -e "$m1_RPC" -i keeper -q create shutdown-call --a audio:127.0.0.1:4000 \
 	--b audio:127.0.0.1:5000 >"$T/keeper.id"
