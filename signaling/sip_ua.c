@@ -16,6 +16,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_log.h>
+#include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/tport_tag.h>
 
 #include "log.h"
@@ -124,7 +125,17 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 		}
 		sip_ua_on_invite(ua, nh, sip);
 		break;
-	case nua_i_state:
+	case nua_i_state: {
+		/* An INVITE we answered without adopting it (407, 404, 503...) ends here: the
+		 * handle is ours to free, and 1.12.11 does not always follow with
+		 * nua_i_terminated. */
+		int state = -1;
+
+		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+		if (state == nua_callstate_terminated)
+			nua_handle_destroy(nh);
+		break;
+	}
 	case nua_i_active:
 		break;
 	case nua_i_terminated:
