@@ -39,7 +39,7 @@ OUT="/tmp/tandem-callbench.$(date +%Y%m%d-%H%M%S)"
 DOC="$SRC/docs/performance.md"
 SYSTEMS="tandem peer"
 MODES="sig rtp"
-RATES="50 100 200 300 400 500 750 1000 1250 1500 2000"
+RATES="50 100 200 300 400 500 600 800 1000 1200 1500 2000"
 STEP_S=20
 WARM_S=3
 MAX_FAIL=0.1
@@ -347,7 +347,8 @@ run_step() {
 	fi
 	wait_for 20 drained
 	read -r ls ld <<<"$(live_calls)"
-	{ echo "leftover_sessions=${ls:-}"; echo "leftover_dialogs=${ld:-}"; } >>"$d/params"
+	{ echo "leftover_sessions=${ls:-}"; echo "leftover_dialogs=${ld:-}"
+	  for r in $PIDS_ROLES; do echo "rss_kb_${r%%:*}=$(rss_kb "${r#*:}")"; done; } >>"$d/params"
 	media_after "$d/media"
 	r=$(python3 "$REPORT" step "$d") || { log "no result for $d"; return 1; }
 	[ -n "$prof" ] && r=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["profile"]=True; print(json.dumps(d, sort_keys=True))' "$r")

@@ -211,6 +211,8 @@ def step(d):
             rec[k] = int(v)
         except ValueError:
             rec[k] = v
+    rec["rss_mb"] = {k[7:]: round(int(v) / 1024.0, 1) for k, v in params.items()
+                     if k.startswith("rss_kb_") and v.isdigit()}
     for k in ("uac_rc", "uas_rc", "leftover_sessions", "leftover_dialogs", "load1"):
         if params.get(k, "") != "":
             rec[k] = float(params[k]) if "." in params[k] else int(params[k])
@@ -349,6 +351,8 @@ def table(rows, system, max_fail):
     cols = CPU_ROLES[system]
     hdr = ["offered calls/s", "achieved", "ok / offered", "failed %", "setup p50 / p99 ms"]
     hdr += ["CPU %s %%" % h for _, h in cols] + ["CPU SIPp uac / uas %"]
+    hdr.append("machine busy % (others)")
+    hdr.append("RSS MB after (%s)" % " / ".join(role for role, _ in cols))
     if rows and rows[0]["mode"] == "rtp":
         hdr.append("media")
     out = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
@@ -360,6 +364,11 @@ def table(rows, system, max_fail):
                  "%s / %s" % (fmt(r.get("setup_p50_ms")), fmt(r.get("setup_p99_ms")))]
         cells += [fmt(c.get(role), 0) for role, _ in cols]
         cells.append("%s / %s" % (fmt(c.get("sipp_uac"), 0), fmt(c.get("sipp_uas"), 0)))
+        busy = r.get("machine_busy_pct")
+        ours = sum(v for v in c.values())
+        cells.append("%s (%s)" % (fmt(busy, 0), fmt(max(0.0, busy - ours), 0))
+                     if busy is not None else "–")
+        cells.append(" / ".join(fmt(r.get("rss_mb", {}).get(role), 0) for role, _ in cols))
         if r["mode"] == "rtp":
             cells.append(media_short(r))
         out.append("| " + " | ".join(cells) + " |")
@@ -405,7 +414,9 @@ def render(rows, machine, max_fail):
                "(`-trace_rtt`), so it includes the 407 round trip; SIPp's clock ticks here are "
                "coarse (a few ms)." % (machine.get("step_s"), max_fail))
     out.append("- CPU: %% of one core, from `/proc/PID/stat` (all threads; Kamailio's worker "
-               "processes summed) between %s s into the step and the last call's creation." %
+               "processes summed) between %s s into the step and the last call's creation. "
+               "Machine busy: both cores = 200 %%, from `/proc/stat`; in brackets what "
+               "processes other than the daemons and SIPp took (other work on this machine)." %
                machine.get("warm_s"))
     out.append("- Tandem: %s. Peer: %s." % (machine.get("tandem_config"),
                                            machine.get("peer_config")))
