@@ -319,6 +319,7 @@ def describe_run(out_json, results, dirs):
          "tandem_config": "signald and mediad built RelWithDebInfo from this tree, log level %s, "
                           "mediad with one relay thread per core, SQLite state (sip_dialogs, CDR) "
                           "in a temp dir" % env.get("LOG_LEVEL", "?"),
+         "priority": env.get("PRIORITY", "?"),
          "peer_config": "Kamailio 5.6 (4 UDP workers, stateful proxy with record-route, digest "
                         "auth, in-memory usrloc) and rtpengine 10.5 (userspace, 2 threads), "
                         "started by the peer's own start.sh",
@@ -418,8 +419,8 @@ def render(rows, machine, max_fail):
                "Machine busy: both cores = 200 %%, from `/proc/stat`; in brackets what "
                "processes other than the daemons and SIPp took (other work on this machine)." %
                machine.get("warm_s"))
-    out.append("- Tandem: %s. Peer: %s." % (machine.get("tandem_config"),
-                                           machine.get("peer_config")))
+    out.append("- Tandem: %s. Peer: %s. Both systems' daemons and SIPp ran at %s." % (
+        machine.get("tandem_config"), machine.get("peer_config"), machine.get("priority")))
     out.append("")
     summary = ["| mode | signald + mediad clean max | Kamailio + rtpengine clean max | "
                "ratio Tandem/peer | Tandem at its max: setup p50/p99, CPU | peer at its max: "
