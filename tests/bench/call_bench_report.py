@@ -403,8 +403,8 @@ def render(rows, machine, max_fail):
     out.append("- Load average before the run: %s; highest seen at a step start: %s; "
                "after: %s." % (machine.get("load_before"), machine.get("load_max"),
                                 machine.get("load_after")))
-    out.append("- Call: INVITE, 407, ACK, INVITE with digest (MD5), 100/180/200 from the callee, "
-               "ACK, %d ms hold, BYE from the caller. Caller identities from a CSV (1000, "
+    out.append("- Call: INVITE, 407, ACK, INVITE with digest (MD5), 100 from the switch, 180 and 200 from the callee, "
+               "ACK, %d ms hold, BYE from the caller. The callee sends 180, then 200 5 ms later (back to back, a proxy with several worker processes may deliver them swapped, which SIPp counts as a failed call), so setup times include those 5 ms (SIPp's timer ticks make it 4-8 ms). Caller identities from a CSV (1000, "
                "1002-1019); callee 1001 registered, one SIPp UAS answering every call with "
                "`-rtp_echo`. Both ends check that every SDP they get points at the relay." %
                machine.get("hold_ms", 1000))
