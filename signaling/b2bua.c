@@ -62,6 +62,9 @@ static struct call *call_new(struct b2bua *b, const struct ua_request *req)
 	call->created_ms = clock_mono_ms();
 	call->state = CALL_SETUP;
 	call->next = b->calls;
+	if (b->calls)
+		b->calls->pprev = &call->next;
+	call->pprev = &b->calls;
 	b->calls = call;
 	b->n_calls++;
 	return call;
@@ -83,13 +86,10 @@ void leg_release(struct b2bua *b, struct leg *leg)
 
 static void call_unlink(struct b2bua *b, struct call *call)
 {
-	for (struct call **pp = &b->calls; *pp; pp = &(*pp)->next) {
-		if (*pp == call) {
-			*pp = call->next;
-			b->n_calls--;
-			return;
-		}
-	}
+	*call->pprev = call->next;
+	if (call->next)
+		call->next->pprev = call->pprev;
+	b->n_calls--;
 }
 
 static void free_call(struct b2bua *b, struct call *call)
@@ -116,12 +116,11 @@ static void free_call(struct b2bua *b, struct call *call)
 static void on_reap(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct b2bua *b = (struct b2bua *)arg;
-	struct call *c = b->calls, *next;
+	while (b->reap) {
+		struct call *c = b->reap;
 
-	for (; c; c = next) {
-		next = c->next;
-		if (c->done)
-			free_call(b, c);
+		b->reap = c->reap_next;
+		free_call(b, c);
 	}
 }
 
@@ -137,6 +136,8 @@ void call_maybe_free(struct b2bua *b, struct call *call)
 	if (call->session_id && !call->media_deleted)
 		return;
 	call->done = true;
+	call->reap_next = b->reap;
+	b->reap = call;
 	su_timer_set_interval(b->reaper, on_reap, (su_timer_arg_t *)b, 0);
 }
 
@@ -542,6 +543,7 @@ void b2bua_free(struct b2bua *b)
 		call->media_deleted = true;
 		free_call(b, call);
 	}
+	b->reap = NULL;
 	su_timer_destroy(b->reaper);
 	call_media_free(b->cm);
 	free(b);

@@ -17,7 +17,8 @@ struct b2bua {
 	struct sip_ua *ua;                /* borrowed */
 	struct call_media *cm;            /* owned */
 	struct call *calls;               /* owned list */
-	su_timer_t *reaper;               /* frees calls marked done, from the loop */
+	struct call *reap;  /* calls marked done, freed by the reaper (linked by reap_next) */
+	su_timer_t *reaper; /* frees calls marked done, from the loop */
 	unsigned n_calls;
 };
 

@@ -85,6 +85,8 @@ struct call {
 	struct leg *reinvite_from; /* leg whose re-INVITE we are relaying, or NULL */
 	struct leg *reinvite_to;   /* leg we sent the relayed re-INVITE to */
 	struct call *next;         /* in the b2bua's list */
+	struct call **pprev;       /* the pointer to us in that list: O(1) unlink */
+	struct call *reap_next;    /* in the b2bua's reap list once done */
 };
 
 const char *leg_state_name(enum leg_state s);
