@@ -11,14 +11,16 @@
 # section "## Calls: signald + mediad vs Kamailio + rtpengine" of --doc (its "### Analysis"
 # part is kept across runs).
 #
-#   tests/bench/call_bench.sh [--build DIR] [--out DIR] [--doc FILE | --no-doc]
+#   tests/bench/call_bench.sh [--build DIR [--no-build]] [--out DIR] [--doc FILE | --no-doc]
 #                             [--systems "tandem peer"] [--modes "sig rtp"] [--rates "50 100 ..."]
 #                             [--step-s S] [--max-fail PCT] [--log-level LEVEL] [--no-profile]
 #                             [--wait-quiet MINUTES]
 #
-# --wait-quiet M: before starting, wait up to M minutes for a 1-minute load average below 0.5
-# held for a minute; the run starts anyway afterwards (the load is in the report).
-# Environment: TANDEM_PEER_DIR (default <repo>/../shared/peers/kamailio-rtpengine: start.sh and
+# --no-build: use DIR's binaries as they are (the smoke test does). --wait-quiet M: before
+# starting, wait up to M minutes for a 1-minute load average below 0.5 held for a minute; the
+# run starts anyway afterwards (the load is in the report). --systems tandem needs neither
+# Kamailio nor rtpengine. Environment: CALL_BENCH_LOCKS (lock files, "" for none),
+# TANDEM_PEER_DIR (default <repo>/../shared/peers/kamailio-rtpengine: start.sh and
 # stop.sh are used as they are, with RUN_DIR in our temp dir).
 # Loopback only. Daemons and SIPp are stopped by PID; every step is bounded by -m, -timeout and
 # -recv_timeout. Runs under flock so that it never overlaps another benchmark of this machine.
@@ -26,7 +28,7 @@
 # autogroup raised the same way and restored at exit, so that background work on the shared
 # cores takes less of their time; the report shows how much other work there was.
 set -u
-LOCKS=${CALL_BENCH_LOCKS:-/tmp/anchor-bench.lock /tmp/tandem-rtp-bench.lock}
+LOCKS=${CALL_BENCH_LOCKS-/tmp/anchor-bench.lock /tmp/tandem-rtp-bench.lock}
 if [ "${CALL_BENCH_LOCKED:-}" != 1 ]; then
 	export CALL_BENCH_LOCKED=1
 	cmd=("$0" "$@")
@@ -52,6 +54,7 @@ PRIO=(nice -n -10)
 "${PRIO[@]}" true 2>/dev/null || PRIO=()
 PROFILE=1
 WAIT_QUIET=0
+NO_BUILD=0
 PEER_DIR=${TANDEM_PEER_DIR:-$SRC/../shared/peers/kamailio-rtpengine}
 TANDEM_RTP_MIN=50000 # mediad's range; the peer's rtpengine uses 40000-49999
 TANDEM_RTP_MAX=59999
@@ -59,10 +62,11 @@ PEER_RTP_MIN=40000
 PEER_RTP_MAX=49999
 COMMAND="tests/bench/call_bench.sh${*:+ $(printf '%q ' "$@")}"
 
-usage() { sed -n '2,29p' "$0" >&2; exit 2; }
+usage() { sed -n '2,31p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift 2 ;;
+	--no-build) NO_BUILD=1; shift ;;
 	--out) OUT=$2; shift 2 ;;
 	--doc) DOC=$2; shift 2 ;;
 	--no-doc) DOC=""; shift ;;
@@ -137,10 +141,12 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
 
 # ------------------------------------------------------------------ packages and build
 install_missing() {
-	local need=() b p
-	for b in kamailio:kamailio kamcmd:kamailio rtpengine:rtpengine-daemon \
-		rtpengine-ctl:rtpengine-utils sipp:sip-tester python3:python3 sqlite3:sqlite3 \
-		flock:util-linux; do
+	local need=() b p tools="sipp:sip-tester python3:python3 sqlite3:sqlite3 flock:util-linux"
+	case " $SYSTEMS " in *" peer "*)
+		tools="$tools kamailio:kamailio kamcmd:kamailio rtpengine:rtpengine-daemon"
+		tools="$tools rtpengine-ctl:rtpengine-utils" ;;
+	esac
+	for b in $tools; do
 		command -v "${b%%:*}" >/dev/null || need+=("${b#*:}")
 	done
 	[ ${#need[@]} -eq 0 ] && return 0
@@ -152,6 +158,12 @@ install_missing() {
 	for p in "${need[@]}"; do dpkg-query -W "$p" >/dev/null 2>&1 || die "$p not installed"; done
 }
 build() {
+	if [ "$NO_BUILD" = 1 ]; then
+		for b in "$MEDIAD" "$MEDIACTL" "$SIGNALD" "$SIPPING" "$FREE_PORT"; do
+			[ -x "$b" ] || die "--no-build: $b is missing"
+		done
+		return 0
+	fi
 	# optimised (RelWithDebInfo: -O2 -g, so perf can name functions), like the peer's packages
 	if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 		cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$OUT/build.log" 2>&1 ||
@@ -302,7 +314,14 @@ run_step() {
 	UAC_MEDIA=$(free_port 4)
 	d=$OUT/steps/$(printf '%02d' "$STEP_NO")_${SYS}_${MODE}_${rate}${prof:+_profile}
 	mkdir -p "$d/uac" "$d/uas"
-	register_callee "$d" || { log "callee registration failed ($d/register.log)"; return 1; }
+	if ! register_callee "$d"; then
+		# a port taken meanwhile never sent the REGISTER: the callee moves to other ports
+		grep -qs 'Unable to bind' "$d/register.log" "$d/register_errors.log" || {
+			log "callee registration failed ($d/register.log)"; return 1; }
+		UAS_PORT=$(free_port)
+		UAS_MEDIA=$(free_port 4)
+		register_callee "$d" || { log "callee registration failed ($d/register.log)"; return 1; }
+	fi
 	tmo=$((STEP_S + 45))
 	(cd "$d/uas" && exec "${PRIO[@]}" sipp "$TARGET" -sf "$SCEN/bench_uas.xml" -p "$UAS_PORT" -mp "$UAS_MEDIA" \
 		-rtp_echo -set relay_ip 127.0.0.1 -set relay_port_min "$RELAY_MIN" \
