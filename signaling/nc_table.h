@@ -1,7 +1,9 @@
 /* The highest nonce-count seen per nonce, so a captured request cannot be replayed while its
  * nonce is still fresh. Bounded: entries leave when their nonce expires; when the table is full
- * the entry closest to expiry is evicted and every nonce issued before it counts as unknown-old
- * (the caller re-challenges), so eviction never reopens a replay. Single-threaded. */
+ * the entry seen first is evicted and every nonce issued up to it counts as unknown-old (the
+ * caller re-challenges), so eviction never reopens a replay. Every operation is O(1), also when
+ * full: a busy node authenticates more nonces per lifetime than the table holds. Single-threaded.
+ */
 #ifndef SIGNALD_NC_TABLE_H
 #define SIGNALD_NC_TABLE_H
 
