@@ -363,6 +363,31 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 	return true;
 }
 
+/* 503 with Retry-After for a call the node will not take; true when refused. Refusals are
+ * logged once a second with their counts, so shedding load never floods the log. */
+static bool refused_by_overload(struct b2bua *b, ua_handle *nh, enum overload_verdict v)
+{
+	static const char *const phrase[] = {
+	    [OVERLOAD_QUEUE] = "Server Overloaded",
+	    [OVERLOAD_MAX_CALLS] = "Maximum Calls In Progress",
+	    [OVERLOAD_RATE] = "Call Rate Exceeded",
+	};
+	uint64_t w[4];
+
+	if (v == OVERLOAD_ADMIT)
+		return false;
+	sip_ua_respond(b->ua, nh, 503, phrase[v], NULL, "Retry-After: 5\r\n");
+	if (overload_report_due(&b->overload, clock_mono_ms(), w))
+		log_warn("call",
+		         "refusing new calls with 503: %llu for the SIP receive queue (%u KB "
+		         "waiting), %llu for max_calls (%u live), %llu for max_cps, in the last "
+		         "second or so",
+		         (unsigned long long)w[OVERLOAD_QUEUE], sip_ua_udp_queued(b->ua) / 1024,
+		         (unsigned long long)w[OVERLOAD_MAX_CALLS], b->n_calls,
+		         (unsigned long long)w[OVERLOAD_RATE]);
+	return true;
+}
+
 void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 {
 	struct b2bua *b = arg;
@@ -371,6 +396,12 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	int rc;
 
 	log_set_context(req->call_id);
+	/* Shed before any work, but only calls that have not started: an INVITE that carries
+	 * credentials already cost us a challenge, and finishing it is cheaper than a retry. */
+	if (!req->sip->sip_proxy_authorization &&
+	    refused_by_overload(b, nh,
+	                        overload_check_queue(&b->overload, sip_ua_udp_queued(b->ua))))
+		return;
 	call_auth_check(b->deps.digest, b->deps.dir, b->deps.failban, b->cfg->sip_domain, req->sip,
 	                "INVITE", req->src_ip, time(NULL), &ar);
 	if (!ar.ok) {
@@ -386,6 +417,9 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 			sip_ua_respond(b->ua, nh, ar.status, ar.phrase, NULL, NULL);
 		return;
 	}
+	if (refused_by_overload(b, nh,
+	                        overload_admit_call(&b->overload, b->n_calls, clock_mono_ms())))
+		return;
 	call = call_new(b, req);
 	if (!call) {
 		sip_ua_respond(b->ua, nh, 500, "Server Internal Error", NULL, NULL);
@@ -497,6 +531,13 @@ int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *
 		free(b);
 		return -ENOMEM;
 	}
+	overload_init(&b->overload,
+	              &(struct overload_limits){
+	                  .max_calls = (unsigned)cfg->call_max_calls,
+	                  .max_cps = (unsigned)cfg->call_max_cps,
+	                  .queue_bytes = (unsigned)cfg->sip_overload_queue_kb * 1024,
+	              },
+	              clock_mono_ms());
 	*out = b;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "call.h"
 #include "call_media.h"
 #include "hangup_cause.h"
+#include "overload.h"
 
 struct b2bua {
 	su_root_t *root;                  /* borrowed */
@@ -20,6 +21,7 @@ struct b2bua {
 	struct call *reap;  /* calls marked done, freed by the reaper (linked by reap_next) */
 	su_timer_t *reaper; /* frees calls marked done, from the loop */
 	unsigned n_calls;
+	struct overload overload; /* admission of new calls */
 };
 
 void call_maybe_free(struct b2bua *b, struct call *call);

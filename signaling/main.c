@@ -49,6 +49,7 @@ struct signald {
 	int sigfd, sig_wait;
 	su_timer_t *stop_timer;
 	su_timer_t *purge_timer;
+	su_timer_t *flush_timer; /* commits the store's batched call writes */
 };
 
 static void usage(FILE *f)
@@ -95,6 +96,14 @@ static void on_purge(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	struct signald *sd = (struct signald *)arg;
 
 	registrar_expire(sd->registrar, time(NULL));
+}
+
+static void on_flush(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct signald *sd = (struct signald *)arg;
+
+	if (store_flush(sd->store))
+		log_error("store", "cannot commit call records to %s", sd->cfg.store_path);
 }
 
 static void stop_sip(struct signald *sd)
@@ -261,6 +270,12 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the registration purge timer");
 		return -ENOMEM;
 	}
+	sd->flush_timer = su_timer_create(su_root_task(sd->root), (su_duration_t)c->store_batch_ms);
+	if (!sd->flush_timer ||
+	    su_timer_set_for_ever(sd->flush_timer, on_flush, (su_timer_arg_t *)sd) != 0) {
+		snprintf(err, errlen, "cannot start the store's commit timer");
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -309,6 +324,8 @@ static void teardown(struct signald *sd)
 	dialplan_free(sd->dialplan);
 	if (sd->purge_timer)
 		su_timer_destroy(sd->purge_timer);
+	if (sd->flush_timer)
+		su_timer_destroy(sd->flush_timer);
 	registrar_free(sd->registrar);
 	store_close(sd->store);
 	failban_free(sd->failban);

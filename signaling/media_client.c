@@ -31,6 +31,9 @@ struct media_node {
 	unsigned missed;
 	uint64_t last_ping_ms;
 	bool ping_outstanding;
+	/* A send (or a drain cut short) since the last full drain: ZeroMQ's fd may not signal
+	 * what arrived meanwhile, so the prepoll must look. Clean nodes cost nothing per loop. */
+	bool dirty;
 	uint32_t free_ports, sessions;
 };
 
@@ -94,7 +97,12 @@ static void drain_node(struct media_node *node)
 {
 	int budget = 256;
 
-	while (budget-- > 0 && rpc_has_input(node->sock)) {
+	node->dirty = false;
+	while (rpc_has_input(node->sock)) {
+		if (budget-- <= 0) {
+			node->dirty = true;
+			break;
+		}
 		struct rpc_msg msg;
 		int rc = rpc_recv(node->sock, false, &msg);
 
@@ -122,7 +130,8 @@ static void prepoll(su_prepoll_magic_t *magic, su_root_t *root)
 	struct media_client *mc = (struct media_client *)magic;
 
 	for (size_t i = 0; i < mc->n_nodes; i++)
-		drain_node(&mc->nodes[i]);
+		if (mc->nodes[i].dirty)
+			drain_node(&mc->nodes[i]);
 }
 
 int media_client_request(struct media_client *mc, struct media_node *node, RpcEnvelope *req,
@@ -136,6 +145,7 @@ int media_client_request(struct media_client *mc, struct media_node *node, RpcEn
 	req->version = RPC_VERSION;
 	req->request_id = ++mc->next_request_id;
 	rc = rpc_send(node->sock, NULL, 0, req);
+	node->dirty = true;
 	if (rc) {
 		free(p);
 		return rc;
@@ -255,6 +265,7 @@ static int node_open(struct media_client *mc, struct media_node *node, const cha
 	node->mc = mc;
 	node->endpoint = (char *)endpoint;
 	node->wait_index = -1;
+	node->dirty = true;
 	rc = rpc_dealer_connect(zctx, endpoint, mc->cfg->node_id, &node->sock);
 	if (rc) {
 		log_error("media", "[media] node: cannot connect %s: %s", endpoint, strerror(-rc));

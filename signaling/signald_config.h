@@ -21,11 +21,16 @@ struct signald_config {
 	struct cfg_list media_nodes; /* ZeroMQ endpoints of mediad nodes */
 	long media_ping_interval_ms;
 	long media_rpc_timeout_ms;
-	long call_timeout_s; /* no answer from any B leg within this: 480 to the caller */
+	long sip_udp_rcvbuf_kb;     /* 0: leave the kernel's default */
+	long sip_overload_queue_kb; /* see overload.h; 0: off */
+	long call_timeout_s;        /* no answer from any B leg within this: 480 to the caller */
+	long call_max_calls;        /* FreeSWITCH's max-sessions; 0: none */
+	long call_max_cps;          /* FreeSWITCH's sessions-per-second; 0: none */
 	char *store_driver;
 	char *store_path; /* default: state_dir/tandem.db */
 	long store_purge_interval_s;
-	char *auth_realm; /* default: sip_domain */
+	long store_batch_ms; /* dialog/CDR writes are committed together at this interval */
+	char *auth_realm;    /* default: sip_domain */
 	long auth_nonce_ttl_s;
 	char *auth_secret; /* default: state_dir/auth_secret, created on first start */
 	char *auth_algorithms;

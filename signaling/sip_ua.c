@@ -20,6 +20,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "log.h"
+#include "sip_socket.h"
 
 /* sofia-sip exports these logs but declares only some of them. */
 extern su_log_t nua_log[];
@@ -187,8 +188,35 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 		free(ua);
 		return -EADDRINUSE;
 	}
+	ua->n_udp_fds = sip_socket_find_udp(cfg->sip_port, ua->udp_fds, 4);
+	if (ua->n_udp_fds < 0) {
+		log_warn("sip", "cannot find the SIP UDP sockets (%s): no receive queue limit",
+		         strerror(-ua->n_udp_fds));
+		ua->n_udp_fds = 0;
+	}
+	for (int i = 0; i < ua->n_udp_fds && cfg->sip_udp_rcvbuf_kb; i++) {
+		int got = sip_socket_set_rcvbuf(ua->udp_fds[i], (int)cfg->sip_udp_rcvbuf_kb * 1024);
+
+		if (got < 0)
+			log_warn("sip", "[sip] udp_rcvbuf_kb: %s", strerror(-got));
+		else
+			log_info("sip", "UDP receive buffer %d KB", got / 1024);
+	}
 	*out = ua;
 	return 0;
+}
+
+unsigned sip_ua_udp_queued(const struct sip_ua *ua)
+{
+	unsigned most = 0;
+
+	for (int i = 0; i < ua->n_udp_fds; i++) {
+		unsigned queued, limit;
+
+		if (sip_socket_queue(ua->udp_fds[i], &queued, &limit) == 0 && queued > most)
+			most = queued;
+	}
+	return most;
 }
 
 void sip_ua_shutdown(struct sip_ua *ua, sip_ua_done_cb done, void *arg)

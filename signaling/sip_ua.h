@@ -86,6 +86,8 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
                size_t errlen);
 /* Starts a graceful shutdown; done runs once the stack has finished (or timed out). */
 typedef void (*sip_ua_done_cb)(void *arg);
+/* Bytes (kernel accounting) waiting on the busiest of the stack's UDP sockets. */
+unsigned sip_ua_udp_queued(const struct sip_ua *ua);
 void sip_ua_shutdown(struct sip_ua *ua, sip_ua_done_cb done, void *arg);
 void sip_ua_free(struct sip_ua *ua);
 

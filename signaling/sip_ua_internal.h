@@ -17,6 +17,8 @@ struct sip_ua {
 	sip_ua_done_cb shutdown_done;
 	void *shutdown_arg;
 	bool shutting_down;
+	int udp_fds[4]; /* the stack's UDP sockets (borrowed), for their receive queues */
+	int n_udp_fds;
 };
 
 /* Where the current request really came from (the transport's view, not the headers'). */

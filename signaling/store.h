@@ -90,6 +90,9 @@ struct store_ops {
 	int (*dialog_remove)(struct store *st, const char *call_id);
 	int (*dialog_count)(struct store *st, unsigned *count);
 	int (*cdr_add)(struct store *st, const struct store_cdr *c);
+	/* dialog_save, dialog_remove and cdr_add may be held in an open transaction until this
+	 * commits them (the owner calls it on a short timer; begin and close flush first). */
+	int (*flush)(struct store *st);
 	void (*close)(struct store *st);
 };
 
@@ -104,6 +107,10 @@ int store_open(struct store **out, const char *driver, const char *path, char *e
 static inline int store_begin(struct store *st)
 {
 	return st->ops->begin(st);
+}
+static inline int store_flush(struct store *st)
+{
+	return st->ops->flush(st);
 }
 static inline int store_commit(struct store *st)
 {

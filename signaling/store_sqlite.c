@@ -131,9 +131,27 @@ static int step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
+/* Dialog and CDR writes join one open transaction that store_flush commits: at 1000 calls/s
+ * that is tens of commits a second instead of thousands, each with its WAL write and locks. */
+static int batch_enter(struct store_sqlite *sq)
+{
+	if (!sqlite3_get_autocommit(sq->db))
+		return 0;
+	return step_done(sq->st[ST_BEGIN]);
+}
+
+static int sq_flush(struct store *st)
+{
+	if (sqlite3_get_autocommit(of(st)->db))
+		return 0;
+	return step_done(of(st)->st[ST_COMMIT]);
+}
+
 static int sq_begin(struct store *st)
 {
-	return step_done(of(st)->st[ST_BEGIN]);
+	int rc = sq_flush(st);
+
+	return rc ? rc : step_done(of(st)->st[ST_BEGIN]);
 }
 
 static int sq_commit(struct store *st)
@@ -290,6 +308,8 @@ static int sq_dialog_save(struct store *st, const struct store_dialog *d)
 	                      d->media_session, d->hostname};
 	int i;
 
+	if (batch_enter(of(st)))
+		return -EIO;
 	for (i = 0; i < (int)(sizeof(text) / sizeof(text[0])); i++)
 		bind_text(s, i + 1, text[i]);
 	sqlite3_bind_int64(s, ++i, d->created);
@@ -301,6 +321,8 @@ static int sq_dialog_remove(struct store *st, const char *call_id)
 {
 	sqlite3_stmt *s = of(st)->st[ST_DLG_REMOVE];
 
+	if (batch_enter(of(st)))
+		return -EIO;
 	bind_text(s, 1, call_id);
 	return step_done(s);
 }
@@ -322,6 +344,8 @@ static int sq_cdr_add(struct store *st, const struct store_cdr *c)
 {
 	sqlite3_stmt *s = of(st)->st[ST_CDR_ADD];
 
+	if (batch_enter(of(st)))
+		return -EIO;
 	bind_text(s, 1, c->call_id);
 	bind_text(s, 2, c->caller);
 	bind_text(s, 3, c->callee);
@@ -348,6 +372,7 @@ static void sq_close(struct store *st)
 {
 	struct store_sqlite *sq = of(st);
 
+	sq_flush(st);
 	for (int i = 0; i < ST__N; i++)
 		sqlite3_finalize(sq->st[i]);
 	sqlite3_close(sq->db);
@@ -368,6 +393,7 @@ static const struct store_ops sqlite_ops = {
     .dialog_remove = sq_dialog_remove,
     .dialog_count = sq_dialog_count,
     .cdr_add = sq_cdr_add,
+    .flush = sq_flush,
     .close = sq_close,
 };
 

@@ -80,6 +80,13 @@ wait_for() {
 	done
 }
 
+# output_is EXPECTED CMD...: CMD prints EXPECTED (for wait_for: the command runs on every try,
+# where `wait_for 5 test "$(cmd)" = x` would expand cmd once, before the first try).
+output_is() {
+	local want=$1; shift
+	[ "$("$@" 2>/dev/null)" = "$want" ]
+}
+
 # start_mediad NAME [--set k=v ...]: sets ${NAME}_RPC (endpoint) and ${NAME}_PORT_MIN.
 start_mediad() {
 	local name=$1; shift

@@ -20,8 +20,8 @@ caller() { # caller NAME SCENARIO [args]
 }
 cdr() { sqlite3 "$DB" "SELECT $1 FROM cdr ORDER BY rowid DESC LIMIT 1"; }
 all_clear() {
-	wait_for 5 test "$(live_sessions "$m1_RPC")" = 0 &&
-		wait_for 5 test "$(sqlite3 "$DB" 'SELECT count(*) FROM sip_dialogs')" = 0
+	wait_for 5 output_is 0 live_sessions "$m1_RPC" &&
+		wait_for 5 output_is 0 sqlite3 "$DB" 'SELECT count(*) FROM sip_dialogs'
 }
 
 check "1001 registers from two contacts (1)" register_user reg1 1001 "$P1"
@@ -43,7 +43,7 @@ sleep 0.3
 check "rtp timeout: the caller gets a BYE" caller rtpto call_uac_wait_bye.xml
 check "rtp timeout: the callee gets a BYE" sipp_wait rtpto-callee
 sipp_wait rtpto-ring
-check "rtp timeout: cause MEDIA_TIMEOUT" wait_for 5 test "$(cdr hangup_cause)" = MEDIA_TIMEOUT
+check "rtp timeout: cause MEDIA_TIMEOUT" wait_for 5 output_is MEDIA_TIMEOUT cdr hangup_cause
 check "rtp timeout: all clear" all_clear
 
 # Early media: the callee's 183 with SDP reaches the caller pointing at mediad, then the 200.

@@ -31,11 +31,11 @@ cdr() { # cdr CALLER_SCENARIO_NAME COLUMN: the column of the last CDR
 	sqlite3 "$DB" "SELECT $1 FROM cdr ORDER BY rowid DESC LIMIT 1"
 }
 all_clear() {
-	wait_for 5 test "$(live_sessions "$m1_RPC")" = 0 &&
-		wait_for 5 test "$(sqlite3 "$DB" 'SELECT count(*) FROM sip_dialogs')" = 0
+	wait_for 5 output_is 0 live_sessions "$m1_RPC" &&
+		wait_for 5 output_is 0 sqlite3 "$DB" 'SELECT count(*) FROM sip_dialogs'
 }
 cdr_count=0
-next_cdr() { cdr_count=$((cdr_count + 1)); wait_for 5 test "$(sqlite3 "$DB" 'SELECT count(*) FROM cdr')" = "$cdr_count"; }
+next_cdr() { cdr_count=$((cdr_count + 1)); wait_for 5 output_is "$cdr_count" sqlite3 "$DB" 'SELECT count(*) FROM cdr'; }
 
 # 1. Answered, RTP from the caller's pcap relayed to the callee and echoed back, caller hangs up.
 callee basic call_uas.xml
