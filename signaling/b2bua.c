@@ -371,8 +371,9 @@ static bool refused_by_overload(struct b2bua *b, ua_handle *nh, enum overload_ve
 	    [OVERLOAD_QUEUE] = "Server Overloaded",
 	    [OVERLOAD_MAX_CALLS] = "Maximum Calls In Progress",
 	    [OVERLOAD_RATE] = "Call Rate Exceeded",
+	    [OVERLOAD_BUSY] = "Server Overloaded",
 	};
-	uint64_t w[4];
+	uint64_t w[OVERLOAD__N];
 
 	if (v == OVERLOAD_ADMIT)
 		return false;
@@ -380,12 +381,24 @@ static bool refused_by_overload(struct b2bua *b, ua_handle *nh, enum overload_ve
 	if (overload_report_due(&b->overload, clock_mono_ms(), w))
 		log_warn("call",
 		         "refusing new calls with 503: %llu for the SIP receive queue (%u KB "
-		         "waiting), %llu for max_calls (%u live), %llu for max_cps, in the last "
-		         "second or so",
+		         "waiting), %llu for CPU (loop %u %% busy), %llu for max_calls (%u live), "
+		         "%llu for max_cps, since the last report",
 		         (unsigned long long)w[OVERLOAD_QUEUE], sip_ua_udp_queued(b->ua) / 1024,
+		         (unsigned long long)w[OVERLOAD_BUSY], b->overload.busy_now,
 		         (unsigned long long)w[OVERLOAD_MAX_CALLS], b->n_calls,
 		         (unsigned long long)w[OVERLOAD_RATE]);
 	return true;
+}
+
+static void on_load_sample(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct b2bua *b = (struct b2bua *)arg;
+	struct timespec ts;
+
+	/* This timer runs on the loop thread, so the thread clock is the loop's own CPU time. */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	overload_sample(&b->overload, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+	                clock_mono_ns());
 }
 
 void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
@@ -399,8 +412,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	/* Shed before any work, but only calls that have not started: an INVITE that carries
 	 * credentials already cost us a challenge, and finishing it is cheaper than a retry. */
 	if (!req->sip->sip_proxy_authorization &&
-	    refused_by_overload(b, nh,
-	                        overload_check_queue(&b->overload, sip_ua_udp_queued(b->ua))))
+	    refused_by_overload(b, nh, overload_check_load(&b->overload, sip_ua_udp_queued(b->ua))))
 		return;
 	call_auth_check(b->deps.digest, b->deps.dir, b->deps.failban, b->cfg->sip_domain, req->sip,
 	                "INVITE", req->src_ip, time(NULL), &ar);
@@ -536,8 +548,12 @@ int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *
 	                  .max_calls = (unsigned)cfg->call_max_calls,
 	                  .max_cps = (unsigned)cfg->call_max_cps,
 	                  .queue_bytes = (unsigned)cfg->sip_overload_queue_kb * 1024,
+	                  .busy_pct = (unsigned)cfg->call_overload_busy_pct,
 	              },
 	              clock_mono_ms());
+	b->load_sampler = su_timer_create(su_root_task(root), 100);
+	if (b->load_sampler)
+		su_timer_set_for_ever(b->load_sampler, on_load_sample, (su_timer_arg_t *)b);
 	*out = b;
 	return 0;
 }
@@ -586,6 +602,8 @@ void b2bua_free(struct b2bua *b)
 	}
 	b->reap = NULL;
 	su_timer_destroy(b->reaper);
+	if (b->load_sampler)
+		su_timer_destroy(b->load_sampler);
 	call_media_free(b->cm);
 	free(b);
 }

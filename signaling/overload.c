@@ -10,7 +10,16 @@ void overload_init(struct overload *o, const struct overload_limits *lim, uint64
 	o->lim = *lim;
 	o->tokens = lim->max_cps;
 	o->refilled_ms = now_ms;
-	o->reported_ms = now_ms;
+	o->reported_ms = 0; /* the first refusal is always told */
+}
+
+void overload_sample(struct overload *o, uint64_t thread_cpu_ns, uint64_t mono_ns)
+{
+	if (o->wall_ns && mono_ns > o->wall_ns && thread_cpu_ns >= o->cpu_ns)
+		o->busy_now =
+		    (unsigned)((thread_cpu_ns - o->cpu_ns) * 100 / (mono_ns - o->wall_ns));
+	o->cpu_ns = thread_cpu_ns;
+	o->wall_ns = mono_ns;
 }
 
 static enum overload_verdict refuse(struct overload *o, enum overload_verdict v)
@@ -20,10 +29,12 @@ static enum overload_verdict refuse(struct overload *o, enum overload_verdict v)
 	return v;
 }
 
-enum overload_verdict overload_check_queue(struct overload *o, unsigned queued_bytes)
+enum overload_verdict overload_check_load(struct overload *o, unsigned queued_bytes)
 {
 	if (o->lim.queue_bytes && queued_bytes > o->lim.queue_bytes)
 		return refuse(o, OVERLOAD_QUEUE);
+	if (o->lim.busy_pct && o->busy_now >= o->lim.busy_pct)
+		return refuse(o, OVERLOAD_BUSY);
 	return OVERLOAD_ADMIT;
 }
 
@@ -47,18 +58,18 @@ enum overload_verdict overload_admit_call(struct overload *o, unsigned live_call
 
 const char *overload_verdict_name(enum overload_verdict v)
 {
-	static const char *const names[] = {"admitted", "SIP receive queue", "max_calls",
-	                                    "max_cps"};
+	static const char *const names[] = {"admitted", "SIP receive queue", "max_calls", "max_cps",
+	                                    "busy"};
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
 }
 
-bool overload_report_due(struct overload *o, uint64_t now_ms, uint64_t window[4])
+bool overload_report_due(struct overload *o, uint64_t now_ms, uint64_t window[OVERLOAD__N])
 {
 	uint64_t any = 0;
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < OVERLOAD__N; i++)
 		any += o->window[i];
-	if (!any || now_ms - o->reported_ms < 1000)
+	if (!any || (o->reported_ms && now_ms - o->reported_ms < 1000))
 		return false;
 	memcpy(window, o->window, sizeof(o->window));
 	memset(o->window, 0, sizeof(o->window));

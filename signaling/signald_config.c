@@ -35,6 +35,8 @@ static const struct cfg_key signald_keys[] = {
      "ring time before the caller gets 480"},
     {"call", "max_calls", CFG_INT, F(call_max_calls), "0", 0, 10000000,
      "live calls before new ones get 503; 0 = no limit"},
+    {"call", "overload_busy_pct", CFG_INT, F(call_overload_busy_pct), "95", 0, 100,
+     "new calls get 503 while the signalling thread is this busy; 0 = off"},
     {"call", "max_cps", CFG_INT, F(call_max_cps), "0", 0, 1000000,
      "new calls per second before 503; 0 = no limit"},
     {"store", "driver", CFG_STR, F(store_driver), "sqlite", 0, 0, "database backend"},
