@@ -15,11 +15,19 @@ void overload_init(struct overload *o, const struct overload_limits *lim, uint64
 
 void overload_sample(struct overload *o, uint64_t thread_cpu_ns, uint64_t mono_ns)
 {
-	if (o->wall_ns && mono_ns > o->wall_ns && thread_cpu_ns >= o->cpu_ns)
-		o->busy_now =
-		    (unsigned)((thread_cpu_ns - o->cpu_ns) * 100 / (mono_ns - o->wall_ns));
-	o->cpu_ns = thread_cpu_ns;
-	o->wall_ns = mono_ns;
+	unsigned oldest;
+
+	o->head = (o->head + 1) % (OVERLOAD_WINDOW + 1);
+	o->cpu_ns[o->head] = thread_cpu_ns;
+	o->wall_ns[o->head] = mono_ns;
+	if (o->samples <= OVERLOAD_WINDOW)
+		o->samples++;
+	/* The oldest sample kept: a full window back, or the first one while filling. */
+	oldest = (o->head + OVERLOAD_WINDOW + 2 - o->samples) % (OVERLOAD_WINDOW + 1);
+	if (o->samples < 2 || mono_ns <= o->wall_ns[oldest] || thread_cpu_ns < o->cpu_ns[oldest])
+		return;
+	o->busy_now =
+	    (unsigned)((thread_cpu_ns - o->cpu_ns[oldest]) * 100 / (mono_ns - o->wall_ns[oldest]));
 }
 
 static enum overload_verdict refuse(struct overload *o, enum overload_verdict v)

@@ -1,7 +1,7 @@
 /* Admission of new calls. Four limits, each answered with 503 + Retry-After, so that a node
  * past its capacity refuses the surplus cheaply instead of half-serving everything until
  * retransmissions take it down: FreeSWITCH's max-sessions and sessions-per-second, the
- * signalling thread's CPU (busy all the time: it cannot keep up) and the SIP socket's receive
+ * signalling thread's CPU (busy for half a second: it cannot keep up) and the SIP socket's receive
  * queue (work already waiting; the kernel releases read datagrams in batches of a quarter of the
  * buffer, so this reads high, never low). Single-threaded; no allocation. */
 #ifndef SIGNALD_OVERLOAD_H
@@ -22,9 +22,11 @@ enum overload_verdict {
 	OVERLOAD_QUEUE,     /* the SIP socket holds more than queue_bytes */
 	OVERLOAD_MAX_CALLS, /* max_calls live already */
 	OVERLOAD_RATE,      /* more than max_cps */
-	OVERLOAD_BUSY,      /* the loop thread's CPU over busy_pct in the last sample */
+	OVERLOAD_BUSY,      /* the loop thread's CPU over busy_pct for the last window */
 	OVERLOAD__N
 };
+
+#define OVERLOAD_WINDOW 5 /* samples */
 
 struct overload {
 	struct overload_limits lim;
@@ -33,13 +35,18 @@ struct overload {
 	uint64_t refused[OVERLOAD__N]; /* by verdict, since start */
 	uint64_t window[OVERLOAD__N];  /* by verdict, since the last report */
 	uint64_t reported_ms;          /* when report() last returned true */
-	uint64_t cpu_ns, wall_ns;      /* at the last sample */
-	unsigned busy_now;             /* % of the last sample interval the thread ran */
+	/* The last OVERLOAD_WINDOW + 1 samples (thread CPU, monotonic time), newest at head:
+	 * busy is judged over the whole window, so a burst of a few ms does not refuse calls
+	 * and only a loop that stays saturated does. */
+	uint64_t cpu_ns[OVERLOAD_WINDOW + 1], wall_ns[OVERLOAD_WINDOW + 1];
+	unsigned head, samples;
+	unsigned busy_now; /* % of the window the thread ran */
 };
 
 void overload_init(struct overload *o, const struct overload_limits *lim, uint64_t now_ms);
 
-/* Every 100 ms or so: the loop thread's CPU time and the monotonic time, both in ns. */
+/* Every 100 ms or so: the loop thread's CPU time and the monotonic time, both in ns. Busy is
+ * judged over the last OVERLOAD_WINDOW intervals. */
 void overload_sample(struct overload *o, uint64_t thread_cpu_ns, uint64_t mono_ns);
 
 /* Before any work on an INVITE that starts a call: is the node too far behind? */

@@ -29,7 +29,7 @@ static const struct cfg_key signald_keys[] = {
      "media RPC reply timeout"},
     {"sip", "udp_rcvbuf_kb", CFG_INT, F(sip_udp_rcvbuf_kb), "2048", 0, 1048576,
      "SIP UDP receive buffer asked of the kernel; 0 = the system default"},
-    {"sip", "overload_queue_kb", CFG_INT, F(sip_overload_queue_kb), "512", 0, 1048576,
+    {"sip", "overload_queue_kb", CFG_INT, F(sip_overload_queue_kb), "2048", 0, 1048576,
      "new calls get 503 while more than this waits on the SIP socket; 0 = off"},
     {"call", "timeout_s", CFG_INT, F(call_timeout_s), "60", 1, 3600,
      "ring time before the caller gets 480"},

@@ -88,15 +88,27 @@ static void test_busy(void **state)
 {
 	struct overload o;
 	const uint64_t ms = 1000000;
+	uint64_t cpu = 0, t = 1000 * ms;
 
 	overload_init(&o, &(struct overload_limits){.busy_pct = 90}, 0);
-	overload_sample(&o, 0, 1000 * ms);
+	overload_sample(&o, cpu, t);
 	assert_int_equal(overload_check_load(&o, 0), OVERLOAD_ADMIT); /* no interval yet */
-	overload_sample(&o, 50 * ms, 1100 * ms);                      /* 50 % */
+	/* Half busy for a while. */
+	for (int i = 0; i < 10; i++)
+		overload_sample(&o, cpu += 50 * ms, t += 100 * ms);
+	assert_int_equal(o.busy_now, 50);
 	assert_int_equal(overload_check_load(&o, 0), OVERLOAD_ADMIT);
-	overload_sample(&o, 145 * ms, 1200 * ms); /* 95 % */
+	/* One saturated interval is a burst, not overload. */
+	overload_sample(&o, cpu += 100 * ms, t += 100 * ms);
+	assert_int_equal(overload_check_load(&o, 0), OVERLOAD_ADMIT);
+	/* Saturated for the whole window: refused. */
+	for (int i = 0; i < OVERLOAD_WINDOW; i++)
+		overload_sample(&o, cpu += 98 * ms, t += 100 * ms);
+	assert_true(o.busy_now >= 90);
 	assert_int_equal(overload_check_load(&o, 0), OVERLOAD_BUSY);
-	overload_sample(&o, 150 * ms, 1300 * ms); /* 5 %: admitted again */
+	/* Idle again for a window: admitted. */
+	for (int i = 0; i < OVERLOAD_WINDOW; i++)
+		overload_sample(&o, cpu += 5 * ms, t += 100 * ms);
 	assert_int_equal(overload_check_load(&o, 0), OVERLOAD_ADMIT);
 	assert_int_equal(o.refused[OVERLOAD_BUSY], 1);
 }
