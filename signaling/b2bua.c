@@ -390,15 +390,20 @@ static bool refused_by_overload(struct b2bua *b, ua_handle *nh, enum overload_ve
 	return true;
 }
 
-static void on_load_sample(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+/* Samples the loop's CPU at most every 100 ms, from new INVITEs rather than a timer: an idle
+ * node then wakes for nothing, and a busy one has INVITEs enough to sample from. */
+static void sample_load(struct b2bua *b)
 {
-	struct b2bua *b = (struct b2bua *)arg;
+	uint64_t now = clock_mono_ns();
 	struct timespec ts;
 
-	/* This timer runs on the loop thread, so the thread clock is the loop's own CPU time. */
+	if (now - b->load_sampled_ns < 100000000ull)
+		return;
+	b->load_sampled_ns = now;
+	/* We run on the loop thread, so the thread clock is the loop's own CPU time. */
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	overload_sample(&b->overload, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
-	                clock_mono_ns());
+	                now);
 }
 
 void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
@@ -409,6 +414,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	int rc;
 
 	log_set_context(req->call_id);
+	sample_load(b);
 	/* Shed before any work, but only calls that have not started: an INVITE that carries
 	 * credentials already cost us a challenge, and finishing it is cheaper than a retry. */
 	if (!req->sip->sip_proxy_authorization &&
@@ -551,9 +557,6 @@ int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *
 	                  .busy_pct = (unsigned)cfg->call_overload_busy_pct,
 	              },
 	              clock_mono_ms());
-	b->load_sampler = su_timer_create(su_root_task(root), 100);
-	if (b->load_sampler)
-		su_timer_set_for_ever(b->load_sampler, on_load_sample, (su_timer_arg_t *)b);
 	*out = b;
 	return 0;
 }
@@ -602,8 +605,6 @@ void b2bua_free(struct b2bua *b)
 	}
 	b->reap = NULL;
 	su_timer_destroy(b->reaper);
-	if (b->load_sampler)
-		su_timer_destroy(b->load_sampler);
 	call_media_free(b->cm);
 	free(b);
 }

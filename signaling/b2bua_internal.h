@@ -22,7 +22,7 @@ struct b2bua {
 	su_timer_t *reaper; /* frees calls marked done, from the loop */
 	unsigned n_calls;
 	struct overload overload; /* admission of new calls */
-	su_timer_t *load_sampler; /* feeds overload_sample */
+	uint64_t load_sampled_ns; /* last overload_sample */
 };
 
 void call_maybe_free(struct b2bua *b, struct call *call);

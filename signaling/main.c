@@ -49,7 +49,7 @@ struct signald {
 	int sigfd, sig_wait;
 	su_timer_t *stop_timer;
 	su_timer_t *purge_timer;
-	su_timer_t *flush_timer; /* commits the store's batched call writes */
+	su_timer_t *flush_timer; /* commits the store's batched call writes; armed per batch */
 };
 
 static void usage(FILE *f)
@@ -104,6 +104,13 @@ static void on_flush(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 
 	if (store_flush(sd->store))
 		log_error("store", "cannot commit call records to %s", sd->cfg.store_path);
+}
+
+static void on_batch_opened(void *arg)
+{
+	struct signald *sd = arg;
+
+	su_timer_set(sd->flush_timer, on_flush, (su_timer_arg_t *)sd);
 }
 
 static void stop_sip(struct signald *sd)
@@ -271,11 +278,11 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	sd->flush_timer = su_timer_create(su_root_task(sd->root), (su_duration_t)c->store_batch_ms);
-	if (!sd->flush_timer ||
-	    su_timer_set_for_ever(sd->flush_timer, on_flush, (su_timer_arg_t *)sd) != 0) {
-		snprintf(err, errlen, "cannot start the store's commit timer");
+	if (!sd->flush_timer) {
+		snprintf(err, errlen, "cannot create the store's commit timer");
 		return -ENOMEM;
 	}
+	store_set_batch_hook(sd->store, on_batch_opened, sd);
 	return 0;
 }
 
@@ -324,6 +331,8 @@ static void teardown(struct signald *sd)
 	dialplan_free(sd->dialplan);
 	if (sd->purge_timer)
 		su_timer_destroy(sd->purge_timer);
+	if (sd->store)
+		store_set_batch_hook(sd->store, NULL, NULL);
 	if (sd->flush_timer)
 		su_timer_destroy(sd->flush_timer);
 	registrar_free(sd->registrar);

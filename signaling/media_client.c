@@ -1,5 +1,7 @@
 /* Media RPC client on the su_root loop. ZeroMQ's fd is edge-style: every wakeup (fd, prepoll)
- * drains while ZMQ_EVENTS says input is waiting, and pending requests expire on a 50 ms tick. */
+ * drains while ZMQ_EVENTS says input is waiting, and pending requests expire on a 200 ms tick
+ * (sofia-sip's loop spins for up to a millisecond around every timer expiry, so an idle node
+ * keeps its timers few). */
 #include "media_client.h"
 
 #include <errno.h>
@@ -302,7 +304,7 @@ int media_client_new(struct media_client **out, su_root_t *root, const struct si
 		rc = node_open(mc, &mc->nodes[i], cfg->media_nodes.v[i], zctx);
 	if (!rc && su_root_add_prepoll(root, prepoll, (su_prepoll_magic_t *)mc) != 0)
 		rc = -EBUSY;
-	mc->tick = su_timer_create(su_root_task(root), 50);
+	mc->tick = su_timer_create(su_root_task(root), 200);
 	if (!rc && (!mc->tick || su_timer_set_for_ever(mc->tick, on_tick, mc) != 0))
 		rc = -EIO;
 	if (rc) {

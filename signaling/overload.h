@@ -45,8 +45,8 @@ struct overload {
 
 void overload_init(struct overload *o, const struct overload_limits *lim, uint64_t now_ms);
 
-/* Every 100 ms or so: the loop thread's CPU time and the monotonic time, both in ns. Busy is
- * judged over the last OVERLOAD_WINDOW intervals. */
+/* Every 100 ms or so (less often is fine): the loop thread's CPU time and the monotonic time,
+ * both in ns. Busy is judged over the last OVERLOAD_WINDOW intervals. */
 void overload_sample(struct overload *o, uint64_t thread_cpu_ns, uint64_t mono_ns);
 
 /* Before any work on an INVITE that starts a call: is the node too far behind? */

@@ -27,6 +27,8 @@ static const struct cfg_key signald_keys[] = {
      "heartbeat to media nodes"},
     {"media", "rpc_timeout_ms", CFG_INT, F(media_rpc_timeout_ms), "1000", 10, 60000,
      "media RPC reply timeout"},
+    {"sip", "timer_t1x64_ms", CFG_INT, F(sip_timer_t1x64_ms), "32000", 1000, 64000,
+     "64*T1: transaction timeout, and how long finished transactions linger"},
     {"sip", "udp_rcvbuf_kb", CFG_INT, F(sip_udp_rcvbuf_kb), "2048", 0, 1048576,
      "SIP UDP receive buffer asked of the kernel; 0 = the system default"},
     {"sip", "overload_queue_kb", CFG_INT, F(sip_overload_queue_kb), "2048", 0, 1048576,

@@ -172,14 +172,15 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 		ua->h = *handlers;
 	redirect_sofia_logs();
 	snprintf(url, sizeof(url), v6 ? "sip:[%s]:%u" : "sip:%s:%u", cfg->sip_host, cfg->sip_port);
-	ua->nua = nua_create(root, on_event, (nua_magic_t *)ua, NUTAG_URL(url),
-	                     NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
-	                     NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
-	                     SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR("timer"),
-	                     SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, "
-	                                      "REGISTER"),
-	                     NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"),
-	                     NTATAG_UDP_MTU(65535), TPTAG_LOG(cfg->sip_log ? 1 : 0), TAG_END());
+	ua->nua = nua_create(
+	    root, on_event, (nua_magic_t *)ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
+	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
+	    SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR("timer"),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, "
+	                     "REGISTER"),
+	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NTATAG_UDP_MTU(65535),
+	    NTATAG_SIP_T1X64((unsigned)cfg->sip_timer_t1x64_ms), TPTAG_LOG(cfg->sip_log ? 1 : 0),
+	    TAG_END());
 	if (!ua->nua) {
 		snprintf(err, errlen,
 		         "[sip] listen: cannot open SIP on %s (address in use or not "

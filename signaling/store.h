@@ -99,7 +99,17 @@ struct store_ops {
 /* Backends embed this first. */
 struct store {
 	const struct store_ops *ops;
+	/* Called when a batch of dialog/CDR writes opens, so the owner can schedule store_flush
+	 * only when there is something to commit. Optional; set with store_set_batch_hook. */
+	void (*batch_opened)(void *arg);
+	void *batch_arg;
 };
+
+static inline void store_set_batch_hook(struct store *st, void (*fn)(void *), void *arg)
+{
+	st->batch_opened = fn;
+	st->batch_arg = arg;
+}
 
 /* Opens the backend named driver ("sqlite") at path. err gets "path: problem" on failure. */
 int store_open(struct store **out, const char *driver, const char *path, char *err, size_t errlen);

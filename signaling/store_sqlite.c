@@ -135,9 +135,14 @@ static int step_done(sqlite3_stmt *s)
  * that is tens of commits a second instead of thousands, each with its WAL write and locks. */
 static int batch_enter(struct store_sqlite *sq)
 {
+	int rc;
+
 	if (!sqlite3_get_autocommit(sq->db))
 		return 0;
-	return step_done(sq->st[ST_BEGIN]);
+	rc = step_done(sq->st[ST_BEGIN]);
+	if (!rc && sq->base.batch_opened)
+		sq->base.batch_opened(sq->base.batch_arg);
+	return rc;
 }
 
 static int sq_flush(struct store *st)
