@@ -107,6 +107,7 @@ static void free_call(struct b2bua *b, struct call *call)
 	         (unsigned long long)call->media_packets[1]);
 	log_set_context(NULL);
 	call_media_forget(b->cm, call);
+	b2bua_relay_drop(call);
 	call_unlink(b, call);
 	su_home_unref(call->home);
 }

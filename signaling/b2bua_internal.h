@@ -41,7 +41,9 @@ void leg_release(struct b2bua *b, struct leg *leg);
 /* A re-INVITE arrived on `from` (A, or the answering B leg). */
 void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
                              const struct ua_leg_event *ev);
-/* An UPDATE arrived on `from`; answered before returning. */
+/* Forgets a relayed offer without answering it (the call is being freed). */
+void b2bua_relay_drop(struct call *call);
+/* An UPDATE arrived on `from`: answered at once, or relayed like a re-INVITE. */
 void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
                            const struct ua_leg_event *ev);
 /* The answer to a re-INVITE we relayed arrived on `leg`. */

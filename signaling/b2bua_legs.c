@@ -256,6 +256,9 @@ static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
 		else
 			sip_ua_respond_now(b->ua, leg->nh, 481, "Call Does Not Exist", NULL);
 		break;
+	case UA_EV_UPDATE_RESPONSE:
+		b2bua_reinvite_answered(b, call, leg, ev);
+		break;
 	case UA_EV_BYE:
 		leg->state = LEG_TERMINATING;
 		if (leg == call->winner)
@@ -318,6 +321,7 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		b2bua_update_received(b, call, &call->a, ev);
 		break;
 	case UA_EV_RESPONSE:
+	case UA_EV_UPDATE_RESPONSE:
 		b2bua_reinvite_answered(b, call, &call->a, ev);
 		break;
 	case UA_EV_TERMINATED:

@@ -1,8 +1,8 @@
-/* Mid-call offers (hold, resume, new streams or addresses): a re-INVITE on one leg updates that
- * side of the media session and is relayed, with the node's addresses, to the other leg; its
- * answer comes back the same way. A refresh that changes nothing is answered locally with the
- * SDP we last sent, without disturbing the other leg. One relayed re-INVITE at a time: a second
- * one meanwhile gets 491 (RFC 3261 14.2). */
+/* Mid-call offers (hold, resume, new streams or addresses): a re-INVITE or UPDATE on one leg
+ * updates that side of the media session and is relayed, as the same method and with the node's
+ * addresses, to the other leg; its answer comes back the same way. A refresh that changes nothing
+ * is answered locally with the SDP we last sent, without disturbing the other leg. One relayed
+ * offer at a time: a second one meanwhile gets 491 (RFC 3261 14.2, RFC 3311 5.2). */
 #include <errno.h>
 #include <sofia-sip/su_alloc.h>
 #include <string.h>
@@ -15,14 +15,39 @@ static struct leg *other_leg(struct call *call, struct leg *leg)
 	return leg->is_a ? call->winner : &call->a;
 }
 
-static void relay_failed(struct b2bua *b, struct call *call, int status, const char *phrase)
+/* Answers the offer being relayed (re-INVITE or kept UPDATE) and ends the relay. */
+static void answer_from(struct b2bua *b, struct call *call, int status, const char *phrase,
+                        const char *sdp)
 {
 	struct leg *from = call->reinvite_from;
+	struct ua_kept *kept = call->update_kept;
 
 	call->reinvite_from = NULL;
 	call->reinvite_to = NULL;
-	if (from && from->nh)
-		sip_ua_respond(b->ua, from->nh, status, phrase, NULL, NULL);
+	call->update_kept = NULL;
+	if (!from || !from->nh) {
+		sip_ua_drop_kept(kept);
+		return;
+	}
+	if (kept)
+		sip_ua_respond_kept(b->ua, from->nh, kept, status, phrase, sdp);
+	else
+		sip_ua_respond(b->ua, from->nh, status, phrase, sdp, NULL);
+	if (status >= 200 && status < 300 && sdp)
+		from->sdp_sent = su_strdup(call->home, sdp);
+}
+
+static void relay_failed(struct b2bua *b, struct call *call, int status, const char *phrase)
+{
+	answer_from(b, call, status, phrase, NULL);
+}
+
+void b2bua_relay_drop(struct call *call)
+{
+	sip_ua_drop_kept(call->update_kept);
+	call->update_kept = NULL;
+	call->reinvite_from = NULL;
+	call->reinvite_to = NULL;
 }
 
 static void on_offer_ready(struct call *call, int rc)
@@ -45,9 +70,13 @@ static void on_offer_ready(struct call *call, int rc)
 		return;
 	}
 	call->reinvite_to = to;
-	sip_ua_reinvite(b->ua, to->nh, call->sdp_out);
+	if (call->update_kept)
+		sip_ua_update(b->ua, to->nh, call->sdp_out);
+	else
+		sip_ua_reinvite(b->ua, to->nh, call->sdp_out);
 	to->sdp_sent = su_strdup(call->home, call->sdp_out);
-	log_info("call", "re-INVITE relayed to the %s leg", to->is_a ? "caller" : "callee");
+	log_info("call", "%s relayed to the %s leg", call->update_kept ? "UPDATE" : "re-INVITE",
+	         to->is_a ? "caller" : "callee");
 }
 
 void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
@@ -87,20 +116,18 @@ void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *fro
 static void on_answer_ready(struct call *call, int rc)
 {
 	struct b2bua *b = call->owner;
-	struct leg *from = call->reinvite_from;
 
-	call->reinvite_from = NULL;
-	call->reinvite_to = NULL;
-	if (media_reply_ending(call) || !from || !from->nh)
-		return;
-	if (rc) {
-		log_warn("call", "re-INVITE answer not usable: %s %s", strerror(-rc),
-		         call->media_error);
-		sip_ua_respond(b->ua, from->nh, 488, "Not Acceptable Here", NULL, NULL);
+	if (media_reply_ending(call)) {
+		b2bua_relay_drop(call);
 		return;
 	}
-	sip_ua_respond(b->ua, from->nh, 200, "OK", call->sdp_out, NULL);
-	from->sdp_sent = su_strdup(call->home, call->sdp_out);
+	if (rc) {
+		log_warn("call", "relayed answer not usable: %s %s", strerror(-rc),
+		         call->media_error);
+		relay_failed(b, call, 488, "Not Acceptable Here");
+		return;
+	}
+	answer_from(b, call, 200, "OK", call->sdp_out);
 }
 
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
@@ -111,7 +138,8 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
 	if (call->reinvite_to != leg || ev->status < 200)
 		return;
 	if (ev->status >= 300) {
-		log_info("call", "relayed re-INVITE refused: %d", ev->status);
+		log_info("call", "relayed %s refused: %d",
+		         call->update_kept ? "UPDATE" : "re-INVITE", ev->status);
 		relay_failed(b, call, ev->status, ev->phrase);
 		return;
 	}
@@ -127,13 +155,14 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
 	call->rpc_pending++;
 }
 
-/* UPDATE (RFC 3311) must be answered at once. Without SDP it is a session-timer refresh; with
- * the session unchanged we answer with the SDP last sent on that leg. A real change of session
- * by UPDATE would need the other leg's answer first: it is refused with 488 (the session stays
- * as it was) and the peer can use a re-INVITE, which is relayed. */
+/* UPDATE (RFC 3311). Without SDP it is a session-timer refresh; with the session unchanged we
+ * answer with the SDP last sent on that leg; both at once. A real change of session is relayed
+ * like a re-INVITE, as an UPDATE to the other leg, and answered with that leg's answer. */
 void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
                            const struct ua_leg_event *ev)
 {
+	enum call_side side = from->is_a ? SIDE_A : SIDE_B;
+
 	if (!ev->sdp) {
 		sip_ua_respond_now(b->ua, from->nh, 200, "OK", NULL);
 		return;
@@ -142,6 +171,25 @@ void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
 		sip_ua_respond_now(b->ua, from->nh, 200, "OK", from->sdp_sent);
 		return;
 	}
-	log_notice("call", "UPDATE changing the session refused (488): use re-INVITE");
-	sip_ua_respond_now(b->ua, from->nh, 488, "Not Acceptable Here", NULL);
+	if (call->state != CALL_ACTIVE && call->state != CALL_ANSWERED) {
+		/* Early-dialog UPDATE offers (RFC 3311 with early media) are not relayed. */
+		sip_ua_respond_now(b->ua, from->nh, 491, "Request Pending", NULL);
+		return;
+	}
+	if (call->reinvite_from) {
+		sip_ua_respond_now(b->ua, from->nh, 491, "Request Pending", NULL);
+		return;
+	}
+	call->update_kept = sip_ua_keep_request(b->ua);
+	if (!call->update_kept) {
+		sip_ua_respond_now(b->ua, from->nh, 500, "Server Internal Error", NULL);
+		return;
+	}
+	from->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+	call->reinvite_from = from;
+	if (call_media_offer(b->cm, call, side, ev->sdp, ev->sdp_len, on_offer_ready) != 0) {
+		relay_failed(b, call, 500, "Server Internal Error");
+		return;
+	}
+	call->rpc_pending++;
 }

@@ -80,13 +80,14 @@ struct call {
 	unsigned timeout_s;  /* ring time: call_timeout variable or [call] timeout_s */
 	struct b2bua *owner; /* borrowed */
 	bool media_deleting;
-	bool done;                 /* nothing refers to it any more: freed by the reaper */
-	bool recorded;             /* has a sip_dialogs row; gets a CDR at the end */
-	struct leg *reinvite_from; /* leg whose re-INVITE we are relaying, or NULL */
-	struct leg *reinvite_to;   /* leg we sent the relayed re-INVITE to */
-	struct call *next;         /* in the b2bua's list */
-	struct call **pprev;       /* the pointer to us in that list: O(1) unlink */
-	struct call *reap_next;    /* in the b2bua's reap list once done */
+	bool done;                   /* nothing refers to it any more: freed by the reaper */
+	bool recorded;               /* has a sip_dialogs row; gets a CDR at the end */
+	struct leg *reinvite_from;   /* leg whose re-INVITE we are relaying, or NULL */
+	struct leg *reinvite_to;     /* leg we sent the relayed re-INVITE to */
+	struct ua_kept *update_kept; /* owned: the UPDATE being relayed instead of a re-INVITE */
+	struct call *next;           /* in the b2bua's list */
+	struct call **pprev;         /* the pointer to us in that list: O(1) unlink */
+	struct call *reap_next;      /* in the b2bua's reap list once done */
 };
 
 const char *leg_state_name(enum leg_state s);

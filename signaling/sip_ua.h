@@ -45,8 +45,10 @@ enum ua_leg_event_kind {
 	UA_EV_ACK,      /* ACK received for our 2xx (sdp: late-offer answer) */
 	UA_EV_BYE,      /* the peer hung up (the stack has answered 200) */
 	UA_EV_CANCEL,   /* the caller cancelled (the stack has answered 200 and 487) */
-	UA_EV_UPDATE, /* UPDATE received: answer it now, within the callback (sip_ua_respond_now) */
-	UA_EV_TERMINATED, /* the dialog/handle is over: release it */
+	UA_EV_UPDATE,   /* UPDATE received: answer it now, within the callback (sip_ua_respond_now),
+	                 * or keep it (sip_ua_keep_request) and answer later (sip_ua_respond_kept) */
+	UA_EV_UPDATE_RESPONSE, /* final answer to our UPDATE (sip_ua_update) */
+	UA_EV_TERMINATED,      /* the dialog/handle is over: release it */
 };
 
 struct ua_leg_event {
@@ -68,6 +70,9 @@ struct ua_handlers {
 	void (*leg_event)(void *arg, void *leg, const struct ua_leg_event *ev);
 	void *arg;
 };
+
+/* A request kept to be answered after the callback (an UPDATE relayed to the other leg). */
+struct ua_kept;
 
 /* Parameters of a new outgoing INVITE. */
 struct ua_invite {
@@ -110,5 +115,17 @@ void sip_ua_ack(struct sip_ua *ua, ua_handle *nh, const char *sdp);
 /* Hangs a leg up whatever its state: CANCEL while early, BYE when confirmed. reason: a Reason
  * header value or NULL. */
 void sip_ua_bye(struct sip_ua *ua, ua_handle *nh, const char *reason);
+
+/* Inside a UA_EV_UPDATE callback only: keeps the request so it can be answered later. Returns an
+ * object owned by the caller, to be given to sip_ua_respond_kept or sip_ua_drop_kept exactly
+ * once, or NULL when out of memory (then answer now). */
+struct ua_kept *sip_ua_keep_request(struct sip_ua *ua);
+/* Answers the kept request on nh (sdp may be NULL) and frees it. */
+void sip_ua_respond_kept(struct sip_ua *ua, ua_handle *nh, struct ua_kept *kept, int status,
+                         const char *phrase, const char *sdp);
+/* Frees a kept request without answering (its dialog is gone). */
+void sip_ua_drop_kept(struct ua_kept *kept);
+/* Sends an UPDATE with sdp in the dialog of nh; its answer comes as UA_EV_UPDATE_RESPONSE. */
+void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp);
 
 #endif

@@ -101,6 +101,10 @@ void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char con
 	case nua_i_update:
 		leg_event(ua, leg, UA_EV_UPDATE, status, phrase, sip);
 		break;
+	case nua_r_update:
+		if (status >= 200)
+			leg_event(ua, leg, UA_EV_UPDATE_RESPONSE, status, phrase, sip);
+		break;
 	case nua_i_state:
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
 		if (state == nua_callstate_terminated)
@@ -171,4 +175,44 @@ void sip_ua_ack(struct sip_ua *ua, ua_handle *nh, const char *sdp)
 void sip_ua_bye(struct sip_ua *ua, ua_handle *nh, const char *reason)
 {
 	nua_bye(nh, TAG_IF(reason, SIPTAG_REASON_STR(reason)), TAG_END());
+}
+
+struct ua_kept {
+	nua_saved_event_t saved[1];
+};
+
+struct ua_kept *sip_ua_keep_request(struct sip_ua *ua)
+{
+	struct ua_kept *k = calloc(1, sizeof(*k));
+
+	if (k && !nua_save_event(ua->nua, k->saved)) {
+		free(k);
+		k = NULL;
+	}
+	return k;
+}
+
+void sip_ua_respond_kept(struct sip_ua *ua, ua_handle *nh, struct ua_kept *kept, int status,
+                         const char *phrase, const char *sdp)
+{
+	if (!kept)
+		return;
+	nua_respond(nh, status, phrase, NUTAG_WITH_SAVED(kept->saved),
+	            TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
+	sip_ua_drop_kept(kept);
+}
+
+void sip_ua_drop_kept(struct ua_kept *kept)
+{
+	if (!kept)
+		return;
+	nua_destroy_event(kept->saved);
+	free(kept);
+}
+
+void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp)
+{
+	nua_update(nh, TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	           TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
 }

@@ -117,6 +117,15 @@ check "UPDATE with SDP: the callee saw nothing" sipp_wait update-callee
 check "UPDATE with SDP: CDR" next_cdr
 check "UPDATE with SDP: all clear" all_clear
 
+# 10. UPDATE changing the session (hold): relayed to the callee as an UPDATE, its answer relayed
+# back; both SDPs at mediad.
+callee updhold call_uas_update.xml
+check "UPDATE hold: caller gets 200 a=recvonly at mediad" caller updhold call_uac_update_hold.xml
+check "UPDATE hold: callee got the UPDATE a=sendonly at mediad" sipp_wait updhold-callee
+check "UPDATE hold: relayed, not refused" grep -aq "UPDATE relayed to the callee leg" "$T/s1.log"
+check "UPDATE hold: CDR" next_cdr
+check "UPDATE hold: all clear" all_clear
+
 check "signald still answers" "$SIPPING" "sip:$s1_SIP" 1000
 check "no error from mediad" sh -c "! grep -a ' error ' '$T/m1.log'"
 finish
