@@ -1,7 +1,7 @@
 /* Admission of new calls. Four limits, each answered with 503 + Retry-After, so that a node
  * past its capacity refuses the surplus cheaply instead of half-serving everything until
  * retransmissions take it down: FreeSWITCH's max-sessions and sessions-per-second, the
- * signalling thread's CPU (busy for half a second: it cannot keep up) and the SIP socket's receive
+ * signalling thread's CPU (busy for two seconds: it cannot keep up) and the SIP socket's receive
  * queue (work already waiting; the kernel releases read datagrams in batches of a quarter of the
  * buffer, so this reads high, never low). Single-threaded; no allocation. */
 #ifndef SIGNALD_OVERLOAD_H
@@ -26,7 +26,7 @@ enum overload_verdict {
 	OVERLOAD__N
 };
 
-#define OVERLOAD_WINDOW 5 /* samples */
+#define OVERLOAD_WINDOW 20 /* samples: 2 s, longer than the catch-up after a short stall */
 
 struct overload {
 	struct overload_limits lim;
