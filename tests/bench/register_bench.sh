@@ -132,10 +132,12 @@ if [ "$WRITE_DOC" = 1 ]; then
 		echo "Reading: signald is one thread; its CPU per registration is split about evenly between"
 		echo "user time (sofia-sip parsing and transactions, SQLite, digest) and system time (about 30"
 		echo "system calls per registration: UDP receive and send, SQLite WAL writes and locks)."
-		echo "Past the clean maximum the exchange takes longer than SIPp's 500 ms retransmission"
-		echo "timer, retransmissions add load and the rate collapses instead of levelling off:"
-		echo "signald has no overload control (503 when the loop falls behind) yet. More capacity"
-		echo "comes from more signald processes sharing the store, not from threads."
+		echo "Near the maximum the exchange starts to wait behind the loop (p99 over 100 ms), and"
+		echo "past it SIPp's 500 ms retransmissions add load. Admission control (503) covers new"
+		echo "calls, not REGISTER: a registrar that refuses refreshes loses bindings. An earlier"
+		echo "run collapsed at 3500/s once the digest replay table was full (it scanned all its"
+		echo "slots per nonce; now O(1)). More capacity comes from more signald processes"
+		echo "sharing the store, not from threads."
 		echo
 		echo "Command: \`tests/bench/register_bench.sh -s $SECS -r \"$RATES\"\`"
 		echo
