@@ -79,11 +79,24 @@ static void on_offer_ready(struct call *call, int rc)
 	         to->is_a ? "caller" : "callee");
 }
 
+/* The offer on `from` changes the session: update that side on the media node, then
+ * on_offer_ready sends it on to the other leg. */
+static void start_relay(struct b2bua *b, struct call *call, struct leg *from,
+                        const struct ua_leg_event *ev)
+{
+	from->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+	call->reinvite_from = from;
+	if (call_media_offer(b->cm, call, from->is_a ? SIDE_A : SIDE_B, ev->sdp, ev->sdp_len,
+	                     on_offer_ready) != 0) {
+		relay_failed(b, call, 500, "Server Internal Error");
+		return;
+	}
+	call->rpc_pending++;
+}
+
 void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
                              const struct ua_leg_event *ev)
 {
-	enum call_side side = from->is_a ? SIDE_A : SIDE_B;
-
 	if (call->state != CALL_ACTIVE && call->state != CALL_ANSWERED) {
 		sip_ua_respond(b->ua, from->nh, 491, "Request Pending", NULL, NULL);
 		return;
@@ -104,13 +117,7 @@ void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *fro
 		sip_ua_respond(b->ua, from->nh, 200, "OK", from->sdp_sent, NULL);
 		return;
 	}
-	from->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
-	call->reinvite_from = from;
-	if (call_media_offer(b->cm, call, side, ev->sdp, ev->sdp_len, on_offer_ready) != 0) {
-		relay_failed(b, call, 500, "Server Internal Error");
-		return;
-	}
-	call->rpc_pending++;
+	start_relay(b, call, from, ev);
 }
 
 static void on_answer_ready(struct call *call, int rc)
@@ -161,8 +168,6 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
 void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
                            const struct ua_leg_event *ev)
 {
-	enum call_side side = from->is_a ? SIDE_A : SIDE_B;
-
 	if (!ev->sdp) {
 		sip_ua_respond_now(b->ua, from->nh, 200, "OK", NULL);
 		return;
@@ -185,11 +190,5 @@ void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
 		sip_ua_respond_now(b->ua, from->nh, 500, "Server Internal Error", NULL);
 		return;
 	}
-	from->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
-	call->reinvite_from = from;
-	if (call_media_offer(b->cm, call, side, ev->sdp, ev->sdp_len, on_offer_ready) != 0) {
-		relay_failed(b, call, 500, "Server Internal Error");
-		return;
-	}
-	call->rpc_pending++;
+	start_relay(b, call, from, ev);
 }
