@@ -1,6 +1,10 @@
 /* io_uring mechanics of a worker. A received packet is forwarded from the very buffer the kernel
- * filled: the buffer id travels in the send's user_data and goes back to the buffer ring when
- * the send completes, so the packet path copies nothing and allocates nothing. */
+ * filled, so the packet path copies nothing and allocates nothing. Sends are MSG_DONTWAIT with
+ * IOSQE_CQE_SKIP_SUCCESS: the kernel performs (or refuses, -EAGAIN) each one while it takes
+ * the SQE in io_uring_enter, so once the SQ head has passed a send, its buffer goes back to the
+ * buffer ring and its socket may close; only failed sends produce a completion. The sockets
+ * are also registered as fixed files (file index = slot) so that a send takes no file
+ * reference. */
 #include "uring_loop.h"
 
 #include <errno.h>
@@ -12,6 +16,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,23 +32,29 @@
 
 enum op { OP_RECV = 1, OP_SEND, OP_WAKE, OP_CANCEL };
 
-/* user_data: op (8 bits) | buffer id (16) | slot (24) | slot generation (16). */
-#define UD(op, bid, slot, gen)                                                                     \
-	((uint64_t)(op) | (uint64_t)(bid) << 8 | (uint64_t)(slot) << 24 | (uint64_t)(gen) << 48)
-#define UD_OP(u)   ((unsigned)((u)&0xff))
-#define UD_BID(u)  ((unsigned)(((u) >> 8) & 0xffff))
-#define UD_SLOT(u) ((uint32_t)(((u) >> 24) & 0xffffff))
-#define UD_GEN(u)  ((uint16_t)((u) >> 48))
+/* user_data: op (8 bits) | slot (24) | slot generation (16). */
+#define UD(op, slot, gen) ((uint64_t)(op) | (uint64_t)(slot) << 24 | (uint64_t)(gen) << 48)
+#define UD_OP(u)          ((unsigned)((u)&0xff))
+#define UD_SLOT(u)        ((uint32_t)(((u) >> 24) & 0xffffff))
+#define UD_GEN(u)         ((uint16_t)((u) >> 48))
 
 struct slot {
 	struct relay_sock *sock; /* NULL: free */
-	uint32_t inflight;       /* sends from this socket not completed */
+	uint32_t inflight;       /* sends from this socket the kernel has not taken yet */
 	uint32_t next_free;
 	uint16_t gen;
 	bool armed;     /* multishot receive in flight */
 	bool queued;    /* on the re-arm list */
 	bool closing;   /* uring_loop_close() called */
 	bool finishing; /* on the finish list */
+	bool fixed;     /* registered in the fixed file table at index = slot */
+};
+
+/* A send whose SQE the kernel has not consumed yet: its buffer and socket stay in use. */
+struct pending_send {
+	unsigned sq_pos; /* the SQE's position in the SQ (sqe_tail when taken) */
+	uint16_t bid;
+	uint32_t slot;
 };
 
 struct uring_loop {
@@ -58,11 +69,41 @@ struct uring_loop {
 	size_t br_bytes;
 	uint8_t *bufs;
 	unsigned buf_mask, recycled;
-	struct msghdr rx_mh; /* the shape of every multishot receive */
+	struct msghdr rx_mh;       /* the shape of every multishot receive */
+	struct pending_send *pend; /* ring of SQ_SIZE, oldest at pend_head */
+	unsigned pend_head, n_pend;
+	int fixed_rc; /* 0: the fixed file table is registered, else why not (-errno) */
 	uint64_t wake_val;
 	bool wake_unarmed; /* the wake-up read could not be queued; retried each round */
 	struct uring_loop_stats stats;
 };
+
+static void recycle(struct uring_loop *l, unsigned bid)
+{
+	io_uring_buf_ring_add(l->br, l->bufs + (size_t)bid * BUF_SIZE, BUF_SIZE,
+	                      (unsigned short)bid, l->buf_mask, (int)l->recycled++);
+}
+
+static void maybe_finish(struct uring_loop *l, uint32_t idx);
+
+/* Sends the kernel has taken are done (MSG_DONTWAIT: performed or failed at submission), so
+ * their buffers and sockets are free again. */
+static void release_sent(struct uring_loop *l)
+{
+	unsigned head = io_uring_smp_load_acquire(l->ring.sq.khead);
+
+	while (l->n_pend) {
+		struct pending_send *p = &l->pend[l->pend_head];
+
+		if ((int)(head - p->sq_pos) <= 0)
+			break;
+		recycle(l, p->bid);
+		l->slots[p->slot].inflight--;
+		maybe_finish(l, p->slot);
+		l->pend_head = (l->pend_head + 1) % SQ_SIZE;
+		l->n_pend--;
+	}
+}
 
 static struct io_uring_sqe *sqe_get(struct uring_loop *l)
 {
@@ -70,15 +111,10 @@ static struct io_uring_sqe *sqe_get(struct uring_loop *l)
 
 	if (!sqe) { /* SQ full: hand the batch to the kernel and continue */
 		io_uring_submit(&l->ring);
+		release_sent(l);
 		sqe = io_uring_get_sqe(&l->ring);
 	}
 	return sqe;
-}
-
-static void recycle(struct uring_loop *l, unsigned bid)
-{
-	io_uring_buf_ring_add(l->br, l->bufs + (size_t)bid * BUF_SIZE, BUF_SIZE,
-	                      (unsigned short)bid, l->buf_mask, (int)l->recycled++);
 }
 
 static int arm_recv(struct uring_loop *l, uint32_t idx)
@@ -91,7 +127,7 @@ static int arm_recv(struct uring_loop *l, uint32_t idx)
 	io_uring_prep_recvmsg_multishot(sqe, s->sock->fd, &l->rx_mh, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = BGID;
-	io_uring_sqe_set_data64(sqe, UD(OP_RECV, 0, idx, s->gen));
+	io_uring_sqe_set_data64(sqe, UD(OP_RECV, idx, s->gen));
 	s->armed = true;
 	return 0;
 }
@@ -103,7 +139,7 @@ static int arm_wake(struct uring_loop *l)
 	if (!sqe)
 		return -EBUSY;
 	io_uring_prep_read(sqe, l->cfg.wake_fd, &l->wake_val, sizeof(l->wake_val), 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_WAKE, 0, 0, 0));
+	io_uring_sqe_set_data64(sqe, UD(OP_WAKE, 0, 0));
 	return 0;
 }
 
@@ -132,6 +168,13 @@ static void finish_closed(struct uring_loop *l)
 		struct slot *s = &l->slots[l->finish[i]];
 		struct relay_sock *sock = s->sock;
 
+		if (s->fixed) {
+			int none = -1;
+
+			/* The table's own reference: dropped, so the port is free at once. */
+			io_uring_register_files_update(&l->ring, l->finish[i], &none, 1);
+			s->fixed = false;
+		}
 		close(sock->fd);
 		sock->fd = -1;
 		s->sock = NULL;
@@ -157,6 +200,7 @@ int uring_loop_add(struct uring_loop *l, struct relay_sock *sock)
 	/* queued is left alone: it mirrors whether the slot still sits on the re-arm list. */
 	s->armed = s->closing = s->finishing = false;
 	sock->slot = idx;
+	s->fixed = !l->fixed_rc && io_uring_register_files_update(&l->ring, idx, &sock->fd, 1) == 1;
 	if (arm_recv(l, idx))
 		queue_rearm(l, idx);
 	return 0;
@@ -169,8 +213,8 @@ static int cancel_recv(struct uring_loop *l, uint32_t idx)
 
 	if (!sqe)
 		return -EBUSY;
-	io_uring_prep_cancel64(sqe, UD(OP_RECV, 0, idx, l->slots[idx].gen), 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, 0, idx, l->slots[idx].gen));
+	io_uring_prep_cancel64(sqe, UD(OP_RECV, idx, l->slots[idx].gen), 0);
+	io_uring_sqe_set_data64(sqe, UD(OP_CANCEL, idx, l->slots[idx].gen));
 	return 0;
 }
 
@@ -201,12 +245,23 @@ static void send_packet(struct uring_loop *l, unsigned bid, const uint8_t *p, ui
 	}
 	/* A send with a destination (sendto; Linux 6.0): no msghdr to build or for the kernel to
 	 * copy. The kernel reads the address when it takes the SQE (at submit), so pointing at
-	 * the leg's current remote is safe even if a later packet re-latches it. */
-	io_uring_prep_send(sqe, fwd->out->fd, p, len, 0);
+	 * the leg's current remote is safe even if a later packet re-latches it. MSG_DONTWAIT:
+	 * a full socket fails the send (-EAGAIN, counted) instead of parking it, which is what
+	 * lets release_sent() free the buffer as soon as the SQE is consumed. */
+	if (l->slots[idx].fixed) {
+		io_uring_prep_send(sqe, (int)idx, p, len, MSG_DONTWAIT);
+		sqe->flags |= IOSQE_FIXED_FILE;
+	} else {
+		io_uring_prep_send(sqe, fwd->out->fd, p, len, MSG_DONTWAIT);
+	}
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 	sqe->addr2 = (uint64_t)(uintptr_t)&fwd->to->u;
 	sqe->addr_len = (uint16_t)fwd->to->len;
-	io_uring_sqe_set_data64(sqe, UD(OP_SEND, bid, idx, l->slots[idx].gen));
+	io_uring_sqe_set_data64(sqe, UD(OP_SEND, idx, l->slots[idx].gen));
+	l->pend[(l->pend_head + l->n_pend++) % SQ_SIZE] =
+	    (struct pending_send){l->ring.sq.sqe_tail - 1, (uint16_t)bid, idx};
 	l->slots[idx].inflight++;
+	l->stats.forwarded++;
 }
 
 static void on_recv(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64_t now)
@@ -255,17 +310,13 @@ static void on_recv(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64
 	}
 }
 
+/* Only failed sends complete (IOSQE_CQE_SKIP_SUCCESS); their buffer was released already. */
 static void on_send(struct uring_loop *l, const struct io_uring_cqe *cqe)
 {
-	uint32_t idx = UD_SLOT(cqe->user_data);
-
-	recycle(l, UD_BID(cqe->user_data));
-	if (cqe->res < 0)
+	if (cqe->res < 0) {
 		l->stats.send_errors++;
-	else
-		l->stats.forwarded++;
-	l->slots[idx].inflight--;
-	maybe_finish(l, idx);
+		l->stats.forwarded--;
+	}
 }
 
 static void handle(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64_t now)
@@ -312,6 +363,7 @@ int uring_loop_run(struct uring_loop *l, unsigned timeout_ms)
 			queue_rearm(l, idx);
 	}
 	rc = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
+	release_sent(l);
 	if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
 		return rc;
 	now = clock_mono_ns();
@@ -332,6 +384,11 @@ int uring_loop_run(struct uring_loop *l, unsigned timeout_ms)
 const struct uring_loop_stats *uring_loop_stats(const struct uring_loop *l)
 {
 	return &l->stats;
+}
+
+int uring_loop_fixed_files(const struct uring_loop *l)
+{
+	return l->fixed_rc;
 }
 
 /* Single issuer with deferred task work suits a ring used by one thread (Linux 6.1); older
@@ -393,13 +450,26 @@ static int alloc_tables(struct uring_loop *l)
 	l->slots = calloc(n, sizeof(*l->slots));
 	l->rearm = calloc(n, sizeof(*l->rearm));
 	l->finish = calloc(n, sizeof(*l->finish));
+	l->pend = calloc(SQ_SIZE, sizeof(*l->pend));
 	l->bufs = aligned_alloc(4096, (size_t)nb * BUF_SIZE);
-	if (!l->slots || !l->rearm || !l->finish || !l->bufs)
+	if (!l->slots || !l->rearm || !l->finish || !l->pend || !l->bufs)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
 		l->slots[i].next_free = i + 1 < n ? i + 1 : UINT32_MAX;
 	l->free_head = 0;
 	return 0;
+}
+
+/* The kernel refuses a table larger than RLIMIT_NOFILE. No more sockets than that are open at
+ * once, and free slots are a stack starting at 0, so the highest slot in use stays below it (a
+ * socket whose slot does not fit would simply be sent from by descriptor). */
+static unsigned fixed_table_size(unsigned slots)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < slots)
+		return (unsigned)rl.rlim_cur;
+	return slots;
 }
 
 int uring_loop_new(struct uring_loop **out, const struct uring_loop_cfg *cfg, char *err,
@@ -441,6 +511,7 @@ int uring_loop_new(struct uring_loop **out, const struct uring_loop_cfg *cfg, ch
 		snprintf(err, errlen, "cannot queue the wake-up read");
 		goto fail;
 	}
+	l->fixed_rc = io_uring_register_files_sparse(&l->ring, fixed_table_size(cfg->slots));
 	*out = l;
 	return 0;
 fail:
@@ -457,6 +528,7 @@ void uring_loop_free(struct uring_loop *l)
 	if (l->br)
 		munmap(l->br, l->br_bytes);
 	free(l->bufs);
+	free(l->pend);
 	free(l->finish);
 	free(l->rearm);
 	free(l->slots);
@@ -491,14 +563,30 @@ static int udp_loopback(struct sockaddr_in *sa)
 	return fd;
 }
 
+/* A send as send_packet() makes it: MSG_DONTWAIT, no completion on success, from fixed file 0
+ * when the table took fd. */
+static void selftest_send(struct uring_loop *l, struct io_uring_sqe *sqe, int fd, bool fixed,
+                          const void *p, unsigned len, const void *to, unsigned tolen)
+{
+	io_uring_prep_send(sqe, fixed ? 0 : fd, p, len, MSG_DONTWAIT);
+	if (fixed)
+		sqe->flags |= IOSQE_FIXED_FILE;
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	sqe->addr2 = (uint64_t)(uintptr_t)to;
+	sqe->addr_len = (uint16_t)tolen;
+	io_uring_sqe_set_data64(sqe, UD(OP_SEND, 0, 0));
+	io_uring_submit(&l->ring);
+}
+
 /* Arms one multishot recvmsg on a loopback socket, sends it two datagrams with sendto() and a
- * third with an io_uring send carrying the destination (how packets are forwarded), and expects
- * three completions carrying provided buffers, the first flagged F_MORE. */
+ * third with an io_uring send shaped like the relay's, and expects three completions carrying
+ * provided buffers, the first flagged F_MORE, and none for the send. */
 static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 {
 	struct __kernel_timespec ts = {.tv_sec = 1};
 	struct sockaddr_in sa, ta;
-	int rx = udp_loopback(&sa), tx = udp_loopback(&ta), rc = 0, got = 0, sent = 0;
+	int rx = udp_loopback(&sa), tx = udp_loopback(&ta), rc = 0, got = 0;
+	bool fixed = false;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	const char *what = "multishot recvmsg with provided buffers";
@@ -512,27 +600,21 @@ static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 	io_uring_prep_recvmsg_multishot(sqe, rx, &l->rx_mh, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = BGID;
-	io_uring_sqe_set_data64(sqe, UD(OP_RECV, 0, 0, 0));
+	io_uring_sqe_set_data64(sqe, UD(OP_RECV, 0, 0));
 	io_uring_submit(&l->ring);
 	for (int i = 0; i < 2; i++)
 		if (sendto(tx, "\x80\0\0\0", 4, 0, (struct sockaddr *)&sa, sizeof(sa)) != 4)
 			rc = -errno;
-	sqe = sqe_get(l);
-	io_uring_prep_send(sqe, tx, "\x80\0\0\1", 4, 0);
-	sqe->addr2 = (uint64_t)(uintptr_t)&sa;
-	sqe->addr_len = sizeof(sa);
-	io_uring_sqe_set_data64(sqe, UD(OP_SEND, 0, 0, 0));
-	io_uring_submit(&l->ring);
-	while (!rc && (got < 3 || !sent)) {
+	fixed = !l->fixed_rc && io_uring_register_files_update(&l->ring, 0, &tx, 1) == 1;
+	selftest_send(l, sqe_get(l), tx, fixed, "\x80\0\0\1", 4, &sa, sizeof(sa));
+	while (!rc && got < 3) {
 		rc = io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts);
 		if (rc)
 			break;
 		if (UD_OP(cqe->user_data) == OP_SEND) {
-			sent = 1;
-			if (cqe->res != 4) {
-				rc = cqe->res < 0 ? cqe->res : -EIO;
-				what = "send with a destination address";
-			}
+			rc = cqe->res < 0 ? cqe->res : -EPROTO;
+			what = "send with a destination address, MSG_DONTWAIT and "
+			       "IOSQE_CQE_SKIP_SUCCESS";
 		} else if (UD_OP(cqe->user_data) == OP_RECV) {
 			if (cqe->res < 0)
 				rc = cqe->res;
@@ -543,16 +625,56 @@ static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 		}
 		io_uring_cqe_seen(&l->ring, cqe);
 	}
+	if (!rc && !io_uring_peek_cqe(&l->ring, &cqe)) { /* a late completion of the send */
+		rc = UD_OP(cqe->user_data) == OP_SEND && cqe->res < 0 ? cqe->res : -EPROTO;
+		what = "send with a destination address, MSG_DONTWAIT and "
+		       "IOSQE_CQE_SKIP_SUCCESS";
+	}
 	if (rc)
 		snprintf(err, errlen,
 		         "io_uring %s does not work here (%s); mediad needs Linux 6.0 or "
 		         "later",
 		         what, strerror(-rc));
+	if (fixed) {
+		int none = -1;
+
+		io_uring_register_files_update(&l->ring, 0, &none, 1);
+	}
 out:
 	if (rx >= 0)
 		close(rx);
 	if (tx >= 0)
 		close(tx);
+	return rc;
+}
+
+/* The relay frees a send's buffer as soon as the kernel has taken its SQE. That holds only if a
+ * MSG_DONTWAIT send on a full socket fails at once instead of waiting for room (and reading
+ * the buffer later): checked on a datagram pair whose send buffer is filled first. */
+static int selftest_nowait(struct uring_loop *l, char *err, size_t errlen)
+{
+	int sv[2], small = 1, rc = -EPROTO;
+	struct io_uring_cqe *cqe = NULL;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return -errno;
+	}
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)); /* the minimum */
+	for (int i = 0; i < 100000 && send(sv[0], "x", 1, MSG_DONTWAIT) == 1; i++)
+		;
+	selftest_send(l, sqe_get(l), sv[0], false, "y", 1, NULL, 0);
+	if (!io_uring_peek_cqe(&l->ring, &cqe)) {
+		rc = cqe->res == -EAGAIN ? 0 : -EPROTO;
+		io_uring_cqe_seen(&l->ring, cqe);
+	}
+	if (rc)
+		snprintf(
+		    err, errlen,
+		    "io_uring keeps a MSG_DONTWAIT send on a full socket pending; mediad needs "
+		    "it to fail at submission (Linux 6.0 or later)");
+	close(sv[0]);
+	close(sv[1]);
 	return rc;
 }
 
@@ -571,6 +693,8 @@ int uring_selftest(char *err, size_t errlen)
 	rc = uring_loop_new(&l, &cfg, err, errlen);
 	if (!rc)
 		rc = selftest_multishot(l, err, errlen);
+	if (!rc)
+		rc = selftest_nowait(l, err, errlen);
 	uring_loop_free(l);
 	close(cfg.wake_fd);
 	return rc;
