@@ -2,9 +2,7 @@
  * filled, so the packet path copies nothing and allocates nothing. Sends are MSG_DONTWAIT with
  * IOSQE_CQE_SKIP_SUCCESS: the kernel performs (or refuses, -EAGAIN) each one while it takes
  * the SQE in io_uring_enter, so once the SQ head has passed a send, its buffer goes back to the
- * buffer ring and its socket may close; only failed sends produce a completion. The sockets
- * are also registered as fixed files (file index = slot) so that a send takes no file
- * reference. */
+ * buffer ring and its socket may close; only failed sends produce a completion. */
 #include "uring_loop.h"
 
 #include <errno.h>
@@ -16,7 +14,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -47,7 +44,6 @@ struct slot {
 	bool queued;    /* on the re-arm list */
 	bool closing;   /* uring_loop_close() called */
 	bool finishing; /* on the finish list */
-	bool fixed;     /* registered in the fixed file table at index = slot */
 };
 
 /* A send whose SQE the kernel has not consumed yet: its buffer and socket stay in use. */
@@ -72,7 +68,6 @@ struct uring_loop {
 	struct msghdr rx_mh;       /* the shape of every multishot receive */
 	struct pending_send *pend; /* ring of SQ_SIZE, oldest at pend_head */
 	unsigned pend_head, n_pend;
-	int fixed_rc; /* 0: the fixed file table is registered, else why not (-errno) */
 	uint64_t wake_val;
 	bool wake_unarmed; /* the wake-up read could not be queued; retried each round */
 	struct uring_loop_stats stats;
@@ -168,13 +163,6 @@ static void finish_closed(struct uring_loop *l)
 		struct slot *s = &l->slots[l->finish[i]];
 		struct relay_sock *sock = s->sock;
 
-		if (s->fixed) {
-			int none = -1;
-
-			/* The table's own reference: dropped, so the port is free at once. */
-			io_uring_register_files_update(&l->ring, l->finish[i], &none, 1);
-			s->fixed = false;
-		}
 		close(sock->fd);
 		sock->fd = -1;
 		s->sock = NULL;
@@ -200,7 +188,6 @@ int uring_loop_add(struct uring_loop *l, struct relay_sock *sock)
 	/* queued is left alone: it mirrors whether the slot still sits on the re-arm list. */
 	s->armed = s->closing = s->finishing = false;
 	sock->slot = idx;
-	s->fixed = !l->fixed_rc && io_uring_register_files_update(&l->ring, idx, &sock->fd, 1) == 1;
 	if (arm_recv(l, idx))
 		queue_rearm(l, idx);
 	return 0;
@@ -248,12 +235,7 @@ static void send_packet(struct uring_loop *l, unsigned bid, const uint8_t *p, ui
 	 * the leg's current remote is safe even if a later packet re-latches it. MSG_DONTWAIT:
 	 * a full socket fails the send (-EAGAIN, counted) instead of parking it, which is what
 	 * lets release_sent() free the buffer as soon as the SQE is consumed. */
-	if (l->slots[idx].fixed) {
-		io_uring_prep_send(sqe, (int)idx, p, len, MSG_DONTWAIT);
-		sqe->flags |= IOSQE_FIXED_FILE;
-	} else {
-		io_uring_prep_send(sqe, fwd->out->fd, p, len, MSG_DONTWAIT);
-	}
+	io_uring_prep_send(sqe, fwd->out->fd, p, len, MSG_DONTWAIT);
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 	sqe->addr2 = (uint64_t)(uintptr_t)&fwd->to->u;
 	sqe->addr_len = (uint16_t)fwd->to->len;
@@ -386,11 +368,6 @@ const struct uring_loop_stats *uring_loop_stats(const struct uring_loop *l)
 	return &l->stats;
 }
 
-int uring_loop_fixed_files(const struct uring_loop *l)
-{
-	return l->fixed_rc;
-}
-
 /* Single issuer with deferred task work suits a ring used by one thread (Linux 6.1); older
  * kernels get cooperative task running, then plain defaults. */
 static int ring_init(struct io_uring *ring, unsigned entries, unsigned cq_entries)
@@ -460,18 +437,6 @@ static int alloc_tables(struct uring_loop *l)
 	return 0;
 }
 
-/* The kernel refuses a table larger than RLIMIT_NOFILE. No more sockets than that are open at
- * once, and free slots are a stack starting at 0, so the highest slot in use stays below it (a
- * socket whose slot does not fit would simply be sent from by descriptor). */
-static unsigned fixed_table_size(unsigned slots)
-{
-	struct rlimit rl;
-
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < slots)
-		return (unsigned)rl.rlim_cur;
-	return slots;
-}
-
 int uring_loop_new(struct uring_loop **out, const struct uring_loop_cfg *cfg, char *err,
                    size_t errlen)
 {
@@ -511,7 +476,6 @@ int uring_loop_new(struct uring_loop **out, const struct uring_loop_cfg *cfg, ch
 		snprintf(err, errlen, "cannot queue the wake-up read");
 		goto fail;
 	}
-	l->fixed_rc = io_uring_register_files_sparse(&l->ring, fixed_table_size(cfg->slots));
 	*out = l;
 	return 0;
 fail:
@@ -563,14 +527,11 @@ static int udp_loopback(struct sockaddr_in *sa)
 	return fd;
 }
 
-/* A send as send_packet() makes it: MSG_DONTWAIT, no completion on success, from fixed file 0
- * when the table took fd. */
-static void selftest_send(struct uring_loop *l, struct io_uring_sqe *sqe, int fd, bool fixed,
-                          const void *p, unsigned len, const void *to, unsigned tolen)
+/* A send as send_packet() makes it: MSG_DONTWAIT, no completion on success. */
+static void selftest_send(struct uring_loop *l, struct io_uring_sqe *sqe, int fd, const void *p,
+                          unsigned len, const void *to, unsigned tolen)
 {
-	io_uring_prep_send(sqe, fixed ? 0 : fd, p, len, MSG_DONTWAIT);
-	if (fixed)
-		sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_prep_send(sqe, fd, p, len, MSG_DONTWAIT);
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 	sqe->addr2 = (uint64_t)(uintptr_t)to;
 	sqe->addr_len = (uint16_t)tolen;
@@ -586,7 +547,6 @@ static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 	struct __kernel_timespec ts = {.tv_sec = 1};
 	struct sockaddr_in sa, ta;
 	int rx = udp_loopback(&sa), tx = udp_loopback(&ta), rc = 0, got = 0;
-	bool fixed = false;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	const char *what = "multishot recvmsg with provided buffers";
@@ -605,8 +565,7 @@ static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 	for (int i = 0; i < 2; i++)
 		if (sendto(tx, "\x80\0\0\0", 4, 0, (struct sockaddr *)&sa, sizeof(sa)) != 4)
 			rc = -errno;
-	fixed = !l->fixed_rc && io_uring_register_files_update(&l->ring, 0, &tx, 1) == 1;
-	selftest_send(l, sqe_get(l), tx, fixed, "\x80\0\0\1", 4, &sa, sizeof(sa));
+	selftest_send(l, sqe_get(l), tx, "\x80\0\0\1", 4, &sa, sizeof(sa));
 	while (!rc && got < 3) {
 		rc = io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts);
 		if (rc)
@@ -635,11 +594,6 @@ static int selftest_multishot(struct uring_loop *l, char *err, size_t errlen)
 		         "io_uring %s does not work here (%s); mediad needs Linux 6.0 or "
 		         "later",
 		         what, strerror(-rc));
-	if (fixed) {
-		int none = -1;
-
-		io_uring_register_files_update(&l->ring, 0, &none, 1);
-	}
 out:
 	if (rx >= 0)
 		close(rx);
@@ -663,7 +617,7 @@ static int selftest_nowait(struct uring_loop *l, char *err, size_t errlen)
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)); /* the minimum */
 	for (int i = 0; i < 100000 && send(sv[0], "x", 1, MSG_DONTWAIT) == 1; i++)
 		;
-	selftest_send(l, sqe_get(l), sv[0], false, "y", 1, NULL, 0);
+	selftest_send(l, sqe_get(l), sv[0], "y", 1, NULL, 0);
 	if (!io_uring_peek_cqe(&l->ring, &cqe)) {
 		rc = cqe->res == -EAGAIN ? 0 : -EPROTO;
 		io_uring_cqe_seen(&l->ring, cqe);

@@ -1,8 +1,7 @@
 /* One worker's io_uring: the only file that includes liburing.h. It owns the ring, a provided
- * buffer ring (the packet buffers), the fixed file table (one entry per socket slot), one
- * multishot recvmsg per registered socket, and the sends that forward packets straight out of
- * the receive buffers. Each CQE's user_data names its socket slot, so a packet reaches its
- * stream without lookup.
+ * buffer ring (the packet buffers), one multishot recvmsg per registered socket, and the sends
+ * that forward packets straight out of the receive buffers. Each CQE's user_data names its socket
+ * slot, so a packet reaches its stream without lookup.
  *
  * Thread: created, used and freed by one worker thread (the ring is single-issuer).
  * Callbacks (ops) run from uring_loop_run() only, never from inside another uring_loop call. */
@@ -57,10 +56,6 @@ void uring_loop_close(struct uring_loop *l, struct relay_sock *sock);
 int uring_loop_run(struct uring_loop *l, unsigned timeout_ms);
 
 const struct uring_loop_stats *uring_loop_stats(const struct uring_loop *l);
-
-/* 0 when sends use the fixed file table, else why not (-errno of the registration): then they
- * name the descriptor. */
-int uring_loop_fixed_files(const struct uring_loop *l);
 
 /* Checks, on throw-away sockets, that this kernel gives what the relay needs: io_uring, provided
  * buffer rings, multishot recvmsg, sends that post no completion on success and fail at once

@@ -387,11 +387,6 @@ static void *thread_main(void *arg)
 	sem_post(&w->started_sem);
 	if (w->start_rc)
 		return NULL;
-	if (uring_loop_fixed_files(w->loop))
-		log_notice("worker",
-		           "worker %u: no fixed file table for %u sockets (%s): sends name each "
-		           "socket's descriptor",
-		           w->index, w->slots, strerror(-uring_loop_fixed_files(w->loop)));
 	run(w);
 	uring_loop_free(w->loop);
 	w->loop = NULL;

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The relay's io_uring as the kernel reports it (/proc/PID/fdinfo of the worker's ring): a
-# session's sockets sit in the ring's fixed file table while it lives and leave it when it is
-# deleted (the ports bind again at once), and a relayed packet costs one completion, its
-# receive: sends complete without one.
+# relayed packet costs one completion, its receive, because sends complete without one; and
+# releasing send buffers without waiting for completions still leaves the ports free right
+# after DeleteSession.
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 --set mediad.workers=1 || exit 1
 pid=$(cat "$T/m1.pid")
-pa=$(free_port)
-pb=$(free_port)
+pa=$(free_port 2) # A and B of the test call
+pb=$((pa + 1))
 
 # The worker's ring: the one io_uring descriptor mediad keeps open (the start-up check's is gone).
 ring_fdinfo() {
@@ -16,28 +16,6 @@ ring_fdinfo() {
 	for f in /proc/"$pid"/fd/*; do
 		[ "$(readlink "$f")" = "anon_inode:[io_uring]" ] && cat /proc/"$pid"/fdinfo/"${f##*/}"
 	done
-}
-# The socket inodes of local UDP ports on 127.0.0.1, one a line.
-port_inodes() {
-	local p
-	for p in "$@"; do
-		awk -v want="$(printf '0100007F:%04X' "$p")" '$2 == want { print $10 }' /proc/net/udp
-	done
-}
-# All of the given inodes are (present=1) or none is (present=0) in the fixed file table. The
-# kernel lists the table only when it gets the ring's lock at once, so it is read a few times.
-fixed_files() {
-	local present=$1 ino table hits
-	shift
-	for _ in $(seq 20); do
-		table=$(ring_fdinfo | sed -n 's/^ *[0-9]*: socket:\[\([0-9]*\)\]$/\1/p')
-		hits=0
-		for ino in "$@"; do grep -qx "$ino" <<<"$table" && hits=$((hits + 1)); done
-		[ "$present" = 1 ] && [ "$hits" -eq $# ] && return 0
-		[ "$present" = 0 ] && [ "$hits" -eq 0 ] && [ -n "$(ring_fdinfo)" ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 cq_tail() { ring_fdinfo | sed -n 's/^CqTail:\t*//p'; }
 
@@ -47,10 +25,7 @@ sid=$(jq -r '.create_session_reply.session.session_id' <<<"$json")
 la=$(jq -r '.create_session_reply.session.leg_a.streams[0].local_rtp.port' <<<"$json")
 lb=$(jq -r '.create_session_reply.session.leg_b.streams[0].local_rtp.port' <<<"$json")
 check "session created" test -n "$sid" -a "$la" != null -a "$lb" != null
-inodes=$(port_inodes "$la" $((la + 1)) "$lb" $((lb + 1)))
-check "its 4 sockets are open" test "$(wc -w <<<"$inodes")" -eq 4
-# shellcheck disable=SC2086 # one inode per word
-check "its 4 sockets are in the worker's fixed file table" fixed_files 1 $inodes
+check "the worker's ring is visible" test -n "$(cq_tail)"
 
 # 200 RTP packets from A's address to the relay's A port, each waited for on B before the next.
 before=$(cq_tail)
@@ -80,12 +55,9 @@ check "completions for 200 relayed packets: $((after - before)), fewer than 300"
 	test $((after - before)) -ge 200 -a $((after - before)) -lt 300
 
 "$MEDIACTL" -e "$m1_RPC" -q delete "$sid" >/dev/null
-# shellcheck disable=SC2086
-check "after DeleteSession its sockets are out of the fixed file table" fixed_files 0 $inodes
-check "and its ports bind again" python3 -c '
+check "after DeleteSession its ports bind again" python3 -c '
 import socket, sys
 for p in sys.argv[1:]:
     socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(p)))
 ' "$la" $((la + 1)) "$lb" $((lb + 1))
-check "no fixed file table fallback was logged" bash -c "! grep -q 'no fixed file table' '$T/m1.log'"
 finish
