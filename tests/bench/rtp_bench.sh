@@ -11,7 +11,15 @@
 #
 #   tests/bench/rtp_bench.sh [--build DIR] [--out DIR] [--doc FILE] [--relays "mediad rtpengine"]
 #                            [--steps "50 100 ..."] [--chain K] [--duration S] [--warmup S]
-#                            [--max-loss PCT]
+#                            [--max-loss PCT] [--rt N]
+#
+# Relays: mediad, rtpengine, and min-sendto / min-connect: min_relay (tests/bench/min_relay.c),
+# the least a userspace socket relay does per packet (mediad's io_uring path without mediad;
+# connect: sockets connected to their remotes), to show the ceiling of any such relay here.
+#
+# --rt N: the half-load latency step is also run with the relays under SCHED_FIFO priority N
+# (mediad: --set mediad.worker_rt_priority=N, its relay thread only; rtpengine: chrt -f N, the
+# whole process), and rtpengine gets the same half-load step under normal scheduling too.
 #
 # --chain K (default 3): every simulated call crosses K relay sessions in a row (hop h's B side
 # sends to hop h+1's A side), so the relay handles K packets per packet the generator sends and
@@ -40,6 +48,7 @@ CHAIN=3
 DURATION=10
 WARMUP=2
 MAX_LOSS=0.1
+RT=0
 BASELINE_CALLS=500
 GEN_BASE_PORT=2000 # generator endpoints: 2000 .. 2000+2N-1 (below free_port's 20000-31999)
 RELAY_PORT_MIN=32000
@@ -66,11 +75,13 @@ while [ $# -gt 0 ]; do
 	--duration) DURATION=$2; shift 2 ;;
 	--warmup) WARMUP=$2; shift 2 ;;
 	--max-loss) MAX_LOSS=$2; shift 2 ;;
-	*) sed -n '2,24p' "$0" >&2; exit 2 ;;
+	--rt) RT=$2; shift 2 ;;
+	*) sed -n '2,33p' "$0" >&2; exit 2 ;;
 	esac
 done
 
 RTP_LOAD=$BUILD/tests/bench/rtp_load
+MIN_RELAY=$BUILD/tests/bench/min_relay
 MEDIAD=${MEDIAD:-$BUILD/mediad/mediad} # environment overrides, to try another mediad build
 MEDIACTL=${MEDIACTL:-$BUILD/mediad/mediactl}
 FREE_PORT=$BUILD/tests/integration/free_port
@@ -107,6 +118,11 @@ done
 case " $RELAYS " in *" mediad "*)
 	[ -x "$MEDIAD" ] && [ -x "$MEDIACTL" ] || { log "missing $MEDIAD"; exit 1; } ;;
 esac
+case " $RELAYS " in *" min-"*)
+	[ -x "$MIN_RELAY" ] || { log "missing $MIN_RELAY: build first"; exit 1; } ;;
+esac
+[ "$RT" -eq 0 ] || chrt -f "$RT" true ||
+	{ log "--rt $RT: SCHED_FIFO is not allowed here (root or CAP_SYS_NICE needed)"; exit 1; }
 
 # --- daemons (started and stopped by PID only) ------------------------------------------------
 stop_relay() {
@@ -137,8 +153,12 @@ wait_for() {
 	done
 }
 
+# RTPRIO: SCHED_FIFO priority of the relay being started, 0 for normal scheduling.
+RTPRIO=0
+rt_prefix() { [ "$RTPRIO" -gt 0 ] && echo chrt -f "$RTPRIO"; }
+
 start_mediad() { # sets RELAY_PID, MEDIAD_RPC
-	local port
+	local port rt=()
 	port=$($FREE_PORT) || return 1
 	MEDIAD_RPC=tcp://127.0.0.1:$port
 	cat >"$OUT/mediad.ini" <<-INI
@@ -152,7 +172,8 @@ start_mediad() { # sets RELAY_PID, MEDIAD_RPC
 		port_min = $RELAY_PORT_MIN
 		port_max = $RELAY_PORT_MAX
 	INI
-	"${PRIO[@]}" taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" \
+	[ "$RTPRIO" -gt 0 ] && rt=(--set "mediad.worker_rt_priority=$RTPRIO")
+	"${PRIO[@]}" taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" "${rt[@]}" \
 		>>"$OUT/mediad.log" 2>&1 &
 	RELAY_PID=$!
 	wait_for 10 "$MEDIACTL" -e "$MEDIAD_RPC" -t 300 ping || { log "mediad did not start"; return 1; }
@@ -177,18 +198,29 @@ start_rtpengine() { # sets RELAY_PID, RTPE_NG
 		log-stderr = true
 		log-level = 4
 	CONF
-	"${PRIO[@]}" taskset -c $RELAY_CORE rtpengine \
+	$(rt_prefix) "${PRIO[@]}" taskset -c $RELAY_CORE rtpengine \
 		--config-file="$OUT/rtpengine.conf" --config-section=rtpengine >>"$OUT/rtpengine.log" 2>&1 &
 	RELAY_PID=$!
 	wait_for 10 python3 "$NG" ping --ng "$RTPE_NG" || { log "rtpengine did not start"; return 1; }
 }
 
+start_min_relay() { # MODE CALLS CHAIN; sets RELAY_PID, writes $OUT/ports.txt once ready
+	rm -f "$OUT/ports.txt"
+	$(rt_prefix) "${PRIO[@]}" taskset -c $RELAY_CORE "$MIN_RELAY" --mode "$1" --calls "$2" \
+		--chain "$3" --base-port $GEN_BASE_PORT --port-min $RELAY_PORT_MIN --out "$OUT/ports.txt" \
+		>>"$OUT/min_relay.log" 2>&1 &
+	RELAY_PID=$!
+	wait_for 30 test -s "$OUT/ports.txt" || { log "min_relay did not start"; return 1; }
+}
+
 # --- one step ------------------------------------------------------------------------------
-# run_step RELAY N ATTEMPT PHASE [CHAIN]: appends one line to $RESULTS (PHASE: baseline, sweep or
-# follow-up) and sets VERDICT (see rtp_bench_report.py). Not run in a subshell, so that the
-# relay it starts stays this shell's child and the EXIT trap can stop it.
+# run_step RELAY N ATTEMPT PHASE [CHAIN [RT]]: appends one line to $RESULTS (PHASE: baseline,
+# sweep or follow-up; RT: SCHED_FIFO priority of the relay, 0 = normal) and sets VERDICT (see
+# rtp_bench_report.py). Not run in a subshell, so that the relay it starts stays this shell's
+# child and the EXIT trap can stop it.
 run_step() {
 	local relay=$1 n=$2 attempt=$3 phase=$4 chain=${5:-$CHAIN} json="" rc=0 load0 load1 stat0 stat1
+	RTPRIO=${6:-0}
 	local gen=(timeout $((DURATION + WARMUP + 300)) "${PRIO[@]}" taskset -c $GEN_CORE "$RTP_LOAD" --calls "$n"
 		--base-port $GEN_BASE_PORT --duration "$DURATION" --warmup "$WARMUP" --label "$relay")
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -219,14 +251,23 @@ run_step() {
 		kill -0 "$RELAY_PID" 2>/dev/null || log "rtpengine died during the step"
 		stop_relay
 		;;
+	min-*)
+		start_min_relay "${relay#min-}" "$n" "$chain" || return 1
+		json=$("${gen[@]}" --chain "$chain" --ports "$OUT/ports.txt" --relay-pid "$RELAY_PID" \
+			2>>"$OUT/rtp_load.log") || rc=$?
+		kill -0 "$RELAY_PID" 2>/dev/null || log "min_relay died during the step"
+		stop_relay
+		;;
 	esac
 	load1=$(cut -d' ' -f1-3 /proc/loadavg)
 	stat1=$(grep -E '^cpu[0-9]+ ' /proc/stat | tr '\n' ';')
 	[ -n "$json" ] || json=null
-	printf '{"relay":"%s","calls":%s,"attempt":%s,"phase":"%s","rc":%s,"loadavg_before":"%s","loadavg_after":"%s","stat_before":"%s","stat_after":"%s","result":%s}\n' \
-		"$relay" "$n" "$attempt" "$phase" "$rc" "$load0" "$load1" "$stat0" "$stat1" "$json" >>"$RESULTS"
+	printf '{"relay":"%s","calls":%s,"attempt":%s,"phase":"%s","rt":%s,"rc":%s,"loadavg_before":"%s","loadavg_after":"%s","stat_before":"%s","stat_after":"%s","result":%s}\n' \
+		"$relay" "$n" "$attempt" "$phase" "$RTPRIO" "$rc" "$load0" "$load1" "$stat0" "$stat1" "$json" >>"$RESULTS"
 	VERDICT=$(python3 "$REPORT" verdict "$json" "$MAX_LOSS")
-	log "$relay N=$n chain $chain attempt $attempt: $VERDICT (load $load0 -> $load1)"
+	local sched=""
+	[ "$RTPRIO" -gt 0 ] && sched=" SCHED_FIFO $RTPRIO"
+	log "$relay N=$n chain $chain$sched attempt $attempt: $VERDICT (load $load0 -> $load1)"
 }
 
 # sweep RELAY: steps in order until one fails. A step with loss is run again once (the machine
@@ -251,6 +292,8 @@ sweep() {
 	done
 }
 
+RT_OPT=""
+[ "$RT" -gt 0 ] && RT_OPT=" --rt $RT"
 log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 {
 	echo "nproc=$(nproc)"
@@ -258,7 +301,7 @@ log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 	echo "kernel=$(uname -r)"
 	echo "rtpengine=$(rtpengine --version 2>&1 | head -1)"
 	echo "commit=$(git -C "$SRC" log -1 --format='%h %s' 2>/dev/null)"
-	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --chain $CHAIN --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS"
+	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --chain $CHAIN --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS$RT_OPT"
 	echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.txt"
@@ -270,10 +313,10 @@ for relay in $RELAYS; do
 	sweep "$relay"
 done
 # Follow-up steps chosen from the sweep results: generator check and half-load latency.
-for extra in $(python3 "$REPORT" followups "$RESULTS" "$MAX_LOSS"); do # RELAY:CALLS:CHAIN
+for extra in $(python3 "$REPORT" followups "$RESULTS" "$MAX_LOSS" "$RT"); do # RELAY:CALLS:CHAIN:RT
 	log "follow-up: $extra"
-	IFS=: read -r f_relay f_calls f_chain <<<"$extra"
-	run_step "$f_relay" "$f_calls" 1 follow-up "$f_chain"
+	IFS=: read -r f_relay f_calls f_chain f_rt <<<"$extra"
+	run_step "$f_relay" "$f_calls" 1 follow-up "$f_chain" "$f_rt"
 done
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 echo "finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$OUT/machine.txt"

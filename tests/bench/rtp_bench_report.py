@@ -3,7 +3,8 @@
 
   verdict JSON MAX_LOSS          one step: ok, loss, noisy-ok, noisy-loss, generator-ok,
                                  generator-loss or failed
-  followups RESULTS MAX_LOSS     extra steps to run after the sweeps, as RELAY:CALLS:CHAIN words
+  followups RESULTS MAX_LOSS RT  extra steps to run after the sweeps, as RELAY:CALLS:CHAIN:RT
+                                 words (RT: SCHED_FIFO priority, 0 = normal scheduling)
   report OUT_DIR MAX_LOSS        the Markdown section from OUT_DIR/results.jsonl and machine.txt
   update-doc DOC REPORT          replaces (or appends) the section in DOC, keeping its
                                  hand-written "### Analysis" part
@@ -113,16 +114,23 @@ def half_load(best):
     return calls, chain
 
 
-def cmd_followups(path, max_loss):
+def cmd_followups(path, max_loss, rt):
     rows = load_results(path)
     out = []
     reached = [r["calls"] for r in rows if r["phase"] == "sweep" and r["result"]]
     if reached:
-        out.append("direct:%d:1" % max(reached))  # could the generator carry its largest step?
+        out.append("direct:%d:1:0" % max(reached))  # could the generator carry its largest step?
     best, _ = sustained(rows, "mediad", max_loss)
     if best:
         calls, chain = half_load(best)
-        out += ["mediad:%d:%d" % (calls, chain), "direct:%d:1" % calls]
+        out += ["mediad:%d:%d:0" % (calls, chain)]
+        if rt > 0:
+            # the same load with real-time priority, and rtpengine both ways for fairness
+            out += ["mediad:%d:%d:%d" % (calls, chain, rt)]
+            if any(r["relay"] == "rtpengine" for r in rows):
+                out += ["rtpengine:%d:%d:0" % (calls, chain),
+                        "rtpengine:%d:%d:%d" % (calls, chain, rt)]
+        out += ["direct:%d:1:0" % calls]
     print(" ".join(out))
 
 
@@ -160,6 +168,8 @@ def steal_pct(row):
 def notes(row):
     r = row["result"]
     note = [] if row["phase"] == "sweep" else [row["phase"]]
+    if row.get("rt"):
+        note.append("SCHED_FIFO %d" % row["rt"])
     if row["attempt"] > 1:
         note.append("attempt %d" % row["attempt"])
     if generator_bound(r):
@@ -193,6 +203,33 @@ def step_row(row, base):
                fmt(relay.get("cpu_ns_per_pkt")),
                fmt(r["gen_load_pct"]), row["loadavg_before"].split()[0], steal_pct(row),
                notes(row)))
+
+
+def half_load_latency(rows, best):
+    """The p99 added latency at half of mediad's maximum, each relay and scheduling measured
+    there, minus the direct p99 with the same calls."""
+    calls, hops = half_load(best)
+    direct = [r for r in rows if r["relay"] == "direct" and r["phase"] == "follow-up"
+              and r["calls"] == calls and r["result"]]
+    steps = [r for r in rows if r["relay"] != "direct" and r["phase"] == "follow-up"
+             and r["calls"] == calls and r["result"]]
+    if not direct or not steps:
+        return []
+    base = direct[-1]["result"]["latency_us"]["p99"]
+    L = ["**p99 added latency at half of mediad's maximum** (%s packets/s relayed, %d calls x "
+         "%d hops; p99 over the %d hops minus the direct p99 of %s us with the same %d calls; "
+         "target < 1000 us):" % (fmt(relay_pps(steps[0]["result"])), calls, hops, hops,
+                                 fmt(base), calls), ""]
+    for r in steps:
+        how = "normal scheduling" if not r.get("rt") else (
+            "worker_rt_priority = %d (SCHED_FIFO relay thread)" % r["rt"]
+            if r["relay"] == "mediad" else "chrt -f %d (SCHED_FIFO, whole process)" % r["rt"])
+        lat = r["result"]["latency_us"]
+        L.append("- %s, %s: %s us (p50 / p99 / max %s / %s / %s us)." % (
+            r["relay"], how, fmt(lat["p99"] - base), fmt(lat["p50"]), fmt(lat["p99"]),
+            fmt(lat["max"])))
+    L.append("")
+    return L
 
 
 def cmd_report(out_dir, max_loss):
@@ -261,7 +298,19 @@ def cmd_report(out_dir, max_loss):
     L.append("")
     L.append("Rows in run order: baseline, each relay's sweep, then the follow-ups (direct at "
              "the largest generator load, to show whether the generator carried it; mediad and "
-             "direct at half of mediad's maximum).")
+             "direct at half of mediad's maximum%s)." % (
+                 ", also with the relays under SCHED_FIFO and rtpengine at the same load"
+                 if any(r.get("rt") for r in rows) else ""))
+    if any(r.startswith("min-") for r in relays):
+        L.append("")
+        L.append("min-sendto and min-connect are `tests/bench/min_relay`, not a product: per "
+                 "packet it only receives and sends (no parsing, counters, latching or control "
+                 "plane), on one io_uring like mediad's (multishot receive into provided "
+                 "buffers, sends from the receive buffer without completions, fixed files). "
+                 "min-sendto sends with a destination address as mediad does; min-connect has "
+                 "every socket connected to its remote and receives and sends without "
+                 "addresses, the cheapest socket path found here. They show the ceiling of a "
+                 "userspace socket relay on this machine.")
     L.append("")
 
     summary = {relay: sustained(rows, relay, max_loss) for relay in relays}
@@ -292,6 +341,16 @@ def cmd_report(out_dir, max_loss):
         bound = ">= " if mgen and not rgen else ""
         L.append("**Ratio mediad / rtpengine, sustainable packets/s on one core: %s%.2f** "
                  "(target: >= 2)." % (bound, ratio))
+        for relay in relays:
+            if relay.startswith("min-") and summary[relay][0]:
+                b, gen = summary[relay]
+                L.append("")
+                L.append("Ceiling of a userspace socket relay: %s / rtpengine %s%.2f, %s / "
+                         "mediad %s%.2f." % (
+                             relay, ">= " if gen and not rgen else "",
+                             relay_pps(b["result"]) / relay_pps(rb["result"]),
+                             relay, ">= " if gen and not mgen else "",
+                             relay_pps(b["result"]) / relay_pps(mb["result"])))
         mc = (mb["result"].get("relay") or {}).get("cpu_ns_per_pkt")
         rc = (rb["result"].get("relay") or {}).get("cpu_ns_per_pkt")
         if mc and rc:
@@ -337,21 +396,7 @@ def cmd_report(out_dir, max_loss):
             if ceiling.get("mediad") and ceiling.get("rtpengine") else "-"))
     L.append("")
     if summary.get("mediad", (None,))[0]:
-        calls, hops = half_load(summary["mediad"][0])
-        md = [r for r in rows if r["relay"] == "mediad" and r["phase"] == "follow-up"
-              and r["result"]]
-        dr = [r for r in rows if r["relay"] == "direct" and r["phase"] == "follow-up"
-              and r["calls"] == calls and r["result"]]
-        if md and dr:
-            a, b = md[-1]["result"], dr[-1]["result"]
-            added = a["latency_us"]["p99"] - b["latency_us"]["p99"]
-            L.append("**p99 added latency at half of mediad's maximum** (%s packets/s relayed, "
-                     "%d calls x %d hops): %s us over the %d hops (mediad p99 %s us, direct p99 "
-                     "%s us with the same %d calls); target < 1000 us." % (
-                         fmt(relay_pps(a)), calls, a.get("chain", 1), fmt(added),
-                         a.get("chain", 1), fmt(a["latency_us"]["p99"]),
-                         fmt(b["latency_us"]["p99"]), calls))
-            L.append("")
+        L += half_load_latency(rows, summary["mediad"][0])
     print("\n".join(L))
 
 
@@ -386,8 +431,8 @@ def main(argv):
         r = None if argv[2] in ("", "null") else json.loads(argv[2])
         print(verdict(r, float(argv[3])))
         return 0
-    if len(argv) == 4 and argv[1] == "followups":
-        cmd_followups(argv[2], float(argv[3]))
+    if len(argv) == 5 and argv[1] == "followups":
+        cmd_followups(argv[2], float(argv[3]), int(argv[4]))
         return 0
     if len(argv) == 4 and argv[1] == "report":
         cmd_report(argv[2], float(argv[3]))
