@@ -39,6 +39,7 @@
 
 struct relay {
 	struct io_uring ring;
+	bool ring_ok;
 	struct io_uring_buf_ring *br;
 	uint8_t *bufs;
 	unsigned nsocks, nfds, recycled; /* nfds: nsocks, or 2 * nsocks in pair mode */
@@ -199,11 +200,12 @@ static int setup(struct relay *r, unsigned calls, unsigned chain, unsigned base,
 		struct sockaddr_in sa;
 		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), on = 1;
 
+		r->fds[k] = fd; /* closed by relay_free() */
 		loopback(pmin + j, &sa);
 		if (fd >= 0 && r->mode == MODE_PAIR)
 			setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
-		/* A relay that just exited may hold the ports a little longer: the kernel tears
-		 * its ring (and the fixed files in it) down in the background. */
+		/* A relay that just exited may hold its ports a little longer: the kernel tears
+		 * its ring down in the background. */
 		for (int t = 0; fd >= 0 && t < 100; t++) {
 			if (!bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || errno != EADDRINUSE)
 				break;
@@ -215,7 +217,6 @@ static int setup(struct relay *r, unsigned calls, unsigned chain, unsigned base,
 			fprintf(stderr, "min_relay: port %u: %s\n", pmin + j, strerror(errno));
 			return -1;
 		}
-		r->fds[k] = fd;
 	}
 	return 0;
 }
@@ -255,6 +256,7 @@ static int ring_setup(struct relay *r)
 	rc = io_uring_queue_init_params(SQ_SIZE, &r->ring, &p);
 	if (rc)
 		return rc;
+	r->ring_ok = true;
 	r->br = mmap(NULL, NBUFS * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
 	             MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
 	r->bufs = aligned_alloc(4096, (size_t)NBUFS * BUF_SIZE);
@@ -273,6 +275,22 @@ static int ring_setup(struct relay *r)
 	io_uring_buf_ring_advance(r->br, (int)r->recycled);
 	r->recycled = 0;
 	return 0;
+}
+
+static void relay_free(struct relay *r)
+{
+	if (r->ring_ok)
+		io_uring_queue_exit(&r->ring);
+	if (r->br && r->br != MAP_FAILED)
+		munmap(r->br, NBUFS * sizeof(struct io_uring_buf));
+	for (unsigned k = 0; r->fds && k < r->nfds; k++)
+		if (r->fds[k] >= 0)
+			close(r->fds[k]);
+	free(r->bufs);
+	free(r->fds);
+	free(r->remote);
+	free(r->pend_pos);
+	free(r->pend_bid);
 }
 
 static void run(struct relay *r)
@@ -367,25 +385,30 @@ int main(int argc, char **argv)
 	r.pend_pos = calloc(SQ_SIZE, sizeof(*r.pend_pos));
 	r.pend_bid = calloc(SQ_SIZE, sizeof(*r.pend_bid));
 	r.rx_mh.msg_namelen = sizeof(struct sockaddr_in);
+	rc = 1;
 	if (!r.fds || !r.remote || !r.pend_pos || !r.pend_bid)
-		return 1;
+		goto out;
+	for (unsigned k = 0; k < r.nfds; k++)
+		r.fds[k] = -1;
 	if (setup(&r, (unsigned)calls, (unsigned)chain, (unsigned)base, (unsigned)pmin))
-		return 1;
-	rc = ring_setup(&r);
-	if (rc) {
-		fprintf(stderr, "min_relay: io_uring set-up: %s\n", strerror(-rc));
-		return 1;
+		goto out;
+	c = ring_setup(&r);
+	if (c) {
+		fprintf(stderr, "min_relay: io_uring set-up: %s\n", strerror(-c));
+		goto out;
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	if (write_ports((unsigned)calls, (unsigned)chain, (unsigned)pmin, out))
-		return 1;
+		goto out;
 	fprintf(stderr, "min_relay: %u sockets, mode %s\n", r.nfds, mode);
 	run(&r);
 	fprintf(stderr,
 	        "min_relay: forwarded %llu (received on connected sockets %llu), send errors "
 	        "%llu, receives out of buffers %llu\n",
 	        r.forwarded, r.on_connected, r.send_errors, r.no_buffers);
-	io_uring_queue_exit(&r.ring);
-	return 0;
+	rc = 0;
+out:
+	relay_free(&r);
+	return rc;
 }
