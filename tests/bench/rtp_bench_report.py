@@ -246,8 +246,8 @@ def cmd_report(out_dir, max_loss):
     L.append("Measured by `tests/bench/rtp_bench.sh` on %s (commit %s)." % (
         m.get("started", "?"), m.get("commit", "?")))
     L.append("")
-    L.append("Command: `%s --doc docs/performance.md`, after `cmake --build build`." %
-             m.get("command", "tests/bench/rtp_bench.sh"))
+    L.append("Command: `%s --doc docs/performance.md`, after `cmake --build build` (configured "
+             "RelWithDebInfo, as `tests/run.sh` does)." % m.get("command", "tests/bench/rtp_bench.sh"))
     L.append("")
     L.append("Machine: %s cores (`nproc`), %s, kernel %s; rtpengine %s (Debian package "
              "rtpengine-daemon, userspace only: `table = -1`, `num-threads = 1`). It is a "
@@ -306,7 +306,7 @@ def cmd_report(out_dir, max_loss):
         L.append("min-sendto and min-connect are `tests/bench/min_relay`, not a product: per "
                  "packet it only receives and sends (no parsing, counters, latching or control "
                  "plane), on one io_uring like mediad's (multishot receive into provided "
-                 "buffers, sends from the receive buffer without completions, fixed files). "
+                 "buffers, sends from the receive buffer without completions). "
                  "min-sendto sends with a destination address as mediad does; min-connect has "
                  "every socket connected to its remote and receives and sends without "
                  "addresses, the cheapest socket path found here. They show the ceiling of a "
