@@ -50,6 +50,7 @@ struct signald {
 	su_timer_t *stop_timer;
 	su_timer_t *purge_timer;
 	su_timer_t *flush_timer; /* commits the store's batched call writes; armed per batch */
+	bool flush_failing;      /* the last commit failed (logged once until one succeeds) */
 };
 
 static void usage(FILE *f)
@@ -102,8 +103,19 @@ static void on_flush(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct signald *sd = (struct signald *)arg;
 
-	if (store_flush(sd->store))
-		log_error("store", "cannot commit call records to %s", sd->cfg.store_path);
+	if (store_flush(sd->store) == 0) {
+		if (sd->flush_failing)
+			log_notice("store", "call records committed again to %s",
+			           sd->cfg.store_path);
+		sd->flush_failing = false;
+		return;
+	}
+	/* The batch stays open and no new one will arm the timer: retry, and say so once. */
+	if (!sd->flush_failing)
+		log_error("store", "cannot commit call records to %s: retrying",
+		          sd->cfg.store_path);
+	sd->flush_failing = true;
+	su_timer_set(t, on_flush, arg);
 }
 
 static void on_batch_opened(void *arg)

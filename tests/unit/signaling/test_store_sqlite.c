@@ -1,5 +1,6 @@
 /* store_sqlite.c against a real SQLite file: save/replace, lookup of live bindings, removal,
- * purge, reopening keeps rows, WAL is on, a newer schema is refused. */
+ * purge, reopening keeps rows, WAL is on, a newer schema is refused, and dialog/CDR writes
+ * wait in one transaction until store_flush (or a registrar transaction) commits them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -176,6 +177,51 @@ static void test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "driver"));
 }
 
+static void count_batches(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static void test_call_writes_batched(void **state)
+{
+	struct store *st = open_store(), *other = open_store();
+	struct store_dialog d = {.call_id = "c1",
+	                         .b_call_id = "",
+	                         .state = "ringing",
+	                         .from_user = "1000",
+	                         .to_user = "1001",
+	                         .created = 1};
+	struct store_cdr c = {.call_id = "c0", .hangup_cause = "NORMAL_CLEARING", .q850_cause = 16};
+	struct store_reg r = binding("1000", "sip:a@h", 5000, 1);
+	unsigned n = 99;
+	int batches = 0;
+
+	store_set_batch_hook(st, count_batches, &batches);
+	assert_int_equal(store_dialog_save(st, &d), 0);
+	d.call_id = "c2";
+	assert_int_equal(store_dialog_save(st, &d), 0);
+	assert_int_equal(store_cdr_add(st, &c), 0);
+	assert_int_equal(batches, 1); /* one batch for the three writes */
+	assert_int_equal(store_dialog_count(st, &n), 0);
+	assert_int_equal(n, 2); /* the writer sees its own batch */
+	assert_int_equal(store_dialog_count(other, &n), 0);
+	assert_int_equal(n, 0); /* others do not, until it is committed */
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_dialog_count(other, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_flush(st), 0); /* nothing open: a no-op */
+	/* A registrar transaction commits an open batch first. */
+	assert_int_equal(store_dialog_remove(st, "c1"), 0);
+	assert_int_equal(batches, 2);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_reg_save(st, &r), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_dialog_count(other, &n), 0);
+	assert_int_equal(n, 1);
+	store_close(other);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +229,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_transaction_and_purge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_rows_and_uses_wal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_writes_batched, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
