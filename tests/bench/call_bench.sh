@@ -7,7 +7,7 @@
 # (407 round trip, 1 s hold) at a fixed rate per step, ramping until failures reach --max-fail %.
 # Per step: offered/achieved rate, calls ok/failed, setup time p50/p99, CPU of each daemon, and in
 # rtp mode the RTP that went through the relay. At Tandem's limit, signald is profiled with
-# perf and top -H. Results: $OUT/results.jsonl, one directory per step under $OUT/steps, and the
+# perf and per-thread CPU from /proc. Results: $OUT/results.jsonl, one directory per step under $OUT/steps, and the
 # section "## Calls: signald + mediad vs Kamailio + rtpengine" of --doc (its "### Analysis"
 # part is kept across runs).
 #
@@ -387,13 +387,40 @@ run_step() {
 	wait_for 10 drained || true
 }
 
+# thread_ticks TASKDIR: utime+stime of one thread in clock ticks (fields 14 and 15 of its stat,
+# counted after the ")" that ends the thread's name, which may itself hold spaces)
+thread_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "$1/stat" 2>/dev/null; }
+
+# thread_cpu SECONDS PID...: each thread's share of a core over SECONDS, from /proc (top -H
+# showed mediad's total on its main thread's row here, so it is not used)
+thread_cpu() {
+	local secs=$1 p t now hz
+	shift
+	declare -A before
+	hz=$(getconf CLK_TCK)
+	for p in "$@"; do
+		for t in /proc/"$p"/task/*; do before[$t]=$(thread_ticks "$t"); done
+	done
+	sleep "$secs"
+	printf '%-8s %-8s %-16s %6s\n' PID TID THREAD "%CPU"
+	for p in "$@"; do
+		for t in /proc/"$p"/task/*; do
+			now=$(thread_ticks "$t")
+			[ -n "$now" ] && [ -n "${before[$t]:-}" ] || continue
+			printf '%-8s %-8s %-16s %6.1f\n' "$p" "${t##*/}" "$(cat "$t/comm")" \
+				"$(awk -v a="${before[$t]}" -v b="$now" -v s="$secs" -v hz="$hz" \
+					'BEGIN { print (b - a) * 100 / (s * hz) }')"
+		done
+	done
+}
+
 # profile DIR: perf and per-thread CPU of signald (and mediad) in the middle of a step
 profile() {
 	local d=$1 sig med
 	sig=$(cat "$T/tandem/signald.pid")
 	med=$(cat "$T/tandem/mediad.pid")
 	sleep "$WARM_S"
-	top -H -b -d 3 -n 2 -p "$sig,$med" >"$d/top_threads.txt" 2>&1
+	thread_cpu 3 "$sig" "$med" >"$d/threads.txt" 2>&1
 	if command -v perf >/dev/null; then
 		timeout 30 perf record -e cpu-clock -F 999 -g -p "$sig" -o "$d/perf.data" -- sleep 8 \
 			>"$d/perf_record.log" 2>&1

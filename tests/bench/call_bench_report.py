@@ -281,17 +281,15 @@ def _block(title, rows):
 
 
 def profile_lines(d):
-    """top -H and perf summaries of one profile step directory, as Markdown"""
+    """per-thread CPU and perf summaries of one profile step directory, as Markdown"""
     base = os.path.basename(d.rstrip("/")).split("_")  # NN_tandem_MODE_RATE_profile
     mode, rate = base[2], base[3]
     out = []
-    top = os.path.join(d, "top_threads.txt")
-    if os.path.exists(top):
-        last = open(top).read().split("top - ")[-1].splitlines()
-        hdr = next((i for i, ln in enumerate(last) if ln.strip().startswith("PID")), None)
-        if hdr is not None:
-            out += _block("%s mode at %s calls/s: threads of signald and mediad (`top -H`, 3 s):"
-                          % (mode, rate), [ln.rstrip() for ln in last[hdr:hdr + 12] if ln.strip()])
+    threads = os.path.join(d, "threads.txt")
+    if os.path.exists(threads):
+        rows = [ln.rstrip() for ln in open(threads) if ln.strip()]
+        out += _block("%s mode at %s calls/s: threads of signald and mediad (% of a core over "
+                      "3 s, from /proc/PID/task/*/stat):" % (mode, rate), rows)
     sym = os.path.join(d, "perf_symbols.txt")
     if os.path.exists(sym):
         rows = [re.sub(r"(\s+-)+$", "", ln.rstrip()) for ln in open(sym)
