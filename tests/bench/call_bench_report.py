@@ -288,7 +288,7 @@ def profile_lines(d):
     threads = os.path.join(d, "threads.txt")
     if os.path.exists(threads):
         rows = [ln.rstrip() for ln in open(threads) if ln.strip()]
-        out += _block("%s mode at %s calls/s: threads of signald and mediad (% of a core over "
+        out += _block("%s mode at %s calls/s: threads of signald and mediad (%% of a core over "
                       "3 s, from /proc/PID/task/*/stat):" % (mode, rate), rows)
     sym = os.path.join(d, "perf_symbols.txt")
     if os.path.exists(sym):
