@@ -469,11 +469,11 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 		return;
 	}
 	rc = call_media_create(b->cm, call, on_media_created);
-	if (rc == -EPROTO || rc == -EBADMSG) {
+	if (rc == -EPROTO || rc == -EBADMSG || rc == -EMSGSIZE) {
 		log_notice("call", "SDP offer refused: %s", call->media_error);
 		call->hangup_cause = HANGUP_CAUSE_INCOMPATIBLE_DESTINATION;
 		call->hangup_side = "caller";
-		respond_a(b, call, rc == -EBADMSG ? 400 : 488, NULL, NULL);
+		refuse_offer_a(b, call, rc);
 		call->state = CALL_ENDING;
 		return;
 	}

@@ -2,6 +2,7 @@
  * media, late offer), hangups and cancels from either side, and what the caller is answered in
  * consequence. Setup and teardown of the call itself are in b2bua.c. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +12,7 @@
 #include "call_record.h"
 #include "clock.h"
 #include "log.h"
+#include "sdp_negotiate.h"
 
 /* ---- answering the caller ----------------------------------------------------------------- */
 
@@ -30,6 +32,31 @@ void respond_a(struct b2bua *b, struct call *call, int status, const char *phras
 	} else if (call->a.state < LEG_EARLY) {
 		call->a.state = LEG_EARLY;
 	}
+}
+
+const char *sdp_warning(const struct b2bua *b, const struct call *call, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "Warning: 399 %s \"", b->cfg->sip_host);
+
+	/* The reason may quote the peer's SDP: keep only what a quoted-string can carry. */
+	for (const char *c = call->media_error; *c && n + 4 < len; c++)
+		buf[n++] = (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\') ? *c : '?';
+	if (n + 4 <= len)
+		memcpy(buf + n, "\"\r\n", 4);
+	return buf;
+}
+
+void refuse_offer_a(struct b2bua *b, struct call *call, int rc)
+{
+	int status = sdp_negotiate_sip_status(rc);
+	char warning[SDP_WARNING_LEN];
+
+	if (!leg_live(&call->a))
+		return;
+	sip_ua_respond(b->ua, call->a.nh, status, NULL, NULL,
+	               sdp_warning(b, call, warning, sizeof(warning)));
+	call->a.state = LEG_TERMINATING;
+	call->a.final_status = status;
 }
 
 /* The status A gets when every B leg failed: 6xx wins, then the first failure that is not a

@@ -391,15 +391,29 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	return media_client_request(cm->mc, call->node, &env, on_reply, call);
 }
 
+static struct media_plan_limits limits(const struct call_media *cm)
+{
+	const struct signald_config *cfg = cm->cfg;
+	struct media_plan_limits lim = {
+	    .max_bytes = (size_t)cfg->codecs_max_sdp_bytes,
+	    .max_streams = cfg->codecs_max_media_lines < CM_MAX_STREAMS
+	                       ? (unsigned)cfg->codecs_max_media_lines
+	                       : CM_MAX_STREAMS,
+	    .max_formats = (unsigned)cfg->codecs_max_formats,
+	    .max_attrs = (unsigned)cfg->codecs_max_attributes,
+	};
+
+	return lim;
+}
+
 static int parse(struct call_media *cm, struct call *call, const char *sdp, size_t len,
                  struct media_plan **out)
 {
-	unsigned max = cm->cfg->codecs_max_media_lines < CM_MAX_STREAMS
-	                   ? (unsigned)cm->cfg->codecs_max_media_lines
-	                   : CM_MAX_STREAMS;
-	int rc = media_plan_parse(sdp, len, max, out, call->media_error, sizeof(call->media_error));
+	struct media_plan_limits lim = limits(cm);
+	int rc = media_plan_parse_limited(sdp, len, &lim, out, call->media_error,
+	                                  sizeof(call->media_error));
 
-	return rc == -EBADMSG ? -EBADMSG : rc ? -EPROTO : 0;
+	return rc == -EBADMSG || rc == -EMSGSIZE ? rc : rc ? -EPROTO : 0;
 }
 
 int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
@@ -446,13 +460,14 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 	return 0;
 }
 
-bool call_media_same_session(const char *a, const char *b, size_t blen)
+bool call_media_same_session(const struct call_media *cm, const char *a, const char *b, size_t blen)
 {
+	struct media_plan_limits lim = limits(cm);
 	struct media_plan *pa = NULL, *pb = NULL;
 	bool same = false;
 
-	if (a && b && media_plan_parse(a, strlen(a), CM_MAX_STREAMS, &pa, NULL, 0) == 0 &&
-	    media_plan_parse(b, blen, CM_MAX_STREAMS, &pb, NULL, 0) == 0)
+	if (a && b && media_plan_parse_limited(a, strlen(a), &lim, &pa, NULL, 0) == 0 &&
+	    media_plan_parse_limited(b, blen, &lim, &pb, NULL, 0) == 0)
 		same = (media_plan_diff(pa, pb) & ~(unsigned)MEDIA_PLAN_VERSION) == 0;
 	media_plan_free(pa);
 	media_plan_free(pb);
