@@ -86,7 +86,11 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user,
 		const struct store_reg *reg = &regs.v[i];
 
 		t->ruri = su_strdup(home, reg->contact);
-		if (reg->nat)
+		/* Only where it registered from: on UDP always the source address and port,
+		 * whatever the contact says (a binding stored before maddr= was refused included);
+		 * on TCP the source when behind NAT, else the contact, whose host is that source.
+		 */
+		if (reg->nat || !strcmp(reg->network_proto, "udp"))
 			t->proxy = su_sprintf(home, "sip:%s:%u;transport=%s", reg->network_ip,
 			                      reg->network_port, reg->network_proto);
 	}
