@@ -22,7 +22,7 @@ void respond_a(struct b2bua *b, struct call *call, int status, const char *phras
 		return;
 	sip_ua_respond(b->ua, call->a.nh, status, phrase, sdp, NULL);
 	if (sdp && sdp != call->a.sdp_sent)
-		call->a.sdp_sent = su_strdup(call->home, sdp);
+		call_keep_text(call, &call->a.sdp_sent, sdp, -1);
 	if (status >= 200 && status < 300) {
 		call->a.state = LEG_ANSWERED;
 		call->a.final_status = status;
@@ -157,7 +157,7 @@ static void on_late_answer_ready(struct call *call, int rc)
 		return;
 	}
 	sip_ua_ack(b->ua, call->winner->nh, call->sdp_out);
-	call->winner->sdp_sent = su_strdup(call->home, call->sdp_out);
+	call_keep_text(call, &call->winner->sdp_sent, call->sdp_out, -1);
 }
 
 static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
@@ -195,7 +195,7 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 			leg_end(b, &call->b[i], HANGUP_CAUSE_LOSE_RACE);
 	log_info("call", "answered by %s", leg->contact);
 	if (ev->sdp)
-		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (call->late_offer) {
 		late_offer_from_b(b, call, ev);
 		return;
@@ -223,7 +223,7 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 	if (call->winner || call->state == CALL_ENDING)
 		return;
 	if (ev->sdp)
-		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (ev->sdp && !call->a_early_media) {
 		/* Early media from the first contact that offers it. */
 		if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len,
@@ -314,7 +314,7 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 	case UA_EV_ACK:
 		if (call->late_offer && call->state == CALL_ANSWERED) {
 			if (ev->sdp)
-				call->a.sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+				call_keep_text(call, &call->a.sdp, ev->sdp, (isize_t)ev->sdp_len);
 			if (!ev->sdp || call_media_answer(b->cm, call, SIDE_A, ev->sdp, ev->sdp_len,
 			                                  on_late_answer_ready) != 0) {
 				log_warn("call", "late offer: the caller's ACK has no usable SDP");

@@ -35,7 +35,7 @@ static void answer_from(struct b2bua *b, struct call *call, int status, const ch
 	else
 		sip_ua_respond(b->ua, from->nh, status, phrase, sdp, headers);
 	if (status >= 200 && status < 300 && sdp)
-		from->sdp_sent = su_strdup(call->home, sdp);
+		call_keep_text(call, &from->sdp_sent, sdp, -1);
 }
 
 static void relay_failed(struct b2bua *b, struct call *call, int status, const char *phrase)
@@ -75,7 +75,7 @@ static void on_offer_ready(struct call *call, int rc)
 		sip_ua_update(b->ua, to->nh, call->sdp_out);
 	else
 		sip_ua_reinvite(b->ua, to->nh, call->sdp_out);
-	to->sdp_sent = su_strdup(call->home, call->sdp_out);
+	call_keep_text(call, &to->sdp_sent, call->sdp_out, -1);
 	log_info("call", "%s relayed to the %s leg", call->update_kept ? "UPDATE" : "re-INVITE",
 	         to->is_a ? "caller" : "callee");
 }
@@ -88,7 +88,7 @@ static void start_relay(struct b2bua *b, struct call *call, struct leg *from,
 	char warning[SDP_WARNING_LEN];
 	int rc;
 
-	from->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+	call_keep_text(call, &from->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	call->reinvite_from = from;
 	rc = call_media_offer(b->cm, call, from->is_a ? SIDE_A : SIDE_B, ev->sdp, ev->sdp_len,
 	                      on_offer_ready);
@@ -165,7 +165,7 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
 		relay_failed(b, call, 488, "Not Acceptable Here");
 		return;
 	}
-	leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+	call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (call_media_answer(b->cm, call, side, ev->sdp, ev->sdp_len, on_answer_ready) != 0) {
 		relay_failed(b, call, 500, "Server Internal Error");
 		return;

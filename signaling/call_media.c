@@ -133,8 +133,11 @@ static int rpc_dir(enum media_dir d)
 struct req_buf {
 	RpcStreamSpec spec[2][CM_MAX_STREAMS];
 	RpcStreamSpec *spec_ptr[2][CM_MAX_STREAMS];
-	RpcEndpoint rtp[2][CM_MAX_STREAMS], rtcp[2][CM_MAX_STREAMS];
+	RpcEndpoint rtp[2][CM_MAX_STREAMS], rtcp[2][CM_MAX_STREAMS]; /* of spec[][] */
 	RpcStreamUpdate upd[CM_MAX_STREAMS];
+	/* Endpoints of upd[], apart from those of the specs: an update and an added stream share
+	 * their index in one request, and must not share an address. */
+	RpcEndpoint upd_rtp[CM_MAX_STREAMS], upd_rtcp[CM_MAX_STREAMS];
 	RpcStreamUpdate *upd_ptr[CM_MAX_STREAMS];
 	RpcStreamAdd add[CM_MAX_STREAMS];
 	RpcStreamAdd *add_ptr[CM_MAX_STREAMS];
@@ -222,7 +225,7 @@ static int print_out(struct call *call, struct cm_call *st)
 	                      sizeof(call->media_error));
 	if (rc)
 		return rc;
-	call->sdp_out = su_strdup(call->home, text);
+	rc = call_keep_text(call, &call->sdp_out, text, -1);
 	free(text);
 	if (st->answering) {
 		media_plan_free(st->pending_out);
@@ -232,7 +235,7 @@ static int print_out(struct call *call, struct cm_call *st)
 		st->offer_from = st->from;
 	}
 	st->pending_out = NULL;
-	return call->sdp_out ? 0 : -ENOMEM;
+	return rc;
 }
 
 static int reply_error(struct call *call, int rc, const RpcEnvelope *env)
@@ -361,15 +364,15 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 		rb.upd[nu].leg = st->from == SIDE_A ? TANDEM__MEDIA__V1__LEG_ID__LEG_A
 		                                    : TANDEM__MEDIA__V1__LEG_ID__LEG_B;
 		if (active) {
-			tandem__media__v1__endpoint__init(&rb.rtp[0][nu]);
-			rb.rtp[0][nu].ip = s->rtp_ip;
-			rb.rtp[0][nu].port = s->rtp_port;
-			rb.upd[nu].remote_rtp = &rb.rtp[0][nu];
+			tandem__media__v1__endpoint__init(&rb.upd_rtp[nu]);
+			rb.upd_rtp[nu].ip = s->rtp_ip;
+			rb.upd_rtp[nu].port = s->rtp_port;
+			rb.upd[nu].remote_rtp = &rb.upd_rtp[nu];
 			if (s->rtcp_ip && s->rtcp_port) {
-				tandem__media__v1__endpoint__init(&rb.rtcp[0][nu]);
-				rb.rtcp[0][nu].ip = s->rtcp_ip;
-				rb.rtcp[0][nu].port = s->rtcp_port;
-				rb.upd[nu].remote_rtcp = &rb.rtcp[0][nu];
+				tandem__media__v1__endpoint__init(&rb.upd_rtcp[nu]);
+				rb.upd_rtcp[nu].ip = s->rtcp_ip;
+				rb.upd_rtcp[nu].port = s->rtcp_port;
+				rb.upd[nu].remote_rtcp = &rb.upd_rtcp[nu];
 			}
 		}
 		rb.upd[nu].direction =
