@@ -83,6 +83,7 @@ struct call {
 	bool media_deleting;
 	bool done;                   /* nothing refers to it any more: freed by the reaper */
 	bool recorded;               /* has a sip_dialogs row; gets a CDR at the end */
+	int64_t dialog_row;          /* its sip_dialogs key, 0 until written */
 	struct leg *reinvite_from;   /* leg whose re-INVITE we are relaying, or NULL */
 	struct leg *reinvite_to;     /* leg we sent the relayed re-INVITE to */
 	struct ua_kept *update_kept; /* owned: the UPDATE being relayed instead of a re-INVITE */
