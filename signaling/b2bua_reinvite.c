@@ -88,7 +88,6 @@ static void start_relay(struct b2bua *b, struct call *call, struct leg *from,
 	char warning[SDP_WARNING_LEN];
 	int rc;
 
-	call_keep_text(call, &from->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	call->reinvite_from = from;
 	rc = call_media_offer(b->cm, call, from->is_a ? SIDE_A : SIDE_B, ev->sdp, ev->sdp_len,
 	                      on_offer_ready);
@@ -102,6 +101,9 @@ static void start_relay(struct b2bua *b, struct call *call, struct leg *from,
 		relay_failed(b, call, 500, "Server Internal Error");
 		return;
 	}
+	/* Kept only once taken: a refused offer must not become the session refreshes are
+	 * compared with. */
+	call_keep_text(call, &from->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	call->rpc_pending++;
 }
 

@@ -4,7 +4,7 @@ signald send INVITEs elsewhere. Real UDP/TCP to a running signald, standard libr
 
     sipabuse.py HOST:PORT CASE
 
-Cases: big-tcp (a 300 kB INVITE over TCP), sdp-caps (over-limit SDP from an authenticated
+Cases: big-tcp (a 300 kB INVITE over TCP), big-udp (56 kB over UDP), sdp-caps (over-limit SDP from an authenticated
 caller, then a normal call), maddr (Contacts with maddr= or a foreign transport). Prints one
 line per check and exits 1 if any failed."""
 import argparse
@@ -185,6 +185,19 @@ def case_big_tcp(target):
           status == 413 and took < 1.0)
 
 
+def case_big_udp(target):
+    """A 56 kB INVITE in one datagram, over [sip] max_message_kb = 48: 413 from the stack."""
+    ep = Udp(target)
+    text = request("INVITE", f"sip:1001@{ep.target[0]}", ep, "1000", uuid.uuid4().hex, 1,
+                   "z9hG4bK" + uuid.uuid4().hex, body=sdp(pad=540))
+    t = time.monotonic()
+    ep.send(text)
+    r = ep.final()
+    took = time.monotonic() - t
+    check(f"{len(text) // 1024} kB INVITE over UDP: 413 (got {r.status}) in {took * 1000:.0f} ms",
+          r.status == 413 and took < 1.0)
+
+
 def case_sdp_caps(target):
     callee = Udp(target)
     check("callee 1001 registers", register(callee, "1001").status == 200)
@@ -280,7 +293,7 @@ def case_maddr(target):
     check(f"1002 (refused contacts only) is not registered: 480 (got {status})", status == 480)
 
 
-CASES = {"big-tcp": case_big_tcp, "sdp-caps": case_sdp_caps, "maddr": case_maddr}
+CASES = {"big-tcp": case_big_tcp, "big-udp": case_big_udp, "sdp-caps": case_sdp_caps, "maddr": case_maddr}
 
 
 def main():

@@ -1,7 +1,7 @@
 /* Mid-call offers through b2bua_reinvite.c and call_media.c, with the SIP stack and the media node
  * replaced by fakes that record what is sent: a re-INVITE that moves one stream and adds another
- * asks the node for exactly that (each stream its own address), and re-INVITEs do not make the
- * call's memory grow. */
+ * asks the node for exactly that (each stream its own address), re-INVITEs do not make the
+ * call's memory grow, and an offer over the SDP limits is refused without disturbing the call. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -125,6 +125,7 @@ static void node_replies(void)
 static struct {
 	int status;              /* last response */
 	char sdp[4096];          /* SDP of the last response or re-INVITE */
+	char headers[512];       /* extra headers of the last response */
 	unsigned reinvites;      /* re-INVITEs sent */
 	ua_handle *reinvite_nh;  /* to whom */
 	ua_handle *responded_nh; /* who got the last response */
@@ -140,7 +141,7 @@ void sip_ua_respond(struct sip_ua *u, ua_handle *nh, int status, const char *phr
 {
 	(void)u;
 	(void)phrase;
-	(void)headers;
+	snprintf(ua.headers, sizeof(ua.headers), "%s", headers ? headers : "");
 	ua.status = status;
 	ua.responded_nh = nh;
 	keep_sdp(sdp);
@@ -335,6 +336,35 @@ static void test_move_one_add_one(void **state)
 	assert_non_null(strstr(ua.sdp, "m=video 31002 "));
 }
 
+/* An offer over the limits is refused at once with 488 and a Warning (it was 500), nothing is
+ * asked of the node or the other leg, and the next offer is relayed as usual. */
+static void test_over_limit_offer_refused(void **state)
+{
+	struct fixture *f = *state;
+	char offer[2048], *before = strdup(f->call->a.sdp);
+	int n = snprintf(offer, sizeof(offer),
+	                 "v=0\r\no=- 7 2 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+	                 "m=audio 4000 RTP/AVP");
+	struct ua_leg_event ev = {.kind = UA_EV_REINVITE};
+
+	for (int i = 0; i < 100; i++)
+		n += snprintf(offer + n, sizeof(offer) - (size_t)n, " %d", i % 2 ? 0 : 8);
+	snprintf(offer + n, sizeof(offer) - (size_t)n, "\r\n");
+	ev.sdp = offer;
+	ev.sdp_len = strlen(offer);
+	b2bua_reinvite_received(&f->b, f->call, &f->call->a, &ev);
+	assert_null(node.cb);
+	assert_int_equal(ua.reinvites, 0);
+	assert_ptr_equal(ua.responded_nh, NH_A);
+	assert_int_equal(ua.status, 488);
+	assert_non_null(strstr(ua.headers, "formats: 100, more than the 64 allowed"));
+	assert_null(f->call->reinvite_from);
+	assert_string_equal(f->call->a.sdp, before); /* refreshes still compare with the last */
+	free(before);
+	reinvite_cycle(f, sdp_text("10.0.0.1", 4010, "sendrecv", NULL, 0, 3),
+	               sdp_text("10.0.0.2", 5000, "sendrecv", NULL, 0, 2));
+}
+
 static size_t call_bytes(struct call *call)
 {
 	su_home_stat_t st = {.hs_size = sizeof(st)};
@@ -375,6 +405,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_move_one_add_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_memory_flat_across_reinvites, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_over_limit_offer_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
