@@ -91,8 +91,11 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user,
 		 * on TCP the source when behind NAT, else the contact, whose host is that source.
 		 */
 		if (reg->nat || !strcmp(reg->network_proto, "udp"))
-			t->proxy = su_sprintf(home, "sip:%s:%u;transport=%s", reg->network_ip,
-			                      reg->network_port, reg->network_proto);
+			t->proxy =
+			    su_sprintf(home,
+			               strchr(reg->network_ip, ':') ? "sip:[%s]:%u;transport=%s"
+			                                            : "sip:%s:%u;transport=%s",
+			               reg->network_ip, reg->network_port, reg->network_proto);
 	}
 	store_reg_list_free(&regs);
 }
