@@ -104,6 +104,7 @@ static void test_defaults_worst_case_fast(void **state)
 	(void)state;
 	assert_true(b.n <= MEDIA_PLAN_MAX_BYTES);
 	t = parse_time(&b, &defaults);
+	print_message("%zu bytes at the default limits: %.3f ms\n", b.n, t * 1e3);
 	if (t > 0.1)
 		fail_msg("a %zu-byte SDP at the limits took %.1f ms", b.n, t * 1e3);
 	free(b.p);
@@ -119,6 +120,8 @@ static void test_linear_in_size(void **state)
 	(void)state;
 	ts = parse_time(&small, &wide);
 	tb = parse_time(&big, &wide);
+	print_message("%zu bytes: %.2f ms, %zu bytes: %.2f ms (%.1fx)\n", small.n, ts * 1e3, big.n,
+	              tb * 1e3, tb / ts);
 	if (tb > 8 * ts + 0.002)
 		fail_msg("4x the SDP (%zu bytes) took %.2f ms, %.1fx the %.2f ms of %zu bytes",
 		         big.n, tb * 1e3, tb / ts, ts * 1e3, small.n);
