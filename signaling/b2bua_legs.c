@@ -36,7 +36,9 @@ void respond_a(struct b2bua *b, struct call *call, int status, const char *phras
 
 const char *sdp_warning(const struct b2bua *b, const struct call *call, char *buf, size_t len)
 {
-	size_t n = (size_t)snprintf(buf, len, "Warning: 399 %s \"", b->cfg->sip_host);
+	const char *host = b->cfg->sip_host;
+	size_t n = (size_t)snprintf(
+	    buf, len, strchr(host, ':') ? "Warning: 399 [%s] \"" : "Warning: 399 %s \"", host);
 
 	/* The reason may quote the peer's SDP: keep only what a quoted-string can carry. */
 	for (const char *c = call->media_error; *c && n + 4 < len; c++)
