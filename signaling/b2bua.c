@@ -262,7 +262,7 @@ static void originate(struct b2bua *b, struct call *call)
 			continue;
 		}
 		leg->state = LEG_CALLING;
-		leg->sdp_sent = inv.sdp ? su_strdup(call->home, inv.sdp) : NULL;
+		call_keep_text(call, &leg->sdp_sent, inv.sdp, -1);
 		started++;
 		log_info("call", "calling %s%s%s", leg->contact, leg->proxy ? " via " : "",
 		         leg->proxy ? leg->proxy : "");
@@ -449,7 +449,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	sip_ua_bind(b->ua, nh, &call->a);
 	call->late_offer = req->sdp == NULL;
 	if (req->sdp)
-		call->a.sdp = su_strndup(call->home, req->sdp, (isize_t)req->sdp_len);
+		call_keep_text(call, &call->a.sdp, req->sdp, (isize_t)req->sdp_len);
 	if (!routed(b, call, req, ar.user)) {
 		call->state = CALL_ENDING;
 		return;
@@ -469,11 +469,11 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 		return;
 	}
 	rc = call_media_create(b->cm, call, on_media_created);
-	if (rc == -EPROTO || rc == -EBADMSG) {
+	if (rc == -EPROTO || rc == -EBADMSG || rc == -EMSGSIZE) {
 		log_notice("call", "SDP offer refused: %s", call->media_error);
 		call->hangup_cause = HANGUP_CAUSE_INCOMPATIBLE_DESTINATION;
 		call->hangup_side = "caller";
-		respond_a(b, call, rc == -EBADMSG ? 400 : 488, NULL, NULL);
+		refuse_offer_a(b, call, rc);
 		call->state = CALL_ENDING;
 		return;
 	}

@@ -28,6 +28,12 @@ struct b2bua {
 void call_maybe_free(struct b2bua *b, struct call *call);
 void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, const char *side);
 void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase, const char *sdp);
+/* A Warning header (with CRLF) giving call->media_error, why an offer was refused; in buf. */
+#define SDP_WARNING_LEN 256
+const char *sdp_warning(const struct b2bua *b, const struct call *call, char *buf, size_t len);
+/* Refuses A's INVITE offer that call_media could not take (rc from call_media_create): 400 when
+ * malformed, 413 when too large, 488 otherwise, each with the reason in a Warning header. */
+void refuse_offer_a(struct b2bua *b, struct call *call, int rc);
 void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause);
 void media_stop(struct b2bua *b, struct call *call);
 /* First thing in every media callback: the request is no longer in flight. True when the call

@@ -2,6 +2,7 @@
  * media, late offer), hangups and cancels from either side, and what the caller is answered in
  * consequence. Setup and teardown of the call itself are in b2bua.c. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +12,7 @@
 #include "call_record.h"
 #include "clock.h"
 #include "log.h"
+#include "sdp_negotiate.h"
 
 /* ---- answering the caller ----------------------------------------------------------------- */
 
@@ -20,7 +22,7 @@ void respond_a(struct b2bua *b, struct call *call, int status, const char *phras
 		return;
 	sip_ua_respond(b->ua, call->a.nh, status, phrase, sdp, NULL);
 	if (sdp && sdp != call->a.sdp_sent)
-		call->a.sdp_sent = su_strdup(call->home, sdp);
+		call_keep_text(call, &call->a.sdp_sent, sdp, -1);
 	if (status >= 200 && status < 300) {
 		call->a.state = LEG_ANSWERED;
 		call->a.final_status = status;
@@ -30,6 +32,33 @@ void respond_a(struct b2bua *b, struct call *call, int status, const char *phras
 	} else if (call->a.state < LEG_EARLY) {
 		call->a.state = LEG_EARLY;
 	}
+}
+
+const char *sdp_warning(const struct b2bua *b, const struct call *call, char *buf, size_t len)
+{
+	const char *host = b->cfg->sip_host;
+	size_t n = (size_t)snprintf(
+	    buf, len, strchr(host, ':') ? "Warning: 399 [%s] \"" : "Warning: 399 %s \"", host);
+
+	/* The reason may quote the peer's SDP: keep only what a quoted-string can carry. */
+	for (const char *c = call->media_error; *c && n + 4 < len; c++)
+		buf[n++] = (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\') ? *c : '?';
+	if (n + 4 <= len)
+		memcpy(buf + n, "\"\r\n", 4);
+	return buf;
+}
+
+void refuse_offer_a(struct b2bua *b, struct call *call, int rc)
+{
+	int status = sdp_negotiate_sip_status(rc);
+	char warning[SDP_WARNING_LEN];
+
+	if (!leg_live(&call->a))
+		return;
+	sip_ua_respond(b->ua, call->a.nh, status, NULL, NULL,
+	               sdp_warning(b, call, warning, sizeof(warning)));
+	call->a.state = LEG_TERMINATING;
+	call->a.final_status = status;
 }
 
 /* The status A gets when every B leg failed: 6xx wins, then the first failure that is not a
@@ -130,7 +159,7 @@ static void on_late_answer_ready(struct call *call, int rc)
 		return;
 	}
 	sip_ua_ack(b->ua, call->winner->nh, call->sdp_out);
-	call->winner->sdp_sent = su_strdup(call->home, call->sdp_out);
+	call_keep_text(call, &call->winner->sdp_sent, call->sdp_out, -1);
 }
 
 static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
@@ -168,7 +197,7 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 			leg_end(b, &call->b[i], HANGUP_CAUSE_LOSE_RACE);
 	log_info("call", "answered by %s", leg->contact);
 	if (ev->sdp)
-		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (call->late_offer) {
 		late_offer_from_b(b, call, ev);
 		return;
@@ -196,7 +225,7 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 	if (call->winner || call->state == CALL_ENDING)
 		return;
 	if (ev->sdp)
-		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (ev->sdp && !call->a_early_media) {
 		/* Early media from the first contact that offers it. */
 		if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len,
@@ -287,7 +316,7 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 	case UA_EV_ACK:
 		if (call->late_offer && call->state == CALL_ANSWERED) {
 			if (ev->sdp)
-				call->a.sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+				call_keep_text(call, &call->a.sdp, ev->sdp, (isize_t)ev->sdp_len);
 			if (!ev->sdp || call_media_answer(b->cm, call, SIDE_A, ev->sdp, ev->sdp_len,
 			                                  on_late_answer_ready) != 0) {
 				log_warn("call", "late offer: the caller's ACK has no usable SDP");

@@ -9,6 +9,7 @@
 
 #include "b2bua_internal.h"
 #include "log.h"
+#include "sdp_negotiate.h"
 
 static struct leg *other_leg(struct call *call, struct leg *leg)
 {
@@ -17,7 +18,7 @@ static struct leg *other_leg(struct call *call, struct leg *leg)
 
 /* Answers the offer being relayed (re-INVITE or kept UPDATE) and ends the relay. */
 static void answer_from(struct b2bua *b, struct call *call, int status, const char *phrase,
-                        const char *sdp)
+                        const char *sdp, const char *headers)
 {
 	struct leg *from = call->reinvite_from;
 	struct ua_kept *kept = call->update_kept;
@@ -32,14 +33,14 @@ static void answer_from(struct b2bua *b, struct call *call, int status, const ch
 	if (kept)
 		sip_ua_respond_kept(b->ua, from->nh, kept, status, phrase, sdp);
 	else
-		sip_ua_respond(b->ua, from->nh, status, phrase, sdp, NULL);
+		sip_ua_respond(b->ua, from->nh, status, phrase, sdp, headers);
 	if (status >= 200 && status < 300 && sdp)
-		from->sdp_sent = su_strdup(call->home, sdp);
+		call_keep_text(call, &from->sdp_sent, sdp, -1);
 }
 
 static void relay_failed(struct b2bua *b, struct call *call, int status, const char *phrase)
 {
-	answer_from(b, call, status, phrase, NULL);
+	answer_from(b, call, status, phrase, NULL, NULL);
 }
 
 void b2bua_relay_drop(struct call *call)
@@ -74,7 +75,7 @@ static void on_offer_ready(struct call *call, int rc)
 		sip_ua_update(b->ua, to->nh, call->sdp_out);
 	else
 		sip_ua_reinvite(b->ua, to->nh, call->sdp_out);
-	to->sdp_sent = su_strdup(call->home, call->sdp_out);
+	call_keep_text(call, &to->sdp_sent, call->sdp_out, -1);
 	log_info("call", "%s relayed to the %s leg", call->update_kept ? "UPDATE" : "re-INVITE",
 	         to->is_a ? "caller" : "callee");
 }
@@ -84,13 +85,25 @@ static void on_offer_ready(struct call *call, int rc)
 static void start_relay(struct b2bua *b, struct call *call, struct leg *from,
                         const struct ua_leg_event *ev)
 {
-	from->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+	char warning[SDP_WARNING_LEN];
+	int rc;
+
 	call->reinvite_from = from;
-	if (call_media_offer(b->cm, call, from->is_a ? SIDE_A : SIDE_B, ev->sdp, ev->sdp_len,
-	                     on_offer_ready) != 0) {
+	rc = call_media_offer(b->cm, call, from->is_a ? SIDE_A : SIDE_B, ev->sdp, ev->sdp_len,
+	                      on_offer_ready);
+	if (rc == -EPROTO || rc == -EBADMSG || rc == -EMSGSIZE) {
+		log_notice("call", "mid-call offer refused: %s", call->media_error);
+		answer_from(b, call, sdp_negotiate_sip_status(rc), NULL, NULL,
+		            sdp_warning(b, call, warning, sizeof(warning)));
+		return;
+	}
+	if (rc) {
 		relay_failed(b, call, 500, "Server Internal Error");
 		return;
 	}
+	/* Kept only once taken: a refused offer must not become the session refreshes are
+	 * compared with. */
+	call_keep_text(call, &from->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	call->rpc_pending++;
 }
 
@@ -110,7 +123,7 @@ void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *fro
 		sip_ua_respond(b->ua, from->nh, 200, "OK", from->sdp_sent, NULL);
 		return;
 	}
-	if (from->sdp_sent && call_media_same_session(from->sdp, ev->sdp, ev->sdp_len)) {
+	if (from->sdp_sent && call_media_same_session(b->cm, from->sdp, ev->sdp, ev->sdp_len)) {
 		/* A refresh (RFC 4028) or a repeat: nothing to tell the other leg. */
 		log_debug("call", "session refresh from the %s leg answered locally",
 		          from->is_a ? "caller" : "callee");
@@ -134,7 +147,7 @@ static void on_answer_ready(struct call *call, int rc)
 		relay_failed(b, call, 488, "Not Acceptable Here");
 		return;
 	}
-	answer_from(b, call, 200, "OK", call->sdp_out);
+	answer_from(b, call, 200, "OK", call->sdp_out, NULL);
 }
 
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
@@ -154,7 +167,7 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
 		relay_failed(b, call, 488, "Not Acceptable Here");
 		return;
 	}
-	leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
+	call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (call_media_answer(b->cm, call, side, ev->sdp, ev->sdp_len, on_answer_ready) != 0) {
 		relay_failed(b, call, 500, "Server Internal Error");
 		return;
@@ -172,7 +185,7 @@ void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
 		sip_ua_respond_now(b->ua, from->nh, 200, "OK", NULL);
 		return;
 	}
-	if (from->sdp_sent && call_media_same_session(from->sdp, ev->sdp, ev->sdp_len)) {
+	if (from->sdp_sent && call_media_same_session(b->cm, from->sdp, ev->sdp, ev->sdp_len)) {
 		sip_ua_respond_now(b->ua, from->nh, 200, "OK", from->sdp_sent);
 		return;
 	}

@@ -4,6 +4,7 @@
 #ifndef SIGNALD_CALL_H
 #define SIGNALD_CALL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -82,6 +83,7 @@ struct call {
 	bool media_deleting;
 	bool done;                   /* nothing refers to it any more: freed by the reaper */
 	bool recorded;               /* has a sip_dialogs row; gets a CDR at the end */
+	int64_t dialog_row;          /* its sip_dialogs key, 0 until written */
 	struct leg *reinvite_from;   /* leg whose re-INVITE we are relaying, or NULL */
 	struct leg *reinvite_to;     /* leg we sent the relayed re-INVITE to */
 	struct ua_kept *update_kept; /* owned: the UPDATE being relayed instead of a re-INVITE */
@@ -89,6 +91,23 @@ struct call {
 	struct call **pprev;         /* the pointer to us in that list: O(1) unlink */
 	struct call *reap_next;      /* in the b2bua's reap list once done */
 };
+
+/* Replaces *slot, a string on the call's home, with a copy of text (len bytes, or up to its NUL
+ * when len < 0; NULL clears it) and frees the old one, so that a call's memory does not grow
+ * with every re-INVITE. text may point into *slot. Returns 0, or -ENOMEM with *slot unchanged. */
+static inline int call_keep_text(struct call *call, char **slot, const char *text, isize_t len)
+{
+	char *copy = NULL;
+
+	if (text) {
+		copy = len < 0 ? su_strdup(call->home, text) : su_strndup(call->home, text, len);
+		if (!copy)
+			return -ENOMEM;
+	}
+	su_free(call->home, *slot);
+	*slot = copy;
+	return 0;
+}
 
 const char *leg_state_name(enum leg_state s);
 const char *call_state_name(enum call_state s);

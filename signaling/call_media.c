@@ -133,8 +133,11 @@ static int rpc_dir(enum media_dir d)
 struct req_buf {
 	RpcStreamSpec spec[2][CM_MAX_STREAMS];
 	RpcStreamSpec *spec_ptr[2][CM_MAX_STREAMS];
-	RpcEndpoint rtp[2][CM_MAX_STREAMS], rtcp[2][CM_MAX_STREAMS];
+	RpcEndpoint rtp[2][CM_MAX_STREAMS], rtcp[2][CM_MAX_STREAMS]; /* of spec[][] */
 	RpcStreamUpdate upd[CM_MAX_STREAMS];
+	/* Endpoints of upd[], apart from those of the specs: an update and an added stream share
+	 * their index in one request, and must not share an address. */
+	RpcEndpoint upd_rtp[CM_MAX_STREAMS], upd_rtcp[CM_MAX_STREAMS];
 	RpcStreamUpdate *upd_ptr[CM_MAX_STREAMS];
 	RpcStreamAdd add[CM_MAX_STREAMS];
 	RpcStreamAdd *add_ptr[CM_MAX_STREAMS];
@@ -222,7 +225,7 @@ static int print_out(struct call *call, struct cm_call *st)
 	                      sizeof(call->media_error));
 	if (rc)
 		return rc;
-	call->sdp_out = su_strdup(call->home, text);
+	rc = call_keep_text(call, &call->sdp_out, text, -1);
 	free(text);
 	if (st->answering) {
 		media_plan_free(st->pending_out);
@@ -232,7 +235,7 @@ static int print_out(struct call *call, struct cm_call *st)
 		st->offer_from = st->from;
 	}
 	st->pending_out = NULL;
-	return call->sdp_out ? 0 : -ENOMEM;
+	return rc;
 }
 
 static int reply_error(struct call *call, int rc, const RpcEnvelope *env)
@@ -361,15 +364,15 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 		rb.upd[nu].leg = st->from == SIDE_A ? TANDEM__MEDIA__V1__LEG_ID__LEG_A
 		                                    : TANDEM__MEDIA__V1__LEG_ID__LEG_B;
 		if (active) {
-			tandem__media__v1__endpoint__init(&rb.rtp[0][nu]);
-			rb.rtp[0][nu].ip = s->rtp_ip;
-			rb.rtp[0][nu].port = s->rtp_port;
-			rb.upd[nu].remote_rtp = &rb.rtp[0][nu];
+			tandem__media__v1__endpoint__init(&rb.upd_rtp[nu]);
+			rb.upd_rtp[nu].ip = s->rtp_ip;
+			rb.upd_rtp[nu].port = s->rtp_port;
+			rb.upd[nu].remote_rtp = &rb.upd_rtp[nu];
 			if (s->rtcp_ip && s->rtcp_port) {
-				tandem__media__v1__endpoint__init(&rb.rtcp[0][nu]);
-				rb.rtcp[0][nu].ip = s->rtcp_ip;
-				rb.rtcp[0][nu].port = s->rtcp_port;
-				rb.upd[nu].remote_rtcp = &rb.rtcp[0][nu];
+				tandem__media__v1__endpoint__init(&rb.upd_rtcp[nu]);
+				rb.upd_rtcp[nu].ip = s->rtcp_ip;
+				rb.upd_rtcp[nu].port = s->rtcp_port;
+				rb.upd[nu].remote_rtcp = &rb.upd_rtcp[nu];
 			}
 		}
 		rb.upd[nu].direction =
@@ -391,15 +394,29 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	return media_client_request(cm->mc, call->node, &env, on_reply, call);
 }
 
+static struct media_plan_limits limits(const struct call_media *cm)
+{
+	const struct signald_config *cfg = cm->cfg;
+	struct media_plan_limits lim = {
+	    .max_bytes = (size_t)cfg->codecs_max_sdp_bytes,
+	    .max_streams = cfg->codecs_max_media_lines < CM_MAX_STREAMS
+	                       ? (unsigned)cfg->codecs_max_media_lines
+	                       : CM_MAX_STREAMS,
+	    .max_formats = (unsigned)cfg->codecs_max_formats,
+	    .max_attrs = (unsigned)cfg->codecs_max_attributes,
+	};
+
+	return lim;
+}
+
 static int parse(struct call_media *cm, struct call *call, const char *sdp, size_t len,
                  struct media_plan **out)
 {
-	unsigned max = cm->cfg->codecs_max_media_lines < CM_MAX_STREAMS
-	                   ? (unsigned)cm->cfg->codecs_max_media_lines
-	                   : CM_MAX_STREAMS;
-	int rc = media_plan_parse(sdp, len, max, out, call->media_error, sizeof(call->media_error));
+	struct media_plan_limits lim = limits(cm);
+	int rc = media_plan_parse_limited(sdp, len, &lim, out, call->media_error,
+	                                  sizeof(call->media_error));
 
-	return rc == -EBADMSG ? -EBADMSG : rc ? -EPROTO : 0;
+	return rc == -EBADMSG || rc == -EMSGSIZE ? rc : rc ? -EPROTO : 0;
 }
 
 int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
@@ -446,13 +463,14 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 	return 0;
 }
 
-bool call_media_same_session(const char *a, const char *b, size_t blen)
+bool call_media_same_session(const struct call_media *cm, const char *a, const char *b, size_t blen)
 {
+	struct media_plan_limits lim = limits(cm);
 	struct media_plan *pa = NULL, *pb = NULL;
 	bool same = false;
 
-	if (a && b && media_plan_parse(a, strlen(a), CM_MAX_STREAMS, &pa, NULL, 0) == 0 &&
-	    media_plan_parse(b, blen, CM_MAX_STREAMS, &pb, NULL, 0) == 0)
+	if (a && b && media_plan_parse_limited(a, strlen(a), &lim, &pa, NULL, 0) == 0 &&
+	    media_plan_parse_limited(b, blen, &lim, &pb, NULL, 0) == 0)
 		same = (media_plan_diff(pa, pb) & ~(unsigned)MEDIA_PLAN_VERSION) == 0;
 	media_plan_free(pa);
 	media_plan_free(pb);

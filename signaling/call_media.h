@@ -19,7 +19,8 @@ enum call_side { SIDE_A = 0, SIDE_B = 1 };
 struct call_media;
 
 /* rc: 0 or a negative errno (-ETIMEDOUT: the node did not answer; -ENOSPC: out of ports;
- * -EPROTO: the SDP could not be negotiated, see call->media_error). */
+ * -EPROTO: the SDP could not be negotiated, -EBADMSG: it is malformed, -EMSGSIZE: it is larger
+ * than [codecs] max_sdp_bytes; see call->media_error). */
 typedef void (*call_media_cb)(struct call *call, int rc);
 
 int call_media_new(struct call_media **out, struct media_client *mc,
@@ -37,8 +38,9 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 int call_media_answer(struct call_media *cm, struct call *call, enum call_side from,
                       const char *sdp, size_t len, call_media_cb cb);
 /* True when SDP b describes the same session as a (a refresh: at most the o= version differs);
- * false when either does not parse. */
-bool call_media_same_session(const char *a, const char *b, size_t blen);
+ * false when either does not parse within the configured limits. */
+bool call_media_same_session(const struct call_media *cm, const char *a, const char *b,
+                             size_t blen);
 /* Deletes the session (idempotent); the final counters are logged and kept for the CDR. */
 int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb);
 /* Forgets the call's pending callbacks (the call is being freed). */

@@ -14,7 +14,7 @@ static const char *or_empty(const char *s)
 	return s ? s : "";
 }
 
-void call_record_dialog(struct store *st, const struct call *call, const char *node_id)
+void call_record_dialog(struct store *st, struct call *call, const char *node_id)
 {
 	struct store_dialog d = {
 	    .call_id = call->call_id,
@@ -37,7 +37,7 @@ void call_record_dialog(struct store *st, const struct call *call, const char *n
 
 	if (!st)
 		return;
-	if (store_dialog_save(st, &d) != 0)
+	if (store_dialog_save(st, &d, &call->dialog_row) != 0)
 		log_warn("store", "cannot save sip_dialogs row");
 }
 
@@ -68,7 +68,7 @@ void call_record_end(struct store *st, const struct call *call, const char *node
 
 	if (!st)
 		return;
-	if (store_dialog_remove(st, call->call_id) != 0)
+	if (call->dialog_row && store_dialog_remove(st, call->dialog_row) != 0)
 		log_warn("store", "cannot remove sip_dialogs row");
 	if (store_cdr_add(st, &c) != 0)
 		log_warn("store", "cannot add the CDR");

@@ -7,8 +7,9 @@
 
 struct store;
 
-/* Writes the call's current state to sip_dialogs. node_id: this signald. */
-void call_record_dialog(struct store *st, const struct call *call, const char *node_id);
+/* Writes the call's current state to its sip_dialogs row (the first write creates the row and
+ * sets call->dialog_row). node_id: this signald. */
+void call_record_dialog(struct store *st, struct call *call, const char *node_id);
 /* Removes the sip_dialogs row and adds the CDR. */
 void call_record_end(struct store *st, const struct call *call, const char *node_id);
 

@@ -213,6 +213,19 @@ static int parse_args(int argc, char **argv, struct signald *sd, int *check)
 }
 
 /* The registrar and everything it stands on: directory, nonce secret, digest, bans, store. */
+/* sip_dialogs rows this node left behind when its last process ended without ending its calls
+ * (a crash): those calls are gone, their rows must not look live. */
+static void drop_orphan_dialogs(struct store *st, const char *node_id)
+{
+	unsigned removed = 0;
+
+	if (store_dialog_drop_orphans(st, node_id, &removed) != 0)
+		log_warn("store", "cannot clear sip_dialogs rows left by an earlier run");
+	else if (removed)
+		log_notice("store", "%u sip_dialogs row(s) left by an earlier run of %s removed",
+		           removed, node_id);
+}
+
 static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 {
 	const struct signald_config *c = &sd->cfg;
@@ -280,6 +293,7 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 	rc = registrar_new(&sd->registrar, &rcfg, sd->dir, sd->digest, sd->failban, sd->store);
 	if (rc)
 		return rc;
+	drop_orphan_dialogs(sd->store, c->node_id);
 	/* Bindings that expired while we were down go at once, then on every tick. */
 	registrar_expire(sd->registrar, time(NULL));
 	sd->purge_timer = su_timer_create(su_root_task(sd->root),

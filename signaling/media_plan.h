@@ -17,6 +17,8 @@
 
 #include <sofia-sip/su_alloc.h>
 
+#include "media_plan_limits.h"
+
 enum media_kind {
 	MEDIA_AUDIO = 0,
 	MEDIA_VIDEO,
@@ -156,6 +158,11 @@ struct media_plan_origin {
  *   -ENOMEM. */
 int media_plan_parse(const char *body, size_t len, unsigned max_streams, struct media_plan **out,
                      char *why, size_t whylen);
+/* The same within lim (media_plan_limits.h), checked on the text before any parsing: -EMSGSIZE
+ * for a body longer than lim->max_bytes, -E2BIG for too many m-lines, formats or attributes.
+ * Work is linear in len. media_plan_parse() uses the MEDIA_PLAN_MAX_* defaults. */
+int media_plan_parse_limited(const char *body, size_t len, const struct media_plan_limits *lim,
+                             struct media_plan **out, char *why, size_t whylen);
 
 /* Prints plan as the SDP we send to one leg: c=/o= at local->ip, m= ports from local->ports,
  * a=rtpmap for every codec, a=fmtp, a=rtcp and a=rtcp-mux as planned, the direction on every

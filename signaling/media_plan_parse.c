@@ -5,6 +5,7 @@
  * anything refused is a negative errno plus one line saying why. */
 #include "media_plan.h"
 #include "media_plan_guard.h"
+#include "media_plan_limits.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +21,10 @@ struct parse {
 	struct media_plan *plan;
 	char *why;
 	size_t whylen;
+	/* Per m-line indexes, so that each payload type's codec, a=rtpmap and a=fmtp are found
+	 * in constant time: work stays linear in the size of the SDP. */
+	int16_t codec_of_pt[128];                    /* index into the stream's codecs, -1: none */
+	const char *raw_rtpmap[128], *raw_fmtp[128]; /* profiles sofia does not parse */
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(struct parse *p, int err, const char *fmt,
@@ -76,13 +81,22 @@ static bool payload_keyed(const char *name)
 	return name_in(name, names, sizeof(names) / sizeof(names[0]));
 }
 
+/* Arrays grow to the next power of two, so n appends copy O(n) elements in all. */
+static bool full(unsigned n)
+{
+	return n == 0 || (n & (n - 1)) == 0;
+}
+
 static int add_attr(struct parse *p, struct media_attr **v, unsigned *n, const char *name,
                     const char *value)
 {
-	struct media_attr *grown = su_realloc(p->plan->home, *v, (*n + 1) * sizeof(**v));
+	struct media_attr *grown = *v;
 
-	if (!grown)
-		return -ENOMEM;
+	if (full(*n)) {
+		grown = su_realloc(p->plan->home, *v, (*n ? *n * 2 : 1) * sizeof(**v));
+		if (!grown)
+			return -ENOMEM;
+	}
 	*v = grown;
 	grown[*n].name = su_strdup(p->plan->home, name);
 	grown[*n].value = value ? su_strdup(p->plan->home, value) : NULL;
@@ -194,26 +208,27 @@ static enum media_kind kind_of(const sdp_media_t *m)
 	return MEDIA_OTHER;
 }
 
-static struct media_codec *find_codec(struct media_stream *s, unsigned pt)
+static struct media_codec *find_codec(struct parse *p, struct media_stream *s, unsigned pt)
 {
-	for (unsigned i = 0; i < s->n_codecs; i++)
-		if (s->codecs[i].pt == pt)
-			return &s->codecs[i];
-	return NULL;
+	return pt < 128 && p->codec_of_pt[pt] >= 0 ? &s->codecs[p->codec_of_pt[pt]] : NULL;
 }
 
 /* Appends payload type pt (ignored when already listed); *out is the codec or NULL. */
 static int add_codec(struct parse *p, struct media_stream *s, unsigned pt, const char *name,
                      unsigned rate, const char *params, const char *fmtp)
 {
-	struct media_codec *grown, *c;
+	struct media_codec *grown = s->codecs, *c;
 
-	if (find_codec(s, pt))
+	if (pt > 127 || find_codec(p, s, pt))
 		return 0;
-	grown = su_realloc(p->plan->home, s->codecs, (s->n_codecs + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
+	if (full(s->n_codecs)) {
+		grown = su_realloc(p->plan->home, s->codecs,
+		                   (s->n_codecs ? s->n_codecs * 2 : 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+	}
 	s->codecs = grown;
+	p->codec_of_pt[pt] = (int16_t)s->n_codecs;
 	c = memset(&grown[s->n_codecs], 0, sizeof(*c));
 	c->pt = pt;
 	c->name = su_strdup(p->plan->home, name ? name : "");
@@ -229,10 +244,14 @@ static int add_codec(struct parse *p, struct media_stream *s, unsigned pt, const
 
 static int add_format(struct parse *p, struct media_stream *s, const char *text)
 {
-	char **grown = su_realloc(p->plan->home, s->formats, (s->n_formats + 1) * sizeof(*grown));
+	char **grown = s->formats;
 
-	if (!grown)
-		return -ENOMEM;
+	if (full(s->n_formats)) {
+		grown = su_realloc(p->plan->home, s->formats,
+		                   (s->n_formats ? s->n_formats * 2 : 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+	}
 	s->formats = grown;
 	grown[s->n_formats] = su_strdup(p->plan->home, text);
 	if (!grown[s->n_formats])
@@ -255,18 +274,23 @@ static int codecs_parsed(struct parse *p, struct media_stream *s, const sdp_medi
 	return 0;
 }
 
-/* First a=<name>:<pt> <value> of the list; NULL-safe where sofia's mapped_find is not. */
-static const char *mapped_value(const sdp_attribute_t *a, const char *name, unsigned pt)
+/* The first a=rtpmap and a=fmtp of each payload type, in one pass over the attributes. */
+static void index_raw(struct parse *p, const sdp_attribute_t *a)
 {
 	for (; a; a = a->a_next) {
-		const char *rest;
+		const char **slot, *rest;
+		long pt;
 
-		if (strcasecmp(a->a_name, name) || !a->a_value)
+		if (!strcasecmp(a->a_name, "rtpmap"))
+			slot = p->raw_rtpmap;
+		else if (!strcasecmp(a->a_name, "fmtp"))
+			slot = p->raw_fmtp;
+		else
 			continue;
-		if (leading_pt(a->a_value, &rest) == (long)pt)
-			return rest;
+		pt = leading_pt(a->a_value, &rest);
+		if (pt >= 0 && !slot[pt])
+			slot[pt] = rest;
 	}
-	return NULL;
 }
 
 /* "opus/48000/2" into its parts; 0 or -1 when it is not encoding/rate[/params]. */
@@ -292,8 +316,8 @@ static int split_rtpmap(char *v, const char **enc, unsigned *rate, const char **
 static int codec_from_raw(struct parse *p, struct media_stream *s, const sdp_media_t *m,
                           unsigned idx, long pt)
 {
-	const char *map = mapped_value(m->m_attributes, "rtpmap", (unsigned)pt);
-	const char *fmtp = mapped_value(m->m_attributes, "fmtp", (unsigned)pt);
+	const char *map = p->raw_rtpmap[pt];
+	const char *fmtp = p->raw_fmtp[pt];
 	const char *enc = "", *params = NULL;
 	unsigned rate = 0;
 	char buf[128];
@@ -312,6 +336,9 @@ static int codec_from_raw(struct parse *p, struct media_stream *s, const sdp_med
 
 static int codecs_raw(struct parse *p, struct media_stream *s, const sdp_media_t *m, unsigned idx)
 {
+	memset(p->raw_rtpmap, 0, sizeof(p->raw_rtpmap));
+	memset(p->raw_fmtp, 0, sizeof(p->raw_fmtp));
+	index_raw(p, m->m_attributes);
 	for (const sdp_list_t *l = m->m_format; l; l = l->l_next) {
 		long pt = parse_num(l->l_text, 0, 127);
 		int rc;
@@ -372,7 +399,7 @@ static int pt_attr(struct parse *p, struct media_stream *s, const sdp_attribute_
 
 	if (pt < 0) /* "a=rtcp-fb:* nack" applies to all: pass it through as it is */
 		return add_attr(p, &s->attrs, &s->n_attrs, a->a_name, a->a_value);
-	c = find_codec(s, (unsigned)pt);
+	c = find_codec(p, s, (unsigned)pt);
 	if (!c) /* about a payload type the m-line does not list */
 		return 0;
 	return add_attr(p, &c->pt_attrs, &c->n_pt_attrs, a->a_name, rest);
@@ -442,6 +469,7 @@ static int stream(struct parse *p, struct media_stream *s, const sdp_media_t *m,
 {
 	int rc;
 
+	memset(p->codec_of_pt, -1, sizeof(p->codec_of_pt));
 	s->kind = kind_of(m);
 	s->proto = proto_of(m);
 	s->media = su_strdup(p->plan->home, m->m_type_name ? m->m_type_name : "");
@@ -489,8 +517,8 @@ static int session(struct parse *p, const sdp_session_t *sdp, unsigned max_strea
 	return 0;
 }
 
-int media_plan_parse(const char *body, size_t len, unsigned max_streams, struct media_plan **out,
-                     char *why, size_t whylen)
+int media_plan_parse_limited(const char *body, size_t len, const struct media_plan_limits *lim,
+                             struct media_plan **out, char *why, size_t whylen)
 {
 	struct parse p = {.why = why, .whylen = whylen};
 	unsigned bad_mline;
@@ -501,6 +529,9 @@ int media_plan_parse(const char *body, size_t len, unsigned max_streams, struct 
 	*out = NULL;
 	if (!body || len == 0)
 		return fail(&p, -EBADMSG, "empty SDP");
+	rc = media_plan_limits_check(body, len, lim, why, whylen);
+	if (rc)
+		return rc;
 	if (memchr(body, '\0', len))
 		return fail(&p, -EBADMSG, "NUL byte in SDP");
 	if (media_plan_guard(body, len, &bad_mline))
@@ -513,7 +544,7 @@ int media_plan_parse(const char *body, size_t len, unsigned max_streams, struct 
 	if (!sdp)
 		rc = fail(&p, -EBADMSG, "%s", sdp_parsing_error(parser));
 	else
-		rc = session(&p, sdp, max_streams);
+		rc = session(&p, sdp, lim->max_streams);
 	sdp_parser_free(parser);
 	if (rc) {
 		if (rc == -ENOMEM)
@@ -523,4 +554,17 @@ int media_plan_parse(const char *body, size_t len, unsigned max_streams, struct 
 	}
 	*out = p.plan;
 	return 0;
+}
+
+int media_plan_parse(const char *body, size_t len, unsigned max_streams, struct media_plan **out,
+                     char *why, size_t whylen)
+{
+	struct media_plan_limits lim = {
+	    .max_bytes = MEDIA_PLAN_MAX_BYTES,
+	    .max_streams = max_streams,
+	    .max_formats = MEDIA_PLAN_MAX_FORMATS,
+	    .max_attrs = MEDIA_PLAN_MAX_ATTRS,
+	};
+
+	return media_plan_parse_limited(body, len, &lim, out, why, whylen);
 }

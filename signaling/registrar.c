@@ -370,6 +370,30 @@ static void reply_bindings(struct registrar *reg, const char *user, const char *
 	store_reg_list_free(&l);
 }
 
+/* A contact whose URI would make us send requests somewhere else than its host, or over a
+ * transport we do not listen on, could aim our INVITEs (and their retransmissions) at any host
+ * and port: maddr= overrides the host, and a transport we lack makes the stack look elsewhere.
+ * Answers 400 for them. */
+static bool contact_routable(const struct registrar_request *req,
+                             const struct registrar_contact *ct, struct registrar_reply *reply)
+{
+	const char *why = NULL;
+
+	if (ct->foreign_scheme)
+		why = "Contact Scheme Not Served";
+	else if (ct->maddr)
+		why = "Contact maddr Not Allowed";
+	else if (ct->transport && strcasecmp(ct->transport, "udp") &&
+	         strcasecmp(ct->transport, "tcp"))
+		why = "Contact Transport Not Served";
+	if (!why)
+		return true;
+	log_notice("reg", "REGISTER for '%s' from %s:%u: contact refused (%s)", req->aor_user,
+	           req->src_ip, req->src_port, why);
+	answer(reply, 400, why);
+	return false;
+}
+
 /* Checks the request's contacts; fills exp[] or answers 400/423. */
 static bool check_contacts(struct registrar *reg, const struct registrar_request *req, long *exp,
                            struct registrar_reply *reply)
@@ -383,6 +407,8 @@ static bool check_contacts(struct registrar *reg, const struct registrar_request
 			answer(reply, 400, "Contact Too Long");
 			return false;
 		}
+		if (!contact_routable(req, ct, reply))
+			return false;
 		if (contact_expires(reg, req, ct, &exp[i])) {
 			log_notice("reg", "REGISTER for '%s' from %s: bad expires '%s'",
 			           req->aor_user, req->src_ip, ct->expires);

@@ -38,6 +38,11 @@ struct registrar_contact {
 	const char *host;    /* URI host (for NAT detection) */
 	unsigned port;       /* URI port, 0 when absent */
 	const char *expires; /* ;expires= parameter text, NULL when absent */
+	/* What could send our requests somewhere else than the contact's host: such contacts are
+	 * refused (see docs/registrar.md). */
+	bool foreign_scheme;   /* not sip: (sips:, tel:...) */
+	bool maddr;            /* has a maddr= URI parameter */
+	const char *transport; /* transport= URI parameter, NULL when absent */
 };
 
 /* One Authorization header: scheme and sofia's "name=value" parameter list (NULL-ended). */

@@ -86,9 +86,16 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user,
 		const struct store_reg *reg = &regs.v[i];
 
 		t->ruri = su_strdup(home, reg->contact);
-		if (reg->nat)
-			t->proxy = su_sprintf(home, "sip:%s:%u;transport=%s", reg->network_ip,
-			                      reg->network_port, reg->network_proto);
+		/* Only where it registered from: on UDP always the source address and port,
+		 * whatever the contact says (a binding stored before maddr= was refused included);
+		 * on TCP the source when behind NAT, else the contact, whose host is that source.
+		 */
+		if (reg->nat || !strcmp(reg->network_proto, "udp"))
+			t->proxy =
+			    su_sprintf(home,
+			               strchr(reg->network_ip, ':') ? "sip:[%s]:%u;transport=%s"
+			                                            : "sip:%s:%u;transport=%s",
+			               reg->network_ip, reg->network_port, reg->network_proto);
 	}
 	store_reg_list_free(&regs);
 }

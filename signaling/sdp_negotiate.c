@@ -413,6 +413,8 @@ int sdp_negotiate_sip_status(int err)
 		return 200;
 	case -EBADMSG:
 		return 400;
+	case -EMSGSIZE:
+		return 413;
 	case -ENOMEM:
 		return 500;
 	default:

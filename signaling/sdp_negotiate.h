@@ -63,7 +63,8 @@ int sdp_negotiate_answer_local(const struct media_plan *offer_in, const struct c
                                struct media_plan **out, char *why, size_t whylen);
 
 /* The SIP final response for a failed media_plan_parse() or sdp_negotiate_*() on a request's
- * SDP: 400 for -EBADMSG (malformed), 500 for -ENOMEM, 488 for everything else. */
+ * SDP: 400 for -EBADMSG (malformed), 413 for -EMSGSIZE (larger than allowed), 500 for -ENOMEM,
+ * 488 for everything else. */
 int sdp_negotiate_sip_status(int err);
 
 #endif

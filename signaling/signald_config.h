@@ -22,6 +22,7 @@ struct signald_config {
 	long media_ping_interval_ms;
 	long media_rpc_timeout_ms;
 	long sip_timer_t1x64_ms;     /* RFC 3261 64*T1 (Timers B, F, H, J) */
+	long sip_max_message_kb;     /* NTATAG_MAXSIZE: larger messages get 413 */
 	long sip_udp_rcvbuf_kb;      /* 0: leave the kernel's default */
 	long sip_overload_queue_kb;  /* see overload.h; 0: off */
 	long call_timeout_s;         /* no answer from any B leg within this: 480 to the caller */
@@ -48,6 +49,9 @@ struct signald_config {
 	char *codecs_video;          /* [codecs] video */
 	char *codecs_negotiation;    /* [codecs] negotiation: greedy | generous */
 	long codecs_max_media_lines; /* an SDP with more m-lines is refused (488) */
+	long codecs_max_sdp_bytes;   /* a longer SDP body is refused (413) */
+	long codecs_max_formats;     /* formats per m-line, else 488 */
+	long codecs_max_attributes;  /* a= lines per section, else 488 */
 	char *dialplan_file; /* [dialplan] file: NULL = none; relative: from the config's folder */
 	char *dialplan_context; /* [dialplan] context: where calls from our users are hunted */
 	/* derived */

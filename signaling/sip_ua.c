@@ -179,6 +179,7 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, "
 	                     "REGISTER"),
 	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NTATAG_UDP_MTU(65535),
+	    NTATAG_MAXSIZE((usize_t)cfg->sip_max_message_kb * 1024),
 	    NTATAG_SIP_T1X64((unsigned)cfg->sip_timer_t1x64_ms), TPTAG_LOG(cfg->sip_log ? 1 : 0),
 	    TAG_END());
 	if (!ua->nua) {

@@ -31,8 +31,15 @@ static int read_contacts(su_home_t *home, const sip_t *sip, struct registrar_req
 		}
 		if (n == MAX_CONTACTS)
 			return -1;
+		char transport[16] = "";
+
+		if (url_param(m->m_url->url_params, "transport", transport, sizeof(transport)) == 0)
+			transport[0] = '\0';
 		out[n] = (struct registrar_contact){
 		    .uri = url_as_string(home, m->m_url),
+		    .foreign_scheme = m->m_url->url_type != url_sip,
+		    .maddr = url_has_param(m->m_url, "maddr") != 0,
+		    .transport = transport[0] ? su_strdup(home, transport) : NULL,
 		    .host = m->m_url->url_host,
 		    .port =
 		        m->m_url->url_port ? (unsigned)strtoul(m->m_url->url_port, NULL, 10) : 0,

@@ -38,9 +38,11 @@ struct store_reg_list {
 
 void store_reg_list_free(struct store_reg_list *l);
 
-/* A live call, as FreeSWITCH's sip_dialogs has it, plus where its media is. Strings borrowed. */
+/* A live call, as FreeSWITCH's sip_dialogs has it, plus where its media is. Strings borrowed.
+ * A row is keyed by an id the store gives it on the first save, not by the Call-ID, which the
+ * caller chooses and another call may repeat. */
 struct store_dialog {
-	const char *call_id;   /* A leg's Call-ID: the key */
+	const char *call_id;   /* A leg's Call-ID */
 	const char *b_call_id; /* the answering B leg's, "" until answered */
 	const char *state;     /* setup, ringing, answered, active, ending */
 	const char *from_user, *from_host, *from_tag;
@@ -85,9 +87,15 @@ struct store_ops {
 	int (*reg_purge_expired)(struct store *st, int64_t now, unsigned *removed);
 	/* Number of live bindings in total. */
 	int (*reg_count)(struct store *st, int64_t now, unsigned *count);
-	/* Inserts or replaces the dialog keyed by call_id. */
-	int (*dialog_save)(struct store *st, const struct store_dialog *d);
-	int (*dialog_remove)(struct store *st, const char *call_id);
+	/* *id 0: inserts a row and sets *id to its key; else updates row *id. The row records the
+	 * calling process as its owner, next to d->hostname. */
+	int (*dialog_save)(struct store *st, const struct store_dialog *d, int64_t *id);
+	int (*dialog_remove)(struct store *st, int64_t id);
+	/* At start-up: the rows of node hostname that no live process owns any more (written by
+	 * an earlier process of this node, which ended without removing them: a crash). Today
+	 * they are deleted, *removed (may be NULL) gets the count; restoring calls after a restart
+	 * would take them over here instead. */
+	int (*dialog_drop_orphans)(struct store *st, const char *hostname, unsigned *removed);
 	int (*dialog_count)(struct store *st, unsigned *count);
 	int (*cdr_add)(struct store *st, const struct store_cdr *c);
 	/* dialog_save, dialog_remove and cdr_add may be held in an open transaction until this
@@ -152,13 +160,18 @@ static inline int store_reg_count(struct store *st, int64_t now, unsigned *count
 {
 	return st->ops->reg_count(st, now, count);
 }
-static inline int store_dialog_save(struct store *st, const struct store_dialog *d)
+static inline int store_dialog_save(struct store *st, const struct store_dialog *d, int64_t *id)
 {
-	return st->ops->dialog_save(st, d);
+	return st->ops->dialog_save(st, d, id);
 }
-static inline int store_dialog_remove(struct store *st, const char *call_id)
+static inline int store_dialog_remove(struct store *st, int64_t id)
 {
-	return st->ops->dialog_remove(st, call_id);
+	return st->ops->dialog_remove(st, id);
+}
+static inline int store_dialog_drop_orphans(struct store *st, const char *hostname,
+                                            unsigned *removed)
+{
+	return st->ops->dialog_drop_orphans(st, hostname, removed);
 }
 static inline int store_dialog_count(struct store *st, unsigned *count)
 {

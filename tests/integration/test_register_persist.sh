@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Registrations live in SQLite: short ones are purged by the timer, the rest survive a signald
 # restart (and the nonce secret too), and a refresh after the restart lists the old binding.
+# Call rows the node left behind (a crash) are removed when it starts again.
 # The directory reloads on SIGHUP, keeping the old users when the new file is broken.
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +27,18 @@ secret_before=$(cat "$T/s1-state/auth_secret")
 check "signald stops" stop_daemon s1
 check "after the stop the binding is still in the database" \
 	test "$(sql "$DB" "select count(*) from sip_registrations where sip_user='1000' and contact like '%:$p1;%'")" = 1
+# A call row of s1 that a crashed process left behind, and one of another node.
+row() { # row HOSTNAME PID
+	sql "$DB" "insert into sip_dialogs (call_id, state, sip_from_user, sip_from_host, sip_from_tag,
+		sip_to_user, sip_to_host, sip_to_tag, hostname, created, pid)
+		values ('gone', 'active', '1000', 'h', 't', '1001', 'h', '', '$1', 1, $2)"
+}
+row s1 999999
+row other-node 999998
 start_signald s1 "$m1_RPC" "${ARGS[@]}" || exit 1
+check "the row s1 left behind is removed at start" \
+	test "$(sql "$DB" "select group_concat(hostname) from sip_dialogs")" = other-node
+check "its removal is logged" grep -q "1 sip_dialogs row(s) left by an earlier run of s1 removed" "$T/s1.log"
 check "the nonce secret survived the restart" test "$secret_before" = "$(cat "$T/s1-state/auth_secret")"
 check "after the restart the binding is still there" \
 	test "$(sql "$DB" "select count(*) from sip_registrations where sip_user='1000'")" = 1

@@ -116,6 +116,10 @@ static void test_codecs_and_dialplan_defaults(void **state)
 	assert_string_equal(cfg.codec_prefs.video[1].name, "VP8");
 	assert_int_equal(cfg.codec_prefs.mode, CODEC_NEG_GREEDY);
 	assert_int_equal(cfg.codecs_max_media_lines, 16);
+	assert_int_equal(cfg.codecs_max_sdp_bytes, 32768);
+	assert_int_equal(cfg.codecs_max_formats, 64);
+	assert_int_equal(cfg.codecs_max_attributes, 256);
+	assert_int_equal(cfg.sip_max_message_kb, 64);
 	assert_null(cfg.dialplan_file);
 	assert_string_equal(cfg.dialplan_context, "default");
 	signald_config_free(&cfg);

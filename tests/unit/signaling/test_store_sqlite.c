@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -195,11 +196,12 @@ static void test_call_writes_batched(void **state)
 	struct store_reg r = binding("1000", "sip:a@h", 5000, 1);
 	unsigned n = 99;
 	int batches = 0;
+	int64_t id1 = 0, id2 = 0;
 
 	store_set_batch_hook(st, count_batches, &batches);
-	assert_int_equal(store_dialog_save(st, &d), 0);
+	assert_int_equal(store_dialog_save(st, &d, &id1), 0);
 	d.call_id = "c2";
-	assert_int_equal(store_dialog_save(st, &d), 0);
+	assert_int_equal(store_dialog_save(st, &d, &id2), 0);
 	assert_int_equal(store_cdr_add(st, &c), 0);
 	assert_int_equal(batches, 1); /* one batch for the three writes */
 	assert_int_equal(store_dialog_count(st, &n), 0);
@@ -211,7 +213,7 @@ static void test_call_writes_batched(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(store_flush(st), 0); /* nothing open: a no-op */
 	/* A registrar transaction commits an open batch first. */
-	assert_int_equal(store_dialog_remove(st, "c1"), 0);
+	assert_int_equal(store_dialog_remove(st, id1), 0);
 	assert_int_equal(batches, 2);
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_reg_save(st, &r), 0);
@@ -219,6 +221,97 @@ static void test_call_writes_batched(void **state)
 	assert_int_equal(store_dialog_count(other, &n), 0);
 	assert_int_equal(n, 1);
 	store_close(other);
+	store_close(st);
+}
+
+/* One column of the sip_dialogs row with this id, read through a second connection. */
+static void row_value(int64_t id, const char *column, char *out, size_t len)
+{
+	char cmd[512];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'SELECT %s FROM sip_dialogs WHERE id = %lld'", db,
+	         column, (long long)id);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(out, (int)len, p))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+/* Two calls with the same Call-ID (another caller's, chosen on purpose or by chance) each keep a
+ * row of their own: updating or ending one leaves the other as it was. */
+static void test_dialogs_with_same_call_id(void **state)
+{
+	struct store *st = open_store();
+	struct store_dialog first = {.call_id = "same",
+	                             .state = "ringing",
+	                             .from_user = "1000",
+	                             .hostname = "n1",
+	                             .created = 1};
+	struct store_dialog second = first;
+	int64_t id1 = 0, id2 = 0;
+	unsigned n = 0;
+	char v[64];
+
+	second.from_user = "6666";
+	assert_int_equal(store_dialog_save(st, &first, &id1), 0);
+	assert_int_equal(store_dialog_save(st, &second, &id2), 0);
+	assert_true(id1 > 0 && id2 > 0 && id1 != id2);
+	first.state = "active";
+	assert_int_equal(store_dialog_save(st, &first, &id1), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_dialog_count(st, &n), 0);
+	assert_int_equal(n, 2);
+	row_value(id1, "sip_from_user, state", v, sizeof(v));
+	assert_string_equal(v, "1000|active");
+	row_value(id2, "sip_from_user, state", v, sizeof(v));
+	assert_string_equal(v, "6666|ringing");
+	assert_int_equal(store_dialog_remove(st, id2), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_dialog_count(st, &n), 0);
+	assert_int_equal(n, 1);
+	row_value(id1, "sip_from_user, state", v, sizeof(v));
+	assert_string_equal(v, "1000|active");
+	store_close(st);
+}
+
+/* A process of node n1 writes rows and dies without removing them; the next process of n1 drops
+ * them at start, and leaves the rows of node n2 and its own alone. */
+static void test_orphan_dialogs_dropped(void **state)
+{
+	struct store_dialog d = {.call_id = "c", .state = "active", .hostname = "n1", .created = 1};
+	struct store *st;
+	int64_t mine = 0;
+	unsigned n = 0, removed = 99;
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *child = open_store();
+		int64_t a = 0, b = 0, c = 0;
+		struct store_dialog other = d;
+
+		other.hostname = "n2";
+		if (store_dialog_save(child, &d, &a) || store_dialog_save(child, &d, &b) ||
+		    store_dialog_save(child, &other, &c) || store_flush(child))
+			_exit(1);
+		_exit(0); /* a crash: no removal, no close */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	st = open_store();
+	assert_int_equal(store_dialog_count(st, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_dialog_save(st, &d, &mine), 0);
+	assert_int_equal(store_dialog_drop_orphans(st, "n1", &removed), 0);
+	assert_int_equal(removed, 2);
+	assert_int_equal(store_dialog_count(st, &n), 0);
+	assert_int_equal(n, 2); /* n2's row and our own */
+	assert_int_equal(store_dialog_drop_orphans(st, "n1", &removed), 0);
+	assert_int_equal(removed, 0);
 	store_close(st);
 }
 
@@ -230,6 +323,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_rows_and_uses_wal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_writes_batched, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dialogs_with_same_call_id, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_orphan_dialogs_dropped, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
