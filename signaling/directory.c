@@ -29,6 +29,7 @@ struct dir_set {
 struct directory {
 	char *path;
 	char *default_domain;
+	directory_param_check_fn check; /* may be NULL */
 	struct dir_set *set;
 };
 
@@ -41,6 +42,7 @@ struct parse_ctx {
 	struct dir_set *set;
 	const char *file; /* borrowed from set->files */
 	const char *default_domain;
+	directory_param_check_fn check; /* may be NULL */
 	char *err;
 	size_t errlen;
 };
@@ -118,6 +120,18 @@ __attribute__((format(printf, 3, 4))) static int fail(struct parse_ctx *ctx, con
 	return -EINVAL;
 }
 
+/* Lets the owner refuse a param value it cannot use, at the line that holds it. */
+static int check_param(struct parse_ctx *ctx, const xmlNode *n, const char *item, const char *name,
+                       const char *value)
+{
+	char why[160] = "invalid value";
+
+	if (!ctx->check || strcmp(item, "param") != 0 ||
+	    ctx->check(name, value, why, sizeof(why)) == 0)
+		return 0;
+	return fail(ctx, n, "%s: '%s': %s", name, value, why);
+}
+
 /* Reads the <param>/<variable> children of a <params>/<variables> element into out. */
 static int read_pairs(struct parse_ctx *ctx, const xmlNode *list, const char *item,
                       struct pairs *out)
@@ -135,6 +149,8 @@ static int read_pairs(struct parse_ctx *ctx, const xmlNode *list, const char *it
 		if (!name || !name[0] || !value)
 			rc = fail(ctx, c, "needs name and value attributes");
 		else
+			rc = check_param(ctx, c, item, (const char *)name, (const char *)value);
+		if (!rc)
 			rc = pairs_add(out, (const char *)name, (const char *)value);
 		xmlFree(name);
 		xmlFree(value);
@@ -298,11 +314,15 @@ static void keep_first_error(void *arg, xmlErrorPtr e)
 		xmlCopyError(e, keep);
 }
 
-static int parse_file(struct dir_set *set, const char *file, const char *default_domain, char *err,
+static int parse_file(struct dir_set *set, const char *file, const struct directory *dir, char *err,
                       size_t errlen)
 {
-	struct parse_ctx ctx = {
-	    .set = set, .default_domain = default_domain, .err = err, .errlen = errlen};
+	const char *default_domain = dir->default_domain;
+	struct parse_ctx ctx = {.set = set,
+	                        .default_domain = default_domain,
+	                        .check = dir->check,
+	                        .err = err,
+	                        .errlen = errlen};
 	struct domain_ctx top = {.name = default_domain};
 	xmlParserCtxtPtr pctx;
 	xmlDocPtr doc;
@@ -363,7 +383,7 @@ static bool has_xml_suffix(const char *name)
 	return n > 4 && strcmp(name + n - 4, ".xml") == 0;
 }
 
-static int load_path(struct dir_set *set, const char *path, const char *default_domain, int depth,
+static int load_path(struct dir_set *set, const char *path, const struct directory *dir, int depth,
                      char *err, size_t errlen)
 {
 	struct dirent **ents;
@@ -376,7 +396,7 @@ static int load_path(struct dir_set *set, const char *path, const char *default_
 		return rc;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return parse_file(set, path, default_domain, err, errlen);
+		return parse_file(set, path, dir, err, errlen);
 	if (depth > MAX_DEPTH)
 		return 0;
 	n = scandir(path, &ents, NULL, alphasort);
@@ -392,9 +412,9 @@ static int load_path(struct dir_set *set, const char *path, const char *default_
 		if (!rc && name[0] != '.') {
 			snprintf(sub, sizeof(sub), "%s/%s", path, name);
 			if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-				rc = load_path(set, sub, default_domain, depth + 1, err, errlen);
+				rc = load_path(set, sub, dir, depth + 1, err, errlen);
 			else if (has_xml_suffix(name))
-				rc = parse_file(set, sub, default_domain, err, errlen);
+				rc = parse_file(set, sub, dir, err, errlen);
 		}
 		free(ents[i]);
 	}
@@ -410,15 +430,14 @@ static int user_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
-static int build_set(struct dir_set **out, const char *path, const char *default_domain, char *err,
-                     size_t errlen)
+static int build_set(struct dir_set **out, const struct directory *dir, char *err, size_t errlen)
 {
 	struct dir_set *set = calloc(1, sizeof(*set));
 	int rc;
 
 	if (!set)
 		return -ENOMEM;
-	rc = load_path(set, path, default_domain, 0, err, errlen);
+	rc = load_path(set, dir->path, dir, 0, err, errlen);
 	if (!rc && set->n)
 		qsort(set->users, set->n, sizeof(set->users[0]), user_cmp);
 	for (size_t i = 1; !rc && i < set->n; i++) {
@@ -447,6 +466,12 @@ static int build_set(struct dir_set **out, const char *path, const char *default
 int directory_load(struct directory **out, const char *path, const char *default_domain, char *err,
                    size_t errlen)
 {
+	return directory_load_checked(out, path, default_domain, NULL, err, errlen);
+}
+
+int directory_load_checked(struct directory **out, const char *path, const char *default_domain,
+                           directory_param_check_fn check, char *err, size_t errlen)
+{
 	struct directory *dir = calloc(1, sizeof(*dir));
 	int rc;
 
@@ -458,7 +483,8 @@ int directory_load(struct directory **out, const char *path, const char *default
 		directory_free(dir);
 		return -ENOMEM;
 	}
-	rc = build_set(&dir->set, path, default_domain, err, errlen);
+	dir->check = check;
+	rc = build_set(&dir->set, dir, err, errlen);
 	if (rc) {
 		directory_free(dir);
 		return rc;
@@ -470,7 +496,7 @@ int directory_load(struct directory **out, const char *path, const char *default
 int directory_reload(struct directory *dir, char *err, size_t errlen)
 {
 	struct dir_set *set;
-	int rc = build_set(&set, dir->path, dir->default_domain, err, errlen);
+	int rc = build_set(&set, dir, err, errlen);
 
 	if (rc)
 		return rc;

@@ -3,7 +3,7 @@
 digest challenges (SIPp 3.6.1 reads only the first and knows only MD5), SHA-256, replaying an
 exact request, reusing a nonce with a higher nc, 423 and Contact: * rules.
 
-    sipreg.py HOST:PORT CASE [--user 1000] [--password 1234]
+    sipreg.py HOST:PORT CASE [--user 1000] [--password 1234] [--expect SHA-256,MD5]
 
 Prints one line per check and exits 1 if any failed. Standard library only."""
 import argparse
@@ -191,8 +191,20 @@ def case_methods(c):
         check(f"{method} gets {want} (got {r.status})", r.status == want)
 
 
+def case_offer(c, expect):
+    """The 401 offers exactly the expected algorithms (per-user auth-algorithms), in order, and
+    an answer with the preferred one registers."""
+    r = c.send([f"Contact: {c.contact()}", "Expires: 300"])
+    algs = [ch.get("algorithm") for ch in r.challenges()]
+    check(f"401 offers {expect} (got {algs})", r.status == 401 and algs == expect)
+    if not algs:
+        return
+    r = c.send([f"Contact: {c.contact()}", "Expires: 300", c.authorization(r.challenges()[0])])
+    check(f"{algs[0]} answer gets 200 (got {r.status})", r.status == 200)
+
+
 CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules,
-         "junk": case_junk, "methods": case_methods}
+         "junk": case_junk, "methods": case_methods, "offer": case_offer}
 
 
 def main():
@@ -201,9 +213,14 @@ def main():
     ap.add_argument("case", choices=sorted(CASES))
     ap.add_argument("--user", default="1000")
     ap.add_argument("--password", default="1234")
+    ap.add_argument("--expect", default="MD5", help="offer: comma-separated algorithm list")
     a = ap.parse_args()
     try:
-        CASES[a.case](Client(a.target, a.user, a.password))
+        client = Client(a.target, a.user, a.password)
+        if a.case == "offer":
+            case_offer(client, a.expect.split(","))
+        else:
+            CASES[a.case](client)
     except (socket.timeout, OSError, KeyError, TypeError, AttributeError) as e:
         check(f"{a.case}: exchange completed ({e!r})", False)
     return 1 if FAILED else 0
