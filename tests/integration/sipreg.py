@@ -80,9 +80,9 @@ class Response:
     def all(self, name):
         return [v for n, v in self.headers if n == name.lower()]
 
-    def challenges(self):
+    def challenges(self, header="www-authenticate"):
         out = []
-        for v in self.all("www-authenticate"):
+        for v in self.all(header):
             params = dict((k.lower(), a or b) for k, a, b in
                           re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]+))', v))
             out.append(params)
@@ -203,8 +203,33 @@ def case_offer(c, expect):
     check(f"{algs[0]} answer gets 200 (got {r.status})", r.status == 200)
 
 
+def case_invite_offer(c, expect):
+    """An INVITE from the user is challenged (407) with the user's algorithms too."""
+    host = c.target[0]
+    branch = f"z9hG4bK{uuid.uuid4().hex}"
+    sdp = (f"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+           f"m=audio {c.port + 2} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+    common = [
+        f"Via: SIP/2.0/UDP 127.0.0.1:{c.port};branch={branch};rport",
+        "Max-Forwards: 70",
+        f"From: <sip:{c.user}@{host}>;tag=t{c.call_id[:8]}",
+    ]
+    text = "\r\n".join([f"INVITE sip:1000@{host} SIP/2.0"] + common + [
+        f"To: <sip:1000@{host}>", f"Call-ID: {c.call_id}", "CSeq: 1 INVITE",
+        f"Contact: {c.contact()}", "Content-Type: application/sdp",
+        f"Content-Length: {len(sdp)}", "", sdp])
+    r = c.send_raw(text)
+    algs = [ch.get("algorithm") for ch in r.challenges("proxy-authenticate")]
+    check(f"INVITE gets 407 offering {expect} (got {r.status} {algs})", r.status == 407 and algs == expect)
+    to = r.all("to")[0] if r.all("to") else f"<sip:1000@{host}>"
+    ack = "\r\n".join([f"ACK sip:1000@{host} SIP/2.0"] + common + [
+        f"To: {to}", f"Call-ID: {c.call_id}", "CSeq: 1 ACK", "Content-Length: 0", "", ""])
+    c.sock.sendto(ack.encode(), c.target)
+
+
 CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules,
-         "junk": case_junk, "methods": case_methods, "offer": case_offer}
+         "junk": case_junk, "methods": case_methods, "offer": case_offer,
+         "invite-offer": case_invite_offer}
 
 
 def main():
@@ -217,8 +242,8 @@ def main():
     a = ap.parse_args()
     try:
         client = Client(a.target, a.user, a.password)
-        if a.case == "offer":
-            case_offer(client, a.expect.split(","))
+        if a.case in ("offer", "invite-offer"):
+            CASES[a.case](client, a.expect.split(","))
         else:
             CASES[a.case](client)
     except (socket.timeout, OSError, KeyError, TypeError, AttributeError) as e:

@@ -63,9 +63,16 @@ check "default offer: MD5 alone" \
 	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" offer --user 1004 --expect MD5
 check "user with auth-algorithms: SHA-256 then MD5, SHA-256 answer registers" \
 	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" offer --user 1003 --expect SHA-256,MD5
-check "unknown user: MD5 alone, like a known user" \
-	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" offer --user 4343 --expect MD5 \
-	| grep -q "ok: 401 offers"
+check "INVITE from the user with auth-algorithms: 407 offers SHA-256 then MD5" \
+	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" invite-offer --user 1003 --expect SHA-256,MD5
+check "INVITE from a user without: 407 offers MD5 alone" \
+	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" invite-offer --user 1004 --expect MD5
+# (The unknown user's answer then gets 403: only the challenge is compared.)
+unknown_offer() {
+	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" offer --user 4343 --expect MD5 |
+		grep "ok: 401 offers" >/dev/null
+}
+check "unknown user: MD5 alone, like a known user" unknown_offer
 
 # A node that turns SHA-256 on globally (SHA-256 first, then MD5).
 start_signald s2 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" --set "auth.algorithms=SHA-256, MD5" || exit 1
