@@ -11,7 +11,9 @@ void auth_algs_for(const struct digest *dg, const struct directory *dir, const c
                    const char *domain, struct auth_algs *out)
 {
 	const struct directory_user *u = user && domain ? directory_find(dir, user, domain) : NULL;
-	const char *list = u ? directory_user_param(u, AUTH_ALGS_PARAM) : NULL;
+	/* An unknown user gets what a known user of that domain without the param gets. */
+	const char *list = u ? directory_user_param(u, AUTH_ALGS_PARAM)
+	                     : directory_domain_param(dir, domain, AUTH_ALGS_PARAM);
 
 	/* The directory refuses unparsable lists at load, so a failure here means no param. */
 	if (list && digest_parse_algorithms(list, out->prefs, &out->n) == 0)

@@ -1,7 +1,8 @@
 /* Which digest algorithms a challenge offers: the directory's "auth-algorithms" param of the
  * user the request names (set on the user, or on its domain and inherited), else the global
- * [auth] algorithms. A user the directory does not know gets the global list, exactly like a
- * known user without the param, so a challenge tells nothing about who exists.
+ * [auth] algorithms. A user the directory does not know gets its domain's param, else the global
+ * list, exactly like a known user without a param of its own, so a challenge tells nothing
+ * about who exists.
  * Single-threaded; no state of its own. */
 #ifndef SIGNALD_AUTH_ALGS_H
 #define SIGNALD_AUTH_ALGS_H

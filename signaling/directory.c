@@ -19,9 +19,17 @@
 
 #define MAX_DEPTH 8
 
+struct dir_domain {
+	char *name;
+	struct directory_pair *params;
+	size_t n_params;
+};
+
 struct dir_set {
 	struct directory_user *users;
 	size_t n, cap;
+	struct dir_domain *domains; /* those with params, in file order */
+	size_t n_domains;
 	char **files; /* every file read, kept so users can name where they came from */
 	size_t n_files;
 };
@@ -69,6 +77,11 @@ static void set_free(struct dir_set *set)
 		pairs_free(u->vars, u->n_vars);
 	}
 	free(set->users);
+	for (size_t i = 0; i < set->n_domains; i++) {
+		free(set->domains[i].name);
+		pairs_free(set->domains[i].params, set->domains[i].n_params);
+	}
+	free(set->domains);
 	for (size_t i = 0; i < set->n_files; i++)
 		free(set->files[i]);
 	free(set->files);
@@ -259,6 +272,27 @@ static int add_user(struct parse_ctx *ctx, const xmlNode *n, const struct domain
 
 static int walk(struct parse_ctx *ctx, const xmlNode *n, const struct domain_ctx *dom, int depth);
 
+/* Keeps a domain's params for directory_domain_param, taking them over from params. */
+static int keep_domain(struct dir_set *set, const char *name, struct pairs *params)
+{
+	struct dir_domain *nd;
+
+	if (!params->n)
+		return 0;
+	nd = realloc(set->domains, (set->n_domains + 1) * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	set->domains = nd;
+	nd[set->n_domains].name = strdup(name);
+	if (!nd[set->n_domains].name)
+		return -ENOMEM;
+	nd[set->n_domains].params = params->v;
+	nd[set->n_domains].n_params = params->n;
+	set->n_domains++;
+	*params = (struct pairs){0};
+	return 0;
+}
+
 static int enter_domain(struct parse_ctx *ctx, const xmlNode *n, int depth)
 {
 	struct domain_ctx dom = {0};
@@ -276,6 +310,8 @@ static int enter_domain(struct parse_ctx *ctx, const xmlNode *n, int depth)
 	rc = read_attrs(ctx, n, &dom.params, &dom.vars);
 	if (!rc)
 		rc = walk(ctx, n, &dom, depth + 1);
+	if (!rc)
+		rc = keep_domain(ctx->set, dom.name, &dom.params);
 	pairs_free(dom.params.v, dom.params.n);
 	pairs_free(dom.vars.v, dom.vars.n);
 	xmlFree(name);
@@ -538,6 +574,22 @@ const char *directory_path(const struct directory *dir)
 const char *directory_user_param(const struct directory_user *u, const char *name)
 {
 	return pairs_find(u->params, u->n_params, name);
+}
+
+const char *directory_domain_param(const struct directory *dir, const char *domain,
+                                   const char *name)
+{
+	if (!dir || !dir->set || !domain)
+		return NULL;
+	for (size_t i = 0; i < dir->set->n_domains; i++) {
+		const struct dir_domain *d = &dir->set->domains[i];
+		const char *v;
+
+		if (strcasecmp(d->name, domain) == 0 &&
+		    (v = pairs_find(d->params, d->n_params, name)) != NULL)
+			return v;
+	}
+	return NULL;
 }
 
 const char *directory_user_var(const struct directory_user *u, const char *name)

@@ -62,4 +62,9 @@ const char *directory_path(const struct directory *dir);
 const char *directory_user_param(const struct directory_user *u, const char *name);
 const char *directory_user_var(const struct directory_user *u, const char *name);
 
+/* A param set on a <domain> element (case-insensitive domain and name; the first <domain> of
+ * that name that sets it), whether or not the domain has users. NULL when absent. */
+const char *directory_domain_param(const struct directory *dir, const char *domain,
+                                   const char *name);
+
 #endif

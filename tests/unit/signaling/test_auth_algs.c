@@ -75,6 +75,8 @@ static const char users[] =
     "<user id=\"own\"><params><param name=\"password\" value=\"x\"/>\n"
     "  <param name=\"auth-algorithms\" value=\"md5\"/></params></user>\n"
     "</users></domain>\n"
+    "<domain name=\"c.example\"><params><param name=\"auth-algorithms\" value=\"SHA-256,MD5\"/>"
+    "</params></domain>\n"
     "</include>\n";
 
 static void test_user_domain_and_global(void **state)
@@ -103,12 +105,19 @@ static void test_user_domain_and_global(void **state)
 	auth_algs_for(dg, dir, "own", "b.example", &a);
 	assert_int_equal(a.n, 1);
 	assert_int_equal(a.prefs[0], DIGEST_ALG_MD5);
-	/* Unknown users, a user in another domain, no user, no directory: the global list. */
+	/* Unknown users get what a known user without a param of its own gets: the domain's
+	 * list, else the global one. */
 	auth_algs_for(dg, dir, "nobody", "a.example", &a);
 	assert_int_equal(a.n, 1);
 	assert_int_equal(a.prefs[0], DIGEST_ALG_MD5);
 	auth_algs_for(dg, dir, "strong", "b.example", &a);
+	assert_int_equal(auth_algs_mask(&a), DIGEST_ALG_SHA256);
+	auth_algs_for(dg, dir, "nobody", "c.example", &a);
+	assert_int_equal(auth_algs_mask(&a), DIGEST_ALG_ALL);
+	assert_int_equal(a.prefs[0], DIGEST_ALG_SHA256);
+	auth_algs_for(dg, dir, "nobody", "elsewhere.example", &a);
 	assert_int_equal(auth_algs_mask(&a), DIGEST_ALG_MD5);
+	/* No user, no directory: the global list. */
 	auth_algs_for(dg, dir, NULL, "a.example", &a);
 	assert_int_equal(auth_algs_mask(&a), DIGEST_ALG_MD5);
 	auth_algs_for(dg, NULL, "strong", "a.example", &a);
