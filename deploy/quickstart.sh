@@ -103,7 +103,8 @@ Try it:
 
 Register a softphone: server/domain 127.0.0.1, port 5060 (UDP or TCP), user 1000 (to 1019),
 password 1234. Digest offers MD5, which every softphone and SIPp handle (SHA-256 is turned on
-per user or domain, see docs/registrar.md). Or from this shell:
+per user or domain, see docs/registrar.md). Debian's baresip and linphonec work as they come
+(docs/interop.md shows their settings in tests/interop/). Or from this shell:
   python3 $ROOT/tests/integration/sipreg.py 127.0.0.1:5060 offer --user 1000
   sqlite3 $STATE/tandem.db "select sip_user, contact, network_ip, network_port, status from sip_registrations"
 
