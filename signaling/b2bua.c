@@ -201,10 +201,7 @@ void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause)
 		leg->state = LEG_TERMINATING;
 		return;
 	}
-	if (hangup_cause_is_q850((enum hangup_cause)cause))
-		snprintf(reason, sizeof(reason), "Q.850;cause=%d;text=\"%s\"", cause,
-		         hangup_cause_name(cause));
-	else
+	if (hangup_cause_reason(cause, reason, sizeof(reason)) != 0)
 		reason[0] = '\0';
 	sip_ua_bye(b->ua, leg->nh, reason[0] ? reason : NULL);
 	leg->state = LEG_TERMINATING;

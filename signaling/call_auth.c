@@ -7,16 +7,18 @@
 
 #include <sofia-sip/sip.h>
 
+#include "auth_algs.h"
 #include "directory.h"
 #include "failban.h"
 #include "log.h"
 
-static void challenge(struct digest *dg, bool stale, time_t now, struct call_auth_result *out,
-                      const char *reason)
+static void challenge(struct digest *dg, const struct auth_algs *offer, bool stale, time_t now,
+                      struct call_auth_result *out, const char *reason)
 {
 	out->ok = false;
 	out->reason = reason;
-	if (digest_challenge(dg, true, stale, DIGEST_ALG_ALL, now, &out->challenge) != 0) {
+	if (digest_challenge_algs(dg, true, stale, offer->prefs, offer->n, DIGEST_ALG_ALL, now,
+	                          &out->challenge) != 0) {
 		out->status = 500;
 		out->phrase = "Server Internal Error";
 		return;
@@ -49,20 +51,24 @@ void call_auth_check(struct digest *dg, struct directory *dir, struct failban *f
 	struct digest_creds creds;
 	struct digest_secret secret;
 	enum digest_result r;
+	struct auth_algs offer;
 
 	memset(out, 0, sizeof(*out));
+	/* Chosen by the From user before any credentials, the same way for unknown users. */
+	auth_algs_for(dg, dir, sip->sip_from ? sip->sip_from->a_url->url_user : NULL, domain,
+	              &offer);
 	if (fb && failban_banned(fb, src_ip, now, NULL))
 		return refuse(out, 403, "Forbidden", "source banned after failed attempts");
 	for (; au; au = au->au_next)
 		if (au->au_scheme && strcasecmp(au->au_scheme, "Digest") == 0)
 			break;
 	if (!au)
-		return challenge(dg, false, now, out, "no credentials");
+		return challenge(dg, &offer, false, now, out, "no credentials");
 	r = digest_parse(au->au_scheme, (const char *const *)au->au_params, &creds);
 	if (r == DIGEST_MALFORMED)
 		return refuse(out, 400, "Bad Request", "malformed Proxy-Authorization");
 	if (r != DIGEST_OK)
-		return challenge(dg, false, now, out, digest_result_name(r));
+		return challenge(dg, &offer, false, now, out, digest_result_name(r));
 	if (!sip->sip_from || !sip->sip_from->a_url->url_user ||
 	    strcmp(sip->sip_from->a_url->url_user, creds.username) != 0) {
 		if (fb)
@@ -75,6 +81,8 @@ void call_auth_check(struct digest *dg, struct directory *dir, struct failban *f
 			failban_failure(fb, src_ip, now);
 		return refuse(out, 403, "Forbidden", "unknown user");
 	}
+	if (!(creds.alg & auth_algs_mask(&offer)))
+		return challenge(dg, &offer, false, now, out, "algorithm not offered to this user");
 	secret_of(user, &secret);
 	r = digest_verify(dg, &creds, method, &secret, now, NULL);
 	switch (r) {
@@ -87,13 +95,13 @@ void call_auth_check(struct digest *dg, struct directory *dir, struct failban *f
 		if (fb && failban_failure(fb, src_ip, now))
 			log_warn("auth", "source %s banned after repeated failures (user %s)",
 			         src_ip, creds.username);
-		return challenge(dg, false, now, out, "wrong password");
+		return challenge(dg, &offer, false, now, out, "wrong password");
 	case DIGEST_STALE:
 	case DIGEST_REPLAY:
-		return challenge(dg, true, now, out, digest_result_name(r));
+		return challenge(dg, &offer, true, now, out, digest_result_name(r));
 	case DIGEST_MALFORMED:
 		return refuse(out, 400, "Bad Request", "malformed Proxy-Authorization");
 	default:
-		return challenge(dg, false, now, out, digest_result_name(r));
+		return challenge(dg, &offer, false, now, out, digest_result_name(r));
 	}
 }

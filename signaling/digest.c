@@ -286,24 +286,36 @@ static int nonce_check(const struct digest *d, enum digest_alg alg, const char *
 	return 0;
 }
 
+size_t digest_default_algs(const struct digest *d, enum digest_alg prefs[2])
+{
+	prefs[0] = d->prefs[0];
+	prefs[1] = d->prefs[1];
+	return d->n_prefs;
+}
+
 int digest_challenge(struct digest *d, bool proxy, bool stale, unsigned allowed, time_t now,
                      struct digest_challenge *out)
+{
+	return digest_challenge_algs(d, proxy, stale, d->prefs, d->n_prefs, allowed, now, out);
+}
+
+int digest_challenge_algs(struct digest *d, bool proxy, bool stale, const enum digest_alg *prefs,
+                          size_t n, unsigned allowed, time_t now, struct digest_challenge *out)
 {
 	out->status = proxy ? 407 : 401;
 	out->phrase = proxy ? "Proxy Authentication Required" : "Unauthorized";
 	out->header = proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
 	out->n = 0;
-	for (size_t i = 0; i < d->n_prefs; i++) {
+	for (size_t i = 0; i < n && out->n < 2; i++) {
 		char nonce[NONCE_B64 + 1];
 
-		if (!(allowed & d->prefs[i]))
+		if (!(allowed & prefs[i]))
 			continue;
-		if (nonce_make(d, d->prefs[i], now, nonce))
+		if (nonce_make(d, prefs[i], now, nonce))
 			return -EIO;
 		snprintf(out->value[out->n], DIGEST_CHALLENGE_LEN,
 		         "Digest realm=\"%s\", nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
-		         d->realm, nonce, digest_alg_name(d->prefs[i]),
-		         stale ? ", stale=true" : "");
+		         d->realm, nonce, digest_alg_name(prefs[i]), stale ? ", stale=true" : "");
 		out->n++;
 	}
 	return out->n ? 0 : -EINVAL;

@@ -42,6 +42,9 @@ const char *digest_realm(const struct digest *d);
 int digest_parse_algorithms(const char *list, enum digest_alg prefs[2], size_t *n);
 const char *digest_alg_name(enum digest_alg alg);
 
+/* The algorithms given at digest_new, most preferred first, into prefs. Returns how many. */
+size_t digest_default_algs(const struct digest *d, enum digest_alg prefs[2]);
+
 /* ---- challenge ---- */
 
 #define DIGEST_CHALLENGE_LEN 256
@@ -60,6 +63,11 @@ struct digest_challenge {
  * leaves nothing to offer. */
 int digest_challenge(struct digest *d, bool proxy, bool stale, unsigned allowed, time_t now,
                      struct digest_challenge *out);
+
+/* As digest_challenge, offering prefs[0..n) (n <= 2, e.g. a user's own list) in that order
+ * instead of the list given at digest_new. */
+int digest_challenge_algs(struct digest *d, bool proxy, bool stale, const enum digest_alg *prefs,
+                          size_t n, unsigned allowed, time_t now, struct digest_challenge *out);
 
 /* ---- credentials ---- */
 

@@ -19,9 +19,17 @@
 
 #define MAX_DEPTH 8
 
+struct dir_domain {
+	char *name;
+	struct directory_pair *params;
+	size_t n_params;
+};
+
 struct dir_set {
 	struct directory_user *users;
 	size_t n, cap;
+	struct dir_domain *domains; /* those with params, in file order */
+	size_t n_domains;
 	char **files; /* every file read, kept so users can name where they came from */
 	size_t n_files;
 };
@@ -29,6 +37,7 @@ struct dir_set {
 struct directory {
 	char *path;
 	char *default_domain;
+	directory_param_check_fn check; /* may be NULL */
 	struct dir_set *set;
 };
 
@@ -41,6 +50,7 @@ struct parse_ctx {
 	struct dir_set *set;
 	const char *file; /* borrowed from set->files */
 	const char *default_domain;
+	directory_param_check_fn check; /* may be NULL */
 	char *err;
 	size_t errlen;
 };
@@ -67,6 +77,11 @@ static void set_free(struct dir_set *set)
 		pairs_free(u->vars, u->n_vars);
 	}
 	free(set->users);
+	for (size_t i = 0; i < set->n_domains; i++) {
+		free(set->domains[i].name);
+		pairs_free(set->domains[i].params, set->domains[i].n_params);
+	}
+	free(set->domains);
 	for (size_t i = 0; i < set->n_files; i++)
 		free(set->files[i]);
 	free(set->files);
@@ -118,6 +133,18 @@ __attribute__((format(printf, 3, 4))) static int fail(struct parse_ctx *ctx, con
 	return -EINVAL;
 }
 
+/* Lets the owner refuse a param value it cannot use, at the line that holds it. */
+static int check_param(struct parse_ctx *ctx, const xmlNode *n, const char *item, const char *name,
+                       const char *value)
+{
+	char why[160] = "invalid value";
+
+	if (!ctx->check || strcmp(item, "param") != 0 ||
+	    ctx->check(name, value, why, sizeof(why)) == 0)
+		return 0;
+	return fail(ctx, n, "%s: '%s': %s", name, value, why);
+}
+
 /* Reads the <param>/<variable> children of a <params>/<variables> element into out. */
 static int read_pairs(struct parse_ctx *ctx, const xmlNode *list, const char *item,
                       struct pairs *out)
@@ -135,6 +162,8 @@ static int read_pairs(struct parse_ctx *ctx, const xmlNode *list, const char *it
 		if (!name || !name[0] || !value)
 			rc = fail(ctx, c, "needs name and value attributes");
 		else
+			rc = check_param(ctx, c, item, (const char *)name, (const char *)value);
+		if (!rc)
 			rc = pairs_add(out, (const char *)name, (const char *)value);
 		xmlFree(name);
 		xmlFree(value);
@@ -243,6 +272,27 @@ static int add_user(struct parse_ctx *ctx, const xmlNode *n, const struct domain
 
 static int walk(struct parse_ctx *ctx, const xmlNode *n, const struct domain_ctx *dom, int depth);
 
+/* Keeps a domain's params for directory_domain_param, taking them over from params. */
+static int keep_domain(struct dir_set *set, const char *name, struct pairs *params)
+{
+	struct dir_domain *nd;
+
+	if (!params->n)
+		return 0;
+	nd = realloc(set->domains, (set->n_domains + 1) * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	set->domains = nd;
+	nd[set->n_domains].name = strdup(name);
+	if (!nd[set->n_domains].name)
+		return -ENOMEM;
+	nd[set->n_domains].params = params->v;
+	nd[set->n_domains].n_params = params->n;
+	set->n_domains++;
+	*params = (struct pairs){0};
+	return 0;
+}
+
 static int enter_domain(struct parse_ctx *ctx, const xmlNode *n, int depth)
 {
 	struct domain_ctx dom = {0};
@@ -260,6 +310,8 @@ static int enter_domain(struct parse_ctx *ctx, const xmlNode *n, int depth)
 	rc = read_attrs(ctx, n, &dom.params, &dom.vars);
 	if (!rc)
 		rc = walk(ctx, n, &dom, depth + 1);
+	if (!rc)
+		rc = keep_domain(ctx->set, dom.name, &dom.params);
 	pairs_free(dom.params.v, dom.params.n);
 	pairs_free(dom.vars.v, dom.vars.n);
 	xmlFree(name);
@@ -298,11 +350,15 @@ static void keep_first_error(void *arg, xmlErrorPtr e)
 		xmlCopyError(e, keep);
 }
 
-static int parse_file(struct dir_set *set, const char *file, const char *default_domain, char *err,
+static int parse_file(struct dir_set *set, const char *file, const struct directory *dir, char *err,
                       size_t errlen)
 {
-	struct parse_ctx ctx = {
-	    .set = set, .default_domain = default_domain, .err = err, .errlen = errlen};
+	const char *default_domain = dir->default_domain;
+	struct parse_ctx ctx = {.set = set,
+	                        .default_domain = default_domain,
+	                        .check = dir->check,
+	                        .err = err,
+	                        .errlen = errlen};
 	struct domain_ctx top = {.name = default_domain};
 	xmlParserCtxtPtr pctx;
 	xmlDocPtr doc;
@@ -363,7 +419,7 @@ static bool has_xml_suffix(const char *name)
 	return n > 4 && strcmp(name + n - 4, ".xml") == 0;
 }
 
-static int load_path(struct dir_set *set, const char *path, const char *default_domain, int depth,
+static int load_path(struct dir_set *set, const char *path, const struct directory *dir, int depth,
                      char *err, size_t errlen)
 {
 	struct dirent **ents;
@@ -376,7 +432,7 @@ static int load_path(struct dir_set *set, const char *path, const char *default_
 		return rc;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return parse_file(set, path, default_domain, err, errlen);
+		return parse_file(set, path, dir, err, errlen);
 	if (depth > MAX_DEPTH)
 		return 0;
 	n = scandir(path, &ents, NULL, alphasort);
@@ -392,9 +448,9 @@ static int load_path(struct dir_set *set, const char *path, const char *default_
 		if (!rc && name[0] != '.') {
 			snprintf(sub, sizeof(sub), "%s/%s", path, name);
 			if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-				rc = load_path(set, sub, default_domain, depth + 1, err, errlen);
+				rc = load_path(set, sub, dir, depth + 1, err, errlen);
 			else if (has_xml_suffix(name))
-				rc = parse_file(set, sub, default_domain, err, errlen);
+				rc = parse_file(set, sub, dir, err, errlen);
 		}
 		free(ents[i]);
 	}
@@ -410,15 +466,14 @@ static int user_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
-static int build_set(struct dir_set **out, const char *path, const char *default_domain, char *err,
-                     size_t errlen)
+static int build_set(struct dir_set **out, const struct directory *dir, char *err, size_t errlen)
 {
 	struct dir_set *set = calloc(1, sizeof(*set));
 	int rc;
 
 	if (!set)
 		return -ENOMEM;
-	rc = load_path(set, path, default_domain, 0, err, errlen);
+	rc = load_path(set, dir->path, dir, 0, err, errlen);
 	if (!rc && set->n)
 		qsort(set->users, set->n, sizeof(set->users[0]), user_cmp);
 	for (size_t i = 1; !rc && i < set->n; i++) {
@@ -447,6 +502,12 @@ static int build_set(struct dir_set **out, const char *path, const char *default
 int directory_load(struct directory **out, const char *path, const char *default_domain, char *err,
                    size_t errlen)
 {
+	return directory_load_checked(out, path, default_domain, NULL, err, errlen);
+}
+
+int directory_load_checked(struct directory **out, const char *path, const char *default_domain,
+                           directory_param_check_fn check, char *err, size_t errlen)
+{
 	struct directory *dir = calloc(1, sizeof(*dir));
 	int rc;
 
@@ -458,7 +519,8 @@ int directory_load(struct directory **out, const char *path, const char *default
 		directory_free(dir);
 		return -ENOMEM;
 	}
-	rc = build_set(&dir->set, path, default_domain, err, errlen);
+	dir->check = check;
+	rc = build_set(&dir->set, dir, err, errlen);
 	if (rc) {
 		directory_free(dir);
 		return rc;
@@ -470,7 +532,7 @@ int directory_load(struct directory **out, const char *path, const char *default
 int directory_reload(struct directory *dir, char *err, size_t errlen)
 {
 	struct dir_set *set;
-	int rc = build_set(&set, dir->path, dir->default_domain, err, errlen);
+	int rc = build_set(&set, dir, err, errlen);
 
 	if (rc)
 		return rc;
@@ -512,6 +574,22 @@ const char *directory_path(const struct directory *dir)
 const char *directory_user_param(const struct directory_user *u, const char *name)
 {
 	return pairs_find(u->params, u->n_params, name);
+}
+
+const char *directory_domain_param(const struct directory *dir, const char *domain,
+                                   const char *name)
+{
+	if (!dir || !dir->set || !domain)
+		return NULL;
+	for (size_t i = 0; i < dir->set->n_domains; i++) {
+		const struct dir_domain *d = &dir->set->domains[i];
+		const char *v;
+
+		if (strcasecmp(d->name, domain) == 0 &&
+		    (v = pairs_find(d->params, d->n_params, name)) != NULL)
+			return v;
+	}
+	return NULL;
 }
 
 const char *directory_user_var(const struct directory_user *u, const char *name)

@@ -33,6 +33,16 @@ struct directory_user {
 int directory_load(struct directory **out, const char *path, const char *default_domain, char *err,
                    size_t errlen);
 
+/* Checks one <param> value when the file is read: returns 0, or non-zero with a short reason in
+ * why, and the load fails naming the file and line of that param. */
+typedef int (*directory_param_check_fn)(const char *name, const char *value, char *why,
+                                        size_t whylen);
+
+/* directory_load with check applied to every <param> of users and domains, now and on each
+ * reload. */
+int directory_load_checked(struct directory **out, const char *path, const char *default_domain,
+                           directory_param_check_fn check, char *err, size_t errlen);
+
 /* Reads the same path again; on success the new content replaces the old (user pointers from
  * before become invalid), on failure the old content stays and err says why. */
 int directory_reload(struct directory *dir, char *err, size_t errlen);
@@ -51,5 +61,10 @@ const char *directory_path(const struct directory *dir);
  * inherited from its domain. NULL when absent. */
 const char *directory_user_param(const struct directory_user *u, const char *name);
 const char *directory_user_var(const struct directory_user *u, const char *name);
+
+/* A param set on a <domain> element (case-insensitive domain and name; the first <domain> of
+ * that name that sets it), whether or not the domain has users. NULL when absent. */
+const char *directory_domain_param(const struct directory *dir, const char *domain,
+                                   const char *name);
 
 #endif

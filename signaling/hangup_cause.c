@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 struct cause_name {
@@ -151,6 +153,22 @@ int hangup_cause_parse(const char *text, enum hangup_cause *out)
 bool hangup_cause_is_q850(enum hangup_cause cause)
 {
 	return cause >= 1 && cause <= 127;
+}
+
+int hangup_cause_reason(enum hangup_cause cause, char *buf, size_t len)
+{
+	const char *name = hangup_cause_name(cause);
+	int n;
+
+	if (strcmp(name, "UNKNOWN") == 0 || cause == HANGUP_CAUSE_NONE ||
+	    cause == HANGUP_CAUSE_ORIGINATOR_CANCEL)
+		return -ENOENT;
+	if (cause == HANGUP_CAUSE_PICKED_OFF || cause == HANGUP_CAUSE_LOSE_RACE)
+		n = snprintf(buf, len, "SIP;cause=200;text=\"Call completed elsewhere\"");
+	else
+		n = snprintf(buf, len, "%s;cause=%d;text=\"%s\"",
+		             hangup_cause_is_q850(cause) ? "Q.850" : "Tandem", (int)cause, name);
+	return n > 0 && (size_t)n < len ? 0 : -ENOENT;
 }
 
 enum hangup_cause hangup_cause_from_sip(int status)

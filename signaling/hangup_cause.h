@@ -6,6 +6,7 @@
 #define HANGUP_CAUSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define HANGUP_CAUSES(X)                                                                           \
 	X(NONE, 0)                                                                                 \
@@ -105,6 +106,13 @@ int hangup_cause_parse(const char *text, enum hangup_cause *out);
 /* True for values defined by Q.850 (1..127): those may go into a "Reason: Q.850;cause=N" header;
  * the switch's own causes may not. */
 bool hangup_cause_is_q850(enum hangup_cause cause);
+
+/* The Reason header value (RFC 3326) for a BYE or CANCEL sent because of cause, into buf:
+ * "Q.850;cause=16;text=\"NORMAL_CLEARING\"" for Q.850 values, "SIP;cause=200;..." for a call
+ * answered elsewhere, and "Tandem;cause=804;text=\"MEDIA_TIMEOUT\"" for the switch's own causes
+ * (as FreeSWITCH does with its name). Returns 0, or -ENOENT when the cause gets no Reason (NONE,
+ * ORIGINATOR_CANCEL, unknown values) or buf is too small. */
+int hangup_cause_reason(enum hangup_cause cause, char *buf, size_t len);
 
 /* Cause of a leg that ended with SIP final status `status` (2xx: NORMAL_CLEARING; a status with
  * no specific entry: NORMAL_UNSPECIFIED). */

@@ -18,6 +18,7 @@
 #include "b2bua_deps.h"
 #include "dialplan.h"
 #include "digest.h"
+#include "auth_algs.h"
 #include "directory.h"
 #include "failban.h"
 #include "daemon_args.h"
@@ -238,7 +239,8 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 		return -errno;
 	}
 	if (c->directory_path) {
-		rc = directory_load(&sd->dir, c->directory_path, c->sip_domain, err, errlen);
+		rc = directory_load_checked(&sd->dir, c->directory_path, c->sip_domain,
+		                            auth_algs_check_param, err, errlen);
 		if (rc)
 			return rc;
 		log_notice("signald", "directory: %zu user(s) from %s", directory_count(sd->dir),

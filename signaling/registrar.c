@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth_algs.h"
 #include "directory.h"
 #include "failban.h"
 #include "log.h"
@@ -80,10 +81,12 @@ static void answer(struct registrar_reply *reply, int status, const char *phrase
 	reply->phrase = phrase;
 }
 
+/* Offers the algorithms of offer that are also in algs (a mask). */
 static void challenge(struct registrar *reg, struct registrar_reply *reply, bool stale,
-                      unsigned algs, time_t now)
+                      const struct auth_algs *offer, unsigned algs, time_t now)
 {
-	if (digest_challenge(reg->dg, false, stale, algs, now, &reply->challenge)) {
+	if (digest_challenge_algs(reg->dg, false, stale, offer->prefs, offer->n, algs, now,
+	                          &reply->challenge)) {
 		log_error("reg", "cannot build a digest challenge");
 		answer(reply, 500, "Server Internal Error");
 		return;
@@ -136,7 +139,10 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 	struct digest_secret secret;
 	enum digest_result r;
 	unsigned algs = DIGEST_ALG_ALL;
+	struct auth_algs offer;
 
+	/* Chosen by the To user before any credentials, the same way for unknown users. */
+	auth_algs_for(reg->dg, reg->dir, req->aor_user, reg->cfg.domain, &offer);
 	if (req->creds_bad) {
 		log_notice("reg", "malformed Authorization header from %s:%u for '%s'", req->src_ip,
 		           req->src_port, req->aor_user);
@@ -144,7 +150,7 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 		return false;
 	}
 	if (req->n_creds == 0) {
-		challenge(reg, reply, false, DIGEST_ALG_ALL, now);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
 		return false;
 	}
 	r = pick_creds(reg, req, c);
@@ -160,7 +166,7 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 			           "credentials from %s for '%s' use a scheme, algorithm or qop "
 			           "we did not offer; challenging again",
 			           req->src_ip, req->aor_user);
-		challenge(reg, reply, false, DIGEST_ALG_ALL, now);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
 		return false;
 	}
 	if (strcmp(c->username, req->aor_user) != 0) {
@@ -175,6 +181,14 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 		           req->src_port);
 		failure_bans(reg, req, now);
 		answer(reply, 403, "Forbidden");
+		return false;
+	}
+	if (!(c->alg & auth_algs_mask(&offer))) {
+		log_notice("reg",
+		           "'%s' from %s answered with %s, not offered to this user; "
+		           "challenging again",
+		           c->username, req->src_ip, c->algorithm);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
 		return false;
 	}
 	secret = (struct digest_secret){
@@ -193,25 +207,25 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 			answer(reply, 403, "Forbidden");
 			return false;
 		}
-		challenge(reg, reply, false, DIGEST_ALG_ALL, now);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
 		return false;
 	case DIGEST_STALE:
 	case DIGEST_REPLAY:
 		log_info("reg", "%s from %s for '%s' (nc %u): challenging with stale=true",
 		         digest_result_name(r), req->src_ip, c->username, (unsigned)c->nc);
-		challenge(reg, reply, true, DIGEST_ALG_ALL, now);
+		challenge(reg, reply, true, &offer, DIGEST_ALG_ALL, now);
 		return false;
 	case DIGEST_NO_SECRET_FOR_ALG:
 		log_info("reg",
 		         "'%s' answered with %s but only other hashes are stored; "
 		         "challenging with those",
 		         c->username, c->algorithm);
-		challenge(reg, reply, false, algs, now);
+		challenge(reg, reply, false, &offer, algs, now);
 		return false;
 	default:
 		log_notice("reg", "credentials of '%s' from %s refused: %s", c->username,
 		           req->src_ip, digest_result_name(r));
-		challenge(reg, reply, false, DIGEST_ALG_ALL, now);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
 		return false;
 	}
 }

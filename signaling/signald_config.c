@@ -52,7 +52,7 @@ static const struct cfg_key signald_keys[] = {
     {"auth", "realm", CFG_STR, F(auth_realm), NULL, 0, 0, "digest realm"},
     {"auth", "nonce_ttl_s", CFG_INT, F(auth_nonce_ttl_s), "300", 5, 86400, "nonce lifetime"},
     {"auth", "secret", CFG_STR, F(auth_secret), NULL, 0, 0, "nonce HMAC key (shared by nodes)"},
-    {"auth", "algorithms", CFG_STR, F(auth_algorithms), "SHA-256, MD5", 0, 0,
+    {"auth", "algorithms", CFG_STR, F(auth_algorithms), "MD5", 0, 0,
      "digest algorithms offered, preferred first"},
     {"auth", "max_failures", CFG_INT, F(auth_max_failures), "5", 0, 100000,
      "failures from one source before a ban; 0 = never ban"},

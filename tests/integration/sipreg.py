@@ -3,7 +3,7 @@
 digest challenges (SIPp 3.6.1 reads only the first and knows only MD5), SHA-256, replaying an
 exact request, reusing a nonce with a higher nc, 423 and Contact: * rules.
 
-    sipreg.py HOST:PORT CASE [--user 1000] [--password 1234]
+    sipreg.py HOST:PORT CASE [--user 1000] [--password 1234] [--expect SHA-256,MD5]
 
 Prints one line per check and exits 1 if any failed. Standard library only."""
 import argparse
@@ -80,9 +80,9 @@ class Response:
     def all(self, name):
         return [v for n, v in self.headers if n == name.lower()]
 
-    def challenges(self):
+    def challenges(self, header="www-authenticate"):
         out = []
-        for v in self.all("www-authenticate"):
+        for v in self.all(header):
             params = dict((k.lower(), a or b) for k, a, b in
                           re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]+))', v))
             out.append(params)
@@ -191,8 +191,45 @@ def case_methods(c):
         check(f"{method} gets {want} (got {r.status})", r.status == want)
 
 
+def case_offer(c, expect):
+    """The 401 offers exactly the expected algorithms (per-user auth-algorithms), in order, and
+    an answer with the preferred one registers."""
+    r = c.send([f"Contact: {c.contact()}", "Expires: 300"])
+    algs = [ch.get("algorithm") for ch in r.challenges()]
+    check(f"401 offers {expect} (got {algs})", r.status == 401 and algs == expect)
+    if not algs:
+        return
+    r = c.send([f"Contact: {c.contact()}", "Expires: 300", c.authorization(r.challenges()[0])])
+    check(f"{algs[0]} answer gets 200 (got {r.status})", r.status == 200)
+
+
+def case_invite_offer(c, expect):
+    """An INVITE from the user is challenged (407) with the user's algorithms too."""
+    host = c.target[0]
+    branch = f"z9hG4bK{uuid.uuid4().hex}"
+    sdp = (f"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+           f"m=audio {c.port + 2} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+    common = [
+        f"Via: SIP/2.0/UDP 127.0.0.1:{c.port};branch={branch};rport",
+        "Max-Forwards: 70",
+        f"From: <sip:{c.user}@{host}>;tag=t{c.call_id[:8]}",
+    ]
+    text = "\r\n".join([f"INVITE sip:1000@{host} SIP/2.0"] + common + [
+        f"To: <sip:1000@{host}>", f"Call-ID: {c.call_id}", "CSeq: 1 INVITE",
+        f"Contact: {c.contact()}", "Content-Type: application/sdp",
+        f"Content-Length: {len(sdp)}", "", sdp])
+    r = c.send_raw(text)
+    algs = [ch.get("algorithm") for ch in r.challenges("proxy-authenticate")]
+    check(f"INVITE gets 407 offering {expect} (got {r.status} {algs})", r.status == 407 and algs == expect)
+    to = r.all("to")[0] if r.all("to") else f"<sip:1000@{host}>"
+    ack = "\r\n".join([f"ACK sip:1000@{host} SIP/2.0"] + common + [
+        f"To: {to}", f"Call-ID: {c.call_id}", "CSeq: 1 ACK", "Content-Length: 0", "", ""])
+    c.sock.sendto(ack.encode(), c.target)
+
+
 CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules,
-         "junk": case_junk, "methods": case_methods}
+         "junk": case_junk, "methods": case_methods, "offer": case_offer,
+         "invite-offer": case_invite_offer}
 
 
 def main():
@@ -201,9 +238,14 @@ def main():
     ap.add_argument("case", choices=sorted(CASES))
     ap.add_argument("--user", default="1000")
     ap.add_argument("--password", default="1234")
+    ap.add_argument("--expect", default="MD5", help="offer: comma-separated algorithm list")
     a = ap.parse_args()
     try:
-        CASES[a.case](Client(a.target, a.user, a.password))
+        client = Client(a.target, a.user, a.password)
+        if a.case in ("offer", "invite-offer"):
+            CASES[a.case](client, a.expect.split(","))
+        else:
+            CASES[a.case](client)
     except (socket.timeout, OSError, KeyError, TypeError, AttributeError) as e:
         check(f"{a.case}: exchange completed ({e!r})", False)
     return 1 if FAILED else 0

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
-start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" || exit 1
+start_signald s1 "$m1_RPC" || exit 1
 
 expect_status() { # expect_status NAME DIALLED STATUS [sipp args]
 	local name=$1 dialled=$2 status=$3; shift 3

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 --set rtp.timeout_s=2 || exit 1
-start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" || exit 1
+start_signald s1 "$m1_RPC" || exit 1
 DB=$T/s1-state/tandem.db
 P1=$(free_port)
 P2=$(free_port)
@@ -40,10 +40,17 @@ check "fork: all clear" all_clear
 sipp_bg rtpto-callee call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
 sipp_bg rtpto-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
 sleep 0.3
-check "rtp timeout: the caller gets a BYE" caller rtpto call_uac_wait_bye.xml
+check "rtp timeout: the caller gets a BYE" caller rtpto call_uac_wait_bye.xml \
+	-trace_msg -message_file "$T/rtpto-caller.sipp-messages.log"
 check "rtp timeout: the callee gets a BYE" sipp_wait rtpto-callee
 sipp_wait rtpto-ring
 check "rtp timeout: cause MEDIA_TIMEOUT" wait_for 5 output_is MEDIA_TIMEOUT cdr hangup_cause
+# bye_reason LOG: the Reason header of the BYE SIPp received, as its message trace shows it.
+bye_reason() { awk '/^BYE /{b=1} b&&/^Reason:/{print; exit} /^$/{b=0}' "$1" | tr -d '\r'; }
+for side in caller callee; do
+	check "rtp timeout: the $side's BYE says why ($(bye_reason "$T/rtpto-$side.sipp-messages.log"))" \
+		test "$(bye_reason "$T/rtpto-$side.sipp-messages.log")" = 'Reason: Tandem;cause=804;text="MEDIA_TIMEOUT"'
+done
 check "rtp timeout: all clear" all_clear
 
 # Early media: the callee's 183 with SDP reaches the caller pointing at mediad, then the 200.

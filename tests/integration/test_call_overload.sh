@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
-start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" --set call.max_calls=1 \
+start_signald s1 "$m1_RPC" --set call.max_calls=1 \
 	--set sip.overload_queue_kb=64 || exit 1
 sig_pid=$(cat "$T/s1.pid")
 

@@ -3,12 +3,16 @@
 # Python client: digest 401 -> 200, bindings in sip_registrations, several contacts, query,
 # wrong password, malformed Authorization, absurd Expires, unregister; then a node offering
 # SHA-256 and MD5: MD5-only and SHA-256 clients, nonce replay, 423 and Contact: * rules, and
-# hostile requests (long headers and URIs, too many contacts, broken headers).
+# hostile requests (long headers and URIs, too many contacts, broken headers). Per-user digest
+# algorithms: a directory user with auth-algorithms gets those, everyone else MD5 alone.
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
-# SIPp 3.6.1 answers only the first challenge and only knows MD5: this node offers MD5 alone.
-start_signald s1 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" --set auth.algorithms=MD5 || exit 1
+# The demo directory with one user who asks for SHA-256 (then MD5); the node keeps the default
+# offer, MD5 alone, which SIPp 3.6.1 needs.
+sed 's|<user id="1003">|&<params><param name="auth-algorithms" value="SHA-256, MD5"/></params>|' \
+	"$DEMO_DIRECTORY" >"$T/directory.xml"
+start_signald s1 "$m1_RPC" --set "directory.path=$T/directory.xml" || exit 1
 DB=$T/s1-state/tandem.db
 users_csv "$T/u1000.csv" "1000;1234"
 users_csv "$T/u1001.csv" "1001;1234"
@@ -55,9 +59,23 @@ check "the unregistered contact is gone" test "$(sql "$DB" "select count(*) from
 check "the other contact of 1000 stays" test "$(sql "$DB" "select count(*) from sip_registrations where contact like '%:$p2;%'")" = 1
 check "1001's binding is untouched" test "$(sql "$DB" "select count(*) from sip_registrations where sip_user='1001'")" = 1
 check "OPTIONS still answered 200" run_sipp opt options.xml "$s1_SIP"
+check "default offer: MD5 alone" \
+	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" offer --user 1004 --expect MD5
+check "user with auth-algorithms: SHA-256 then MD5, SHA-256 answer registers" \
+	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" offer --user 1003 --expect SHA-256,MD5
+check "INVITE from the user with auth-algorithms: 407 offers SHA-256 then MD5" \
+	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" invite-offer --user 1003 --expect SHA-256,MD5
+check "INVITE from a user without: 407 offers MD5 alone" \
+	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" invite-offer --user 1004 --expect MD5
+# (The unknown user's answer then gets 403: only the challenge is compared.)
+unknown_offer() {
+	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" offer --user 4343 --expect MD5 |
+		grep "ok: 401 offers" >/dev/null
+}
+check "unknown user: MD5 alone, like a known user" unknown_offer
 
-# A node with the default offer (SHA-256 first, then MD5).
-start_signald s2 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" || exit 1
+# A node that turns SHA-256 on globally (SHA-256 first, then MD5).
+start_signald s2 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" --set "auth.algorithms=SHA-256, MD5" || exit 1
 for c in md5-only sha256 replay rules junk methods; do
 	check "client case $c" python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s2_SIP" "$c" --user 1002
 done

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
-start_signald s1 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" --set auth.algorithms=MD5 \
+start_signald s1 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" \
 	--set auth.max_failures=3 --set auth.failure_window_s=120 --set auth.ban_s=120 || exit 1
 users_csv "$T/wrong.csv" "1000;0000"
 users_csv "$T/good.csv" "1000;1234"

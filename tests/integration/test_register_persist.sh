@@ -7,7 +7,7 @@
 
 start_mediad m1 || exit 1
 cp "$DEMO_DIRECTORY" "$T/directory.xml"
-ARGS=(--set "directory.path=$T/directory.xml" --set auth.algorithms=MD5
+ARGS=(--set "directory.path=$T/directory.xml"
 	--set registrar.min_expires=1 --set store.purge_interval_s=1)
 start_signald s1 "$m1_RPC" "${ARGS[@]}" || exit 1
 DB=$T/s1-state/tandem.db

@@ -195,6 +195,28 @@ static void test_relay_keeps_meaning(void **state)
 		                 statuses[i]);
 }
 
+/* The Reason header of a BYE: Q.850 for Q.850 causes, our own protocol token for the switch's
+ * causes such as a media timeout, nothing for causes that explain nothing. */
+static void test_reason(void **state)
+{
+	char buf[96];
+
+	(void)state;
+	assert_int_equal(hangup_cause_reason(HANGUP_CAUSE_NORMAL_CLEARING, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "Q.850;cause=16;text=\"NORMAL_CLEARING\"");
+	assert_int_equal(hangup_cause_reason(HANGUP_CAUSE_MEDIA_TIMEOUT, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "Tandem;cause=804;text=\"MEDIA_TIMEOUT\"");
+	assert_int_equal(hangup_cause_reason(HANGUP_CAUSE_SYSTEM_SHUTDOWN, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "Tandem;cause=701;text=\"SYSTEM_SHUTDOWN\"");
+	assert_int_equal(hangup_cause_reason(HANGUP_CAUSE_LOSE_RACE, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "SIP;cause=200;text=\"Call completed elsewhere\"");
+	assert_int_equal(hangup_cause_reason(HANGUP_CAUSE_NONE, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(hangup_cause_reason(HANGUP_CAUSE_ORIGINATOR_CANCEL, buf, sizeof(buf)),
+	                 -ENOENT);
+	assert_int_equal(hangup_cause_reason((enum hangup_cause)4242, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(hangup_cause_reason(HANGUP_CAUSE_MEDIA_TIMEOUT, buf, 10), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +227,7 @@ int main(void)
 	    cmocka_unit_test(test_from_sip),
 	    cmocka_unit_test(test_to_sip),
 	    cmocka_unit_test(test_relay_keeps_meaning),
+	    cmocka_unit_test(test_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

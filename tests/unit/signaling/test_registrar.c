@@ -48,6 +48,10 @@ static int setup(void **state)
 	fputs("<include><domain name=\"example.com\"><users>"
 	      "<user id=\"1000\"><params><param name=\"password\" value=\"1234\"/></params></user>"
 	      "<user id=\"1001\"><params><param name=\"password\" value=\"1234\"/></params></user>"
+	      "<user id=\"1002\"><params><param name=\"password\" value=\"1234\"/>"
+	      "<param name=\"auth-algorithms\" value=\"MD5\"/></params></user>"
+	      "<user id=\"1003\"><params><param name=\"password\" value=\"1234\"/>"
+	      "<param name=\"auth-algorithms\" value=\"SHA-256\"/></params></user>"
 	      "</users></domain></include>",
 	      fp);
 	fclose(fp);
@@ -210,6 +214,42 @@ static void test_challenge_then_200(void **state)
 	assert_string_equal(l.v[0].user_agent, "unit");
 	assert_int_equal(l.v[0].expires, T0 + 1800);
 	store_reg_list_free(&l);
+}
+
+/* The To user's auth-algorithms param replaces the global list (SHA-256, MD5 here), and an
+ * algorithm the user was not offered is not accepted even with a valid nonce for it. */
+static void test_per_user_algorithms(void **state)
+{
+	struct fx *f = *state;
+
+	request(f, "1002", 1);
+	handle(f, T0);
+	assert_int_equal(f->reply.status, 401);
+	assert_int_equal(f->reply.challenge.n, 1);
+	assert_non_null(strstr(f->reply.challenge.value[0], "algorithm=MD5"));
+	authorize(f, "1002", "1234", 1);
+	handle(f, T0);
+	assert_int_equal(f->reply.status, 200);
+
+	request(f, "1003", 1);
+	handle(f, T0);
+	assert_int_equal(f->reply.status, 401);
+	assert_int_equal(f->reply.challenge.n, 1);
+	assert_non_null(strstr(f->reply.challenge.value[0], "algorithm=SHA-256"));
+	/* An MD5 nonce obtained through another user's challenge: challenged again. */
+	request(f, "1002", 1);
+	handle(f, T0);
+	request(f, "1003", 1);
+	authorize(f, "1003", "1234", 1);
+	handle(f, T0);
+	assert_int_equal(f->reply.status, 401);
+	assert_non_null(strstr(f->reply.challenge.value[0], "algorithm=SHA-256"));
+	assert_int_equal(bindings(f, "1003", T0), 0);
+
+	/* Unknown users get the global list, like a known user without the param. */
+	request(f, "4242", 1);
+	handle(f, T0);
+	assert_int_equal(f->reply.challenge.n, 2);
 }
 
 static void test_nat_and_several_contacts(void **state)
@@ -448,6 +488,7 @@ int main(void)
 	    T(test_malformed_requests),      T(test_expires_bounds),
 	    T(test_unregister_and_star),     T(test_cseq_order_and_max_contacts),
 	    T(test_stale_and_replay),        T(test_expire_purges),
+	    T(test_per_user_algorithms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
