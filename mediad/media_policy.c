@@ -185,9 +185,26 @@ int media_policy_init(struct media_policy *p, const char *bind_ip, const char *a
 	return rc;
 }
 
+int media_policy_track(struct media_policy *p)
+{
+	p->held = calloc(65536, sizeof(*p->held));
+	return p->held ? 0 : -ENOMEM;
+}
+
+void media_policy_free(struct media_policy *p)
+{
+	free(p->held);
+	p->held = NULL;
+}
+
+/* A single-host setup shares the address with the phones: a port of the range the node does
+ * not hold may be a phone's. */
 static bool own_port(const struct media_policy *p, unsigned port)
 {
-	return port >= p->port_min && port <= p->port_max;
+	if (port < p->port_min || port > p->port_max)
+		return false;
+	return !p->loopback ||
+	       (p->held && atomic_load_explicit(&p->held[port], memory_order_relaxed));
 }
 
 bool media_policy_is_own_source(const struct media_policy *p, const void *sa, uint32_t len)

@@ -87,6 +87,8 @@ static int finish(struct mediad_config *cfg, const char *path, char *err, size_t
 		snprintf(err, errlen, "%s: %s", where, msg);
 		return rc;
 	}
+	if (media_policy_track(&cfg->policy))
+		return -ENOMEM;
 	if (!cfg->node_id) {
 		char host[256] = "mediad";
 
@@ -115,5 +117,6 @@ int mediad_config_load(struct mediad_config *cfg, const char *path, char **overr
 
 void mediad_config_free(struct mediad_config *cfg)
 {
+	media_policy_free(&cfg->policy);
 	cfg_free(mediad_keys, cfg);
 }

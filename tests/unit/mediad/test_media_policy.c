@@ -32,18 +32,27 @@ static void test_loopback_node(void **state)
 {
 	(void)state;
 	assert_int_equal(init("127.0.0.1", "127.0.0.1", NULL, NULL), 0);
-	/* Phones on this host: fine, except on the node's own relay ports. */
+	assert_int_equal(media_policy_track(&pol), 0);
+	/* Phones on this host: fine, even on a port of the range the node does not hold (the
+	 * phone holds it), but not on a port the node holds. */
 	assert_int_equal(check("127.0.0.1", 4000), 0);
-	assert_int_equal(check("127.0.0.1", 29999), 0);
+	assert_int_equal(check("127.0.0.1", 30000), 0);
+	atomic_store(&pol.held[30000], 1);
+	atomic_store(&pol.held[39999], 1);
+	atomic_store(&pol.held[29999], 1); /* not in the range: not the node's */
 	assert_int_equal(check("127.0.0.1", 30000), -EACCES);
 	assert_non_null(strstr(why, "own relay ports"));
 	assert_int_equal(check("127.0.0.1", 39999), -EACCES);
+	assert_int_equal(check("127.0.0.1", 29999), 0);
 	assert_int_equal(check("127.0.0.1", 40000), 0);
+	atomic_store(&pol.held[30000], 0);
+	assert_int_equal(check("127.0.0.1", 30000), 0);
 	/* Another loopback address is not the node's socket. */
 	assert_int_equal(check("127.0.0.2", 30000), 0);
 	assert_int_equal(check("169.254.1.1", 4000), -EACCES);
 	assert_non_null(strstr(why, "169.254.0.0/16"));
 	assert_int_equal(check("10.1.2.3", 30000), 0);
+	media_policy_free(&pol);
 }
 
 static void test_public_node_defaults(void **state)
@@ -104,7 +113,8 @@ static void test_bad_lists(void **state)
 static void test_wildcard_bind_counts_interfaces(void **state)
 {
 	(void)state;
-	/* Every host has loopback: with a wildcard bind, 127.0.0.1 is one of the node's own. */
+	/* Every host has loopback: with a wildcard bind, 127.0.0.1 is one of the node's own, and
+	 * the node is not loopback-bound, so its whole range counts. */
 	assert_int_equal(init("0.0.0.0", NULL, NULL, "none"), 0);
 	assert_int_equal(check("127.0.0.1", 30000), -EACCES);
 	assert_int_equal(check("127.0.0.1", 4000), 0);

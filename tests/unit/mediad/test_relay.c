@@ -301,15 +301,21 @@ static void test_policy_on_sources(void **state)
 	assert_int_equal(
 	    media_policy_init(&pol, "127.0.0.1", NULL, 30000, 30099, NULL, NULL, err, sizeof(err)),
 	    0);
+	assert_int_equal(media_policy_track(&pol), 0);
+	atomic_store(&pol.held[30004], 1); /* another leg's port, held by the node */
 	f->rs.policy = &pol;
-	assert_int_equal(rtp_from(f, 0, "127.0.0.1", 30004), 0); /* another leg's port */
+	assert_int_equal(rtp_from(f, 0, "127.0.0.1", 30004), 0);
 	assert_int_equal(rtp_from(f, 0, "169.254.3.4", 4000), 0);
 	assert_int_equal(f->st->leg[0].remote_rtp.len, 0);
 	assert_int_equal(f->st->leg[0].rx_rtp.strange_source, 2);
+	atomic_store(&pol.held[30011], 1);
 	assert_int_equal(rtcp_from(f, &f->st->leg[0].rtcp, "127.0.0.1", 30011), 0);
 	assert_int_equal(f->st->leg[0].rx_rtcp.strange_source, 1);
-	/* Loopback outside the range is a phone on this host: the node is bound on loopback. */
+	/* The node is bound on loopback: a port it does not hold, in its range or not, is a
+	 * phone on this host. */
+	assert_int_equal(rtp_from(f, 0, "127.0.0.1", 30006), 1);
 	assert_int_equal(rtp_from(f, 0, "127.0.0.1", 4000), 1);
+	media_policy_free(&pol);
 	destroy(f);
 }
 

@@ -259,6 +259,9 @@ static void test_destination_policy(void **state)
 	assert_int_equal(
 	    media_policy_init(&pol, "127.0.0.1", NULL, 30000, 30999, NULL, NULL, msg, sizeof(msg)),
 	    0);
+	assert_int_equal(media_policy_track(&pol), 0);
+	atomic_store(&pol.held[30010], 1);
+	atomic_store(&pol.held[30999], 1);
 	init_req(&q, 1, 1);
 	q.ep.ip = "127.0.0.1";
 	q.ep.port = 30010;
@@ -302,6 +305,7 @@ static void test_destination_policy(void **state)
 		session_build_release(pool, &s->streams[i]);
 	assert_int_equal(port_pool_free_count(pool), free0);
 	session_free(s);
+	media_policy_free(&pol);
 }
 
 int main(void)
