@@ -216,15 +216,17 @@ static COLD bool rtp_stranger(struct relay_leg *leg, const struct relay_session 
 static COLD bool rtcp_stranger(struct relay_leg *leg, const struct relay_session *rs,
                                const void *src, uint32_t srclen)
 {
-	if (leg->pin_rtcp || !latchable(rs, src, srclen))
+	bool locked = !rs->strict && leg->locked;
+
+	/* Cheapest refusals first: a flood of strangers on a locked leg costs two compares. */
+	if (leg->pin_rtcp ||
+	    (locked && (leg->rtcp_locked || !net_addr_same_ip(&leg->remote_rtp, src, srclen))) ||
+	    !latchable(rs, src, srclen))
 		return false;
-	if (rs->strict) {
+	if (rs->strict)
 		leg->pin_rtcp = true;
-	} else if (leg->locked) {
-		if (leg->rtcp_locked || !net_addr_same_ip(&leg->remote_rtp, src, srclen))
-			return false;
+	else if (locked)
 		leg->rtcp_locked = true;
-	}
 	net_addr_from_sockaddr(&leg->remote_rtcp, src, srclen);
 	leg->rtcp_learnt = true;
 	return true;

@@ -296,11 +296,12 @@ static void on_reply(void *arg, int rc, const RpcEnvelope *env)
 
 /* ---- strict source ------------------------------------------------------------------------ */
 
-/* Where side's SIP came from, when we know it is the phone itself: A's INVITE source; the
- * answering B contact when the registrar saw it reach us directly (no NAT next hop). */
+/* Where side's SIP came from, when we know it is the phone itself: A's INVITE source; the B
+ * contact (the one that answered, or the only one called) when the registrar saw it reach us
+ * directly (no NAT next hop). Early media while several contacts ring is from any of them. */
 static const char *sip_source(const struct call *call, enum call_side side, char *buf, size_t len)
 {
-	const struct leg *b = call->winner;
+	const struct leg *b = call->winner ? call->winner : call->n_b == 1 ? &call->b[0] : NULL;
 
 	if (side == SIDE_A)
 		return call->a.src_ip;
