@@ -314,6 +314,7 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 		         cfg->port_min, cfg->port_max);
 		goto fail;
 	}
+	port_pool_publish(md->pool, cfg->policy.held);
 	rc = session_table_new(&md->sessions);
 	if (!rc)
 		rc = owners_new(&md->owners);

@@ -30,6 +30,12 @@ static const struct cfg_key mediad_keys[] = {
     {"rtp", "timeout_s", CFG_INT, F(rtp_timeout_s), "60", 0, 86400, "RTP inactivity"},
     {"rtp", "owner_timeout_s", CFG_INT, F(owner_timeout_s), "300", 0, 86400,
      "reap sessions of a silent owner"},
+    {"rtp", "latch_learn_ms", CFG_INT, F(latch_learn_ms), "3000", 0, 60000,
+     "source learning after a leg's first packet"},
+    {"rtp", "latch_relearn_ms", CFG_INT, F(latch_relearn_ms), "1000", 0, 3600000,
+     "silence before a latched leg may move (same SSRC), 0 = never"},
+    {"rtp", "media_allow", CFG_STR, F(media_allow), NULL, 0, 0, "media destinations allowed"},
+    {"rtp", "media_deny", CFG_STR, F(media_deny), NULL, 0, 0, "media destinations refused"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
@@ -44,6 +50,8 @@ static bool valid_ip(const char *s)
 static int finish(struct mediad_config *cfg, const char *path, char *err, size_t errlen)
 {
 	const char *where = path ? path : "(defaults)";
+	char msg[192];
+	int rc;
 
 	if (log_level_parse(cfg->log_level, &cfg->level)) {
 		snprintf(err, errlen, "%s: [mediad] log_level: '%s' is not a level", where,
@@ -72,6 +80,15 @@ static int finish(struct mediad_config *cfg, const char *path, char *err, size_t
 		         cfg->advertise_ip);
 		return -EINVAL;
 	}
+	rc = media_policy_init(&cfg->policy, cfg->bind_ip, cfg->advertise_ip,
+	                       (unsigned)cfg->port_min, (unsigned)cfg->port_max, cfg->media_allow,
+	                       cfg->media_deny, msg, sizeof(msg));
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", where, msg);
+		return rc;
+	}
+	if (media_policy_track(&cfg->policy))
+		return -ENOMEM;
 	if (!cfg->node_id) {
 		char host[256] = "mediad";
 
@@ -100,5 +117,6 @@ int mediad_config_load(struct mediad_config *cfg, const char *path, char **overr
 
 void mediad_config_free(struct mediad_config *cfg)
 {
+	media_policy_free(&cfg->policy);
 	cfg_free(mediad_keys, cfg);
 }

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "media_policy.h"
 
 struct mediad_config {
 	char *node_id;      /* default: host name */
@@ -22,8 +23,17 @@ struct mediad_config {
 	long port_min, port_max;
 	long rtp_timeout_s;   /* default inactivity timeout; 0 = never */
 	long owner_timeout_s; /* reap sessions whose owner has been silent this long; 0 = never */
+	/* Latching: a leg learns its source for this long after its first packet (or until a
+	 * packet comes from its SDP address), then keeps it. */
+	long latch_learn_ms;
+	/* A latched leg silent this long may move to a new source that continues its SSRC;
+	 * 0 = never. */
+	long latch_relearn_ms;
+	char *media_allow; /* CIDR list; NULL = anywhere not denied */
+	char *media_deny;  /* CIDR list; NULL = the default (media_policy.h) */
 	/* derived */
 	enum log_level level;
+	struct media_policy policy;
 };
 
 /* Loads path (NULL: defaults only) then applies overrides ("section.key=value").

@@ -68,4 +68,23 @@ static inline bool net_addr_matches(const struct net_addr *a, const void *sa, so
 	       memcmp(&a->u.in6.sin6_addr, &s6->sin6_addr, sizeof(s6->sin6_addr)) == 0;
 }
 
+/* Same family and IP address as a recvmsg source, whatever the port. */
+static inline bool net_addr_same_ip(const struct net_addr *a, const void *sa, socklen_t len)
+{
+	const struct sockaddr_in *s4 = sa;
+	const struct sockaddr_in6 *s6 = sa;
+
+	if (!a->len || a->len != len)
+		return false;
+	if (len == sizeof(struct sockaddr_in))
+		return a->u.in.sin_addr.s_addr == s4->sin_addr.s_addr;
+	return memcmp(&a->u.in6.sin6_addr, &s6->sin6_addr, sizeof(s6->sin6_addr)) == 0;
+}
+
+/* Both unknown, or the same family, address and port. */
+static inline bool net_addr_equal(const struct net_addr *a, const struct net_addr *b)
+{
+	return a->len == b->len && (!a->len || net_addr_matches(a, &b->u, b->len));
+}
+
 #endif

@@ -17,8 +17,23 @@ struct port_pool {
 	unsigned total;
 	uint32_t *fifo; /* free slots, ring of total entries */
 	unsigned head, count;
-	uint8_t *in_use; /* per slot */
+	uint8_t *in_use;    /* per slot */
+	atomic_uchar *held; /* borrowed, per port: published for other threads; NULL = none */
 };
+
+void port_pool_publish(struct port_pool *pool, atomic_uchar *held)
+{
+	pool->held = held;
+}
+
+static void publish(struct port_pool *pool, unsigned port, unsigned char v)
+{
+	if (!pool->held)
+		return;
+	atomic_store_explicit(&pool->held[port], v, memory_order_relaxed);
+	if (port < 65535)
+		atomic_store_explicit(&pool->held[port + 1], v, memory_order_relaxed);
+}
 
 int port_pool_new(struct port_pool **out, const char *bind_ip, unsigned port_min, unsigned port_max)
 {
@@ -119,6 +134,7 @@ int port_pool_acquire(struct port_pool *pool, bool mux, struct port_lease *out)
 		rc = bind_pair(pool, port, mux, out);
 		if (!rc) {
 			pool->in_use[slot] = 1;
+			publish(pool, port, 1);
 			return 0;
 		}
 		/* Back of the line: the port may be free again later. */
@@ -141,6 +157,7 @@ int port_pool_release(struct port_pool *pool, uint16_t port)
 	if (slot >= pool->total || !pool->in_use[slot])
 		return -EINVAL;
 	pool->in_use[slot] = 0;
+	publish(pool, port, 0);
 	pool->fifo[(pool->head + pool->count) % pool->total] = slot;
 	pool->count++;
 	return 0;

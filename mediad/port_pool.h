@@ -8,6 +8,7 @@
 #ifndef MEDIAD_PORT_POOL_H
 #define MEDIAD_PORT_POOL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,11 @@ int port_pool_acquire(struct port_pool *pool, bool mux, struct port_lease *out);
 /* Returns a pair (by its RTP port) to the pool once its sockets are closed. Unknown or free
  * ports are ignored with -EINVAL. */
 int port_pool_release(struct port_pool *pool, uint16_t port);
+
+/* Marks every port of a lease in held (65536 entries, borrowed) while it is leased, for threads
+ * that must recognise the node's own sockets (media_policy.h). Relaxed stores: a reader may see
+ * a lease a moment late, never a torn value. */
+void port_pool_publish(struct port_pool *pool, atomic_uchar *held);
 
 unsigned port_pool_free_count(const struct port_pool *pool); /* pairs free now */
 unsigned port_pool_total(const struct port_pool *pool);      /* pairs in the range */

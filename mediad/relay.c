@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "media_policy.h"
 #include "rtp_check.h"
+
+#define COLD __attribute__((cold, noinline))
 
 static void sock_init(struct relay_sock *s, int fd, unsigned port, uint8_t leg, bool rtcp_port,
                       struct relay_stream *st)
@@ -85,6 +88,11 @@ static void derive_rtcp(struct relay_leg *leg)
 void relay_leg_set_remote(struct relay_leg *leg, const struct net_addr *rtp,
                           const struct net_addr *rtcp, bool strict)
 {
+	/* The same SDP again (a refresh, a hold with the same address): a leg locked onto its
+	 * real source behind a NAT keeps it instead of going back to the private address. */
+	if (!strict && leg->locked && net_addr_equal(&leg->sdp_rtp, rtp) && !rtcp)
+		return;
+	leg->sdp_rtp = *rtp;
 	leg->remote_rtp = *rtp;
 	if (rtcp) {
 		leg->remote_rtcp = *rtcp;
@@ -95,6 +103,9 @@ void relay_leg_set_remote(struct relay_leg *leg, const struct net_addr *rtp,
 	}
 	leg->pin_rtp = strict && leg->remote_rtp.len;
 	leg->pin_rtcp = strict && leg->remote_rtcp.len;
+	leg->locked = leg->pin_rtp;
+	leg->rtcp_locked = false;
+	leg->learn_end_ns = 0;
 }
 
 void relay_session_set_strict(struct relay_session *rs, bool strict)
@@ -106,6 +117,8 @@ void relay_session_set_strict(struct relay_session *rs, bool strict)
 
 			leg->pin_rtp = strict && leg->remote_rtp.len;
 			leg->pin_rtcp = strict && leg->remote_rtcp.len;
+			if (leg->pin_rtp)
+				leg->locked = true;
 		}
 	}
 }
@@ -116,28 +129,125 @@ static int drop(struct relay_counters *c)
 	return 0;
 }
 
-/* Accepts src as the leg's remote for this kind of packet, or refuses a stranger. Without
- * strict source the remote follows whoever sends (symmetric RTP through NATs); with it the
- * first source (or SDP's address) is kept and others are dropped. */
-static bool check_source(struct relay_leg *leg, bool rtcp, bool strict, const void *src,
-                         uint32_t srclen)
+static bool latchable(const struct relay_session *rs, const void *src, uint32_t srclen)
 {
-	struct net_addr *remote = rtcp ? &leg->remote_rtcp : &leg->remote_rtp;
+	return !rs->policy || media_policy_allows_source(rs->policy, src, srclen);
+}
 
-	if (__builtin_expect(net_addr_matches(remote, src, srclen), 1))
-		return true;
-	if (rtcp ? leg->pin_rtcp : leg->pin_rtp)
+static void latch_rtp(struct relay_leg *leg, const void *src, uint32_t srclen)
+{
+	net_addr_from_sockaddr(&leg->remote_rtp, src, srclen);
+	if (!leg->rtcp_learnt && !leg->pin_rtcp)
+		derive_rtcp(leg);
+}
+
+/* The learning window is over (or SDP's own address spoke): RTCP learnt from another host than
+ * the RTP source is forgotten, and may be learnt once more from the RTP source's host. */
+static void lock(struct relay_leg *leg)
+{
+	leg->locked = true;
+	leg->rtcp_locked = false;
+	if (leg->rtcp_learnt && !leg->pin_rtcp &&
+	    !net_addr_same_ip(&leg->remote_rtp, &leg->remote_rtcp.u, leg->remote_rtcp.len)) {
+		leg->rtcp_learnt = false;
+		derive_rtcp(leg);
+	}
+}
+
+static bool from_sdp(const struct relay_leg *leg, const void *src, uint32_t srclen)
+{
+	return leg->sdp_rtp.len && net_addr_matches(&leg->sdp_rtp, src, srclen);
+}
+
+/* A packet from the remote while the leg is still learning: the first one opens the window. */
+static COLD void learn_known(struct relay_leg *leg, const struct relay_session *rs, const void *src,
+                             uint32_t srclen, uint64_t now)
+{
+	if (!leg->learn_end_ns)
+		leg->learn_end_ns = now + rs->learn_ns;
+	if (now >= leg->learn_end_ns || from_sdp(leg, src, srclen))
+		lock(leg);
+}
+
+/* RTP from an address other than the remote's. */
+static COLD bool rtp_stranger(struct relay_leg *leg, const struct relay_session *rs,
+                              const void *src, uint32_t srclen, const uint8_t *p, uint64_t now)
+{
+	if (leg->pin_rtp)
 		return false;
-	net_addr_from_sockaddr(remote, src, srclen);
-	if (rtcp) {
-		leg->rtcp_learnt = true;
-		leg->pin_rtcp = strict;
-	} else {
-		leg->pin_rtp = strict;
-		if (!leg->rtcp_learnt && !leg->pin_rtcp)
-			derive_rtcp(leg);
+	if (rs->strict) {
+		/* Strict without an SDP address: the first source is the one. */
+		if (!latchable(rs, src, srclen))
+			return false;
+		latch_rtp(leg, src, srclen);
+		leg->pin_rtp = leg->locked = true;
+		return true;
+	}
+	if (!leg->locked) {
+		bool sdp = from_sdp(leg, src, srclen);
+
+		if (!leg->learn_end_ns)
+			leg->learn_end_ns = now + rs->learn_ns;
+		if (now < leg->learn_end_ns || sdp) {
+			if (!latchable(rs, src, srclen))
+				return false;
+			latch_rtp(leg, src, srclen);
+			if (sdp || now >= leg->learn_end_ns)
+				lock(leg);
+			return true;
+		}
+		lock(leg); /* the window closed while the remote was quiet */
+	}
+	/* Locked: only the same stream, back after a silence (a NAT that re-mapped it). */
+	if (!rs->relearn_ns || !leg->stats.started || rtp_ssrc(p) != leg->stats.ssrc ||
+	    now - leg->rx_rtp.last_ns < rs->relearn_ns || !latchable(rs, src, srclen))
+		return false;
+	latch_rtp(leg, src, srclen);
+	leg->rtcp_locked = false;
+	if (!leg->pin_rtcp) {
+		leg->rtcp_learnt = false;
+		derive_rtcp(leg);
 	}
 	return true;
+}
+
+/* RTCP from an address other than the remote's: learnt freely while RTP is learning, once and
+ * from the RTP remote's host only when it is locked. */
+static COLD bool rtcp_stranger(struct relay_leg *leg, const struct relay_session *rs,
+                               const void *src, uint32_t srclen)
+{
+	bool locked = !rs->strict && leg->locked;
+
+	/* Cheapest refusals first: a flood of strangers on a locked leg costs two compares. */
+	if (leg->pin_rtcp ||
+	    (locked && (leg->rtcp_locked || !net_addr_same_ip(&leg->remote_rtp, src, srclen))) ||
+	    !latchable(rs, src, srclen))
+		return false;
+	if (rs->strict)
+		leg->pin_rtcp = true;
+	else if (locked)
+		leg->rtcp_locked = true;
+	net_addr_from_sockaddr(&leg->remote_rtcp, src, srclen);
+	leg->rtcp_learnt = true;
+	return true;
+}
+
+/* Accepts src as the leg's remote for this kind of packet, or refuses a stranger (relay.h says
+ * how). The common case, a packet from the latched remote of a locked leg, is one compare. */
+static inline bool check_source(struct relay_leg *leg, const struct relay_session *rs, bool rtcp,
+                                const void *src, uint32_t srclen, const uint8_t *p, uint64_t now)
+{
+	if (rtcp) {
+		if (__builtin_expect(net_addr_matches(&leg->remote_rtcp, src, srclen), 1))
+			return true;
+		return rtcp_stranger(leg, rs, src, srclen);
+	}
+	if (__builtin_expect(net_addr_matches(&leg->remote_rtp, src, srclen), 1)) {
+		if (__builtin_expect(!leg->locked, 0))
+			learn_known(leg, rs, src, srclen, now);
+		return true;
+	}
+	return rtp_stranger(leg, rs, src, srclen, p, now);
 }
 
 int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool truncated,
@@ -159,7 +269,7 @@ int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool t
 	}
 	if (st->removed)
 		return drop(c);
-	if (!check_source(leg, rtcp, rs->strict, src, srclen)) {
+	if (!check_source(leg, rs, rtcp, src, srclen, p, now_ns)) {
 		c->strange_source++;
 		return drop(c);
 	}

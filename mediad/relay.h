@@ -40,11 +40,24 @@ struct relay_sock {
 	struct relay_stream *stream; /* back pointer */
 };
 
+/* Latching (relay.c): a leg's remote starts as SDP says (or unknown). While the leg is
+ * learning, any source is accepted and becomes the remote (the newest wins: a phone behind a
+ * NAT sends from an address its SDP does not know); a packet from the SDP address itself, or the
+ * end of the learning window (the session's learn_ns after the leg's first packet), locks it.
+ * A locked leg drops and counts strangers; it moves only after being silent for relearn_ns, and
+ * only to a source whose RTP continues the SSRC it had. RTCP follows: while RTP is locked, an
+ * RTCP source is learnt once, and only from the RTP remote's IP address. A new remote from SDP
+ * (create, or an update that changes it) starts learning again. Strict source pins instead:
+ * SDP's address, or the first source when SDP gave none, never moves. */
 struct relay_leg {
 	struct relay_sock rtp, rtcp;
 	struct net_addr remote_rtp, remote_rtcp; /* len 0: not known yet */
+	struct net_addr sdp_rtp;                 /* what SDP said; len 0: nothing */
 	bool pin_rtp, pin_rtcp; /* strict source: packets from elsewhere are dropped */
 	bool rtcp_learnt;       /* remote_rtcp was given or seen, not derived from remote_rtp */
+	bool locked;            /* remote_rtp is latched for good (see above) */
+	bool rtcp_locked;       /* remote_rtcp learnt while locked: no further RTCP learning */
+	uint64_t learn_end_ns;  /* end of the learning window; 0 = not started (no packet yet) */
 	bool mux;
 	uint8_t direction;                     /* enum media_direction, as this leg's SDP says */
 	struct relay_counters rx_rtp, rx_rtcp; /* what this leg's remote sent us */
@@ -61,9 +74,16 @@ struct relay_stream {
 	struct relay_leg leg[2];
 };
 
+struct media_policy;
+
 struct relay_session {
 	uint32_t key; /* the control thread's name for it */
 	bool strict;
+	uint64_t learn_ns;   /* learning window of a leg (0: the first source locks at once) */
+	uint64_t relearn_ns; /* silence before a locked leg may move; 0 = never */
+	/* Where media may not go; sources it refuses are never latched. Read-only, shared by
+	 * every thread (the node's configuration); NULL = no policy. */
+	const struct media_policy *policy;
 	bool deleting;
 	bool timeout_sent;                   /* RtpTimeout raised for the current idle period */
 	uint64_t timeout_ns;                 /* 0 = never */
@@ -99,10 +119,12 @@ void relay_session_free(struct relay_session *rs);
 /* --- the owning worker ------------------------------------------------------------------- */
 
 /* Sets a leg's remote from SDP: rtp (len 0 = forget), rtcp when given, else derived (rtp, or
- * rtp port + 1 without mux). Strict sessions pin what SDP gave. */
+ * rtp port + 1 without mux). Strict sessions pin what SDP gave. A remote other than SDP's
+ * previous one starts learning again (relay_leg above). */
 void relay_leg_set_remote(struct relay_leg *leg, const struct net_addr *rtp,
                           const struct net_addr *rtcp, bool strict);
-/* Re-pins every known remote after the session's strict flag changed. */
+/* Re-pins every known remote after the session's strict flag changed. Turning it off keeps
+ * the legs locked where they are. */
 void relay_session_set_strict(struct relay_session *rs, bool strict);
 
 struct relay_fwd {

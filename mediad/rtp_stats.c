@@ -5,6 +5,10 @@
 #define SEQ_MOD      65536u
 #define MAX_DROPOUT  3000u
 #define MAX_MISORDER 100u
+/* A change of transit time larger than this (in timestamp units: 186 s at 90 kHz, longer at
+ * lower rates) is the sender's clock jumping, not network jitter; counting it would swamp the
+ * estimate for minutes. It also bounds the estimator: 16 * 2^24 fits its 32 bits. */
+#define MAX_TRANSIT_STEP (1u << 24)
 
 uint32_t rtp_stats_units(uint64_t now_ns, uint32_t clock_rate)
 {
@@ -57,8 +61,7 @@ static bool update_seq(struct rtp_stats *s, uint16_t seq)
 void rtp_stats_update(struct rtp_stats *s, uint16_t seq, uint32_t ts, uint32_t ssrc,
                       uint32_t arrival)
 {
-	uint32_t transit = arrival - ts;
-	int32_t d;
+	uint32_t transit = arrival - ts, d;
 
 	if (!s->started || ssrc != s->ssrc) {
 		start_epoch(s, seq);
@@ -69,12 +72,15 @@ void rtp_stats_update(struct rtp_stats *s, uint16_t seq, uint32_t ts, uint32_t s
 	}
 	if (!update_seq(s, seq))
 		return;
-	d = (int32_t)(transit - s->transit);
+	/* |D| in modular arithmetic: a difference of 2^31 has no positive int32_t. */
+	d = transit - s->transit;
+	if (d > 0x80000000u)
+		d = 0u - d;
 	s->transit = transit;
-	if (d < 0)
-		d = -d;
+	if (d > MAX_TRANSIT_STEP)
+		return; /* resynchronised on the new timestamps */
 	/* J += (|D| - J) / 16, kept scaled by 16 (A.8). */
-	s->jitter += (uint32_t)d - ((s->jitter + 8) >> 4);
+	s->jitter += d - ((s->jitter + 8) >> 4);
 }
 
 uint64_t rtp_stats_lost(const struct rtp_stats *s)

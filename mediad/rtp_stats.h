@@ -25,7 +25,8 @@ struct rtp_stats {
 uint32_t rtp_stats_units(uint64_t now_ns, uint32_t clock_rate);
 
 /* Takes one packet: seq, timestamp and SSRC from its header, arrival in timestamp units. A new
- * SSRC starts a new epoch; losses counted so far are kept. */
+ * SSRC starts a new epoch; losses counted so far are kept. A timestamp jump of more than 2^24
+ * units is a discontinuity: jitter resynchronises instead of counting it. */
 void rtp_stats_update(struct rtp_stats *s, uint16_t seq, uint32_t ts, uint32_t ssrc,
                       uint32_t arrival);
 

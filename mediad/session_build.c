@@ -47,9 +47,34 @@ int session_build_endpoint(const RpcEndpoint *ep, int family, struct net_addr *o
 	return RPC_OK;
 }
 
+int session_build_destination(const struct media_policy *policy, const struct net_addr *a,
+                              const char *where, char *msg, size_t len)
+{
+	char why[128], text[NET_ADDR_TEXT];
+
+	if (!media_policy_check(policy, a, why, sizeof(why)))
+		return RPC_OK;
+	net_addr_format(a, text, sizeof(text));
+	snprintf(msg, len, "%s: %s %s", where, text, why);
+	return RPC_INVALID_ADDRESS;
+}
+
+/* An Endpoint a client sends: well formed, and somewhere media may go. */
+static int check_remote(const struct build_env *env, const RpcEndpoint *ep, struct net_addr *out,
+                        const char *where, char *msg, size_t len)
+{
+	int rc = session_build_endpoint(ep, env->family, out, where, msg, len);
+
+	if (!rc)
+		rc = session_build_destination(env->policy, out, where, msg, len);
+	if (rc)
+		out->len = 0;
+	return rc;
+}
+
 /* One leg's StreamSpec; kind and clock rate are the pair's, taken from leg A's spec. */
-static int check_spec(const RpcStreamSpec *sp, int family, struct relay_leg_spec *out,
-                      const char *where, char *msg, size_t len)
+static int check_spec(const RpcStreamSpec *sp, const struct build_env *env,
+                      struct relay_leg_spec *out, const char *where, char *msg, size_t len)
 {
 	char field[96];
 	int rc;
@@ -76,11 +101,11 @@ static int check_spec(const RpcStreamSpec *sp, int family, struct relay_leg_spec
 	out->mux = sp->rtcp_mux;
 	out->direction = sp->direction ? (uint8_t)sp->direction : DIR_SENDRECV;
 	snprintf(field, sizeof(field), "%s.remote_rtp", where);
-	rc = session_build_endpoint(sp->remote_rtp, family, &out->rtp, field, msg, len);
+	rc = check_remote(env, sp->remote_rtp, &out->rtp, field, msg, len);
 	if (rc)
 		return rc;
 	snprintf(field, sizeof(field), "%s.remote_rtcp", where);
-	rc = session_build_endpoint(sp->remote_rtcp, family, &out->rtcp, field, msg, len);
+	rc = check_remote(env, sp->remote_rtcp, &out->rtcp, field, msg, len);
 	out->rtcp_given = out->rtcp.len != 0;
 	return rc;
 }
@@ -169,12 +194,13 @@ static void unmake(const struct build_env *env, struct session *s, struct relay_
 	}
 }
 
-static int check_pair(int family, const RpcStreamSpec *a, const RpcStreamSpec *b, const char *wa,
-                      const char *wb, struct relay_leg_spec spec[2], char *msg, size_t len)
+static int check_pair(const struct build_env *env, const RpcStreamSpec *a, const RpcStreamSpec *b,
+                      const char *wa, const char *wb, struct relay_leg_spec spec[2], char *msg,
+                      size_t len)
 {
-	int rc = check_spec(a, family, &spec[0], wa, msg, len);
+	int rc = check_spec(a, env, &spec[0], wa, msg, len);
 
-	return rc ? rc : check_spec(b, family, &spec[1], wb, msg, len);
+	return rc ? rc : check_spec(b, env, &spec[1], wb, msg, len);
 }
 
 int session_build_create(const struct build_env *env, const RpcCreateSessionRequest *req,
@@ -205,7 +231,7 @@ int session_build_create(const struct build_env *env, const RpcCreateSessionRequ
 
 		snprintf(wa, sizeof(wa), "leg_a.streams[%zu]", i);
 		snprintf(wb, sizeof(wb), "leg_b.streams[%zu]", i);
-		rc = check_pair(env->family, req->leg_a->streams[i], req->leg_b->streams[i], wa, wb,
+		rc = check_pair(env, req->leg_a->streams[i], req->leg_b->streams[i], wa, wb,
 		                spec[i], msg, len);
 		if (rc)
 			return rc;
@@ -216,6 +242,9 @@ int session_build_create(const struct build_env *env, const RpcCreateSessionRequ
 		return RPC_INTERNAL;
 	}
 	rs->key = s->key;
+	rs->policy = env->policy;
+	rs->learn_ns = env->learn_ns;
+	rs->relearn_ns = env->relearn_ns;
 	for (size_t i = 0; i < n; i++) {
 		rc = make_stream(env, (uint32_t)i, req->leg_a->streams[i], spec[i], &rs->streams[i],
 		                 &s->streams[i], msg, len);
@@ -232,8 +261,9 @@ int session_build_create(const struct build_env *env, const RpcCreateSessionRequ
 }
 
 /* Pass one of an update: every StreamUpdate and removal against the session as it is. */
-static int check_changes(int family, const struct session *s, const RpcUpdateSessionRequest *req,
-                         struct relay_update *u, char *msg, size_t len)
+static int check_changes(const struct build_env *env, const struct session *s,
+                         const RpcUpdateSessionRequest *req, struct relay_update *u, char *msg,
+                         size_t len)
 {
 	if (req->n_streams > 2 * SESSION_MAX_STREAMS) {
 		snprintf(msg, len, "%zu stream updates; at most %d", req->n_streams,
@@ -267,11 +297,11 @@ static int check_changes(int family, const struct session *s, const RpcUpdateSes
 		c->set_rtp = su->remote_rtp != NULL;
 		c->set_rtcp = su->remote_rtcp != NULL;
 		snprintf(where, sizeof(where), "streams[%zu].remote_rtp", i);
-		rc = session_build_endpoint(su->remote_rtp, family, &c->rtp, where, msg, len);
+		rc = check_remote(env, su->remote_rtp, &c->rtp, where, msg, len);
 		if (rc)
 			return rc;
 		snprintf(where, sizeof(where), "streams[%zu].remote_rtcp", i);
-		rc = session_build_endpoint(su->remote_rtcp, family, &c->rtcp, where, msg, len);
+		rc = check_remote(env, su->remote_rtcp, &c->rtcp, where, msg, len);
 		if (rc)
 			return rc;
 	}
@@ -298,7 +328,7 @@ int session_build_update(const struct build_env *env, struct session *s,
 		snprintf(msg, len, "out of memory");
 		return RPC_INTERNAL;
 	}
-	rc = check_changes(env->family, s, req, u, msg, len);
+	rc = check_changes(env, s, req, u, msg, len);
 	if (!rc && req->n_add > SESSION_MAX_STREAMS - base) {
 		snprintf(msg, len, "%zu streams added to %u; at most %d per session", req->n_add,
 		         base, SESSION_MAX_STREAMS);
@@ -309,8 +339,7 @@ int session_build_update(const struct build_env *env, struct session *s,
 
 		snprintf(wa, sizeof(wa), "add[%zu].a", i);
 		snprintf(wb, sizeof(wb), "add[%zu].b", i);
-		rc = check_pair(env->family, req->add[i]->a, req->add[i]->b, wa, wb, spec[i], msg,
-		                len);
+		rc = check_pair(env, req->add[i]->a, req->add[i]->b, wa, wb, spec[i], msg, len);
 	}
 	for (size_t i = 0; !rc && i < req->n_add; i++) {
 		rc = make_stream(env, base + (uint32_t)i, req->add[i]->a, spec[i], &u->add[i],

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "media_policy.h"
 #include "port_pool.h"
 #include "relay.h"
 #include "rpc.h"
@@ -21,6 +22,9 @@ struct build_env {
 	struct port_pool *pool; /* borrowed */
 	int family;             /* AF_INET or AF_INET6: the relay's sockets */
 	bool strict;            /* the session's strict-source flag (after this request) */
+	/* Where media may go (borrowed, outlives every session); NULL = anywhere. */
+	const struct media_policy *policy;
+	uint64_t learn_ns, relearn_ns; /* latching, copied into new relay sessions */
 };
 
 /* Checks an Endpoint: out->len 0 when absent, port 0 or the unspecified address ("not known"
@@ -28,7 +32,13 @@ struct build_env {
 int session_build_endpoint(const RpcEndpoint *ep, int family, struct net_addr *out,
                            const char *where, char *msg, size_t len);
 
-/* Builds s's streams and *out (key, streams; options are the caller's) from req. */
+/* Checks an endpoint against the policy: RPC_OK, or RPC_INVALID_ADDRESS with msg saying which
+ * rule refused it. */
+int session_build_destination(const struct media_policy *policy, const struct net_addr *a,
+                              const char *where, char *msg, size_t len);
+
+/* Builds s's streams and *out (key, streams, latching; options are the caller's) from req.
+ * Remotes are checked against env->policy. */
 int session_build_create(const struct build_env *env, const RpcCreateSessionRequest *req,
                          struct session *s, struct relay_session **out, char *msg, size_t len);
 

@@ -171,6 +171,20 @@ static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer, 
 	return s;
 }
 
+static struct build_env build_env_of(const struct mediad *md, bool strict)
+{
+	struct build_env env = {
+	    .pool = md->pool,
+	    .family = port_pool_family(md->pool),
+	    .strict = strict,
+	    .policy = &md->cfg->policy,
+	    .learn_ns = (uint64_t)md->cfg->latch_learn_ms * 1000000u,
+	    .relearn_ns = (uint64_t)md->cfg->latch_relearn_ms * 1000000u,
+	};
+
+	return env;
+}
+
 static void log_ports(const struct session *s, const char *what)
 {
 	char line[512];
@@ -218,7 +232,7 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	const RpcCreateSessionRequest *r = req->create_session;
 	const RpcSessionOptions *o = r->options;
 	struct relay_session *rs = NULL;
-	struct build_env env = {md->pool, port_pool_family(md->pool), o && o->strict_source};
+	struct build_env env = build_env_of(md, o && o->strict_source);
 	struct session *s;
 	struct pending *p;
 	struct wmsg *m;
@@ -268,9 +282,13 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	log_set_context(NULL);
 }
 
-/* Session gone for good: ports back, owner reference dropped. */
+/* Session gone for good: ports back, its worker's load down. Once only: a create the worker
+ * could not start is closed by its answer, and a DeleteSession (or the node's own close) sent
+ * before that answer arrived comes back for the same session. */
 static void finish_close(struct mediad *md, struct session *s)
 {
+	if (s->closed)
+		return;
 	for (uint32_t i = 0; i < s->n_streams; i++) {
 		if (!s->streams[i].removed)
 			session_build_release(md->pool, &s->streams[i]);
@@ -317,9 +335,7 @@ void session_rpc_update(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	if (!s)
 		return;
 	log_set_context(s->call_id);
-	env.pool = md->pool;
-	env.family = port_pool_family(md->pool);
-	env.strict = r->options ? r->options->strict_source : s->strict;
+	env = build_env_of(md, r->options ? r->options->strict_source : s->strict);
 	before = s->n_streams;
 	p = pending_new(P_UPDATE, peer, s);
 	m = p ? msg_new(WMSG_UPDATE, s, p) : NULL;

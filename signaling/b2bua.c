@@ -58,6 +58,7 @@ static struct call *call_new(struct b2bua *b, const struct ua_request *req)
 	call->to_header = su_strdup(call->home, req->to_header);
 	call->a.call = call;
 	call->a.is_a = true;
+	call->a.src_ip = su_strdup(call->home, req->src_ip);
 	call->a.state = LEG_CALLING;
 	call->created_ms = clock_mono_ms();
 	call->state = CALL_SETUP;

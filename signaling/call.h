@@ -37,6 +37,7 @@ struct leg {
 	int final_status; /* final answer seen or sent on this leg, 0 while none */
 	char *contact;    /* B: the contact called (on the call's home) */
 	char *proxy;      /* B: NAT next hop or NULL (on the call's home) */
+	char *src_ip;     /* A: the address its INVITE came from (on the call's home) */
 	char *sdp;        /* latest SDP received on this leg (on the call's home) */
 	char *sdp_sent;   /* latest SDP we sent on this leg (on the call's home) */
 };

@@ -14,6 +14,7 @@
 
 #include "codec_prefs.h"
 #include "log.h"
+#include "media_direct.h"
 #include "media_plan.h"
 #include "sdp_negotiate.h"
 
@@ -27,6 +28,7 @@ typedef Tandem__Media__V1__StreamUpdate RpcStreamUpdate;
 typedef Tandem__Media__V1__StreamAdd RpcStreamAdd;
 typedef Tandem__Media__V1__DeleteSessionRequest RpcDelete;
 typedef Tandem__Media__V1__SessionInfo RpcSessionInfo;
+typedef Tandem__Media__V1__SessionOptions RpcOptions;
 
 struct call_media {
 	struct media_client *mc;          /* borrowed */
@@ -52,6 +54,9 @@ struct cm_call {
 	enum call_side from; /* side whose SDP is being applied */
 	bool answering;
 	struct media_plan *pending_out; /* plan to print once the node replied */
+	/* strict source: per side, whether its last SDP was known and named the address its SIP
+	 * came from; what the node was last asked for */
+	bool sdp_known[2], direct[2], strict;
 };
 
 static struct cm_call *state_of(struct call *call)
@@ -292,6 +297,35 @@ static void on_reply(void *arg, int rc, const RpcEnvelope *env)
 		cb(call, rc);
 }
 
+/* ---- strict source ------------------------------------------------------------------------ */
+
+/* Where side's SIP came from, when we know it is the phone itself: A's INVITE source; the B
+ * contact (the one that answered, or the only one called) when the registrar saw it reach us
+ * directly (no NAT next hop). Early media while several contacts ring is from any of them. */
+static const char *sip_source(const struct call *call, enum call_side side, char *buf, size_t len)
+{
+	const struct leg *b = call->winner ? call->winner : call->n_b == 1 ? &call->b[0] : NULL;
+
+	if (side == SIDE_A)
+		return call->a.src_ip;
+	if (!b || b->proxy || media_direct_uri_ip(b->contact, buf, len))
+		return NULL;
+	return buf;
+}
+
+/* Records side's new SDP; returns the session's strict flag: on while every side whose SDP is
+ * known talks to us directly (a phone behind a NAT sends from an address its SDP does not
+ * know: its leg must learn it, see rpc.md, Latching). */
+static bool strict_after(const struct call *call, struct cm_call *st, enum call_side side,
+                         const struct media_plan *in)
+{
+	char buf[64];
+
+	st->sdp_known[side] = true;
+	st->direct[side] = media_direct(in, sip_source(call, side, buf, sizeof(buf)));
+	return st->direct[SIDE_A] && (st->direct[SIDE_B] || !st->sdp_known[SIDE_B]);
+}
+
 /* ---- requests ----------------------------------------------------------------------------- */
 
 static int send_create(struct call_media *cm, struct call *call, struct cm_call *st,
@@ -301,6 +335,7 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
 	RpcCreate req = TANDEM__MEDIA__V1__CREATE_SESSION_REQUEST__INIT;
 	RpcLegSpec leg[2] = {TANDEM__MEDIA__V1__LEG_SPEC__INIT, TANDEM__MEDIA__V1__LEG_SPEC__INIT};
+	static RpcOptions opt;
 	unsigned k = 0;
 
 	call->node = media_client_pick(cm->mc);
@@ -327,6 +362,12 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	req.owner = call->caller;
 	req.leg_a = &leg[SIDE_A];
 	req.leg_b = &leg[SIDE_B];
+	st->strict = strict_after(call, st, st->from, in);
+	if (st->strict) {
+		tandem__media__v1__session_options__init(&opt);
+		opt.strict_source = true;
+		req.options = &opt;
+	}
 	env.body_case = RPC_BODY(CREATE_SESSION);
 	env.create_session = &req;
 	return media_client_request(cm->mc, call->node, &env, on_reply, call);
@@ -339,7 +380,9 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
 	RpcUpdate req = TANDEM__MEDIA__V1__UPDATE_SESSION_REQUEST__INIT;
 	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	static RpcOptions opt;
 	unsigned nu = 0, na = 0;
+	bool strict = strict_after(call, st, st->from, in);
 
 	for (unsigned i = 0; i < in->n_streams && i < CM_MAX_STREAMS; i++) {
 		const struct media_stream *s = &in->streams[i];
@@ -389,6 +432,13 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	req.streams = rb.upd_ptr;
 	req.n_add = na;
 	req.add = rb.add_ptr;
+	if (strict != st->strict) {
+		/* Options replace the timeout too: 0 keeps the node's default, as at create. */
+		tandem__media__v1__session_options__init(&opt);
+		opt.strict_source = strict;
+		req.options = &opt;
+		st->strict = strict;
+	}
 	env.body_case = RPC_BODY(UPDATE_SESSION);
 	env.update_session = &req;
 	return media_client_request(cm->mc, call->node, &env, on_reply, call);

@@ -6,6 +6,7 @@
 void case_badrpc(void);
 void case_status(void);
 void case_update(void);
+void case_policy(void);
 void case_reap(void);
 void case_scale(int n);
 

@@ -289,6 +289,57 @@ void case_update(void)
 	close(a), close(b), close(a2), close(b2);
 }
 
+/* Media must not go to the node itself: a remote on one of its own relay ports (here: ports
+ * another session holds) is refused on create and on update, as is a link-local address. The
+ * node is bound on loopback, where the phones are too: a port it does not hold is a phone's. */
+void case_policy(void)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb);
+	struct spec sa = {.port = pa}, sb = {.port = pb};
+	RpcEnvelope *r = create_session(new_call("policy"), 1, &sa, &sb, false, 0), *u, *r2;
+	const RpcSessionInfo *s = reply_session(r);
+	RpcStreamUpdate su = TANDEM__MEDIA__V1__STREAM_UPDATE__INIT, *sup = &su;
+	RpcEndpoint ep = TANDEM__MEDIA__V1__ENDPOINT__INIT;
+	RpcEnvelope *p0 = ping_node(), *p1;
+	uint8_t pkt[256];
+	size_t n = rtp_packet(pkt, 1, 0xcccc, 160);
+
+	CHECK(reply_code(r) == RPC_OK && s, "session created");
+	if (!s)
+		return;
+	CHECK(create_code(1, 1, "127.0.0.1", local_rtp(s, 0, 0)) == RPC_INVALID_ADDRESS,
+	      "CreateSession pointing at this node's own RTP port: STATUS_INVALID_ADDRESS");
+	CHECK(create_code(1, 1, "127.0.0.1", local_rtcp(s, 1, 0)) == RPC_INVALID_ADDRESS,
+	      "and at its own RTCP port");
+	CHECK(create_code(1, 1, "169.254.10.20", 4000) == RPC_INVALID_ADDRESS,
+	      "a link-local remote is refused");
+	ep.ip = "127.0.0.1", ep.port = local_rtp(s, 1, 0);
+	su.index = 0, su.leg = TANDEM__MEDIA__V1__LEG_ID__LEG_A, su.remote_rtp = &ep;
+	u = update(s->session_id, &sup, 1, NULL, 0, NULL, 0, NULL);
+	CHECK(reply_code(u) == RPC_INVALID_ADDRESS,
+	      "UpdateSession (a re-INVITE) pointing A at B's relay port: STATUS_INVALID_ADDRESS");
+	rpc_envelope_free(u);
+	CHECK(relayed(a, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), pkt, n),
+	      "the session still relays to its remotes");
+	p1 = ping_node();
+	CHECK(p0 && p1 && p1->ping_reply->node->free_ports == p0->ping_reply->node->free_ports,
+	      "the refused requests leased no port");
+	rpc_envelope_free(p0);
+	rpc_envelope_free(p1);
+	delete_ok(s->session_id);
+	/* Freed, the port is no longer the node's: on this loopback node it may be a phone's. */
+	sa.port = local_rtp(s, 0, 0);
+	r2 = create_session(new_call("policy2"), 1, &sa, &sb, false, 0);
+	CHECK(reply_code(r2) == RPC_OK && reply_session(r2),
+	      "a port of the range the node no longer holds is accepted (loopback node)");
+	if (reply_session(r2))
+		delete_ok(reply_session(r2)->session_id);
+	rpc_envelope_free(r2);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
 /* With [rtp] owner_timeout_s = 1, a session whose creator says nothing more is closed and the
  * creator (still connected) gets SessionClosed with the final counters. */
 void case_reap(void)

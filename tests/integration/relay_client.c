@@ -1,7 +1,7 @@
 /* relay_client ENDPOINT CASE [ARG]: drives a running mediad through its RPC (common/rpc.c over
  * ZeroMQ) and sends real RTP/RTCP over loopback UDP, checking what arrives on the other leg.
  * Prints one "ok:"/"FAIL" line per check; exits 0 when all passed, 1 otherwise, 2 on usage.
- * Cases: forward video latch strict delete timeout garbage (here), badrpc status update reap
+ * Cases: forward video latch strict delete timeout garbage (here), badrpc status update policy reap
  * scale N
  * (relay_cases_rpc.c). */
 #include <errno.h>
@@ -102,35 +102,61 @@ static void case_video(void)
 	close(a), close(b), close(av), close(avc), close(bv);
 }
 
-/* No addresses from SDP: each leg learns its remote from the first packet, and follows a new
- * source (NAT rebinding) without strict source. */
+/* Latching without strict source. A: SDP's address, locked by its first packet; B: no SDP
+ * address, learnt from its first packets. A stranger's datagram after that is dropped and
+ * counted, and the real peers keep their audio; after A has been silent for [rtp]
+ * latch_relearn_ms (1 s), a new source continuing A's SSRC takes over (a NAT re-mapping). */
 static void case_latch(void)
 {
-	unsigned p1, p2, pb;
-	int a1 = udp_open(0, &p1), a2 = udp_open(0, &p2), b = udp_open(0, &pb);
-	struct spec none = {0};
-	RpcEnvelope *r = create_session(new_call("latch"), 1, &none, &none, false, 0);
-	const RpcSessionInfo *s = reply_session(r);
-	uint8_t pkt[256];
-	size_t n = rtp_packet(pkt, 1, 0xaaaa, 160);
+	unsigned p1, p2, pb, ps;
+	int a1 = udp_open(0, &p1), a2 = udp_open(0, &p2), b = udp_open(0, &pb),
+	    stranger = udp_open(0, &ps);
+	struct spec sa = {.port = p1}, none = {0};
+	RpcEnvelope *r = create_session(new_call("latch"), 1, &sa, &none, false, 0), *q;
+	const RpcSessionInfo *s = reply_session(r), *qs;
+	uint8_t pkt[256], other[256];
+	size_t n = rtp_packet(pkt, 1, 0xaaaa, 160), no = rtp_packet(other, 7, 0x5eed, 160);
 
-	CHECK(reply_code(r) == RPC_OK && s, "CreateSession without remotes");
+	CHECK(reply_code(r) == RPC_OK && s, "CreateSession, B without remote");
 	if (!s)
 		return;
-	udp_send(a1, local_rtp(s, 0, 0), pkt, n);
-	CHECK(udp_silent(b, 200), "A's first packet has nowhere to go yet (B unknown)");
 	CHECK(relayed(b, local_rtp(s, 1, 0), a1, local_rtp(s, 0, 0), pkt, n),
-	      "B's first packet goes to A's latched source");
+	      "B's first packet goes to A's SDP address; B is learnt from it");
 	CHECK(relayed(a1, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), pkt, n),
-	      "A's packets go to B's latched source");
+	      "A's packets (from its SDP address, which locks A) go to B's learnt source");
+	usleep(400 * 1000); /* B's learning window ([rtp] latch_learn_ms = 300 here) ends */
+	CHECK(relayed(b, local_rtp(s, 1, 0), a1, local_rtp(s, 0, 0), pkt, n),
+	      "B's next packet (which locks B) goes to A");
+	/* The hijack: one datagram from elsewhere on each of the call's ports. */
+	udp_send(stranger, local_rtp(s, 0, 0), other, no);
+	udp_send(stranger, local_rtp(s, 1, 0), other, no);
+	CHECK(udp_silent(b, 200) && udp_silent(a1, 50), "the stranger's datagrams are not relayed");
+	CHECK(relayed(b, local_rtp(s, 1, 0), a1, local_rtp(s, 0, 0), pkt, n),
+	      "A still receives B's audio");
+	CHECK(relayed(a1, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), pkt, n),
+	      "B still receives A's audio");
+	CHECK(udp_silent(stranger, 200), "the stranger receives nothing");
+	/* A new source with A's SSRC while A talks is a stranger too. */
+	udp_send(a2, local_rtp(s, 0, 0), pkt, n);
+	CHECK(udp_silent(b, 200), "A's SSRC from a new address while A talks is not relayed");
+	q = session_op(Q, s->session_id);
+	qs = reply_session(q);
+	CHECK(qs && traffic(qs, 0, 0, false)->strange_source == 2 &&
+	          traffic(qs, 1, 0, false)->strange_source == 1,
+	      "strangers counted: strange_source A %llu (want 2), B %llu (want 1)",
+	      qs ? (unsigned long long)traffic(qs, 0, 0, false)->strange_source : 0ull,
+	      qs ? (unsigned long long)traffic(qs, 1, 0, false)->strange_source : 0ull);
+	rpc_envelope_free(q);
+	/* A silent past latch_relearn_ms, then its stream resumes from a2 (same SSRC). */
+	usleep(1300 * 1000);
 	CHECK(relayed(a2, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), pkt, n),
-	      "a new source on A is relayed");
+	      "after a silence, A's SSRC from a new address is relayed");
 	CHECK(relayed(b, local_rtp(s, 1, 0), a2, local_rtp(s, 0, 0), pkt, n),
-	      "and B's packets now go to the new source");
+	      "and B's packets follow it there");
 	CHECK(udp_silent(a1, 200), "the old source gets nothing more");
 	delete_ok(s->session_id);
 	rpc_envelope_free(r);
-	close(a1), close(a2), close(b);
+	close(a1), close(a2), close(b), close(stranger);
 }
 
 /* Strict source: only SDP's address may send on A; a stranger is dropped and counted. */
@@ -299,7 +325,7 @@ int main(int argc, char **argv)
 	    {"forward", case_forward}, {"video", case_video},   {"latch", case_latch},
 	    {"strict", case_strict},   {"delete", case_delete}, {"timeout", case_timeout},
 	    {"garbage", case_garbage}, {"badrpc", case_badrpc}, {"status", case_status},
-	    {"update", case_update},   {"reap", case_reap},
+	    {"update", case_update},   {"policy", case_policy}, {"reap", case_reap},
 	};
 	char id[64];
 

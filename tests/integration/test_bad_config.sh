@@ -21,6 +21,8 @@ printf '[rtp]\nport_min = 12\n' >"$T/range.ini"
 expect_error "mediad: out of range" "range.ini:2: \[rtp\] port_min: 12 is out of range" "$MEDIAD" -c "$T/range.ini"
 printf 'garbage without section\n' >"$T/garbage.ini"
 expect_error "mediad: malformed file" "garbage.ini:1: syntax error" "$MEDIAD" -c "$T/garbage.ini"
+printf '[rtp]\nmedia_deny = 10.0.0.0/8, 10.1.2.3/40\n' >"$T/deny.ini"
+expect_error "mediad: bad media_deny entry names the key and entry" "deny.ini: \[rtp\] media_deny: '10.1.2.3/40' is not an address or CIDR" "$MEDIAD" -c "$T/deny.ini"
 expect_error "signald: unknown key" "\[sip\] colour: unknown key" "$SIGNALD" --set sip.colour=blue
 expect_error "signald: bad listen" "\[sip\] listen: 'nowhere' is not host:port" "$SIGNALD" --set sip.listen=nowhere
 

@@ -62,6 +62,26 @@ check "early media: callee completes" sipp_wait early-callee
 sipp_wait early-ring
 check "early media: all clear" all_clear
 
+# Strict source: on loopback each phone's SDP names the address its SIP came from, so signald
+# asks the node for strict source (media pinned to SDP's addresses), and keeps it after the
+# answer; nothing changed the options.
+strict_session() { "$MEDIACTL" -e "$m1_RPC" --json list | grep -q '"strict_source":true'; }
+options_changes() { grep -c "new options" "$T/m1.log"; }
+sipp_bg strict-callee call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg strict-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
+sleep 0.3
+changes_before=$(options_changes)
+caller strict call_uac.xml -d 2500 &
+strict_pid=$!
+check "strict source: the session of a call between direct phones is strict" wait_for 5 strict_session
+sleep 1
+check "strict source: still strict once answered" strict_session
+wait "$strict_pid"
+check "strict source: the call completes" sipp_wait strict-callee
+sipp_wait strict-ring
+check "strict source: options never changed" test "$(options_changes)" = "$changes_before"
+check "strict source: all clear" all_clear
+
 # NAT: 1002's contact names an address nothing listens on; the INVITE must go to the address
 # its REGISTER came from.
 P3=$(free_port)
@@ -74,6 +94,8 @@ sleep 0.3
 check "NAT: the call reaches the contact through its NAT binding" caller nat call_uac.xml -s 1002 -d 300
 check "NAT: callee completes" sipp_wait nat-callee
 check "NAT: the INVITE kept the contact as Request-URI" grep -q "INVITE sip:1002@127.0.0.99:5999" "$T/nat-callee.sipp-messages.log"
+check "NAT: the callee's answer turned strict source off (its leg learns)" \
+	test "$(options_changes)" -gt "$changes_before"
 check "NAT: all clear" all_clear
 
 # Offers that cannot be used.

@@ -6,8 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 RELAY_CLIENT=$TANDEM_BUILD/tests/integration/relay_client
 
-start_mediad m1 --set mediad.workers=2 || exit 1
-for c in forward video latch strict update delete timeout garbage badrpc status; do
+start_mediad m1 --set mediad.workers=2 --set rtp.latch_learn_ms=300 || exit 1
+for c in forward video latch strict update policy delete timeout garbage badrpc status; do
 	if "$RELAY_CLIENT" "$m1_RPC" "$c" >"$T/case-$c.out" 2>&1; then
 		pass "relay case $c ($(grep -c '^ok:' "$T/case-$c.out") checks)"
 	else
@@ -16,6 +16,8 @@ for c in forward video latch strict update delete timeout garbage badrpc status;
 	fi
 done
 check "mediad survived every case" "$MEDIACTL" -e "$m1_RPC" ping
+check "a refused remote is logged with the rule" \
+	grep -q "STATUS_INVALID_ADDRESS (leg_a.streams\[0\].remote_rtp: 127.0.0.1:[0-9]* is one of this media node's own relay ports)" "$T/m1.log"
 json=$("$MEDIACTL" -e "$m1_RPC" --json ping)
 check "Ping: no sessions, every port free" \
 	test "$(jq -r '.ping_reply.node | "\(.sessions) \(.free_ports == .total_ports)"' <<<"$json")" = "0 true"
@@ -27,7 +29,7 @@ check "the reaping is logged" grep -q "silent for more than 1 s: reaping" "$T/m2
 
 # worker_rt_priority: the relay thread runs under SCHED_FIFO (or says why it cannot) and still
 # forwards and latches.
-start_mediad m3 --set mediad.workers=1 --set mediad.worker_rt_priority=5 || exit 1
+start_mediad m3 --set mediad.workers=1 --set mediad.worker_rt_priority=5 --set rtp.latch_learn_ms=300 || exit 1
 m3_worker=$(grep -l '^mediad-w0$' /proc/"$(cat "$T/m3.pid")"/task/*/comm | head -n 1)
 m3_policy=$(chrt -p "$(basename "$(dirname "$m3_worker")")" 2>/dev/null)
 if grep -q "worker 0: SCHED_FIFO priority 5" "$T/m3.log"; then

@@ -74,11 +74,13 @@ static void drop(struct port_pool *p, struct port_lease *l)
 
 static void test_pairs(void **state)
 {
+	static atomic_uchar held[65536];
 	struct port_pool *p;
 	struct port_lease l;
 
 	(void)state;
 	assert_int_equal(port_pool_new(&p, "127.0.0.1", base, base + 2 * PAIRS - 1), 0);
+	port_pool_publish(p, held);
 	assert_int_equal(port_pool_total(p), PAIRS);
 	assert_int_equal(port_pool_free_count(p), PAIRS);
 	assert_int_equal(port_pool_family(p), AF_INET);
@@ -89,7 +91,11 @@ static void test_pairs(void **state)
 	assert_int_equal(bound_port(l.rtcp_fd), l.port + 1);
 	assert_false(l.mux);
 	assert_int_equal(port_pool_free_count(p), PAIRS - 1);
+	/* Published for the workers while leased: both ports of the pair. */
+	assert_true(held[l.port] && held[l.port + 1]);
+	assert_false(held[l.port + 2]);
 	drop(p, &l);
+	assert_false(held[l.port] || held[l.port + 1]);
 	assert_int_equal(port_pool_free_count(p), PAIRS);
 	port_pool_free(p);
 }

@@ -1,5 +1,6 @@
-/* relay.c's per-packet decision, without sockets: forwarding both ways, latching, relatching,
- * strict source, directions, RTCP on muxed and non-muxed ports, bad packets, counters. */
+/* relay.c's per-packet decision, without sockets: forwarding both ways, latching (learning,
+ * locking, strangers, re-learning after silence with the same SSRC), strict source, the media
+ * policy on sources, directions, RTCP on muxed and non-muxed ports, bad packets, counters. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "media_policy.h"
 #include "relay.h"
 
-#define NOW 5000000000ull
+#define NOW     5000000000ull
+#define MS      1000000ull
+#define LEARN   (3000 * MS)
+#define RELEARN (1000 * MS)
 
 struct fixture {
 	struct relay_session rs;
@@ -19,6 +24,7 @@ struct fixture {
 	struct relay_fwd fwd;
 	uint8_t rtp[172], rtcp[32];
 	uint16_t seq;
+	uint64_t t; /* the clock: 20 ms more for every RTP packet */
 };
 
 static struct net_addr addr(const char *ip, unsigned port)
@@ -48,7 +54,10 @@ static struct fixture *make(bool strict, const char *a_ip, unsigned a_port, bool
 	assert_non_null(f->st);
 	f->st->session = &f->rs;
 	f->rs.strict = strict;
+	f->rs.learn_ns = LEARN;
+	f->rs.relearn_ns = RELEARN;
 	f->rs.n_streams = 1;
+	f->t = NOW;
 	f->rs.streams[0] = f->st;
 	f->rtp[0] = 0x80;
 	f->rtcp[0] = 0x80;
@@ -71,15 +80,24 @@ static int rtp_from(struct fixture *f, int leg, const char *ip, unsigned port)
 	f->rtp[2] = (uint8_t)(f->seq >> 8);
 	f->rtp[3] = (uint8_t)f->seq;
 	f->seq++;
+	f->t += 20 * MS;
 	return relay_packet(&f->st->leg[leg].rtp, f->rtp, sizeof(f->rtp), false, &src.u, src.len,
-	                    NOW + f->seq * 20000000ull, &f->fwd);
+	                    f->t, &f->fwd);
+}
+
+static void set_ssrc(struct fixture *f, uint32_t ssrc)
+{
+	f->rtp[8] = (uint8_t)(ssrc >> 24);
+	f->rtp[9] = (uint8_t)(ssrc >> 16);
+	f->rtp[10] = (uint8_t)(ssrc >> 8);
+	f->rtp[11] = (uint8_t)ssrc;
 }
 
 static int rtcp_from(struct fixture *f, struct relay_sock *sock, const char *ip, unsigned port)
 {
 	struct net_addr src = addr(ip, port);
 
-	return relay_packet(sock, f->rtcp, 28, false, &src.u, src.len, NOW, &f->fwd);
+	return relay_packet(sock, f->rtcp, 28, false, &src.u, src.len, f->t, &f->fwd);
 }
 
 static bool fwd_to(const struct fixture *f, const struct relay_sock *out, const char *ip,
@@ -119,7 +137,10 @@ static void test_sdp_remotes_both_ways(void **state)
 	destroy(f);
 }
 
-static void test_latching_and_relatching(void **state)
+/* No SDP addresses: each leg learns from its first packets; a new source (a NAT that re-maps
+ * at the start) is followed while learning; once the window is over the leg is locked and a
+ * stranger's datagram is dropped and counted, the real peer keeps its audio. */
+static void test_learning_then_locked(void **state)
 {
 	struct fixture *f = make(false, NULL, 0, false, NULL, 0);
 	struct session_snapshot snap;
@@ -129,23 +150,172 @@ static void test_latching_and_relatching(void **state)
 	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 7000), 0);
 	assert_int_equal(f->st->leg[0].rx_rtp.packets, 1);
 	assert_int_equal(f->st->leg[0].rx_rtp.dropped, 1);
+	assert_false(f->st->leg[0].locked);
 	assert_int_equal(rtp_from(f, 1, "198.51.100.1", 9000), 1);
 	assert_true(fwd_to(f, &f->st->leg[0].rtp, "192.0.2.1", 7000));
 	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 7000), 1);
 	assert_true(fwd_to(f, &f->st->leg[1].rtp, "198.51.100.1", 9000));
-	/* A new source on A (NAT rebinding): the remote follows it. */
+	/* Still learning: a new source on A is followed. */
 	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 7002), 1);
 	assert_int_equal(rtp_from(f, 1, "198.51.100.1", 9000), 1);
 	assert_true(fwd_to(f, &f->st->leg[0].rtp, "192.0.2.1", 7002));
 	/* Its RTCP address followed too (port + 1) until RTCP itself is seen. */
 	assert_int_equal(rtcp_from(f, &f->st->leg[1].rtcp, "198.51.100.1", 9001), 1);
 	assert_true(fwd_to(f, &f->st->leg[0].rtcp, "192.0.2.1", 7003));
-	/* A's RTCP from its own port: learnt, and relayed to where B's RTCP came from. */
+	/* The learning window ends: the next packet from the remote locks the leg. */
+	f->t += LEARN;
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 7002), 1);
+	assert_int_equal(rtp_from(f, 1, "198.51.100.1", 9000), 1);
+	assert_true(f->st->leg[0].locked);
+	assert_true(f->st->leg[1].locked);
+	/* One datagram from a stranger does not steal A's audio. */
+	assert_int_equal(rtp_from(f, 0, "203.0.113.66", 30000), 0);
+	assert_int_equal(rtp_from(f, 1, "198.51.100.1", 9000), 1);
+	assert_true(fwd_to(f, &f->st->leg[0].rtp, "192.0.2.1", 7002));
+	assert_int_equal(rtp_from(f, 1, "203.0.113.66", 30002), 0); /* nor B's */
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 7002), 1);
+	assert_true(fwd_to(f, &f->st->leg[1].rtp, "198.51.100.1", 9000));
+	/* RTCP: learnt once from the RTP source's host; another host, or a second port, is not. */
+	assert_int_equal(rtcp_from(f, &f->st->leg[0].rtcp, "203.0.113.66", 6000), 0);
 	assert_int_equal(rtcp_from(f, &f->st->leg[0].rtcp, "192.0.2.1", 6000), 1);
 	assert_true(fwd_to(f, &f->st->leg[1].rtcp, "198.51.100.1", 9001));
-	relay_session_snapshot(&f->rs, NOW, &snap);
-	assert_int_equal(snap.streams[0].leg[0].rtp.strange_source, 0);
+	assert_int_equal(rtcp_from(f, &f->st->leg[0].rtcp, "192.0.2.1", 6002), 0);
+	relay_session_snapshot(&f->rs, f->t, &snap);
+	assert_int_equal(snap.streams[0].leg[0].rtp.strange_source, 1);
+	assert_int_equal(snap.streams[0].leg[1].rtp.strange_source, 1);
+	assert_int_equal(snap.streams[0].leg[0].rtcp.strange_source, 2);
+	assert_int_equal(net_addr_port(&snap.streams[0].leg[0].remote_rtp), 7002);
 	assert_int_equal(net_addr_port(&snap.streams[0].leg[0].remote_rtcp), 6000);
+	destroy(f);
+}
+
+/* A packet from the SDP address locks the leg at once: no window for a stranger after it. */
+static void test_sdp_source_locks_at_once(void **state)
+{
+	struct fixture *f = make(false, "10.0.0.1", 4000, false, "10.0.0.2", 5000);
+
+	(void)state;
+	assert_int_equal(rtp_from(f, 0, "10.0.0.1", 4000), 1);
+	assert_true(f->st->leg[0].locked);
+	assert_int_equal(rtp_from(f, 0, "10.6.6.6", 4000), 0);
+	assert_int_equal(f->st->leg[0].rx_rtp.strange_source, 1);
+	assert_int_equal(rtp_from(f, 1, "10.0.0.2", 5000), 1);
+	assert_true(fwd_to(f, &f->st->leg[0].rtp, "10.0.0.1", 4000));
+	destroy(f);
+}
+
+/* SDP says a private address, packets come from the NAT: learnt (the newest source wins while
+ * learning), then locked; a stranger racing the phone during the window loses it again as soon
+ * as the phone sends, and is locked out afterwards. */
+static void test_nat_newest_wins_while_learning(void **state)
+{
+	struct fixture *f = make(false, "10.0.0.1", 4000, false, "198.51.100.1", 9000);
+
+	(void)state;
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 5555), 1);
+	assert_false(f->st->leg[0].locked);
+	assert_int_equal(rtp_from(f, 0, "203.0.113.66", 1), 1); /* the stranger, still learning */
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 5555), 1); /* the phone again */
+	f->t += LEARN;
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 5555), 1);
+	assert_true(f->st->leg[0].locked);
+	assert_int_equal(rtp_from(f, 0, "203.0.113.66", 1), 0);
+	assert_int_equal(rtp_from(f, 1, "198.51.100.1", 9000), 1);
+	assert_true(fwd_to(f, &f->st->leg[0].rtp, "192.0.2.1", 5555));
+	/* A window that closed while the phone was quiet: a stranger's first packet after it
+	 * finds the leg locked. */
+	relay_leg_set_remote(&f->st->leg[0], &(struct net_addr){0}, NULL, false);
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 5556), 1);
+	f->t += LEARN;
+	set_ssrc(f, 0xbad); /* (the same SSRC after this silence would be a re-learn) */
+	assert_int_equal(rtp_from(f, 0, "203.0.113.66", 1), 0);
+	assert_true(f->st->leg[0].locked);
+	assert_int_equal(net_addr_port(&f->st->leg[0].remote_rtp), 5556);
+	destroy(f);
+}
+
+/* A locked leg moves only after a silence, and only to a source continuing its SSRC. */
+static void test_relearn_after_silence_same_ssrc(void **state)
+{
+	struct fixture *f = make(false, "10.0.0.1", 4000, false, "10.0.0.2", 5000);
+
+	(void)state;
+	set_ssrc(f, 0x11223344);
+	assert_int_equal(rtp_from(f, 0, "10.0.0.1", 4000), 1);
+	assert_true(f->st->leg[0].locked);
+	/* Same SSRC from elsewhere while A is still talking: refused. */
+	assert_int_equal(rtp_from(f, 0, "192.0.2.9", 6000), 0);
+	f->t += RELEARN;
+	/* Silent long enough, but another SSRC: refused. */
+	set_ssrc(f, 0x55667788);
+	assert_int_equal(rtp_from(f, 0, "192.0.2.9", 6000), 0);
+	set_ssrc(f, 0x11223344);
+	assert_int_equal(rtp_from(f, 0, "192.0.2.9", 6000), 1);
+	assert_true(fwd_to(f, &f->st->leg[1].rtp, "10.0.0.2", 5000));
+	assert_int_equal(rtp_from(f, 1, "10.0.0.2", 5000), 1);
+	assert_true(fwd_to(f, &f->st->leg[0].rtp, "192.0.2.9", 6000));
+	/* RTCP follows the new address, and the old one is now a stranger. */
+	assert_int_equal(rtcp_from(f, &f->st->leg[1].rtcp, "10.0.0.2", 5001), 1);
+	assert_true(fwd_to(f, &f->st->leg[0].rtcp, "192.0.2.9", 6001));
+	assert_int_equal(rtp_from(f, 0, "10.0.0.1", 4000), 0);
+	assert_int_equal(f->st->leg[0].rx_rtp.strange_source, 3);
+	/* relearn 0: never. */
+	f->rs.relearn_ns = 0;
+	f->t += 10 * RELEARN;
+	assert_int_equal(rtp_from(f, 0, "10.0.0.1", 4000), 0);
+	destroy(f);
+}
+
+/* The same SDP again (a refresh) keeps the latched source; a new SDP address learns anew. */
+static void test_update_and_refresh(void **state)
+{
+	struct fixture *f = make(false, "10.0.0.1", 4000, false, "10.0.0.2", 5000);
+	struct net_addr same = addr("10.0.0.1", 4000), moved = addr("10.0.0.7", 4100);
+
+	(void)state;
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 5555), 1);
+	f->t += LEARN;
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 5555), 1);
+	assert_true(f->st->leg[0].locked);
+	relay_leg_set_remote(&f->st->leg[0], &same, NULL, false);
+	assert_true(f->st->leg[0].locked);
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 5555), 1);
+	assert_int_equal(net_addr_port(&f->st->leg[0].remote_rtp), 5555);
+	relay_leg_set_remote(&f->st->leg[0], &moved, NULL, false);
+	assert_false(f->st->leg[0].locked);
+	assert_int_equal(rtp_from(f, 0, "10.0.0.7", 4100), 1);
+	assert_true(f->st->leg[0].locked);
+	assert_int_equal(rtp_from(f, 0, "192.0.2.1", 5555), 0);
+	destroy(f);
+}
+
+/* Sources the node must never send to are never latched: its own relay ports (a loop), and the
+ * policy's denied ranges. */
+static void test_policy_on_sources(void **state)
+{
+	struct fixture *f = make(false, NULL, 0, false, "10.0.0.2", 5000);
+	struct media_policy pol;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(
+	    media_policy_init(&pol, "127.0.0.1", NULL, 30000, 30099, NULL, NULL, err, sizeof(err)),
+	    0);
+	assert_int_equal(media_policy_track(&pol), 0);
+	atomic_store(&pol.held[30004], 1); /* another leg's port, held by the node */
+	f->rs.policy = &pol;
+	assert_int_equal(rtp_from(f, 0, "127.0.0.1", 30004), 0);
+	assert_int_equal(rtp_from(f, 0, "169.254.3.4", 4000), 0);
+	assert_int_equal(f->st->leg[0].remote_rtp.len, 0);
+	assert_int_equal(f->st->leg[0].rx_rtp.strange_source, 2);
+	atomic_store(&pol.held[30011], 1);
+	assert_int_equal(rtcp_from(f, &f->st->leg[0].rtcp, "127.0.0.1", 30011), 0);
+	assert_int_equal(f->st->leg[0].rx_rtcp.strange_source, 1);
+	/* The node is bound on loopback: a port it does not hold, in its range or not, is a
+	 * phone on this host. */
+	assert_int_equal(rtp_from(f, 0, "127.0.0.1", 30006), 1);
+	assert_int_equal(rtp_from(f, 0, "127.0.0.1", 4000), 1);
+	media_policy_free(&pol);
 	destroy(f);
 }
 
@@ -164,11 +334,12 @@ static void test_strict_source(void **state)
 	/* B had no SDP address: its first source is pinned, the next one is a stranger. */
 	assert_int_equal(rtp_from(f, 1, "10.0.0.3", 5000), 0);
 	assert_int_equal(f->st->leg[1].rx_rtp.strange_source, 1);
-	/* Turning strict off lets the remote follow again. */
+	/* Turning strict off does not reopen learning: the legs stay locked where they are. */
 	relay_session_set_strict(&f->rs, false);
-	assert_int_equal(rtp_from(f, 1, "10.0.0.3", 5000), 1);
+	assert_int_equal(rtp_from(f, 1, "10.0.0.3", 5000), 0);
+	assert_int_equal(f->st->leg[1].rx_rtp.strange_source, 2);
 	assert_int_equal(rtp_from(f, 0, "10.0.0.1", 4000), 1);
-	assert_true(fwd_to(f, &f->st->leg[1].rtp, "10.0.0.3", 5000));
+	assert_true(fwd_to(f, &f->st->leg[1].rtp, "10.0.0.2", 5000));
 	destroy(f);
 }
 
@@ -271,7 +442,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sdp_remotes_both_ways),
-	    cmocka_unit_test(test_latching_and_relatching),
+	    cmocka_unit_test(test_learning_then_locked),
+	    cmocka_unit_test(test_sdp_source_locks_at_once),
+	    cmocka_unit_test(test_nat_newest_wins_while_learning),
+	    cmocka_unit_test(test_relearn_after_silence_same_ssrc),
+	    cmocka_unit_test(test_update_and_refresh),
+	    cmocka_unit_test(test_policy_on_sources),
 	    cmocka_unit_test(test_strict_source),
 	    cmocka_unit_test(test_directions),
 	    cmocka_unit_test(test_rtcp_mux),

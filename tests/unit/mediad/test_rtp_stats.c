@@ -100,6 +100,31 @@ static void test_jitter_converges(void **state)
 	assert_true(rtp_stats_jitter_ms(&s, 0) == 0);
 }
 
+/* A timestamp that jumps by half the 32-bit space (a hostile or broken sender) is a
+ * discontinuity, not 2^31 units of jitter: the estimate stays where it was, and the arithmetic
+ * has no signed overflow (|INT32_MIN| does not fit an int32_t). */
+static void test_timestamp_jump_half_range(void **state)
+{
+	static const uint32_t jumps[] = {0, 0x80000000u, 0x80000001u, 0x7fffffffu, 0x40000000u};
+	struct rtp_stats s;
+	uint32_t skew = 0;
+	uint16_t seq = 0;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	for (size_t j = 0; j < sizeof(jumps) / sizeof(jumps[0]); j++) {
+		/* The sender's clock leaps by jumps[j], then 50 packets come on time. */
+		skew += jumps[j];
+		for (int i = 0; i < 50; i++, seq++) {
+			uint32_t ts = seq * 160u + skew;
+
+			rtp_stats_update(&s, seq, ts, SSRC, seq * 160u + 1000);
+		}
+		assert_true(rtp_stats_jitter_ms(&s, 8000) < 1.0);
+	}
+	assert_int_equal(rtp_stats_lost(&s), 0);
+}
+
 static void test_units(void **state)
 {
 	(void)state;
@@ -117,6 +142,7 @@ int main(void)
 	    cmocka_unit_test(test_wrap_reorder_duplicates),
 	    cmocka_unit_test(test_new_ssrc_and_restart),
 	    cmocka_unit_test(test_jitter_converges),
+	    cmocka_unit_test(test_timestamp_jump_half_range),
 	    cmocka_unit_test(test_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,7 +123,7 @@ static void init_req(struct req *q, size_t na, size_t nb)
 
 static int create(struct req *q, struct session *s, struct relay_session **rs, char *msg)
 {
-	struct build_env env = {pool, AF_INET, false};
+	struct build_env env = {.pool = pool, .family = AF_INET};
 
 	return session_build_create(&env, &q->r, s, rs, msg, 256);
 }
@@ -201,7 +201,7 @@ static void test_create_exhaustion_leaks_nothing(void **state)
 static void test_update_checks(void **state)
 {
 	struct session *s = session_new("c1", "", "", "");
-	struct build_env env = {pool, AF_INET, false};
+	struct build_env env = {.pool = pool, .family = AF_INET};
 	RpcUpdateSessionRequest r = TANDEM__MEDIA__V1__UPDATE_SESSION_REQUEST__INIT;
 	RpcStreamUpdate su = TANDEM__MEDIA__V1__STREAM_UPDATE__INIT, *sup = &su;
 	struct relay_update *u = NULL;
@@ -237,6 +237,77 @@ static void test_update_checks(void **state)
 	session_free(s);
 }
 
+/* The destination policy on create and update (a re-INVITE): a remote on the node's own range
+ * or in a denied network is refused with the rule named, before any port is leased; the
+ * session gets the policy and the latching times. */
+static void test_destination_policy(void **state)
+{
+	struct session *s = session_new("c1", "", "", "");
+	struct relay_session *rs = NULL;
+	struct media_policy pol;
+	struct build_env env = {
+	    .pool = pool, .family = AF_INET, .policy = &pol, .learn_ns = 7, .relearn_ns = 9};
+	unsigned free0 = port_pool_free_count(pool);
+	RpcUpdateSessionRequest r = TANDEM__MEDIA__V1__UPDATE_SESSION_REQUEST__INIT;
+	RpcStreamUpdate su = TANDEM__MEDIA__V1__STREAM_UPDATE__INIT, *sup = &su;
+	RpcEndpoint ep = TANDEM__MEDIA__V1__ENDPOINT__INIT;
+	struct relay_update *u = NULL;
+	static struct req q;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(
+	    media_policy_init(&pol, "127.0.0.1", NULL, 30000, 30999, NULL, NULL, msg, sizeof(msg)),
+	    0);
+	assert_int_equal(media_policy_track(&pol), 0);
+	atomic_store(&pol.held[30010], 1);
+	atomic_store(&pol.held[30999], 1);
+	init_req(&q, 1, 1);
+	q.ep.ip = "127.0.0.1";
+	q.ep.port = 30010;
+	q.spec[1][0].remote_rtp = &q.ep;
+	assert_int_equal(session_build_create(&env, &q.r, s, &rs, msg, sizeof(msg)),
+	                 RPC_INVALID_ADDRESS);
+	assert_string_equal(msg, "leg_b.streams[0].remote_rtp: 127.0.0.1:30010 is one of this "
+	                         "media node's own relay ports");
+	q.spec[1][0].remote_rtp = NULL;
+	q.spec[0][0].remote_rtcp = &q.ep;
+	q.ep.ip = "169.254.0.9";
+	assert_int_equal(session_build_create(&env, &q.r, s, &rs, msg, sizeof(msg)),
+	                 RPC_INVALID_ADDRESS);
+	assert_non_null(strstr(msg, "leg_a.streams[0].remote_rtcp: 169.254.0.9:30010 is in "
+	                            "[rtp] media_deny (169.254.0.0/16)"));
+	assert_int_equal(port_pool_free_count(pool), free0);
+	assert_null(rs);
+	/* A phone on the same (loopback) host is fine. */
+	q.ep.ip = "127.0.0.1";
+	q.ep.port = 4000;
+	assert_int_equal(session_build_create(&env, &q.r, s, &rs, msg, sizeof(msg)), RPC_OK);
+	assert_ptr_equal(rs->policy, &pol);
+	assert_int_equal(rs->learn_ns, 7);
+	assert_int_equal(rs->relearn_ns, 9);
+	/* The update path refuses the same way. */
+	ep.ip = "127.0.0.1";
+	ep.port = 30999;
+	su.index = 0;
+	su.leg = TANDEM__MEDIA__V1__LEG_ID__LEG_A;
+	su.remote_rtp = &ep;
+	r.n_streams = 1;
+	r.streams = &sup;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)),
+	                 RPC_INVALID_ADDRESS);
+	assert_non_null(strstr(msg, "streams[0].remote_rtp: 127.0.0.1:30999 is one of"));
+	ep.port = 40000;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_OK);
+	free(u);
+	relay_session_free(rs);
+	for (uint32_t i = 0; i < s->n_streams; i++)
+		session_build_release(pool, &s->streams[i]);
+	assert_int_equal(port_pool_free_count(pool), free0);
+	session_free(s);
+	media_policy_free(&pol);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +315,7 @@ int main(void)
 	    cmocka_unit_test(test_create_checks),
 	    cmocka_unit_test(test_create_exhaustion_leaks_nothing),
 	    cmocka_unit_test(test_update_checks),
+	    cmocka_unit_test(test_destination_policy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
