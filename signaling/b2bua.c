@@ -357,6 +357,7 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 		leg->index = i;
 		leg->contact = res.targets[i].ruri;
 		leg->proxy = res.targets[i].proxy;
+		leg->src_ip = res.targets[i].src_ip;
 	}
 	log_info("call", "%s -> %s: bridge to %u contact(s)", user, rr.destination, res.n_targets);
 	return true;

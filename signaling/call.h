@@ -37,7 +37,8 @@ struct leg {
 	int final_status; /* final answer seen or sent on this leg, 0 while none */
 	char *contact;    /* B: the contact called (on the call's home) */
 	char *proxy;      /* B: NAT next hop or NULL (on the call's home) */
-	char *src_ip;     /* A: the address its INVITE came from (on the call's home) */
+	char *src_ip;     /* A: the address its INVITE came from; B: the address its contact
+	                   * registered from when no NAT was seen, else NULL (on the call's home) */
 	char *sdp;        /* latest SDP received on this leg (on the call's home) */
 	char *sdp_sent;   /* latest SDP we sent on this leg (on the call's home) */
 };

@@ -308,7 +308,9 @@ static const char *sip_source(const struct call *call, enum call_side side, char
 
 	if (side == SIDE_A)
 		return call->a.src_ip;
-	if (!b || b->proxy || media_direct_uri_ip(b->contact, buf, len))
+	/* The contact's host must be the address it registered from: a contact naming another
+	 * host is not the phone we reach. */
+	if (!b || !b->src_ip || media_direct_uri_ip(b->contact, buf, len) || strcmp(buf, b->src_ip))
 		return NULL;
 	return buf;
 }

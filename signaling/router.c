@@ -90,6 +90,8 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user,
 		 * whatever the contact says (a binding stored before maddr= was refused included);
 		 * on TCP the source when behind NAT, else the contact, whose host is that source.
 		 */
+		if (!reg->nat)
+			t->src_ip = su_strdup(home, reg->network_ip);
 		if (reg->nat || !strcmp(reg->network_proto, "udp"))
 			t->proxy =
 			    su_sprintf(home,

@@ -14,8 +14,9 @@ struct directory;
 struct store;
 
 struct route_target {
-	char *ruri;  /* the registered contact: Request-URI of the B leg */
-	char *proxy; /* "sip:ip:port;transport=x" when the contact is behind NAT, else NULL */
+	char *ruri;   /* the registered contact: Request-URI of the B leg */
+	char *proxy;  /* "sip:ip:port;transport=x": where it registered from (always on UDP) */
+	char *src_ip; /* the address it registered from when no NAT was seen, else NULL */
 };
 
 struct route_result {
