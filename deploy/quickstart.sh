@@ -105,8 +105,9 @@ Register a softphone: server/domain 127.0.0.1, port 5060 (UDP or TCP), user 1000
 password 1234. Digest offers SHA-256 and MD5. Or from this shell:
   python3 $ROOT/tests/integration/sipreg.py 127.0.0.1:5060 md5-only --user 1000
   sqlite3 $STATE/tandem.db "select sip_user, contact, network_ip, network_port, status from sip_registrations"
-SIPp answers only the first challenge and knows only MD5: for it, restart signald with
-  --set auth.algorithms=MD5 (see docs/registrar.md).
+SIPp answers only the first challenge and knows only MD5, and its INVITE digest uri leaves out
+the called user: for it, restart signald with
+  --set auth.algorithms=MD5 --set auth.uri_check=host (see docs/registrar.md).
 
 Call: register two phones (say 1000 and 1001) and dial 1001 from 1000. The call is challenged
 (407, same credentials), routed by deploy/demo/dialplan.xml (10[01][0-9] -> bridge user/\$1) and

@@ -412,17 +412,27 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	struct b2bua *b = arg;
 	struct call_auth_result ar;
 	struct call *call;
+	time_t now = time(NULL);
+	const struct call_auth_deps auth = {
+	    .dg = b->deps.digest,
+	    .dir = b->deps.dir,
+	    .fb = b->deps.failban,
+	    .accounts = b->deps.accounts,
+	    .st = b->deps.store,
+	    .domain = b->cfg->sip_domain,
+	};
 	int rc;
 
 	log_set_context(req->call_id);
 	sample_load(b);
-	/* Shed before any work, but only calls that have not started: an INVITE that carries
-	 * credentials already cost us a challenge, and finishing it is cheaper than a retry. */
-	if (!req->sip->sip_proxy_authorization &&
+	/* Shed before any work, but only calls that have not started: an INVITE answering a
+	 * challenge we sent to its source already cost us that challenge, and finishing it is
+	 * cheaper than a retry. Any other Proxy-Authorization (a made-up one costs an attacker
+	 * nothing) is shed like no credentials at all; checking the nonce is one HMAC. */
+	if (!call_auth_has_our_nonce(b->deps.digest, req->sip, req->src_ip, now) &&
 	    refused_by_overload(b, nh, overload_check_load(&b->overload, sip_ua_udp_queued(b->ua))))
 		return;
-	call_auth_check(b->deps.digest, b->deps.dir, b->deps.failban, b->cfg->sip_domain, req->sip,
-	                "INVITE", req->src_ip, time(NULL), &ar);
+	call_auth_check(&auth, req->sip, "INVITE", req->src_ip, now, &ar);
 	if (!ar.ok) {
 		if (ar.status == 407 || ar.status == 401)
 			log_debug("call", "INVITE from %s@%s:%u challenged (%s)", req->from_user,

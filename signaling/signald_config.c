@@ -49,7 +49,8 @@ static const struct cfg_key signald_keys[] = {
      "how often expired registrations are removed"},
     {"auth", "realm", CFG_STR, F(auth_realm), NULL, 0, 0, "digest realm"},
     {"auth", "nonce_ttl_s", CFG_INT, F(auth_nonce_ttl_s), "300", 5, 86400, "nonce lifetime"},
-    {"auth", "secret", CFG_STR, F(auth_secret), NULL, 0, 0, "nonce HMAC key (shared by nodes)"},
+    {"auth", "secret_file", CFG_STR, F(auth_secret_file), NULL, 0, 0,
+     "file holding the nonce HMAC key (shared by nodes); never on the command line"},
     {"auth", "algorithms", CFG_STR, F(auth_algorithms), "SHA-256, MD5", 0, 0,
      "digest algorithms offered, preferred first"},
     {"auth", "max_failures", CFG_INT, F(auth_max_failures), "5", 0, 100000,
@@ -57,6 +58,16 @@ static const struct cfg_key signald_keys[] = {
     {"auth", "failure_window_s", CFG_INT, F(auth_failure_window_s), "60", 1, 86400,
      "window in which failures are counted"},
     {"auth", "ban_s", CFG_INT, F(auth_ban_s), "300", 1, 604800, "ban length"},
+    {"auth", "uri_check", CFG_STR, F(auth_uri_check), "strict", 0, 0,
+     "strict: the digest uri is the Request-URI; host: may leave out the user (SIPp)"},
+    {"auth", "ban_table_size", CFG_INT, F(auth_ban_table_size), "65536", 16, 16777216,
+     "sources (and accounts) tracked for failures at once"},
+    {"auth", "account_max_failures", CFG_INT, F(auth_account_max_failures), "20", 0, 1000000,
+     "failures for one username, from any sources, before it is throttled; 0 = never"},
+    {"auth", "account_failure_window_s", CFG_INT, F(auth_account_window_s), "60", 1, 86400,
+     "window in which an account's failures are counted"},
+    {"auth", "account_throttle_s", CFG_INT, F(auth_account_throttle_s), "60", 1, 86400,
+     "how long a throttled account is challenged without its password being checked"},
     {"registrar", "min_expires", CFG_INT, F(reg_min_expires), "60", 1, 86400,
      "shorter registrations get 423"},
     {"registrar", "max_expires", CFG_INT, F(reg_max_expires), "7200", 1, 604800,
@@ -145,11 +156,6 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		         cfg->auth_algorithms);
 		return -EINVAL;
 	}
-	if (cfg->auth_secret && strlen(cfg->auth_secret) < 16) {
-		snprintf(err, errlen, "%s: [auth] secret: at least 16 characters are needed",
-		         where);
-		return -EINVAL;
-	}
 	if (strpbrk(cfg->auth_realm, "\"\\\r\n") || strlen(cfg->auth_realm) > 128) {
 		snprintf(err, errlen, "%s: [auth] realm: '%s' is not a usable realm", where,
 		         cfg->auth_realm);
@@ -165,7 +171,21 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		         cfg->reg_max_expires);
 		return -EINVAL;
 	}
-	if (relative_to_config(&cfg->directory_path, path) ||
+	if (strcmp(cfg->auth_uri_check, "strict") == 0) {
+		cfg->digest_uri_check = DIGEST_URI_STRICT;
+	} else if (strcmp(cfg->auth_uri_check, "host") == 0) {
+		cfg->digest_uri_check = DIGEST_URI_HOST;
+	} else {
+		snprintf(err, errlen, "%s: [auth] uri_check: '%s' is not strict or host", where,
+		         cfg->auth_uri_check);
+		return -EINVAL;
+	}
+	if (cfg->auth_secret_file && !*cfg->auth_secret_file) {
+		snprintf(err, errlen, "%s: [auth] secret_file: must not be empty", where);
+		return -EINVAL;
+	}
+	if (relative_to_config(&cfg->auth_secret_file, path) ||
+	    relative_to_config(&cfg->directory_path, path) ||
 	    relative_to_config(&cfg->dialplan_file, path))
 		return -ENOMEM;
 	if (!cfg->node_id) {

@@ -34,11 +34,16 @@ struct signald_config {
 	long store_batch_ms; /* dialog/CDR writes are committed together at this interval */
 	char *auth_realm;    /* default: sip_domain */
 	long auth_nonce_ttl_s;
-	char *auth_secret; /* default: state_dir/auth_secret, created on first start */
+	char *auth_secret_file; /* NULL: state_dir/auth_secret, created on first start */
 	char *auth_algorithms;
 	long auth_max_failures;
 	long auth_failure_window_s;
 	long auth_ban_s;
+	char *auth_uri_check; /* strict | host */
+	long auth_ban_table_size;
+	long auth_account_max_failures;
+	long auth_account_window_s;
+	long auth_account_throttle_s;
 	long reg_min_expires;
 	long reg_max_expires;
 	long reg_default_expires;
@@ -55,6 +60,7 @@ struct signald_config {
 	enum log_level level;
 	enum digest_alg digest_prefs[2];
 	size_t n_digest_prefs;
+	enum digest_uri_check digest_uri_check;
 	char sip_host[128];
 	unsigned sip_port;
 };

@@ -224,7 +224,7 @@ start_tandem() {
 	"${PRIO[@]}" "$MEDIAD" -c "$dir/mediad.ini" >"$SYS_DIR/mediad.log" 2>&1 &
 	echo $! >"$dir/mediad.pid"
 	wait_for 10 "$MEDIACTL" -e "tcp://127.0.0.1:$rpc" -t 300 ping || die "mediad did not start"
-	"${PRIO[@]}" "$SIGNALD" -c "$dir/signald.ini" --set auth.algorithms=MD5 >"$SYS_DIR/signald.log" 2>&1 &
+	"${PRIO[@]}" "$SIGNALD" -c "$dir/signald.ini" --set auth.algorithms=MD5 --set auth.uri_check=host >"$SYS_DIR/signald.log" 2>&1 &
 	echo $! >"$dir/signald.pid"
 	wait_for 10 "$SIPPING" "sip:127.0.0.1:$sip" 300 || die "signald did not start"
 	TARGET=127.0.0.1:$sip

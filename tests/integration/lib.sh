@@ -164,8 +164,9 @@ run_sipp() {
 		-trace_screen -screen_file "$T/$name.sipp-screen.log" "$@" >"$T/$name.sipp.log" 2>&1
 }
 
-# SIPp 3.6 answers only the first challenge and only MD5: call tests start signald with this.
-SIPP_AUTH=(--set auth.algorithms=MD5)
+# SIPp 3.6 answers only the first challenge and only MD5, and its digest uri is
+# "sip:REMOTE_IP:REMOTE_PORT" without the called user: call tests start signald with this.
+SIPP_AUTH=(--set auth.algorithms=MD5 --set auth.uri_check=host)
 
 # register_user NAME USER PORT [sipp args...]: registers USER (password 1234) from 127.0.0.1:PORT.
 register_user() {
