@@ -407,6 +407,20 @@ static void sample_load(struct b2bua *b)
 	                now);
 }
 
+/* True when user already placed max_calls_per_user calls that still hold resources (ending
+ * ones too, until freed). One pass over the live calls, bounded by max_calls. */
+static bool over_user_limit(struct b2bua *b, const char *user)
+{
+	long n = 0, limit = b->cfg->call_max_calls_per_user;
+
+	if (limit <= 0)
+		return false;
+	for (const struct call *c = b->calls; c; c = c->next)
+		if (c->caller && strcmp(c->caller, user) == 0 && ++n >= limit)
+			return true;
+	return false;
+}
+
 void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 {
 	struct b2bua *b = arg;
@@ -444,6 +458,17 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 			respond_challenge(b, nh, &ar);
 		else
 			sip_ua_respond(b->ua, nh, ar.status, ar.phrase, NULL, NULL);
+		return;
+	}
+	if (over_user_limit(b, ar.user)) {
+		unsigned dropped = 0;
+
+		if (log_ratelimit(&b->refusal_log, clock_mono_ms(), &dropped))
+			log_notice("call",
+			           "%s has %ld live calls already ([call] max_calls_per_user): 486 "
+			           "(%u more such refusals not logged)",
+			           ar.user, b->cfg->call_max_calls_per_user, dropped);
+		sip_ua_respond(b->ua, nh, 486, "Busy Here (Call Limit Reached)", NULL, NULL);
 		return;
 	}
 	if (refused_by_overload(b, nh,
@@ -560,6 +585,7 @@ int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *
 		free(b);
 		return -ENOMEM;
 	}
+	b->refusal_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
 	overload_init(&b->overload,
 	              &(struct overload_limits){
 	                  .max_calls = (unsigned)cfg->call_max_calls,

@@ -220,6 +220,11 @@ start_tandem() {
 		node = tcp://127.0.0.1:$rpc
 		[directory]
 		path = $SRC/deploy/demo/directory.xml
+		[call]
+		; the benchmark measures capacity: every call comes from one user, no admission limit
+		max_calls = 0
+		max_cps = 0
+		max_calls_per_user = 0
 	INI
 	"${PRIO[@]}" "$MEDIAD" -c "$dir/mediad.ini" >"$SYS_DIR/mediad.log" 2>&1 &
 	echo $! >"$dir/mediad.pid"
