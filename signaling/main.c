@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -53,6 +54,26 @@ struct signald {
 	su_timer_t *flush_timer; /* commits the store's batched call writes; armed per batch */
 	bool flush_failing;      /* the last commit failed (logged once until one succeeds) */
 };
+
+/* Every TCP connection and every store or RPC socket is a descriptor: take the hard limit, as
+ * mediad does, so a burst of TCP clients does not starve the node of descriptors. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < 4096)
+		log_warn("signald", "open file limit is %lu: few TCP clients fit",
+		         (unsigned long)rl.rlim_cur);
+	else
+		log_info("signald", "open file limit %lu", (unsigned long)rl.rlim_cur);
+}
 
 static void usage(FILE *f)
 {
@@ -401,6 +422,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	log_setup("signald", sd.cfg.level, sd.cfg.log_syslog);
+	raise_fd_limit();
 	su_init();
 	su_home_init(sd.home);
 	sd.root = su_root_create(&sd);

@@ -21,9 +21,13 @@ struct signald_config {
 	struct cfg_list media_nodes; /* ZeroMQ endpoints of mediad nodes */
 	long media_ping_interval_ms;
 	long media_rpc_timeout_ms;
-	long sip_timer_t1x64_ms;      /* RFC 3261 64*T1 (Timers B, F, H, J) */
-	long sip_udp_rcvbuf_kb;       /* 0: leave the kernel's default */
-	long sip_overload_queue_kb;   /* see overload.h; 0: off */
+	long sip_timer_t1x64_ms;    /* RFC 3261 64*T1 (Timers B, F, H, J) */
+	long sip_udp_rcvbuf_kb;     /* 0: leave the kernel's default */
+	long sip_overload_queue_kb; /* see overload.h; 0: off */
+	long sip_source_rate;       /* new requests per second per source; 0: off */
+	long sip_source_burst;
+	long sip_tcp_idle_s;
+	long sip_tcp_message_timeout_s;
 	long call_timeout_s;          /* no answer from any B leg within this: 480 to the caller */
 	long call_max_calls;          /* FreeSWITCH's max-sessions; 0: none */
 	long call_max_cps;            /* FreeSWITCH's sessions-per-second; 0: none */

@@ -19,6 +19,7 @@
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sip_socket.h"
 
@@ -77,6 +78,33 @@ void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
 		*transport = "tcp";
 }
 
+/* The per-source rate limit, for a new INVITE or REGISTER: the earliest point sofia-sip 1.12
+ * hands a request to the application (already parsed, but before authentication, dialplan,
+ * store or media). A refusal is a 503 with Retry-After, logged at most a few times a second.
+ * True when refused (and answered). */
+static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const char *what)
+{
+	char ip[64];
+	unsigned port, dropped = 0;
+	const char *transport;
+	uint64_t now = clock_mono_ms();
+
+	sip_ua_request_source(nua, ip, sizeof(ip), &port, &transport);
+	if (source_limit_allow(ua->limit, ip, now))
+		return false;
+	if (log_ratelimit(&ua->refusal_log, now, &dropped))
+		log_notice(
+		    "sip",
+		    "%s from %s:%u refused: over [sip] source_rate (%ld/s) (%u more refusals "
+		    "not logged, %llu in all)",
+		    what, ip, port, ua->cfg->sip_source_rate, dropped,
+		    (unsigned long long)source_limit_refused(ua->limit));
+	nua_respond(nh, 503, "Too Many Requests", SIPTAG_RETRY_AFTER_STR("5"), NUTAG_WITH_THIS(nua),
+	            TAG_END());
+	nua_handle_destroy(nh);
+	return true;
+}
+
 static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua, nua_magic_t *magic,
                      nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip, tagi_t tags[])
 {
@@ -106,9 +134,10 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 		nua_handle_destroy(nh);
 		break;
 	case nua_i_register:
-		if (status < 200 && sip && ua->registrar)
-			sip_ua_on_register(ua, nua, nh, sip);
-		else
+		if (status < 200 && sip && ua->registrar) {
+			if (!over_source_rate(ua, nua, nh, "REGISTER"))
+				sip_ua_on_register(ua, nua, nh, sip);
+		} else
 			nua_handle_destroy(nh);
 		break;
 	case nua_i_update:
@@ -124,6 +153,8 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 			            TAG_END());
 			break;
 		}
+		if (over_source_rate(ua, nua, nh, "INVITE"))
+			break;
 		sip_ua_on_invite(ua, nh, sip);
 		break;
 	case nua_i_state: {
@@ -170,6 +201,15 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	ua->registrar = registrar;
 	if (handlers)
 		ua->h = *handlers;
+	ua->refusal_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
+	if (source_limit_new(&ua->limit,
+	                     &(struct source_limit_cfg){.rate = (unsigned)cfg->sip_source_rate,
+	                                                .burst = (unsigned)cfg->sip_source_burst,
+	                                                .capacity = 65536}) != 0) {
+		free(ua);
+		snprintf(err, errlen, "out of memory for the per-source rate limit");
+		return -ENOMEM;
+	}
 	redirect_sofia_logs();
 	snprintf(url, sizeof(url), v6 ? "sip:[%s]:%u" : "sip:%s:%u", cfg->sip_host, cfg->sip_port);
 	ua->nua = nua_create(
@@ -180,12 +220,16 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	                     "REGISTER"),
 	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NTATAG_UDP_MTU(65535),
 	    NTATAG_SIP_T1X64((unsigned)cfg->sip_timer_t1x64_ms), TPTAG_LOG(cfg->sip_log ? 1 : 0),
-	    TAG_END());
+	    /* A TCP connection costs a descriptor and a buffer: idle ones close, and a message
+	     * must arrive whole in good time (sofia-sip's defaults are 30 min and never). */
+	    TPTAG_IDLE((unsigned)cfg->sip_tcp_idle_s * 1000),
+	    TPTAG_TIMEOUT((unsigned)cfg->sip_tcp_message_timeout_s * 1000), TAG_END());
 	if (!ua->nua) {
 		snprintf(err, errlen,
 		         "[sip] listen: cannot open SIP on %s (address in use or not "
 		         "local)",
 		         cfg->sip_listen);
+		source_limit_free(ua->limit);
 		free(ua);
 		return -EADDRINUSE;
 	}
@@ -236,5 +280,6 @@ void sip_ua_free(struct sip_ua *ua)
 		return;
 	if (ua->nua)
 		nua_destroy(ua->nua);
+	source_limit_free(ua->limit);
 	free(ua);
 }

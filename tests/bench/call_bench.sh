@@ -216,6 +216,8 @@ start_tandem() {
 		[sip]
 		listen = 127.0.0.1:$sip
 		domain = 127.0.0.1
+		; every SIPp instance sends from 127.0.0.1
+		source_rate = 0
 		[media]
 		node = tcp://127.0.0.1:$rpc
 		[directory]

@@ -11,6 +11,7 @@ import hashlib
 import re
 import socket
 import sys
+import time
 import uuid
 
 
@@ -245,8 +246,24 @@ def case_enum(c):
           a.status == 403 and visible(a) == visible(b))
 
 
+def case_rate(c):
+    """Against a node with [sip] source_rate = 5 and source_burst = 10: a burst of 30 REGISTERs
+    gets its first 10 answered, then 503 with Retry-After; another address is unaffected; a
+    second later the source is served again."""
+    got = [c.send([f"Contact: {c.contact()}"]) for _ in range(30)]
+    statuses = [r.status for r in got]
+    check(f"the burst's first 10 are challenged ({statuses[:10]})", statuses[:10] == [401] * 10)
+    refused = [r for r in got[10:] if r.status == 503 and r.all("retry-after")]
+    check(f"most of the rest get 503 with Retry-After ({len(refused)} of 20)", len(refused) >= 15)
+    other = Client(f"{c.target[0]}:{c.target[1]}", c.user, c.password, bind="127.0.0.6")
+    check("another address is still served (401)", other.send([f"Contact: {other.contact()}"]).status == 401)
+    time.sleep(1.2)
+    check("a second later the source is served again (401)",
+          c.send([f"Contact: {c.contact()}"]).status == 401)
+
+
 CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules,
-         "junk": case_junk, "methods": case_methods, "forged": case_forged, "enum": case_enum}
+         "junk": case_junk, "methods": case_methods, "forged": case_forged, "enum": case_enum, "rate": case_rate}
 
 
 def main():
