@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "directory.h"
 #include "failban.h"
 #include "log.h"
@@ -27,6 +28,7 @@ struct registrar {
 	struct failban *fb;       /* borrowed */
 	struct failban *accounts; /* borrowed, may be NULL */
 	struct store *st;         /* borrowed */
+	struct log_ratelimit banned_log;
 };
 
 static char *dup_or_empty(const char *s)
@@ -50,6 +52,7 @@ int registrar_new(struct registrar **out, const struct registrar_cfg *cfg, struc
 	reg->dg = dg;
 	reg->fb = fb;
 	reg->accounts = accounts;
+	reg->banned_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
 	reg->st = st;
 	if (!reg->cfg.domain || !reg->cfg.local_host || !reg->cfg.node_id || !reg->cfg.profile) {
 		registrar_free(reg);
@@ -566,8 +569,15 @@ void registrar_handle(struct registrar *reg, const struct registrar_request *req
 		return;
 	}
 	if (failban_banned(reg->fb, req->src_ip, now, &left)) {
-		log_info("reg", "REGISTER for '%s' from banned source %s (%ld s left): 403",
-		         req->aor_user, req->src_ip, left);
+		unsigned dropped = 0;
+
+		/* A banned source may keep sending: its refusals get a few lines a second. */
+		if (log_ratelimit(&reg->banned_log, clock_mono_ms(), &dropped))
+			log_info(
+			    "reg",
+			    "REGISTER for '%s' from banned source %s (%ld s left): 403 (%u more "
+			    "such refusals not logged)",
+			    req->aor_user, req->src_ip, left, dropped);
 		answer(reply, 403, "Forbidden");
 		return;
 	}
