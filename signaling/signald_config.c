@@ -39,6 +39,8 @@ static const struct cfg_key signald_keys[] = {
      "requests one address may send at once before source_rate applies"},
     {"sip", "tcp_idle_s", CFG_INT, F(sip_tcp_idle_s), "180", 1, 86400,
      "a TCP connection that carried nothing this long is closed"},
+    {"sip", "tcp_max_per_source", CFG_INT, F(sip_tcp_max_per_source), "64", 0, 1000000,
+     "TCP connections one address (IPv6: /64) may hold; 0 = no cap"},
     {"sip", "tcp_message_timeout_s", CFG_INT, F(sip_tcp_message_timeout_s), "10", 1, 3600,
      "a message begun on TCP must be complete within this"},
     {"call", "timeout_s", CFG_INT, F(call_timeout_s), "60", 1, 3600,

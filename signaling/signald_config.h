@@ -27,6 +27,7 @@ struct signald_config {
 	long sip_source_rate;       /* new requests per second per source; 0: off */
 	long sip_source_burst;
 	long sip_tcp_idle_s;
+	long sip_tcp_max_per_source;
 	long sip_tcp_message_timeout_s;
 	long call_timeout_s;          /* no answer from any B leg within this: 480 to the caller */
 	long call_max_calls;          /* FreeSWITCH's max-sessions; 0: none */

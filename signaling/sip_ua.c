@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "log.h"
 #include "sip_socket.h"
+#include "tcp_guard.h"
 
 /* sofia-sip exports these logs but declares only some of them. */
 extern su_log_t nua_log[];
@@ -186,6 +187,38 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 	log_set_context(NULL);
 }
 
+static void on_tcp_sweep(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sip_ua *ua = (struct sip_ua *)arg;
+	struct tcp_guard_cfg gc = {
+	    .port = ua->cfg->sip_port,
+	    .idle_ms = (unsigned)ua->cfg->sip_tcp_idle_s * 1000,
+	    .max_per_source = (unsigned)ua->cfg->sip_tcp_max_per_source,
+	};
+	struct tcp_guard_result r;
+	unsigned dropped = 0;
+
+	if (tcp_guard_sweep(&gc, &r) == 0 && (r.idle || r.over_cap) &&
+	    log_ratelimit(&ua->refusal_log, clock_mono_ms(), &dropped))
+		log_notice("sip",
+		           "TCP: closed %zu silent for [sip] tcp_idle_s and %zu past [sip] "
+		           "tcp_max_per_source, of %zu connections",
+		           r.idle, r.over_cap, r.seen);
+}
+
+/* Sweeps often enough to hold the idle time to within half of it, at most every 5 s. */
+static void start_tcp_sweep(struct sip_ua *ua)
+{
+	long ms = ua->cfg->sip_tcp_idle_s * 500;
+
+	if (ms > 5000)
+		ms = 5000;
+	ua->tcp_sweep = su_timer_create(su_root_task(ua->root), (su_duration_t)ms);
+	if (!ua->tcp_sweep ||
+	    su_timer_set_for_ever(ua->tcp_sweep, on_tcp_sweep, (su_timer_arg_t *)ua) != 0)
+		log_warn("sip", "cannot start the TCP connection sweep: no per-source cap");
+}
+
 int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config *cfg,
                struct registrar *registrar, const struct ua_handlers *handlers, char *err,
                size_t errlen)
@@ -247,6 +280,7 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 		else
 			log_info("sip", "UDP receive buffer %d KB", got / 1024);
 	}
+	start_tcp_sweep(ua);
 	*out = ua;
 	return 0;
 }
@@ -278,6 +312,8 @@ void sip_ua_free(struct sip_ua *ua)
 {
 	if (!ua)
 		return;
+	if (ua->tcp_sweep)
+		su_timer_destroy(ua->tcp_sweep);
 	if (ua->nua)
 		nua_destroy(ua->nua);
 	source_limit_free(ua->limit);

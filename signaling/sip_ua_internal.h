@@ -22,6 +22,7 @@ struct sip_ua {
 	int udp_fds[4]; /* the stack's UDP sockets (borrowed), for their receive queues */
 	int n_udp_fds;
 	struct source_limit *limit;       /* owned: per-source request rate */
+	su_timer_t *tcp_sweep;            /* owned: tcp_guard sweeps */
 	struct log_ratelimit refusal_log; /* source_limit refusals */
 };
 
