@@ -71,8 +71,6 @@ static void raise_fd_limit(void)
 	if (rl.rlim_cur < 4096)
 		log_warn("signald", "open file limit is %lu: few TCP clients fit",
 		         (unsigned long)rl.rlim_cur);
-	else
-		log_info("signald", "open file limit %lu", (unsigned long)rl.rlim_cur);
 }
 
 static void usage(FILE *f)
