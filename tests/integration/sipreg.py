@@ -196,11 +196,11 @@ def case_methods(c):
 
 
 def case_forged(c):
-    """20 REGISTERs with forged credentials (made-up nonces, and a real nonce that was sent to
-    another address) for known and unknown users: none counts as a failure of this source,
-    which then registers with the right password."""
+    """30 REGISTERs with forged credentials (20 made-up nonces, then 10 answers to a real nonce
+    that was sent to another address) for known and unknown users: none counts as a failure of
+    this source, which then registers with the right password."""
     me = c.user
-    for i in range(10):
+    for i in range(20):
         user = c.user = me if i % 2 else f"99{i:02d}"
         nonce = uuid.uuid4().hex
         r = c.send([f"Contact: {c.contact()}",
