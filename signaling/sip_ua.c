@@ -83,8 +83,9 @@ void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
  * hands a request to the application (already parsed, but before authentication, dialplan,
  * store or media). A refusal is a 503 with Retry-After, logged at most a few times a second.
  * True when refused (and answered). */
-static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const char *what)
+static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, bool is_invite)
 {
+	const char *what = is_invite ? "INVITE" : "REGISTER";
 	char ip[64];
 	unsigned port, dropped = 0;
 	const char *transport;
@@ -102,7 +103,10 @@ static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, co
 		    (unsigned long long)source_limit_refused(ua->limit));
 	nua_respond(nh, 503, "Too Many Requests", SIPTAG_RETRY_AFTER_STR("5"), NUTAG_WITH_THIS(nua),
 	            TAG_END());
-	nua_handle_destroy(nh);
+	/* A REGISTER's handle ends here; an INVITE's when the stack reports it terminated (its
+	 * transaction still absorbs the ACK). */
+	if (!is_invite)
+		nua_handle_destroy(nh);
 	return true;
 }
 
@@ -136,7 +140,7 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 		break;
 	case nua_i_register:
 		if (status < 200 && sip && ua->registrar) {
-			if (!over_source_rate(ua, nua, nh, "REGISTER"))
+			if (!over_source_rate(ua, nua, nh, false))
 				sip_ua_on_register(ua, nua, nh, sip);
 		} else
 			nua_handle_destroy(nh);
@@ -154,7 +158,7 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 			            TAG_END());
 			break;
 		}
-		if (over_source_rate(ua, nua, nh, "INVITE"))
+		if (over_source_rate(ua, nua, nh, true))
 			break;
 		sip_ua_on_invite(ua, nh, sip);
 		break;

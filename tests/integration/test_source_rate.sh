@@ -13,6 +13,12 @@ start_signald s1 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" --set auth.alg
 	--set sip.source_rate=5 --set sip.source_burst=10 || exit 1
 check "a burst past the limit gets 503, other sources and later requests are served" \
 	python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s1_SIP" rate --user 1000 --bind 127.0.0.7
+python3 "$TANDEM_SRC/tests/integration/invite_flood.py" "$s1_SIP" --count 30 --wait 5 >"$T/flood.out" 2>&1
+cat "$T/flood.out"
+n503=$(awk '$1 == 503 {print $2}' "$T/flood.out")
+n407=$(awk '$1 == 407 {print $2}' "$T/flood.out")
+check "INVITE burst: the first 10 challenged (${n407:-0})" test "${n407:-0}" -ge 10 -a "${n407:-0}" -le 12
+check "INVITE burst: the rest get 503 (${n503:-0})" test $((${n503:-0} + ${n407:-0})) = 30
 n=$(grep -ac "over \[sip\] source_rate" "$T/s1.log")
 check "refusals logged, at most 5 lines a second ($n)" test "$n" -ge 1 -a "$n" -le 10
 limits=$(awk '/^Max open files/ {print $4, $5}' "/proc/$(cat "$T/s1.pid")/limits")
