@@ -29,6 +29,7 @@ struct registrar {
 	struct failban *accounts; /* borrowed, may be NULL */
 	struct store *st;         /* borrowed */
 	struct log_ratelimit banned_log;
+	struct log_ratelimit refusal_log;
 };
 
 static char *dup_or_empty(const char *s)
@@ -53,6 +54,7 @@ int registrar_new(struct registrar **out, const struct registrar_cfg *cfg, struc
 	reg->fb = fb;
 	reg->accounts = accounts;
 	reg->banned_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
+	reg->refusal_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
 	reg->st = st;
 	if (!reg->cfg.domain || !reg->cfg.local_host || !reg->cfg.node_id || !reg->cfg.profile) {
 		registrar_free(reg);
@@ -97,6 +99,20 @@ static void challenge(struct registrar *reg, struct registrar_reply *reply, bool
 }
 
 /* ---- authentication ---- */
+
+/* Lines about refused credentials share a budget of a few a second: a peer causes them at
+ * will. */
+static bool refusal_logged(struct registrar *reg)
+{
+	unsigned dropped = 0;
+
+	if (!log_ratelimit(&reg->refusal_log, clock_mono_ms(), &dropped))
+		return false;
+	if (dropped)
+		log_notice("reg", "%u line(s) about refused REGISTERs not logged (over 5 a second)",
+		           dropped);
+	return true;
+}
 
 /* Counts a failure against the source and the account. Only called for credentials that
  * answer a challenge we sent to this source, so forged packets cannot ban anyone. True when
@@ -153,8 +169,10 @@ static enum digest_result pick_creds(struct registrar *reg, const struct registr
 		}
 		if (strcmp(c->realm, realm) == 0)
 			return DIGEST_OK;
-		log_notice("reg", "credentials of '%s' from %s are for realm '%s', ours is '%s'",
-		           c->username, req->src_ip, c->realm, realm);
+		if (refusal_logged(reg))
+			log_notice("reg",
+			           "credentials of '%s' from %s are for realm '%s', ours is '%s'",
+			           c->username, req->src_ip, c->realm, realm);
 	}
 	return why;
 }
@@ -172,8 +190,9 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 	unsigned algs = DIGEST_ALG_ALL;
 
 	if (req->creds_bad) {
-		log_notice("reg", "malformed Authorization header from %s:%u for '%s'", req->src_ip,
-		           req->src_port, req->aor_user);
+		if (refusal_logged(reg))
+			log_notice("reg", "malformed Authorization header from %s:%u for '%s'",
+			           req->src_ip, req->src_port, req->aor_user);
 		answer(reply, 400, "Malformed Authorization Header");
 		return false;
 	}
@@ -183,13 +202,15 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 	}
 	r = pick_creds(reg, req, c);
 	if (r == DIGEST_MALFORMED) {
-		log_notice("reg", "malformed digest credentials from %s:%u for '%s'", req->src_ip,
-		           req->src_port, c->username[0] ? c->username : req->aor_user);
+		if (refusal_logged(reg))
+			log_notice("reg", "malformed digest credentials from %s:%u for '%s'",
+			           req->src_ip, req->src_port,
+			           c->username[0] ? c->username : req->aor_user);
 		answer(reply, 400, "Malformed Authorization Header");
 		return false;
 	}
 	if (r != DIGEST_OK) {
-		if (r == DIGEST_BAD_ALGORITHM)
+		if (r == DIGEST_BAD_ALGORITHM && refusal_logged(reg))
 			log_notice("reg",
 			           "credentials from %s for '%s' use a scheme, algorithm or qop "
 			           "we did not offer; challenging again",
@@ -198,14 +219,18 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 		return false;
 	}
 	if (strcmp(c->username, req->aor_user) != 0) {
-		log_notice("reg", "'%s' from %s tried to register '%s': forbidden", c->username,
-		           req->src_ip, req->aor_user);
+		if (refusal_logged(reg))
+			log_notice("reg", "'%s' from %s tried to register '%s': forbidden",
+			           c->username, req->src_ip, req->aor_user);
 		answer(reply, 403, "Forbidden (username does not match the AOR)");
 		return false;
 	}
 	if (account_throttled(reg, req, c, now)) {
-		log_info("reg", "'%s' from %s: account throttled after failures; challenging again",
-		         c->username, req->src_ip);
+		if (refusal_logged(reg))
+			log_info(
+			    "reg",
+			    "'%s' from %s: account throttled after failures; challenging again",
+			    c->username, req->src_ip);
 		challenge(reg, reply, false, DIGEST_ALG_ALL, req, now);
 		return false;
 	}
@@ -224,11 +249,12 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 		return true;
 	case DIGEST_WRONG_PASSWORD:
 	case DIGEST_URI_MISMATCH:
-		log_notice("reg", "%s for '%s' from %s:%u (%s)%s",
-		           r == DIGEST_URI_MISMATCH ? "digest uri not the Request-URI"
-		                                    : "wrong password",
-		           c->username, req->src_ip, req->src_port, c->algorithm,
-		           u ? "" : ", no such user");
+		if (refusal_logged(reg))
+			log_notice("reg", "%s for '%s' from %s:%u (%s)%s",
+			           r == DIGEST_URI_MISMATCH ? "digest uri not the Request-URI"
+			                                    : "wrong password",
+			           c->username, req->src_ip, req->src_port, c->algorithm,
+			           u ? "" : ", no such user");
 		if (failure_bans(reg, req, c->username, now)) {
 			answer(reply, 403, "Forbidden");
 			return false;
@@ -237,22 +263,25 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 		return false;
 	case DIGEST_STALE:
 	case DIGEST_REPLAY:
-		log_info("reg", "%s from %s for '%s' (nc %u): challenging with stale=true",
-		         digest_result_name(r), req->src_ip, c->username, (unsigned)c->nc);
+		if (refusal_logged(reg))
+			log_info("reg", "%s from %s for '%s' (nc %u): challenging with stale=true",
+			         digest_result_name(r), req->src_ip, c->username, (unsigned)c->nc);
 		challenge(reg, reply, true, DIGEST_ALG_ALL, req, now);
 		return false;
 	case DIGEST_NO_SECRET_FOR_ALG:
-		log_info("reg",
-		         "'%s' answered with %s but only other hashes are stored; "
-		         "challenging with those",
-		         c->username, c->algorithm);
+		if (refusal_logged(reg))
+			log_info("reg",
+			         "'%s' answered with %s but only other hashes are stored; "
+			         "challenging with those",
+			         c->username, c->algorithm);
 		challenge(reg, reply, false, algs, req, now);
 		return false;
 	default:
 		/* Not an answer to a challenge we sent to this source (a forged nonce, another
 		 * source's nonce): challenge, count nothing. */
-		log_notice("reg", "credentials of '%s' from %s refused: %s", c->username,
-		           req->src_ip, digest_result_name(r));
+		if (refusal_logged(reg))
+			log_notice("reg", "credentials of '%s' from %s refused: %s", c->username,
+			           req->src_ip, digest_result_name(r));
 		challenge(reg, reply, false, DIGEST_ALG_ALL, req, now);
 		return false;
 	}
