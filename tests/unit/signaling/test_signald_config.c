@@ -24,6 +24,16 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.sip_port, 5060);
 	assert_string_equal(cfg.sip_domain, "127.0.0.1");
 	assert_int_equal(cfg.media_nodes.n, 1);
+	/* Limits are on out of the box: what works only after editing config does not work. */
+	assert_int_equal(cfg.call_max_calls, 1000);
+	assert_int_equal(cfg.call_max_cps, 100);
+	assert_int_equal(cfg.call_max_calls_per_user, 16);
+	assert_int_equal(cfg.call_max_streams_per_call, 4);
+	assert_int_equal(cfg.sip_source_rate, 200);
+	assert_true(cfg.sip_tcp_idle_s > 0 && cfg.sip_tcp_max_per_source > 0);
+	assert_true(cfg.auth_account_max_failures > 0);
+	assert_int_equal(cfg.digest_uri_check, DIGEST_URI_STRICT);
+	assert_null(cfg.auth_secret_file);
 	signald_config_free(&cfg);
 }
 
