@@ -60,13 +60,69 @@ bool log_enabled(enum log_level level)
 	return level <= cur_level;
 }
 
+/* Copies src into dst (cap bytes with the NUL), every control byte and backslash escaped, so
+ * text from the network (Call-ID, From, User-Agent...) can neither start a new line nor send
+ * terminal escapes. Returns the length written. */
+static size_t escape_into(char *dst, size_t cap, const char *src, size_t len)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 1 < cap; i++) {
+		unsigned char c = (unsigned char)src[i];
+		char esc = c == '\n'   ? 'n'
+		           : c == '\r' ? 'r'
+		           : c == '\t' ? 't'
+		           : c == '\\' ? '\\'
+		                       : 0;
+
+		if (esc || c < 0x20 || c == 0x7f) {
+			size_t need = esc ? 2 : 4;
+
+			if (n + need + 1 > cap)
+				break;
+			dst[n++] = '\\';
+			if (esc) {
+				dst[n++] = esc;
+			} else {
+				dst[n++] = 'x';
+				dst[n++] = hx[c >> 4];
+				dst[n++] = hx[c & 15];
+			}
+			continue;
+		}
+		dst[n++] = (char)c;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
 void log_set_context(const char *ctx)
 {
 	if (!ctx) {
 		context[0] = '\0';
 		return;
 	}
-	snprintf(context, sizeof(context), "%s", ctx);
+	escape_into(context, sizeof(context), ctx, strnlen(ctx, sizeof(context) - 1));
+}
+
+bool log_ratelimit(struct log_ratelimit *rl, uint64_t now_ms, unsigned *suppressed)
+{
+	unsigned burst = rl->burst ? rl->burst : 1;
+	uint64_t period = rl->period_ms ? rl->period_ms : 1000;
+
+	if (now_ms - rl->start_ms >= period || rl->start_ms == 0) {
+		rl->start_ms = now_ms ? now_ms : 1;
+		rl->passed = 0;
+	}
+	if (rl->passed >= burst) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->passed++;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
 }
 
 const char *log_context(void)
@@ -76,7 +132,7 @@ const char *log_context(void)
 
 void log_msg(enum log_level level, const char *subsys, const char *fmt, ...)
 {
-	char line[2048];
+	char line[2048], body[1024];
 	size_t n = 0;
 	va_list ap;
 	int r;
@@ -99,14 +155,12 @@ void log_msg(enum log_level level, const char *subsys, const char *fmt, ...)
 	if (r > 0)
 		n = n + (size_t)r < sizeof(line) ? n + (size_t)r : sizeof(line) - 1;
 	va_start(ap, fmt);
-	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	r = vsnprintf(body, sizeof(body), fmt, ap);
 	va_end(ap);
+	/* One event, one line, no terminal control: arguments are often the peer's text. */
 	if (r > 0)
-		n = n + (size_t)r < sizeof(line) - 1 ? n + (size_t)r : sizeof(line) - 2;
-	/* One event, one line: fold any newline an argument smuggled in. */
-	for (size_t i = 0; i < n; i++)
-		if (line[i] == '\n' || line[i] == '\r')
-			line[i] = ' ';
+		n += escape_into(line + n, sizeof(line) - 1 - n, body,
+		                 (size_t)r < sizeof(body) ? (size_t)r : sizeof(body) - 1);
 	if (to_syslog) {
 		syslog(syslog_prio[level], "%.*s", (int)n, line);
 		return;

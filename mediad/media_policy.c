@@ -213,7 +213,7 @@ bool media_policy_is_own_source(const struct media_policy *p, const void *sa, ui
 	const uint8_t *a = addr_bytes(sa, len, &family);
 	unsigned port;
 
-	if (!a)
+	if (!a || p->allow_self)
 		return false;
 	port = ntohs(family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port
 	                               : ((const struct sockaddr_in6 *)sa)->sin6_port);

@@ -34,6 +34,9 @@ struct media_policy {
 	unsigned n_own;
 	unsigned port_min, port_max;
 	bool loopback; /* the node is bound on loopback */
+	/* [rtp] self_relay: nothing counts as the node's own, so a benchmark can chain sessions
+	 * through one node (a looped packet then circles until a session closes). */
+	bool allow_self;
 	/* Per port: held by the node now (port_pool_publish). On a loopback node, where phones
 	 * share the node's address, only held ports are the node's own. Owned; NULL = none. */
 	atomic_uchar *held;

@@ -36,6 +36,8 @@ static const struct cfg_key mediad_keys[] = {
      "silence before a latched leg may move (same SSRC), 0 = never"},
     {"rtp", "media_allow", CFG_STR, F(media_allow), NULL, 0, 0, "media destinations allowed"},
     {"rtp", "media_deny", CFG_STR, F(media_deny), NULL, 0, 0, "media destinations refused"},
+    {"rtp", "self_relay", CFG_BOOL, F(self_relay), "no", 0, 0,
+     "let sessions chain through this node's own ports (benchmarks only)"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
@@ -89,6 +91,7 @@ static int finish(struct mediad_config *cfg, const char *path, char *err, size_t
 	}
 	if (media_policy_track(&cfg->policy))
 		return -ENOMEM;
+	cfg->policy.allow_self = cfg->self_relay;
 	if (!cfg->node_id) {
 		char host[256] = "mediad";
 

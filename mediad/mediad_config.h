@@ -31,6 +31,7 @@ struct mediad_config {
 	long latch_relearn_ms;
 	char *media_allow; /* CIDR list; NULL = anywhere not denied */
 	char *media_deny;  /* CIDR list; NULL = the default (media_policy.h) */
+	bool self_relay;   /* sessions may send to the node's own ports (benchmark chains) */
 	/* derived */
 	enum log_level level;
 	struct media_policy policy;

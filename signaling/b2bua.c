@@ -406,33 +406,73 @@ static void sample_load(struct b2bua *b)
 	                now);
 }
 
+/* True when user already placed max_calls_per_user calls that still hold resources (ending
+ * ones too, until freed). One pass over the live calls, bounded by max_calls. */
+static bool over_user_limit(struct b2bua *b, const char *user)
+{
+	long n = 0, limit = b->cfg->call_max_calls_per_user;
+
+	if (limit <= 0)
+		return false;
+	for (const struct call *c = b->calls; c; c = c->next)
+		if (c->caller && strcmp(c->caller, user) == 0 && ++n >= limit)
+			return true;
+	return false;
+}
+
 void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 {
 	struct b2bua *b = arg;
 	struct call_auth_result ar;
 	struct call *call;
+	time_t now = time(NULL);
+	const struct call_auth_deps auth = {
+	    .dg = b->deps.digest,
+	    .dir = b->deps.dir,
+	    .fb = b->deps.failban,
+	    .accounts = b->deps.accounts,
+	    .st = b->deps.store,
+	    .domain = b->cfg->sip_domain,
+	};
 	int rc;
 
 	log_set_context(req->call_id);
 	sample_load(b);
-	/* Shed before any work, but only calls that have not started: an INVITE that carries
-	 * credentials already cost us a challenge, and finishing it is cheaper than a retry. */
-	if (!req->sip->sip_proxy_authorization &&
+	/* Shed before any work, but only calls that have not started: an INVITE answering a
+	 * challenge we sent to its source already cost us that challenge, and finishing it is
+	 * cheaper than a retry. Any other Proxy-Authorization (a made-up one costs an attacker
+	 * nothing) is shed like no credentials at all; checking the nonce is one HMAC. */
+	if (!call_auth_has_our_nonce(b->deps.digest, req->sip, req->src_ip, now) &&
 	    refused_by_overload(b, nh, overload_check_load(&b->overload, sip_ua_udp_queued(b->ua))))
 		return;
-	call_auth_check(b->deps.digest, b->deps.dir, b->deps.failban, b->cfg->sip_domain, req->sip,
-	                "INVITE", req->src_ip, time(NULL), &ar);
+	call_auth_check(&auth, req->sip, "INVITE", req->src_ip, now, &ar);
 	if (!ar.ok) {
+		unsigned dropped = 0;
+
 		if (ar.status == 407 || ar.status == 401)
 			log_debug("call", "INVITE from %s@%s:%u challenged (%s)", req->from_user,
 			          req->src_ip, req->src_port, ar.reason);
-		else
-			log_notice("call", "INVITE from %s@%s:%u refused %d: %s", req->from_user,
-			           req->src_ip, req->src_port, ar.status, ar.reason);
+		else if (log_ratelimit(&b->refusal_log, clock_mono_ms(), &dropped))
+			log_notice(
+			    "call",
+			    "INVITE from %s@%s:%u refused %d: %s (%u more refusals not logged)",
+			    req->from_user, req->src_ip, req->src_port, ar.status, ar.reason,
+			    dropped);
 		if (ar.status == 407 || ar.status == 401)
 			respond_challenge(b, nh, &ar);
 		else
 			sip_ua_respond(b->ua, nh, ar.status, ar.phrase, NULL, NULL);
+		return;
+	}
+	if (over_user_limit(b, ar.user)) {
+		unsigned dropped = 0;
+
+		if (log_ratelimit(&b->refusal_log, clock_mono_ms(), &dropped))
+			log_notice("call",
+			           "%s has %ld live calls already ([call] max_calls_per_user): 486 "
+			           "(%u more such refusals not logged)",
+			           ar.user, b->cfg->call_max_calls_per_user, dropped);
+		sip_ua_respond(b->ua, nh, 486, "Busy Here (Call Limit Reached)", NULL, NULL);
 		return;
 	}
 	if (refused_by_overload(b, nh,
@@ -549,6 +589,7 @@ int b2bua_new(struct b2bua **out, su_root_t *root, const struct signald_config *
 		free(b);
 		return -ENOMEM;
 	}
+	b->refusal_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
 	overload_init(&b->overload,
 	              &(struct overload_limits){
 	                  .max_calls = (unsigned)cfg->call_max_calls,

@@ -10,11 +10,12 @@ struct store;
 struct store;
 
 struct b2bua_deps {
-	struct digest *digest;   /* INVITE challenges (407) */
-	struct directory *dir;   /* who may call */
-	struct failban *failban; /* shared with the registrar: one ban list per node */
-	struct router *router;   /* dialplan + registered contacts */
-	struct store *store;     /* sip_dialogs and CDRs */
+	struct digest *digest;    /* INVITE challenges (407) */
+	struct directory *dir;    /* who may call */
+	struct failban *failban;  /* shared with the registrar: one ban list per node */
+	struct failban *accounts; /* per-username failures, shared with the registrar */
+	struct router *router;    /* dialplan + registered contacts */
+	struct store *store;      /* sip_dialogs and CDRs */
 };
 
 #endif

@@ -8,6 +8,7 @@
 #include "call.h"
 #include "call_media.h"
 #include "hangup_cause.h"
+#include "log.h"
 #include "overload.h"
 
 struct b2bua {
@@ -21,8 +22,9 @@ struct b2bua {
 	struct call *reap;  /* calls marked done, freed by the reaper (linked by reap_next) */
 	su_timer_t *reaper; /* frees calls marked done, from the loop */
 	unsigned n_calls;
-	struct overload overload; /* admission of new calls */
-	uint64_t load_sampled_ns; /* last overload_sample */
+	struct overload overload;         /* admission of new calls */
+	uint64_t load_sampled_ns;         /* last overload_sample */
+	struct log_ratelimit refusal_log; /* refusals a caller can cause at will */
 };
 
 void call_maybe_free(struct b2bua *b, struct call *call);

@@ -350,6 +350,13 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 
 		if (!media_stream_active(s) || st->pending_out->streams[i].rejected)
 			continue;
+		if (cm->cfg->call_max_streams_per_call && k >= cm->cfg->call_max_streams_per_call) {
+			snprintf(call->media_error, sizeof(call->media_error),
+			         "more than %ld media streams in one call ([call] "
+			         "max_streams_per_call)",
+			         cm->cfg->call_max_streams_per_call);
+			return -EPROTO;
+		}
 		st->map[i] = (int)k;
 		fill_spec(&rb, st->from, k, s, true);
 		fill_spec(&rb, !st->from, k, s, false);
@@ -383,9 +390,22 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	RpcUpdate req = TANDEM__MEDIA__V1__UPDATE_SESSION_REQUEST__INIT;
 	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
 	static RpcOptions opt;
-	unsigned nu = 0, na = 0;
+	unsigned nu = 0, na = 0, added = 0;
 	bool strict = strict_after(call, st, st->from, in);
 
+	/* Every stream a call ever had keeps its ports until the call ends: count the new ones
+	 * before anything changes. */
+	for (unsigned i = 0; i < in->n_streams && i < CM_MAX_STREAMS; i++)
+		if ((i >= st->n_mlines || st->map[i] < 0) && media_stream_active(&in->streams[i]) &&
+		    !applied->streams[i].rejected)
+			added++;
+	if (cm->cfg->call_max_streams_per_call &&
+	    st->n_session_streams + added > (unsigned)cm->cfg->call_max_streams_per_call) {
+		snprintf(call->media_error, sizeof(call->media_error),
+		         "more than %ld media streams in one call ([call] max_streams_per_call)",
+		         cm->cfg->call_max_streams_per_call);
+		return -EPROTO;
+	}
 	for (unsigned i = 0; i < in->n_streams && i < CM_MAX_STREAMS; i++) {
 		const struct media_stream *s = &in->streams[i];
 		bool active = media_stream_active(s) && !applied->streams[i].rejected;

@@ -17,6 +17,7 @@
 
 #include <sofia-sip/auth_digest.h>
 #include <sofia-sip/su_alloc.h>
+#include <sofia-sip/url.h>
 
 #include "nc_table.h"
 
@@ -25,6 +26,7 @@
 #define NONCE_RAW    (8 + NONCE_RAND + NONCE_MAC)
 #define NONCE_B64    (NONCE_RAW / 3 * 4)
 #define MAX_REALM    128
+#define MAX_SOURCE   64 /* an IPv6 literal fits in 46 */
 #define CLOCK_SKEW_S 60 /* nodes sharing a secret may disagree on the time this much */
 
 struct digest {
@@ -32,9 +34,13 @@ struct digest {
 	EVP_MAC *mac;         /* HMAC, fetched once: a fetch per nonce costs more than the MAC */
 	EVP_MAC_CTX *mac_ctx; /* keyed with the secret; re-initialised per nonce */
 	long ttl;
+	enum digest_uri_check uri_check;
 	enum digest_alg prefs[2];
 	size_t n_prefs;
 	struct nc_table *nc;
+	/* Stands in for users that do not exist, so they take the wrong-password path. */
+	struct digest_secret decoy;
+	char decoy_password[33];
 };
 
 /* A decoded nonce. */
@@ -42,6 +48,8 @@ struct nonce {
 	time_t issued;
 	uint8_t mac[NONCE_MAC];
 };
+
+static void to_hex(const uint8_t *b, size_t n, char *out);
 
 const char *digest_alg_name(enum digest_alg alg)
 {
@@ -74,6 +82,7 @@ const char *digest_result_name(enum digest_result r)
 	    [DIGEST_STALE] = "stale nonce",
 	    [DIGEST_REPLAY] = "replayed nonce count",
 	    [DIGEST_NO_SECRET_FOR_ALG] = "no stored hash for that algorithm",
+	    [DIGEST_URI_MISMATCH] = "digest uri is not the Request-URI",
 	};
 
 	return (size_t)r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r] : "?";
@@ -128,6 +137,17 @@ int digest_new(struct digest **out, const struct digest_cfg *cfg)
 		return -EIO;
 	}
 	d->ttl = cfg->nonce_ttl_s;
+	d->uri_check = cfg->uri_check;
+	{
+		uint8_t r[16];
+
+		if (RAND_bytes(r, sizeof(r)) != 1) {
+			digest_free(d);
+			return -EIO;
+		}
+		to_hex(r, sizeof(r), d->decoy_password);
+		d->decoy.password = d->decoy_password;
+	}
 	memcpy(d->prefs, cfg->prefs, sizeof(d->prefs));
 	d->n_prefs = cfg->n_prefs;
 	rc = nc_table_new(&d->nc, cfg->nc_table_size ? cfg->nc_table_size : 65536, cfg->start);
@@ -231,18 +251,26 @@ int digest_response(enum digest_alg alg, const char *ha1, const char *nonce, con
 
 /* ---- nonces ---- */
 
-static int nonce_mac(const struct digest *d, enum digest_alg alg, const uint8_t *head,
-                     uint8_t mac[NONCE_MAC])
+static int nonce_mac(const struct digest *d, enum digest_alg alg, const char *source,
+                     const uint8_t *head, uint8_t mac[NONCE_MAC])
 {
-	uint8_t buf[64 + MAX_REALM + NONCE_RAW], full[EVP_MAX_MD_SIZE];
-	size_t len = 0, n = 0, rl = strlen(d->realm);
+	uint8_t buf[64 + MAX_REALM + MAX_SOURCE + NONCE_RAW], full[EVP_MAX_MD_SIZE];
+	size_t len = 0, n = 0, rl = strlen(d->realm), sl;
 
-	/* Domain-separated: a nonce for one algorithm or realm is no nonce for another. */
-	memcpy(buf, "tandem-nonce-1", 15);
+	source = source ? source : "";
+	sl = strlen(source);
+	if (sl >= MAX_SOURCE)
+		return -EINVAL;
+	/* Domain-separated: a nonce for one algorithm, realm or source address is no nonce for
+	 * another. Binding the source means only a host that received our challenge can answer
+	 * it, so forged packets from someone else's address never count against that address. */
+	memcpy(buf, "tandem-nonce-2", 15);
 	n = 15;
 	buf[n++] = (uint8_t)alg;
 	memcpy(buf + n, d->realm, rl + 1);
 	n += rl + 1;
+	memcpy(buf + n, source, sl + 1);
+	n += sl + 1;
 	memcpy(buf + n, head, 8 + NONCE_RAND);
 	n += 8 + NONCE_RAND;
 	/* NULL key: the context keeps the secret it was first initialised with. */
@@ -253,7 +281,7 @@ static int nonce_mac(const struct digest *d, enum digest_alg alg, const uint8_t 
 	return 0;
 }
 
-static int nonce_make(const struct digest *d, enum digest_alg alg, time_t now,
+static int nonce_make(const struct digest *d, enum digest_alg alg, const char *source, time_t now,
                       char out[NONCE_B64 + 1])
 {
 	uint8_t raw[NONCE_RAW];
@@ -261,15 +289,16 @@ static int nonce_make(const struct digest *d, enum digest_alg alg, time_t now,
 
 	for (int i = 0; i < 8; i++)
 		raw[i] = (uint8_t)(t >> (56 - 8 * i));
-	if (RAND_bytes(raw + 8, NONCE_RAND) != 1 || nonce_mac(d, alg, raw, raw + 8 + NONCE_RAND))
+	if (RAND_bytes(raw + 8, NONCE_RAND) != 1 ||
+	    nonce_mac(d, alg, source, raw, raw + 8 + NONCE_RAND))
 		return -EIO;
 	EVP_EncodeBlock((unsigned char *)out, raw, NONCE_RAW);
 	return 0;
 }
 
 /* Decodes and authenticates a nonce. Returns 0, or -EINVAL when it is not ours. */
-static int nonce_check(const struct digest *d, enum digest_alg alg, const char *text,
-                       struct nonce *out)
+static int nonce_check(const struct digest *d, enum digest_alg alg, const char *source,
+                       const char *text, struct nonce *out)
 {
 	uint8_t raw[NONCE_RAW + 3], mac[NONCE_MAC];
 	uint64_t t = 0;
@@ -277,7 +306,8 @@ static int nonce_check(const struct digest *d, enum digest_alg alg, const char *
 	if (strlen(text) != NONCE_B64 ||
 	    EVP_DecodeBlock(raw, (const unsigned char *)text, NONCE_B64) != NONCE_RAW)
 		return -EINVAL;
-	if (nonce_mac(d, alg, raw, mac) || CRYPTO_memcmp(mac, raw + 8 + NONCE_RAND, NONCE_MAC))
+	if (nonce_mac(d, alg, source, raw, mac) ||
+	    CRYPTO_memcmp(mac, raw + 8 + NONCE_RAND, NONCE_MAC))
 		return -EINVAL;
 	for (int i = 0; i < 8; i++)
 		t = (t << 8) | raw[i];
@@ -293,14 +323,16 @@ size_t digest_default_algs(const struct digest *d, enum digest_alg prefs[2])
 	return d->n_prefs;
 }
 
-int digest_challenge(struct digest *d, bool proxy, bool stale, unsigned allowed, time_t now,
-                     struct digest_challenge *out)
+int digest_challenge(struct digest *d, bool proxy, bool stale, unsigned allowed, const char *source,
+                     time_t now, struct digest_challenge *out)
 {
-	return digest_challenge_algs(d, proxy, stale, d->prefs, d->n_prefs, allowed, now, out);
+	return digest_challenge_algs(d, proxy, stale, d->prefs, d->n_prefs, allowed, source, now,
+	                             out);
 }
 
 int digest_challenge_algs(struct digest *d, bool proxy, bool stale, const enum digest_alg *prefs,
-                          size_t n, unsigned allowed, time_t now, struct digest_challenge *out)
+                          size_t n, unsigned allowed, const char *source, time_t now,
+                          struct digest_challenge *out)
 {
 	out->status = proxy ? 407 : 401;
 	out->phrase = proxy ? "Proxy Authentication Required" : "Unauthorized";
@@ -311,7 +343,7 @@ int digest_challenge_algs(struct digest *d, bool proxy, bool stale, const enum d
 
 		if (!(allowed & prefs[i]))
 			continue;
-		if (nonce_make(d, prefs[i], now, nonce))
+		if (nonce_make(d, prefs[i], source, now, nonce))
 			return -EIO;
 		snprintf(out->value[out->n], DIGEST_CHALLENGE_LEN,
 		         "Digest realm=\"%s\", nonce=\"%s\", algorithm=%s, qop=\"auth\"%s",
@@ -434,7 +466,45 @@ static int expected_response(const struct digest *d, const struct digest_creds *
 	                       out);
 }
 
-enum digest_result digest_verify(struct digest *d, const struct digest_creds *c, const char *method,
+bool digest_uri_matches(const char *digest_uri, const char *request_uri, enum digest_uri_check mode)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *a, *b;
+	bool same;
+
+	if (!digest_uri || !request_uri || !*digest_uri || !*request_uri)
+		return false;
+	if (strcmp(digest_uri, request_uri) == 0)
+		return true;
+	/* RFC 3261 §19.1.4 as sofia-sip applies it: scheme, user, host (case-insensitive) and
+	 * port (absent = the scheme's default) must agree; URI parameters may differ. "*" and
+	 * unparsable URIs match nothing. */
+	a = url_make(home, digest_uri);
+	b = url_make(home, request_uri);
+	if (a && b && mode == DIGEST_URI_HOST && !a->url_user)
+		b->url_user = NULL;
+	same = a && b && a->url_type > url_any && b->url_type > url_any && url_cmp(a, b) == 0;
+	su_home_deinit(home);
+	return same;
+}
+
+bool digest_nonce_ours(struct digest *d, const struct digest_creds *c, const char *source,
+                       time_t now)
+{
+	struct nonce n;
+
+	return strcmp(c->realm, d->realm) == 0 &&
+	       nonce_check(d, c->alg, source, c->nonce, &n) == 0 &&
+	       n.issued <= now + CLOCK_SKEW_S && now - n.issued < d->ttl;
+}
+
+const struct digest_secret *digest_decoy(const struct digest *d)
+{
+	return &d->decoy;
+}
+
+enum digest_result digest_verify(struct digest *d, const struct digest_creds *c,
+                                 const struct digest_request *req,
                                  const struct digest_secret *secret, time_t now,
                                  unsigned *user_algs)
 {
@@ -446,11 +516,13 @@ enum digest_result digest_verify(struct digest *d, const struct digest_creds *c,
 		*user_algs = algs;
 	if (strcmp(c->realm, d->realm) != 0)
 		return DIGEST_WRONG_REALM;
-	if (nonce_check(d, c->alg, c->nonce, &n) || n.issued > now + CLOCK_SKEW_S)
+	if (nonce_check(d, c->alg, req->source, c->nonce, &n) || n.issued > now + CLOCK_SKEW_S)
 		return DIGEST_BAD_NONCE;
 	if (!(algs & c->alg))
 		return DIGEST_NO_SECRET_FOR_ALG;
-	if (expected_response(d, c, method, secret, expect))
+	if (!digest_uri_matches(c->uri, req->uri, d->uri_check))
+		return DIGEST_URI_MISMATCH;
+	if (expected_response(d, c, req->method, secret, expect))
 		return DIGEST_WRONG_PASSWORD;
 	if (strlen(expect) != strlen(c->response) ||
 	    CRYPTO_memcmp(expect, c->response, strlen(expect)) != 0)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -40,7 +41,8 @@ struct signald {
 	struct media_client *media;
 	struct directory *dir;
 	struct digest *digest;
-	struct failban *failban;
+	struct failban *failban;  /* failures per source address */
+	struct failban *accounts; /* failures per username */
 	struct store *store;
 	struct registrar *registrar;
 	struct dialplan *dialplan;
@@ -53,6 +55,24 @@ struct signald {
 	su_timer_t *flush_timer; /* commits the store's batched call writes; armed per batch */
 	bool flush_failing;      /* the last commit failed (logged once until one succeeds) */
 };
+
+/* Every TCP connection and every store or RPC socket is a descriptor: take the hard limit, as
+ * mediad does, so a burst of TCP clients does not starve the node of descriptors. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < 4096)
+		log_warn("signald", "open file limit is %lu: few TCP clients fit",
+		         (unsigned long)rl.rlim_cur);
+}
 
 static void usage(FILE *f)
 {
@@ -248,13 +268,19 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 	} else {
 		log_warn("signald", "no [directory] path: every registration will be refused");
 	}
-	if (c->auth_secret) {
-		snprintf(secret, sizeof(secret), "%s", c->auth_secret);
-	} else {
+	if (c->auth_secret_file)
+		snprintf(path, sizeof(path), "%s", c->auth_secret_file);
+	else
 		snprintf(path, sizeof(path), "%s/auth_secret", c->state_dir);
-		rc = secret_file_load(path, secret, sizeof(secret), err, errlen);
-		if (rc)
-			return rc;
+	rc = secret_file_load(path, !c->auth_secret_file, secret, sizeof(secret), err, errlen);
+	if (rc) {
+		if (c->auth_secret_file) {
+			char why[CFG_ERR_LEN];
+
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "[auth] secret_file: %.400s", why);
+		}
+		return rc;
 	}
 	struct digest_cfg dc = {
 	    .realm = c->auth_realm,
@@ -264,6 +290,7 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 	    .prefs = {c->digest_prefs[0], c->digest_prefs[1]},
 	    .n_prefs = c->n_digest_prefs,
 	    .start = time(NULL),
+	    .uri_check = c->digest_uri_check,
 	};
 	rc = digest_new(&sd->digest, &dc);
 	memset(secret, 0, sizeof(secret));
@@ -275,9 +302,18 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 	    .max_failures = c->auth_max_failures,
 	    .window_s = c->auth_failure_window_s,
 	    .ban_s = c->auth_ban_s,
-	    .capacity = 65536,
+	    .capacity = (size_t)c->auth_ban_table_size,
+	    .aggregate_v6 = true,
+	};
+	struct failban_cfg ac = {
+	    .max_failures = c->auth_account_max_failures,
+	    .window_s = c->auth_account_window_s,
+	    .ban_s = c->auth_account_throttle_s,
+	    .capacity = (size_t)c->auth_ban_table_size,
 	};
 	rc = failban_new(&sd->failban, &fc);
+	if (!rc)
+		rc = failban_new(&sd->accounts, &ac);
 	if (!rc)
 		rc = store_open(&sd->store, c->store_driver, c->store_path, err, errlen);
 	if (rc)
@@ -292,7 +328,8 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 	    .default_expires = c->reg_default_expires,
 	    .max_contacts = c->reg_max_contacts,
 	};
-	rc = registrar_new(&sd->registrar, &rcfg, sd->dir, sd->digest, sd->failban, sd->store);
+	rc = registrar_new(&sd->registrar, &rcfg, sd->dir, sd->digest, sd->failban, sd->accounts,
+	                   sd->store);
 	if (rc)
 		return rc;
 	drop_orphan_dialogs(sd->store, c->node_id);
@@ -340,6 +377,7 @@ static int setup_calls(struct signald *sd)
 	    .digest = sd->digest,
 	    .dir = sd->dir,
 	    .failban = sd->failban,
+	    .accounts = sd->accounts,
 	    .router = sd->router,
 	    .store = sd->store,
 	};
@@ -365,6 +403,7 @@ static void teardown(struct signald *sd)
 		su_timer_destroy(sd->flush_timer);
 	registrar_free(sd->registrar);
 	store_close(sd->store);
+	failban_free(sd->accounts);
 	failban_free(sd->failban);
 	digest_free(sd->digest);
 	directory_free(sd->dir);
@@ -397,6 +436,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	log_setup("signald", sd.cfg.level, sd.cfg.log_syslog);
+	raise_fd_limit();
 	su_init();
 	su_home_init(sd.home);
 	sd.root = su_root_create(&sd);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "auth_algs.h"
+#include "clock.h"
 #include "directory.h"
 #include "failban.h"
 #include "log.h"
@@ -26,7 +27,10 @@ struct registrar {
 	struct directory *dir;    /* borrowed */
 	struct digest *dg;        /* borrowed */
 	struct failban *fb;       /* borrowed */
+	struct failban *accounts; /* borrowed, may be NULL */
 	struct store *st;         /* borrowed */
+	struct log_ratelimit banned_log;
+	struct log_ratelimit refusal_log;
 };
 
 static char *dup_or_empty(const char *s)
@@ -35,7 +39,7 @@ static char *dup_or_empty(const char *s)
 }
 
 int registrar_new(struct registrar **out, const struct registrar_cfg *cfg, struct directory *dir,
-                  struct digest *dg, struct failban *fb, struct store *st)
+                  struct digest *dg, struct failban *fb, struct failban *accounts, struct store *st)
 {
 	struct registrar *reg = calloc(1, sizeof(*reg));
 
@@ -49,6 +53,9 @@ int registrar_new(struct registrar **out, const struct registrar_cfg *cfg, struc
 	reg->dir = dir;
 	reg->dg = dg;
 	reg->fb = fb;
+	reg->accounts = accounts;
+	reg->banned_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
+	reg->refusal_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
 	reg->st = st;
 	if (!reg->cfg.domain || !reg->cfg.local_host || !reg->cfg.node_id || !reg->cfg.profile) {
 		registrar_free(reg);
@@ -83,10 +90,11 @@ static void answer(struct registrar_reply *reply, int status, const char *phrase
 
 /* Offers the algorithms of offer that are also in algs (a mask). */
 static void challenge(struct registrar *reg, struct registrar_reply *reply, bool stale,
-                      const struct auth_algs *offer, unsigned algs, time_t now)
+                      const struct auth_algs *offer, unsigned algs,
+                      const struct registrar_request *req, time_t now)
 {
-	if (digest_challenge_algs(reg->dg, false, stale, offer->prefs, offer->n, algs, now,
-	                          &reply->challenge)) {
+	if (digest_challenge_algs(reg->dg, false, stale, offer->prefs, offer->n, algs, req->src_ip,
+	                          now, &reply->challenge)) {
 		log_error("reg", "cannot build a digest challenge");
 		answer(reply, 500, "Server Internal Error");
 		return;
@@ -96,14 +104,54 @@ static void challenge(struct registrar *reg, struct registrar_reply *reply, bool
 
 /* ---- authentication ---- */
 
-/* Counts a failure from the request's source; answers 403 once the source is banned. */
-static bool failure_bans(struct registrar *reg, const struct registrar_request *req, time_t now)
+/* Lines about refused credentials share a budget of a few a second: a peer causes them at
+ * will. */
+static bool refusal_logged(struct registrar *reg)
 {
+	unsigned dropped = 0;
+
+	if (!log_ratelimit(&reg->refusal_log, clock_mono_ms(), &dropped))
+		return false;
+	if (dropped)
+		log_notice("reg", "%u line(s) about refused REGISTERs not logged (over 5 a second)",
+		           dropped);
+	return true;
+}
+
+/* Counts a failure against the source and the account. Only called for credentials that
+ * answer a challenge we sent to this source, so forged packets cannot ban anyone. True when
+ * the source is now banned. */
+static bool failure_bans(struct registrar *reg, const struct registrar_request *req,
+                         const char *user, time_t now)
+{
+	if (reg->accounts && failban_failure(reg->accounts, user, now))
+		log_warn("reg",
+		         "account '%s' throttled: too many authentication failures (last from %s)",
+		         user, req->src_ip);
 	if (!failban_failure(reg->fb, req->src_ip, now))
 		return false;
 	log_warn("reg", "source %s banned: too many authentication failures (last: user '%s')",
-	         req->src_ip, req->aor_user);
+	         req->src_ip, user);
 	return true;
+}
+
+/* True when the account is throttled and this source has no live binding of it: the request is
+ * then answered as a wrong password without looking at it, so guesses made during the
+ * throttle learn nothing, while a phone registered from this address keeps working. */
+static bool account_throttled(struct registrar *reg, const struct registrar_request *req,
+                              const struct digest_creds *c, time_t now)
+{
+	struct store_reg_list l;
+	bool known = false;
+
+	if (!reg->accounts || !failban_banned(reg->accounts, c->username, now, NULL))
+		return false;
+	if (store_reg_lookup(reg->st, c->username, c->realm, now, &l) == 0) {
+		for (size_t i = 0; i < l.n && !known; i++)
+			known = l.v[i].network_ip && strcmp(l.v[i].network_ip, req->src_ip) == 0;
+		store_reg_list_free(&l);
+	}
+	return !known;
 }
 
 /* Picks the credentials for our realm. Returns DIGEST_OK with *c filled, or why there are
@@ -125,18 +173,23 @@ static enum digest_result pick_creds(struct registrar *reg, const struct registr
 		}
 		if (strcmp(c->realm, realm) == 0)
 			return DIGEST_OK;
-		log_notice("reg", "credentials of '%s' from %s are for realm '%s', ours is '%s'",
-		           c->username, req->src_ip, c->realm, realm);
+		if (refusal_logged(reg))
+			log_notice("reg",
+			           "credentials of '%s' from %s are for realm '%s', ours is '%s'",
+			           c->username, req->src_ip, c->realm, realm);
 	}
 	return why;
 }
 
-/* True when the request carries good credentials for the AOR user; otherwise reply is set. */
+/* True when the request carries good credentials for the AOR user; otherwise reply is set.
+ * An unknown user is verified against a decoy secret, so it gets exactly what a known user
+ * with a wrong password gets. */
 static bool authenticate(struct registrar *reg, const struct registrar_request *req, time_t now,
                          struct registrar_reply *reply, struct digest_creds *c)
 {
 	const struct directory_user *u;
 	struct digest_secret secret;
+	struct digest_request dr = {"REGISTER", req->ruri, req->src_ip};
 	enum digest_result r;
 	unsigned algs = DIGEST_ALG_ALL;
 	struct auth_algs offer;
@@ -144,88 +197,108 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 	/* Chosen by the To user before any credentials, the same way for unknown users. */
 	auth_algs_for(reg->dg, reg->dir, req->aor_user, reg->cfg.domain, &offer);
 	if (req->creds_bad) {
-		log_notice("reg", "malformed Authorization header from %s:%u for '%s'", req->src_ip,
-		           req->src_port, req->aor_user);
+		if (refusal_logged(reg))
+			log_notice("reg", "malformed Authorization header from %s:%u for '%s'",
+			           req->src_ip, req->src_port, req->aor_user);
 		answer(reply, 400, "Malformed Authorization Header");
 		return false;
 	}
 	if (req->n_creds == 0) {
-		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, req, now);
 		return false;
 	}
 	r = pick_creds(reg, req, c);
 	if (r == DIGEST_MALFORMED) {
-		log_notice("reg", "malformed digest credentials from %s:%u for '%s'", req->src_ip,
-		           req->src_port, c->username[0] ? c->username : req->aor_user);
+		if (refusal_logged(reg))
+			log_notice("reg", "malformed digest credentials from %s:%u for '%s'",
+			           req->src_ip, req->src_port,
+			           c->username[0] ? c->username : req->aor_user);
 		answer(reply, 400, "Malformed Authorization Header");
 		return false;
 	}
 	if (r != DIGEST_OK) {
-		if (r == DIGEST_BAD_ALGORITHM)
+		if (r == DIGEST_BAD_ALGORITHM && refusal_logged(reg))
 			log_notice("reg",
 			           "credentials from %s for '%s' use a scheme, algorithm or qop "
 			           "we did not offer; challenging again",
 			           req->src_ip, req->aor_user);
-		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, req, now);
 		return false;
 	}
 	if (strcmp(c->username, req->aor_user) != 0) {
-		log_notice("reg", "'%s' from %s tried to register '%s': forbidden", c->username,
-		           req->src_ip, req->aor_user);
+		if (refusal_logged(reg))
+			log_notice("reg", "'%s' from %s tried to register '%s': forbidden",
+			           c->username, req->src_ip, req->aor_user);
 		answer(reply, 403, "Forbidden (username does not match the AOR)");
 		return false;
 	}
-	u = directory_find(reg->dir, c->username, reg->cfg.domain);
-	if (!u) {
-		log_notice("reg", "unknown user '%s' from %s:%u", c->username, req->src_ip,
-		           req->src_port);
-		failure_bans(reg, req, now);
-		answer(reply, 403, "Forbidden");
+	if (account_throttled(reg, req, c, now)) {
+		if (refusal_logged(reg))
+			log_info(
+			    "reg",
+			    "'%s' from %s: account throttled after failures; challenging again",
+			    c->username, req->src_ip);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, req, now);
 		return false;
 	}
 	if (!(c->alg & auth_algs_mask(&offer))) {
-		log_notice("reg",
-		           "'%s' from %s answered with %s, not offered to this user; "
-		           "challenging again",
-		           c->username, req->src_ip, c->algorithm);
-		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
+		if (refusal_logged(reg))
+			log_notice("reg",
+			           "'%s' from %s answered with %s, not offered to this user; "
+			           "challenging again",
+			           c->username, req->src_ip, c->algorithm);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, req, now);
 		return false;
 	}
-	secret = (struct digest_secret){
-	    .password = directory_user_param(u, "password"),
-	    .ha1_md5 = directory_user_param(u, "a1-hash"),
-	    .ha1_sha256 = directory_user_param(u, "a1-hash-sha256"),
-	};
-	r = digest_verify(reg->dg, c, "REGISTER", &secret, now, &algs);
+	u = directory_find(reg->dir, c->username, reg->cfg.domain);
+	if (u)
+		secret = (struct digest_secret){
+		    .password = directory_user_param(u, "password"),
+		    .ha1_md5 = directory_user_param(u, "a1-hash"),
+		    .ha1_sha256 = directory_user_param(u, "a1-hash-sha256"),
+		};
+	else
+		secret = *digest_decoy(reg->dg);
+	r = digest_verify(reg->dg, c, &dr, &secret, now, &algs);
 	switch (r) {
 	case DIGEST_OK:
 		return true;
 	case DIGEST_WRONG_PASSWORD:
-		log_notice("reg", "wrong password for '%s' from %s:%u (%s)", c->username,
-		           req->src_ip, req->src_port, c->algorithm);
-		if (failure_bans(reg, req, now)) {
+	case DIGEST_URI_MISMATCH:
+		if (refusal_logged(reg))
+			log_notice("reg", "%s for '%s' from %s:%u (%s)%s",
+			           r == DIGEST_URI_MISMATCH ? "digest uri not the Request-URI"
+			                                    : "wrong password",
+			           c->username, req->src_ip, req->src_port, c->algorithm,
+			           u ? "" : ", no such user");
+		if (failure_bans(reg, req, c->username, now)) {
 			answer(reply, 403, "Forbidden");
 			return false;
 		}
-		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, req, now);
 		return false;
 	case DIGEST_STALE:
 	case DIGEST_REPLAY:
-		log_info("reg", "%s from %s for '%s' (nc %u): challenging with stale=true",
-		         digest_result_name(r), req->src_ip, c->username, (unsigned)c->nc);
-		challenge(reg, reply, true, &offer, DIGEST_ALG_ALL, now);
+		if (refusal_logged(reg))
+			log_info("reg", "%s from %s for '%s' (nc %u): challenging with stale=true",
+			         digest_result_name(r), req->src_ip, c->username, (unsigned)c->nc);
+		challenge(reg, reply, true, &offer, DIGEST_ALG_ALL, req, now);
 		return false;
 	case DIGEST_NO_SECRET_FOR_ALG:
-		log_info("reg",
-		         "'%s' answered with %s but only other hashes are stored; "
-		         "challenging with those",
-		         c->username, c->algorithm);
-		challenge(reg, reply, false, &offer, algs, now);
+		if (refusal_logged(reg))
+			log_info("reg",
+			         "'%s' answered with %s but only other hashes are stored; "
+			         "challenging with those",
+			         c->username, c->algorithm);
+		challenge(reg, reply, false, &offer, algs, req, now);
 		return false;
 	default:
-		log_notice("reg", "credentials of '%s' from %s refused: %s", c->username,
-		           req->src_ip, digest_result_name(r));
-		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, now);
+		/* Not an answer to a challenge we sent to this source (a forged nonce, another
+		 * source's nonce): challenge, count nothing. */
+		if (refusal_logged(reg))
+			log_notice("reg", "credentials of '%s' from %s refused: %s", c->username,
+			           req->src_ip, digest_result_name(r));
+		challenge(reg, reply, false, &offer, DIGEST_ALG_ALL, req, now);
 		return false;
 	}
 }
@@ -567,8 +640,15 @@ void registrar_handle(struct registrar *reg, const struct registrar_request *req
 		return;
 	}
 	if (failban_banned(reg->fb, req->src_ip, now, &left)) {
-		log_info("reg", "REGISTER for '%s' from banned source %s (%ld s left): 403",
-		         req->aor_user, req->src_ip, left);
+		unsigned dropped = 0;
+
+		/* A banned source may keep sending: its refusals get a few lines a second. */
+		if (log_ratelimit(&reg->banned_log, clock_mono_ms(), &dropped))
+			log_info(
+			    "reg",
+			    "REGISTER for '%s' from banned source %s (%ld s left): 403 (%u more "
+			    "such refusals not logged)",
+			    req->aor_user, req->src_ip, left, dropped);
 		answer(reply, 403, "Forbidden");
 		return;
 	}

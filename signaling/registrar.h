@@ -27,9 +27,11 @@ struct registrar_cfg {
 	long max_contacts; /* bindings per AOR */
 };
 
-/* The modules are borrowed and must outlive the registrar. */
+/* The modules are borrowed and must outlive the registrar. fb counts failures per source,
+ * accounts (may be NULL) per username. */
 int registrar_new(struct registrar **out, const struct registrar_cfg *cfg, struct directory *dir,
-                  struct digest *dg, struct failban *fb, struct store *st);
+                  struct digest *dg, struct failban *fb, struct failban *accounts,
+                  struct store *st);
 void registrar_free(struct registrar *reg);
 
 /* One Contact of the request. All strings borrowed for the duration of the call. */
@@ -52,6 +54,7 @@ struct registrar_cred {
 };
 
 struct registrar_request {
+	const char *ruri; /* Request-URI text, compared with the digest uri */
 	const char *call_id;
 	uint32_t cseq;
 	const char *aor_user; /* To user; NULL when To is missing */

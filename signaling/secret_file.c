@@ -47,11 +47,12 @@ static int create(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-int secret_file_load(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+int secret_file_load(const char *path, bool create_missing, char *out, size_t outlen, char *err,
+                     size_t errlen)
 {
 	FILE *f;
 	size_t n;
-	int rc = create(path, err, errlen);
+	int rc = create_missing ? create(path, err, errlen) : 0;
 
 	if (rc)
 		return rc;

@@ -35,13 +35,27 @@ static const struct cfg_key signald_keys[] = {
      "SIP UDP receive buffer asked of the kernel; 0 = the system default"},
     {"sip", "overload_queue_kb", CFG_INT, F(sip_overload_queue_kb), "2048", 0, 1048576,
      "new calls get 503 while more than this waits on the SIP socket; 0 = off"},
+    {"sip", "source_rate", CFG_INT, F(sip_source_rate), "200", 0, 1000000,
+     "new requests (INVITE, REGISTER) per second from one address (IPv6: /64); 0 = no limit"},
+    {"sip", "source_burst", CFG_INT, F(sip_source_burst), "1000", 1, 10000000,
+     "requests one address may send at once before source_rate applies"},
+    {"sip", "tcp_idle_s", CFG_INT, F(sip_tcp_idle_s), "180", 1, 86400,
+     "a TCP connection that carried nothing this long is closed"},
+    {"sip", "tcp_max_per_source", CFG_INT, F(sip_tcp_max_per_source), "64", 0, 1000000,
+     "TCP connections one address (IPv6: /64) may hold; 0 = no cap"},
+    {"sip", "tcp_message_timeout_s", CFG_INT, F(sip_tcp_message_timeout_s), "10", 1, 3600,
+     "a message begun on TCP must be complete within this"},
     {"call", "timeout_s", CFG_INT, F(call_timeout_s), "60", 1, 3600,
      "ring time before the caller gets 480"},
-    {"call", "max_calls", CFG_INT, F(call_max_calls), "0", 0, 10000000,
+    {"call", "max_calls", CFG_INT, F(call_max_calls), "1000", 0, 10000000,
      "live calls before new ones get 503; 0 = no limit"},
+    {"call", "max_calls_per_user", CFG_INT, F(call_max_calls_per_user), "16", 0, 1000000,
+     "live calls one user may have placed before new ones get 486; 0 = no limit"},
+    {"call", "max_streams_per_call", CFG_INT, F(call_max_streams_per_call), "4", 0, 64,
+     "media streams one call may hold (ports leased) before offers get 488; 0 = no limit"},
     {"call", "overload_busy_pct", CFG_INT, F(call_overload_busy_pct), "95", 0, 100,
      "new calls get 503 while the signalling thread is this busy; 0 = off"},
-    {"call", "max_cps", CFG_INT, F(call_max_cps), "0", 0, 1000000,
+    {"call", "max_cps", CFG_INT, F(call_max_cps), "100", 0, 1000000,
      "new calls per second before 503; 0 = no limit"},
     {"store", "driver", CFG_STR, F(store_driver), "sqlite", 0, 0, "database backend"},
     {"store", "path", CFG_STR, F(store_path), NULL, 0, 0, "database file"},
@@ -51,7 +65,8 @@ static const struct cfg_key signald_keys[] = {
      "how often expired registrations are removed"},
     {"auth", "realm", CFG_STR, F(auth_realm), NULL, 0, 0, "digest realm"},
     {"auth", "nonce_ttl_s", CFG_INT, F(auth_nonce_ttl_s), "300", 5, 86400, "nonce lifetime"},
-    {"auth", "secret", CFG_STR, F(auth_secret), NULL, 0, 0, "nonce HMAC key (shared by nodes)"},
+    {"auth", "secret_file", CFG_STR, F(auth_secret_file), NULL, 0, 0,
+     "file holding the nonce HMAC key (shared by nodes); never on the command line"},
     {"auth", "algorithms", CFG_STR, F(auth_algorithms), "MD5", 0, 0,
      "digest algorithms offered, preferred first"},
     {"auth", "max_failures", CFG_INT, F(auth_max_failures), "5", 0, 100000,
@@ -59,6 +74,16 @@ static const struct cfg_key signald_keys[] = {
     {"auth", "failure_window_s", CFG_INT, F(auth_failure_window_s), "60", 1, 86400,
      "window in which failures are counted"},
     {"auth", "ban_s", CFG_INT, F(auth_ban_s), "300", 1, 604800, "ban length"},
+    {"auth", "uri_check", CFG_STR, F(auth_uri_check), "strict", 0, 0,
+     "strict: the digest uri is the Request-URI; host: may leave out the user (SIPp)"},
+    {"auth", "ban_table_size", CFG_INT, F(auth_ban_table_size), "65536", 16, 16777216,
+     "sources (and accounts) tracked for failures at once"},
+    {"auth", "account_max_failures", CFG_INT, F(auth_account_max_failures), "20", 0, 1000000,
+     "failures for one username, from any sources, before it is throttled; 0 = never"},
+    {"auth", "account_failure_window_s", CFG_INT, F(auth_account_window_s), "60", 1, 86400,
+     "window in which an account's failures are counted"},
+    {"auth", "account_throttle_s", CFG_INT, F(auth_account_throttle_s), "60", 1, 86400,
+     "how long a throttled account is challenged without its password being checked"},
     {"registrar", "min_expires", CFG_INT, F(reg_min_expires), "60", 1, 86400,
      "shorter registrations get 423"},
     {"registrar", "max_expires", CFG_INT, F(reg_max_expires), "7200", 1, 604800,
@@ -153,11 +178,6 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		         cfg->auth_algorithms);
 		return -EINVAL;
 	}
-	if (cfg->auth_secret && strlen(cfg->auth_secret) < 16) {
-		snprintf(err, errlen, "%s: [auth] secret: at least 16 characters are needed",
-		         where);
-		return -EINVAL;
-	}
 	if (strpbrk(cfg->auth_realm, "\"\\\r\n") || strlen(cfg->auth_realm) > 128) {
 		snprintf(err, errlen, "%s: [auth] realm: '%s' is not a usable realm", where,
 		         cfg->auth_realm);
@@ -173,7 +193,21 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		         cfg->reg_max_expires);
 		return -EINVAL;
 	}
-	if (relative_to_config(&cfg->directory_path, path) ||
+	if (strcmp(cfg->auth_uri_check, "strict") == 0) {
+		cfg->digest_uri_check = DIGEST_URI_STRICT;
+	} else if (strcmp(cfg->auth_uri_check, "host") == 0) {
+		cfg->digest_uri_check = DIGEST_URI_HOST;
+	} else {
+		snprintf(err, errlen, "%s: [auth] uri_check: '%s' is not strict or host", where,
+		         cfg->auth_uri_check);
+		return -EINVAL;
+	}
+	if (cfg->auth_secret_file && !*cfg->auth_secret_file) {
+		snprintf(err, errlen, "%s: [auth] secret_file: must not be empty", where);
+		return -EINVAL;
+	}
+	if (relative_to_config(&cfg->auth_secret_file, path) ||
+	    relative_to_config(&cfg->directory_path, path) ||
 	    relative_to_config(&cfg->dialplan_file, path))
 		return -ENOMEM;
 	if (!cfg->node_id) {

@@ -21,25 +21,37 @@ struct signald_config {
 	struct cfg_list media_nodes; /* ZeroMQ endpoints of mediad nodes */
 	long media_ping_interval_ms;
 	long media_rpc_timeout_ms;
-	long sip_timer_t1x64_ms;     /* RFC 3261 64*T1 (Timers B, F, H, J) */
-	long sip_max_message_kb;     /* NTATAG_MAXSIZE: larger messages get 413 */
-	long sip_udp_rcvbuf_kb;      /* 0: leave the kernel's default */
-	long sip_overload_queue_kb;  /* see overload.h; 0: off */
-	long call_timeout_s;         /* no answer from any B leg within this: 480 to the caller */
-	long call_max_calls;         /* FreeSWITCH's max-sessions; 0: none */
-	long call_max_cps;           /* FreeSWITCH's sessions-per-second; 0: none */
-	long call_overload_busy_pct; /* 0: off */
+	long sip_timer_t1x64_ms;    /* RFC 3261 64*T1 (Timers B, F, H, J) */
+	long sip_max_message_kb;    /* NTATAG_MAXSIZE: larger messages get 413 */
+	long sip_udp_rcvbuf_kb;     /* 0: leave the kernel's default */
+	long sip_overload_queue_kb; /* see overload.h; 0: off */
+	long sip_source_rate;       /* new requests per second per source; 0: off */
+	long sip_source_burst;
+	long sip_tcp_idle_s;
+	long sip_tcp_max_per_source;
+	long sip_tcp_message_timeout_s;
+	long call_timeout_s;          /* no answer from any B leg within this: 480 to the caller */
+	long call_max_calls;          /* FreeSWITCH's max-sessions; 0: none */
+	long call_max_cps;            /* FreeSWITCH's sessions-per-second; 0: none */
+	long call_max_calls_per_user; /* live calls placed by one user; 0: none */
+	long call_max_streams_per_call; /* media streams one call may lease; 0: none */
+	long call_overload_busy_pct;    /* 0: off */
 	char *store_driver;
 	char *store_path; /* default: state_dir/tandem.db */
 	long store_purge_interval_s;
 	long store_batch_ms; /* dialog/CDR writes are committed together at this interval */
 	char *auth_realm;    /* default: sip_domain */
 	long auth_nonce_ttl_s;
-	char *auth_secret; /* default: state_dir/auth_secret, created on first start */
+	char *auth_secret_file; /* NULL: state_dir/auth_secret, created on first start */
 	char *auth_algorithms;
 	long auth_max_failures;
 	long auth_failure_window_s;
 	long auth_ban_s;
+	char *auth_uri_check; /* strict | host */
+	long auth_ban_table_size;
+	long auth_account_max_failures;
+	long auth_account_window_s;
+	long auth_account_throttle_s;
 	long reg_min_expires;
 	long reg_max_expires;
 	long reg_default_expires;
@@ -59,6 +71,7 @@ struct signald_config {
 	enum log_level level;
 	enum digest_alg digest_prefs[2];
 	size_t n_digest_prefs;
+	enum digest_uri_check digest_uri_check;
 	char sip_host[128];
 	unsigned sip_port;
 };

@@ -19,8 +19,10 @@
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sip_socket.h"
+#include "tcp_guard.h"
 
 /* sofia-sip exports these logs but declares only some of them. */
 extern su_log_t nua_log[];
@@ -77,6 +79,37 @@ void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
 		*transport = "tcp";
 }
 
+/* The per-source rate limit, for a new INVITE or REGISTER: the earliest point sofia-sip 1.12
+ * hands a request to the application (already parsed, but before authentication, dialplan,
+ * store or media). A refusal is a 503 with Retry-After, logged at most a few times a second.
+ * True when refused (and answered). */
+static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, bool is_invite)
+{
+	const char *what = is_invite ? "INVITE" : "REGISTER";
+	char ip[64];
+	unsigned port, dropped = 0;
+	const char *transport;
+	uint64_t now = clock_mono_ms();
+
+	sip_ua_request_source(nua, ip, sizeof(ip), &port, &transport);
+	if (source_limit_allow(ua->limit, ip, now))
+		return false;
+	if (log_ratelimit(&ua->refusal_log, now, &dropped))
+		log_notice(
+		    "sip",
+		    "%s from %s:%u refused: over [sip] source_rate (%ld/s) (%u more refusals "
+		    "not logged, %llu in all)",
+		    what, ip, port, ua->cfg->sip_source_rate, dropped,
+		    (unsigned long long)source_limit_refused(ua->limit));
+	nua_respond(nh, 503, "Too Many Requests", SIPTAG_RETRY_AFTER_STR("5"), NUTAG_WITH_THIS(nua),
+	            TAG_END());
+	/* A REGISTER's handle ends here; an INVITE's when the stack reports it terminated (its
+	 * transaction still absorbs the ACK). */
+	if (!is_invite)
+		nua_handle_destroy(nh);
+	return true;
+}
+
 static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua, nua_magic_t *magic,
                      nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip, tagi_t tags[])
 {
@@ -106,9 +139,10 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 		nua_handle_destroy(nh);
 		break;
 	case nua_i_register:
-		if (status < 200 && sip && ua->registrar)
-			sip_ua_on_register(ua, nua, nh, sip);
-		else
+		if (status < 200 && sip && ua->registrar) {
+			if (!over_source_rate(ua, nua, nh, false))
+				sip_ua_on_register(ua, nua, nh, sip);
+		} else
 			nua_handle_destroy(nh);
 		break;
 	case nua_i_update:
@@ -124,6 +158,8 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 			            TAG_END());
 			break;
 		}
+		if (over_source_rate(ua, nua, nh, true))
+			break;
 		sip_ua_on_invite(ua, nh, sip);
 		break;
 	case nua_i_state: {
@@ -155,6 +191,38 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 	log_set_context(NULL);
 }
 
+static void on_tcp_sweep(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sip_ua *ua = (struct sip_ua *)arg;
+	struct tcp_guard_cfg gc = {
+	    .port = ua->cfg->sip_port,
+	    .idle_ms = (unsigned)ua->cfg->sip_tcp_idle_s * 1000,
+	    .max_per_source = (unsigned)ua->cfg->sip_tcp_max_per_source,
+	};
+	struct tcp_guard_result r;
+	unsigned dropped = 0;
+
+	if (tcp_guard_sweep(&gc, &r) == 0 && (r.idle || r.over_cap) &&
+	    log_ratelimit(&ua->refusal_log, clock_mono_ms(), &dropped))
+		log_notice("sip",
+		           "TCP: closed %zu silent for [sip] tcp_idle_s and %zu past [sip] "
+		           "tcp_max_per_source, of %zu connections",
+		           r.idle, r.over_cap, r.seen);
+}
+
+/* Sweeps often enough to hold the idle time to within half of it, at most every 5 s. */
+static void start_tcp_sweep(struct sip_ua *ua)
+{
+	long ms = ua->cfg->sip_tcp_idle_s * 500;
+
+	if (ms > 5000)
+		ms = 5000;
+	ua->tcp_sweep = su_timer_create(su_root_task(ua->root), (su_duration_t)ms);
+	if (!ua->tcp_sweep ||
+	    su_timer_set_for_ever(ua->tcp_sweep, on_tcp_sweep, (su_timer_arg_t *)ua) != 0)
+		log_warn("sip", "cannot start the TCP connection sweep: no per-source cap");
+}
+
 int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config *cfg,
                struct registrar *registrar, const struct ua_handlers *handlers, char *err,
                size_t errlen)
@@ -170,6 +238,15 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	ua->registrar = registrar;
 	if (handlers)
 		ua->h = *handlers;
+	ua->refusal_log = (struct log_ratelimit){.burst = 5, .period_ms = 1000};
+	if (source_limit_new(&ua->limit,
+	                     &(struct source_limit_cfg){.rate = (unsigned)cfg->sip_source_rate,
+	                                                .burst = (unsigned)cfg->sip_source_burst,
+	                                                .capacity = 65536}) != 0) {
+		free(ua);
+		snprintf(err, errlen, "out of memory for the per-source rate limit");
+		return -ENOMEM;
+	}
 	redirect_sofia_logs();
 	snprintf(url, sizeof(url), v6 ? "sip:[%s]:%u" : "sip:%s:%u", cfg->sip_host, cfg->sip_port);
 	ua->nua = nua_create(
@@ -181,12 +258,16 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NTATAG_UDP_MTU(65535),
 	    NTATAG_MAXSIZE((usize_t)cfg->sip_max_message_kb * 1024),
 	    NTATAG_SIP_T1X64((unsigned)cfg->sip_timer_t1x64_ms), TPTAG_LOG(cfg->sip_log ? 1 : 0),
-	    TAG_END());
+	    /* A TCP connection costs a descriptor and a buffer: idle ones close, and a message
+	     * must arrive whole in good time (sofia-sip's defaults are 30 min and never). */
+	    TPTAG_IDLE((unsigned)cfg->sip_tcp_idle_s * 1000),
+	    TPTAG_TIMEOUT((unsigned)cfg->sip_tcp_message_timeout_s * 1000), TAG_END());
 	if (!ua->nua) {
 		snprintf(err, errlen,
 		         "[sip] listen: cannot open SIP on %s (address in use or not "
 		         "local)",
 		         cfg->sip_listen);
+		source_limit_free(ua->limit);
 		free(ua);
 		return -EADDRINUSE;
 	}
@@ -204,6 +285,7 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 		else
 			log_info("sip", "UDP receive buffer %d KB", got / 1024);
 	}
+	start_tcp_sweep(ua);
 	*out = ua;
 	return 0;
 }
@@ -235,7 +317,10 @@ void sip_ua_free(struct sip_ua *ua)
 {
 	if (!ua)
 		return;
+	if (ua->tcp_sweep)
+		su_timer_destroy(ua->tcp_sweep);
 	if (ua->nua)
 		nua_destroy(ua->nua);
+	source_limit_free(ua->limit);
 	free(ua);
 }

@@ -6,7 +6,9 @@
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip.h>
 
+#include "log.h"
 #include "sip_ua.h"
+#include "source_limit.h"
 
 struct sip_ua {
 	su_root_t *root;                  /* borrowed */
@@ -19,6 +21,9 @@ struct sip_ua {
 	bool shutting_down;
 	int udp_fds[4]; /* the stack's UDP sockets (borrowed), for their receive queues */
 	int n_udp_fds;
+	struct source_limit *limit;       /* owned: per-source request rate */
+	su_timer_t *tcp_sweep;            /* owned: tcp_guard sweeps */
+	struct log_ratelimit refusal_log; /* source_limit refusals */
 };
 
 /* Where the current request really came from (the transport's view, not the headers'). */

@@ -104,6 +104,7 @@ void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const s
 
 	sip_ua_request_source(nua, ip, sizeof(ip), &req.src_port, &req.transport);
 	req.src_ip = ip;
+	req.ruri = sip->sip_request ? url_as_string(home, sip->sip_request->rq_url) : NULL;
 	req.call_id = sip->sip_call_id ? sip->sip_call_id->i_id : NULL;
 	req.cseq = sip->sip_cseq ? sip->sip_cseq->cs_seq : 0;
 	if (sip->sip_to && sip->sip_to->a_url->url_user) {

@@ -216,15 +216,22 @@ start_tandem() {
 		[sip]
 		listen = 127.0.0.1:$sip
 		domain = 127.0.0.1
+		; every SIPp instance sends from 127.0.0.1
+		source_rate = 0
 		[media]
 		node = tcp://127.0.0.1:$rpc
 		[directory]
 		path = $SRC/deploy/demo/directory.xml
+		[call]
+		; the benchmark measures capacity: every call comes from one user, no admission limit
+		max_calls = 0
+		max_cps = 0
+		max_calls_per_user = 0
 	INI
 	"${PRIO[@]}" "$MEDIAD" -c "$dir/mediad.ini" >"$SYS_DIR/mediad.log" 2>&1 &
 	echo $! >"$dir/mediad.pid"
 	wait_for 10 "$MEDIACTL" -e "tcp://127.0.0.1:$rpc" -t 300 ping || die "mediad did not start"
-	"${PRIO[@]}" "$SIGNALD" -c "$dir/signald.ini" >"$SYS_DIR/signald.log" 2>&1 &
+	"${PRIO[@]}" "$SIGNALD" -c "$dir/signald.ini" --set auth.uri_check=host >"$SYS_DIR/signald.log" 2>&1 &
 	echo $! >"$dir/signald.pid"
 	wait_for 10 "$SIPPING" "sip:127.0.0.1:$sip" 300 || die "signald did not start"
 	TARGET=127.0.0.1:$sip

@@ -171,6 +171,7 @@ start_mediad() { # sets RELAY_PID, MEDIAD_RPC
 		bind_ip = 127.0.0.1
 		port_min = $RELAY_PORT_MIN
 		port_max = $RELAY_PORT_MAX
+		self_relay = yes
 	INI
 	[ "$RTPRIO" -gt 0 ] && rt=(--set "mediad.worker_rt_priority=$RTPRIO")
 	"${PRIO[@]}" taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" "${rt[@]}" \

@@ -7,7 +7,7 @@ set -u
 . "$TANDEM_SRC/tests/integration/lib.sh"
 RTP_LOAD=$TANDEM_BUILD/tests/bench/rtp_load
 
-start_mediad md --set mediad.workers=1 || { fail "mediad starts"; finish; exit; }
+start_mediad md --set mediad.workers=1 --set rtp.self_relay=yes || { fail "mediad starts"; finish; exit; }
 base=$(free_port 20)
 out=$(timeout 60 "$RTP_LOAD" --mediad "$md_RPC" --calls 10 --chain 2 --base-port "$base" \
 	--duration 1 --warmup 0.5 --poll sleep --label smoke 2>"$T/rtp_load.log")

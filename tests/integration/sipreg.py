@@ -11,30 +11,32 @@ import hashlib
 import re
 import socket
 import sys
+import time
 import uuid
 
 
 class Client:
-    def __init__(self, target, user, password):
+    def __init__(self, target, user, password, bind="127.0.0.1"):
         host, port = target.rsplit(":", 1)
         self.target = (host, int(port))
         self.user, self.password = user, password
+        self.bind = bind
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((bind, 0))
         self.sock.settimeout(3)
         self.port = self.sock.getsockname()[1]
         self.call_id = uuid.uuid4().hex
         self.cseq = 0
 
     def contact(self):
-        return f"<sip:{self.user}@127.0.0.1:{self.port}>"
+        return f"<sip:{self.user}@{self.bind}:{self.port}>"
 
     def build(self, headers):
         self.cseq += 1
         host = self.target[0]
         lines = [
             f"REGISTER sip:{host} SIP/2.0",
-            f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch=z9hG4bK{uuid.uuid4().hex};rport",
+            f"Via: SIP/2.0/UDP {self.bind}:{self.port};branch=z9hG4bK{uuid.uuid4().hex};rport",
             "Max-Forwards: 70",
             f"From: <sip:{self.user}@{host}>;tag=t{self.call_id[:8]}",
             f"To: <sip:{self.user}@{host}>",
@@ -55,15 +57,17 @@ class Client:
     def send(self, headers):
         return self.send_raw(self.build(headers))
 
-    def authorization(self, challenge, nc=1, cnonce="0a4f113b"):
+    def authorization(self, challenge, nc=1, cnonce="0a4f113b", password=None, user=None):
         alg = challenge.get("algorithm", "MD5")
         h = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[alg]
         uri = f"sip:{self.target[0]}"
-        ha1 = h(f"{self.user}:{challenge['realm']}:{self.password}".encode()).hexdigest()
+        user = user or self.user
+        password = password or self.password
+        ha1 = h(f"{user}:{challenge['realm']}:{password}".encode()).hexdigest()
         ha2 = h(f"REGISTER:{uri}".encode()).hexdigest()
         ncs = f"{nc:08x}"
         resp = h(f"{ha1}:{challenge['nonce']}:{ncs}:{cnonce}:auth:{ha2}".encode()).hexdigest()
-        return (f'Authorization: Digest username="{self.user}", realm="{challenge["realm"]}", '
+        return (f'Authorization: Digest username="{user}", realm="{challenge["realm"]}", '
                 f'nonce="{challenge["nonce"]}", uri="{uri}", response="{resp}", '
                 f'algorithm={alg}, qop=auth, nc={ncs}, cnonce="{cnonce}"')
 
@@ -227,9 +231,77 @@ def case_invite_offer(c, expect):
     c.sock.sendto(ack.encode(), c.target)
 
 
+def case_forged(c):
+    """30 REGISTERs with forged credentials (20 made-up nonces, then 10 answers to a real nonce
+    that was sent to another address) for known and unknown users: none counts as a failure of
+    this source, which then registers with the right password."""
+    me = c.user
+    for i in range(20):
+        user = c.user = me if i % 2 else f"99{i:02d}"
+        nonce = uuid.uuid4().hex
+        r = c.send([f"Contact: {c.contact()}",
+                    f'Authorization: Digest username="{user}", realm="{c.target[0]}", '
+                    f'nonce="{nonce}", uri="sip:{c.target[0]}", response="{"0" * 32}", '
+                    'algorithm=MD5, qop=auth, nc=00000001, cnonce="x"'])
+        check(f"made-up nonce #{i + 1} for '{user}' gets 401 (got {r.status})", r.status == 401)
+    c.user = me
+    other = Client(f"{c.target[0]}:{c.target[1]}", c.user, c.password, bind="127.0.0.2")
+    ch = pick(other.send([f"Contact: {other.contact()}"]).challenges(), "MD5")
+    for i in range(10):
+        r = c.send([f"Contact: {c.contact()}", c.authorization(ch, nc=i + 1, password="guess")])
+        check(f"nonce of 127.0.0.2 used from {c.bind} #{i + 1} gets 401 (got {r.status})",
+              r.status == 401)
+    r = authed(c, [f"Contact: {c.contact()}", "Expires: 300"])
+    check(f"{c.bind} is not banned: the right password gets 200 (got {r.status})", r.status == 200)
+
+
+def visible(r):
+    """What a client learns from a reply, minus what is random per reply (nonces)."""
+    out = [r.status]
+    for name, value in r.headers:
+        if name in ("via", "from", "to", "call-id", "cseq", "content-length"):
+            continue
+        out.append((name, re.sub(r'nonce="[^"]*"', 'nonce=""', value)))
+    return out
+
+
+def case_enum(c):
+    """An unknown user and a known user with a wrong password get identical replies, from the
+    first challenge to the ban. Run against a node with max_failures = 3."""
+    known = Client(f"{c.target[0]}:{c.target[1]}", c.user, "wrong", bind="127.0.0.4")
+    unknown = Client(f"{c.target[0]}:{c.target[1]}", "4242", "wrong", bind="127.0.0.5")
+    for i in range(3):
+        a = authed(known, [f"Contact: {known.contact()}"])
+        b = authed(unknown, [f"Contact: {unknown.contact()}"])
+        check(f"attempt {i + 1}: known/wrong password and unknown user get the same reply "
+              f"({a.status}, {b.status})", visible(a) == visible(b))
+    check("the third failure bans both sources alike (403)", a.status == 403 and b.status == 403)
+    a = known.send([f"Contact: {known.contact()}"])
+    b = unknown.send([f"Contact: {unknown.contact()}"])
+    check(f"banned: the same 403 for both ({a.status}, {b.status})",
+          a.status == 403 and visible(a) == visible(b))
+
+
+def case_rate(c):
+    """Against a node with [sip] source_rate = 5 and source_burst = 10: a burst of 30 REGISTERs
+    gets its first 10 answered, then 503 with Retry-After; another address is unaffected; a
+    second later the source is served again."""
+    got = [c.send([f"Contact: {c.contact()}"]) for _ in range(30)]
+    statuses = [r.status for r in got]
+    check(f"the burst's first 10 are challenged ({statuses[:10]})", statuses[:10] == [401] * 10)
+    refused = [r for r in got[10:] if r.status == 503 and r.all("retry-after")]
+    check(f"most of the rest get 503 with Retry-After ({len(refused)} of 20)", len(refused) >= 15)
+    other = Client(f"{c.target[0]}:{c.target[1]}", c.user, c.password, bind="127.0.0.6")
+    check("another address is still served (401)", other.send([f"Contact: {other.contact()}"]).status == 401)
+    time.sleep(1.2)
+    check("a second later the source is served again (401)",
+          c.send([f"Contact: {c.contact()}"]).status == 401)
+
+
 CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules,
          "junk": case_junk, "methods": case_methods, "offer": case_offer,
-         "invite-offer": case_invite_offer}
+         "invite-offer": case_invite_offer, "forged": case_forged, "enum": case_enum,
+         "rate": case_rate}
 
 
 def main():
@@ -239,9 +311,10 @@ def main():
     ap.add_argument("--user", default="1000")
     ap.add_argument("--password", default="1234")
     ap.add_argument("--expect", default="MD5", help="offer: comma-separated algorithm list")
+    ap.add_argument("--bind", default="127.0.0.1", help="local address to send from")
     a = ap.parse_args()
     try:
-        client = Client(a.target, a.user, a.password)
+        client = Client(a.target, a.user, a.password, bind=a.bind)
         if a.case in ("offer", "invite-offer"):
             CASES[a.case](client, a.expect.split(","))
         else:

@@ -25,6 +25,17 @@ printf '[rtp]\nmedia_deny = 10.0.0.0/8, 10.1.2.3/40\n' >"$T/deny.ini"
 expect_error "mediad: bad media_deny entry names the key and entry" "deny.ini: \[rtp\] media_deny: '10.1.2.3/40' is not an address or CIDR" "$MEDIAD" -c "$T/deny.ini"
 expect_error "signald: unknown key" "\[sip\] colour: unknown key" "$SIGNALD" --set sip.colour=blue
 expect_error "signald: bad listen" "\[sip\] listen: 'nowhere' is not host:port" "$SIGNALD" --set sip.listen=nowhere
+expect_error "signald: the nonce secret is never a setting" "\[auth\] secret: unknown key" \
+	"$SIGNALD" --set auth.secret=0123456789abcdef0123456789abcdef
+expect_error "signald: a configured secret file must exist" \
+	"\[auth\] secret_file: $T/missing.key: cannot read" \
+	"$SIGNALD" --set "auth.secret_file=$T/missing.key" --set "signald.state_dir=$T" \
+	--set "sip.listen=127.0.0.1:$(free_port)"
+echo short >"$T/short.key"
+expect_error "signald: a secret file with a short secret is refused" \
+	"\[auth\] secret_file: $T/short.key: secret shorter than 16" \
+	"$SIGNALD" --set "auth.secret_file=$T/short.key" --set "signald.state_dir=$T" \
+	--set "sip.listen=127.0.0.1:$(free_port)"
 
 start_mediad m1 || exit 1
 expect_error "mediad: RPC port in use" "cannot bind $m1_RPC: Address already in use" "$MEDIAD" --set "mediad.rpc_endpoint=$m1_RPC"

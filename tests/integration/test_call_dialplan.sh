@@ -40,7 +40,7 @@ cat >"$DIALPLAN" <<'XML'
 XML
 
 start_mediad m1 || exit 1
-start_signald s1 "$m1_RPC" || exit 1
+start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" || exit 1
 CALLEE_PORT=$(free_port)
 read -r -a RELAY <<<"$(relay_args)"
 check "1001 registers" register_user reg1001 1001 "$CALLEE_PORT"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 --set rtp.timeout_s=2 || exit 1
-start_signald s1 "$m1_RPC" || exit 1
+start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" || exit 1
 DB=$T/s1-state/tandem.db
 P1=$(free_port)
 P2=$(free_port)

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
-start_signald s1 "$m1_RPC" --set call.max_calls=1 \
+start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" --set call.max_calls=1 \
 	--set sip.overload_queue_kb=64 || exit 1
 sig_pid=$(cat "$T/s1.pid")
 
@@ -48,6 +48,19 @@ check "backlog: every 503 has Retry-After" test "${nretry:-0}" = "${n503:-0}"
 check "backlog: the rest were challenged" test "${n407:-0}" -gt 0
 check "backlog: every INVITE got an answer" test $((${n503:-0} + ${n407:-0})) = 400
 check "backlog: shedding logged" grep -aq "for the SIP receive queue" "$T/s1.log"
+
+# 2b. The same backlog, every INVITE with a made-up Proxy-Authorization: shed all the same
+# (only a nonce we issued to that source buys a way past shedding).
+kill -STOP "$sig_pid"
+python3 "$TANDEM_SRC/tests/integration/invite_flood.py" "$s1_SIP" --count 400 --wait 15 \
+	--fake-auth --after-send "kill -CONT $sig_pid" >"$T/flood2.out" 2>&1
+kill -CONT "$sig_pid" 2>/dev/null
+cat "$T/flood2.out"
+n503=$(awk '$1 == 503 {print $2}' "$T/flood2.out")
+n407=$(awk '$1 == 407 {print $2}' "$T/flood2.out")
+check "fake credentials: the surplus got 503 all the same" test "${n503:-0}" -gt 50
+check "fake credentials: the rest were challenged" test "${n407:-0}" -gt 0
+check "fake credentials: every INVITE got an answer" test $((${n503:-0} + ${n407:-0})) = 400
 
 # 3. Afterwards the node takes calls again.
 sipp_bg after-callee call_uas.xml "$callee_port" $(relay_args)

@@ -41,8 +41,8 @@ check "wrong password is challenged again (401)" \
 	reg_sipp w1 register_wrong.xml "$s1_SIP" "$(free_port)" "$T/wrong.csv"
 check "wrong password logged with the source address" \
 	grep -q "wrong password for '1000' from 127.0.0.1:" "$T/s1.log"
-check "unknown user: challenged first, then 403" \
-	reg_sipp n1 register_forbidden.xml "$s1_SIP" "$(free_port)" "$T/nobody.csv"
+check "unknown user: challenged again (401), like a wrong password" \
+	reg_sipp n1 register_wrong.xml "$s1_SIP" "$(free_port)" "$T/nobody.csv"
 check "malformed Authorization gets 400" \
 	reg_sipp m1 register_malformed.xml "$s1_SIP" "$(free_port)" "$T/u1000.csv"
 check "malformed Authorization logged" grep -q "malformed" "$T/s1.log"

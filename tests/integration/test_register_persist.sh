@@ -58,7 +58,7 @@ cat >"$T/directory.xml" <<XML
 XML
 kill -HUP "$(cat "$T/s1.pid")"
 check "good directory reload logged" wait_for 5 grep -q "directory reloaded: 1 user(s)" "$T/s1.log"
-check "a user removed from the directory gets 403" \
-	reg_sipp r4 register_forbidden.xml "$s1_SIP" "$(free_port)" "$T/u1000.csv"
+check "a user removed from the directory is refused (401, like a wrong password)" \
+	reg_sipp r4 register_wrong.xml "$s1_SIP" "$(free_port)" "$T/u1000.csv"
 check "signald stops cleanly" stop_daemon s1
 finish

@@ -9,7 +9,7 @@
 ABUSE=$TANDEM_SRC/tests/integration/sipabuse.py
 start_mediad m1 || exit 1
 # 48 kB: below what one UDP datagram can carry, so the limit shows on UDP too.
-start_signald s1 "$m1_RPC" --set sip.max_message_kb=48 || exit 1
+start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" --set sip.max_message_kb=48 || exit 1
 
 check "300 kB INVITE over TCP: 413 at once" python3 "$ABUSE" "$s1_SIP" big-tcp
 check "56 kB INVITE over UDP: 413 at once" python3 "$ABUSE" "$s1_SIP" big-udp

@@ -60,11 +60,51 @@ static void test_lines(void **state)
 	char *second;
 
 	capture(emit, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "info sip [call-123@host]: two lines 7\n"));
+	assert_non_null(strstr(buf, "info sip [call-123@host]: two\\nlines 7\n"));
 	assert_null(strstr(buf, "hidden"));
 	second = strchr(buf, '\n') + 1;
 	assert_non_null(strstr(second, "warn rpc: no context\n"));
 	assert_null(strchr(strchr(second, '\n') + 1, '\n'));
+}
+
+static void emit_hostile(void)
+{
+	log_setup("unit", LOG_LEVEL_INFO, false);
+	log_set_context("cid\r\n2026-01-01T00:00:00Z unit[1] error fake: \x1b[31mred");
+	log_info("sip", "UA '%s' from '%s'", "evil\x1b]0;title\x07\x7f\ttab", "back\\slash\x01");
+	log_set_context(NULL);
+}
+
+/* Peer-controlled text cannot make a second line or reach the terminal as control bytes. */
+static void test_control_bytes_escaped(void **state)
+{
+	char buf[4096];
+
+	capture(emit_hostile, buf, sizeof(buf));
+	assert_non_null(strchr(buf, '\n'));
+	assert_null(strchr(strchr(buf, '\n') + 1, '\n')); /* exactly one line */
+	for (const char *p = buf; *p; p++)
+		if (*p != '\n')
+			assert_false((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f);
+	assert_non_null(
+	    strstr(buf, "[cid\\r\\n2026-01-01T00:00:00Z unit[1] error fake: \\x1b[31mred]"));
+	assert_non_null(
+	    strstr(buf, "UA 'evil\\x1b]0;title\\x07\\x7f\\ttab' from 'back\\\\slash\\x01'"));
+}
+
+static void test_ratelimit(void **state)
+{
+	struct log_ratelimit rl = {.burst = 3, .period_ms = 1000};
+	unsigned sup = 99, allowed = 0;
+
+	for (int i = 0; i < 100; i++)
+		allowed += log_ratelimit(&rl, 5000 + (uint64_t)i, &sup);
+	assert_int_equal(allowed, 3);
+	/* The next period: allowed again, and told how many were dropped. */
+	assert_true(log_ratelimit(&rl, 6000, &sup));
+	assert_int_equal(sup, 97);
+	assert_true(log_ratelimit(&rl, 6001, &sup));
+	assert_int_equal(sup, 0);
 }
 
 int main(void)
@@ -72,6 +112,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_level_parse),
 	    cmocka_unit_test(test_lines),
+	    cmocka_unit_test(test_control_bytes_escaped),
+	    cmocka_unit_test(test_ratelimit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

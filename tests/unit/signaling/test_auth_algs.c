@@ -133,13 +133,15 @@ static void test_challenge_uses_the_list(void **state)
 	const enum digest_alg both[] = {DIGEST_ALG_SHA256, DIGEST_ALG_MD5};
 
 	(void)state;
-	assert_int_equal(digest_challenge_algs(dg, true, false, both, 2, DIGEST_ALG_ALL, 1000, &ch),
-	                 0);
+	assert_int_equal(
+	    digest_challenge_algs(dg, true, false, both, 2, DIGEST_ALG_ALL, "127.0.0.1", 1000, &ch),
+	    0);
 	assert_int_equal(ch.n, 2);
 	assert_int_equal(ch.status, 407);
 	assert_non_null(strstr(ch.value[0], "algorithm=SHA-256"));
 	assert_non_null(strstr(ch.value[1], "algorithm=MD5"));
-	assert_int_equal(digest_challenge(dg, false, false, DIGEST_ALG_ALL, 1000, &ch), 0);
+	assert_int_equal(digest_challenge(dg, false, false, DIGEST_ALG_ALL, "127.0.0.1", 1000, &ch),
+	                 0);
 	assert_int_equal(ch.n, 1);
 	assert_non_null(strstr(ch.value[0], "algorithm=MD5"));
 	digest_free(dg);

@@ -12,7 +12,10 @@
 
 #include "digest.h"
 
-#define T0 1700000000
+#define T0  1700000000
+#define SRC "192.0.2.10" /* where the challenges go and the answers come from */
+/* A request to sip:example.com from SRC, as the answers below are computed for. */
+#define REQ(method) ((struct digest_request){method, "sip:example.com", SRC})
 
 /* RFC 7616 §3.9.1: the same request authenticated with MD5 and with SHA-256. */
 static void test_rfc7616_vectors(void **state)
@@ -109,7 +112,7 @@ static void test_challenge_offers_sha256_then_md5(void **state)
 	struct digest *d = make(300, T0);
 	struct digest_challenge ch;
 
-	assert_int_equal(digest_challenge(d, false, false, DIGEST_ALG_ALL, T0, &ch), 0);
+	assert_int_equal(digest_challenge(d, false, false, DIGEST_ALG_ALL, SRC, T0, &ch), 0);
 	assert_int_equal(ch.status, 401);
 	assert_string_equal(ch.header, "WWW-Authenticate");
 	assert_int_equal(ch.n, 2);
@@ -119,7 +122,7 @@ static void test_challenge_offers_sha256_then_md5(void **state)
 	assert_non_null(strstr(ch.value[0], "qop=\"auth\""));
 	assert_null(strstr(ch.value[0], "stale"));
 
-	assert_int_equal(digest_challenge(d, true, true, DIGEST_ALG_MD5, T0, &ch), 0);
+	assert_int_equal(digest_challenge(d, true, true, DIGEST_ALG_MD5, SRC, T0, &ch), 0);
 	assert_int_equal(ch.status, 407);
 	assert_string_equal(ch.header, "Proxy-Authenticate");
 	assert_int_equal(ch.n, 1);
@@ -136,7 +139,7 @@ static void test_verify_ok_both_algorithms(void **state)
 	struct answer a;
 	char nonce[128];
 
-	digest_challenge(d, false, false, DIGEST_ALG_ALL, T0, &ch);
+	digest_challenge(d, false, false, DIGEST_ALG_ALL, SRC, T0, &ch);
 	for (size_t i = 0; i < 2; i++) {
 		enum digest_alg alg = i == 0 ? DIGEST_ALG_SHA256 : DIGEST_ALG_MD5;
 
@@ -144,7 +147,8 @@ static void test_verify_ok_both_algorithms(void **state)
 		assert_int_equal(answer(&a, alg, "1000", "example.com", "s3cret", nonce, 1),
 		                 DIGEST_OK);
 		assert_int_equal(a.c.alg, alg);
-		assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0 + 1, NULL), DIGEST_OK);
+		assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0 + 1, NULL),
+		                 DIGEST_OK);
 	}
 	digest_free(d);
 }
@@ -157,14 +161,16 @@ static void test_wrong_password_and_method(void **state)
 	struct answer a;
 	char nonce[128];
 
-	digest_challenge(d, false, false, DIGEST_ALG_MD5, T0, &ch);
+	digest_challenge(d, false, false, DIGEST_ALG_MD5, SRC, T0, &ch);
 	nonce_of(ch.value[0], nonce, sizeof(nonce));
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "guess", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_WRONG_PASSWORD);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL),
+	                 DIGEST_WRONG_PASSWORD);
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
 	/* The response covers the method: an INVITE cannot reuse a REGISTER's answer. */
-	assert_int_equal(digest_verify(d, &a.c, "INVITE", &pw, T0, NULL), DIGEST_WRONG_PASSWORD);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_OK);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("INVITE"), &pw, T0, NULL),
+	                 DIGEST_WRONG_PASSWORD);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_OK);
 	digest_free(d);
 }
 
@@ -176,16 +182,17 @@ static void test_stale_nonce(void **state)
 	struct answer a;
 	char nonce[128];
 
-	digest_challenge(d, false, false, DIGEST_ALG_MD5, T0, &ch);
+	digest_challenge(d, false, false, DIGEST_ALG_MD5, SRC, T0, &ch);
 	nonce_of(ch.value[0], nonce, sizeof(nonce));
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0 + 30, NULL), DIGEST_STALE);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0 + 30, NULL),
+	                 DIGEST_STALE);
 	/* Stale is only said to a client that knew the password. */
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "guess", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0 + 30, NULL),
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0 + 30, NULL),
 	                 DIGEST_WRONG_PASSWORD);
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0 + 29, NULL), DIGEST_OK);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0 + 29, NULL), DIGEST_OK);
 	digest_free(d);
 }
 
@@ -197,18 +204,18 @@ static void test_tampered_and_foreign_nonces(void **state)
 	struct answer a;
 	char nonce[128];
 
-	digest_challenge(d, false, false, DIGEST_ALG_ALL, T0, &ch);
+	digest_challenge(d, false, false, DIGEST_ALG_ALL, SRC, T0, &ch);
 	nonce_of(ch.value[1], nonce, sizeof(nonce)); /* the MD5 one */
 	/* An MD5 nonce answered with SHA-256: the MAC binds the algorithm. */
 	answer(&a, DIGEST_ALG_SHA256, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_BAD_NONCE);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_BAD_NONCE);
 	/* One flipped character. */
 	nonce[5] = nonce[5] == 'A' ? 'B' : 'A';
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_BAD_NONCE);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_BAD_NONCE);
 	/* Garbage and a truncated nonce. */
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", "abc", 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_BAD_NONCE);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_BAD_NONCE);
 	/* A node with another secret. */
 	{
 		static const uint8_t s2[] = "another-secret-of-32-bytes-long!";
@@ -222,11 +229,11 @@ static void test_tampered_and_foreign_nonces(void **state)
 
 		assert_int_equal(digest_new(&other, &cfg), 0);
 	}
-	digest_challenge(other, false, false, DIGEST_ALG_MD5, T0, &ch);
+	digest_challenge(other, false, false, DIGEST_ALG_MD5, SRC, T0, &ch);
 	nonce_of(ch.value[0], nonce, sizeof(nonce));
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_BAD_NONCE);
-	assert_int_equal(digest_verify(other, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_OK);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_BAD_NONCE);
+	assert_int_equal(digest_verify(other, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_OK);
 	digest_free(other);
 	digest_free(d);
 }
@@ -239,21 +246,22 @@ static void test_nc_replay(void **state)
 	struct answer a;
 	char nonce[128];
 
-	digest_challenge(d, false, false, DIGEST_ALG_MD5, T0, &ch);
+	digest_challenge(d, false, false, DIGEST_ALG_MD5, SRC, T0, &ch);
 	nonce_of(ch.value[0], nonce, sizeof(nonce));
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_OK);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0, NULL), DIGEST_REPLAY);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_OK);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_REPLAY);
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 3);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0 + 1, NULL), DIGEST_OK);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0 + 1, NULL), DIGEST_OK);
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 2);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0 + 1, NULL), DIGEST_REPLAY);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0 + 1, NULL),
+	                 DIGEST_REPLAY);
 	/* A wrong guess does not move the counter. */
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "guess", nonce, 9);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0 + 1, NULL),
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0 + 1, NULL),
 	                 DIGEST_WRONG_PASSWORD);
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 4);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &pw, T0 + 1, NULL), DIGEST_OK);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0 + 1, NULL), DIGEST_OK);
 	digest_free(d);
 }
 
@@ -266,10 +274,11 @@ static void test_nonce_from_before_start_is_stale(void **state)
 	struct answer a;
 	char nonce[128];
 
-	digest_challenge(before, false, false, DIGEST_ALG_MD5, T0 + 50, &ch);
+	digest_challenge(before, false, false, DIGEST_ALG_MD5, SRC, T0 + 50, &ch);
 	nonce_of(ch.value[0], nonce, sizeof(nonce));
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(after, &a.c, "REGISTER", &pw, T0 + 120, NULL), DIGEST_STALE);
+	assert_int_equal(digest_verify(after, &a.c, &REQ("REGISTER"), &pw, T0 + 120, NULL),
+	                 DIGEST_STALE);
 	digest_free(before);
 	digest_free(after);
 }
@@ -284,17 +293,17 @@ static void test_realm_and_stored_hashes(void **state)
 	unsigned algs = 0;
 
 	digest_ha1(DIGEST_ALG_MD5, "1000", "example.com", "s3cret", ha1);
-	digest_challenge(d, false, false, DIGEST_ALG_ALL, T0, &ch);
+	digest_challenge(d, false, false, DIGEST_ALG_ALL, SRC, T0, &ch);
 	nonce_of(ch.value[1], nonce, sizeof(nonce));
 	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &md5only, T0, &algs), DIGEST_OK);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &md5only, T0, &algs), DIGEST_OK);
 	assert_int_equal(algs, DIGEST_ALG_MD5);
 	nonce_of(ch.value[0], nonce, sizeof(nonce));
 	answer(&a, DIGEST_ALG_SHA256, "1000", "example.com", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &md5only, T0, &algs),
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &md5only, T0, &algs),
 	                 DIGEST_NO_SECRET_FOR_ALG);
 	answer(&a, DIGEST_ALG_SHA256, "1000", "other.org", "s3cret", nonce, 1);
-	assert_int_equal(digest_verify(d, &a.c, "REGISTER", &md5only, T0, NULL),
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &md5only, T0, NULL),
 	                 DIGEST_WRONG_REALM);
 	digest_free(d);
 }
@@ -347,6 +356,112 @@ static void test_parse_algorithms(void **state)
 	assert_int_equal(digest_parse_algorithms("", p, &n), -EINVAL);
 }
 
+/* A nonce is good only from the address it was sent to: a forged packet from someone else's
+ * address carries no nonce of ours, so it can never count as that address's failure. */
+static void test_nonce_bound_to_source(void **state)
+{
+	struct digest *d = make(300, T0);
+	struct digest_secret pw = {.password = "s3cret"};
+	struct digest_request elsewhere = {"REGISTER", "sip:example.com", "192.0.2.99"};
+	struct digest_challenge ch;
+	struct answer a;
+	char nonce[128];
+
+	digest_challenge(d, false, false, DIGEST_ALG_MD5, SRC, T0, &ch);
+	nonce_of(ch.value[0], nonce, sizeof(nonce));
+	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "guess", nonce, 1);
+	assert_int_equal(digest_verify(d, &a.c, &elsewhere, &pw, T0, NULL), DIGEST_BAD_NONCE);
+	assert_false(digest_nonce_ours(d, &a.c, "192.0.2.99", T0));
+	assert_true(digest_nonce_ours(d, &a.c, SRC, T0));
+	assert_false(digest_nonce_ours(d, &a.c, SRC, T0 + 300)); /* expired */
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL),
+	                 DIGEST_WRONG_PASSWORD);
+	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
+	assert_int_equal(digest_verify(d, &a.c, &elsewhere, &pw, T0, NULL), DIGEST_BAD_NONCE);
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_OK);
+	/* A made-up nonce is nobody's. */
+	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "guess",
+	       "bm90IGEgbm9uY2Ugb2Ygb3Vycw==", 1);
+	assert_false(digest_nonce_ours(d, &a.c, SRC, T0));
+	assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), &pw, T0, NULL), DIGEST_BAD_NONCE);
+	digest_free(d);
+}
+
+/* The digest uri must name the Request-URI (RFC 3261 §22.4, RFC 7616 §3.4.6): credentials
+ * captured for one request cannot be sent with another Request-URI. */
+static void test_uri_compared_with_request_uri(void **state)
+{
+	struct digest *d = make(300, T0);
+	struct digest_secret pw = {.password = "s3cret"};
+	struct digest_request other = {"REGISTER", "sip:attacker.example", SRC};
+	struct digest_request equivalent = {"REGISTER", "sip:EXAMPLE.COM;transport=udp", SRC};
+	struct digest_challenge ch;
+	struct answer a;
+	char nonce[128];
+
+	assert_true(digest_uri_matches("sip:example.com", "sip:example.com", DIGEST_URI_STRICT));
+	assert_true(digest_uri_matches("sip:example.com", "sip:Example.COM", DIGEST_URI_STRICT));
+	/* An IP host's missing port is the default one; a name's is not (it means an SRV lookup,
+	 * RFC 3261 §19.1.4). */
+	assert_true(digest_uri_matches("sip:192.0.2.1", "sip:192.0.2.1:5060", DIGEST_URI_STRICT));
+	assert_false(
+	    digest_uri_matches("sip:example.com", "sip:example.com:5060", DIGEST_URI_STRICT));
+	assert_true(digest_uri_matches("sip:1000@10.0.0.1:5080",
+	                               "sip:1000@10.0.0.1:5080;user=phone", DIGEST_URI_STRICT));
+	assert_true(digest_uri_matches("sips:10.0.0.1", "sips:10.0.0.1:5061", DIGEST_URI_STRICT));
+	assert_false(
+	    digest_uri_matches("sip:example.com", "sip:example.com:5070", DIGEST_URI_STRICT));
+	assert_false(digest_uri_matches("sip:example.com", "sips:example.com", DIGEST_URI_STRICT));
+	assert_false(
+	    digest_uri_matches("sip:1000@example.com", "sip:1001@example.com", DIGEST_URI_STRICT));
+	assert_false(
+	    digest_uri_matches("sip:1000@example.com", "sip:example.com", DIGEST_URI_STRICT));
+	assert_false(digest_uri_matches("sip:example.org", "sip:example.com", DIGEST_URI_STRICT));
+	assert_false(digest_uri_matches("*", "sip:example.com", DIGEST_URI_STRICT));
+	assert_false(digest_uri_matches("", "sip:example.com", DIGEST_URI_STRICT));
+	assert_false(digest_uri_matches("sip:example.com", NULL, DIGEST_URI_STRICT));
+	assert_false(digest_uri_matches("not a uri", "sip:example.com", DIGEST_URI_STRICT));
+	/* SIPp's uri: the Request-URI's host and port without the user. Only in host mode. */
+	assert_false(
+	    digest_uri_matches("sip:10.0.0.1:5080", "sip:1001@10.0.0.1:5080", DIGEST_URI_STRICT));
+	assert_true(
+	    digest_uri_matches("sip:10.0.0.1:5080", "sip:1001@10.0.0.1:5080", DIGEST_URI_HOST));
+	assert_false(
+	    digest_uri_matches("sip:10.0.0.1:5081", "sip:1001@10.0.0.1:5080", DIGEST_URI_HOST));
+	assert_false(digest_uri_matches("sip:1002@10.0.0.1:5080", "sip:1001@10.0.0.1:5080",
+	                                DIGEST_URI_HOST));
+
+	digest_challenge(d, false, false, DIGEST_ALG_MD5, SRC, T0, &ch);
+	nonce_of(ch.value[0], nonce, sizeof(nonce));
+	answer(&a, DIGEST_ALG_MD5, "1000", "example.com", "s3cret", nonce, 1);
+	assert_int_equal(digest_verify(d, &a.c, &other, &pw, T0, NULL), DIGEST_URI_MISMATCH);
+	assert_int_equal(digest_verify(d, &a.c, &equivalent, &pw, T0, NULL), DIGEST_OK);
+	digest_free(d);
+}
+
+/* Users that do not exist are verified against the decoy: a wrong password, whatever is sent. */
+static void test_decoy_is_a_wrong_password(void **state)
+{
+	struct digest *d = make(300, T0);
+	const struct digest_secret *decoy = digest_decoy(d);
+	struct digest_challenge ch;
+	struct answer a;
+	char nonce[128];
+
+	assert_non_null(decoy->password);
+	assert_true(strlen(decoy->password) >= 16);
+	digest_challenge(d, false, false, DIGEST_ALG_ALL, SRC, T0, &ch);
+	for (size_t i = 0; i < 2; i++) {
+		enum digest_alg alg = i == 0 ? DIGEST_ALG_SHA256 : DIGEST_ALG_MD5;
+
+		nonce_of(ch.value[i], nonce, sizeof(nonce));
+		answer(&a, alg, "nobody", "example.com", "1234", nonce, 1);
+		assert_int_equal(digest_verify(d, &a.c, &REQ("REGISTER"), decoy, T0, NULL),
+		                 DIGEST_WRONG_PASSWORD);
+	}
+	digest_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +476,9 @@ int main(void)
 	    cmocka_unit_test(test_realm_and_stored_hashes),
 	    cmocka_unit_test(test_parse_rejects),
 	    cmocka_unit_test(test_parse_algorithms),
+	    cmocka_unit_test(test_nonce_bound_to_source),
+	    cmocka_unit_test(test_uri_compared_with_request_uri),
+	    cmocka_unit_test(test_decoy_is_a_wrong_password),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@ struct fx {
 	struct directory *directory;
 	struct digest *dg;
 	struct failban *fb;
+	struct failban *accounts;
 	struct store *st;
 	struct registrar *reg;
 	/* the request being built */
@@ -67,6 +68,8 @@ static int setup(void **state)
 	assert_int_equal(digest_new(&f->dg, &dc), 0);
 	struct failban_cfg fc = {.max_failures = 3, .window_s = 60, .ban_s = 300, .capacity = 64};
 	assert_int_equal(failban_new(&f->fb, &fc), 0);
+	struct failban_cfg ac = {.max_failures = 5, .window_s = 60, .ban_s = 120, .capacity = 64};
+	assert_int_equal(failban_new(&f->accounts, &ac), 0);
 	snprintf(path, sizeof(path), "%s/t.db", f->dir);
 	assert_int_equal(store_open(&f->st, "sqlite", path, err, sizeof(err)), 0);
 	struct registrar_cfg rc = {.domain = DOMAIN,
@@ -77,7 +80,8 @@ static int setup(void **state)
 	                           .max_expires = 3600,
 	                           .default_expires = 1800,
 	                           .max_contacts = 3};
-	assert_int_equal(registrar_new(&f->reg, &rc, f->directory, f->dg, f->fb, f->st), 0);
+	assert_int_equal(
+	    registrar_new(&f->reg, &rc, f->directory, f->dg, f->fb, f->accounts, f->st), 0);
 	*state = f;
 	return 0;
 }
@@ -91,6 +95,7 @@ static int teardown(void **state)
 	registrar_free(f->reg);
 	store_close(f->st);
 	failban_free(f->fb);
+	failban_free(f->accounts);
 	digest_free(f->dg);
 	directory_free(f->directory);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
@@ -107,6 +112,7 @@ static void request(struct fx *f, const char *user, uint32_t cseq)
 	f->contacts[0] = (struct registrar_contact){
 	    .uri = "sip:u@192.0.2.1:5062", .host = "192.0.2.1", .port = 5062};
 	f->req = (struct registrar_request){
+	    .ruri = "sip:" DOMAIN,
 	    .call_id = "call-1",
 	    .cseq = cseq,
 	    .aor_user = user,
@@ -319,7 +325,7 @@ static void test_unknown_user_and_foreign_aor(void **state)
 	assert_int_equal(f->reply.status, 401); /* no hint that the user does not exist */
 	authorize(f, "4242", "1234", 1);
 	handle(f, T0);
-	assert_int_equal(f->reply.status, 403);
+	assert_int_equal(f->reply.status, 401); /* exactly like a wrong password */
 	/* 1000's credentials cannot register 1001. */
 	request(f, "1001", 1);
 	handle(f, T0);
@@ -479,15 +485,162 @@ static void test_expire_purges(void **state)
 	assert_int_equal(bindings(f, "1000", 0), 0);
 }
 
+/* Copies what a client sees of the reply, nonces blanked (they are random). */
+static void visible(const struct registrar_reply *r, char *out, size_t len)
+{
+	size_t off = (size_t)snprintf(out, len, "%d %s|", r->status, r->phrase);
+
+	for (size_t i = 0; i < r->challenge.n && off < len; i++) {
+		const char *v = r->challenge.value[i], *p = strstr(v, "nonce=\"");
+		size_t pre = p ? (size_t)(p - v) + 7 : strlen(v);
+
+		off += (size_t)snprintf(out + off, len - off, "%s: %.*s%s|", r->challenge.header,
+		                        (int)pre, v, p ? strchr(p + 7, '"') : "");
+	}
+	if (off < len)
+		snprintf(out + off, len - off, "%s|%ld", r->contact ? r->contact : "-",
+		         r->min_expires);
+}
+
+/* An unknown user and a known one with a wrong password get the same reply, challenge after
+ * challenge, up to the same ban: nothing tells which users exist. */
+static void test_unknown_user_answered_like_wrong_password(void **state)
+{
+	struct fx *f = *state;
+	char known[1024], unknown[1024];
+
+	for (int i = 0; i < 3; i++) {
+		request(f, "1000", 1);
+		f->req.src_ip = "192.0.2.50";
+		handle(f, T0);
+		authorize(f, "1000", "wrong", 1);
+		handle(f, T0);
+		visible(&f->reply, known, sizeof(known));
+
+		request(f, "4242", 1);
+		f->req.src_ip = "192.0.2.51";
+		handle(f, T0);
+		authorize(f, "4242", "wrong", 1);
+		handle(f, T0);
+		visible(&f->reply, unknown, sizeof(unknown));
+		assert_string_equal(known, unknown);
+		assert_int_equal(f->reply.status, i < 2 ? 401 : 403);
+	}
+}
+
+/* Credentials with a nonce we never issued, or issued to another address, count against
+ * nobody: a flood of forged REGISTERs cannot ban the address it pretends to come from. */
+static void test_forged_nonces_never_ban(void **state)
+{
+	struct fx *f = *state;
+	const char *forged[] = {"username=\"1000\"",
+	                        "realm=\"" DOMAIN "\"",
+	                        "nonce=\"AAAAAGVTAAAbm90IG91cnMgYXQgYWxsISEhIQ==\"",
+	                        "uri=\"sip:" DOMAIN "\"",
+	                        "response=\"0123456789abcdef0123456789abcdef\"",
+	                        "algorithm=MD5",
+	                        "cnonce=\"abc\"",
+	                        "qop=auth",
+	                        "nc=00000001",
+	                        NULL};
+	struct registrar_cred c = {"Digest", forged};
+
+	for (int i = 0; i < 20; i++) {
+		/* For a known user and for one that does not exist. */
+		forged[0] = i % 2 ? "username=\"1000\"" : "username=\"9999\"";
+		request(f, i % 2 ? "1000" : "9999", (uint32_t)i + 1);
+		f->req.creds = &c;
+		f->req.n_creds = 1;
+		handle(f, T0);
+		assert_int_equal(f->reply.status, 401);
+	}
+	/* A real nonce, sent to 192.0.2.77, answered wrongly "from" 192.0.2.1. */
+	for (int i = 0; i < 5; i++) {
+		request(f, "1000", 30);
+		f->req.src_ip = "192.0.2.77";
+		handle(f, T0);
+		authorize(f, "1000", "wrong", 1);
+		f->req.src_ip = "192.0.2.1";
+		handle(f, T0);
+		assert_int_equal(f->reply.status, 401);
+	}
+	request(f, "1000", 40);
+	register_ok(f, T0 + 1);
+}
+
+/* The digest uri must be the Request-URI; a mismatch is a failure like a wrong password. */
+static void test_uri_mismatch_is_a_failure(void **state)
+{
+	struct fx *f = *state;
+
+	request(f, "1000", 1);
+	f->req.ruri = "sip:other.example.org";
+	for (int i = 0; i < 3; i++) {
+		f->req.n_creds = 0;
+		handle(f, T0);
+		authorize(f, "1000", "1234", 1);
+		handle(f, T0);
+	}
+	assert_int_equal(f->reply.status, 403);
+	assert_int_equal(bindings(f, "1000", T0), 0);
+}
+
+/* Many sources failing for one account throttle it: for account_throttle_s its password is not
+ * even checked (so guesses learn nothing), except from where it is registered; then it works
+ * again. */
+static void test_account_throttle(void **state)
+{
+	struct fx *f = *state;
+	char ip[32];
+
+	request(f, "1000", 1);
+	f->req.src_ip = "198.51.100.1";
+	register_ok(f, T0);
+	for (int i = 0; i < 5; i++) {
+		request(f, "1000", 1);
+		snprintf(ip, sizeof(ip), "203.0.113.%d", i + 1);
+		f->req.src_ip = ip;
+		handle(f, T0 + 1);
+		authorize(f, "1000", "guess", 1);
+		handle(f, T0 + 1);
+		assert_int_equal(f->reply.status, 401);
+	}
+	/* The right password from a new address: refused while throttled, like a wrong one. */
+	request(f, "1000", 2);
+	f->req.src_ip = "203.0.113.200";
+	assert_int_equal(register_as(f, T0 + 2), 401);
+	/* The phone registered from 198.51.100.1 keeps working. */
+	request(f, "1000", 3);
+	f->req.src_ip = "198.51.100.1";
+	register_ok(f, T0 + 3);
+	/* Other accounts are not affected. */
+	request(f, "1001", 1);
+	f->req.src_ip = "203.0.113.201";
+	register_ok(f, T0 + 4);
+	/* After account_throttle_s the account works from anywhere again. */
+	request(f, "1000", 4);
+	f->req.src_ip = "203.0.113.200";
+	register_ok(f, T0 + 1 + 120);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_challenge_then_200),      T(test_nat_and_several_contacts),
-	    T(test_wrong_password_then_ban), T(test_unknown_user_and_foreign_aor),
-	    T(test_malformed_requests),      T(test_expires_bounds),
-	    T(test_unregister_and_star),     T(test_cseq_order_and_max_contacts),
-	    T(test_stale_and_replay),        T(test_expire_purges),
+	    T(test_challenge_then_200),
+	    T(test_nat_and_several_contacts),
+	    T(test_wrong_password_then_ban),
+	    T(test_unknown_user_and_foreign_aor),
+	    T(test_malformed_requests),
+	    T(test_expires_bounds),
+	    T(test_unregister_and_star),
+	    T(test_cseq_order_and_max_contacts),
+	    T(test_stale_and_replay),
+	    T(test_expire_purges),
+	    T(test_unknown_user_answered_like_wrong_password),
+	    T(test_forged_nonces_never_ban),
+	    T(test_uri_mismatch_is_a_failure),
+	    T(test_account_throttle),
 	    T(test_per_user_algorithms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

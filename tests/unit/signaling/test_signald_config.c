@@ -24,6 +24,16 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.sip_port, 5060);
 	assert_string_equal(cfg.sip_domain, "127.0.0.1");
 	assert_int_equal(cfg.media_nodes.n, 1);
+	/* Limits are on out of the box: what works only after editing config does not work. */
+	assert_int_equal(cfg.call_max_calls, 1000);
+	assert_int_equal(cfg.call_max_cps, 100);
+	assert_int_equal(cfg.call_max_calls_per_user, 16);
+	assert_int_equal(cfg.call_max_streams_per_call, 4);
+	assert_int_equal(cfg.sip_source_rate, 200);
+	assert_true(cfg.sip_tcp_idle_s > 0 && cfg.sip_tcp_max_per_source > 0);
+	assert_true(cfg.auth_account_max_failures > 0);
+	assert_int_equal(cfg.digest_uri_check, DIGEST_URI_STRICT);
+	assert_null(cfg.auth_secret_file);
 	signald_config_free(&cfg);
 }
 
@@ -56,7 +66,8 @@ static void test_registrar_keys(void **state)
 	char *sets[] = {"signald.state_dir=/tmp/x", "sip.domain=example.com"};
 	char *bad_alg[] = {"auth.algorithms=SHA-512-256"};
 	char *bad_exp[] = {"registrar.min_expires=600", "registrar.default_expires=300"};
-	char *short_secret[] = {"auth.secret=short"};
+	/* The nonce secret is never given on the command line, where `ps` shows it to anyone. */
+	char *cli_secret[] = {"auth.secret=0123456789abcdef0123456789abcdef"};
 
 	assert_int_equal(signald_config_load(&cfg, NULL, sets, 2, err, sizeof(err)), 0);
 	assert_string_equal(cfg.auth_realm, "example.com");
@@ -73,9 +84,8 @@ static void test_registrar_keys(void **state)
 	assert_int_equal(signald_config_load(&cfg, NULL, bad_exp, 2, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "min_expires <= default_expires"));
 	signald_config_free(&cfg);
-	assert_int_equal(signald_config_load(&cfg, NULL, short_secret, 1, err, sizeof(err)),
-	                 -EINVAL);
-	assert_non_null(strstr(err, "[auth] secret"));
+	assert_int_equal(signald_config_load(&cfg, NULL, cli_secret, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "[auth] secret: unknown key"));
 	signald_config_free(&cfg);
 }
 
@@ -90,13 +100,17 @@ static void test_directory_path_relative_to_file(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/s.ini", dir);
 	f = fopen(path, "w");
-	fputs("[directory]\npath = users.xml\n[dialplan]\nfile = plan.xml\n", f);
+	fputs("[directory]\npath = users.xml\n[dialplan]\nfile = plan.xml\n"
+	      "[auth]\nsecret_file = nonce.key\n",
+	      f);
 	fclose(f);
 	assert_int_equal(signald_config_load(&cfg, path, NULL, 0, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/users.xml", dir);
 	assert_string_equal(cfg.directory_path, path);
 	snprintf(path, sizeof(path), "%s/plan.xml", dir);
 	assert_string_equal(cfg.dialplan_file, path);
+	snprintf(path, sizeof(path), "%s/nonce.key", dir);
+	assert_string_equal(cfg.auth_secret_file, path);
 	signald_config_free(&cfg);
 	snprintf(path, sizeof(path), "%s/s.ini", dir);
 	unlink(path);
