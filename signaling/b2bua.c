@@ -456,7 +456,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	}
 	if (call->late_offer) {
 		/* The offer will come in the callee's 200; media is set up then. */
-		if (!media_client_pick(b->media)) {
+		if (!media_client_any_up(b->media)) {
 			log_warn("call", "no media node is up");
 			sip_ua_respond(b->ua, nh, 503, "Service Unavailable", NULL,
 			               "Retry-After: 30\r\n");
