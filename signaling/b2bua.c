@@ -203,7 +203,8 @@ void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause)
 	}
 	if (hangup_cause_is_q850((enum hangup_cause)cause))
 		snprintf(reason, sizeof(reason), "Q.850;cause=%d;text=\"%s\"", cause,
-		         hangup_cause_name(cause));
+		         leg->call->hangup_text ? leg->call->hangup_text
+		                                : hangup_cause_name(cause));
 	else
 		reason[0] = '\0';
 	sip_ua_bye(b->ua, leg->nh, reason[0] ? reason : NULL);

@@ -52,6 +52,9 @@ struct cm_call {
 	enum call_side from; /* side whose SDP is being applied */
 	bool answering;
 	struct media_plan *pending_out; /* plan to print once the node replied */
+	/* moving to another node: the SDP each side was last sent, to print with the new ports */
+	struct media_plan *move_out[2];
+	struct media_node *move_to;
 };
 
 static struct cm_call *state_of(struct call *call)
@@ -97,6 +100,8 @@ void call_media_forget(struct call_media *cm, struct call *call)
 	media_plan_free(st->offer_in);
 	media_plan_free(st->offer_out);
 	media_plan_free(st->pending_out);
+	media_plan_free(st->move_out[0]);
+	media_plan_free(st->move_out[1]);
 	free(st);
 	call->media_plans = NULL;
 }
@@ -543,4 +548,144 @@ int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb
 	if (!rc)
 		st->del_cb = cb;
 	return rc;
+}
+
+/* ---- moving to another node --------------------------------------------------------------- */
+
+static void drop_move(struct cm_call *st)
+{
+	for (int side = 0; side < 2; side++) {
+		media_plan_free(st->move_out[side]);
+		st->move_out[side] = NULL;
+	}
+	st->move_to = NULL;
+}
+
+static void on_move_reply(void *arg, int rc, const RpcEnvelope *env)
+{
+	struct call *call = arg;
+	struct cm_call *st = call->media_plans;
+	const RpcSessionInfo *si = NULL;
+	call_media_cb cb = st->cb;
+
+	log_set_context(call->call_id);
+	st->cb = NULL;
+	rc = reply_error(call, rc, env);
+	if (!rc && (!(si = reply_session(env)) || !si->session_id))
+		rc = -EPROTO;
+	if (!rc) {
+		call->node = st->move_to;
+		call->session_id = su_strdup(call->home, si->session_id);
+		take_ports(st, si);
+	}
+	for (int side = 0; !rc && side < 2; side++) {
+		struct media_plan_local local = {
+		    .ip = st->ip[side],
+		    .n_ports = st->move_out[side]->n_streams,
+		    .ports = st->ports[side],
+		};
+		char *text = NULL;
+
+		rc = media_plan_print(st->move_out[side], &local, &st->origin[side], &text,
+		                      call->media_error, sizeof(call->media_error));
+		if (!rc) {
+			call->move_sdp[side] = su_strdup(call->home, text);
+			free(text);
+		}
+	}
+	drop_move(st);
+	if (cb)
+		cb(call, rc);
+}
+
+/* The session spec of both sides for a new session: each side's streams point where that side's
+ * last SDP said; the stream numbering starts afresh. */
+static int build_move(struct call_media *cm, struct call *call, struct cm_call *st,
+                      struct media_plan *in[2], struct req_buf *rb, RpcLegSpec leg[2])
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < st->n_mlines; i++) {
+		if (st->map[i] < 0)
+			continue;
+		for (int side = 0; side < 2; side++) {
+			const struct media_stream *s =
+			    i < in[side]->n_streams ? &in[side]->streams[i] : NULL;
+			const struct media_stream *other =
+			    i < in[!side]->n_streams ? &in[!side]->streams[i] : NULL;
+
+			if (!s && !other)
+				return -EPROTO;
+			fill_spec(rb, side, k, s ? s : other, s && media_stream_active(s));
+		}
+		st->map[i] = (int)k++;
+	}
+	if (!k)
+		return -EPROTO;
+	st->n_session_streams = k;
+	for (int side = 0; side < 2; side++) {
+		leg[side].n_streams = k;
+		leg[side].streams = rb->spec_ptr[side];
+	}
+	return 0;
+}
+
+int call_media_move(struct call_media *cm, struct call *call, struct media_node *to,
+                    call_media_cb cb)
+{
+	static struct req_buf rb;
+	struct cm_call *st = call->media_plans;
+	const char *got[2] = {call->a.sdp, call->winner ? call->winner->sdp : NULL};
+	const char *sent[2] = {call->a.sdp_sent, call->winner ? call->winner->sdp_sent : NULL};
+	struct media_plan *in[2] = {NULL, NULL};
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcCreate req = TANDEM__MEDIA__V1__CREATE_SESSION_REQUEST__INIT;
+	RpcLegSpec leg[2] = {TANDEM__MEDIA__V1__LEG_SPEC__INIT, TANDEM__MEDIA__V1__LEG_SPEC__INIT};
+	int rc = 0;
+
+	if (!st || !got[0] || !got[1] || !sent[0] || !sent[1])
+		return -EINVAL;
+	if (st->cb)
+		return -EBUSY;
+	for (int side = 0; !rc && side < 2; side++) {
+		rc = parse(cm, call, got[side], strlen(got[side]), &in[side]);
+		if (!rc)
+			rc = parse(cm, call, sent[side], strlen(sent[side]), &st->move_out[side]);
+	}
+	if (!rc)
+		rc = build_move(cm, call, st, in, &rb, leg);
+	if (!rc) {
+		req.call_id = call->call_id;
+		req.owner = call->caller;
+		req.leg_a = &leg[SIDE_A];
+		req.leg_b = &leg[SIDE_B];
+		env.body_case = RPC_BODY(CREATE_SESSION);
+		env.create_session = &req;
+		rc = media_client_request(cm->mc, to, &env, on_move_reply, call);
+	}
+	media_plan_free(in[0]);
+	media_plan_free(in[1]);
+	if (rc) {
+		drop_move(st);
+		return rc;
+	}
+	st->move_to = to;
+	st->cb = cb;
+	return 0;
+}
+
+int call_media_delete_on(struct call_media *cm, struct media_node *node, const char *session_id,
+                         const char *call_id)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcDelete req = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+
+	ref.session_id = (char *)session_id;
+	ref.call_id = (char *)call_id;
+	req.session = &ref;
+	req.reason = (char *)"moved";
+	env.body_case = RPC_BODY(DELETE_SESSION);
+	env.delete_session = &req;
+	return media_client_request(cm->mc, node, &env, NULL, NULL);
 }

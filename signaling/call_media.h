@@ -41,6 +41,16 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 bool call_media_same_session(const char *a, const char *b, size_t blen);
 /* Deletes the session (idempotent); the final counters are logged and kept for the CDR. */
 int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb);
+/* The call's node is lost: creates its session again on node `to`, each side's streams pointed
+ * where that leg's last SDP said, then prints for each leg the SDP it was last sent with the new
+ * node's address and ports (call->move_sdp[side]). On success call->node and call->session_id
+ * name the new session. -EINVAL when the call has not exchanged SDP both ways. */
+int call_media_move(struct call_media *cm, struct call *call, struct media_node *to,
+                    call_media_cb cb);
+/* Fire and forget: deletes a session the call no longer uses (the one on a node it left: a hung
+ * node that wakes up finds the request waiting). */
+int call_media_delete_on(struct call_media *cm, struct media_node *node, const char *session_id,
+                         const char *call_id);
 /* Forgets the call's pending callbacks (the call is being freed). */
 void call_media_forget(struct call_media *cm, struct call *call);
 
