@@ -287,6 +287,17 @@ static void on_media_created(struct call *call, int rc)
 
 	if (media_reply_ending(call))
 		return;
+	if ((rc == -ETIMEDOUT || rc == -ENOSPC) && !call->create_retried) {
+		/* A hung or full node: one more try on another, before the caller hears 503. */
+		call->create_retried = true;
+		log_warn("call", "media node %s: session not created (%s): trying another node",
+		         media_node_endpoint(call->node), strerror(-rc));
+		call->media_error[0] = '\0';
+		if (call_media_create(b->cm, call, on_media_created) == 0) {
+			call->rpc_pending++;
+			return;
+		}
+	}
 	if (rc) {
 		enum hangup_cause cause = rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
 		                                        : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION;

@@ -75,6 +75,7 @@ struct call {
 	uint64_t media_packets[2]; /* RTP packets received per side, from the final stats */
 	unsigned rpc_pending;      /* media requests in flight: the call outlives them */
 	bool media_deleted;
+	bool create_retried; /* CreateSession went unanswered once and was sent to another node */
 	/* timing */
 	uint64_t created_ms, answered_ms, ended_ms;
 	su_timer_t *timer;   /* call_timeout while ringing */

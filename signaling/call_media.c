@@ -305,7 +305,8 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	RpcLegSpec leg[2] = {TANDEM__MEDIA__V1__LEG_SPEC__INIT, TANDEM__MEDIA__V1__LEG_SPEC__INIT};
 	unsigned k = 0;
 
-	call->node = media_client_pick(cm->mc);
+	/* A second try (the first node did not answer) goes elsewhere. */
+	call->node = media_client_pick(cm->mc, call->node);
 	if (!call->node) {
 		snprintf(call->media_error, sizeof(call->media_error), "no media node is up");
 		return -EHOSTDOWN;

@@ -32,6 +32,7 @@ struct media_node {
 	bool up, ever_answered;
 	uint64_t last_ping_ms;
 	uint64_t last_answer_ms; /* any reply: a node is down [media] node_down_ms after it */
+	uint64_t timed_out_ms;   /* last request that went unanswered */
 	bool ping_outstanding;
 	/* A send (or a drain cut short) since the last full drain: ZeroMQ's fd may not signal
 	 * what arrived meanwhile, so the prepoll must look. Clean nodes cost nothing per loop. */
@@ -83,6 +84,28 @@ static struct pending *take_pending(struct media_client *mc, uint64_t request_id
 	return NULL;
 }
 
+/* A session created after its request timed out belongs to no call (the call was refused, or
+ * got its session on another node): deleted at once, expecting no answer. */
+static void delete_orphan(struct media_node *node, const RpcEnvelope *env)
+{
+	const RpcStatus *status = rpc_reply_status(env);
+	RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcDeleteSessionRequest del = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+
+	if (env->body_case != RPC_BODY(CREATE_SESSION_REPLY) || !status || status->code != RPC_OK ||
+	    !env->create_session_reply->session || !env->create_session_reply->session->session_id)
+		return;
+	ref.session_id = env->create_session_reply->session->session_id;
+	del.session = &ref;
+	del.reason = (char *)"created too late";
+	req.body_case = RPC_BODY(DELETE_SESSION);
+	req.delete_session = &del;
+	log_notice("media", "session %s on %s was created after its request timed out: deleted",
+	           ref.session_id, node->endpoint);
+	media_client_request(node->mc, node, &req, NULL, NULL);
+}
+
 static void on_message(struct media_node *node, RpcEnvelope *env)
 {
 	struct media_client *mc = node->mc;
@@ -98,6 +121,7 @@ static void on_message(struct media_node *node, RpcEnvelope *env)
 	if (!p) {
 		log_debug("media", "late reply %llu from %s dropped",
 		          (unsigned long long)env->request_id, node->endpoint);
+		delete_orphan(node, env);
 		return;
 	}
 	complete(mc, p, 0, env);
@@ -261,6 +285,7 @@ static void on_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 			continue;
 		}
 		*pp = p->next;
+		p->node->timed_out_ms = now;
 		complete(mc, p, -ETIMEDOUT, NULL);
 		pp = &mc->pending; /* the callback may have changed the list */
 	}
@@ -382,13 +407,26 @@ void media_client_on_node_down(struct media_client *mc, media_node_down_cb cb, v
 	mc->down_arg = arg;
 }
 
-static void node_load_of(const struct media_node *n, struct node_load *out)
+/* Up, but a request went unanswered since it was last heard, or its Ping is overdue: a hung
+ * node shows this within about a Ping interval, long before node_down_ms. */
+static bool stalled(const struct media_node *n, uint64_t now)
+{
+	const struct signald_config *cfg = n->mc->cfg;
+	uint64_t grace =
+	    (uint64_t)(cfg->media_rpc_timeout_ms / 2 > 300 ? cfg->media_rpc_timeout_ms / 2 : 300);
+
+	return n->timed_out_ms > n->last_answer_ms ||
+	       now - n->last_answer_ms > (uint64_t)cfg->media_ping_interval_ms + grace;
+}
+
+static void node_load_of(const struct media_node *n, uint64_t now, struct node_load *out)
 {
 	uint32_t leased = n->created_since * NODE_SELECT_MIN_FREE_PORTS;
 
 	*out = (struct node_load){
 	    .up = n->up,
 	    .draining = n->draining,
+	    .stalled = n->up && stalled(n, now),
 	    .weight = n->weight,
 	    .free_ports = n->free_ports > leased ? n->free_ports - leased : 0,
 	    .sessions = n->sessions + n->created_since,
@@ -398,14 +436,18 @@ static void node_load_of(const struct media_node *n, struct node_load *out)
 	};
 }
 
-struct media_node *media_client_pick(struct media_client *mc)
+struct media_node *media_client_pick(struct media_client *mc, const struct media_node *except)
 {
 	struct node_load loads[64];
 	size_t n = mc->n_nodes < 64 ? mc->n_nodes : 64;
+	uint64_t now = clock_mono_ms();
 	int i;
 
-	for (size_t k = 0; k < n; k++)
-		node_load_of(&mc->nodes[k], &loads[k]);
+	for (size_t k = 0; k < n; k++) {
+		node_load_of(&mc->nodes[k], now, &loads[k]);
+		if (&mc->nodes[k] == except)
+			loads[k].up = false;
+	}
 	i = node_select(loads, n);
 	if (i < 0)
 		return NULL;

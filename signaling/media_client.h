@@ -41,8 +41,9 @@ int media_client_request(struct media_client *mc, struct media_node *node, RpcEn
 void media_client_cancel(struct media_client *mc, void *arg);
 
 /* The node for a new session (node_select.h: up, not draining, ports free, least weighted
- * load), counted as one more session on it until its next Ping; NULL when none will do. */
-struct media_node *media_client_pick(struct media_client *mc);
+ * load; a node silent of late only when no other will do), other than `except` (may be NULL),
+ * counted as one more session on it until its next Ping; NULL when none will do. */
+struct media_node *media_client_pick(struct media_client *mc, const struct media_node *except);
 /* True when some node is up and not draining (a new call could get media). */
 bool media_client_any_up(const struct media_client *mc);
 size_t media_client_node_count(const struct media_client *mc);

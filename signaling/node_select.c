@@ -30,7 +30,7 @@ double node_select_cost(const struct node_load *node)
 	return (load + 1.0) / ((double)weight * headroom);
 }
 
-int node_select(const struct node_load *nodes, size_t n)
+static int cheapest(const struct node_load *nodes, size_t n, bool stalled)
 {
 	int best = -1;
 	double best_cost = 0;
@@ -39,7 +39,8 @@ int node_select(const struct node_load *nodes, size_t n)
 		const struct node_load *node = &nodes[i];
 		double cost;
 
-		if (!node->up || node->draining || node->free_ports < NODE_SELECT_MIN_FREE_PORTS)
+		if (!node->up || node->draining || node->stalled != stalled ||
+		    node->free_ports < NODE_SELECT_MIN_FREE_PORTS)
 			continue;
 		cost = node_select_cost(node);
 		if (best < 0 || cost < best_cost) {
@@ -48,6 +49,14 @@ int node_select(const struct node_load *nodes, size_t n)
 		}
 	}
 	return best;
+}
+
+int node_select(const struct node_load *nodes, size_t n)
+{
+	int best = cheapest(nodes, n, false);
+
+	/* A stalled node may only be slow for a moment; better than refusing the call. */
+	return best >= 0 ? best : cheapest(nodes, n, true);
 }
 
 int node_spec_parse(const char *value, struct node_spec *out, char *err, size_t errlen)

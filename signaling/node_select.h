@@ -14,6 +14,7 @@
 struct node_load {
 	bool up;
 	bool draining;       /* says so in its Ping: takes no new sessions */
+	bool stalled;        /* up, but silent of late: only when no other node will do */
 	unsigned weight;     /* configured share, 1..NODE_WEIGHT_MAX */
 	uint32_t free_ports; /* port pairs free at its last Ping, less those leased since */
 	uint32_t sessions;   /* at its last Ping, plus those created since */
@@ -23,7 +24,8 @@ struct node_load {
 };
 
 /* The index of the node with the lowest cost among those that are up, not draining and have
- * the port pairs a call needs; -1 when there is none. Ties go to the lower index. */
+ * the port pairs a call needs, stalled nodes only when no other qualifies; -1 when there is
+ * none. Ties go to the lower index. */
 int node_select(const struct node_load *nodes, size_t n);
 
 /* A node's cost for one more call: its load (sessions, or packets/s counted as calls of 100

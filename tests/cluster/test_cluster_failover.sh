@@ -33,10 +33,10 @@ reinvites_after() {
 		{ rx = 0 }' "$1"
 }
 
-# 1. Ten calls held 6 s after their last INVITE, RTP from the caller echoed by the callee.
+# 1. Ten calls held 10 s after their last INVITE, RTP from the caller echoed by the callee.
 callee_bg held-callee "$CLUSTER_SIPP/uas_held.xml" 10
 sleep 0.3
-caller_bg held-caller "$(held_scenario uac_held6.xml 6000)" 10
+caller_bg held-caller "$(held_scenario uac_held10.xml 10000)" 10
 check "ten calls up" wait_for 10 output_is 10 total_sessions
 n1=$(node_sessions media1) n2=$(node_sessions media2)
 log "sessions: media1 $n1, media2 $n2"

@@ -1,5 +1,6 @@
 /* node_select.c: equal nodes take calls in turn, weights set the shares, CPU and packets/s
- * count as load, nodes that are down, draining or out of ports get nothing; node values parse
+ * count as load, nodes that are down, draining or out of ports get nothing, a stalled node only
+ * what no other can take; node values parse
  * with and without a weight and bad ones are refused. */
 #include <errno.h>
 #include <stdarg.h>
@@ -88,6 +89,17 @@ static void test_not_eligible(void **state)
 	assert_int_equal(node_select(nodes, 0), -1);
 }
 
+static void test_stalled_last(void **state)
+{
+	struct node_load nodes[2] = {idle(1), idle(1)};
+
+	nodes[0].stalled = true;
+	nodes[1].sessions = 50;
+	assert_int_equal(node_select(nodes, 2), 1);
+	nodes[1].up = false;
+	assert_int_equal(node_select(nodes, 2), 0);
+}
+
 static void test_spec(void **state)
 {
 	struct node_spec s;
@@ -116,6 +128,7 @@ int main(void)
 	    cmocka_unit_test(test_cpu_counts),
 	    cmocka_unit_test(test_packets_count),
 	    cmocka_unit_test(test_not_eligible),
+	    cmocka_unit_test(test_stalled_last),
 	    cmocka_unit_test(test_spec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
