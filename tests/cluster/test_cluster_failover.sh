@@ -2,8 +2,8 @@
 # A media node killed (kill -9) under ten held calls with RTP: its calls are moved to the other
 # node (a new session there, a re-INVITE to both legs with its address) within 5 s, measured at
 # the phones and printed, and their RTP flows again, through the new node; the other node's calls
-# see nothing. Then with no node left to move to, the calls end with a BYE carrying a Reason
-# header, and the CDR says why.
+# see nothing. A call whose leg refuses the move, and calls with no node left to move to, end
+# with a BYE to both legs carrying a Reason header, and the CDR says why.
 . "$(dirname "$0")/cluster.sh"
 
 cluster_up || exit 1
@@ -69,17 +69,37 @@ check "no session left on media2" wait_for 5 output_is 0 node_sessions media2
 check "ten CDRs, NORMAL_CLEARING" wait_for 5 output_is 10 sqlite3 "$DB" \
 	"SELECT count(*) FROM cdr WHERE hangup_cause = 'NORMAL_CLEARING'"
 
-# 4. Calls on media2, and no node to move to: BYE with a Reason to both legs, and a CDR cause.
+# 4. A leg that refuses the move: both legs get a BYE with a Reason, the CDR a cause.
+start_node media1 || exit 1
+check "media1 back" wait_for 5 nodes_up 3
+callee_bg refuse-callee "$CLUSTER_SIPP/uas_refuse.xml" 1
+sleep 0.3
+caller_bg refuse-caller "$(held_scenario uac_held20.xml 20000)" 1
+check "a call up" wait_for 10 output_is 1 total_sessions
+if [ "$(node_sessions media1)" = 1 ]; then gone=media1 left=media2; else gone=media2 left=media1; fi
+kill -9 "$(cat "$T/$gone.pid")"
+rm -f "$T/$gone.pid"
+check "refused: the caller gets a BYE" sipp_wait refuse-caller
+check "refused: the callee refused the re-INVITE, then got a BYE" sipp_wait refuse-callee
+check "refused: logged" grep -aq "the callee leg refused the move: 488" "$T/sig.log"
+reasons() {
+	cat "$@" | grep -ac '^Reason: Q.850;cause=41;text="media node lost"'
+}
+check "refused: both BYEs carry Reason: Q.850 cause 41" test "$(reasons "$T"/refuse-*.sipp-messages.log)" -eq 2
+check "refused: CDR says NORMAL_TEMPORARY_FAILURE" wait_for 5 output_is 1 sqlite3 "$DB" \
+	"SELECT count(*) FROM cdr WHERE hangup_cause = 'NORMAL_TEMPORARY_FAILURE'"
+check "refused: no session left on $left" wait_for 5 output_is 0 node_sessions "$left"
+
+# 5. Calls on the last node, and no node to move to: the same.
 callee_bg lost-callee "$CLUSTER_SIPP/uas_held.xml" 2
 sleep 0.3
 caller_bg lost-caller "$(held_scenario uac_held20.xml 20000)" 2
-check "two calls up on media2" wait_for 10 output_is 2 node_sessions media2
-kill -9 "$(cat "$T/media2.pid")"
-rm -f "$T/media2.pid"
-check "callers get a BYE" sipp_wait lost-caller
-check "callees get a BYE" sipp_wait lost-callee
-check "the BYEs carry Reason: Q.850 cause 41" test "$(grep -ac '^Reason: Q.850;cause=41;text="media node lost"' \
-	"$T/lost-caller.sipp-messages.log" "$T/lost-callee.sipp-messages.log" | awk -F: '{s += $2} END {print s}')" -eq 4
-check "CDRs say NORMAL_TEMPORARY_FAILURE" wait_for 5 output_is 2 sqlite3 "$DB" \
+check "two calls up on $left" wait_for 10 output_is 2 node_sessions "$left"
+kill -9 "$(cat "$T/$left.pid")"
+rm -f "$T/$left.pid"
+check "no node: callers get a BYE" sipp_wait lost-caller
+check "no node: callees get a BYE" sipp_wait lost-callee
+check "no node: the BYEs carry Reason: Q.850 cause 41" test "$(reasons "$T"/lost-*.sipp-messages.log)" -eq 4
+check "no node: CDRs say NORMAL_TEMPORARY_FAILURE" wait_for 5 output_is 3 sqlite3 "$DB" \
 	"SELECT count(*) FROM cdr WHERE hangup_cause = 'NORMAL_TEMPORARY_FAILURE'"
 finish
