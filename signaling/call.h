@@ -90,6 +90,7 @@ struct call {
 	/* moving to another media node (call_move.c) */
 	bool moving;
 	unsigned move_wait;     /* legs whose re-INVITE answer is awaited: 1 = A, 2 = B */
+	unsigned move_repoint;  /* legs that answered with a new address, same bits */
 	uint64_t move_ms;       /* when the node was found lost */
 	char *move_sdp[2];      /* SDP for each side with the new node's ports (on the home) */
 	struct call *next;      /* in the b2bua's list */

@@ -336,7 +336,8 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 }
 
 static int send_update(struct call_media *cm, struct call *call, struct cm_call *st,
-                       const struct media_plan *in, const struct media_plan *applied)
+                       const struct media_plan *in, const struct media_plan *applied,
+                       media_reply_cb on_done)
 {
 	static struct req_buf rb;
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
@@ -394,7 +395,7 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	req.add = rb.add_ptr;
 	env.body_case = RPC_BODY(UPDATE_SESSION);
 	env.update_session = &req;
-	return media_client_request(cm->mc, call->node, &env, on_reply, call);
+	return media_client_request(cm->mc, call->node, &env, on_done, call);
 }
 
 static int parse(struct call_media *cm, struct call *call, const char *sdp, size_t len,
@@ -438,7 +439,7 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 		st->n_mlines = in->n_streams;
 		rc = send_create(cm, call, st, in);
 	} else {
-		rc = send_update(cm, call, st, in, out);
+		rc = send_update(cm, call, st, in, out, on_reply);
 	}
 	if (rc) {
 		media_plan_free(in);
@@ -460,6 +461,19 @@ bool call_media_same_session(const char *a, const char *b, size_t blen)
 	if (a && b && media_plan_parse(a, strlen(a), CM_MAX_STREAMS, &pa, NULL, 0) == 0 &&
 	    media_plan_parse(b, blen, CM_MAX_STREAMS, &pb, NULL, 0) == 0)
 		same = (media_plan_diff(pa, pb) & ~(unsigned)MEDIA_PLAN_VERSION) == 0;
+	media_plan_free(pa);
+	media_plan_free(pb);
+	return same;
+}
+
+bool call_media_same_address(const char *a, const char *b, size_t blen)
+{
+	struct media_plan *pa = NULL, *pb = NULL;
+	bool same = false;
+
+	if (a && b && media_plan_parse(a, strlen(a), CM_MAX_STREAMS, &pa, NULL, 0) == 0 &&
+	    media_plan_parse(b, blen, CM_MAX_STREAMS, &pb, NULL, 0) == 0)
+		same = (media_plan_diff(pa, pb) & (MEDIA_PLAN_ADDRESS | MEDIA_PLAN_STREAMS)) == 0;
 	media_plan_free(pa);
 	media_plan_free(pb);
 	return same;
@@ -492,7 +506,7 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 	st->from = from;
 	st->answering = true;
 	st->pending_out = out;
-	rc = send_update(cm, call, st, in, in);
+	rc = send_update(cm, call, st, in, in, on_reply);
 	media_plan_free(in);
 	if (rc) {
 		media_plan_free(st->pending_out);
@@ -689,4 +703,39 @@ int call_media_delete_on(struct call_media *cm, struct media_node *node, const c
 	env.body_case = RPC_BODY(DELETE_SESSION);
 	env.delete_session = &req;
 	return media_client_request(cm->mc, node, &env, NULL, NULL);
+}
+
+static void on_repoint_reply(void *arg, int rc, const RpcEnvelope *env)
+{
+	struct call *call = arg;
+	struct cm_call *st = call->media_plans;
+	call_media_cb cb = st->cb;
+
+	log_set_context(call->call_id);
+	st->cb = NULL;
+	rc = reply_error(call, rc, env);
+	if (cb)
+		cb(call, rc);
+}
+
+int call_media_repoint(struct call_media *cm, struct call *call, enum call_side side,
+                       const char *sdp, size_t len, call_media_cb cb)
+{
+	struct cm_call *st = call->media_plans;
+	struct media_plan *in = NULL;
+	int rc;
+
+	if (!st || !call->session_id || !call->node)
+		return -EINVAL;
+	if (st->cb)
+		return -EBUSY;
+	rc = parse(cm, call, sdp, len, &in);
+	if (rc)
+		return rc;
+	st->from = side;
+	rc = send_update(cm, call, st, in, in, on_repoint_reply);
+	media_plan_free(in);
+	if (!rc)
+		st->cb = cb;
+	return rc;
 }

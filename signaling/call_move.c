@@ -112,6 +112,44 @@ void call_move_node_down(void *arg, struct media_node *node)
 	           media_node_endpoint(node), moved, ended);
 }
 
+static void move_finish(struct b2bua *b, struct call *call);
+
+static void on_repointed(struct call *call, int rc)
+{
+	struct b2bua *b = call->owner;
+
+	if (media_reply_ending(call))
+		return;
+	if (rc) {
+		end_lost(b, call, call->media_error[0] ? call->media_error : strerror(-rc));
+		return;
+	}
+	move_finish(b, call);
+}
+
+/* Both legs answered: apply the new addresses either gave, one side at a time, then done. */
+static void move_finish(struct b2bua *b, struct call *call)
+{
+	enum call_side side = call->move_repoint & 1u ? SIDE_A : SIDE_B;
+	struct leg *leg = side == SIDE_A ? &call->a : call->winner;
+
+	if (call->move_repoint && leg) {
+		call->move_repoint &= side == SIDE_A ? ~1u : ~2u;
+		log_info("call", "the %s leg answered the move with a new address",
+		         side == SIDE_A ? "caller" : "callee");
+		if (call_media_repoint(b->cm, call, side, leg->sdp, strlen(leg->sdp),
+		                       on_repointed)) {
+			end_lost(b, call, "cannot update the new session");
+			return;
+		}
+		call->rpc_pending++;
+		return;
+	}
+	call->moving = false;
+	log_notice("call", "move complete: both legs answered %llu ms after the node was lost",
+	           (unsigned long long)(clock_mono_ms() - call->move_ms));
+}
+
 bool call_move_answered(struct b2bua *b, struct call *call, struct leg *leg,
                         const struct ua_leg_event *ev)
 {
@@ -128,13 +166,14 @@ bool call_move_answered(struct b2bua *b, struct call *call, struct leg *leg,
 		end_lost(b, call, "a leg refused the re-INVITE");
 		return true;
 	}
-	if (ev->sdp)
+	if (ev->sdp) {
+		/* The session was built from this leg's previous SDP: a new address in its answer
+		 * must reach the node. */
+		if (!call_media_same_address(leg->sdp, ev->sdp, ev->sdp_len))
+			call->move_repoint |= bit;
 		leg->sdp = su_strndup(call->home, ev->sdp, (isize_t)ev->sdp_len);
-	if (!call->move_wait) {
-		call->moving = false;
-		log_notice("call",
-		           "move complete: both legs answered %llu ms after the node was lost",
-		           (unsigned long long)(clock_mono_ms() - call->move_ms));
 	}
+	if (!call->move_wait)
+		move_finish(b, call);
 	return true;
 }

@@ -2,8 +2,9 @@
 # A media node killed (kill -9) under ten held calls with RTP: its calls are moved to the other
 # node (a new session there, a re-INVITE to both legs with its address) within 5 s, measured at
 # the phones and printed, and their RTP flows again, through the new node; the other node's calls
-# see nothing. A call whose leg refuses the move, and calls with no node left to move to, end
-# with a BYE to both legs carrying a Reason header, and the CDR says why.
+# see nothing. A leg that answers the move with a new address is followed there. A call whose
+# leg refuses the move, and calls with no node left to move to, end with a BYE to both legs
+# carrying a Reason header, and the CDR says why.
 . "$(dirname "$0")/cluster.sh"
 
 cluster_up || exit 1
@@ -89,6 +90,23 @@ check "refused: both BYEs carry Reason: Q.850 cause 41" test "$(reasons "$T"/ref
 check "refused: CDR says NORMAL_TEMPORARY_FAILURE" wait_for 5 output_is 1 sqlite3 "$DB" \
 	"SELECT count(*) FROM cdr WHERE hangup_cause = 'NORMAL_TEMPORARY_FAILURE'"
 check "refused: no session left on $left" wait_for 5 output_is 0 node_sessions "$left"
+
+# 4b. A leg that answers the move with a new address: the new session sends there.
+start_node "$gone" || exit 1
+check "$gone back" wait_for 5 nodes_up 4
+callee_bg newport-callee "$CLUSTER_SIPP/uas_newport.xml" 1
+sleep 0.3
+caller_bg newport-caller "$(held_scenario uac_held5.xml 5000)" 1
+check "new address: a call up" wait_for 10 output_is 1 total_sessions
+if [ "$(node_sessions media1)" = 1 ]; then gone=media1 left=media2; else gone=media2 left=media1; fi
+kill -9 "$(cat "$T/$gone.pid")"
+rm -f "$T/$gone.pid"
+callee_port() {
+	ctl "$left" --json list | jq -r '.list_sessions_reply.sessions[0].leg_b.streams[0].remote_rtp.port'
+}
+check "new address: the session on $left sends to the callee's new port" wait_for 8 output_is 6002 callee_port
+check "new address: caller completes" sipp_wait newport-caller
+check "new address: callee completes" sipp_wait newport-callee
 
 # 5. Calls on the last node, and no node to move to: the same.
 callee_bg lost-callee "$CLUSTER_SIPP/uas_held.xml" 2
