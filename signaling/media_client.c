@@ -292,8 +292,12 @@ static void on_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	for (size_t i = 0; i < mc->n_nodes; i++) {
 		struct media_node *node = &mc->nodes[i];
 
-		if (node->up &&
-		    now - node->last_answer_ms >= (uint64_t)mc->cfg->media_node_down_ms) {
+		uint64_t down_ms = (uint64_t)mc->cfg->media_node_down_ms;
+
+		if (node->up && now - node->last_answer_ms >= down_ms)
+			drain_node(
+			    node); /* replies may wait unread if the loop itself was held up */
+		if (node->up && now - node->last_answer_ms >= down_ms) {
 			char why[96];
 
 			snprintf(why, sizeof(why), "no answer for %llu ms",

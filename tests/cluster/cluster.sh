@@ -6,7 +6,8 @@
 # Names carry the shell's pid, so parallel runs do not collide. Every process is started with a
 # pid file in $T; on exit (pass, fail or interrupt) they are stopped and the namespaces deleted.
 # Needs root (CI runs as root); exits 77 (skipped) when namespaces cannot be made.
-# Source it after setting nothing; it sources ../integration/lib.sh for the checks and $T.
+# It sources ../integration/lib.sh for the checks and $T. CLUSTER_MEDIAD_EXTRA and
+# CLUSTER_MEDIA_EXTRA, when set, are lines added to mediad's [mediad] and signald's [media].
 . "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 
 CLUSTER_SIPP=$TANDEM_SRC/tests/cluster/sipp
@@ -82,6 +83,7 @@ start_node() {
 node_id = $h
 rpc_endpoint = tcp://${HOST_IP[$h]}:$RPC_PORT
 log_level = debug
+${CLUSTER_MEDIAD_EXTRA:-}
 [rtp]
 bind_ip = ${HOST_IP[$h]}
 port_min = $RTP_MIN
@@ -106,6 +108,7 @@ listen = $SIG_IP:5060
 node = tcp://${HOST_IP[media1]}:$RPC_PORT
 node = tcp://${HOST_IP[media2]}:$RPC_PORT
 ping_interval_ms = 500
+${CLUSTER_MEDIA_EXTRA:-}
 [directory]
 path = $TANDEM_SRC/deploy/demo/directory.xml
 [dialplan]

@@ -58,8 +58,9 @@ log "setup while media1 hangs: $n_hung calls, avg $avg_hung ms, max $max_hung ms
 	"avg $avg_direct ms, max $max_direct ms (before: avg $avg_before, max $max_before)"
 check "every call ended on media2" test "$(stats "$T/hung.times" "${HOST_IP[media2]}" | cut -d' ' -f1)" -eq 16
 check "calls straight to media2 were timed" test "$n_direct" -ge 8
-check "their setup did not grow (max $max_direct ms <= $max_before ms + 100)" \
-	test "$max_direct" -le $((max_before + 100))
+# The hung node's cost would be the RPC timeout (1 s); a loaded test machine adds some noise.
+check "their setup did not grow (max $max_direct ms <= 2 x $max_before ms + 100)" \
+	test "$max_direct" -le $((2 * max_before + 100))
 check "signaling never waited on the hung node (max $max_direct < 500 ms)" test "$max_direct" -lt 500
 check "media1 declared down" wait_for 5 nodes_down 1
 log "media1 declared down $(( $(now_ms) - t_stop )) ms or less after SIGSTOP"
