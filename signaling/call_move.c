@@ -67,7 +67,8 @@ static void move_call(struct b2bua *b, struct call *call, struct media_node *los
 		         call->state != CALL_ACTIVE ? "not yet answered" : "offer in flight");
 		return;
 	}
-	to = media_client_pick(b->media, lost);
+	/* A node that is up again under a new instance may take its calls back. */
+	to = media_client_pick(b->media, media_node_up(lost) ? NULL : lost);
 	if (!to) {
 		end_lost(b, call, "no other media node is up");
 		return;

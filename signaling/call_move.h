@@ -13,7 +13,8 @@
 
 struct b2bua;
 
-/* media_client's node-down handler: arg is the b2bua. */
+/* media_client's node-down handler: arg is the b2bua. Also for a node whose sessions are gone
+ * while it is up (a new instance of it answers): its calls may then move back onto it. */
 void call_move_node_down(void *arg, struct media_node *node);
 /* A response on a leg of a call being moved: true when it answered our re-INVITE (consumed). */
 bool call_move_answered(struct b2bua *b, struct call *call, struct leg *leg,
