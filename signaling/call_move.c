@@ -64,7 +64,9 @@ static void move_call(struct b2bua *b, struct call *call, struct media_node *los
 
 	if (call->state != CALL_ACTIVE || !call->winner || call->reinvite_from || call->moving) {
 		end_lost(b, call,
-		         call->state != CALL_ACTIVE ? "not yet answered" : "offer in flight");
+		         call->state != CALL_ACTIVE ? "not yet confirmed"
+		         : call->moving             ? "already moving"
+		                                    : "an offer is being relayed");
 		return;
 	}
 	/* A node that is up again under a new instance may take its calls back. */
