@@ -309,6 +309,14 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 	md->started_ms = clock_mono_ms();
 	rc = port_pool_new(&md->pool, cfg->bind_ip, (unsigned)cfg->port_min,
 	                   (unsigned)cfg->port_max);
+	if (!rc) {
+		unsigned start = 0;
+
+		/* A random first pair: the ports of the process before us may still get packets. */
+		if (getrandom(&start, sizeof(start), 0) != (ssize_t)sizeof(start))
+			start = (unsigned)clock_mono_ms();
+		port_pool_start_at(md->pool, start);
+	}
 	if (rc) {
 		snprintf(err, errlen, "[rtp] port_min/port_max: no even/odd port pair in %ld-%ld",
 		         cfg->port_min, cfg->port_max);

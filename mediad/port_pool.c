@@ -73,6 +73,15 @@ void port_pool_free(struct port_pool *pool)
 	free(pool);
 }
 
+int port_pool_start_at(struct port_pool *pool, unsigned start)
+{
+	if (pool->count != pool->total || pool->head != 0)
+		return -EBUSY;
+	for (unsigned i = 0; i < pool->total; i++)
+		pool->fifo[i] = (i + start) % pool->total;
+	return 0;
+}
+
 /* A blocking socket on purpose: io_uring completes operations on O_NONBLOCK files with
  * -EAGAIN instead of waiting for readiness, which would end every multishot receive. */
 static int bind_one(const struct port_pool *p, unsigned port, int *fd_out)

@@ -27,6 +27,12 @@ int port_pool_new(struct port_pool **out, const char *bind_ip, unsigned port_min
                   unsigned port_max);
 void port_pool_free(struct port_pool *pool);
 
+/* Makes the pair with index `start` (modulo the number of pairs) the first one leased, the
+ * others following in order and wrapping around. Only before the first lease (-EBUSY after).
+ * mediad starts at a random pair, so a restarted node does not hand new calls the ports that
+ * the previous process gave calls whose phones may still be sending. */
+int port_pool_start_at(struct port_pool *pool, unsigned start);
+
 /* Takes the next pair whose sockets can be bound. Returns 0, -ENOSPC (every free pair was tried
  * and none could be bound, or none is free), or the -errno that stopped it (-EMFILE, ...). On
  * failure nothing stays bound or reserved. */

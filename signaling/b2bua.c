@@ -202,7 +202,10 @@ void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause)
 		leg->state = LEG_TERMINATING;
 		return;
 	}
-	if (hangup_cause_reason(cause, reason, sizeof(reason)) != 0)
+	if (hangup_cause_is_q850((enum hangup_cause)cause) && leg->call->hangup_text)
+		snprintf(reason, sizeof(reason), "Q.850;cause=%d;text=\"%s\"", cause,
+		         leg->call->hangup_text);
+	else if (hangup_cause_reason(cause, reason, sizeof(reason)) != 0)
 		reason[0] = '\0';
 	sip_ua_bye(b->ua, leg->nh, reason[0] ? reason : NULL);
 	leg->state = LEG_TERMINATING;
@@ -284,6 +287,17 @@ static void on_media_created(struct call *call, int rc)
 
 	if (media_reply_ending(call))
 		return;
+	if ((rc == -ETIMEDOUT || rc == -ENOSPC) && !call->create_retried) {
+		/* A hung or full node: one more try on another, before the caller hears 503. */
+		call->create_retried = true;
+		log_warn("call", "media node %s: session not created (%s): trying another node",
+		         media_node_endpoint(call->node), strerror(-rc));
+		call->media_error[0] = '\0';
+		if (call_media_create(b->cm, call, on_media_created) == 0) {
+			call->rpc_pending++;
+			return;
+		}
+	}
 	if (rc) {
 		enum hangup_cause cause = rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
 		                                        : HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION;
@@ -495,7 +509,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	}
 	if (call->late_offer) {
 		/* The offer will come in the callee's 200; media is set up then. */
-		if (!media_client_pick(b->media)) {
+		if (!media_client_any_up(b->media)) {
 			log_warn("call", "no media node is up");
 			sip_ua_respond(b->ua, nh, 503, "Service Unavailable", NULL,
 			               "Retry-After: 30\r\n");

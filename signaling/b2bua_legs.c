@@ -9,6 +9,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "b2bua_internal.h"
+#include "call_move.h"
 #include "call_record.h"
 #include "clock.h"
 #include "log.h"
@@ -262,6 +263,8 @@ static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
 {
 	switch (ev->kind) {
 	case UA_EV_RESPONSE:
+		if (call->move_wait && call_move_answered(b, call, leg, ev))
+			break;
 		if (call->reinvite_to == leg) {
 			b2bua_reinvite_answered(b, call, leg, ev);
 			break;
@@ -350,6 +353,10 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		b2bua_update_received(b, call, &call->a, ev);
 		break;
 	case UA_EV_RESPONSE:
+		if (call->move_wait && call_move_answered(b, call, &call->a, ev))
+			break;
+		b2bua_reinvite_answered(b, call, &call->a, ev);
+		break;
 	case UA_EV_UPDATE_RESPONSE:
 		b2bua_reinvite_answered(b, call, &call->a, ev);
 		break;

@@ -68,6 +68,7 @@ struct call {
 	bool a_ringing_sent, a_early_media;
 	int hangup_cause; /* Q.850 cause of the end */
 	const char *hangup_side;
+	const char *hangup_text; /* Reason header text instead of the cause name, or NULL */
 	/* media */
 	struct media_node *node; /* borrowed from media_client */
 	char *session_id;        /* on the home */
@@ -77,6 +78,7 @@ struct call {
 	uint64_t media_packets[2]; /* RTP packets received per side, from the final stats */
 	unsigned rpc_pending;      /* media requests in flight: the call outlives them */
 	bool media_deleted;
+	bool create_retried; /* CreateSession went unanswered once and was sent to another node */
 	/* timing */
 	uint64_t created_ms, answered_ms, ended_ms;
 	su_timer_t *timer;   /* call_timeout while ringing */
@@ -89,9 +91,15 @@ struct call {
 	struct leg *reinvite_from;   /* leg whose re-INVITE we are relaying, or NULL */
 	struct leg *reinvite_to;     /* leg we sent the relayed re-INVITE to */
 	struct ua_kept *update_kept; /* owned: the UPDATE being relayed instead of a re-INVITE */
-	struct call *next;           /* in the b2bua's list */
-	struct call **pprev;         /* the pointer to us in that list: O(1) unlink */
-	struct call *reap_next;      /* in the b2bua's reap list once done */
+	/* moving to another media node (call_move.c) */
+	bool moving;
+	unsigned move_wait;     /* legs whose re-INVITE answer is awaited: 1 = A, 2 = B */
+	unsigned move_repoint;  /* legs that answered with a new address, same bits */
+	uint64_t move_ms;       /* when the node was found lost */
+	char *move_sdp[2];      /* SDP for each side with the new node's ports (on the home) */
+	struct call *next;      /* in the b2bua's list */
+	struct call **pprev;    /* the pointer to us in that list: O(1) unlink */
+	struct call *reap_next; /* in the b2bua's reap list once done */
 };
 
 /* Replaces *slot, a string on the call's home, with a copy of text (len bytes, or up to its NUL

@@ -57,6 +57,9 @@ struct cm_call {
 	/* strict source: per side, whether its last SDP was known and named the address its SIP
 	 * came from; what the node was last asked for */
 	bool sdp_known[2], direct[2], strict;
+	/* moving to another node: the SDP each side was last sent, to print with the new ports */
+	struct media_plan *move_out[2];
+	struct media_node *move_to;
 };
 
 static struct cm_call *state_of(struct call *call)
@@ -102,6 +105,8 @@ void call_media_forget(struct call_media *cm, struct call *call)
 	media_plan_free(st->offer_in);
 	media_plan_free(st->offer_out);
 	media_plan_free(st->pending_out);
+	media_plan_free(st->move_out[0]);
+	media_plan_free(st->move_out[1]);
 	free(st);
 	call->media_plans = NULL;
 }
@@ -340,7 +345,8 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	static RpcOptions opt;
 	unsigned k = 0;
 
-	call->node = media_client_pick(cm->mc);
+	/* A second try (the first node did not answer) goes elsewhere. */
+	call->node = media_client_pick(cm->mc, call->node);
 	if (!call->node) {
 		snprintf(call->media_error, sizeof(call->media_error), "no media node is up");
 		return -EHOSTDOWN;
@@ -383,7 +389,8 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 }
 
 static int send_update(struct call_media *cm, struct call *call, struct cm_call *st,
-                       const struct media_plan *in, const struct media_plan *applied)
+                       const struct media_plan *in, const struct media_plan *applied,
+                       media_reply_cb on_done)
 {
 	static struct req_buf rb;
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
@@ -463,7 +470,7 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	}
 	env.body_case = RPC_BODY(UPDATE_SESSION);
 	env.update_session = &req;
-	return media_client_request(cm->mc, call->node, &env, on_reply, call);
+	return media_client_request(cm->mc, call->node, &env, on_done, call);
 }
 
 static struct media_plan_limits limits(const struct call_media *cm)
@@ -521,7 +528,7 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 		st->n_mlines = in->n_streams;
 		rc = send_create(cm, call, st, in);
 	} else {
-		rc = send_update(cm, call, st, in, out);
+		rc = send_update(cm, call, st, in, out, on_reply);
 	}
 	if (rc) {
 		media_plan_free(in);
@@ -544,6 +551,19 @@ bool call_media_same_session(const struct call_media *cm, const char *a, const c
 	if (a && b && media_plan_parse_limited(a, strlen(a), &lim, &pa, NULL, 0) == 0 &&
 	    media_plan_parse_limited(b, blen, &lim, &pb, NULL, 0) == 0)
 		same = (media_plan_diff(pa, pb) & ~(unsigned)MEDIA_PLAN_VERSION) == 0;
+	media_plan_free(pa);
+	media_plan_free(pb);
+	return same;
+}
+
+bool call_media_same_address(const char *a, const char *b, size_t blen)
+{
+	struct media_plan *pa = NULL, *pb = NULL;
+	bool same = false;
+
+	if (a && b && media_plan_parse(a, strlen(a), CM_MAX_STREAMS, &pa, NULL, 0) == 0 &&
+	    media_plan_parse(b, blen, CM_MAX_STREAMS, &pb, NULL, 0) == 0)
+		same = (media_plan_diff(pa, pb) & (MEDIA_PLAN_ADDRESS | MEDIA_PLAN_STREAMS)) == 0;
 	media_plan_free(pa);
 	media_plan_free(pb);
 	return same;
@@ -576,7 +596,7 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 	st->from = from;
 	st->answering = true;
 	st->pending_out = out;
-	rc = send_update(cm, call, st, in, in);
+	rc = send_update(cm, call, st, in, in, on_reply);
 	media_plan_free(in);
 	if (rc) {
 		media_plan_free(st->pending_out);
@@ -632,5 +652,180 @@ int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb
 	rc = media_client_request(cm->mc, call->node, &env, on_deleted, call);
 	if (!rc)
 		st->del_cb = cb;
+	return rc;
+}
+
+/* ---- moving to another node --------------------------------------------------------------- */
+
+static void drop_move(struct cm_call *st)
+{
+	for (int side = 0; side < 2; side++) {
+		media_plan_free(st->move_out[side]);
+		st->move_out[side] = NULL;
+	}
+	st->move_to = NULL;
+}
+
+static void on_move_reply(void *arg, int rc, const RpcEnvelope *env)
+{
+	struct call *call = arg;
+	struct cm_call *st = call->media_plans;
+	const RpcSessionInfo *si = NULL;
+	call_media_cb cb = st->cb;
+
+	log_set_context(call->call_id);
+	st->cb = NULL;
+	rc = reply_error(call, rc, env);
+	if (!rc && (!(si = reply_session(env)) || !si->session_id))
+		rc = -EPROTO;
+	if (!rc) {
+		call->node = st->move_to;
+		call->session_id = su_strdup(call->home, si->session_id);
+		take_ports(st, si);
+	}
+	for (int side = 0; !rc && side < 2; side++) {
+		struct media_plan_local local = {
+		    .ip = st->ip[side],
+		    .n_ports = st->move_out[side]->n_streams,
+		    .ports = st->ports[side],
+		};
+		char *text = NULL;
+
+		rc = media_plan_print(st->move_out[side], &local, &st->origin[side], &text,
+		                      call->media_error, sizeof(call->media_error));
+		if (!rc) {
+			call->move_sdp[side] = su_strdup(call->home, text);
+			free(text);
+		}
+	}
+	drop_move(st);
+	if (cb)
+		cb(call, rc);
+}
+
+/* The session spec of both sides for a new session: each side's streams point where that side's
+ * last SDP said; the stream numbering starts afresh. */
+static int build_move(struct call_media *cm, struct call *call, struct cm_call *st,
+                      struct media_plan *in[2], struct req_buf *rb, RpcLegSpec leg[2])
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < st->n_mlines; i++) {
+		if (st->map[i] < 0)
+			continue;
+		for (int side = 0; side < 2; side++) {
+			const struct media_stream *s =
+			    i < in[side]->n_streams ? &in[side]->streams[i] : NULL;
+			const struct media_stream *other =
+			    i < in[!side]->n_streams ? &in[!side]->streams[i] : NULL;
+
+			if (!s && !other)
+				return -EPROTO;
+			fill_spec(rb, side, k, s ? s : other, s && media_stream_active(s));
+		}
+		st->map[i] = (int)k++;
+	}
+	if (!k)
+		return -EPROTO;
+	st->n_session_streams = k;
+	for (int side = 0; side < 2; side++) {
+		leg[side].n_streams = k;
+		leg[side].streams = rb->spec_ptr[side];
+	}
+	return 0;
+}
+
+int call_media_move(struct call_media *cm, struct call *call, struct media_node *to,
+                    call_media_cb cb)
+{
+	static struct req_buf rb;
+	struct cm_call *st = call->media_plans;
+	const char *got[2] = {call->a.sdp, call->winner ? call->winner->sdp : NULL};
+	const char *sent[2] = {call->a.sdp_sent, call->winner ? call->winner->sdp_sent : NULL};
+	struct media_plan *in[2] = {NULL, NULL};
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcCreate req = TANDEM__MEDIA__V1__CREATE_SESSION_REQUEST__INIT;
+	RpcLegSpec leg[2] = {TANDEM__MEDIA__V1__LEG_SPEC__INIT, TANDEM__MEDIA__V1__LEG_SPEC__INIT};
+	int rc = 0;
+
+	if (!st || !got[0] || !got[1] || !sent[0] || !sent[1])
+		return -EINVAL;
+	if (st->cb)
+		return -EBUSY;
+	for (int side = 0; !rc && side < 2; side++) {
+		rc = parse(cm, call, got[side], strlen(got[side]), &in[side]);
+		if (!rc)
+			rc = parse(cm, call, sent[side], strlen(sent[side]), &st->move_out[side]);
+	}
+	if (!rc)
+		rc = build_move(cm, call, st, in, &rb, leg);
+	if (!rc) {
+		req.call_id = call->call_id;
+		req.owner = call->caller;
+		req.leg_a = &leg[SIDE_A];
+		req.leg_b = &leg[SIDE_B];
+		env.body_case = RPC_BODY(CREATE_SESSION);
+		env.create_session = &req;
+		rc = media_client_request(cm->mc, to, &env, on_move_reply, call);
+	}
+	media_plan_free(in[0]);
+	media_plan_free(in[1]);
+	if (rc) {
+		drop_move(st);
+		return rc;
+	}
+	st->move_to = to;
+	st->cb = cb;
+	return 0;
+}
+
+int call_media_delete_on(struct call_media *cm, struct media_node *node, const char *session_id,
+                         const char *call_id)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcDelete req = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+
+	ref.session_id = (char *)session_id;
+	ref.call_id = (char *)call_id;
+	req.session = &ref;
+	req.reason = (char *)"moved";
+	env.body_case = RPC_BODY(DELETE_SESSION);
+	env.delete_session = &req;
+	return media_client_request(cm->mc, node, &env, NULL, NULL);
+}
+
+static void on_repoint_reply(void *arg, int rc, const RpcEnvelope *env)
+{
+	struct call *call = arg;
+	struct cm_call *st = call->media_plans;
+	call_media_cb cb = st->cb;
+
+	log_set_context(call->call_id);
+	st->cb = NULL;
+	rc = reply_error(call, rc, env);
+	if (cb)
+		cb(call, rc);
+}
+
+int call_media_repoint(struct call_media *cm, struct call *call, enum call_side side,
+                       const char *sdp, size_t len, call_media_cb cb)
+{
+	struct cm_call *st = call->media_plans;
+	struct media_plan *in = NULL;
+	int rc;
+
+	if (!st || !call->session_id || !call->node)
+		return -EINVAL;
+	if (st->cb)
+		return -EBUSY;
+	rc = parse(cm, call, sdp, len, &in);
+	if (rc)
+		return rc;
+	st->from = side;
+	rc = send_update(cm, call, st, in, in, on_repoint_reply);
+	media_plan_free(in);
+	if (!rc)
+		st->cb = cb;
 	return rc;
 }

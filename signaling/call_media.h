@@ -43,6 +43,23 @@ bool call_media_same_session(const struct call_media *cm, const char *a, const c
                              size_t blen);
 /* Deletes the session (idempotent); the final counters are logged and kept for the CDR. */
 int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb);
+/* The call's node is lost: creates its session again on node `to`, each side's streams pointed
+ * where that leg's last SDP said, then prints for each leg the SDP it was last sent with the new
+ * node's address and ports (call->move_sdp[side]). On success call->node and call->session_id
+ * name the new session. -EINVAL when the call has not exchanged SDP both ways. */
+int call_media_move(struct call_media *cm, struct call *call, struct media_node *to,
+                    call_media_cb cb);
+/* Points side's streams where its SDP says, printing nothing (a leg answered a move with new
+ * addresses). */
+int call_media_repoint(struct call_media *cm, struct call *call, enum call_side side,
+                       const char *sdp, size_t len, call_media_cb cb);
+/* True when SDP b has the same streams at the same addresses as a; false when either does not
+ * parse. */
+bool call_media_same_address(const char *a, const char *b, size_t blen);
+/* Fire and forget: deletes a session the call no longer uses (the one on a node it left: a hung
+ * node that wakes up finds the request waiting). */
+int call_media_delete_on(struct call_media *cm, struct media_node *node, const char *session_id,
+                         const char *call_id);
 /* Forgets the call's pending callbacks (the call is being freed). */
 void call_media_forget(struct call_media *cm, struct call *call);
 

@@ -16,6 +16,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include "b2bua.h"
+#include "call_move.h"
 #include "b2bua_deps.h"
 #include "dialplan.h"
 #include "digest.h"
@@ -385,6 +386,7 @@ static int setup_calls(struct signald *sd)
 	if (rc)
 		return rc;
 	media_client_on_event(sd->media, b2bua_on_media_event, sd->b2bua);
+	media_client_on_node_down(sd->media, call_move_node_down, sd->b2bua);
 	return 0;
 }
 

@@ -11,8 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
-
-#define MISSED_PINGS_DOWN 3
+#include "node_select.h"
 
 struct pending {
 	uint64_t request_id;
@@ -25,18 +24,25 @@ struct pending {
 
 struct media_node {
 	struct media_client *mc; /* back pointer, borrowed */
-	char *endpoint;          /* borrowed from cfg */
+	char endpoint[256];
+	unsigned weight;
 	char id[64];
 	void *sock; /* owned DEALER */
 	int wait_index;
 	bool up, ever_answered;
-	unsigned missed;
 	uint64_t last_ping_ms;
+	uint64_t last_answer_ms; /* any reply: a node is down [media] node_down_ms after it */
+	uint64_t timed_out_ms;   /* last request that went unanswered */
 	bool ping_outstanding;
 	/* A send (or a drain cut short) since the last full drain: ZeroMQ's fd may not signal
 	 * what arrived meanwhile, so the prepoll must look. Clean nodes cost nothing per loop. */
 	bool dirty;
-	uint32_t free_ports, sessions;
+	/* From its last Ping, for node_select(); created_since counts the sessions we asked of it
+	 * since then, so a burst of calls does not all go where the last Ping looked best. */
+	uint32_t free_ports, sessions, workers, created_since;
+	uint64_t packets_per_s;
+	double cpu_percent;
+	bool draining;
 };
 
 struct media_client {
@@ -49,6 +55,8 @@ struct media_client {
 	uint64_t next_request_id;
 	media_event_cb event_cb;
 	void *event_arg;
+	media_node_down_cb down_cb;
+	void *down_arg;
 };
 
 static void drain_node(struct media_node *node);
@@ -76,11 +84,34 @@ static struct pending *take_pending(struct media_client *mc, uint64_t request_id
 	return NULL;
 }
 
+/* A session created after its request timed out belongs to no call (the call was refused, or
+ * got its session on another node): deleted at once, expecting no answer. */
+static void delete_orphan(struct media_node *node, const RpcEnvelope *env)
+{
+	const RpcStatus *status = rpc_reply_status(env);
+	RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcDeleteSessionRequest del = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+
+	if (env->body_case != RPC_BODY(CREATE_SESSION_REPLY) || !status || status->code != RPC_OK ||
+	    !env->create_session_reply->session || !env->create_session_reply->session->session_id)
+		return;
+	ref.session_id = env->create_session_reply->session->session_id;
+	del.session = &ref;
+	del.reason = (char *)"created too late";
+	req.body_case = RPC_BODY(DELETE_SESSION);
+	req.delete_session = &del;
+	log_notice("media", "session %s on %s was created after its request timed out: deleted",
+	           ref.session_id, node->endpoint);
+	media_client_request(node->mc, node, &req, NULL, NULL);
+}
+
 static void on_message(struct media_node *node, RpcEnvelope *env)
 {
 	struct media_client *mc = node->mc;
 	struct pending *p;
 
+	node->last_answer_ms = clock_mono_ms();
 	if (env->body_case == RPC_BODY(EVENT)) {
 		if (mc->event_cb)
 			mc->event_cb(mc->event_arg, node, env);
@@ -90,6 +121,7 @@ static void on_message(struct media_node *node, RpcEnvelope *env)
 	if (!p) {
 		log_debug("media", "late reply %llu from %s dropped",
 		          (unsigned long long)env->request_id, node->endpoint);
+		delete_orphan(node, env);
 		return;
 	}
 	complete(mc, p, 0, env);
@@ -171,11 +203,16 @@ void media_client_cancel(struct media_client *mc, void *arg)
 
 static void mark_down(struct media_node *node, const char *why)
 {
+	struct media_client *mc = node->mc;
+	bool was_up = node->up;
+
 	if (node->up || !node->ever_answered)
 		log_warn("media", "media node %s%s%s%s: down (%s)", node->endpoint,
 		         node->id[0] ? " (" : "", node->id, node->id[0] ? ")" : "", why);
 	node->up = false;
 	node->ever_answered = true; /* log the first failure once, then only transitions */
+	if (was_up && mc->down_cb)
+		mc->down_cb(mc->down_arg, node);
 }
 
 static void on_ping_reply(void *arg, int rc, const RpcEnvelope *env)
@@ -187,10 +224,11 @@ static void on_ping_reply(void *arg, int rc, const RpcEnvelope *env)
 	if (rc) {
 		char why[96];
 
-		node->missed++;
+		/* Only the first failure of a node never heard is said here; a node that was up
+		 * goes down on the tick, node_down_ms after its last answer. */
 		snprintf(why, sizeof(why), "no answer within %ld ms",
 		         node->mc->cfg->media_rpc_timeout_ms);
-		if (node->missed >= MISSED_PINGS_DOWN || !node->ever_answered)
+		if (!node->ever_answered)
 			mark_down(node, why);
 		return;
 	}
@@ -199,9 +237,13 @@ static void on_ping_reply(void *arg, int rc, const RpcEnvelope *env)
 		return;
 	}
 	st = env->ping_reply->node;
-	node->missed = 0;
 	node->free_ports = st->free_ports;
 	node->sessions = st->sessions;
+	node->workers = st->workers;
+	node->packets_per_s = st->packets_per_s;
+	node->cpu_percent = st->cpu_percent;
+	node->draining = st->draining;
+	node->created_since = 0;
 	snprintf(node->id, sizeof(node->id), "%s", st->node_id ? st->node_id : "");
 	if (!node->up)
 		log_notice("media",
@@ -243,34 +285,52 @@ static void on_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 			continue;
 		}
 		*pp = p->next;
-		/* A request that goes unanswered says as much about the node as a missed Ping. */
-		if (p->cb != on_ping_reply && ++p->node->missed >= MISSED_PINGS_DOWN)
-			mark_down(p->node, "requests time out");
+		p->node->timed_out_ms = now;
 		complete(mc, p, -ETIMEDOUT, NULL);
 		pp = &mc->pending; /* the callback may have changed the list */
 	}
 	for (size_t i = 0; i < mc->n_nodes; i++) {
 		struct media_node *node = &mc->nodes[i];
 
+		uint64_t down_ms = (uint64_t)mc->cfg->media_node_down_ms;
+
+		if (node->up && now - node->last_answer_ms >= down_ms)
+			drain_node(
+			    node); /* replies may wait unread if the loop itself was held up */
+		if (node->up && now - node->last_answer_ms >= down_ms) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "no answer for %llu ms",
+			         (unsigned long long)(now - node->last_answer_ms));
+			mark_down(node, why);
+		}
 		if (!node->ping_outstanding &&
 		    now - node->last_ping_ms >= (uint64_t)mc->cfg->media_ping_interval_ms)
 			ping_node(node);
 	}
 }
 
-static int node_open(struct media_client *mc, struct media_node *node, const char *endpoint,
+static int node_open(struct media_client *mc, struct media_node *node, const char *value,
                      void *zctx)
 {
+	struct node_spec spec;
+	char err[160];
 	su_wait_t w;
 	int rc, fd;
 
 	node->mc = mc;
-	node->endpoint = (char *)endpoint;
 	node->wait_index = -1;
 	node->dirty = true;
-	rc = rpc_dealer_connect(zctx, endpoint, mc->cfg->node_id, &node->sock);
+	if (node_spec_parse(value, &spec, err, sizeof(err))) {
+		log_error("media", "[media] node: %s", err);
+		return -EINVAL;
+	}
+	snprintf(node->endpoint, sizeof(node->endpoint), "%s", spec.endpoint);
+	node->weight = spec.weight;
+	rc = rpc_dealer_connect(zctx, node->endpoint, mc->cfg->node_id, &node->sock);
 	if (rc) {
-		log_error("media", "[media] node: cannot connect %s: %s", endpoint, strerror(-rc));
+		log_error("media", "[media] node: cannot connect %s: %s", node->endpoint,
+		          strerror(-rc));
 		return rc;
 	}
 	fd = rpc_socket_fd(node->sock);
@@ -345,17 +405,66 @@ void media_client_on_event(struct media_client *mc, media_event_cb cb, void *arg
 	mc->event_arg = arg;
 }
 
-struct media_node *media_client_pick(struct media_client *mc)
+void media_client_on_node_down(struct media_client *mc, media_node_down_cb cb, void *arg)
 {
-	struct media_node *best = NULL;
+	mc->down_cb = cb;
+	mc->down_arg = arg;
+}
 
-	for (size_t i = 0; i < mc->n_nodes; i++) {
-		struct media_node *n = &mc->nodes[i];
+/* Up, but a request went unanswered since it was last heard, or its Ping is overdue: a hung
+ * node shows this within about a Ping interval, long before node_down_ms. */
+static bool stalled(const struct media_node *n, uint64_t now)
+{
+	const struct signald_config *cfg = n->mc->cfg;
+	uint64_t grace =
+	    (uint64_t)(cfg->media_rpc_timeout_ms / 2 > 300 ? cfg->media_rpc_timeout_ms / 2 : 300);
 
-		if (n->up && (!best || n->free_ports > best->free_ports))
-			best = n;
+	return n->timed_out_ms > n->last_answer_ms ||
+	       now - n->last_answer_ms > (uint64_t)cfg->media_ping_interval_ms + grace;
+}
+
+static void node_load_of(const struct media_node *n, uint64_t now, struct node_load *out)
+{
+	uint32_t leased = n->created_since * NODE_SELECT_MIN_FREE_PORTS;
+
+	*out = (struct node_load){
+	    .up = n->up,
+	    .draining = n->draining,
+	    .stalled = n->up && stalled(n, now),
+	    .weight = n->weight,
+	    .free_ports = n->free_ports > leased ? n->free_ports - leased : 0,
+	    .sessions = n->sessions + n->created_since,
+	    .packets_per_s = n->packets_per_s,
+	    .cpu_percent = n->cpu_percent,
+	    .workers = n->workers,
+	};
+}
+
+struct media_node *media_client_pick(struct media_client *mc, const struct media_node *except)
+{
+	struct node_load loads[64];
+	size_t n = mc->n_nodes < 64 ? mc->n_nodes : 64;
+	uint64_t now = clock_mono_ms();
+	int i;
+
+	for (size_t k = 0; k < n; k++) {
+		node_load_of(&mc->nodes[k], now, &loads[k]);
+		if (&mc->nodes[k] == except)
+			loads[k].up = false;
 	}
-	return best;
+	i = node_select(loads, n);
+	if (i < 0)
+		return NULL;
+	mc->nodes[i].created_since++;
+	return &mc->nodes[i];
+}
+
+bool media_client_any_up(const struct media_client *mc)
+{
+	for (size_t i = 0; i < mc->n_nodes; i++)
+		if (mc->nodes[i].up && !mc->nodes[i].draining)
+			return true;
+	return false;
 }
 
 size_t media_client_node_count(const struct media_client *mc)

@@ -22,6 +22,9 @@ struct media_node;
 typedef void (*media_reply_cb)(void *arg, int rc, const RpcEnvelope *reply);
 /* Events (request_id 0) pushed by a node; env borrowed for the callback. */
 typedef void (*media_event_cb)(void *arg, struct media_node *node, const RpcEnvelope *env);
+/* A node that was up is lost: no answer for [media] node_down_ms. Its sessions are to be taken
+ * as gone. Runs on the loop, from the client's tick. */
+typedef void (*media_node_down_cb)(void *arg, struct media_node *node);
 
 /* root, cfg and zctx are borrowed and outlive the client. */
 int media_client_new(struct media_client **out, su_root_t *root, const struct signald_config *cfg,
@@ -29,6 +32,7 @@ int media_client_new(struct media_client **out, su_root_t *root, const struct si
 void media_client_free(struct media_client *mc);
 
 void media_client_on_event(struct media_client *mc, media_event_cb cb, void *arg);
+void media_client_on_node_down(struct media_client *mc, media_node_down_cb cb, void *arg);
 
 /* Sends req (version and request_id are filled in) to node. req is not kept. */
 int media_client_request(struct media_client *mc, struct media_node *node, RpcEnvelope *req,
@@ -36,8 +40,12 @@ int media_client_request(struct media_client *mc, struct media_node *node, RpcEn
 /* Drops every pending callback registered with this arg (its owner is going away). */
 void media_client_cancel(struct media_client *mc, void *arg);
 
-/* The up node with the most free ports, or NULL when none is up. */
-struct media_node *media_client_pick(struct media_client *mc);
+/* The node for a new session (node_select.h: up, not draining, ports free, least weighted
+ * load; a node silent of late only when no other will do), other than `except` (may be NULL),
+ * counted as one more session on it until its next Ping; NULL when none will do. */
+struct media_node *media_client_pick(struct media_client *mc, const struct media_node *except);
+/* True when some node is up and not draining (a new call could get media). */
+bool media_client_any_up(const struct media_client *mc);
 size_t media_client_node_count(const struct media_client *mc);
 struct media_node *media_client_node(struct media_client *mc, size_t i);
 

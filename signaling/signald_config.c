@@ -2,6 +2,7 @@
 #include "signald_config.h"
 
 #include "codec_prefs.h"
+#include "node_select.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -22,9 +23,11 @@ static const struct cfg_key signald_keys[] = {
     {"sip", "user_agent", CFG_STR, F(user_agent), "Tandem/" TANDEM_VERSION, 0, 0, "UA"},
     {"sip", "message_log", CFG_INT, F(sip_log), "0", 0, 1, "1 = log every SIP message"},
     {"media", "node", CFG_LIST, F(media_nodes), "tcp://127.0.0.1:5555", 0, 0,
-     "mediad RPC endpoint (repeat for several nodes)"},
-    {"media", "ping_interval_ms", CFG_INT, F(media_ping_interval_ms), "2000", 100, 600000,
+     "mediad RPC endpoint [weight=N] (repeat for several nodes)"},
+    {"media", "ping_interval_ms", CFG_INT, F(media_ping_interval_ms), "1000", 100, 600000,
      "heartbeat to media nodes"},
+    {"media", "node_down_ms", CFG_INT, F(media_node_down_ms), "3000", 200, 600000,
+     "a node that has not answered for this long is down; its calls move to another"},
     {"media", "rpc_timeout_ms", CFG_INT, F(media_rpc_timeout_ms), "1000", 10, 60000,
      "media RPC reply timeout"},
     {"sip", "timer_t1x64_ms", CFG_INT, F(sip_timer_t1x64_ms), "32000", 1000, 64000,
@@ -163,6 +166,20 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	if (cfg->media_nodes.n == 0) {
 		snprintf(err, errlen, "%s: [media] node: at least one media node is required",
 		         where);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->media_nodes.n; i++) {
+		struct node_spec spec;
+
+		if (node_spec_parse(cfg->media_nodes.v[i], &spec, msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s: [media] node: %s", where, msg);
+			return -EINVAL;
+		}
+	}
+	if (cfg->media_node_down_ms <= cfg->media_ping_interval_ms) {
+		snprintf(err, errlen,
+		         "%s: [media] node_down_ms: %ld must be more than ping_interval_ms (%ld)",
+		         where, cfg->media_node_down_ms, cfg->media_ping_interval_ms);
 		return -EINVAL;
 	}
 	if (!cfg->auth_realm && !(cfg->auth_realm = strdup(cfg->sip_domain)))

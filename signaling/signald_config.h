@@ -20,6 +20,7 @@ struct signald_config {
 	long sip_log;                /* sofia-sip TPORT_LOG: print every SIP message */
 	struct cfg_list media_nodes; /* ZeroMQ endpoints of mediad nodes */
 	long media_ping_interval_ms;
+	long media_node_down_ms; /* no answer for this long: the node is down */
 	long media_rpc_timeout_ms;
 	long sip_timer_t1x64_ms;    /* RFC 3261 64*T1 (Timers B, F, H, J) */
 	long sip_max_message_kb;    /* NTATAG_MAXSIZE: larger messages get 413 */

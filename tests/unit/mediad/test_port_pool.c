@@ -1,5 +1,6 @@
-/* port_pool.c on real loopback sockets: even/odd pairs, mux, ports held by others skipped
- * (and nothing left bound when only half a pair binds), exhaustion, release order. */
+/* port_pool.c on real loopback sockets: even/odd pairs, a chosen first pair, mux, ports held by
+ * others skipped (and nothing left bound when only half a pair binds), exhaustion, release
+ * order. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -97,6 +98,28 @@ static void test_pairs(void **state)
 	drop(p, &l);
 	assert_false(held[l.port] || held[l.port + 1]);
 	assert_int_equal(port_pool_free_count(p), PAIRS);
+	port_pool_free(p);
+}
+
+static void test_start_at(void **state)
+{
+	struct port_pool *p;
+	struct port_lease l[PAIRS], none;
+
+	(void)state;
+	assert_int_equal(port_pool_new(&p, "127.0.0.1", base, base + 2 * PAIRS - 1), 0);
+	/* Pair 3 first, then on in order, wrapping around to pair 0. */
+	assert_int_equal(port_pool_start_at(p, PAIRS + 3), 0);
+	for (unsigned i = 0; i < PAIRS; i++) {
+		assert_int_equal(port_pool_acquire(p, false, &l[i]), 0);
+		assert_int_equal(l[i].port, base + 2 * ((3 + i) % PAIRS));
+	}
+	assert_int_equal(port_pool_acquire(p, false, &none), -ENOSPC);
+	drop(p, &l[0]);
+	/* Once leasing has begun the order is the pool's own. */
+	assert_int_equal(port_pool_start_at(p, 0), -EBUSY);
+	for (unsigned i = 1; i < PAIRS; i++)
+		drop(p, &l[i]);
 	port_pool_free(p);
 }
 
@@ -217,6 +240,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pairs),
+	    cmocka_unit_test(test_start_at),
 	    cmocka_unit_test(test_mux_takes_even_port_alone),
 	    cmocka_unit_test(test_busy_ports_are_skipped),
 	    cmocka_unit_test(test_exhaustion_and_fifo),

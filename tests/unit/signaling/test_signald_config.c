@@ -59,6 +59,32 @@ static void test_bad_level(void **state)
 	signald_config_free(&cfg);
 }
 
+static void test_media_nodes(void **state)
+{
+	struct signald_config cfg;
+	char err[CFG_ERR_LEN] = "";
+	char *good[] = {"media.node=tcp://10.0.0.2:5555 weight=3", "media.node_down_ms=1500",
+	                "media.ping_interval_ms=500"};
+	char *bad_weight[] = {"media.node=tcp://10.0.0.2:5555 weight=many"};
+	char *too_soon[] = {"media.node_down_ms=1000"};
+
+	assert_int_equal(signald_config_load(&cfg, NULL, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(cfg.media_ping_interval_ms, 1000);
+	assert_int_equal(cfg.media_node_down_ms, 3000);
+	signald_config_free(&cfg);
+	assert_int_equal(signald_config_load(&cfg, NULL, good, 3, err, sizeof(err)), 0);
+	assert_int_equal(cfg.media_node_down_ms, 1500);
+	signald_config_free(&cfg);
+	assert_int_equal(signald_config_load(&cfg, NULL, bad_weight, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "[media] node: 'weight=many'"));
+	signald_config_free(&cfg);
+	/* A node must get at least one Ping answer's chance before it is declared down. */
+	assert_int_equal(signald_config_load(&cfg, NULL, too_soon, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(
+	    strstr(err, "[media] node_down_ms: 1000 must be more than ping_interval_ms"));
+	signald_config_free(&cfg);
+}
+
 static void test_registrar_keys(void **state)
 {
 	struct signald_config cfg;
@@ -208,6 +234,7 @@ int main(void)
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_bad_listen),
 	    cmocka_unit_test(test_bad_level),
+	    cmocka_unit_test(test_media_nodes),
 	    cmocka_unit_test(test_registrar_keys),
 	    cmocka_unit_test(test_directory_path_relative_to_file),
 	    cmocka_unit_test(test_codecs_and_dialplan_defaults),
