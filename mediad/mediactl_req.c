@@ -184,6 +184,18 @@ int ctl_build_ping(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req)
 	return req->ping ? 0 : fail(b, "out of memory");
 }
 
+int ctl_build_drain(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req)
+{
+	if (argc > 1)
+		return fail(b, "drain and undrain take no arguments");
+	req->body_case = RPC_BODY(DRAIN);
+	req->drain = NEW(b, drain_request);
+	if (!req->drain)
+		return fail(b, "out of memory");
+	req->drain->draining = strcmp(argv[0], "drain") == 0;
+	return 0;
+}
+
 /* --- create ------------------------------------------------------------------------------ */
 
 enum { O_MUX_A = 1000, O_MUX_B, O_TAG_A, O_TAG_B, O_ADD_A, O_ADD_B, O_NO_STRICT, O_RTCP };

@@ -146,6 +146,17 @@ static void fail(struct mediad *md, const struct rpc_peer *peer, int body, int c
 	reply_session(md, peer, body, NULL, NULL, code, text);
 }
 
+/* Only the owner (same key and routing id) touches a session; an admin key touches any. Without
+ * keys every client is admin, as the RPC always was. */
+static bool may_touch(const struct rpc_peer *peer, const struct session *s)
+{
+	const struct owner *ow = s->owner;
+
+	return peer->admin ||
+	       (ow->rid_len == peer->rid_len && memcmp(ow->rid, peer->rid, peer->rid_len) == 0 &&
+	        strcmp(ow->user, peer->user) == 0);
+}
+
 /* Finds the session a SessionRef names, or answers the error itself and returns NULL. */
 static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer, int body,
                                 const RpcSessionRef *ref)
@@ -167,6 +178,10 @@ static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer, 
 		snprintf(text, sizeof(text), "no session %.80s on this node",
 		         ref->session_id && ref->session_id[0] ? ref->session_id : ref->call_id);
 		fail(md, peer, body, RPC_NOT_FOUND, text);
+	} else if (!may_touch(peer, s)) {
+		snprintf(text, sizeof(text), "session %.80s belongs to another client", s->id);
+		fail(md, peer, body, RPC_FORBIDDEN, text);
+		s = NULL;
 	}
 	return s;
 }
@@ -194,12 +209,20 @@ static void drop_unposted(struct mediad *md, struct session *s, struct relay_ses
 	session_free(s);
 }
 
-static int create_checks(struct mediad *md, const RpcCreateSessionRequest *r, char *text,
-                         size_t len)
+static int create_checks(struct mediad *md, const struct rpc_peer *peer,
+                         const RpcCreateSessionRequest *r, char *text, size_t len)
 {
-	if (md->stopping) {
-		snprintf(text, len, "node is shutting down");
+	const struct owner *ow;
+
+	if (md->stopping || md->draining) {
+		snprintf(text, len, "node is %s", md->stopping ? "shutting down" : "draining");
 		return RPC_OVERLOADED;
+	}
+	ow = owners_find(md->owners, peer->rid, peer->rid_len, peer->user);
+	if (ow && md->cfg->owner_max_sessions && ow->refs >= md->cfg->owner_max_sessions) {
+		snprintf(text, len, "quota of %ld sessions per owner reached",
+		         md->cfg->owner_max_sessions);
+		return RPC_FORBIDDEN;
 	}
 	if (!r->call_id || !r->call_id[0]) {
 		snprintf(text, len, "call_id is required");
@@ -223,7 +246,7 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	struct pending *p;
 	struct wmsg *m;
 	char text[256];
-	int code = create_checks(md, r, text, sizeof(text));
+	int code = create_checks(md, peer, r, text, sizeof(text));
 
 	if (code) {
 		fail(md, peer, CREATE_REPLY, code, text);
@@ -249,7 +272,10 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	}
 	rs->strict = s->strict;
 	rs->timeout_ns = (uint64_t)control_timeout_ms(md, s->timeout_ms) * 1000000u;
-	s->owner = owners_get(md->owners, peer->rid, peer->rid_len, s->created_ms);
+	s->owner = owners_get(md->owners, peer->rid, peer->rid_len, peer->user, s->created_ms);
+	s->instance = peer->instance;
+	if (s->owner && !s->owner->instance)
+		s->owner->instance = peer->instance;
 	s->worker = control_pick_worker(md);
 	p = pending_new(P_CREATE, peer, s);
 	m = p ? msg_new(WMSG_ADD, s, p) : NULL;
@@ -443,6 +469,10 @@ static void send_closed_event(struct mediad *md, const struct session *s,
 	ev.session = &ref;
 	ev.kind_case = TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED;
 	ev.session_closed = &sc;
+	if (!control_event_deliverable(md, s)) {
+		pb_arena_free(&a);
+		return;
+	}
 	rc = rpc_server_event(md->rpc, s->owner->rid, s->owner->rid_len, &ev);
 	owner_name(s->owner, name, sizeof(name));
 	if (rc)
@@ -512,6 +542,7 @@ void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 	unsigned n = session_table_count(md->sessions);
 	struct session *s;
 
+	/* A client sees only its own sessions; an admin all. */
 	if (limit && limit < n)
 		n = limit;
 	if (l)
@@ -525,9 +556,13 @@ void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 	}
 	l->peer = *peer;
 	for (size_t pos = 0; l->n < n && (s = session_table_next(md->sessions, &pos));) {
-		struct pending *p = pending_new(P_LIST_ITEM, peer, s);
-		struct wmsg *m = p ? msg_new(WMSG_QUERY, s, p) : NULL;
+		struct pending *p;
+		struct wmsg *m;
 
+		if (!may_touch(peer, s))
+			continue;
+		p = pending_new(P_LIST_ITEM, peer, s);
+		m = p ? msg_new(WMSG_QUERY, s, p) : NULL;
 		if (!m) {
 			free(p);
 			break;
