@@ -510,6 +510,12 @@ void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope 
 	call = find_by_session(b, ev->session->session_id);
 	if (!call) {
 		log_debug("media", "event for unknown session %s", ev->session->session_id);
+		/* A session no call has: left alone it holds its ports until reaped. One
+		 * that the node closed itself is gone already. */
+		if (ev->kind_case != TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED &&
+		    ev->session->session_id && ev->session->session_id[0])
+			media_client_delete_orphan(b->media, node, ev->session->session_id,
+			                           "event for a session no call has");
 		return;
 	}
 	log_set_context(call->call_id);
@@ -523,6 +529,32 @@ void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope 
 		call->media_deleted = true;
 		call_hangup(b, call, HANGUP_CAUSE_MEDIA_TIMEOUT, "media");
 	}
+}
+
+void b2bua_on_media_node_restarted(void *arg, struct media_node *node, uint64_t old_instance,
+                                   uint64_t new_instance)
+{
+	struct b2bua *b = arg;
+	unsigned n = 0;
+
+	(void)old_instance;
+	for (struct call *c = b->calls, *next; c; c = next) {
+		next = c->next;
+		/* Sessions the new instance created (this very reply's) are alive. */
+		if (c->done || c->node != node || !c->session_id ||
+		    c->media_instance == new_instance)
+			continue;
+		log_set_context(c->call_id);
+		log_notice("call", "media node %s restarted: session %s is gone, hanging up",
+		           media_node_endpoint(node), c->session_id);
+		c->media_deleted = true; /* nothing left to delete */
+		call_hangup(b, c, HANGUP_CAUSE_NETWORK_OUT_OF_ORDER, "media");
+		n++;
+	}
+	log_set_context(NULL);
+	if (n)
+		log_warn("media", "media node %s restarted: %u calls on it ended",
+		         media_node_endpoint(node), n);
 }
 
 /* ---- module ------------------------------------------------------------------------------- */

@@ -24,6 +24,10 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req);
 void b2bua_on_leg_event(void *arg, void *leg, const struct ua_leg_event *ev);
 /* media_client event handler (RtpTimeout, SessionClosed). */
 void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope *env);
+/* media_client hook for a node that restarted: its sessions are gone, so every call whose
+ * session it held ends (BYE with a Reason header on both legs). */
+void b2bua_on_media_node_restarted(void *arg, struct media_node *node, uint64_t old_instance,
+                                   uint64_t new_instance);
 
 unsigned b2bua_call_count(const struct b2bua *b);
 

@@ -331,6 +331,7 @@ static int setup_calls(struct signald *sd)
 	if (rc)
 		return rc;
 	media_client_on_event(sd->media, b2bua_on_media_event, sd->b2bua);
+	media_client_on_node_restarted(sd->media, b2bua_on_media_node_restarted, sd->b2bua);
 	return 0;
 }
 

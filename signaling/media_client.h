@@ -22,6 +22,10 @@ struct media_node;
 typedef void (*media_reply_cb)(void *arg, int rc, const RpcEnvelope *reply);
 /* Events (request_id 0) pushed by a node; env borrowed for the callback. */
 typedef void (*media_event_cb)(void *arg, struct media_node *node, const RpcEnvelope *env);
+/* A node answered from a new process start (its Envelope.instance changed): every session it
+ * held under old_instance is gone. Runs before the reply that showed it is handled. */
+typedef void (*media_node_restarted_cb)(void *arg, struct media_node *node, uint64_t old_instance,
+                                        uint64_t new_instance);
 
 /* root, cfg and zctx are borrowed and outlive the client. */
 int media_client_new(struct media_client **out, su_root_t *root, const struct signald_config *cfg,
@@ -29,6 +33,8 @@ int media_client_new(struct media_client **out, su_root_t *root, const struct si
 void media_client_free(struct media_client *mc);
 
 void media_client_on_event(struct media_client *mc, media_event_cb cb, void *arg);
+/* The hook for a node that restarted (the b2bua ends or moves the calls on it). */
+void media_client_on_node_restarted(struct media_client *mc, media_node_restarted_cb cb, void *arg);
 
 /* Sends req (version and request_id are filled in) to node. req is not kept. */
 int media_client_request(struct media_client *mc, struct media_node *node, RpcEnvelope *req,
@@ -36,7 +42,7 @@ int media_client_request(struct media_client *mc, struct media_node *node, RpcEn
 /* Drops every pending callback registered with this arg (its owner is going away). */
 void media_client_cancel(struct media_client *mc, void *arg);
 
-/* The up node with the most free ports, or NULL when none is up. */
+/* The up node with the most free ports, or NULL when none is up. Draining nodes are skipped. */
 struct media_node *media_client_pick(struct media_client *mc);
 size_t media_client_node_count(const struct media_client *mc);
 struct media_node *media_client_node(struct media_client *mc, size_t i);
@@ -44,5 +50,13 @@ struct media_node *media_client_node(struct media_client *mc, size_t i);
 const char *media_node_endpoint(const struct media_node *node);
 const char *media_node_id(const struct media_node *node); /* from its Ping reply, or "" */
 bool media_node_up(const struct media_node *node);
+bool media_node_draining(const struct media_node *node); /* as its last Ping said */
+/* The node's instance from its latest reply or event; 0 before the first. */
+uint64_t media_node_instance(const struct media_node *node);
+
+/* Deletes a session signald does not know (a CreateSession reply that came after its timeout,
+ * an event for a session no call has): fire and forget, the outcome is logged. */
+int media_client_delete_orphan(struct media_client *mc, struct media_node *node,
+                               const char *session_id, const char *why);
 
 #endif

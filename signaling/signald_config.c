@@ -27,6 +27,10 @@ static const struct cfg_key signald_keys[] = {
      "heartbeat to media nodes"},
     {"media", "rpc_timeout_ms", CFG_INT, F(media_rpc_timeout_ms), "1000", 10, 60000,
      "media RPC reply timeout"},
+    {"media", "key_file", CFG_STR, F(media_key_file), NULL, 0, 0,
+     "CURVE secret key towards media nodes (mode 0600)"},
+    {"media", "server_key_file", CFG_STR, F(media_server_key_file), NULL, 0, 0,
+     "public key of the media nodes"},
     {"sip", "timer_t1x64_ms", CFG_INT, F(sip_timer_t1x64_ms), "32000", 1000, 64000,
      "64*T1: transaction timeout, and how long finished transactions linger"},
     {"sip", "udp_rcvbuf_kb", CFG_INT, F(sip_udp_rcvbuf_kb), "2048", 0, 1048576,
@@ -92,6 +96,34 @@ static int relative_to_config(char **p, const char *config_path)
 		return -ENOMEM;
 	free(*p);
 	*p = joined;
+	return 0;
+}
+
+static int load_media_keys(struct signald_config *cfg, const char *where, char *err, size_t errlen)
+{
+	char why[CFG_ERR_LEN - 128];
+	int rc;
+
+	if (!cfg->media_key_file != !cfg->media_server_key_file) {
+		snprintf(err, errlen, "%s: [media] %s: set together with %s", where,
+		         cfg->media_key_file ? "key_file" : "server_key_file",
+		         cfg->media_key_file ? "server_key_file" : "key_file");
+		return -EINVAL;
+	}
+	if (!cfg->media_key_file)
+		return 0;
+	rc = rpc_key_load_secret(cfg->media_key_file, &cfg->media_key, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: [media] key_file: %s", where, why);
+		return rc;
+	}
+	rc = rpc_key_load_public(cfg->media_server_key_file, cfg->media_server_key, why,
+	                         sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: [media] server_key_file: %s", where, why);
+		return rc;
+	}
+	cfg->media_auth = true;
 	return 0;
 }
 
@@ -166,7 +198,9 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		return -EINVAL;
 	}
 	if (relative_to_config(&cfg->directory_path, path) ||
-	    relative_to_config(&cfg->dialplan_file, path))
+	    relative_to_config(&cfg->dialplan_file, path) ||
+	    relative_to_config(&cfg->media_key_file, path) ||
+	    relative_to_config(&cfg->media_server_key_file, path))
 		return -ENOMEM;
 	if (!cfg->node_id) {
 		char host[256] = "signald";
@@ -175,7 +209,7 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		if (!(cfg->node_id = strdup(host)))
 			return -ENOMEM;
 	}
-	return 0;
+	return load_media_keys(cfg, where, err, errlen);
 }
 
 int signald_config_load(struct signald_config *cfg, const char *path, char **overrides,
@@ -196,5 +230,6 @@ int signald_config_load(struct signald_config *cfg, const char *path, char **ove
 
 void signald_config_free(struct signald_config *cfg)
 {
+	memset(&cfg->media_key, 0, sizeof(cfg->media_key));
 	cfg_free(signald_keys, cfg);
 }

@@ -225,3 +225,11 @@ reg_sipp() {
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
 # sql_is DB QUERY VALUE: true when the query returns VALUE (for wait_for, which re-runs it).
 sql_is() { [ "$(sql "$1" "$2")" = "$3" ]; }
+
+# ---- RPC keys ----
+# make_keys DIR NAME...: a CURVE key pair per NAME (DIR/NAME.key, mode 0600, and DIR/NAME.pub).
+make_keys() {
+	local dir=$1; shift
+	mkdir -p "$dir"
+	for n in "$@"; do "$MEDIACTL" keygen --out "$dir/$n" >/dev/null || return 1; done
+}
