@@ -44,7 +44,7 @@ int rpc_router_bind(void *ctx, const char *endpoint, void **out)
 int rpc_router_bind_curve(void *ctx, const char *endpoint, const char *server_secret, void **out)
 {
 	void *s = zmq_socket(ctx, ZMQ_ROUTER);
-	int rc, on = 1;
+	int rc, on = 1, hb_ivl = 2000, hb_timeout = 6000;
 
 	if (!s)
 		return -errno;
@@ -57,8 +57,15 @@ int rpc_router_bind_curve(void *ctx, const char *endpoint, const char *server_se
 	/* Replies to a peer that vanished are dropped with EHOSTUNREACH instead of silently. */
 	if (!rc && zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &on, sizeof(on)))
 		rc = -errno;
-	/* A reconnecting client with the same routing id takes over its old identity. */
-	if (!rc && zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, &on, sizeof(on)))
+	/* Without keys a reconnecting client with the same routing id takes over its old
+	 * identity. With keys a routing id in use is not handed to another connection (which
+	 * could be another key's, cutting off the owner); heartbeats free the id of a client
+	 * that vanished without closing its connection within seconds. */
+	if (!rc && !server_secret && zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, &on, sizeof(on)))
+		rc = -errno;
+	if (!rc && server_secret &&
+	    (zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &hb_ivl, sizeof(hb_ivl)) ||
+	     zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof(hb_timeout))))
 		rc = -errno;
 	if (!rc && zmq_bind(s, endpoint))
 		rc = -errno;

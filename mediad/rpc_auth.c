@@ -22,7 +22,6 @@ struct rpc_auth {
 	unsigned n_refused;
 	uint64_t refused_unlisted;       /* refusals past REFUSED_MAX */
 	uint64_t failures, failures_old; /* handshake failures, and at the last log line */
-	char kinds_logged[4][64];        /* the kinds of failure logged once already */
 	uint64_t failures_logged_ms;
 };
 
@@ -130,20 +129,16 @@ static void read_monitor(struct rpc_auth *a, uint64_t now_ms)
 		/* Refused keys were logged by the ZAP handler already. */
 		if (strncmp(what, "key refused", 11) == 0)
 			continue;
-		a->failures++;
-		for (unsigned i = 0; i < 4; i++) {
-			if (!strncmp(a->kinds_logged[i], what, sizeof(a->kinds_logged[i]) - 1))
-				break;
-			if (a->kinds_logged[i][0])
-				continue;
-			snprintf(a->kinds_logged[i], sizeof(a->kinds_logged[i]), "%.63s", what);
+		/* The same refused client may show as a mechanism mismatch or as a broken
+		 * connection, whichever side closes first: log the first, count the rest. */
+		if (!a->failures++) {
 			log_warn("rpc",
-			         "RPC handshake refused: %s; further failures are counted once a "
+			         "RPC handshake refused: %s (a client without a CURVE key or with "
+			         "another node's public key); further failures are counted once a "
 			         "minute",
 			         what);
 			a->failures_old = a->failures;
 			a->failures_logged_ms = now_ms;
-			break;
 		}
 	}
 	if (a->failures > a->failures_old && now_ms - a->failures_logged_ms >= 60000) {

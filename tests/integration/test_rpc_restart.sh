@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Restarts and reconciliation over the authenticated RPC: a mediad that restarts under a call
+# is noticed by its new instance id and the call ends with BYE (Reason Q.850 cause 38) on both
+# legs; a signald killed and started again gets its old sessions closed on mediad within the
+# grace period; a CreateSession reply that comes after signald gave up, and an event for a
+# session no call has, get a DeleteSession.
+. "$(dirname "$0")/lib.sh"
+
+K=$T/keys
+make_keys "$K" server sig1 admin || exit 1
+printf '%s s1\n%s ops admin\n' "$(cat "$K/sig1.pub")" "$(cat "$K/admin.pub")" >"$K/clients"
+export MEDIACTL_SERVER_KEY=$K/server.pub MEDIACTL_KEY=$K/admin.key
+MEDIAD_ARGS=(--set "mediad.rpc_key_file=$K/server.key" --set "mediad.rpc_clients_file=$K/clients"
+	--set rtp.owner_restart_grace_s=1)
+SIGNALD_ARGS=("${SIPP_AUTH[@]}" --set "media.key_file=$K/sig1.key"
+	--set "media.server_key_file=$K/server.pub" --set media.rpc_timeout_ms=1000)
+start_mediad m1 "${MEDIAD_ARGS[@]}" || exit 1
+start_signald s1 "$m1_RPC" "${SIGNALD_ARGS[@]}" || exit 1
+read -r -a RELAY <<<"$(relay_args)"
+P2=$(free_port)
+
+caller_bg() { # caller_bg NAME SCENARIO [args]: 1000 calls 1001 in the background
+	local name=$1 scen=$2; shift 2
+	sipp_bg "$name" "$scen" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 \
+		-set caller 1000 "${RELAY[@]}" "$@"
+}
+call_up() { # call_up NAME: a call from 1000 to 1001 that waits for the switch's BYE
+	sipp_bg "$1-callee" call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+	sleep 0.3
+	caller_bg "$1-caller" call_uac_wait_bye.xml
+	wait_for 10 output_is 1 live_sessions "$m1_RPC"
+}
+restart_mediad() {
+	kill -KILL "$(cat "$T/m1.pid")"
+	wait "$(cat "$T/m1.pid")" 2>/dev/null
+	"$MEDIAD" -c "$T/m1.ini" "${MEDIAD_ARGS[@]}" >>"$T/m1.log" 2>&1 &
+	echo $! >"$T/m1.pid"
+}
+
+check "1001 registers" register_user reg 1001 "$P2"
+wait_for 5 grep -q "media node $m1_RPC (m1 .*): up" "$T/s1.log"
+
+# mediad restarts under a call: signald sees the new instance and ends the call both ways.
+check "call up on m1" call_up mrst
+t0=$(date +%s%N)
+restart_mediad
+check "the caller gets a BYE after the mediad restart" sipp_wait mrst-caller
+check "the callee gets a BYE after the mediad restart" sipp_wait mrst-callee
+t1=$(date +%s%N)
+log "mediad kill -9 and restart to both BYEs: $(((t1 - t0) / 1000000)) ms"
+check "signald logged the restart" grep -q "media node $m1_RPC (m1) restarted" "$T/s1.log"
+check "the BYE carries Reason: Q.850 cause 38" grep -q "Reason: Q.850;cause=38" "$T/mrst-callee.sipp-messages.log"
+check "no session left on the new mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+
+# signald killed and started again: its old session is closed after the grace period.
+check "call up again" call_up srst
+kill -KILL "$(cat "$T/s1.pid")"
+wait "$(cat "$T/s1.pid")" 2>/dev/null
+t0=$(date +%s%N)
+start_signald s1 "$m1_RPC" "${SIGNALD_ARGS[@]}" || exit 1
+check "old sessions closed after the signald restart" wait_for 10 output_is 0 live_sessions "$m1_RPC"
+t1=$(date +%s%N)
+log "signald kill -9 and restart to no session left: $(((t1 - t0) / 1000000)) ms (grace 1 s)"
+check "mediad logged the owner restart" grep -q "owner s1 restarted" "$T/m1.log"
+stop_pidfile "$T/srst-caller.pid"
+stop_pidfile "$T/srst-callee.pid"
+check "1001 registers again" register_user reg2 1001 "$P2"
+
+# A CreateSession reply after signald gave up (mediad stopped for longer than the RPC timeout):
+# the caller gets 503, and the session made late is deleted.
+sipp_bg late-callee call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+kill -STOP "$(cat "$T/m1.pid")"
+check "no answer from a stopped node: 503" \
+	timeout 60 sipp -sf "$SIPP_DIR/call_uac_fail.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" \
+	-m 1 -mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 -set status 503 \
+	-timeout 30s -timeout_error -nostdin >"$T/late.sipp.log" 2>&1
+kill -CONT "$(cat "$T/m1.pid")"
+check "the late CreateSession reply gets a DeleteSession" \
+	wait_for 5 grep -q "late CreateSession reply: deleting session" "$T/s1.log"
+check "no session left after the late reply" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+stop_pidfile "$T/late-callee.pid"
+
+# An event for a session no call has: a session left under signald's identity while it was
+# stopped, whose RtpTimeout reaches the signald started again.
+stop_daemon s1
+"$MEDIACTL" -e "$m1_RPC" -k "$K/sig1.key" -i s1 -q create orphan --a audio --b audio \
+	--timeout-ms 4000 >/dev/null
+check "a session left under signald's identity" output_is 1 live_sessions "$m1_RPC"
+start_signald s1 "$m1_RPC" "${SIGNALD_ARGS[@]}" || exit 1
+check "an RtpTimeout for an unknown session gets a DeleteSession" \
+	wait_for 10 grep -q "event for a session no call has: deleting session" "$T/s1.log"
+check "no session left after the orphan event" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+finish
