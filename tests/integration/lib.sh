@@ -113,7 +113,8 @@ INI
 	fi
 }
 
-# start_signald NAME MEDIA_ENDPOINT [--set k=v ...]: sets ${NAME}_SIP (host:port).
+# start_signald NAME MEDIA_ENDPOINT [--set k=v ...]: sets ${NAME}_SIP (host:port). Several media
+# nodes: MEDIA_ENDPOINT as one word list, "$m1_RPC $m2_RPC".
 start_signald() {
 	local name=$1 media=$2; shift 2
 	local sip_port
@@ -127,7 +128,7 @@ state_dir = $T/$name-state
 [sip]
 listen = 127.0.0.1:$sip_port
 [media]
-node = $media
+$(for m in $media; do echo "node = $m"; done)
 ping_interval_ms = 500
 [directory]
 path = $TANDEM_SRC/deploy/demo/directory.xml
