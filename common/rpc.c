@@ -98,7 +98,7 @@ static int curve_client(void *s, const struct rpc_dealer_opts *o)
 int rpc_dealer_open(void *ctx, const char *endpoint, const struct rpc_dealer_opts *o, void **out)
 {
 	void *s = zmq_socket(ctx, ZMQ_DEALER);
-	int rc, ivl = 200, ivl_max = 2000, on = 1;
+	int rc, ivl = 200, ivl_max = 2000, on = 1, hb_ivl = 1000, hb_timeout = 5000;
 
 	if (!s)
 		return -errno;
@@ -109,6 +109,12 @@ int rpc_dealer_open(void *ctx, const char *endpoint, const struct rpc_dealer_opt
 	if (!rc)
 		rc = curve_client(s, o);
 	if (!rc && o->immediate && zmq_setsockopt(s, ZMQ_IMMEDIATE, &on, sizeof(on)))
+		rc = -errno;
+	/* A node whose host vanished without closing the connection would keep it "connected"
+	 * for the kernel's TCP timeouts; heartbeats drop it within seconds. */
+	if (!rc && o->immediate &&
+	    (zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &hb_ivl, sizeof(hb_ivl)) ||
+	     zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout, sizeof(hb_timeout))))
 		rc = -errno;
 	if (!rc && zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl)))
 		rc = -errno;

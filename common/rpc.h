@@ -93,7 +93,8 @@ struct rpc_dealer_opts {
 	/* CURVE client: all three Z85 keys, or all NULL for none */
 	const char *public_key, *secret_key, *server_key;
 	/* Sends fail with -EAGAIN while no connection is up, instead of queueing for a node that
-	 * may never come (ZMQ_IMMEDIATE). */
+	 * may never come (ZMQ_IMMEDIATE); heartbeats (1 s, 5 s timeout) drop a connection whose
+	 * peer stopped answering. */
 	bool immediate;
 };
 int rpc_dealer_open(void *ctx, const char *endpoint, const struct rpc_dealer_opts *opts,

@@ -37,7 +37,8 @@ static int next_line(FILE *f, unsigned *lineno, char words[3][128])
 		(*lineno)++;
 		for (w = strtok_r(line, " \t\r\n", &save); w && n < 3;
 		     w = strtok_r(NULL, " \t\r\n", &save)) {
-			if (w[0] == '#') {
+			/* '#' is also a Z85 digit: a word that is a valid key is not a comment. */
+			if (w[0] == '#' && (n > 0 || !rpc_key_valid(w))) {
 				w = NULL;
 				break;
 			}

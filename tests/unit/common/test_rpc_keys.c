@@ -117,6 +117,18 @@ static void test_allowlist(void **state)
 	k = rpc_allowlist_find(&l, c.public_key);
 	assert_int_equal(strlen(k->name), 8); /* the key's first characters */
 	assert_null(rpc_allowlist_find(&l, "nobody"));
+	rpc_allowlist_free(&l);
+
+	/* '#' inside a key is a digit, after the key a comment. */
+	for (int i = 0; i < 2000 && !strchr(a.public_key, '#'); i++)
+		rpc_key_generate(NULL, &a, err, sizeof(err));
+	assert_non_null(strchr(a.public_key, '#'));
+	snprintf(text, sizeof(text), "%s sig1 #admin\n", a.public_key);
+	write_file(path, text, 0644);
+	assert_int_equal(rpc_allowlist_load(path, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].key, a.public_key);
+	assert_int_equal(l.v[0].role, RPC_ROLE_CLIENT);
 	assert_null(rpc_allowlist_find(&l, NULL));
 	rpc_allowlist_free(&l);
 
