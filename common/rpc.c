@@ -366,7 +366,8 @@ int rpc_zap_bind(void *ctx, void **out)
 	return 0;
 }
 
-/* One frame of a ZAP request into buf (NUL-terminated when text); its size, or -1. */
+/* One frame of a ZAP request into buf (NUL-terminated when text): its size, -1 when nothing
+ * could be received (errno set), -2 when it does not fit (the frame is consumed). */
 static int zap_frame(void *zap, void *buf, size_t cap, bool text, bool *more)
 {
 	zmq_msg_t m;
@@ -374,15 +375,18 @@ static int zap_frame(void *zap, void *buf, size_t cap, bool text, bool *more)
 
 	zmq_msg_init(&m);
 	if (zmq_msg_recv(&m, zap, ZMQ_DONTWAIT) < 0) {
+		int e = errno;
+
 		zmq_msg_close(&m);
 		*more = false;
+		errno = e;
 		return -1;
 	}
 	n = zmq_msg_size(&m);
 	*more = zmq_msg_more(&m);
 	if (n > cap - (text ? 1 : 0)) {
 		zmq_msg_close(&m);
-		return -1;
+		return -2;
 	}
 	memcpy(buf, zmq_msg_data(&m), n);
 	if (text)
@@ -393,19 +397,19 @@ static int zap_frame(void *zap, void *buf, size_t cap, bool text, bool *more)
 
 int rpc_zap_recv(void *zap, struct rpc_zap_request *req)
 {
-	char version[8], domain[64], identity[256];
+	char version[8] = "", domain[64], identity[256];
 	uint8_t cred[64];
 	bool more = false;
 	int n, cred_len = -1;
 
 	memset(req, 0, sizeof(*req));
 	n = zap_frame(zap, version, sizeof(version), true, &more);
-	if (n < 0 && errno == EAGAIN)
-		return -EAGAIN;
+	if (n == -1)
+		return errno == EAGAIN ? -EAGAIN : -errno;
 	/* version, request id, domain, address, identity, mechanism, credentials... */
 	if (n >= 0 && more)
 		n = zap_frame(zap, req->request_id, sizeof(req->request_id), false, &more);
-	if (n >= 0 && more)
+	if (n >= 0)
 		req->request_id_len = (size_t)n;
 	if (n >= 0 && more)
 		n = zap_frame(zap, domain, sizeof(domain), true, &more);
@@ -419,6 +423,7 @@ int rpc_zap_recv(void *zap, struct rpc_zap_request *req)
 		cred_len = zap_frame(zap, cred, sizeof(cred), false, &more);
 	if (more)
 		skip_rest(zap);
+	/* A REP socket must answer every request it took, well-formed or not. */
 	if (n < 0 || strcmp(version, "1.0") != 0) {
 		rpc_zap_reply(zap, req, false, NULL);
 		return -EBADMSG;

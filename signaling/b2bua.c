@@ -544,6 +544,10 @@ void b2bua_on_media_node_restarted(void *arg, struct media_node *node, uint64_t 
 		if (c->done || c->node != node || !c->session_id ||
 		    c->media_instance == new_instance)
 			continue;
+		if (c->state == CALL_ENDING) {
+			c->media_deleted = true; /* its DeleteSession finds nothing */
+			continue;
+		}
 		log_set_context(c->call_id);
 		log_notice("call", "media node %s restarted: session %s is gone, hanging up",
 		           media_node_endpoint(node), c->session_id);
