@@ -32,22 +32,34 @@ nodes_up() { [ "$(grep -c "): up" "$T/s1.log")" -ge 2 ]; }
 check "both nodes up" wait_for 10 nodes_up
 check "1001 registers" register_user reg 1001 "$P2"
 check "1002 registers" register_user reg2 1002 "$P3"
-check "a call goes to m1 (most free ports, first on a tie)" call c1 m1 -d 200
+drain() { # drain NODE on|off: mediactl drain/undrain, then wait until signald has seen it
+	local rpc_var=${1}_RPC cmd=drain want="draining, no new calls"
+	[ "$2" = off ] && cmd=undrain want="no longer draining"
+	local before
+	before=$(grep -c "media node ${!rpc_var} ($1): $want" "$T/s1.log")
+	"$MEDIACTL" -e "${!rpc_var}" -q "$cmd" &&
+		wait_for 5 seen_more "$before" "media node ${!rpc_var} ($1): $want"
+}
+seen_more() { [ "$(grep -c "$2" "$T/s1.log")" -gt "$1" ]; }
+
+# Each choice below is forced by a drain, never left to a tie between equal nodes.
+check "mediactl drain m2, signald notices" drain m2 on
+check "a call goes to m1 while m2 drains" call c1 m1 -d 200
 
 # A call in progress on m1 while it is drained.
 CALLEE=1002 CALLEE_PORT=$P3 call held m1 -d 4000 &
 held=$!
 check "the held call is up on m1" wait_for 10 output_is 1 live_sessions "$m1_RPC"
-check "mediactl drain" "$MEDIACTL" -e "$m1_RPC" -q drain
-check "Ping says m1 drains" wait_for 3 grep -q '"draining":true' <("$MEDIACTL" -e "$m1_RPC" -j ping)
-check "signald notices" wait_for 5 grep -q "media node $m1_RPC (m1): draining" "$T/s1.log"
+check "mediactl undrain m2" drain m2 off
+check "mediactl drain m1" drain m1 on
+check "Ping says m1 drains" grep -q '"draining":true' <("$MEDIACTL" -e "$m1_RPC" -j ping)
 check "a new call goes to m2 while m1 drains" call c2 m2 -d 200
 check "the call on m1 is still up" output_is 1 live_sessions "$m1_RPC"
 wait "$held"
 check "the held call on the draining m1 ends normally" test $? = 0
 check "m1 is empty" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 
-check "mediactl undrain" "$MEDIACTL" -e "$m1_RPC" -q undrain
-check "signald notices the end of the drain" wait_for 5 grep -q "media node $m1_RPC (m1): no longer draining" "$T/s1.log"
+check "mediactl undrain m1" drain m1 off
+check "mediactl drain m2 again" drain m2 on
 check "calls go to m1 again" call c3 m1 -d 200
 finish
