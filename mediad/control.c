@@ -41,6 +41,8 @@ static void on_seen(void *arg, const struct rpc_msg *msg)
 
 	if (!ow)
 		return;
+	md->reconcile_until_ms =
+	    ow->restart_ms + (uint64_t)md->cfg->owner_restart_grace_s * 1000u + 2000u;
 	owner_name(ow, name, sizeof(name));
 	log_notice("session",
 	           "owner %s restarted (new instance %016llx): its %u earlier sessions close in "
@@ -225,7 +227,8 @@ static void reap_restarted_owners(struct mediad *md, uint64_t now)
 	unsigned n = 0, cap = session_table_count(md->sessions);
 	struct session **victims, *s;
 
-	if (!cap)
+	/* The table is scanned only in the seconds after a restart was seen. */
+	if (!cap || !md->reconcile_until_ms || now > md->reconcile_until_ms)
 		return;
 	victims = calloc(cap, sizeof(*victims));
 	if (!victims)

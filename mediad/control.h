@@ -52,6 +52,8 @@ struct mediad {
 	struct node_sample sample;
 	bool stopping;
 	bool draining; /* DrainRequest: no new sessions, live ones go on */
+	/* An owner restarted: its old instance's sessions are looked for until then. */
+	uint64_t reconcile_until_ms;
 };
 
 /* Sets up everything but the loop: port pool, workers (each with its ring), RPC socket. zctx
