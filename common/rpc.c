@@ -339,6 +339,8 @@ const RpcStatus *rpc_reply_status(const RpcEnvelope *env)
 		return env->list_sessions_reply->status;
 	case RPC_BODY(DRAIN_REPLY):
 		return env->drain_reply->status;
+	case RPC_BODY(CLAIM_SESSIONS_REPLY):
+		return env->claim_sessions_reply->status;
 	case RPC_BODY(ERROR):
 		return env->error->status;
 	default:

@@ -46,6 +46,8 @@ typedef Tandem__Media__V1__SessionClosed RpcSessionClosed;
 typedef Tandem__Media__V1__Event RpcEvent;
 typedef Tandem__Media__V1__DrainRequest RpcDrainRequest;
 typedef Tandem__Media__V1__DrainReply RpcDrainReply;
+typedef Tandem__Media__V1__ClaimSessionsRequest RpcClaimSessionsRequest;
+typedef Tandem__Media__V1__ClaimSessionsReply RpcClaimSessionsReply;
 
 #define RPC_VERSION         TANDEM__MEDIA__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1
 #define RPC_OK              TANDEM__MEDIA__V1__STATUS_CODE__STATUS_OK

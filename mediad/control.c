@@ -29,6 +29,7 @@ static const struct rpc_route routes[] = {
     {RPC_BODY(QUERY_SESSION), "QuerySession", session_rpc_query},
     {RPC_BODY(LIST_SESSIONS), "ListSessions", session_rpc_list},
     {RPC_BODY(DRAIN), "Drain", node_status_drain},
+    {RPC_BODY(CLAIM_SESSIONS), "ClaimSessions", session_rpc_claim},
 };
 
 static void on_seen(void *arg, const struct rpc_msg *msg)

@@ -22,6 +22,7 @@ struct ctl {
 	const char *endpoint, *identity;
 	const char *key_file, *server_key_file; /* CURVE: this client's secret, node's public */
 	int timeout_ms;
+	uint64_t instance; /* Envelope.instance to send; 0 = none */
 	bool json, quiet;
 	void *zctx, *sock;
 };
@@ -46,6 +47,7 @@ static const struct {
     {"delete", "SESSION [--reason TEXT]", ctl_build_delete},
     {"query", "SESSION", ctl_build_query},
     {"list", "[--limit N]", ctl_build_list},
+    {"claim", "SESSION-ID...", ctl_build_claim},
     {"drain", "", ctl_build_drain},
     {"undrain", "", ctl_build_drain},
     {"watch", "[--count N] [--duration SECONDS]", ctl_build_watch},
@@ -64,6 +66,8 @@ static void usage(FILE *f)
 	        "  -t, --timeout MS   reply timeout (default 2000)\n"
 	        "  -i, --identity ID  ZeroMQ routing id: the owner of sessions this run creates\n"
 	        "                     and the client events go to (default mediactl-PID)\n"
+	        "  -n, --instance N   Envelope.instance to send (a client's process start);\n"
+	        "                     default none. claim needs it\n"
 	        "  -j, --json         print replies and events as JSON, one per line\n"
 	        "  -q, --quiet        create: print only the session id; others: print nothing\n"
 	        "commands:\n");
@@ -87,6 +91,8 @@ static void usage(FILE *f)
 	        "  S=$(mediactl -i me -q create call-1 --a audio:10.0.0.1:4000 --b audio)\n"
 	        "  mediactl update \"$S\" --leg b --stream 0 --remote 10.0.0.2:5000\n"
 	        "  mediactl query \"$S\"; mediactl delete \"$S\"\n"
+	        "claim: sessions created by this identity under another instance are kept\n"
+	        "  when the node sees the new instance (-n), instead of closed.\n"
 	        "drain: the node takes no new sessions (STATUS_OVERLOADED) and keeps its live\n"
 	        "  ones; undrain ends it. Admin keys only on a node with keys.\n"
 	        "keygen: a new CURVE key pair; with --out PREFIX written to PREFIX.key (secret,\n"
@@ -165,6 +171,7 @@ static int round_trip(struct ctl *ctl, RpcEnvelope *req, RpcEnvelope **reply)
 
 	req->version = RPC_VERSION;
 	req->request_id = new_request_id();
+	req->instance = ctl->instance;
 	rc = rpc_call(ctl->sock, req, ctl->timeout_ms, reply);
 	if (rc == -ETIMEDOUT) {
 		fprintf(stderr, "mediactl: no reply from %s within %d ms (is mediad running?)\n",
@@ -288,6 +295,7 @@ static int watch(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *ping)
 			break;
 		if (now >= next_ping) {
 			ping->version = RPC_VERSION;
+			ping->instance = ctl->instance;
 			ping->request_id = new_request_id();
 			rpc_send(ctl->sock, NULL, 0, ping);
 			next_ping = now + 1000;
@@ -319,6 +327,7 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 	    {"identity", required_argument, NULL, 'i'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"server-key", required_argument, NULL, 's'},
+	    {"instance", required_argument, NULL, 'n'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
@@ -326,7 +335,7 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+e:t:i:k:s:jqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:t:i:k:s:n:jqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			ctl->endpoint = optarg;
@@ -343,6 +352,9 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 			break;
 		case 'k':
 			ctl->key_file = optarg;
+			break;
+		case 'n':
+			ctl->instance = strtoull(optarg, NULL, 0);
 			break;
 		case 's':
 			ctl->server_key_file = optarg;

@@ -576,6 +576,66 @@ void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 		list_reply(md, l);
 }
 
+/* The owner itself (not an admin: the sessions would change hands) names the sessions its new
+ * instance keeps. */
+static bool claimable(const struct rpc_peer *peer, const struct session *s)
+{
+	const struct owner *ow = s->owner;
+
+	return !s->deleting && ow->rid_len == peer->rid_len &&
+	       memcmp(ow->rid, peer->rid, peer->rid_len) == 0 && strcmp(ow->user, peer->user) == 0;
+}
+
+void session_rpc_claim(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req)
+{
+	struct mediad *md = arg;
+	const RpcClaimSessionsRequest *r = req->claim_sessions;
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcClaimSessionsReply cr = TANDEM__MEDIA__V1__CLAIM_SESSIONS_REPLY__INIT;
+	RpcStatus st = TANDEM__MEDIA__V1__STATUS__INIT;
+	char **claimed = calloc(r->n_sessions + 1, sizeof(*claimed));
+	char **refused = calloc(r->n_sessions + 1, sizeof(*refused));
+
+	env.body_case = RPC_BODY(CLAIM_SESSIONS_REPLY);
+	env.claim_sessions_reply = &cr;
+	cr.status = &st;
+	if (!claimed || !refused) {
+		st.code = RPC_INTERNAL;
+		st.message = (char *)"out of memory";
+	} else if (!peer->instance) {
+		st.code = RPC_BAD_REQUEST;
+		st.message = (char *)"ClaimSessions needs the sender's Envelope.instance";
+	}
+	for (size_t i = 0; !st.code && i < r->n_sessions; i++) {
+		const RpcSessionRef *ref = r->sessions[i];
+		const char *sid =
+		    ref && ref->session_id && ref->session_id[0] ? ref->session_id : "";
+		const char *cid = ref && ref->call_id ? ref->call_id : "";
+		struct session *s = sid[0]   ? session_table_by_id(md->sessions, sid)
+		                    : cid[0] ? session_table_by_call(md->sessions, cid)
+		                             : NULL;
+
+		if (s && claimable(peer, s)) {
+			s->instance = peer->instance;
+			claimed[cr.n_claimed++] = s->id;
+		} else {
+			refused[cr.n_refused++] = (char *)(sid[0] ? sid : cid);
+		}
+	}
+	cr.claimed = claimed;
+	cr.refused = refused;
+	if (!st.code)
+		log_info("session", "%zu sessions claimed by a new instance %016llx, %zu refused",
+		         cr.n_claimed, (unsigned long long)peer->instance, cr.n_refused);
+	else
+		log_warn("rpc", "request %llu refused: %s (%s)",
+		         (unsigned long long)peer->request_id, rpc_status_name(st.code),
+		         st.message);
+	rpc_server_reply(md->rpc, peer, &env);
+	free(claimed);
+	free(refused);
+}
+
 static void answer_list_item(struct mediad *md, struct pending *p, struct wmsg *m)
 {
 	struct list_req *l = p->list;

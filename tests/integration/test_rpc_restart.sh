@@ -3,7 +3,8 @@
 # is noticed by its new instance id and the call ends with BYE (Reason Q.850 cause 38) on both
 # legs; a signald killed and started again gets its old sessions closed on mediad within the
 # grace period; a CreateSession reply that comes after signald gave up, and an event for a
-# session no call has, get a DeleteSession.
+# session no call has, get a DeleteSession; a client back as a new instance keeps the sessions
+# it claims (ClaimSessions) and loses the others.
 . "$(dirname "$0")/lib.sh"
 
 K=$T/keys
@@ -90,4 +91,18 @@ start_signald s1 "$m1_RPC" "${SIGNALD_ARGS[@]}" || exit 1
 check "an RtpTimeout for an unknown session gets a DeleteSession" \
 	wait_for 10 grep -q "event for a session no call has: deleting session" "$T/s1.log"
 check "no session left after the orphan event" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+
+# ClaimSessions: the same identity back as instance 2 claims one of instance 1's sessions.
+ctl() { "$MEDIACTL" -e "$m1_RPC" -k "$K/admin.key" "$@"; }
+keep=$(ctl -i tool -n 1 -q create keep --a audio --b audio)
+drop=$(ctl -i tool -n 1 -q create drop --a audio --b audio)
+check "two sessions of instance 1" output_is 2 live_sessions "$m1_RPC"
+check "a claim without an instance is refused" test "$(ctl -i tool -q claim "$keep"; echo $?)" = 1
+check "instance 2 claims one" ctl -i tool -n 2 -q claim "$keep"
+check "another identity's claim is refused" grep -q '"refused":\["'"$keep" \
+	<(ctl -i other -n 3 -j claim "$keep")
+check "the unclaimed one is closed after the grace period" wait_for 5 output_is 1 live_sessions "$m1_RPC"
+check "the claimed one stays" ctl -i tool -n 2 -q query "$keep"
+check "mediad said why" grep -q "owner tool restarted and did not claim $drop" "$T/m1.log"
+ctl -i tool -n 2 -q delete "$keep"
 finish
