@@ -118,6 +118,11 @@ int main(int argc, char **argv)
 	if (cfg.auth)
 		log_info("mediad", "rpc public key %s, %zu client keys", cfg.server_key.public_key,
 		         cfg.clients.n);
+	else if (!mediad_endpoint_is_local(cfg.rpc_endpoint))
+		log_warn("mediad",
+		         "rpc %s is reachable from other hosts without keys (insecure_rpc): anyone "
+		         "who reaches it can list, redirect and delete every call",
+		         cfg.rpc_endpoint);
 	rc = control_run(md, sigfd);
 	control_free(md);
 	rpc_context_free(zctx);

@@ -29,7 +29,7 @@ struct mediad_config {
 	char *rpc_key_file;      /* the node's CURVE secret key; NULL = no authentication */
 	char *rpc_clients_file;  /* allowed client public keys with name and role */
 	bool insecure_rpc;       /* allow a non-loopback rpc_endpoint without keys */
-	long owner_max_sessions; /* per owner (key + routing id); 0 = no quota */
+	long owner_max_sessions; /* per key (per routing id without keys); 0 = no quota */
 	/* derived */
 	enum log_level level;
 	bool auth; /* keys loaded: CURVE on, clients checked */

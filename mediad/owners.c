@@ -8,9 +8,55 @@
 
 #define BUCKETS 256
 
+/* Sessions per key, over all the routing ids a key uses (few keys: a list). */
+struct key_count {
+	char user[RPC_USER_MAX];
+	unsigned sessions;
+	struct key_count *next;
+};
+
 struct owners {
 	struct owner *b[BUCKETS];
+	struct key_count *keys;
 };
+
+static struct key_count **find_key(struct owners *o, const char *user)
+{
+	struct key_count **pp = &o->keys;
+
+	while (*pp && strcmp((*pp)->user, user) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* Adds delta to user's count; a count reaching 0 is forgotten. Returns 0 or -ENOMEM. */
+static int key_add(struct owners *o, const char *user, int delta)
+{
+	struct key_count **pp = find_key(o, user), *k = *pp;
+
+	if (!k) {
+		if (delta <= 0)
+			return 0;
+		k = calloc(1, sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		memcpy(k->user, user, strlen(user) + 1);
+		*pp = k;
+	}
+	k->sessions = (unsigned)((int)k->sessions + delta);
+	if (!k->sessions) {
+		*pp = k->next;
+		free(k);
+	}
+	return 0;
+}
+
+unsigned owners_key_sessions(struct owners *o, const char *user)
+{
+	struct key_count *k = *find_key(o, user);
+
+	return k ? k->sessions : 0;
+}
 
 static unsigned bucket(const uint8_t *rid, size_t len)
 {
@@ -55,6 +101,12 @@ void owners_free(struct owners *o)
 			free(ow);
 		}
 	}
+	while (o->keys) {
+		struct key_count *k = o->keys;
+
+		o->keys = k->next;
+		free(k);
+	}
 	free(o);
 }
 
@@ -65,12 +117,16 @@ struct owner *owners_get(struct owners *o, const uint8_t *rid, size_t rid_len, c
 
 	if (rid_len > RPC_MAX_ROUTING_ID || strlen(user) >= RPC_USER_MAX)
 		return NULL;
+	if (key_add(o, user, 1))
+		return NULL;
 	pp = find(o, rid, rid_len, user);
 	ow = *pp;
 	if (!ow) {
 		ow = calloc(1, sizeof(*ow));
-		if (!ow)
+		if (!ow) {
+			key_add(o, user, -1);
 			return NULL;
+		}
 		memcpy(ow->rid, rid, rid_len);
 		ow->rid_len = rid_len;
 		memcpy(ow->user, user, strlen(user) + 1);
@@ -85,7 +141,10 @@ void owners_put(struct owners *o, struct owner *ow)
 {
 	struct owner **pp;
 
-	if (!ow || --ow->refs)
+	if (!ow)
+		return;
+	key_add(o, ow->user, -1);
+	if (--ow->refs)
 		return;
 	pp = find(o, ow->rid, ow->rid_len, ow->user);
 	if (*pp == ow)

@@ -40,6 +40,8 @@ struct owner *owners_get(struct owners *o, const uint8_t *rid, size_t rid_len, c
                          uint64_t now_ms);
 /* The owner, or NULL; no reference taken. */
 struct owner *owners_find(struct owners *o, const uint8_t *rid, size_t rid_len, const char *user);
+/* Sessions held under key user, whatever routing ids it uses. */
+unsigned owners_key_sessions(struct owners *o, const char *user);
 /* Drops a reference; the owner is forgotten with its last one. */
 void owners_put(struct owners *o, struct owner *ow);
 /* Records that rid sent something with key user from instance (0 = not told); ignored for

@@ -213,15 +213,18 @@ static int create_checks(struct mediad *md, const struct rpc_peer *peer,
                          const RpcCreateSessionRequest *r, char *text, size_t len)
 {
 	const struct owner *ow;
+	unsigned held;
 
 	if (md->stopping || md->draining) {
 		snprintf(text, len, "node is %s", md->stopping ? "shutting down" : "draining");
 		return RPC_OVERLOADED;
 	}
+	/* With keys the quota is the key's, whatever routing ids it uses. */
 	ow = owners_find(md->owners, peer->rid, peer->rid_len, peer->user);
-	if (ow && md->cfg->owner_max_sessions && ow->refs >= md->cfg->owner_max_sessions) {
-		snprintf(text, len, "quota of %ld sessions per owner reached",
-		         md->cfg->owner_max_sessions);
+	held = peer->user[0] ? owners_key_sessions(md->owners, peer->user) : ow ? ow->refs : 0;
+	if (md->cfg->owner_max_sessions && held >= md->cfg->owner_max_sessions) {
+		snprintf(text, len, "quota of %ld sessions per %s reached",
+		         md->cfg->owner_max_sessions, peer->user[0] ? "key" : "owner");
 		return RPC_FORBIDDEN;
 	}
 	if (!r->call_id || !r->call_id[0]) {

@@ -68,6 +68,8 @@ check "admin queries it" as admin -q query "$S"
 check "siga creates a second session" as siga -i sigA -q create call-a2 --a audio --b audio
 check "siga's third session is refused (quota)" output_is STATUS_FORBIDDEN \
 	status_of siga -i sigA create call-a3 --a audio --b audio
+check "nor from another routing id: the quota is the key's" output_is STATUS_FORBIDDEN \
+	status_of siga -i sigA2 create call-a3 --a audio --b audio
 check "sigb is not limited by siga's quota" as sigb -i sigB -q create call-b1 --a audio --b audio
 
 # Drain: admin only.
@@ -108,4 +110,5 @@ rtp=$(free_port 20)
 echo $! >"$T/m2.pid"
 check "insecure_rpc = yes: it starts and answers without keys" \
 	wait_for 5 as_none -e "tcp://127.0.0.1:$port" ping
+check "and warns that it runs without keys" grep -q "reachable from other hosts without keys" "$T/m2.log"
 finish

@@ -183,8 +183,15 @@ static void test_owner_keys_and_instances(void **state)
 	assert_int_equal(a->instance, 9);
 	assert_int_equal(a->restart_ms, 1400);
 	assert_int_equal(b->instance, 0);
+	/* Sessions per key over every routing id it uses. */
+	assert_non_null(owners_get(o, (const uint8_t *)"other", 5, "keyA", 1500));
+	assert_int_equal(owners_key_sessions(o, "keyA"), 2);
+	assert_int_equal(owners_key_sessions(o, "keyB"), 1);
+	owners_put(o, owners_find(o, (const uint8_t *)"other", 5, "keyA"));
 	owners_put(o, a);
+	assert_int_equal(owners_key_sessions(o, "keyA"), 0);
 	owners_put(o, b);
+	assert_int_equal(owners_key_sessions(o, "keyB"), 0);
 	owners_free(o);
 }
 
