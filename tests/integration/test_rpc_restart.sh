@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Restarts and reconciliation over the authenticated RPC: a mediad that restarts under a call
 # is noticed by its new instance id and the call ends with BYE (Reason Q.850 cause 38) on both
-# legs; a signald killed and started again gets its old sessions closed on mediad within the
+# legs; a call while the node is down is refused at once and nothing queued reaches the node when
+# it is back; a signald killed and started again gets its old sessions closed on mediad within the
 # grace period; a CreateSession reply that comes after signald gave up, and an event for a
 # session no call has, get a DeleteSession; a client back as a new instance keeps the sessions
 # it claims (ClaimSessions) and loses the others.
@@ -52,6 +53,26 @@ log "mediad kill -9 and restart to both BYEs: $(((t1 - t0) / 1000000)) ms"
 check "signald logged the restart" grep -q "media node $m1_RPC (m1) restarted" "$T/s1.log"
 check "the BYE carries Reason: Q.850 cause 38" grep -q "Reason: Q.850;cause=38" "$T/mrst-callee.sipp-messages.log"
 check "no session left on the new mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+
+# A node that is not connected gets nothing queued: a call right after m1 died is refused at
+# once (503), and when m1 is back no CreateSession from that call reaches it.
+kill -KILL "$(cat "$T/m1.pid")"
+wait "$(cat "$T/m1.pid")" 2>/dev/null
+t0=$(date +%s%N)
+check "a call to a dead node: 503" \
+	timeout 60 sipp -sf "$SIPP_DIR/call_uac_fail.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" \
+	-m 1 -mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 -set status 503 \
+	-timeout 30s -timeout_error -nostdin >"$T/dead.sipp.log" 2>&1
+t1=$(date +%s%N)
+check "the 503 comes without waiting for the RPC timeout ($(((t1 - t0) / 1000000)) ms)" \
+	test $(((t1 - t0) / 1000000)) -lt 1000
+lines=$(wc -l <"$T/m1.log")
+"$MEDIAD" -c "$T/m1.ini" "${MEDIAD_ARGS[@]}" >>"$T/m1.log" 2>&1 &
+echo $! >"$T/m1.pid"
+check "m1 back" wait_for 10 "$MEDIACTL" -e "$m1_RPC" -t 300 ping
+sleep 1.5
+check "no queued CreateSession reached the restarted node" \
+	test "$(tail -n +"$((lines + 1))" "$T/m1.log" | grep -c "CreateSession request")" = 0
 
 # signald killed and started again: its old session is closed after the grace period.
 check "call up again" call_up srst
