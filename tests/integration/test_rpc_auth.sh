@@ -87,6 +87,11 @@ check "admin deletes siga's session" as admin -q delete "$S"
 start_signald s1 "$m1_RPC" --set "media.key_file=$K/sig1.key" \
 	--set "media.server_key_file=$K/server.pub" || exit 1
 check "signald with an allowed key sees the node up" wait_for 5 grep -q "media node $m1_RPC (m1 .*): up" "$T/s1.log"
+# Another allowed key cannot take signald's routing id over (no handover with keys).
+as siga -i s1 -t 400 ping >/dev/null 2>&1; rc=$?
+check "another key connecting as s1 gets nothing (exit 3)" test "$rc" = 3
+sleep 1.5
+check "signald keeps its connection" test "$(grep -c "media node $m1_RPC (m1.*): down" "$T/s1.log")" = 0
 start_signald s2 "$m1_RPC" --set "media.key_file=$K/stranger.key" \
 	--set "media.server_key_file=$K/server.pub" || exit 1
 sleep 1.5
