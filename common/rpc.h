@@ -44,6 +44,10 @@ typedef Tandem__Media__V1__ListSessionsReply RpcListSessionsReply;
 typedef Tandem__Media__V1__RtpTimeout RpcRtpTimeout;
 typedef Tandem__Media__V1__SessionClosed RpcSessionClosed;
 typedef Tandem__Media__V1__Event RpcEvent;
+typedef Tandem__Media__V1__DrainRequest RpcDrainRequest;
+typedef Tandem__Media__V1__DrainReply RpcDrainReply;
+typedef Tandem__Media__V1__ClaimSessionsRequest RpcClaimSessionsRequest;
+typedef Tandem__Media__V1__ClaimSessionsReply RpcClaimSessionsReply;
 
 #define RPC_VERSION         TANDEM__MEDIA__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1
 #define RPC_OK              TANDEM__MEDIA__V1__STATUS_CODE__STATUS_OK
@@ -56,18 +60,22 @@ typedef Tandem__Media__V1__Event RpcEvent;
 #define RPC_INVALID_ADDRESS TANDEM__MEDIA__V1__STATUS_CODE__STATUS_INVALID_ADDRESS
 #define RPC_OVERLOADED      TANDEM__MEDIA__V1__STATUS_CODE__STATUS_OVERLOADED
 #define RPC_INTERNAL        TANDEM__MEDIA__V1__STATUS_CODE__STATUS_INTERNAL
+#define RPC_FORBIDDEN       TANDEM__MEDIA__V1__STATUS_CODE__STATUS_FORBIDDEN
 
 #define RPC_BODY(name) TANDEM__MEDIA__V1__ENVELOPE__BODY_##name
 
 /* Largest Envelope accepted; bigger messages are refused before unpacking. */
 #define RPC_MAX_MESSAGE    (1u << 20)
 #define RPC_MAX_ROUTING_ID 255
+/* ZAP user ids are Z85 public keys (40 characters). */
+#define RPC_USER_MAX 48
 
 struct rpc_msg {
 	uint8_t rid[RPC_MAX_ROUTING_ID]; /* ROUTER side: the sender's routing id */
 	size_t rid_len;
-	RpcEnvelope *env; /* owned; NULL when the payload did not unpack */
-	size_t size;      /* payload size in bytes */
+	char user[RPC_USER_MAX]; /* ROUTER side: the ZAP User-Id of the connection, "" if none */
+	RpcEnvelope *env;        /* owned; NULL when the payload did not unpack */
+	size_t size;             /* payload size in bytes */
 };
 
 /* One ZeroMQ context per process. Returns NULL with errno set. */
@@ -76,8 +84,45 @@ void rpc_context_free(void *ctx);
 
 /* ROUTER bound on endpoint (e.g. "tcp://127.0.0.1:5555"). Returns 0 or -errno. */
 int rpc_router_bind(void *ctx, const char *endpoint, void **out);
+/* The same with CURVE: server_secret is the node's Z85 secret key (NULL: no CURVE). Bind the
+ * ZAP handler (rpc_zap_bind) first, or every client key gets in. */
+int rpc_router_bind_curve(void *ctx, const char *endpoint, const char *server_secret, void **out);
 /* DEALER connected to endpoint with the given routing id (NULL = ZeroMQ chooses). */
 int rpc_dealer_connect(void *ctx, const char *endpoint, const char *identity, void **out);
+
+struct rpc_dealer_opts {
+	const char *identity; /* routing id; NULL = ZeroMQ chooses */
+	/* CURVE client: all three Z85 keys, or all NULL for none */
+	const char *public_key, *secret_key, *server_key;
+	/* Sends fail with -EAGAIN while no connection is up, instead of queueing for a node that
+	 * may never come (ZMQ_IMMEDIATE); heartbeats (1 s, 5 s timeout) drop a connection whose
+	 * peer stopped answering. */
+	bool immediate;
+};
+int rpc_dealer_open(void *ctx, const char *endpoint, const struct rpc_dealer_opts *opts,
+                    void **out);
+
+/* ZAP (ZeroMQ RFC 27): the handler that decides which CURVE client keys get in. One REP socket
+ * per context on inproc://zeromq.zap.01, served by the owner's loop: poll its fd like any
+ * ZeroMQ socket (rpc_has_input), answer each request with rpc_zap_reply. */
+struct rpc_zap_request {
+	uint8_t request_id[64];
+	size_t request_id_len;
+	char mechanism[16];
+	char address[64];
+	char key[41]; /* CURVE: the client's public key in Z85; "" for other mechanisms */
+};
+int rpc_zap_bind(void *ctx, void **out);
+/* Returns 0, -EAGAIN (nothing waiting) or -EBADMSG (malformed: answered with a refusal). */
+int rpc_zap_recv(void *zap, struct rpc_zap_request *req);
+/* allow: "200" with user_id as the connection's User-Id; otherwise "400". */
+int rpc_zap_reply(void *zap, const struct rpc_zap_request *req, bool allow, const char *user_id);
+
+/* Handshake failures on a socket (a client without CURVE, or with another server key), which
+ * never reach ZAP. Opens a PAIR socket receiving them; rpc_monitor_recv returns 0 with a short
+ * description, -EAGAIN when nothing is waiting. */
+int rpc_monitor_open(void *ctx, void *sock, const char *name, void **out);
+int rpc_monitor_recv(void *mon, char *what, size_t len);
 void rpc_socket_close(void *sock);
 
 /* The fd to poll for readiness (edge-style: see rpc_has_input). */

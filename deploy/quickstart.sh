@@ -4,7 +4,8 @@
 #   deploy/quickstart.sh          start (harmless when already running)
 #   deploy/quickstart.sh stop     stop both daemons by pid file
 #   deploy/quickstart.sh status   show whether they answer
-# Runtime files (pid files, logs, database) live in $TANDEM_STATE (default: ./state).
+# Runtime files (pid files, logs, database, RPC keys) live in $TANDEM_STATE (default: ./state).
+# The media RPC runs with CURVE keys: quickstart makes them in $TANDEM_STATE/keys on first start.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${TANDEM_STATE:-$ROOT/state}
@@ -12,6 +13,9 @@ BUILD=$ROOT/build
 DEMO=$ROOT/deploy/demo
 MEDIACTL=$BUILD/mediad/mediactl
 SIPPING=$BUILD/signaling/tandem-sipping
+KEYS=$STATE/keys
+# mediactl reads these: the admin key pair made below and the node's public key.
+export MEDIACTL_KEY=$KEYS/admin.key MEDIACTL_SERVER_KEY=$KEYS/server.pub
 
 running() { [ -f "$STATE/$1.pid" ] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
 
@@ -46,6 +50,19 @@ start_one() { # start_one NAME BINARY ARGS...
 	echo "$name: started (pid $!, log $STATE/$name.log)"
 }
 
+# RPC keys: a pair for mediad (server), signald (sig1) and mediactl (admin), made once with
+# mediactl keygen (secret keys mode 0600), and the list of client keys mediad lets in.
+make_keys() {
+	mkdir -p "$KEYS"
+	chmod 700 "$KEYS"
+	for n in server sig1 admin; do
+		[ -f "$KEYS/$n.key" ] || "$MEDIACTL" keygen --out "$KEYS/$n" >/dev/null
+	done
+	[ -f "$KEYS/clients" ] || echo "# client public keys mediad lets in: KEY NAME [client|admin]" >"$KEYS/clients"
+	grep -qF "$(cat "$KEYS/sig1.pub")" "$KEYS/clients" || echo "$(cat "$KEYS/sig1.pub") sig1" >>"$KEYS/clients"
+	grep -qF "$(cat "$KEYS/admin.pub")" "$KEYS/clients" || echo "$(cat "$KEYS/admin.pub") admin admin" >>"$KEYS/clients"
+}
+
 status() {
 	local ok=0
 	if "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 500 ping >/dev/null 2>&1; then echo "mediad: answers Ping on tcp://127.0.0.1:5555"; else echo "mediad: not answering"; ok=1; fi
@@ -75,14 +92,17 @@ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_TESTS=OF
 cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 echo "build: ok ($BUILD)"
 mkdir -p "$STATE"
+make_keys
 
-start_one mediad "$BUILD/mediad/mediad" -c "$DEMO/mediad.ini"
+start_one mediad "$BUILD/mediad/mediad" -c "$DEMO/mediad.ini" \
+	--set "mediad.rpc_key_file=$KEYS/server.key" --set "mediad.rpc_clients_file=$KEYS/clients"
 if ! wait_until 10 "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 300 ping; then
 	echo "mediad did not answer Ping within 10 s; see $STATE/mediad.log:" >&2
 	tail -n 5 "$STATE/mediad.log" >&2
 	exit 1
 fi
-start_one signald "$BUILD/signaling/signald" -c "$DEMO/signald.ini" --set "signald.state_dir=$STATE"
+start_one signald "$BUILD/signaling/signald" -c "$DEMO/signald.ini" --set "signald.state_dir=$STATE" \
+	--set "media.key_file=$KEYS/sig1.key" --set "media.server_key_file=$KEYS/server.pub"
 if ! wait_until 10 "$SIPPING" sip:127.0.0.1:5060 300; then
 	echo "signald did not answer OPTIONS within 10 s; see $STATE/signald.log:" >&2
 	tail -n 5 "$STATE/signald.log" >&2
@@ -94,12 +114,13 @@ cat <<MSG
 
 Tandem is running on loopback.
   SIP:   127.0.0.1:5060 (UDP and TCP), domain 127.0.0.1
-  Media: mediad RPC on tcp://127.0.0.1:5555, RTP ports 30000-39999 on 127.0.0.1
+  Media: mediad RPC on tcp://127.0.0.1:5555 (CURVE keys in $KEYS), RTP ports 30000-39999
   Users: 1000-1019, password 1234 (deploy/demo/directory.xml; edit it and send SIGHUP to reload)
 
 Try it:
   $SIPPING sip:127.0.0.1:5060              # SIP OPTIONS -> 200 OK
-  $MEDIACTL ping                           # media node status
+  export MEDIACTL_KEY=$KEYS/admin.key MEDIACTL_SERVER_KEY=$KEYS/server.pub
+  $MEDIACTL ping                           # media node status (needs the admin key above)
 
 Register a softphone: server/domain 127.0.0.1, port 5060 (UDP or TCP), user 1000 (to 1019),
 password 1234. Digest offers MD5, which every softphone and SIPp handle (SHA-256 is turned on

@@ -28,13 +28,40 @@ static const struct rpc_route routes[] = {
     {RPC_BODY(DELETE_SESSION), "DeleteSession", session_rpc_delete},
     {RPC_BODY(QUERY_SESSION), "QuerySession", session_rpc_query},
     {RPC_BODY(LIST_SESSIONS), "ListSessions", session_rpc_list},
+    {RPC_BODY(DRAIN), "Drain", node_status_drain},
+    {RPC_BODY(CLAIM_SESSIONS), "ClaimSessions", session_rpc_claim},
 };
 
-static void on_seen(void *arg, const uint8_t *rid, size_t rid_len)
+static void on_seen(void *arg, const struct rpc_msg *msg)
 {
 	struct mediad *md = arg;
+	uint64_t instance = msg->env ? msg->env->instance : 0;
+	struct owner *ow =
+	    owners_seen(md->owners, msg->rid, msg->rid_len, msg->user, instance, clock_mono_ms());
+	char name[64];
 
-	owners_seen(md->owners, rid, rid_len, clock_mono_ms());
+	if (!ow)
+		return;
+	md->reconcile_until_ms =
+	    ow->restart_ms + (uint64_t)md->cfg->owner_restart_grace_s * 1000u + 2000u;
+	owner_name(ow, name, sizeof(name));
+	log_notice("session",
+	           "owner %s restarted (new instance %016llx): its %u earlier sessions close in "
+	           "%ld s unless claimed",
+	           name, (unsigned long long)instance, ow->refs, md->cfg->owner_restart_grace_s);
+}
+
+bool control_event_deliverable(struct mediad *md, const struct session *s)
+{
+	char name[64];
+
+	(void)md;
+	if (!s->owner->displaced)
+		return true;
+	owner_name(s->owner, name, sizeof(name));
+	log_warn("session", "event for %s withheld: routing id %s is now used by another key",
+	         s->id, name);
+	return false;
 }
 
 void control_post(struct mediad *md, struct session *s, struct wmsg *m)
@@ -123,6 +150,8 @@ static void rtp_timeout_event(struct mediad *md, const struct wmsg *m)
 
 	if (!s || s->deleting)
 		return; /* closed meanwhile */
+	if (!control_event_deliverable(md, s))
+		return;
 	ref.session_id = s->id;
 	ref.call_id = s->call_id;
 	rt.idle_ms = m->idle_ms;
@@ -184,6 +213,43 @@ static void reap_silent_owners(struct mediad *md, uint64_t now)
 	free(victims);
 }
 
+/* An owner that restarted (a new instance) no longer knows its earlier sessions: after the
+ * grace period those still marked with an older instance are closed. */
+static bool stale_instance(const struct mediad *md, const struct session *s, uint64_t now)
+{
+	const struct owner *ow = s->owner;
+
+	return s->instance && ow->instance && s->instance != ow->instance &&
+	       now - ow->restart_ms >= (uint64_t)md->cfg->owner_restart_grace_s * 1000u;
+}
+
+static void reap_restarted_owners(struct mediad *md, uint64_t now)
+{
+	unsigned n = 0, cap = session_table_count(md->sessions);
+	struct session **victims, *s;
+
+	/* The table is scanned only in the seconds after a restart was seen. */
+	if (!cap || !md->reconcile_until_ms || now > md->reconcile_until_ms)
+		return;
+	victims = calloc(cap, sizeof(*victims));
+	if (!victims)
+		return;
+	for (size_t pos = 0; (s = session_table_next(md->sessions, &pos));)
+		if (stale_instance(md, s, now))
+			victims[n++] = s;
+	for (unsigned i = 0; i < n; i++) {
+		char name[64];
+
+		owner_name(victims[i]->owner, name, sizeof(name));
+		log_set_context(victims[i]->call_id);
+		log_notice("session", "owner %s restarted and did not claim %s: closing it", name,
+		           victims[i]->id);
+		log_set_context(NULL);
+		session_rpc_close(md, victims[i], "owner restarted");
+	}
+	free(victims);
+}
+
 static void begin_shutdown(struct mediad *md)
 {
 	unsigned n = session_table_count(md->sessions), i = 0;
@@ -214,9 +280,10 @@ static bool read_signal(int sigfd)
 
 int control_run(struct mediad *md, int sigfd)
 {
-	unsigned n = 2 + md->n_workers;
+	unsigned n = 4 + md->n_workers;
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	uint64_t now = clock_mono_ms(), next_second = now + 1000, deadline = 0;
+	int auth_fds[2] = {-1, -1};
 
 	if (!pfd)
 		return -ENOMEM;
@@ -225,11 +292,18 @@ int control_run(struct mediad *md, int sigfd)
 	for (unsigned i = 0; i < md->n_workers; i++)
 		pfd[2 + i] =
 		    (struct pollfd){.fd = worker_outbox_fd(&md->workers[i]), .events = POLLIN};
+	/* ZAP and the handshake monitor; fd -1 is skipped by poll(). */
+	if (md->auth)
+		rpc_auth_fds(md->auth, auth_fds);
+	pfd[2 + md->n_workers] = (struct pollfd){.fd = auth_fds[0], .events = POLLIN};
+	pfd[3 + md->n_workers] = (struct pollfd){.fd = auth_fds[1], .events = POLLIN};
 	node_status_sample(md, now);
 	for (;;) {
 		uint64_t wait;
 
 		flush_backlogs(md);
+		if (md->auth)
+			rpc_auth_drain(md->auth, clock_mono_ms());
 		rpc_server_drain(md->rpc);
 		now = clock_mono_ms();
 		if (md->stopping && (!md->live || now >= deadline))
@@ -253,6 +327,7 @@ int control_run(struct mediad *md, int sigfd)
 		if (now >= next_second) {
 			node_status_sample(md, now);
 			reap_silent_owners(md, now);
+			reap_restarted_owners(md, now);
 			next_second = now + 1000;
 		}
 	}
@@ -299,14 +374,25 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
                 size_t errlen)
 {
 	struct mediad *md = calloc(1, sizeof(*md));
-	struct rpc_server_cfg rc_cfg = {cfg->rpc_endpoint, routes,
-	                                sizeof(routes) / sizeof(routes[0]), on_seen, md};
+	struct rpc_server_cfg rc_cfg = {
+	    .endpoint = cfg->rpc_endpoint,
+	    .routes = routes,
+	    .n_routes = sizeof(routes) / sizeof(routes[0]),
+	    .seen = on_seen,
+	    .arg = md,
+	    .secret_key = cfg->auth ? cfg->server_key.secret_key : NULL,
+	    .clients = cfg->auth ? &cfg->clients : NULL,
+	};
 	int rc;
 
 	if (!md)
 		return -ENOMEM;
 	md->cfg = cfg;
 	md->started_ms = clock_mono_ms();
+	if (getrandom(&md->instance, sizeof(md->instance), 0) != sizeof(md->instance) ||
+	    !md->instance)
+		md->instance = clock_mono_ns() | 1;
+	rc_cfg.instance = md->instance;
 	rc = port_pool_new(&md->pool, cfg->bind_ip, (unsigned)cfg->port_min,
 	                   (unsigned)cfg->port_max);
 	if (!rc) {
@@ -330,7 +416,17 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (cfg->auth) {
+		/* ZAP first: a CURVE socket bound without a handler lets every key in. */
+		rc = rpc_auth_new(&md->auth, zctx, &cfg->clients);
+		if (rc) {
+			snprintf(err, errlen, "cannot start the RPC key check: %s", strerror(-rc));
+			goto fail;
+		}
+	}
 	rc = rpc_server_new(&md->rpc, zctx, &rc_cfg, err, errlen);
+	if (!rc && md->auth && rpc_auth_watch(md->auth, zctx, rpc_server_socket(md->rpc)))
+		log_warn("rpc", "handshake failures will not be logged");
 	if (!rc)
 		rc = start_workers(md, err, errlen);
 	if (rc)
@@ -374,6 +470,7 @@ void control_free(struct mediad *md)
 	free(md->backlog);
 	free(md->load);
 	rpc_server_free(md->rpc);
+	rpc_auth_free(md->auth);
 	session_table_free(md->sessions);
 	owners_free(md->owners);
 	port_pool_free(md->pool);

@@ -14,6 +14,7 @@
 #include "mediad_config.h"
 #include "owners.h"
 #include "port_pool.h"
+#include "rpc_auth.h"
 #include "rpc_server.h"
 #include "session_table.h"
 #include "worker.h"
@@ -36,6 +37,7 @@ struct backlog {
 struct mediad {
 	const struct mediad_config *cfg; /* borrowed */
 	struct rpc_server *rpc;
+	struct rpc_auth *auth; /* NULL without keys */
 	struct session_table *sessions;
 	struct owners *owners;
 	struct port_pool *pool;
@@ -46,8 +48,12 @@ struct mediad {
 	unsigned live; /* sessions created and not yet freed (deleting ones included) */
 	uint32_t last_key;
 	uint64_t started_ms;
+	uint64_t instance; /* random per start: clients see a restart when it changes */
 	struct node_sample sample;
 	bool stopping;
+	bool draining; /* DrainRequest: no new sessions, live ones go on */
+	/* An owner restarted: its old instance's sessions are looked for until then. */
+	uint64_t reconcile_until_ms;
 };
 
 /* Sets up everything but the loop: port pool, workers (each with its ring), RPC socket. zctx
@@ -70,6 +76,9 @@ unsigned control_pick_worker(struct mediad *md);
 void control_name_session(struct mediad *md, struct session *s);
 /* A session's inactivity timeout in ms: its own, or [rtp] timeout_s; 0 = none. */
 uint32_t control_timeout_ms(const struct mediad *md, uint32_t requested_ms);
+/* Whether an event for s may go to its owner's routing id now (another key took the id over:
+ * no). Logs the refusal. */
+bool control_event_deliverable(struct mediad *md, const struct session *s);
 /* Frees s once it is closed and no worker message refers to it any more. */
 void control_release_session(struct mediad *md, struct session *s);
 

@@ -110,9 +110,19 @@ int main(int argc, char **argv)
 		mediad_config_free(&cfg);
 		return 1;
 	}
-	log_notice("mediad", "node %s %s: rpc %s, rtp %s ports %ld-%ld, advertise %s, %u workers",
-	           cfg.node_id, TANDEM_VERSION, cfg.rpc_endpoint, cfg.bind_ip, cfg.port_min,
-	           cfg.port_max, cfg.advertise_ip, md->n_workers);
+	log_notice("mediad",
+	           "node %s %s: rpc %s (%s), rtp %s ports %ld-%ld, advertise %s, %u workers",
+	           cfg.node_id, TANDEM_VERSION, cfg.rpc_endpoint,
+	           cfg.auth ? "CURVE, listed client keys only" : "no authentication", cfg.bind_ip,
+	           cfg.port_min, cfg.port_max, cfg.advertise_ip, md->n_workers);
+	if (cfg.auth)
+		log_info("mediad", "rpc public key %s, %zu client keys", cfg.server_key.public_key,
+		         cfg.clients.n);
+	else if (!mediad_endpoint_is_local(cfg.rpc_endpoint))
+		log_warn("mediad",
+		         "rpc %s is reachable from other hosts without keys (insecure_rpc): anyone "
+		         "who reaches it can list, redirect and delete every call",
+		         cfg.rpc_endpoint);
 	rc = control_run(md, sigfd);
 	control_free(md);
 	rpc_context_free(zctx);

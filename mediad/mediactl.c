@@ -16,10 +16,13 @@
 #include "mediactl_req.h"
 #include "pb_print.h"
 #include "rpc.h"
+#include "rpc_keys.h"
 
 struct ctl {
 	const char *endpoint, *identity;
+	const char *key_file, *server_key_file; /* CURVE: this client's secret, node's public */
 	int timeout_ms;
+	uint64_t instance; /* Envelope.instance to send; 0 = none */
 	bool json, quiet;
 	void *zctx, *sock;
 };
@@ -44,18 +47,27 @@ static const struct {
     {"delete", "SESSION [--reason TEXT]", ctl_build_delete},
     {"query", "SESSION", ctl_build_query},
     {"list", "[--limit N]", ctl_build_list},
+    {"claim", "SESSION-ID...", ctl_build_claim},
+    {"drain", "", ctl_build_drain},
+    {"undrain", "", ctl_build_drain},
     {"watch", "[--count N] [--duration SECONDS]", ctl_build_watch},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: mediactl [-e ENDPOINT] [-t MS] [-i ID] [-j] [-q] COMMAND [ARGS]\n"
+	        "usage: mediactl [-e ENDPOINT] [-k KEY -s SERVER_PUB] [-t MS] [-i ID] [-j] [-q]\n"
+	        "                COMMAND [ARGS]\n"
+	        "       mediactl keygen [--out PREFIX]\n"
 	        "  -e, --endpoint E   mediad RPC address (default tcp://127.0.0.1:5555,\n"
 	        "                     or $MEDIACTL_ENDPOINT)\n"
+	        "  -k, --key FILE     this client's CURVE secret key file (or $MEDIACTL_KEY)\n"
+	        "  -s, --server-key FILE  the node's public key file (or $MEDIACTL_SERVER_KEY)\n"
 	        "  -t, --timeout MS   reply timeout (default 2000)\n"
 	        "  -i, --identity ID  ZeroMQ routing id: the owner of sessions this run creates\n"
 	        "                     and the client events go to (default mediactl-PID)\n"
+	        "  -n, --instance N   Envelope.instance to send (a client's process start);\n"
+	        "                     default none. claim needs it\n"
 	        "  -j, --json         print replies and events as JSON, one per line\n"
 	        "  -q, --quiet        create: print only the session id; others: print nothing\n"
 	        "commands:\n");
@@ -79,6 +91,13 @@ static void usage(FILE *f)
 	        "  S=$(mediactl -i me -q create call-1 --a audio:10.0.0.1:4000 --b audio)\n"
 	        "  mediactl update \"$S\" --leg b --stream 0 --remote 10.0.0.2:5000\n"
 	        "  mediactl query \"$S\"; mediactl delete \"$S\"\n"
+	        "claim: sessions created by this identity under another instance are kept\n"
+	        "  when the node sees the new instance (-n), instead of closed.\n"
+	        "drain: the node takes no new sessions (STATUS_OVERLOADED) and keeps its live\n"
+	        "  ones; undrain ends it. Admin keys only on a node with keys.\n"
+	        "keygen: a new CURVE key pair; with --out PREFIX written to PREFIX.key (secret,\n"
+	        "  mode 0600) and PREFIX.pub, else printed.\n"
+	        "A node with keys answers nothing to a client without an allowed key (exit 3).\n"
 	        "exit status: 0 ok, 1 error status from mediad, 2 usage, 3 no reply\n");
 }
 
@@ -102,16 +121,43 @@ static uint64_t new_request_id(void)
 	return (((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32)) | 1) + 2 * n++;
 }
 
+/* The CURVE options when -k is given: both key files must load. Returns 0 or 2 (said why). */
+static int load_keys(const struct ctl *ctl, struct rpc_keypair *kp,
+                     char server[RPC_KEY_Z85_LEN + 1], struct rpc_dealer_opts *o)
+{
+	char err[512];
+
+	if (!ctl->key_file && !ctl->server_key_file)
+		return 0;
+	if (!ctl->key_file || !ctl->server_key_file) {
+		fprintf(stderr, "mediactl: -k and -s go together\n");
+		return 2;
+	}
+	if (rpc_key_load_secret(ctl->key_file, kp, err, sizeof(err)) ||
+	    rpc_key_load_public(ctl->server_key_file, server, err, sizeof(err))) {
+		fprintf(stderr, "mediactl: %s\n", err);
+		return 2;
+	}
+	o->public_key = kp->public_key;
+	o->secret_key = kp->secret_key;
+	o->server_key = server;
+	return 0;
+}
+
 static int connect_node(struct ctl *ctl)
 {
-	char id[64];
-	int rc;
+	struct rpc_dealer_opts o = {0};
+	struct rpc_keypair kp;
+	char id[64], server[RPC_KEY_Z85_LEN + 1];
+	int rc = load_keys(ctl, &kp, server, &o);
 
+	if (rc)
+		return rc;
 	ctl->zctx = rpc_context_new();
 	snprintf(id, sizeof(id), "mediactl-%d", (int)getpid());
-	rc = ctl->zctx ? rpc_dealer_connect(ctl->zctx, ctl->endpoint,
-	                                    ctl->identity ? ctl->identity : id, &ctl->sock)
-	               : -errno;
+	o.identity = ctl->identity ? ctl->identity : id;
+	rc = ctl->zctx ? rpc_dealer_open(ctl->zctx, ctl->endpoint, &o, &ctl->sock) : -errno;
+	memset(&kp, 0, sizeof(kp));
 	if (rc)
 		fprintf(stderr, "mediactl: cannot connect to %s: %s\n", ctl->endpoint,
 		        strerror(-rc));
@@ -125,6 +171,7 @@ static int round_trip(struct ctl *ctl, RpcEnvelope *req, RpcEnvelope **reply)
 
 	req->version = RPC_VERSION;
 	req->request_id = new_request_id();
+	req->instance = ctl->instance;
 	rc = rpc_call(ctl->sock, req, ctl->timeout_ms, reply);
 	if (rc == -ETIMEDOUT) {
 		fprintf(stderr, "mediactl: no reply from %s within %d ms (is mediad running?)\n",
@@ -248,6 +295,7 @@ static int watch(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *ping)
 			break;
 		if (now >= next_ping) {
 			ping->version = RPC_VERSION;
+			ping->instance = ctl->instance;
 			ping->request_id = new_request_id();
 			rpc_send(ctl->sock, NULL, 0, ping);
 			next_ping = now + 1000;
@@ -277,6 +325,9 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 	    {"endpoint", required_argument, NULL, 'e'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"identity", required_argument, NULL, 'i'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"server-key", required_argument, NULL, 's'},
+	    {"instance", required_argument, NULL, 'n'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
@@ -284,7 +335,7 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+e:t:i:jqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:t:i:k:s:n:jqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			ctl->endpoint = optarg;
@@ -298,6 +349,15 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 			break;
 		case 'i':
 			ctl->identity = optarg;
+			break;
+		case 'k':
+			ctl->key_file = optarg;
+			break;
+		case 'n':
+			ctl->instance = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			ctl->server_key_file = optarg;
 			break;
 		case 'j':
 			ctl->json = true;
@@ -320,9 +380,42 @@ static int parse_globals(int argc, char **argv, struct ctl *ctl)
 	return 0;
 }
 
+/* keygen [--out PREFIX]: no node involved. */
+static int keygen(int argc, char **argv)
+{
+	struct rpc_keypair kp;
+	char err[512];
+	int rc;
+
+	if (argc == 1) {
+		if (rpc_key_generate(NULL, &kp, err, sizeof(err))) {
+			fprintf(stderr, "mediactl: %s\n", err);
+			return 1;
+		}
+		printf("public %s\nsecret %s\n", kp.public_key, kp.secret_key);
+		memset(&kp, 0, sizeof(kp));
+		return 0;
+	}
+	if (argc != 3 || strcmp(argv[1], "--out") != 0) {
+		fprintf(stderr, "usage: mediactl keygen [--out PREFIX]\n");
+		return 2;
+	}
+	rc = rpc_key_generate(argv[2], &kp, err, sizeof(err));
+	memset(kp.secret_key, 0, sizeof(kp.secret_key));
+	if (rc) {
+		fprintf(stderr, "mediactl: %s\n", err);
+		return 1;
+	}
+	printf("%s\n", kp.public_key);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct ctl ctl = {.endpoint = getenv("MEDIACTL_ENDPOINT"), .timeout_ms = 2000};
+	struct ctl ctl = {.endpoint = getenv("MEDIACTL_ENDPOINT"),
+	                  .timeout_ms = 2000,
+	                  .key_file = getenv("MEDIACTL_KEY"),
+	                  .server_key_file = getenv("MEDIACTL_SERVER_KEY")};
 	RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT;
 	struct ctl_build b;
 	int rc;
@@ -332,6 +425,8 @@ int main(int argc, char **argv)
 	rc = parse_globals(argc, argv, &ctl);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (strcmp(argv[optind], "keygen") == 0)
+		return keygen(argc - optind, argv + optind);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		char **cargv = argv + optind;
 		int cargc = argc - optind;
@@ -349,7 +444,7 @@ int main(int argc, char **argv)
 		if (!rc)
 			rc = strcmp(commands[i].name, "watch") ? call(&ctl, &b, &req)
 			                                       : watch(&ctl, &b, &req);
-		else
+		else if (rc != 2)
 			rc = 3;
 		rpc_socket_close(ctl.sock);
 		rpc_context_free(ctl.zctx);

@@ -184,6 +184,42 @@ int ctl_build_ping(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req)
 	return req->ping ? 0 : fail(b, "out of memory");
 }
 
+int ctl_build_drain(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req)
+{
+	if (argc > 1)
+		return fail(b, "drain and undrain take no arguments");
+	req->body_case = RPC_BODY(DRAIN);
+	req->drain = NEW(b, drain_request);
+	if (!req->drain)
+		return fail(b, "out of memory");
+	req->drain->draining = strcmp(argv[0], "drain") == 0;
+	return 0;
+}
+
+int ctl_build_claim(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req)
+{
+	RpcClaimSessionsRequest *r = NEW(b, claim_sessions_request);
+
+	if (!r)
+		return fail(b, "out of memory");
+	if (argc < 2)
+		return fail(b, "claim needs at least one session id");
+	r->sessions = pb_arena_alloc(&b->arena, (size_t)(argc - 1) * sizeof(*r->sessions));
+	if (!r->sessions)
+		return fail(b, "out of memory");
+	for (int i = 1; i < argc; i++) {
+		RpcSessionRef *ref = NEW(b, session_ref);
+
+		if (!ref)
+			return fail(b, "out of memory");
+		ref->session_id = argv[i];
+		r->sessions[r->n_sessions++] = ref;
+	}
+	req->body_case = RPC_BODY(CLAIM_SESSIONS);
+	req->claim_sessions = r;
+	return 0;
+}
+
 /* --- create ------------------------------------------------------------------------------ */
 
 enum { O_MUX_A = 1000, O_MUX_B, O_TAG_A, O_TAG_B, O_ADD_A, O_ADD_B, O_NO_STRICT, O_RTCP };

@@ -25,6 +25,10 @@ int ctl_build_create(int argc, char **argv, struct ctl_build *b, RpcEnvelope *re
 int ctl_build_update(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
 int ctl_build_delete(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
 int ctl_build_query(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+/* claim SESSION...: the sessions this client's earlier instance created. */
+int ctl_build_claim(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
+/* drain / undrain, by argv[0]. */
+int ctl_build_drain(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
 int ctl_build_list(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);
 /* watch sends no request of its own: only its --count/--duration are parsed. */
 int ctl_build_watch(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req);

@@ -16,6 +16,14 @@ static const struct cfg_key mediad_keys[] = {
     {"mediad", "node_id", CFG_STR, F(node_id), NULL, 0, 0, "node name in RPC replies"},
     {"mediad", "rpc_endpoint", CFG_STR, F(rpc_endpoint), "tcp://127.0.0.1:5555", 0, 0,
      "ZeroMQ ROUTER bind"},
+    {"mediad", "rpc_key_file", CFG_STR, F(rpc_key_file), NULL, 0, 0,
+     "CURVE secret key of the node (mode 0600)"},
+    {"mediad", "rpc_clients_file", CFG_STR, F(rpc_clients_file), NULL, 0, 0,
+     "allowed client public keys: KEY [NAME] [client|admin] per line"},
+    {"mediad", "insecure_rpc", CFG_BOOL, F(insecure_rpc), "false", 0, 0,
+     "allow a non-loopback rpc_endpoint without keys"},
+    {"mediad", "owner_max_sessions", CFG_INT, F(owner_max_sessions), "10000", 0, 1000000,
+     "sessions one owner may hold, 0 = no quota"},
     {"mediad", "log_level", CFG_STR, F(log_level), "info", 0, 0, "error..debug"},
     {"mediad", "log_syslog", CFG_BOOL, F(log_syslog), "false", 0, 0, "log to syslog"},
     {"mediad", "workers", CFG_INT, F(workers), "0", 0, 256, "relay threads, 0 = cores"},
@@ -38,6 +46,8 @@ static const struct cfg_key mediad_keys[] = {
     {"rtp", "media_deny", CFG_STR, F(media_deny), NULL, 0, 0, "media destinations refused"},
     {"rtp", "self_relay", CFG_BOOL, F(self_relay), "no", 0, 0,
      "let sessions chain through this node's own ports (benchmarks only)"},
+    {"rtp", "owner_restart_grace_s", CFG_INT, F(owner_restart_grace_s), "5", 0, 3600,
+     "close sessions of an owner's earlier process start after this"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
@@ -47,6 +57,95 @@ static bool valid_ip(const char *s)
 	struct in_addr a4;
 
 	return inet_pton(AF_INET, s, &a4) == 1 || inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+bool mediad_endpoint_is_local(const char *ep)
+{
+	char host[256];
+	const char *h, *end;
+	struct in_addr a4;
+	size_t n;
+
+	if (!strncmp(ep, "ipc://", 6) || !strncmp(ep, "inproc://", 9))
+		return true;
+	if (strncmp(ep, "tcp://", 6) != 0)
+		return false;
+	h = ep + 6;
+	if (h[0] == '[') {
+		end = strchr(h, ']');
+		if (!end)
+			return false;
+		h++;
+	} else {
+		end = strrchr(h, ':');
+		if (!end)
+			return false;
+	}
+	n = (size_t)(end - h);
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (!strcmp(host, "localhost") || !strcmp(host, "::1"))
+		return true;
+	return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
+}
+
+/* A relative path in the file means "next to the file", as in signald's config. */
+static int relative_to_config(char **p, const char *config_path)
+{
+	const char *slash;
+	char *joined;
+
+	if (!*p || (*p)[0] == '/' || !config_path || !(slash = strrchr(config_path, '/')))
+		return 0;
+	if (asprintf(&joined, "%.*s/%s", (int)(slash - config_path), config_path, *p) < 0)
+		return -ENOMEM;
+	free(*p);
+	*p = joined;
+	return 0;
+}
+
+/* Keys are loaded here, at start, so a bad or exposed key file is a config error naming the
+ * file and key, never a node that quietly authenticates nobody. */
+static int load_keys(struct mediad_config *cfg, const char *path, char *err, size_t errlen)
+{
+	const char *where = path ? path : "(defaults)";
+	char why[CFG_ERR_LEN - 128];
+	int rc;
+
+	if (relative_to_config(&cfg->rpc_key_file, path) ||
+	    relative_to_config(&cfg->rpc_clients_file, path))
+		return -ENOMEM;
+	if (!cfg->rpc_key_file != !cfg->rpc_clients_file) {
+		snprintf(err, errlen, "%s: [mediad] %s: set together with %s", where,
+		         cfg->rpc_key_file ? "rpc_key_file" : "rpc_clients_file",
+		         cfg->rpc_key_file ? "rpc_clients_file" : "rpc_key_file");
+		return -EINVAL;
+	}
+	if (!cfg->rpc_key_file) {
+		if (mediad_endpoint_is_local(cfg->rpc_endpoint) || cfg->insecure_rpc)
+			return 0;
+		snprintf(
+		    err, errlen,
+		    "%s: [mediad] rpc_endpoint: %s is reachable from other hosts and no keys "
+		    "are set (rpc_key_file, rpc_clients_file); set them, or insecure_rpc = yes "
+		    "to accept any client",
+		    where, cfg->rpc_endpoint);
+		return -EINVAL;
+	}
+	rc = rpc_key_load_secret(cfg->rpc_key_file, &cfg->server_key, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: [mediad] rpc_key_file: %s", where, why);
+		return rc;
+	}
+	rc = rpc_allowlist_load(cfg->rpc_clients_file, &cfg->clients, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: [mediad] rpc_clients_file: %s", where, why);
+		return rc;
+	}
+	cfg->auth = true;
+	return 0;
 }
 
 static int finish(struct mediad_config *cfg, const char *path, char *err, size_t errlen)
@@ -99,7 +198,7 @@ static int finish(struct mediad_config *cfg, const char *path, char *err, size_t
 		if (!(cfg->node_id = strdup(host)))
 			return -ENOMEM;
 	}
-	return 0;
+	return load_keys(cfg, path, err, errlen);
 }
 
 int mediad_config_load(struct mediad_config *cfg, const char *path, char **overrides,
@@ -121,5 +220,6 @@ int mediad_config_load(struct mediad_config *cfg, const char *path, char **overr
 void mediad_config_free(struct mediad_config *cfg)
 {
 	media_policy_free(&cfg->policy);
+	rpc_allowlist_free(&cfg->clients);
 	cfg_free(mediad_keys, cfg);
 }

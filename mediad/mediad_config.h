@@ -7,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "media_policy.h"
+#include "rpc_keys.h"
 
 struct mediad_config {
 	char *node_id;      /* default: host name */
@@ -32,9 +33,19 @@ struct mediad_config {
 	char *media_allow; /* CIDR list; NULL = anywhere not denied */
 	char *media_deny;  /* CIDR list; NULL = the default (media_policy.h) */
 	bool self_relay;   /* sessions may send to the node's own ports (benchmark chains) */
+	/* An owner that came back as a new process start: its earlier sessions close after this,
+	 * unless claimed. */
+	long owner_restart_grace_s;
+	char *rpc_key_file;      /* the node's CURVE secret key; NULL = no authentication */
+	char *rpc_clients_file;  /* allowed client public keys with name and role */
+	bool insecure_rpc;       /* allow a non-loopback rpc_endpoint without keys */
+	long owner_max_sessions; /* per key (per routing id without keys); 0 = no quota */
 	/* derived */
 	enum log_level level;
 	struct media_policy policy;
+	bool auth; /* keys loaded: CURVE on, clients checked */
+	struct rpc_keypair server_key;
+	struct rpc_allowlist clients;
 };
 
 /* Loads path (NULL: defaults only) then applies overrides ("section.key=value").
@@ -42,5 +53,9 @@ struct mediad_config {
 int mediad_config_load(struct mediad_config *cfg, const char *path, char **overrides,
                        int n_overrides, char *err, size_t errlen);
 void mediad_config_free(struct mediad_config *cfg);
+
+/* True when a ZeroMQ endpoint can only be reached from this host: tcp:// on a loopback address
+ * or "localhost", ipc:// and inproc://. A wildcard, a name or another address is not. */
+bool mediad_endpoint_is_local(const char *endpoint);
 
 #endif

@@ -49,16 +49,11 @@ void node_status_sample(struct mediad *md, uint64_t now_ms)
 	s->cpu_us = cpu;
 }
 
-void node_status_ping(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req)
+static void fill_node(struct mediad *md, RpcNodeStatus *n)
 {
-	struct mediad *md = arg;
-	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
-	RpcPingReply pr = TANDEM__MEDIA__V1__PING_REPLY__INIT;
-	RpcStatus st = TANDEM__MEDIA__V1__STATUS__INIT;
 	RpcNodeStatus node = TANDEM__MEDIA__V1__NODE_STATUS__INIT;
 	struct totals t = totals(md);
 
-	(void)req;
 	node.node_id = md->cfg->node_id;
 	node.version = TANDEM_VERSION;
 	node.uptime_s = (clock_mono_ms() - md->started_ms) / 1000;
@@ -69,13 +64,57 @@ void node_status_ping(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 	node.cpu_percent = md->sample.cpu_percent;
 	node.workers = md->n_workers;
 	node.advertise_ip = md->cfg->advertise_ip;
-	node.draining = md->stopping;
+	node.draining = md->stopping || md->draining;
 	node.packets_received = t.received;
 	node.packets_forwarded = t.forwarded;
 	node.packets_dropped = t.dropped;
+	*n = node;
+}
+
+void node_status_ping(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req)
+{
+	struct mediad *md = arg;
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcPingReply pr = TANDEM__MEDIA__V1__PING_REPLY__INIT;
+	RpcStatus st = TANDEM__MEDIA__V1__STATUS__INIT;
+	RpcNodeStatus node;
+
+	(void)req;
+	fill_node(md, &node);
 	pr.status = &st;
 	pr.node = &node;
 	env.body_case = RPC_BODY(PING_REPLY);
 	env.ping_reply = &pr;
+	rpc_server_reply(md->rpc, peer, &env);
+}
+
+void node_status_drain(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req)
+{
+	struct mediad *md = arg;
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcDrainReply dr = TANDEM__MEDIA__V1__DRAIN_REPLY__INIT;
+	RpcStatus st = TANDEM__MEDIA__V1__STATUS__INIT;
+	RpcNodeStatus node;
+	bool on = req->drain->draining;
+
+	env.body_case = RPC_BODY(DRAIN_REPLY);
+	env.drain_reply = &dr;
+	dr.status = &st;
+	if (!peer->admin) {
+		st.code = RPC_FORBIDDEN;
+		st.message = (char *)"drain needs an admin key";
+		log_warn("rpc", "request %llu refused: %s (%s)",
+		         (unsigned long long)peer->request_id, rpc_status_name(st.code),
+		         st.message);
+		rpc_server_reply(md->rpc, peer, &env);
+		return;
+	}
+	if (on != md->draining)
+		log_notice("mediad", "%s: %u live sessions",
+		           on ? "draining: no new sessions" : "drain ended: taking new sessions",
+		           session_table_count(md->sessions));
+	md->draining = on;
+	fill_node(md, &node);
+	dr.node = &node;
 	rpc_server_reply(md->rpc, peer, &env);
 }

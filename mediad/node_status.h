@@ -12,4 +12,7 @@ void node_status_ping(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 /* Takes a sample: packets received by all workers and process CPU time since the last one. */
 void node_status_sample(struct mediad *md, uint64_t now_ms);
 
+/* DrainRequest: admin only (every client is admin on a node without keys). */
+void node_status_drain(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
+
 #endif

@@ -22,6 +22,7 @@ int rpc_server_reply(struct rpc_server *srv, const struct rpc_peer *peer, RpcEnv
 		return 0;
 	env->version = RPC_VERSION;
 	env->request_id = peer->request_id;
+	env->instance = srv->cfg.instance;
 	rc = rpc_send(srv->sock, peer->rid, peer->rid_len, env);
 	if (rc)
 		log_warn("rpc", "cannot send reply to request %llu: %s",
@@ -52,6 +53,7 @@ int rpc_server_event(struct rpc_server *srv, const uint8_t *rid, size_t rid_len,
 
 	env.version = RPC_VERSION;
 	env.request_id = 0;
+	env.instance = srv->cfg.instance;
 	env.body_case = RPC_BODY(EVENT);
 	env.event = event;
 	return rpc_send(srv->sock, rid, rid_len, &env);
@@ -62,9 +64,22 @@ static void dispatch(struct rpc_server *srv, const struct rpc_msg *msg)
 	const RpcEnvelope *req = msg->env;
 	struct rpc_peer peer;
 
+	memset(&peer, 0, sizeof(peer));
 	memcpy(peer.rid, msg->rid, msg->rid_len);
 	peer.rid_len = msg->rid_len;
 	peer.request_id = req->request_id;
+	peer.instance = req->instance;
+	memcpy(peer.user, msg->user, sizeof(peer.user));
+	if (srv->cfg.clients) {
+		const struct rpc_client_key *c = rpc_allowlist_find(srv->cfg.clients, msg->user);
+
+		/* ZAP let only listed keys in; anything else is not answered at all. */
+		if (!c)
+			return;
+		peer.admin = c->role == RPC_ROLE_ADMIN;
+	} else {
+		peer.admin = true;
+	}
 	if (req->version != RPC_VERSION) {
 		char text[96];
 
@@ -101,7 +116,7 @@ int rpc_server_drain(struct rpc_server *srv)
 			break;
 		handled++;
 		if (msg.rid_len && srv->cfg.seen)
-			srv->cfg.seen(srv->cfg.arg, msg.rid, msg.rid_len);
+			srv->cfg.seen(srv->cfg.arg, &msg);
 		if (rc == -EBADMSG || rc == -EMSGSIZE) {
 			struct rpc_peer peer = {.rid_len = msg.rid_len, .request_id = 0};
 
@@ -130,7 +145,7 @@ int rpc_server_new(struct rpc_server **out, void *zctx, const struct rpc_server_
 	if (!srv)
 		return -ENOMEM;
 	srv->cfg = *cfg;
-	rc = rpc_router_bind(zctx, cfg->endpoint, &srv->sock);
+	rc = rpc_router_bind_curve(zctx, cfg->endpoint, cfg->secret_key, &srv->sock);
 	if (rc) {
 		snprintf(err, errlen, "[mediad] rpc_endpoint: cannot bind %s: %s", cfg->endpoint,
 		         strerror(-rc));
@@ -144,6 +159,11 @@ int rpc_server_new(struct rpc_server **out, void *zctx, const struct rpc_server_
 int rpc_server_fd(const struct rpc_server *srv)
 {
 	return rpc_socket_fd(srv->sock);
+}
+
+void *rpc_server_socket(struct rpc_server *srv)
+{
+	return srv->sock;
 }
 
 void rpc_server_free(struct rpc_server *srv)

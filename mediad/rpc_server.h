@@ -8,10 +8,12 @@
 #ifndef MEDIAD_RPC_SERVER_H
 #define MEDIAD_RPC_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "rpc.h"
+#include "rpc_keys.h"
 
 struct rpc_server;
 
@@ -19,7 +21,10 @@ struct rpc_server;
 struct rpc_peer {
 	uint8_t rid[RPC_MAX_ROUTING_ID];
 	size_t rid_len;
+	char user[RPC_USER_MAX]; /* authenticated key (Z85), "" on a node without keys */
+	bool admin;              /* may act on every session and drain; always on without keys */
 	uint64_t request_id;
+	uint64_t instance; /* the client's Envelope.instance, 0 = not told */
 };
 
 typedef void (*rpc_handler_fn)(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
@@ -34,10 +39,14 @@ struct rpc_server_cfg {
 	const char *endpoint; /* ZeroMQ bind address */
 	const struct rpc_route *routes;
 	size_t n_routes;
-	/* Called for every message received, well-formed or not, before it is handled: the
-	 * sender is alive (owner tracking). May be NULL. */
-	void (*seen)(void *arg, const uint8_t *rid, size_t rid_len);
+	/* Called for every message received, well-formed or not (msg->env may be NULL), before
+	 * it is handled: the sender is alive (owner tracking). May be NULL. */
+	void (*seen)(void *arg, const struct rpc_msg *msg);
 	void *arg;
+	/* CURVE: the node's secret key and the clients let in (borrowed), or both NULL. */
+	const char *secret_key;
+	const struct rpc_allowlist *clients;
+	uint64_t instance; /* this process start, put in every reply and event */
 };
 
 /* Binds cfg->endpoint; cfg's tables are borrowed and must outlive the server. zctx is borrowed.
@@ -49,6 +58,8 @@ void rpc_server_free(struct rpc_server *srv);
 /* fd to poll for input; after it fires, after any send, and after any timer, call
  * rpc_server_drain() (ZeroMQ's fd is edge-style). */
 int rpc_server_fd(const struct rpc_server *srv);
+/* The ROUTER itself, for the handshake monitor (rpc_auth.c). */
+void *rpc_server_socket(struct rpc_server *srv);
 /* Handles waiting requests (at most a bounded batch); returns the number handled. */
 int rpc_server_drain(struct rpc_server *srv);
 

@@ -146,6 +146,17 @@ static void fail(struct mediad *md, const struct rpc_peer *peer, int body, int c
 	reply_session(md, peer, body, NULL, NULL, code, text);
 }
 
+/* Only the owner (same key and routing id) touches a session; an admin key touches any. Without
+ * keys every client is admin, as the RPC always was. */
+static bool may_touch(const struct rpc_peer *peer, const struct session *s)
+{
+	const struct owner *ow = s->owner;
+
+	return peer->admin ||
+	       (ow->rid_len == peer->rid_len && memcmp(ow->rid, peer->rid, peer->rid_len) == 0 &&
+	        strcmp(ow->user, peer->user) == 0);
+}
+
 /* Finds the session a SessionRef names, or answers the error itself and returns NULL. */
 static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer, int body,
                                 const RpcSessionRef *ref)
@@ -167,6 +178,10 @@ static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer, 
 		snprintf(text, sizeof(text), "no session %.80s on this node",
 		         ref->session_id && ref->session_id[0] ? ref->session_id : ref->call_id);
 		fail(md, peer, body, RPC_NOT_FOUND, text);
+	} else if (!may_touch(peer, s)) {
+		snprintf(text, sizeof(text), "session %.80s belongs to another client", s->id);
+		fail(md, peer, body, RPC_FORBIDDEN, text);
+		s = NULL;
 	}
 	return s;
 }
@@ -208,12 +223,23 @@ static void drop_unposted(struct mediad *md, struct session *s, struct relay_ses
 	session_free(s);
 }
 
-static int create_checks(struct mediad *md, const RpcCreateSessionRequest *r, char *text,
-                         size_t len)
+static int create_checks(struct mediad *md, const struct rpc_peer *peer,
+                         const RpcCreateSessionRequest *r, char *text, size_t len)
 {
-	if (md->stopping) {
-		snprintf(text, len, "node is shutting down");
+	const struct owner *ow;
+	unsigned held;
+
+	if (md->stopping || md->draining) {
+		snprintf(text, len, "node is %s", md->stopping ? "shutting down" : "draining");
 		return RPC_OVERLOADED;
+	}
+	/* With keys the quota is the key's, whatever routing ids it uses. */
+	ow = owners_find(md->owners, peer->rid, peer->rid_len, peer->user);
+	held = peer->user[0] ? owners_key_sessions(md->owners, peer->user) : ow ? ow->refs : 0;
+	if (md->cfg->owner_max_sessions && held >= md->cfg->owner_max_sessions) {
+		snprintf(text, len, "quota of %ld sessions per %s reached",
+		         md->cfg->owner_max_sessions, peer->user[0] ? "key" : "owner");
+		return RPC_FORBIDDEN;
 	}
 	if (!r->call_id || !r->call_id[0]) {
 		snprintf(text, len, "call_id is required");
@@ -237,7 +263,7 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	struct pending *p;
 	struct wmsg *m;
 	char text[256];
-	int code = create_checks(md, r, text, sizeof(text));
+	int code = create_checks(md, peer, r, text, sizeof(text));
 
 	if (code) {
 		fail(md, peer, CREATE_REPLY, code, text);
@@ -263,7 +289,10 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	}
 	rs->strict = s->strict;
 	rs->timeout_ns = (uint64_t)control_timeout_ms(md, s->timeout_ms) * 1000000u;
-	s->owner = owners_get(md->owners, peer->rid, peer->rid_len, s->created_ms);
+	s->owner = owners_get(md->owners, peer->rid, peer->rid_len, peer->user, s->created_ms);
+	s->instance = peer->instance;
+	if (s->owner && !s->owner->instance)
+		s->owner->instance = peer->instance;
 	s->worker = control_pick_worker(md);
 	p = pending_new(P_CREATE, peer, s);
 	m = p ? msg_new(WMSG_ADD, s, p) : NULL;
@@ -459,6 +488,10 @@ static void send_closed_event(struct mediad *md, const struct session *s,
 	ev.session = &ref;
 	ev.kind_case = TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED;
 	ev.session_closed = &sc;
+	if (!control_event_deliverable(md, s)) {
+		pb_arena_free(&a);
+		return;
+	}
 	rc = rpc_server_event(md->rpc, s->owner->rid, s->owner->rid_len, &ev);
 	owner_name(s->owner, name, sizeof(name));
 	if (rc)
@@ -528,6 +561,7 @@ void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 	unsigned n = session_table_count(md->sessions);
 	struct session *s;
 
+	/* A client sees only its own sessions; an admin all. */
 	if (limit && limit < n)
 		n = limit;
 	if (l)
@@ -541,9 +575,13 @@ void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 	}
 	l->peer = *peer;
 	for (size_t pos = 0; l->n < n && (s = session_table_next(md->sessions, &pos));) {
-		struct pending *p = pending_new(P_LIST_ITEM, peer, s);
-		struct wmsg *m = p ? msg_new(WMSG_QUERY, s, p) : NULL;
+		struct pending *p;
+		struct wmsg *m;
 
+		if (!may_touch(peer, s))
+			continue;
+		p = pending_new(P_LIST_ITEM, peer, s);
+		m = p ? msg_new(WMSG_QUERY, s, p) : NULL;
 		if (!m) {
 			free(p);
 			break;
@@ -555,6 +593,66 @@ void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 	}
 	if (!l->outstanding)
 		list_reply(md, l);
+}
+
+/* The owner itself (not an admin: the sessions would change hands) names the sessions its new
+ * instance keeps. */
+static bool claimable(const struct rpc_peer *peer, const struct session *s)
+{
+	const struct owner *ow = s->owner;
+
+	return !s->deleting && ow->rid_len == peer->rid_len &&
+	       memcmp(ow->rid, peer->rid, peer->rid_len) == 0 && strcmp(ow->user, peer->user) == 0;
+}
+
+void session_rpc_claim(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req)
+{
+	struct mediad *md = arg;
+	const RpcClaimSessionsRequest *r = req->claim_sessions;
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcClaimSessionsReply cr = TANDEM__MEDIA__V1__CLAIM_SESSIONS_REPLY__INIT;
+	RpcStatus st = TANDEM__MEDIA__V1__STATUS__INIT;
+	char **claimed = calloc(r->n_sessions + 1, sizeof(*claimed));
+	char **refused = calloc(r->n_sessions + 1, sizeof(*refused));
+
+	env.body_case = RPC_BODY(CLAIM_SESSIONS_REPLY);
+	env.claim_sessions_reply = &cr;
+	cr.status = &st;
+	if (!claimed || !refused) {
+		st.code = RPC_INTERNAL;
+		st.message = (char *)"out of memory";
+	} else if (!peer->instance) {
+		st.code = RPC_BAD_REQUEST;
+		st.message = (char *)"ClaimSessions needs the sender's Envelope.instance";
+	}
+	for (size_t i = 0; !st.code && i < r->n_sessions; i++) {
+		const RpcSessionRef *ref = r->sessions[i];
+		const char *sid =
+		    ref && ref->session_id && ref->session_id[0] ? ref->session_id : "";
+		const char *cid = ref && ref->call_id ? ref->call_id : "";
+		struct session *s = sid[0]   ? session_table_by_id(md->sessions, sid)
+		                    : cid[0] ? session_table_by_call(md->sessions, cid)
+		                             : NULL;
+
+		if (s && claimable(peer, s)) {
+			s->instance = peer->instance;
+			claimed[cr.n_claimed++] = s->id;
+		} else {
+			refused[cr.n_refused++] = (char *)(sid[0] ? sid : cid);
+		}
+	}
+	cr.claimed = claimed;
+	cr.refused = refused;
+	if (!st.code)
+		log_info("session", "%zu sessions claimed by a new instance %016llx, %zu refused",
+		         cr.n_claimed, (unsigned long long)peer->instance, cr.n_refused);
+	else
+		log_warn("rpc", "request %llu refused: %s (%s)",
+		         (unsigned long long)peer->request_id, rpc_status_name(st.code),
+		         st.message);
+	rpc_server_reply(md->rpc, peer, &env);
+	free(claimed);
+	free(refused);
 }
 
 static void answer_list_item(struct mediad *md, struct pending *p, struct wmsg *m)

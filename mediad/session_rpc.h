@@ -14,6 +14,7 @@ void session_rpc_update(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 void session_rpc_delete(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
 void session_rpc_query(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
 void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
+void session_rpc_claim(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
 
 /* A worker answered m (any op but WMSG_RTP_TIMEOUT); takes m. */
 void session_rpc_answer(struct mediad *md, struct wmsg *m);

@@ -30,6 +30,7 @@ struct session {
 	char *owner_tag;     /* owned; the creator's label, for logs */
 	char *tag[2];        /* owned; SIP tags of legs A and B */
 	struct owner *owner; /* counted reference: owners_put() when freed */
+	uint64_t instance;   /* the owner's Envelope.instance that created it; 0 = not told */
 	uint64_t created_ms;
 	unsigned worker;
 	bool strict;

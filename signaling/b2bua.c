@@ -563,6 +563,12 @@ void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope 
 	call = find_by_session(b, ev->session->session_id);
 	if (!call) {
 		log_debug("media", "event for unknown session %s", ev->session->session_id);
+		/* A session no call has: left alone it holds its ports until reaped. One
+		 * that the node closed itself is gone already. */
+		if (ev->kind_case != TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED &&
+		    ev->session->session_id && ev->session->session_id[0])
+			media_client_delete_orphan(b->media, node, ev->session->session_id,
+			                           "event for a session no call has");
 		return;
 	}
 	log_set_context(call->call_id);

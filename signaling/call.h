@@ -72,6 +72,7 @@ struct call {
 	/* media */
 	struct media_node *node; /* borrowed from media_client */
 	char *session_id;        /* on the home */
+	uint64_t media_instance; /* the node's instance that created the session */
 	char *sdp_out;           /* last SDP built for a leg (on the home) */
 	char media_error[128];   /* why negotiation failed, for the log */
 	void *media_plans;       /* call_media's private negotiation state (owned by call_media) */

@@ -288,8 +288,10 @@ static void on_reply(void *arg, int rc, const RpcEnvelope *env)
 	st->cb = NULL;
 	rc = reply_error(call, rc, env);
 	if (!rc && (si = reply_session(env)) != NULL) {
-		if (!call->session_id && si->session_id)
+		if (!call->session_id && si->session_id) {
 			call->session_id = su_strdup(call->home, si->session_id);
+			call->media_instance = env->instance;
+		}
 		take_ports(st, si);
 	}
 	if (!rc)

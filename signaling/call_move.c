@@ -91,18 +91,25 @@ static void move_call(struct b2bua *b, struct call *call, struct media_node *los
 	           call->session_id, media_node_endpoint(to));
 }
 
-void call_move_node_down(void *arg, struct media_node *node)
+/* Moves the calls on node, except those whose session the node's instance keep_instance made
+ * (0 = none: a node that is down keeps nothing). */
+static void move_calls(struct b2bua *b, struct media_node *node, uint64_t keep_instance,
+                       const char *what)
 {
-	struct b2bua *b = arg;
 	unsigned moved = 0, ended = 0;
 
 	for (struct call *c = b->calls, *next; c; c = next) {
 		next = c->next;
-		if (c->done || c->node != node || !c->session_id)
+		if (c->done || c->node != node || !c->session_id ||
+		    (keep_instance && c->media_instance == keep_instance))
 			continue;
 		log_set_context(c->call_id);
 		if (c->state == CALL_ENDING) {
-			continue; /* its DeleteSession times out; nothing else refers to the node */
+			/* its DeleteSession times out or finds nothing; nothing else refers to the
+			 * node */
+			if (keep_instance)
+				c->media_deleted = true;
+			continue;
 		}
 		move_call(b, c, node);
 		if (c->moving)
@@ -111,8 +118,21 @@ void call_move_node_down(void *arg, struct media_node *node)
 			ended++;
 	}
 	log_set_context(NULL);
-	log_notice("media", "media node %s lost: %u call(s) moving, %u ended",
-	           media_node_endpoint(node), moved, ended);
+	if (moved || ended)
+		log_notice("media", "media node %s %s: %u call(s) moving, %u ended",
+		           media_node_endpoint(node), what, moved, ended);
+}
+
+void call_move_node_down(void *arg, struct media_node *node)
+{
+	move_calls(arg, node, 0, "lost");
+}
+
+void call_move_node_restarted(void *arg, struct media_node *node, uint64_t old_instance,
+                              uint64_t new_instance)
+{
+	(void)old_instance;
+	move_calls(arg, node, new_instance, "restarted");
 }
 
 static void move_finish(struct b2bua *b, struct call *call);

@@ -6,6 +6,7 @@
 #define SIGNALD_CALL_MOVE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "call.h"
 #include "media_client.h"
@@ -16,6 +17,10 @@ struct b2bua;
 /* media_client's node-down handler: arg is the b2bua. Also for a node whose sessions are gone
  * while it is up (a new instance of it answers): its calls may then move back onto it. */
 void call_move_node_down(void *arg, struct media_node *node);
+/* media_client's node-restarted handler: the sessions the node held before new_instance are
+ * gone, so their calls move (back onto it, or to another node). */
+void call_move_node_restarted(void *arg, struct media_node *node, uint64_t old_instance,
+                              uint64_t new_instance);
 /* A response on a leg of a call being moved: true when it answered our re-INVITE (consumed). */
 bool call_move_answered(struct b2bua *b, struct call *call, struct leg *leg,
                         const struct ua_leg_event *ev);

@@ -387,6 +387,7 @@ static int setup_calls(struct signald *sd)
 		return rc;
 	media_client_on_event(sd->media, b2bua_on_media_event, sd->b2bua);
 	media_client_on_node_down(sd->media, call_move_node_down, sd->b2bua);
+	media_client_on_node_restarted(sd->media, call_move_node_restarted, sd->b2bua);
 	return 0;
 }
 

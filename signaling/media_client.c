@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "clock.h"
 #include "log.h"
@@ -21,6 +22,10 @@ struct pending {
 	void *arg;
 	struct pending *next;
 };
+
+/* A node never heard that stays unconnected this many ticks is reported down (a node up to
+ * then goes down on node_down_ms like any other). */
+#define NOT_CONNECTED_TRIES 3
 
 struct media_node {
 	struct media_client *mc; /* back pointer, borrowed */
@@ -43,6 +48,8 @@ struct media_node {
 	uint64_t packets_per_s;
 	double cpu_percent;
 	bool draining;
+	uint64_t instance; /* from its replies and events; 0 before the first */
+	unsigned missed;   /* Pings not sent because a node never heard is not connected */
 };
 
 struct media_client {
@@ -53,10 +60,13 @@ struct media_client {
 	struct pending *pending; /* owned list */
 	su_timer_t *tick;
 	uint64_t next_request_id;
+	uint64_t instance; /* ours: random per start, in every request */
 	media_event_cb event_cb;
 	void *event_arg;
 	media_node_down_cb down_cb;
 	void *down_arg;
+	media_node_restarted_cb restarted_cb;
+	void *restarted_arg;
 };
 
 static void drain_node(struct media_node *node);
@@ -84,26 +94,35 @@ static struct pending *take_pending(struct media_client *mc, uint64_t request_id
 	return NULL;
 }
 
-/* A session created after its request timed out belongs to no call (the call was refused, or
- * got its session on another node): deleted at once, expecting no answer. */
-static void delete_orphan(struct media_node *node, const RpcEnvelope *env)
+/* A node whose instance changed restarted: what it held is gone. */
+static void check_instance(struct media_node *node, uint64_t instance)
 {
-	const RpcStatus *status = rpc_reply_status(env);
-	RpcEnvelope req = TANDEM__MEDIA__V1__ENVELOPE__INIT;
-	RpcDeleteSessionRequest del = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
-	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	struct media_client *mc = node->mc;
+	uint64_t old = node->instance;
 
-	if (env->body_case != RPC_BODY(CREATE_SESSION_REPLY) || !status || status->code != RPC_OK ||
-	    !env->create_session_reply->session || !env->create_session_reply->session->session_id)
+	if (!instance || instance == old)
 		return;
-	ref.session_id = env->create_session_reply->session->session_id;
-	del.session = &ref;
-	del.reason = (char *)"created too late";
-	req.body_case = RPC_BODY(DELETE_SESSION);
-	req.delete_session = &del;
-	log_notice("media", "session %s on %s was created after its request timed out: deleted",
-	           ref.session_id, node->endpoint);
-	media_client_request(node->mc, node, &req, NULL, NULL);
+	node->instance = instance;
+	if (!old)
+		return;
+	log_warn("media", "media node %s (%s) restarted (instance %016llx, was %016llx)",
+	         node->endpoint, node->id, (unsigned long long)instance, (unsigned long long)old);
+	if (mc->restarted_cb)
+		mc->restarted_cb(mc->restarted_arg, node, old, instance);
+}
+
+/* A session created for nobody: the CreateSession reply came after its request had timed out
+ * or was abandoned. Left alone it would hold its ports until the owner is reaped. */
+static void delete_unclaimed(struct media_node *node, const RpcEnvelope *env, const char *why)
+{
+	const RpcCreateSessionReply *r = env->create_session_reply;
+
+	if (env->body_case != RPC_BODY(CREATE_SESSION_REPLY) || !r->session ||
+	    !r->session->session_id || !r->session->session_id[0])
+		return;
+	log_set_context(r->session->call_id);
+	media_client_delete_orphan(node->mc, node, r->session->session_id, why);
+	log_set_context(NULL);
 }
 
 static void on_message(struct media_node *node, RpcEnvelope *env)
@@ -112,6 +131,7 @@ static void on_message(struct media_node *node, RpcEnvelope *env)
 	struct pending *p;
 
 	node->last_answer_ms = clock_mono_ms();
+	check_instance(node, env->instance);
 	if (env->body_case == RPC_BODY(EVENT)) {
 		if (mc->event_cb)
 			mc->event_cb(mc->event_arg, node, env);
@@ -121,9 +141,11 @@ static void on_message(struct media_node *node, RpcEnvelope *env)
 	if (!p) {
 		log_debug("media", "late reply %llu from %s dropped",
 		          (unsigned long long)env->request_id, node->endpoint);
-		delete_orphan(node, env);
+		delete_unclaimed(node, env, "late CreateSession reply");
 		return;
 	}
+	if (!p->cb)
+		delete_unclaimed(node, env, "CreateSession reply for a call that is gone");
 	complete(mc, p, 0, env);
 }
 
@@ -178,6 +200,7 @@ int media_client_request(struct media_client *mc, struct media_node *node, RpcEn
 		return -ENOMEM;
 	req->version = RPC_VERSION;
 	req->request_id = ++mc->next_request_id;
+	req->instance = mc->instance;
 	rc = rpc_send(node->sock, NULL, 0, req);
 	node->dirty = true;
 	if (rc) {
@@ -242,9 +265,12 @@ static void on_ping_reply(void *arg, int rc, const RpcEnvelope *env)
 	node->workers = st->workers;
 	node->packets_per_s = st->packets_per_s;
 	node->cpu_percent = st->cpu_percent;
-	node->draining = st->draining;
 	node->created_since = 0;
 	snprintf(node->id, sizeof(node->id), "%s", st->node_id ? st->node_id : "");
+	if (st->draining != node->draining)
+		log_notice("media", "media node %s (%s): %s", node->endpoint, node->id,
+		           st->draining ? "draining, no new calls go to it" : "no longer draining");
+	node->draining = st->draining;
 	if (!node->up)
 		log_notice("media",
 		           "media node %s (%s %s): up, %u sessions, %u/%u ports free, "
@@ -265,9 +291,15 @@ static void ping_node(struct media_node *node)
 	env.ping = &ping;
 	node->last_ping_ms = clock_mono_ms();
 	rc = media_client_request(node->mc, node, &env, on_ping_reply, node);
-	if (rc)
+	if (rc == -EAGAIN) {
+		/* Not connected (yet): try again on the next tick; down after as many tries as
+		 * missed Pings, so a node still connecting at start is not reported. */
+		node->last_ping_ms = 0;
+		if (!node->ever_answered && ++node->missed >= NOT_CONNECTED_TRIES)
+			mark_down(node, "not connected");
+	} else if (rc) {
 		mark_down(node, strerror(-rc));
-	else
+	} else
 		node->ping_outstanding = true;
 }
 
@@ -327,7 +359,18 @@ static int node_open(struct media_client *mc, struct media_node *node, const cha
 	}
 	snprintf(node->endpoint, sizeof(node->endpoint), "%s", spec.endpoint);
 	node->weight = spec.weight;
-	rc = rpc_dealer_connect(zctx, node->endpoint, mc->cfg->node_id, &node->sock);
+	rc = rpc_dealer_open(
+	    zctx, node->endpoint,
+	    &(struct rpc_dealer_opts){
+	        .identity = mc->cfg->node_id,
+	        .public_key = mc->cfg->media_auth ? mc->cfg->media_key.public_key : NULL,
+	        .secret_key = mc->cfg->media_auth ? mc->cfg->media_key.secret_key : NULL,
+	        .server_key = mc->cfg->media_auth ? mc->cfg->media_server_key : NULL,
+	        /* Requests to a node that is not connected fail at once
+	         * rather than wait in a queue to be sent late. */
+	        .immediate = true,
+	    },
+	    &node->sock);
 	if (rc) {
 		log_error("media", "[media] node: cannot connect %s: %s", node->endpoint,
 		          strerror(-rc));
@@ -354,6 +397,10 @@ int media_client_new(struct media_client **out, su_root_t *root, const struct si
 		return -ENOMEM;
 	mc->root = root;
 	mc->cfg = cfg;
+	if (getrandom(&mc->instance, sizeof(mc->instance), 0) != sizeof(mc->instance) ||
+	    !mc->instance)
+		mc->instance = clock_mono_ns() | 1;
+	log_debug("media", "instance %016llx", (unsigned long long)mc->instance);
 	mc->n_nodes = cfg->media_nodes.n;
 	mc->nodes = calloc(mc->n_nodes, sizeof(*mc->nodes));
 	if (!mc->nodes) {
@@ -490,4 +537,51 @@ const char *media_node_id(const struct media_node *node)
 bool media_node_up(const struct media_node *node)
 {
 	return node->up;
+}
+
+bool media_node_draining(const struct media_node *node)
+{
+	return node->draining;
+}
+
+uint64_t media_node_instance(const struct media_node *node)
+{
+	return node->instance;
+}
+
+void media_client_on_node_restarted(struct media_client *mc, media_node_restarted_cb cb, void *arg)
+{
+	mc->restarted_cb = cb;
+	mc->restarted_arg = arg;
+}
+
+static void on_orphan_deleted(void *arg, int rc, const RpcEnvelope *env)
+{
+	const RpcStatus *st = env ? rpc_reply_status(env) : NULL;
+
+	(void)arg;
+	if (rc || !st || st->code != RPC_OK)
+		log_info("media", "DeleteSession of an unknown session: %s",
+		         rc   ? strerror(-rc)
+		         : st ? rpc_status_name(st->code)
+		              : "bad reply");
+}
+
+int media_client_delete_orphan(struct media_client *mc, struct media_node *node,
+                               const char *session_id, const char *why)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcDeleteSessionRequest req = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	int rc;
+
+	ref.session_id = (char *)session_id;
+	req.session = &ref;
+	req.reason = (char *)why;
+	env.body_case = RPC_BODY(DELETE_SESSION);
+	env.delete_session = &req;
+	rc = media_client_request(mc, node, &env, on_orphan_deleted, NULL);
+	log_notice("media", "%s: %s session %s on %s%s%s", why, rc ? "cannot delete" : "deleting",
+	           session_id, node->endpoint, rc ? ": " : "", rc ? strerror(-rc) : "");
+	return rc;
 }

@@ -25,6 +25,10 @@ typedef void (*media_event_cb)(void *arg, struct media_node *node, const RpcEnve
 /* A node that was up is lost: no answer for [media] node_down_ms. Its sessions are to be taken
  * as gone. Runs on the loop, from the client's tick. */
 typedef void (*media_node_down_cb)(void *arg, struct media_node *node);
+/* A node answered from a new process start (its Envelope.instance changed): every session it
+ * held under old_instance is gone. Runs before the reply that showed it is handled. */
+typedef void (*media_node_restarted_cb)(void *arg, struct media_node *node, uint64_t old_instance,
+                                        uint64_t new_instance);
 
 /* root, cfg and zctx are borrowed and outlive the client. */
 int media_client_new(struct media_client **out, su_root_t *root, const struct signald_config *cfg,
@@ -33,6 +37,8 @@ void media_client_free(struct media_client *mc);
 
 void media_client_on_event(struct media_client *mc, media_event_cb cb, void *arg);
 void media_client_on_node_down(struct media_client *mc, media_node_down_cb cb, void *arg);
+/* The hook for a node that restarted (the b2bua ends or moves the calls on it). */
+void media_client_on_node_restarted(struct media_client *mc, media_node_restarted_cb cb, void *arg);
 
 /* Sends req (version and request_id are filled in) to node. req is not kept. */
 int media_client_request(struct media_client *mc, struct media_node *node, RpcEnvelope *req,
@@ -52,5 +58,13 @@ struct media_node *media_client_node(struct media_client *mc, size_t i);
 const char *media_node_endpoint(const struct media_node *node);
 const char *media_node_id(const struct media_node *node); /* from its Ping reply, or "" */
 bool media_node_up(const struct media_node *node);
+bool media_node_draining(const struct media_node *node); /* as its last Ping said */
+/* The node's instance from its latest reply or event; 0 before the first. */
+uint64_t media_node_instance(const struct media_node *node);
+
+/* Deletes a session signald does not know (a CreateSession reply that came after its timeout,
+ * an event for a session no call has): fire and forget, the outcome is logged. */
+int media_client_delete_orphan(struct media_client *mc, struct media_node *node,
+                               const char *session_id, const char *why);
 
 #endif

@@ -30,6 +30,10 @@ static const struct cfg_key signald_keys[] = {
      "a node that has not answered for this long is down; its calls move to another"},
     {"media", "rpc_timeout_ms", CFG_INT, F(media_rpc_timeout_ms), "1000", 10, 60000,
      "media RPC reply timeout"},
+    {"media", "key_file", CFG_STR, F(media_key_file), NULL, 0, 0,
+     "CURVE secret key towards media nodes (mode 0600)"},
+    {"media", "server_key_file", CFG_STR, F(media_server_key_file), NULL, 0, 0,
+     "public key of the media nodes"},
     {"sip", "timer_t1x64_ms", CFG_INT, F(sip_timer_t1x64_ms), "32000", 1000, 64000,
      "64*T1: transaction timeout, and how long finished transactions linger"},
     {"sip", "max_message_kb", CFG_INT, F(sip_max_message_kb), "64", 4, 2048,
@@ -131,6 +135,34 @@ static int relative_to_config(char **p, const char *config_path)
 	return 0;
 }
 
+static int load_media_keys(struct signald_config *cfg, const char *where, char *err, size_t errlen)
+{
+	char why[CFG_ERR_LEN - 128];
+	int rc;
+
+	if (!cfg->media_key_file != !cfg->media_server_key_file) {
+		snprintf(err, errlen, "%s: [media] %s: set together with %s", where,
+		         cfg->media_key_file ? "key_file" : "server_key_file",
+		         cfg->media_key_file ? "server_key_file" : "key_file");
+		return -EINVAL;
+	}
+	if (!cfg->media_key_file)
+		return 0;
+	rc = rpc_key_load_secret(cfg->media_key_file, &cfg->media_key, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: [media] key_file: %s", where, why);
+		return rc;
+	}
+	rc = rpc_key_load_public(cfg->media_server_key_file, cfg->media_server_key, why,
+	                         sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: [media] server_key_file: %s", where, why);
+		return rc;
+	}
+	cfg->media_auth = true;
+	return 0;
+}
+
 static int finish(struct signald_config *cfg, const char *path, char *err, size_t errlen)
 {
 	const char *where = path ? path : "(defaults)";
@@ -225,7 +257,9 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	}
 	if (relative_to_config(&cfg->auth_secret_file, path) ||
 	    relative_to_config(&cfg->directory_path, path) ||
-	    relative_to_config(&cfg->dialplan_file, path))
+	    relative_to_config(&cfg->dialplan_file, path) ||
+	    relative_to_config(&cfg->media_key_file, path) ||
+	    relative_to_config(&cfg->media_server_key_file, path))
 		return -ENOMEM;
 	if (!cfg->node_id) {
 		char host[256] = "signald";
@@ -234,7 +268,7 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		if (!(cfg->node_id = strdup(host)))
 			return -ENOMEM;
 	}
-	return 0;
+	return load_media_keys(cfg, where, err, errlen);
 }
 
 int signald_config_load(struct signald_config *cfg, const char *path, char **overrides,
@@ -255,5 +289,6 @@ int signald_config_load(struct signald_config *cfg, const char *path, char **ove
 
 void signald_config_free(struct signald_config *cfg)
 {
+	memset(&cfg->media_key, 0, sizeof(cfg->media_key));
 	cfg_free(signald_keys, cfg);
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "digest.h"
 #include "log.h"
+#include "rpc_keys.h"
 
 struct signald_config {
 	char *node_id; /* default: host name; also our routing id towards media nodes */
@@ -22,11 +23,13 @@ struct signald_config {
 	long media_ping_interval_ms;
 	long media_node_down_ms; /* no answer for this long: the node is down */
 	long media_rpc_timeout_ms;
-	long sip_timer_t1x64_ms;    /* RFC 3261 64*T1 (Timers B, F, H, J) */
-	long sip_max_message_kb;    /* NTATAG_MAXSIZE: larger messages get 413 */
-	long sip_udp_rcvbuf_kb;     /* 0: leave the kernel's default */
-	long sip_overload_queue_kb; /* see overload.h; 0: off */
-	long sip_source_rate;       /* new requests per second per source; 0: off */
+	char *media_key_file;        /* CURVE secret key of signald towards media nodes */
+	char *media_server_key_file; /* the media nodes' public key */
+	long sip_timer_t1x64_ms;     /* RFC 3261 64*T1 (Timers B, F, H, J) */
+	long sip_max_message_kb;     /* NTATAG_MAXSIZE: larger messages get 413 */
+	long sip_udp_rcvbuf_kb;      /* 0: leave the kernel's default */
+	long sip_overload_queue_kb;  /* see overload.h; 0: off */
+	long sip_source_rate;        /* new requests per second per source; 0: off */
 	long sip_source_burst;
 	long sip_tcp_idle_s;
 	long sip_tcp_max_per_source;
@@ -70,6 +73,9 @@ struct signald_config {
 	/* derived */
 	struct codec_prefs codec_prefs; /* parsed from the three [codecs] lists */
 	enum log_level level;
+	bool media_auth; /* keys loaded: CURVE towards the media nodes */
+	struct rpc_keypair media_key;
+	char media_server_key[RPC_KEY_Z85_LEN + 1];
 	enum digest_alg digest_prefs[2];
 	size_t n_digest_prefs;
 	enum digest_uri_check digest_uri_check;

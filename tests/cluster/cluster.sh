@@ -6,6 +6,9 @@
 # Names carry the shell's pid, so parallel runs do not collide. Every process is started with a
 # pid file in $T; on exit (pass, fail or interrupt) they are stopped and the namespaces deleted.
 # Needs root (CI runs as root); exits 77 (skipped) when namespaces cannot be made.
+# The media RPC crosses hosts, so it runs with CURVE keys as docs/deployment.md says: a server
+# pair shared by the nodes, one pair for signald, one admin pair for mediactl (ctl), and a
+# "stranger" pair that no node lists.
 # It sources ../integration/lib.sh for the checks and $T. CLUSTER_MEDIAD_EXTRA and
 # CLUSTER_MEDIA_EXTRA, when set, are lines added to mediad's [mediad] and signald's [media].
 . "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
@@ -20,6 +23,12 @@ SIG_IP=${HOST_IP[sig]}
 RPC_PORT=5555
 RTP_MIN=20000
 RTP_MAX=20999
+KEYS=$T/keys
+make_keys "$KEYS" server sig admin stranger || exit 1
+{
+	echo "$(cat "$KEYS/sig.pub") sig"
+	echo "$(cat "$KEYS/admin.pub") ops admin"
+} >"$KEYS/clients"
 
 ns() { echo "$NS_PREFIX-$1"; }
 # on HOST CMD...: runs CMD inside HOST's namespace. Background processes are started with
@@ -67,7 +76,11 @@ cluster_up() {
 }
 
 # ctl HOST ARGS...: mediactl on the node of media host HOST, from the signaling host.
-ctl() { local h=$1; shift; on sig "$MEDIACTL" -e "tcp://${HOST_IP[$h]}:$RPC_PORT" -t 500 "$@"; }
+ctl() {
+	local h=$1; shift
+	on sig "$MEDIACTL" -e "tcp://${HOST_IP[$h]}:$RPC_PORT" -k "$KEYS/admin.key" \
+		-s "$KEYS/server.pub" -t 500 "$@"
+}
 node_sessions() { ctl "$1" --json ping | sed -n 's/.*"sessions":\([0-9]*\).*/\1/p'; }
 total_sessions() {
 	local a b
@@ -83,6 +96,8 @@ start_node() {
 node_id = $h
 rpc_endpoint = tcp://${HOST_IP[$h]}:$RPC_PORT
 log_level = debug
+rpc_key_file = $KEYS/server.key
+rpc_clients_file = $KEYS/clients
 ${CLUSTER_MEDIAD_EXTRA:-}
 [rtp]
 bind_ip = ${HOST_IP[$h]}
@@ -108,6 +123,8 @@ listen = $SIG_IP:5060
 node = tcp://${HOST_IP[media1]}:$RPC_PORT
 node = tcp://${HOST_IP[media2]}:$RPC_PORT
 ping_interval_ms = 500
+key_file = $KEYS/sig.key
+server_key_file = $KEYS/server.pub
 ${CLUSTER_MEDIA_EXTRA:-}
 [directory]
 path = $TANDEM_SRC/deploy/demo/directory.xml

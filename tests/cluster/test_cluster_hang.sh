@@ -70,7 +70,7 @@ kill -CONT "$(cat "$T/media1.pid")"
 check "media1 up again" wait_for 5 nodes_up 3
 check "the sessions it created too late are deleted" wait_for 5 output_is 0 node_sessions media1
 check "one late-session delete per retried call ($retried)" \
-	test "$(grep -ac 'was created after its request timed out: deleted' "$T/sig.log")" -eq "$retried"
+	test "$(grep -ac 'late CreateSession reply: deleting session' "$T/sig.log")" -eq "$retried"
 check "after: 6 calls complete" setup_run after 6 10
 check "media1 takes calls again" test "$(stats "$T/after.times" "${HOST_IP[media1]}" | cut -d' ' -f1)" -ge 2
 finish

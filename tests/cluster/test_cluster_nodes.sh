@@ -9,6 +9,17 @@ start_node media1 || exit 1
 start_node media2 || exit 1
 start_sig || exit 1
 check "signald sees both nodes up" wait_for 5 nodes_up 2
+
+# 0. The RPC across hosts: signald and the admin key are answered; from a phone's host a key no
+# node lists, or no key at all, gets nothing, and the node logs the refused key once.
+check "admin key answered across hosts" ctl media1 ping
+not() { ! "$@"; }
+stranger() { on phone1 "$MEDIACTL" -e "tcp://${HOST_IP[media1]}:$RPC_PORT" -t 500 "$@" ping; }
+check "a key the node does not list gets no answer" \
+	not stranger -k "$KEYS/stranger.key" -s "$KEYS/server.pub"
+check "no key gets no answer" not stranger
+check "the refused key is logged on the node" \
+	wait_for 3 grep -aqF "$(cat "$KEYS/stranger.pub")" "$T/media1.log"
 check "1001 registers from phone2" register_callee 1001
 
 # rtp_sessions HOST: sessions on HOST in which RTP came from both phones.

@@ -113,7 +113,8 @@ INI
 	fi
 }
 
-# start_signald NAME MEDIA_ENDPOINT [--set k=v ...]: sets ${NAME}_SIP (host:port).
+# start_signald NAME MEDIA_ENDPOINT [--set k=v ...]: sets ${NAME}_SIP (host:port). Several media
+# nodes: MEDIA_ENDPOINT as one word list, "$m1_RPC $m2_RPC".
 start_signald() {
 	local name=$1 media=$2; shift 2
 	local sip_port
@@ -127,7 +128,7 @@ state_dir = $T/$name-state
 [sip]
 listen = 127.0.0.1:$sip_port
 [media]
-node = $media
+$(for m in $media; do echo "node = $m"; done)
 ping_interval_ms = 500
 [directory]
 path = $TANDEM_SRC/deploy/demo/directory.xml
@@ -176,10 +177,12 @@ register_user() {
 		-trace_err -error_file "$T/$name.sipp-errors.log" "$@" >"$T/$name.sipp.log" 2>&1
 }
 
-# sipp_bg NAME SCENARIO PORT [sipp args...]: a SIPp run in the background (pid file NAME.pid).
+# sipp_bg NAME SCENARIO PORT [sipp args...]: a SIPp run in the background (pid file NAME.pid);
+# SCENARIO is a file of tests/integration/sipp or an absolute path.
 sipp_bg() {
 	local name=$1 scen=$2 port=$3; shift 3
-	timeout 90 sipp -sf "$SIPP_DIR/$scen" "$s1_SIP" -i 127.0.0.1 -p "$port" -m 1 \
+	[[ $scen = /* ]] || scen=$SIPP_DIR/$scen
+	timeout 90 sipp -sf "$scen" "$s1_SIP" -i 127.0.0.1 -p "$port" -m 1 \
 		-timeout 60s -timeout_error -nostdin -trace_err -error_file "$T/$name.sipp-errors.log" \
 		-trace_msg -message_file "$T/$name.sipp-messages.log" "$@" >"$T/$name.sipp.log" 2>&1 &
 	echo $! >"$T/$name.pid"
@@ -226,3 +229,11 @@ reg_sipp() {
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
 # sql_is DB QUERY VALUE: true when the query returns VALUE (for wait_for, which re-runs it).
 sql_is() { [ "$(sql "$1" "$2")" = "$3" ]; }
+
+# ---- RPC keys ----
+# make_keys DIR NAME...: a CURVE key pair per NAME (DIR/NAME.key, mode 0600, and DIR/NAME.pub).
+make_keys() {
+	local dir=$1; shift
+	mkdir -p "$dir"
+	for n in "$@"; do "$MEDIACTL" keygen --out "$dir/$n" >/dev/null || return 1; done
+}

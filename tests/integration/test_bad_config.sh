@@ -47,6 +47,6 @@ expect_error "signald: SIP port in use" "cannot open SIP on $s1_SIP" env ASAN_OP
 # signald with no media node running starts, and logs that the node is down.
 dead=$(free_port)
 start_signald s2 "tcp://127.0.0.1:$dead" || exit 1
-check "signald logs an unreachable media node" wait_for 5 grep -q "media node tcp://127.0.0.1:$dead: down (no answer" "$T/s2.log"
+check "signald logs an unreachable media node" wait_for 5 grep -q "media node tcp://127.0.0.1:$dead: down (not connected)" "$T/s2.log"
 check "mediad config check mode" "$MEDIAD" -t -c "$T/m1.ini"
 finish

@@ -132,14 +132,14 @@ static void test_owners(void **state)
 
 	(void)state;
 	assert_int_equal(owners_new(&o), 0);
-	a = owners_get(o, (const uint8_t *)"signald-1", 9, 1000);
-	a2 = owners_get(o, (const uint8_t *)"signald-1", 9, 1500);
-	b = owners_get(o, (const uint8_t *)"x\001y", 3, 1000);
+	a = owners_get(o, (const uint8_t *)"signald-1", 9, "", 1000);
+	a2 = owners_get(o, (const uint8_t *)"signald-1", 9, "", 1500);
+	b = owners_get(o, (const uint8_t *)"x\001y", 3, "", 1000);
 	assert_ptr_equal(a, a2);
 	assert_int_equal(a->refs, 2);
 	assert_int_equal(a->last_seen_ms, 1500);
-	owners_seen(o, (const uint8_t *)"signald-1", 9, 2000);
-	owners_seen(o, (const uint8_t *)"nobody", 6, 2000); /* ignored */
+	assert_null(owners_seen(o, (const uint8_t *)"signald-1", 9, "", 0, 2000));
+	assert_null(owners_seen(o, (const uint8_t *)"nobody", 6, "", 0, 2000)); /* ignored */
 	assert_int_equal(a->last_seen_ms, 2000);
 	owner_name(b, name, sizeof(name));
 	assert_string_equal(name, "x.y");
@@ -147,10 +147,51 @@ static void test_owners(void **state)
 	assert_string_equal(name, "sign");
 	owners_put(o, a);
 	owners_put(o, a2); /* last reference: forgotten */
-	a = owners_get(o, (const uint8_t *)"signald-1", 9, 3000);
+	a = owners_get(o, (const uint8_t *)"signald-1", 9, "", 3000);
 	assert_int_equal(a->refs, 1);
 	owners_put(o, a);
 	owners_put(o, b);
+	owners_free(o);
+}
+
+/* The same routing id with two keys is two owners; a message with the other key marks the
+ * owner displaced (no events) until it speaks again; a new instance is a restart. */
+static void test_owner_keys_and_instances(void **state)
+{
+	const uint8_t *rid = (const uint8_t *)"sig1";
+	struct owners *o;
+	struct owner *a, *b;
+
+	(void)state;
+	assert_int_equal(owners_new(&o), 0);
+	a = owners_get(o, rid, 4, "keyA", 1000);
+	b = owners_get(o, rid, 4, "keyB", 1000);
+	assert_ptr_not_equal(a, b);
+	assert_ptr_equal(owners_find(o, rid, 4, "keyA"), a);
+	assert_null(owners_find(o, rid, 4, "keyC"));
+	assert_null(owners_seen(o, rid, 4, "keyB", 0, 1100));
+	assert_true(a->displaced);
+	assert_false(b->displaced);
+	assert_int_equal(a->last_seen_ms, 1000);
+	/* First instance heard is not a restart; a different one is. */
+	assert_null(owners_seen(o, rid, 4, "keyA", 7, 1200));
+	assert_false(a->displaced);
+	assert_int_equal(a->instance, 7);
+	assert_null(owners_seen(o, rid, 4, "keyA", 7, 1300));
+	assert_null(owners_seen(o, rid, 4, "keyA", 0, 1350)); /* not told: no change */
+	assert_ptr_equal(owners_seen(o, rid, 4, "keyA", 9, 1400), a);
+	assert_int_equal(a->instance, 9);
+	assert_int_equal(a->restart_ms, 1400);
+	assert_int_equal(b->instance, 0);
+	/* Sessions per key over every routing id it uses. */
+	assert_non_null(owners_get(o, (const uint8_t *)"other", 5, "keyA", 1500));
+	assert_int_equal(owners_key_sessions(o, "keyA"), 2);
+	assert_int_equal(owners_key_sessions(o, "keyB"), 1);
+	owners_put(o, owners_find(o, (const uint8_t *)"other", 5, "keyA"));
+	owners_put(o, a);
+	assert_int_equal(owners_key_sessions(o, "keyA"), 0);
+	owners_put(o, b);
+	assert_int_equal(owners_key_sessions(o, "keyB"), 0);
 	owners_free(o);
 }
 
@@ -158,6 +199,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lookup_and_duplicates),
+	    cmocka_unit_test(test_owner_keys_and_instances),
 	    cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_u32map_edges),
 	    cmocka_unit_test(test_owners),

@@ -52,9 +52,10 @@ void media_client_cancel(struct media_client *mc, void *arg)
 		node.cb = NULL;
 }
 
-struct media_node *media_client_pick(struct media_client *mc)
+struct media_node *media_client_pick(struct media_client *mc, const struct media_node *except)
 {
 	(void)mc;
+	(void)except;
 	return the_node;
 }
 
