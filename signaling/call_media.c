@@ -260,6 +260,10 @@ static int reply_error(struct call *call, int rc, const RpcEnvelope *env)
 		return 0;
 	snprintf(call->media_error, sizeof(call->media_error), "%s: %s",
 	         rpc_status_name(status->code), status->message ? status->message : "");
+	/* A remote the node refuses (its own port, a denied network) is the offer's fault: 488,
+	 * not a 503 inviting the caller to try the same again. */
+	if (status->code == RPC_INVALID_ADDRESS)
+		return -EPROTO;
 	return status->code == RPC_NO_PORTS ? -ENOSPC : -EIO;
 }
 

@@ -103,6 +103,8 @@ check "SDP without c=: 400" caller noc call_uac_sdp_noc.xml -set status 400
 check "SDP with unknown codecs only: 488" caller codecs call_uac_sdp_codecs.xml -set status 488
 check "SDP with 100 m-lines: 488" caller many call_uac_sdp_many.xml -set status 488
 check "SDP with a bad port: 400" caller port call_uac_sdp_port.xml -set status 400
+check "SDP naming a multicast address (refused by the media node): 488" \
+	caller maddr call_uac_sdp_addr.xml -set addr 224.0.0.1 -set status 488
 check "bad offers: all clear" all_clear
 check "BYE for an unknown dialog: 481" run_sipp byeunk bye_unknown.xml "$s1_SIP"
 check "signald still answers" "$SIPPING" "sip:$s1_SIP" 1000
