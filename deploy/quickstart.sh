@@ -128,8 +128,6 @@ per user or domain, see docs/registrar.md). Debian's baresip and linphonec work 
 (docs/interop.md shows their settings in tests/interop/). Or from this shell:
   python3 $ROOT/tests/integration/sipreg.py 127.0.0.1:5060 offer --user 1000
   sqlite3 $STATE/tandem.db "select sip_user, contact, network_ip, network_port, status from sip_registrations"
-SIPp's INVITE digest uri leaves out the called user: for it, restart signald with
-  --set auth.uri_check=host (see docs/registrar.md).
 
 Call: register two phones (say 1000 and 1001) and dial 1001 from 1000. The call is challenged
 (407, same credentials), routed by deploy/demo/dialplan.xml (10[01][0-9] -> bridge user/\$1) and

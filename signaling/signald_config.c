@@ -81,7 +81,7 @@ static const struct cfg_key signald_keys[] = {
     {"auth", "failure_window_s", CFG_INT, F(auth_failure_window_s), "60", 1, 86400,
      "window in which failures are counted"},
     {"auth", "ban_s", CFG_INT, F(auth_ban_s), "300", 1, 604800, "ban length"},
-    {"auth", "uri_check", CFG_STR, F(auth_uri_check), "strict", 0, 0,
+    {"auth", "uri_check", CFG_STR, F(auth_uri_check), "host", 0, 0,
      "strict: the digest uri is the Request-URI; host: may leave out the user (SIPp)"},
     {"auth", "ban_table_size", CFG_INT, F(auth_ban_table_size), "65536", 16, 16777216,
      "sources (and accounts) tracked for failures at once"},

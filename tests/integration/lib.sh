@@ -165,8 +165,8 @@ run_sipp() {
 		-trace_screen -screen_file "$T/$name.sipp-screen.log" "$@" >"$T/$name.sipp.log" 2>&1
 }
 
-# SIPp 3.6's digest uri is "sip:REMOTE_IP:REMOTE_PORT" without the called user: call tests start
-# signald with this.
+# SIPp 3.6's digest uri is "sip:REMOTE_IP:REMOTE_PORT" without the called user, which the
+# default [auth] uri_check = host accepts; call tests say so explicitly.
 SIPP_AUTH=(--set auth.uri_check=host)
 
 # register_user NAME USER PORT [sipp args...]: registers USER (password 1234) from 127.0.0.1:PORT.

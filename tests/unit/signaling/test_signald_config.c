@@ -32,7 +32,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.sip_source_rate, 200);
 	assert_true(cfg.sip_tcp_idle_s > 0 && cfg.sip_tcp_max_per_source > 0);
 	assert_true(cfg.auth_account_max_failures > 0);
-	assert_int_equal(cfg.digest_uri_check, DIGEST_URI_STRICT);
+	assert_int_equal(cfg.digest_uri_check, DIGEST_URI_HOST);
 	assert_null(cfg.auth_secret_file);
 	signald_config_free(&cfg);
 }
