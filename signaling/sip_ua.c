@@ -117,7 +117,7 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 
 	set_context(sip);
 	if (hmagic) {
-		sip_ua_on_leg_event(ua, ev, status, phrase, hmagic, sip, tags);
+		sip_ua_on_leg_event(ua, ev, status, phrase, nh, hmagic, sip, tags);
 		log_set_context(NULL);
 		return;
 	}

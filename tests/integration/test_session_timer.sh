@@ -83,4 +83,16 @@ check "silent caller: CDR" next_cdr
 check "silent caller: RECOVERY_ON_TIMER_EXPIRE by caller" test "$(cdr "hangup_cause || ',' || hangup_side")" = "RECOVERY_ON_TIMER_EXPIRE,caller"
 check "silent caller: all clear" all_clear
 
+# 4. A callee without timers or UPDATE (interval 8 s, refreshed by signald after 4 s): refreshed
+#    with a re-INVITE, never an UPDATE it does not allow (sofia-sip would retry a refused one
+#    every second); the caller's leg keeps its own timer and refreshes.
+sipp_bg noupd-callee call_uas_timer_noupdate.xml "$CALLEE_PORT" -mp "$CALLEE_MEDIA"
+sleep 0.3
+check "callee without UPDATE: the call ends normally" caller noupd call_uac_timer.xml 4
+check "callee without UPDATE: callee completes, no UPDATE came" sipp_wait noupd-callee
+check "callee without UPDATE: refreshed by re-INVITE" test "$(received noupd-callee INVITE)" -ge 2
+check "callee without UPDATE: CDR" next_cdr
+check "callee without UPDATE: NORMAL_CLEARING by caller" test "$(cdr "hangup_cause || ',' || hangup_side")" = "NORMAL_CLEARING,caller"
+check "callee without UPDATE: all clear" all_clear
+
 finish
