@@ -2,8 +2,9 @@
 # SIP session timers (RFC 4028) on both legs, with intervals of a few seconds (min_se_s below the
 # RFC's 90 s, for tests only): refreshes from a well-behaved caller are answered and signald
 # refreshes the callee itself, so the call outlives the interval; a callee that stops answering
-# (SIGSTOP) or a caller that stops refreshing ends the call, the other leg getting a BYE with
-# Reason Q.850 cause 102, the media session deleted and the cause in the CDR.
+# (SIGSTOP) or whose port closes, or a caller that stops refreshing, ends the call, the other
+# leg getting a BYE with Reason Q.850 cause 102, the media session deleted and the cause in the
+# CDR. A callee without UPDATE is refreshed with re-INVITEs.
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
@@ -72,6 +73,21 @@ check "vanished callee: mediad has no session, no dialog left" all_clear
 check "vanished callee: logged" grep -aq "session timer expired on the callee leg" "$T/s1.log"
 kill -KILL "$SIPP_PID" 2>/dev/null
 sipp_wait gone-callee
+
+# 2b. The callee's SIP port closes (its process is killed): signald's refresh gets an ICMP
+#     error and the call ends the same way.
+callee dead 3 uac
+caller dead call_uac_timer_wait.xml 8 &
+CALLER_PID=$!
+wait_for 10 output_is 3 actives
+SIPP_PID=$(pgrep -P "$(cat "$T/dead-callee.pid")" sipp)
+kill -KILL "$SIPP_PID"
+check "closed callee: the caller gets a BYE and answers it" wait "$CALLER_PID"
+check "closed callee: the BYE carries $REASON" grep -aqF "$REASON" "$T/dead-caller.sipp-messages.log"
+check "closed callee: CDR" next_cdr
+check "closed callee: RECOVERY_ON_TIMER_EXPIRE by callee" test "$(cdr "hangup_cause || ',' || hangup_side")" = "RECOVERY_ON_TIMER_EXPIRE,callee"
+check "closed callee: all clear" all_clear
+sipp_wait dead-callee
 
 # 3. The caller stops refreshing (3 s, refresher=uac): signald ends its leg (sofia-sip's BYE) and
 #    the callee, which keeps answering signald's refreshes, gets a BYE with the Reason.
