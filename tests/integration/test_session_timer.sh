@@ -99,16 +99,18 @@ check "silent caller: CDR" next_cdr
 check "silent caller: RECOVERY_ON_TIMER_EXPIRE by caller" test "$(cdr "hangup_cause || ',' || hangup_side")" = "RECOVERY_ON_TIMER_EXPIRE,caller"
 check "silent caller: all clear" all_clear
 
-# 4. A callee without timers or UPDATE (interval 8 s, refreshed by signald after 4 s): refreshed
-#    with a re-INVITE, never an UPDATE it does not allow (sofia-sip would retry a refused one
-#    every second); the caller's leg keeps its own timer and refreshes.
+# 4. Phones without timers, refreshed by signald after half of session_timer_s (4 s): the caller
+#    (which takes UPDATE) with an UPDATE without SDP, the callee (which does not) with a
+#    re-INVITE, never an UPDATE it does not allow (sofia-sip would retry a refused one every
+#    second).
 sipp_bg noupd-callee call_uas_timer_noupdate.xml "$CALLEE_PORT" -mp "$CALLEE_MEDIA"
 sleep 0.3
-check "callee without UPDATE: the call ends normally" caller noupd call_uac_timer.xml 4
-check "callee without UPDATE: callee completes, no UPDATE came" sipp_wait noupd-callee
-check "callee without UPDATE: refreshed by re-INVITE" test "$(received noupd-callee INVITE)" -ge 2
-check "callee without UPDATE: CDR" next_cdr
-check "callee without UPDATE: NORMAL_CLEARING by caller" test "$(cdr "hangup_cause || ',' || hangup_side")" = "NORMAL_CLEARING,caller"
-check "callee without UPDATE: all clear" all_clear
+check "phones without timers: the caller is refreshed with an UPDATE, then hangs up" \
+	caller noupd call_uac_timer_refreshed.xml 0
+check "phones without timers: callee completes, no UPDATE came" sipp_wait noupd-callee
+check "phones without timers: refreshed by re-INVITE" test "$(received noupd-callee INVITE)" -ge 2
+check "phones without timers: CDR" next_cdr
+check "phones without timers: NORMAL_CLEARING by caller" test "$(cdr "hangup_cause || ',' || hangup_side")" = "NORMAL_CLEARING,caller"
+check "phones without timers: all clear" all_clear
 
 finish
