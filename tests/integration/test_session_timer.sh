@@ -113,4 +113,8 @@ check "phones without timers: CDR" next_cdr
 check "phones without timers: NORMAL_CLEARING by caller" test "$(cdr "hangup_cause || ',' || hangup_side")" = "NORMAL_CLEARING,caller"
 check "phones without timers: all clear" all_clear
 
+# 5. An interval below min_se_s (2 s): 422 with Min-SE, and no call.
+check "interval too small: 422 with Min-SE" caller small call_uac_timer_small.xml 1
+check "interval too small: no session, no dialog" all_clear
+
 finish
