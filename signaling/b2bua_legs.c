@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "log.h"
 #include "sdp_negotiate.h"
+#include "session_timer.h"
 
 /* ---- answering the caller ----------------------------------------------------------------- */
 
@@ -85,6 +86,23 @@ static bool all_b_failed(const struct call *call)
 		if (call->b[i].final_status < 300)
 			return false;
 	return true;
+}
+
+/* ---- session timers (RFC 4028) ------------------------------------------------------------- */
+
+static bool leg_session_expired(const struct call *call, const struct leg *leg)
+{
+	return session_timer_expired(leg->state == LEG_CONFIRMED, call->state == CALL_ENDING);
+}
+
+/* The stack ended this side's dialog itself (session_timer.h): the other leg gets a BYE whose
+ * Reason says why, the media session goes, the CDR has the cause. */
+static void session_expired_hangup(struct b2bua *b, struct call *call, const char *side)
+{
+	log_notice("call", "%s on the %s leg: no refresh from it, or no answer to ours",
+	           SESSION_TIMER_REASON_TEXT, side);
+	call->hangup_text = SESSION_TIMER_REASON_TEXT;
+	call_hangup(b, call, HANGUP_CAUSE_RECOVERY_ON_TIMER_EXPIRE, side);
 }
 
 /* ---- B leg events ------------------------------------------------------------------------- */
@@ -297,6 +315,11 @@ static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
 			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "callee");
 		break;
 	case UA_EV_TERMINATED:
+		if (leg == call->winner && leg_session_expired(call, leg)) {
+			leg_release(b, leg);
+			session_expired_hangup(b, call, "callee");
+			break;
+		}
 		leg_release(b, leg);
 		if (!call->winner && call->state != CALL_ENDING && all_b_failed(call)) {
 			if (!leg->final_status)
@@ -361,6 +384,12 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		b2bua_reinvite_answered(b, call, &call->a, ev);
 		break;
 	case UA_EV_TERMINATED:
+		if (leg_session_expired(call, &call->a)) {
+			leg_release(b, &call->a);
+			session_expired_hangup(b, call, "caller");
+			call_maybe_free(b, call);
+			break;
+		}
 		leg_release(b, &call->a);
 		if (call->state != CALL_ENDING)
 			call_hangup(b, call,

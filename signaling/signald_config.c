@@ -3,6 +3,7 @@
 
 #include "codec_prefs.h"
 #include "node_select.h"
+#include "session_timer.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -36,6 +37,10 @@ static const struct cfg_key signald_keys[] = {
      "public key of the media nodes"},
     {"sip", "timer_t1x64_ms", CFG_INT, F(sip_timer_t1x64_ms), "32000", 1000, 64000,
      "64*T1: transaction timeout, and how long finished transactions linger"},
+    {"sip", "session_timer_s", CFG_INT, F(sip_session_timer_s), "1800", 0, 86400,
+     "RFC 4028 session interval asked of each leg; 0 = no session timers"},
+    {"sip", "min_se_s", CFG_INT, F(sip_min_se_s), "90", 2, 86400,
+     "shortest session interval accepted (RFC 4028: at least 90; less only for tests)"},
     {"sip", "max_message_kb", CFG_INT, F(sip_max_message_kb), "64", 4, 2048,
      "larger SIP messages (UDP or TCP) are refused with 413"},
     {"sip", "udp_rcvbuf_kb", CFG_INT, F(sip_udp_rcvbuf_kb), "2048", 0, 1048576,
@@ -207,6 +212,11 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 			snprintf(err, errlen, "%s: [media] node: %s", where, msg);
 			return -EINVAL;
 		}
+	}
+	if (session_timer_check_config(cfg->sip_session_timer_s, cfg->sip_min_se_s, msg,
+	                               sizeof(msg))) {
+		snprintf(err, errlen, "%s: %s", where, msg);
+		return -EINVAL;
 	}
 	if (cfg->media_node_down_ms <= cfg->media_ping_interval_ms) {
 		snprintf(err, errlen,

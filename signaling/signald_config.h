@@ -26,6 +26,8 @@ struct signald_config {
 	char *media_key_file;        /* CURVE secret key of signald towards media nodes */
 	char *media_server_key_file; /* the media nodes' public key */
 	long sip_timer_t1x64_ms;     /* RFC 3261 64*T1 (Timers B, F, H, J) */
+	long sip_session_timer_s;    /* RFC 4028 Session-Expires we ask for; 0: off */
+	long sip_min_se_s;           /* Min-SE: shorter intervals get 422 */
 	long sip_max_message_kb;     /* NTATAG_MAXSIZE: larger messages get 413 */
 	long sip_udp_rcvbuf_kb;      /* 0: leave the kernel's default */
 	long sip_overload_queue_kb;  /* see overload.h; 0: off */

@@ -117,7 +117,7 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 
 	set_context(sip);
 	if (hmagic) {
-		sip_ua_on_leg_event(ua, ev, status, phrase, hmagic, sip, tags);
+		sip_ua_on_leg_event(ua, ev, status, phrase, nh, hmagic, sip, tags);
 		log_set_context(NULL);
 		return;
 	}
@@ -255,7 +255,13 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	    SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR("timer"),
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, "
 	                     "REGISTER"),
-	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NTATAG_UDP_MTU(65535),
+	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"),
+	    /* RFC 4028 per dialog, run by the stack (session_timer.h). Our refreshes are UPDATEs
+	     * without SDP: with no SDP engine in the stack, a refresh re-INVITE would carry an
+	     * old offer (UAC legs) or none, leaving an answer to put in the ACK (UAS legs). */
+	    NUTAG_SESSION_TIMER((unsigned)cfg->sip_session_timer_s),
+	    NUTAG_MIN_SE((unsigned)cfg->sip_min_se_s), NUTAG_SESSION_REFRESHER(nua_any_refresher),
+	    NUTAG_UPDATE_REFRESH(1), NTATAG_UDP_MTU(65535),
 	    NTATAG_MAXSIZE((usize_t)cfg->sip_max_message_kb * 1024),
 	    NTATAG_SIP_T1X64((unsigned)cfg->sip_timer_t1x64_ms), TPTAG_LOG(cfg->sip_log ? 1 : 0),
 	    /* A TCP connection costs a descriptor and a buffer: idle ones close, and a message

@@ -21,6 +21,28 @@ static bool body_is_sdp(const sip_t *sip)
 	       strcasecmp(sip->sip_content_type->c_type, "application/sdp") == 0;
 }
 
+static bool allows_update(const sip_t *sip)
+{
+	return sip && sip->sip_allow && sip_is_allowed(sip->sip_allow, sip_method_update, "UPDATE");
+}
+
+/* Session timers (session_timer.h) refresh with UPDATE, and sofia-sip 1.12.11 retries a refused
+ * refresh every second (the refresh is rescheduled only on success). A caller that neither
+ * refreshes (no "timer") nor takes UPDATE gets no timer on its leg; a callee without UPDATE is
+ * refreshed with a re-INVITE (the last one sent on the leg, so its current offer). */
+static void fit_session_timer(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip, bool caller)
+{
+	if (!ua->cfg->sip_session_timer_s || allows_update(sip))
+		return;
+	if (caller && !sip_has_feature(sip->sip_supported, "timer")) {
+		log_debug("sip", "caller supports neither timer nor UPDATE: no session timer");
+		nua_set_hparams(nh, NUTAG_SESSION_TIMER(0), TAG_END());
+	} else if (!caller) {
+		log_debug("sip", "callee does not take UPDATE: session refreshed by re-INVITE");
+		nua_set_hparams(nh, NUTAG_UPDATE_REFRESH(0), TAG_END());
+	}
+}
+
 void sip_ua_on_invite(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip)
 {
 	struct ua_request req = {0};
@@ -50,6 +72,7 @@ void sip_ua_on_invite(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip)
 		req.sdp_len = sip->sip_payload->pl_len;
 	}
 	req.sip = sip;
+	fit_session_timer(ua, nh, sip, true);
 	if (ua->h.invite)
 		ua->h.invite(ua->h.arg, nh, &req);
 	else
@@ -76,13 +99,15 @@ static void leg_event(struct sip_ua *ua, void *leg, enum ua_leg_event_kind kind,
 
 /* Events on a handle that a module adopted. */
 void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char const *phrase,
-                         void *leg, const sip_t *sip, tagi_t tags[])
+                         nua_handle_t *nh, void *leg, const sip_t *sip, tagi_t tags[])
 {
 	int state = -1;
 
 	switch (ev) {
 	case nua_r_invite:
 		/* 100 is either the stack's own Trying or "retrying after N s": never relayed. */
+		if (status >= 200 && status < 300)
+			fit_session_timer(ua, nh, sip, false);
 		if (status > 100)
 			leg_event(ua, leg, UA_EV_RESPONSE, status, phrase, sip);
 		break;

@@ -36,6 +36,6 @@ void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const s
 void sip_ua_on_invite(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip);
 /* Any event on a handle a module adopted. */
 void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char const *phrase,
-                         void *leg, const sip_t *sip, tagi_t tags[]);
+                         nua_handle_t *nh, void *leg, const sip_t *sip, tagi_t tags[]);
 
 #endif
