@@ -139,6 +139,12 @@ static int rpc_dir(enum media_dir d)
 	}
 }
 
+/* [call] media_hold_timeout_s for SessionOptions: the node applies it while the call is held. */
+static uint32_t hold_timeout_ms(const struct call_media *cm)
+{
+	return (uint32_t)cm->cfg->call_media_hold_timeout_s * 1000u;
+}
+
 /* Storage for one request's messages: protobuf-c structs point into it. */
 struct req_buf {
 	RpcStreamSpec spec[2][CM_MAX_STREAMS];
@@ -380,9 +386,10 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	req.leg_a = &leg[SIDE_A];
 	req.leg_b = &leg[SIDE_B];
 	st->strict = strict_after(call, st, st->from, in);
-	if (st->strict) {
+	if (st->strict || cm->cfg->call_media_hold_timeout_s) {
 		tandem__media__v1__session_options__init(&opt);
-		opt.strict_source = true;
+		opt.strict_source = st->strict;
+		opt.hold_timeout_ms = hold_timeout_ms(cm);
 		req.options = &opt;
 	}
 	env.body_case = RPC_BODY(CREATE_SESSION);
@@ -464,9 +471,12 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	req.n_add = na;
 	req.add = rb.add_ptr;
 	if (strict != st->strict) {
-		/* Options replace the timeout too: 0 keeps the node's default, as at create. */
+		/* Options replace the timeouts too: 0 keeps the node's default, as at create, and
+		 * the hold timeout is sent again. Hold and resume need no options: the node sees
+		 * them in the stream directions. */
 		tandem__media__v1__session_options__init(&opt);
 		opt.strict_source = strict;
+		opt.hold_timeout_ms = hold_timeout_ms(cm);
 		req.options = &opt;
 		st->strict = strict;
 	}
