@@ -1,5 +1,6 @@
 /* INVITE dialogs: sip_ua's half of the b2bua. New INVITEs and every event of an adopted handle
  * go up as plain structs; the b2bua acts on its legs through the functions below. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,32 @@ static void leg_event(struct sip_ua *ua, void *leg, enum ua_leg_event_kind kind,
 		ua->h.leg_event(ua->h.arg, leg, &ev);
 }
 
+static void request_event(struct sip_ua *ua, void *leg, const sip_t *sip)
+{
+	struct ua_leg_event ev = {.kind = UA_EV_REQUEST, .sip = sip};
+	char ctype[256];
+
+	if (!sip || !sip->sip_request)
+		return;
+	ev.method = sip->sip_request->rq_method_name;
+	if (sip->sip_payload && sip->sip_payload->pl_len) {
+		ev.body = sip->sip_payload->pl_data;
+		ev.body_len = sip->sip_payload->pl_len;
+	}
+	/* The full value (type/subtype and parameters), as the sender wrote it. */
+	if (sip->sip_content_type && sip->sip_content_type->c_type &&
+	    sip_header_e(ctype, sizeof(ctype), (sip_header_t const *)sip->sip_content_type, 0) >
+	        0) {
+		char *v = strchr(ctype, ':');
+
+		ev.content_type = v ? v + 1 + strspn(v + 1, " \t") : ctype;
+	}
+	if (sip->sip_call_id)
+		ev.call_id = sip->sip_call_id->i_id;
+	if (ua->h.leg_event)
+		ua->h.leg_event(ua->h.arg, leg, &ev);
+}
+
 /* Events on a handle that a module adopted. */
 void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char const *phrase,
                          void *leg, const sip_t *sip, tagi_t tags[])
@@ -104,6 +131,17 @@ void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char con
 	case nua_r_update:
 		if (status >= 200)
 			leg_event(ua, leg, UA_EV_UPDATE_RESPONSE, status, phrase, sip);
+		break;
+	case nua_i_info:
+	case nua_i_message:
+		/* status 100: ours to answer (NUTAG_APPL_METHOD); else the stack already did. */
+		if (status < 200)
+			request_event(ua, leg, sip);
+		break;
+	case nua_r_info:
+	case nua_r_message:
+		if (status >= 200)
+			leg_event(ua, leg, UA_EV_REQUEST_RESPONSE, status, phrase, sip);
 		break;
 	case nua_i_state:
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
@@ -209,6 +247,28 @@ void sip_ua_drop_kept(struct ua_kept *kept)
 		return;
 	nua_destroy_event(kept->saved);
 	free(kept);
+}
+
+int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const char *method, const char *content_type,
+                   const char *body, size_t body_len)
+{
+	bool has_body = body && body_len;
+	/* With a length: a body need not end in NUL. */
+	sip_payload_t pl[1];
+
+	(void)ua;
+	sip_payload_init(pl);
+	pl->pl_data = (char *)body;
+	pl->pl_len = (usize_t)body_len;
+	if (!strcasecmp(method, "INFO"))
+		nua_info(nh, TAG_IF(content_type, SIPTAG_CONTENT_TYPE_STR(content_type)),
+		         TAG_IF(has_body, SIPTAG_PAYLOAD(pl)), TAG_END());
+	else if (!strcasecmp(method, "MESSAGE"))
+		nua_message(nh, TAG_IF(content_type, SIPTAG_CONTENT_TYPE_STR(content_type)),
+		            TAG_IF(has_body, SIPTAG_PAYLOAD(pl)), TAG_END());
+	else
+		return -EINVAL;
+	return 0;
 }
 
 void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp)
