@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # In-dialog requests relayed by the b2bua: in an answered call the caller's INFO
 # (application/dtmf-relay, Signal=5) reaches the callee with its body and Content-Type and the
-# callee's 200 comes back, a MESSAGE likewise, and a 415 from the callee comes back as 415.
+# callee's 200 comes back, a MESSAGE likewise, a 415 from the callee comes back as 415, the
+# callee's MESSAGE reaches the caller, and an INFO the callee leaves unanswered gets 408.
 # Outside a dialog INFO and MESSAGE get 481; OPTIONS lists them in Allow.
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
-start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" || exit 1
+# A short 64xT1: an unanswered relayed INFO gets 408 after 2 s.
+start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" --set sip.timer_t1x64_ms=2000 || exit 1
 DB=$T/s1-state/tandem.db
 CALLEE_PORT=$(free_port)
 read -r -a RELAY <<<"$(relay_args)"
@@ -15,12 +17,12 @@ check "1001 registers" register_user reg1001 1001 "$CALLEE_PORT"
 
 sipp_bg info-callee call_uas_info.xml "$CALLEE_PORT" -mp "$(free_port 2)" "${RELAY[@]}"
 sleep 0.3
-check "INFO 200, MESSAGE 200 and INFO 415 come back to the caller" \
+check "caller: INFO 200, MESSAGE 200, INFO 415, the callee's MESSAGE, INFO 408" \
 	timeout 60 sipp -sf "$SIPP_DIR/call_uac_info.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" \
 	-m 1 -mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
 	-timeout 30s -timeout_error -nostdin -trace_err -error_file "$T/info-caller.sipp-errors.log" \
 	-trace_msg -message_file "$T/info-caller.sipp-messages.log"
-check "the callee got INFO, MESSAGE, INFO and BYE in the dialog" sipp_wait info-callee
+check "callee: INFO, MESSAGE, INFO, its MESSAGE answered 200, INFO, BYE" sipp_wait info-callee
 
 # request N FILE: the Nth INFO or MESSAGE the callee received (request line, headers, body) as
 # its message trace shows it, into FILE.
@@ -40,6 +42,8 @@ check "MESSAGE reached the callee" grep -q '^MESSAGE sip:' "$T/msg1"
 check "MESSAGE kept its Content-Type" has_line "$T/msg1" 'Content-Type: text/plain;charset=UTF-8'
 check "MESSAGE kept its body" has_line "$T/msg1" 'Hello through the switch'
 check "the 415 is logged as the callee's answer" grep -aq 'INFO answered 415 by the callee' "$T/s1.log"
+check "the callee's MESSAGE was relayed to the caller" grep -aq 'MESSAGE answered 200 by the caller' "$T/s1.log"
+check "the unanswered INFO timed out with 408" grep -aq 'INFO answered 408 by the callee' "$T/s1.log"
 check "all clear" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 
 # Outside a dialog there is nothing to relay to: 481, and the stack does not answer 200.
