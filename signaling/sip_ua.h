@@ -110,6 +110,7 @@ void sip_ua_bind(struct sip_ua *ua, ua_handle *nh, void *leg);
 /* Ends our ownership of nh: no event for it arrives after this. */
 void sip_ua_release(struct sip_ua *ua, ua_handle *nh);
 
+/* The answers below may take a phrase from an event (a relayed answer): it is copied. */
 /* Answers the INVITE (or re-INVITE) pending on nh. sdp and headers may be NULL. */
 void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
                     const char *sdp, const char *headers);

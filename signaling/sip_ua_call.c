@@ -167,9 +167,34 @@ void sip_ua_release(struct sip_ua *ua, ua_handle *nh)
 	nua_handle_destroy(nh);
 }
 
+/* nua_respond() keeps the phrase pointer, not a copy, until the stack handles the signal, after
+ * the event a relayed phrase came from is freed. Phrases are kept here for the process's life:
+ * few distinct ones exist; past the table's size, or past its length, the status's standard
+ * phrase is used. Loop thread only. */
+#define PHRASES     128
+#define PHRASE_SIZE 64
+static const char *phrase_keep(int status, const char *phrase)
+{
+	static char kept[PHRASES][PHRASE_SIZE];
+	static unsigned n;
+	size_t len;
+
+	if (!phrase)
+		return NULL;
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(kept[i], phrase))
+			return kept[i];
+	len = strlen(phrase);
+	if (n == PHRASES || len >= PHRASE_SIZE)
+		return sip_status_phrase(status) ? sip_status_phrase(status) : "";
+	memcpy(kept[n], phrase, len + 1);
+	return kept[n++];
+}
+
 void sip_ua_respond_now(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
                         const char *sdp)
 {
+	phrase = phrase_keep(status, phrase);
 	nua_respond(nh, status, phrase, NUTAG_WITH_THIS(ua->nua),
 	            TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
@@ -178,6 +203,7 @@ void sip_ua_respond_now(struct sip_ua *ua, ua_handle *nh, int status, const char
 void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
                     const char *sdp, const char *headers)
 {
+	phrase = phrase_keep(status, phrase);
 	nua_respond(nh, status, phrase, TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
 	            TAG_IF(headers, SIPTAG_HEADER_STR(headers)), TAG_END());
@@ -235,6 +261,7 @@ void sip_ua_respond_kept(struct sip_ua *ua, ua_handle *nh, struct ua_kept *kept,
 {
 	if (!kept)
 		return;
+	phrase = phrase_keep(status, phrase);
 	nua_respond(nh, status, phrase, NUTAG_WITH_SAVED(kept->saved),
 	            TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
