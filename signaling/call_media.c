@@ -758,6 +758,7 @@ int call_media_move(struct call_media *cm, struct call *call, struct media_node 
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
 	RpcCreate req = TANDEM__MEDIA__V1__CREATE_SESSION_REQUEST__INIT;
 	RpcLegSpec leg[2] = {TANDEM__MEDIA__V1__LEG_SPEC__INIT, TANDEM__MEDIA__V1__LEG_SPEC__INIT};
+	static RpcOptions opt;
 	int rc = 0;
 
 	if (!st || !got[0] || !got[1] || !sent[0] || !sent[1])
@@ -776,6 +777,13 @@ int call_media_move(struct call_media *cm, struct call *call, struct media_node 
 		req.owner = call->caller;
 		req.leg_a = &leg[SIDE_A];
 		req.leg_b = &leg[SIDE_B];
+		if (cm->cfg->call_media_hold_timeout_s) {
+			/* The call may be on hold: the new node must apply the same hold timeout.
+			 */
+			tandem__media__v1__session_options__init(&opt);
+			opt.hold_timeout_ms = hold_timeout_ms(cm);
+			req.options = &opt;
+		}
 		env.body_case = RPC_BODY(CREATE_SESSION);
 		env.create_session = &req;
 		rc = media_client_request(cm->mc, to, &env, on_move_reply, call);
