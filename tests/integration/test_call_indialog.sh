@@ -50,5 +50,15 @@ check "all clear" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 check "INFO and MESSAGE outside a dialog: 481" timeout 30 sipp -sf "$SIPP_DIR/request_nodialog.xml" \
 	"$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 -timeout 20s -timeout_error -nostdin
 
+# allow_header: the Allow header of signald's answer to OPTIONS.
+allow_header() {
+	run_sipp opt options.xml "$s1_SIP" -trace_msg -message_file "$T/opt.sipp-messages.log" &&
+		grep -a '^Allow:' "$T/opt.sipp-messages.log" | tail -1 | tr -d '\r'
+}
+allow=$(allow_header)
+check "OPTIONS: Allow lists INFO and MESSAGE ($allow)" \
+	bash -c '[[ $1 == *" INFO,"* && $1 == *" MESSAGE,"* ]]' _ "$allow"
+check "OPTIONS: Allow lists no NOTIFY, REFER or SUBSCRIBE" \
+	bash -c '[[ -n $1 && $1 != *NOTIFY* && $1 != *REFER* && $1 != *SUBSCRIBE* ]]' _ "$allow"
 check "signald still answers" "$SIPPING" "sip:$s1_SIP" 1000
 finish
