@@ -1,6 +1,7 @@
-/* In-dialog INFO and MESSAGE (DTMF relay, text, anything with a body): relayed to the other leg
- * of an established call with their body and Content-Type, and answered with that leg's final
- * status (408 when it never answered). Nothing is answered for the other side.
+/* In-dialog INFO, MESSAGE and NOTIFY (DTMF relay, text, event state, anything with a body):
+ * relayed to the other leg of an established call with their body and Content-Type (and a
+ * NOTIFY's Event and Subscription-State), and answered with that leg's final status (408 when it
+ * never answered). Nothing is answered for the other side.
  *
  * Requests towards one leg go out one at a time, in the order they came: the answer at the head
  * of that leg's queue is the answer to the request at the head, and DTMF digits keep their
@@ -20,8 +21,9 @@ struct indialog_req {
 	struct leg *from;     /* the leg that sent it (borrowed: the call owns it) */
 	bool sent;
 	char method[16];
-	char *content_type; /* NULL: none; points into the allocation */
-	char *body;         /* NULL: none */
+	/* Each NULL when absent; they point into the same allocation. */
+	char *content_type, *event, *subscription_state;
+	char *body;
 	size_t body_len;
 };
 
@@ -35,10 +37,27 @@ static const char *side_name(const struct leg *leg)
 	return leg->is_a ? "caller" : "callee";
 }
 
+static size_t text_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* Copies s (if any) to *p, advancing it; returns the copy or NULL. */
+static char *text_put(char **p, const char *s)
+{
+	char *copy = *p;
+
+	if (!s)
+		return NULL;
+	*p = stpcpy(copy, s) + 1;
+	return copy;
+}
+
 static struct indialog_req *req_new(const struct ua_leg_event *ev, struct leg *from)
 {
-	size_t ct_len = ev->content_type ? strlen(ev->content_type) + 1 : 0;
-	struct indialog_req *r = calloc(1, sizeof(*r) + ct_len + ev->body_len + 1);
+	size_t size = text_size(ev->content_type) + text_size(ev->event) +
+	              text_size(ev->subscription_state) + ev->body_len + 1;
+	struct indialog_req *r = calloc(1, sizeof(*r) + size);
 	char *p;
 
 	if (!r)
@@ -46,11 +65,9 @@ static struct indialog_req *req_new(const struct ua_leg_event *ev, struct leg *f
 	p = (char *)(r + 1);
 	r->from = from;
 	snprintf(r->method, sizeof(r->method), "%s", ev->method);
-	if (ev->content_type) {
-		memcpy(p, ev->content_type, ct_len);
-		r->content_type = p;
-		p += ct_len;
-	}
+	r->content_type = text_put(&p, ev->content_type);
+	r->event = text_put(&p, ev->event);
+	r->subscription_state = text_put(&p, ev->subscription_state);
 	if (ev->body && ev->body_len) {
 		memcpy(p, ev->body, ev->body_len);
 		r->body = p;
@@ -66,7 +83,13 @@ static void send_head(struct b2bua *b, struct call *call, struct leg *to)
 	if (!r || r->sent)
 		return;
 	r->sent = true;
-	sip_ua_request(b->ua, to->nh, r->method, r->content_type, r->body, r->body_len);
+	sip_ua_request(b->ua, to->nh,
+	               &(struct ua_request_out){.method = r->method,
+	                                        .content_type = r->content_type,
+	                                        .body = r->body,
+	                                        .body_len = r->body_len,
+	                                        .event = r->event,
+	                                        .subscription_state = r->subscription_state});
 	log_info("call", "%s (%s, %zu bytes) relayed to the %s", r->method,
 	         r->content_type ? r->content_type : "no body", r->body_len, side_name(to));
 }

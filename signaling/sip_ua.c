@@ -152,6 +152,7 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 		break;
 	case nua_i_info:
 	case nua_i_message:
+	case nua_i_notify:
 		/* Relayed only within a call (the call's handle gets them): here there is none. */
 		if (status < 200)
 			nua_respond(nh, 481, "Call Does Not Exist", NUTAG_WITH_THIS(nua),
@@ -261,12 +262,13 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	    root, on_event, (nua_magic_t *)ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
 	    SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR("timer"),
-	    /* Only what is handled: INFO and MESSAGE are relayed within a call, so the stack
-	     * must not answer them itself (APPL_METHOD); it would say 200 and drop them. */
+	    /* Only what is handled: INFO, MESSAGE and NOTIFY are relayed within a call, so the
+	     * stack must not answer them itself (APPL_METHOD): it would say 200 and drop them (481
+	     * for a NOTIFY without a subscription). */
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, MESSAGE, "
-	                     "REGISTER"),
+	                     "NOTIFY, REGISTER"),
 	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("INFO"),
-	    NUTAG_APPL_METHOD("MESSAGE"), NTATAG_UDP_MTU(65535),
+	    NUTAG_APPL_METHOD("MESSAGE"), NUTAG_APPL_METHOD("NOTIFY"), NTATAG_UDP_MTU(65535),
 	    NTATAG_MAXSIZE((usize_t)cfg->sip_max_message_kb * 1024),
 	    NTATAG_SIP_T1X64((unsigned)cfg->sip_timer_t1x64_ms), TPTAG_LOG(cfg->sip_log ? 1 : 0),
 	    /* A TCP connection costs a descriptor and a buffer: idle ones close, and a message

@@ -75,10 +75,18 @@ static void leg_event(struct sip_ua *ua, void *leg, enum ua_leg_event_kind kind,
 		ua->h.leg_event(ua->h.arg, leg, &ev);
 }
 
+/* The value of a header as sip_header_e printed it ("Name: value"). */
+static const char *header_value(char *printed)
+{
+	char *v = strchr(printed, ':');
+
+	return v ? v + 1 + strspn(v + 1, " \t") : printed;
+}
+
 static void request_event(struct sip_ua *ua, void *leg, const sip_t *sip)
 {
 	struct ua_leg_event ev = {.kind = UA_EV_REQUEST, .sip = sip};
-	char ctype[256];
+	char ctype[256], event[256], state[256];
 
 	if (!sip || !sip->sip_request)
 		return;
@@ -91,12 +99,17 @@ static void request_event(struct sip_ua *ua, void *leg, const sip_t *sip)
 	if (sip->sip_content_type && sip->sip_content_type->c_type &&
 	    sip_header_e(ctype, sizeof(ctype), (sip_header_t const *)sip->sip_content_type, 0) >
 	        0) {
-		char *v = strchr(ctype, ':');
-
-		ev.content_type = v ? v + 1 + strspn(v + 1, " \t") : ctype;
+		ev.content_type = header_value(ctype);
 	}
 	if (sip->sip_call_id)
 		ev.call_id = sip->sip_call_id->i_id;
+	if (sip->sip_event &&
+	    sip_header_e(event, sizeof(event), (sip_header_t const *)sip->sip_event, 0) > 0)
+		ev.event = header_value(event);
+	if (sip->sip_subscription_state &&
+	    sip_header_e(state, sizeof(state), (sip_header_t const *)sip->sip_subscription_state,
+	                 0) > 0)
+		ev.subscription_state = header_value(state);
 	if (ua->h.leg_event)
 		ua->h.leg_event(ua->h.arg, leg, &ev);
 }
@@ -134,12 +147,14 @@ void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char con
 		break;
 	case nua_i_info:
 	case nua_i_message:
+	case nua_i_notify:
 		/* status 100: ours to answer (NUTAG_APPL_METHOD); else the stack already did. */
 		if (status < 200)
 			request_event(ua, leg, sip);
 		break;
 	case nua_r_info:
 	case nua_r_message:
+	case nua_r_method:
 		if (status >= 200)
 			leg_event(ua, leg, UA_EV_REQUEST_RESPONSE, status, phrase, sip);
 		break;
@@ -276,9 +291,10 @@ void sip_ua_drop_kept(struct ua_kept *kept)
 	free(kept);
 }
 
-int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const char *method, const char *content_type,
-                   const char *body, size_t body_len)
+int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const struct ua_request_out *r)
 {
+	const char *method = r->method, *content_type = r->content_type, *body = r->body;
+	size_t body_len = r->body_len;
 	bool has_body = body && body_len;
 	/* With a length: a body need not end in NUL. */
 	sip_payload_t pl[1];
@@ -293,6 +309,15 @@ int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const char *method, const c
 	else if (!strcasecmp(method, "MESSAGE"))
 		nua_message(nh, TAG_IF(content_type, SIPTAG_CONTENT_TYPE_STR(content_type)),
 		            TAG_IF(has_body, SIPTAG_PAYLOAD(pl)), TAG_END());
+	else if (!strcasecmp(method, "NOTIFY"))
+		/* As an extension method: nua_notify() would make the stack a notifier that sends
+		 * NOTIFYs of its own (a terminated one when the call ends). Relayed, the NOTIFYs
+		 * are the other side's alone. */
+		nua_method(nh, NUTAG_METHOD("NOTIFY"), TAG_IF(r->event, SIPTAG_EVENT_STR(r->event)),
+		           TAG_IF(r->subscription_state,
+		                  SIPTAG_SUBSCRIPTION_STATE_STR(r->subscription_state)),
+		           TAG_IF(content_type, SIPTAG_CONTENT_TYPE_STR(content_type)),
+		           TAG_IF(has_body, SIPTAG_PAYLOAD(pl)), TAG_END());
 	else
 		return -EINVAL;
 	return 0;
