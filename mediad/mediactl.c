@@ -194,7 +194,7 @@ static int complete_options(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *r
 	const RpcSessionOptions *cur;
 	int rc;
 
-	if (!b->keep_strict && !b->keep_timeout)
+	if (!b->keep_strict && !b->keep_timeout && !b->keep_hold_timeout)
 		return 0;
 	qr.session = req->update_session->session;
 	q.body_case = RPC_BODY(QUERY_SESSION);
@@ -213,6 +213,8 @@ static int complete_options(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *r
 		o->strict_source = cur->strict_source;
 	if (b->keep_timeout)
 		o->inactivity_timeout_ms = cur->inactivity_timeout_ms;
+	if (b->keep_hold_timeout)
+		o->hold_timeout_ms = cur->hold_timeout_ms;
 	rpc_envelope_free(reply);
 	return 0;
 }

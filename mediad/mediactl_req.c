@@ -462,6 +462,7 @@ static int finish_update(struct update_ctx *x, struct ctl_build *b)
 		r->options->inactivity_timeout_ms = x->timeout_ms > 0 ? (uint32_t)x->timeout_ms : 0;
 		b->keep_strict = x->strict < 0;
 		b->keep_timeout = x->timeout_ms < 0;
+		b->keep_hold_timeout = true; /* no option for it: the session's stays */
 	}
 	return 0;
 }

@@ -13,7 +13,7 @@ struct ctl_build {
 	struct pb_arena arena;
 	char err[256]; /* why the arguments were refused */
 	/* update: options given only in part; the caller fills the rest from a QuerySession. */
-	bool keep_strict, keep_timeout;
+	bool keep_strict, keep_timeout, keep_hold_timeout;
 	/* watch */
 	long count;      /* events to wait for; 0 = no limit */
 	double duration; /* seconds; 0 = no limit */

@@ -129,6 +129,50 @@ static int drop(struct relay_counters *c)
 	return 0;
 }
 
+static bool leg_sendrecv(const struct relay_leg *leg)
+{
+	return !leg->direction || leg->direction == DIR_SENDRECV;
+}
+
+bool relay_session_on_hold(const struct relay_session *rs)
+{
+	bool live = false;
+
+	for (uint32_t i = 0; i < rs->n_streams; i++) {
+		const struct relay_stream *st = rs->streams[i];
+
+		if (st->removed)
+			continue;
+		if (leg_sendrecv(&st->leg[0]) && leg_sendrecv(&st->leg[1]))
+			return false;
+		live = true;
+	}
+	return live;
+}
+
+uint64_t relay_session_timeout_ns(const struct relay_session *rs)
+{
+	return relay_session_on_hold(rs) ? rs->hold_timeout_ns : rs->timeout_ns;
+}
+
+void relay_session_hold_check(struct relay_session *rs, bool was_on_hold, uint64_t now_ns)
+{
+	if (relay_session_on_hold(rs) == was_on_hold)
+		return;
+	rs->last_rtp_ns = now_ns;
+	rs->timeout_sent = false;
+}
+
+bool relay_session_timed_out(const struct relay_session *rs, uint64_t now_ns)
+{
+	uint64_t t;
+
+	if (rs->deleting || rs->timeout_sent)
+		return false;
+	t = relay_session_timeout_ns(rs);
+	return t && now_ns - rs->last_rtp_ns >= t;
+}
+
 static bool latchable(const struct relay_session *rs, const void *src, uint32_t srclen)
 {
 	return !rs->policy || media_policy_allows_source(rs->policy, src, srclen);

@@ -87,6 +87,7 @@ struct relay_session {
 	bool deleting;
 	bool timeout_sent;                   /* RtpTimeout raised for the current idle period */
 	uint64_t timeout_ns;                 /* 0 = never */
+	uint64_t hold_timeout_ns;            /* instead of timeout_ns while on hold; 0 = never */
 	uint64_t last_rtp_ns;                /* last accepted RTP on any stream, or creation */
 	unsigned closing;                    /* sockets of this session still closing */
 	struct wmsg *waiting, *waiting_last; /* replies held until closing reaches 0 */
@@ -126,6 +127,16 @@ void relay_leg_set_remote(struct relay_leg *leg, const struct net_addr *rtp,
 /* Re-pins every known remote after the session's strict flag changed. Turning it off keeps
  * the legs locked where they are. */
 void relay_session_set_strict(struct relay_session *rs, bool strict);
+/* Every live stream of the session is on hold: on none of them are both legs sendrecv, so
+ * no phone is expected to send (the holder may, most do not). False with no live stream. */
+bool relay_session_on_hold(const struct relay_session *rs);
+/* The timeout that applies now: hold_timeout_ns while on hold, timeout_ns otherwise (0 = none). */
+uint64_t relay_session_timeout_ns(const struct relay_session *rs);
+/* After an update: when the hold state differs from was_on_hold, a new idle period starts at
+ * now_ns (the phones stop or start sending now, not when RTP last came). */
+void relay_session_hold_check(struct relay_session *rs, bool was_on_hold, uint64_t now_ns);
+/* The session has been without RTP for its applicable timeout and has not said so yet. */
+bool relay_session_timed_out(const struct relay_session *rs, uint64_t now_ns);
 
 struct relay_fwd {
 	const struct relay_sock *out; /* send from this socket */

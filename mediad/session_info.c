@@ -105,6 +105,7 @@ RpcSessionInfo *session_info_build(struct pb_arena *a, const struct session *s,
 	m->worker = s->worker;
 	o->strict_source = s->strict;
 	o->inactivity_timeout_ms = ctx->timeout_ms;
+	o->hold_timeout_ms = s->hold_timeout_ms;
 	m->options = o;
 	m->leg_a = leg_info(a, s, snap, 0, ctx);
 	m->leg_b = leg_info(a, s, snap, 1, ctx);

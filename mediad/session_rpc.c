@@ -280,6 +280,7 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	s->created_ms = clock_mono_ms();
 	s->strict = env.strict;
 	s->timeout_ms = o ? o->inactivity_timeout_ms : 0;
+	s->hold_timeout_ms = o ? o->hold_timeout_ms : 0;
 	code = session_build_create(&env, r, s, &rs, text, sizeof(text));
 	if (code) {
 		fail(md, peer, CREATE_REPLY, code, text);
@@ -289,6 +290,7 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	}
 	rs->strict = s->strict;
 	rs->timeout_ns = (uint64_t)control_timeout_ms(md, s->timeout_ms) * 1000000u;
+	rs->hold_timeout_ns = (uint64_t)s->hold_timeout_ms * 1000000u;
 	s->owner = owners_get(md->owners, peer->rid, peer->rid_len, peer->user, s->created_ms);
 	s->instance = peer->instance;
 	if (s->owner && !s->owner->instance)
@@ -381,6 +383,8 @@ void session_rpc_update(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 		u->strict = s->strict = r->options->strict_source;
 		s->timeout_ms = r->options->inactivity_timeout_ms;
 		u->timeout_ns = (uint64_t)control_timeout_ms(md, s->timeout_ms) * 1000000u;
+		s->hold_timeout_ms = r->options->hold_timeout_ms;
+		u->hold_timeout_ns = (uint64_t)s->hold_timeout_ms * 1000000u;
 	}
 	p->added_from = before;
 	m->update = u;

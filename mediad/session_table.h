@@ -34,7 +34,8 @@ struct session {
 	uint64_t created_ms;
 	unsigned worker;
 	bool strict;
-	uint32_t timeout_ms; /* as requested; 0 = the node's default */
+	uint32_t timeout_ms;      /* as requested; 0 = the node's default */
+	uint32_t hold_timeout_ms; /* while on hold; 0 = never */
 	uint32_t n_streams;
 	struct session_stream streams[SESSION_MAX_STREAMS];
 	bool deleting;     /* out of the indexes; the worker is closing it */

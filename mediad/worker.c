@@ -172,14 +172,17 @@ static void apply_change(struct relay_session *rs, const struct relay_change *c)
 static void do_update(struct worker *w, struct relay_session *rs, struct wmsg *m, uint64_t now)
 {
 	struct relay_update *u = m->update;
+	bool held = relay_session_on_hold(rs);
 
 	if (u->set_options) {
 		relay_session_set_strict(rs, u->strict);
 		rs->timeout_ns = u->timeout_ns;
+		rs->hold_timeout_ns = u->hold_timeout_ns;
 		rs->timeout_sent = false;
 	}
 	for (uint32_t i = 0; i < u->n_changes; i++)
 		apply_change(rs, &u->changes[i]);
+	relay_session_hold_check(rs, held, now);
 	for (uint32_t i = 0; i < u->n_add && rs->n_streams < SESSION_MAX_STREAMS; i++) {
 		struct relay_stream *st = u->add[i];
 
@@ -263,8 +266,7 @@ static void tick(struct worker *w, uint64_t now)
 	for (size_t pos = 0; (rs = u32map_next(&w->sessions, &pos));) {
 		struct wmsg *m;
 
-		if (rs->deleting || !rs->timeout_ns || rs->timeout_sent ||
-		    now - rs->last_rtp_ns < rs->timeout_ns)
+		if (!relay_session_timed_out(rs, now))
 			continue;
 		m = calloc(1, sizeof(*m));
 		if (!m)

@@ -46,6 +46,7 @@ struct relay_update {
 	bool set_options;
 	bool strict;
 	uint64_t timeout_ns;
+	uint64_t hold_timeout_ns;
 };
 
 struct wmsg {

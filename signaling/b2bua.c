@@ -109,6 +109,7 @@ static void free_call(struct b2bua *b, struct call *call)
 	log_set_context(NULL);
 	call_media_forget(b->cm, call);
 	b2bua_relay_drop(call);
+	b2bua_indialog_drop(b, call);
 	call_unlink(b, call);
 	su_home_unref(call->home);
 }

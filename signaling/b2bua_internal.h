@@ -54,6 +54,14 @@ void b2bua_relay_drop(struct call *call);
 /* An UPDATE arrived on `from`: answered at once, or relayed like a re-INVITE. */
 void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
                            const struct ua_leg_event *ev);
+/* In-dialog INFO/MESSAGE/NOTIFY (b2bua_indialog.c): one arrived on `from` (relayed to the other leg
+ * or refused at once); the final answer to one we relayed arrived on `to`; and, when the call
+ * is freed, those still waiting are answered 481 (or forgotten when their leg is gone). */
+void b2bua_indialog_received(struct b2bua *b, struct call *call, struct leg *from,
+                             const struct ua_leg_event *ev);
+void b2bua_indialog_answered(struct b2bua *b, struct call *call, struct leg *to,
+                             const struct ua_leg_event *ev);
+void b2bua_indialog_drop(struct b2bua *b, struct call *call);
 /* The answer to a re-INVITE we relayed arrived on `leg`. */
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
                              const struct ua_leg_event *ev);

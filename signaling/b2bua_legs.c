@@ -309,6 +309,12 @@ static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
 	case UA_EV_UPDATE_RESPONSE:
 		b2bua_reinvite_answered(b, call, leg, ev);
 		break;
+	case UA_EV_REQUEST:
+		b2bua_indialog_received(b, call, leg, ev);
+		break;
+	case UA_EV_REQUEST_RESPONSE:
+		b2bua_indialog_answered(b, call, leg, ev);
+		break;
 	case UA_EV_BYE:
 		leg->state = LEG_TERMINATING;
 		if (leg == call->winner)
@@ -382,6 +388,12 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		break;
 	case UA_EV_UPDATE_RESPONSE:
 		b2bua_reinvite_answered(b, call, &call->a, ev);
+		break;
+	case UA_EV_REQUEST:
+		b2bua_indialog_received(b, call, &call->a, ev);
+		break;
+	case UA_EV_REQUEST_RESPONSE:
+		b2bua_indialog_answered(b, call, &call->a, ev);
 		break;
 	case UA_EV_TERMINATED:
 		if (leg_session_expired(call, &call->a)) {

@@ -27,6 +27,7 @@ enum leg_state {
 
 struct call;
 struct b2bua;
+struct indialog_req;
 
 struct leg {
 	struct call *call; /* borrowed back pointer */
@@ -92,6 +93,9 @@ struct call {
 	struct leg *reinvite_from;   /* leg whose re-INVITE we are relaying, or NULL */
 	struct leg *reinvite_to;     /* leg we sent the relayed re-INVITE to */
 	struct ua_kept *update_kept; /* owned: the UPDATE being relayed instead of a re-INVITE */
+	/* owned: in-dialog INFO/MESSAGE/NOTIFY relayed towards A [0] and the answering B leg [1],
+	 * in order, the head in flight (b2bua_indialog.c) */
+	struct indialog_req *indialog[2];
 	/* moving to another media node (call_move.c) */
 	bool moving;
 	unsigned move_wait;     /* legs whose re-INVITE answer is awaited: 1 = A, 2 = B */

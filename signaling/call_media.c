@@ -139,6 +139,12 @@ static int rpc_dir(enum media_dir d)
 	}
 }
 
+/* [call] media_hold_timeout_s for SessionOptions: the node applies it while the call is held. */
+static uint32_t hold_timeout_ms(const struct call_media *cm)
+{
+	return (uint32_t)cm->cfg->call_media_hold_timeout_s * 1000u;
+}
+
 /* Storage for one request's messages: protobuf-c structs point into it. */
 struct req_buf {
 	RpcStreamSpec spec[2][CM_MAX_STREAMS];
@@ -384,9 +390,10 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	req.leg_a = &leg[SIDE_A];
 	req.leg_b = &leg[SIDE_B];
 	st->strict = strict_after(call, st, st->from, in);
-	if (st->strict) {
+	if (st->strict || cm->cfg->call_media_hold_timeout_s) {
 		tandem__media__v1__session_options__init(&opt);
-		opt.strict_source = true;
+		opt.strict_source = st->strict;
+		opt.hold_timeout_ms = hold_timeout_ms(cm);
 		req.options = &opt;
 	}
 	env.body_case = RPC_BODY(CREATE_SESSION);
@@ -468,9 +475,12 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	req.n_add = na;
 	req.add = rb.add_ptr;
 	if (strict != st->strict) {
-		/* Options replace the timeout too: 0 keeps the node's default, as at create. */
+		/* Options replace the timeouts too: 0 keeps the node's default, as at create, and
+		 * the hold timeout is sent again. Hold and resume need no options: the node sees
+		 * them in the stream directions. */
 		tandem__media__v1__session_options__init(&opt);
 		opt.strict_source = strict;
+		opt.hold_timeout_ms = hold_timeout_ms(cm);
 		req.options = &opt;
 		st->strict = strict;
 	}
@@ -752,6 +762,7 @@ int call_media_move(struct call_media *cm, struct call *call, struct media_node 
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
 	RpcCreate req = TANDEM__MEDIA__V1__CREATE_SESSION_REQUEST__INIT;
 	RpcLegSpec leg[2] = {TANDEM__MEDIA__V1__LEG_SPEC__INIT, TANDEM__MEDIA__V1__LEG_SPEC__INIT};
+	static RpcOptions opt;
 	int rc = 0;
 
 	if (!st || !got[0] || !got[1] || !sent[0] || !sent[1])
@@ -770,6 +781,13 @@ int call_media_move(struct call_media *cm, struct call *call, struct media_node 
 		req.owner = call->caller;
 		req.leg_a = &leg[SIDE_A];
 		req.leg_b = &leg[SIDE_B];
+		if (cm->cfg->call_media_hold_timeout_s) {
+			/* The call may be on hold: the new node must apply the same hold timeout.
+			 */
+			tandem__media__v1__session_options__init(&opt);
+			opt.hold_timeout_ms = hold_timeout_ms(cm);
+			req.options = &opt;
+		}
 		env.body_case = RPC_BODY(CREATE_SESSION);
 		env.create_session = &req;
 		rc = media_client_request(cm->mc, to, &env, on_move_reply, call);

@@ -65,6 +65,9 @@ static const struct cfg_key signald_keys[] = {
      "live calls one user may have placed before new ones get 486; 0 = no limit"},
     {"call", "max_streams_per_call", CFG_INT, F(call_max_streams_per_call), "4", 0, 64,
      "media streams one call may hold (ports leased) before offers get 488; 0 = no limit"},
+    {"call", "media_hold_timeout_s", CFG_INT, F(call_media_hold_timeout_s), "0", 0, 86400,
+     "a call on hold without RTP this long is hung up, instead of after [rtp] timeout_s of "
+     "the media node; 0 = never"},
     {"call", "overload_busy_pct", CFG_INT, F(call_overload_busy_pct), "95", 0, 100,
      "new calls get 503 while the signalling thread is this busy; 0 = off"},
     {"call", "max_cps", CFG_INT, F(call_max_cps), "100", 0, 1000000,

@@ -42,6 +42,7 @@ struct signald_config {
 	long call_max_calls_per_user; /* live calls placed by one user; 0: none */
 	long call_max_streams_per_call; /* media streams one call may lease; 0: none */
 	long call_overload_busy_pct;    /* 0: off */
+	long call_media_hold_timeout_s; /* SessionOptions.hold_timeout_ms / 1000; 0: never */
 	char *store_driver;
 	char *store_path; /* default: state_dir/tandem.db */
 	long store_purge_interval_s;

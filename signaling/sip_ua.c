@@ -150,6 +150,15 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
 		nua_handle_destroy(nh);
 		break;
+	case nua_i_info:
+	case nua_i_message:
+	case nua_i_notify:
+		/* Relayed only within a call (the call's handle gets them): here there is none. */
+		if (status < 200)
+			nua_respond(nh, 481, "Call Does Not Exist", NUTAG_WITH_THIS(nua),
+			            TAG_END());
+		nua_handle_destroy(nh);
+		break;
 	case nua_i_invite:
 		if (status >= 200) /* the stack refused it already */
 			break;
@@ -253,9 +262,13 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	    root, on_event, (nua_magic_t *)ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
 	    SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR("timer"),
-	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, "
-	                     "REGISTER"),
-	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"),
+	    /* Only what is handled: INFO, MESSAGE and NOTIFY are relayed within a call, so the
+	     * stack must not answer them itself (APPL_METHOD): it would say 200 and drop them (481
+	     * for a NOTIFY without a subscription). */
+	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, MESSAGE, "
+	                     "NOTIFY, REGISTER"),
+	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("INFO"),
+	    NUTAG_APPL_METHOD("MESSAGE"), NUTAG_APPL_METHOD("NOTIFY"),
 	    /* RFC 4028 per dialog, run by the stack (session_timer.h). Our refreshes are UPDATEs
 	     * without SDP: with no SDP engine in the stack, a refresh re-INVITE would carry an
 	     * old offer (UAC legs) or none, leaving an answer to put in the ACK (UAS legs). */

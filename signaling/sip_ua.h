@@ -49,6 +49,12 @@ enum ua_leg_event_kind {
 	                 * or keep it (sip_ua_keep_request) and answer later (sip_ua_respond_kept) */
 	UA_EV_UPDATE_RESPONSE, /* final answer to our UPDATE (sip_ua_update) */
 	UA_EV_TERMINATED,      /* the dialog/handle is over: release it */
+	/* INFO, MESSAGE or NOTIFY received in the dialog (method, content_type, body, event,
+	 * subscription_state): answer it now (sip_ua_respond_now) or keep it
+	 * (sip_ua_keep_request) and answer later (sip_ua_respond_kept). The stack answers nothing
+	 * on its own. */
+	UA_EV_REQUEST,
+	UA_EV_REQUEST_RESPONSE, /* final answer (status, phrase) to our sip_ua_request */
 };
 
 struct ua_leg_event {
@@ -60,6 +66,12 @@ struct ua_leg_event {
 	const char *call_id;
 	const char *to_tag;      /* RESPONSE: the peer's tag */
 	const struct sip_s *sip; /* the message, borrowed */
+	/* REQUEST: the method, and the body with its Content-Type (NULL, 0 when none) */
+	const char *method;
+	const char *content_type;
+	const char *body;
+	size_t body_len;
+	const char *event, *subscription_state; /* REQUEST (NOTIFY): those headers, or NULL */
 };
 
 struct ua_handlers {
@@ -100,6 +112,7 @@ void sip_ua_bind(struct sip_ua *ua, ua_handle *nh, void *leg);
 /* Ends our ownership of nh: no event for it arrives after this. */
 void sip_ua_release(struct sip_ua *ua, ua_handle *nh);
 
+/* The answers below may take a phrase from an event (a relayed answer): it is copied. */
 /* Answers the INVITE (or re-INVITE) pending on nh. sdp and headers may be NULL. */
 void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
                     const char *sdp, const char *headers);
@@ -125,6 +138,18 @@ void sip_ua_respond_kept(struct sip_ua *ua, ua_handle *nh, struct ua_kept *kept,
                          const char *phrase, const char *sdp);
 /* Frees a kept request without answering (its dialog is gone). */
 void sip_ua_drop_kept(struct ua_kept *kept);
+/* An in-dialog request to send: method "INFO", "MESSAGE" or "NOTIFY" (with event and
+ * subscription_state), content_type and body NULL for none. */
+struct ua_request_out {
+	const char *method;
+	const char *content_type;
+	const char *body;
+	size_t body_len;
+	const char *event, *subscription_state;
+};
+/* Sends r in the dialog of nh; its final answer comes as UA_EV_REQUEST_RESPONSE, 408 if none
+ * came. Returns 0 or -EINVAL for another method. */
+int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const struct ua_request_out *r);
 /* Sends an UPDATE with sdp in the dialog of nh; its answer comes as UA_EV_UPDATE_RESPONSE. */
 void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp);
 

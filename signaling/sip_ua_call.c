@@ -1,5 +1,6 @@
 /* INVITE dialogs: sip_ua's half of the b2bua. New INVITEs and every event of an adopted handle
  * go up as plain structs; the b2bua acts on its legs through the functions below. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,45 @@ static void leg_event(struct sip_ua *ua, void *leg, enum ua_leg_event_kind kind,
 		ua->h.leg_event(ua->h.arg, leg, &ev);
 }
 
+/* The value of a header as sip_header_e printed it ("Name: value"). */
+static const char *header_value(char *printed)
+{
+	char *v = strchr(printed, ':');
+
+	return v ? v + 1 + strspn(v + 1, " \t") : printed;
+}
+
+static void request_event(struct sip_ua *ua, void *leg, const sip_t *sip)
+{
+	struct ua_leg_event ev = {.kind = UA_EV_REQUEST, .sip = sip};
+	char ctype[256], event[256], state[256];
+
+	if (!sip || !sip->sip_request)
+		return;
+	ev.method = sip->sip_request->rq_method_name;
+	if (sip->sip_payload && sip->sip_payload->pl_len) {
+		ev.body = sip->sip_payload->pl_data;
+		ev.body_len = sip->sip_payload->pl_len;
+	}
+	/* The full value (type/subtype and parameters), as the sender wrote it. */
+	if (sip->sip_content_type && sip->sip_content_type->c_type &&
+	    sip_header_e(ctype, sizeof(ctype), (sip_header_t const *)sip->sip_content_type, 0) >
+	        0) {
+		ev.content_type = header_value(ctype);
+	}
+	if (sip->sip_call_id)
+		ev.call_id = sip->sip_call_id->i_id;
+	if (sip->sip_event &&
+	    sip_header_e(event, sizeof(event), (sip_header_t const *)sip->sip_event, 0) > 0)
+		ev.event = header_value(event);
+	if (sip->sip_subscription_state &&
+	    sip_header_e(state, sizeof(state), (sip_header_t const *)sip->sip_subscription_state,
+	                 0) > 0)
+		ev.subscription_state = header_value(state);
+	if (ua->h.leg_event)
+		ua->h.leg_event(ua->h.arg, leg, &ev);
+}
+
 /* Events on a handle that a module adopted. */
 void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char const *phrase,
                          nua_handle_t *nh, void *leg, const sip_t *sip, tagi_t tags[])
@@ -130,6 +170,19 @@ void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char con
 		if (status >= 200)
 			leg_event(ua, leg, UA_EV_UPDATE_RESPONSE, status, phrase, sip);
 		break;
+	case nua_i_info:
+	case nua_i_message:
+	case nua_i_notify:
+		/* status 100: ours to answer (NUTAG_APPL_METHOD); else the stack already did. */
+		if (status < 200)
+			request_event(ua, leg, sip);
+		break;
+	case nua_r_info:
+	case nua_r_message:
+	case nua_r_method:
+		if (status >= 200)
+			leg_event(ua, leg, UA_EV_REQUEST_RESPONSE, status, phrase, sip);
+		break;
 	case nua_i_state:
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
 		if (state == nua_callstate_terminated)
@@ -154,9 +207,34 @@ void sip_ua_release(struct sip_ua *ua, ua_handle *nh)
 	nua_handle_destroy(nh);
 }
 
+/* nua_respond() keeps the phrase pointer, not a copy, until the stack handles the signal, after
+ * the event a relayed phrase came from is freed. Phrases are kept here for the process's life:
+ * few distinct ones exist; past the table's size, or past its length, the status's standard
+ * phrase is used. Loop thread only. */
+#define PHRASES     128
+#define PHRASE_SIZE 64
+static const char *phrase_keep(int status, const char *phrase)
+{
+	static char kept[PHRASES][PHRASE_SIZE];
+	static unsigned n;
+	size_t len;
+
+	if (!phrase)
+		return NULL;
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(kept[i], phrase))
+			return kept[i];
+	len = strlen(phrase);
+	if (n == PHRASES || len >= PHRASE_SIZE)
+		return sip_status_phrase(status) ? sip_status_phrase(status) : "";
+	memcpy(kept[n], phrase, len + 1);
+	return kept[n++];
+}
+
 void sip_ua_respond_now(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
                         const char *sdp)
 {
+	phrase = phrase_keep(status, phrase);
 	nua_respond(nh, status, phrase, NUTAG_WITH_THIS(ua->nua),
 	            TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
@@ -165,6 +243,7 @@ void sip_ua_respond_now(struct sip_ua *ua, ua_handle *nh, int status, const char
 void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *phrase,
                     const char *sdp, const char *headers)
 {
+	phrase = phrase_keep(status, phrase);
 	nua_respond(nh, status, phrase, TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
 	            TAG_IF(headers, SIPTAG_HEADER_STR(headers)), TAG_END());
@@ -222,6 +301,7 @@ void sip_ua_respond_kept(struct sip_ua *ua, ua_handle *nh, struct ua_kept *kept,
 {
 	if (!kept)
 		return;
+	phrase = phrase_keep(status, phrase);
 	nua_respond(nh, status, phrase, NUTAG_WITH_SAVED(kept->saved),
 	            TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
@@ -234,6 +314,38 @@ void sip_ua_drop_kept(struct ua_kept *kept)
 		return;
 	nua_destroy_event(kept->saved);
 	free(kept);
+}
+
+int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const struct ua_request_out *r)
+{
+	const char *method = r->method, *content_type = r->content_type, *body = r->body;
+	size_t body_len = r->body_len;
+	bool has_body = body && body_len;
+	/* With a length: a body need not end in NUL. */
+	sip_payload_t pl[1];
+
+	(void)ua;
+	sip_payload_init(pl);
+	pl->pl_data = (char *)body;
+	pl->pl_len = (usize_t)body_len;
+	if (!strcasecmp(method, "INFO"))
+		nua_info(nh, TAG_IF(content_type, SIPTAG_CONTENT_TYPE_STR(content_type)),
+		         TAG_IF(has_body, SIPTAG_PAYLOAD(pl)), TAG_END());
+	else if (!strcasecmp(method, "MESSAGE"))
+		nua_message(nh, TAG_IF(content_type, SIPTAG_CONTENT_TYPE_STR(content_type)),
+		            TAG_IF(has_body, SIPTAG_PAYLOAD(pl)), TAG_END());
+	else if (!strcasecmp(method, "NOTIFY"))
+		/* As an extension method: nua_notify() would make the stack a notifier that sends
+		 * NOTIFYs of its own (a terminated one when the call ends). Relayed, the NOTIFYs
+		 * are the other side's alone. */
+		nua_method(nh, NUTAG_METHOD("NOTIFY"), TAG_IF(r->event, SIPTAG_EVENT_STR(r->event)),
+		           TAG_IF(r->subscription_state,
+		                  SIPTAG_SUBSCRIPTION_STATE_STR(r->subscription_state)),
+		           TAG_IF(content_type, SIPTAG_CONTENT_TYPE_STR(content_type)),
+		           TAG_IF(has_body, SIPTAG_PAYLOAD(pl)), TAG_END());
+	else
+		return -EINVAL;
+	return 0;
 }
 
 void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp)

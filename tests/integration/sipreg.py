@@ -188,8 +188,10 @@ def case_junk(c):
 
 
 def case_methods(c):
-    """Methods we do not implement are refused by the stack: 405 when known, 501 when not."""
-    for method, want in (("SUBSCRIBE", 405), ("PUBLISH", 405), ("MESSAGE", 405), ("FOO", 501)):
+    """Methods we do not implement are refused by the stack: 405 when known, 501 when not. INFO,
+    MESSAGE and NOTIFY are relayed within calls only: outside one, 481."""
+    for method, want in (("SUBSCRIBE", 405), ("PUBLISH", 405), ("REFER", 405), ("NOTIFY", 481),
+                         ("MESSAGE", 481), ("INFO", 481), ("FOO", 501)):
         text = c.build(["Event: presence"]).replace("REGISTER", method)
         r = c.send_raw(text)
         check(f"{method} gets {want} (got {r.status})", r.status == want)

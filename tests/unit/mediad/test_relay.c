@@ -438,6 +438,77 @@ static void test_loss_and_timeout_bookkeeping(void **state)
 	destroy(f);
 }
 
+/* The applicable timeout: inactivity while any stream is sendrecv both ways, hold while every
+ * live stream is held (sendonly/recvonly pair, inactive), 0 = never; a change of hold state
+ * starts a new idle period. */
+static void test_hold_timeout(void **state)
+{
+	struct fixture *f = make(false, "10.0.0.1", 4000, false, "10.0.0.2", 5000);
+	struct relay_stream *st2;
+	struct port_lease lease[2] = {{30004, false, -1, -1}, {30006, false, -1, -1}};
+	struct relay_leg_spec spec[2];
+	uint64_t t0 = NOW;
+
+	(void)state;
+	f->rs.timeout_ns = 2000 * MS;
+	f->rs.hold_timeout_ns = 0;
+	f->rs.last_rtp_ns = t0;
+	assert_false(relay_session_on_hold(&f->rs));
+	assert_false(relay_session_timed_out(&f->rs, t0 + 1999 * MS));
+	assert_true(relay_session_timed_out(&f->rs, t0 + 2000 * MS));
+
+	/* A holds (sendonly), B answers recvonly: held, and with no hold timeout never ends. */
+	f->st->leg[0].direction = DIR_SENDONLY;
+	f->st->leg[1].direction = DIR_RECVONLY;
+	relay_session_hold_check(&f->rs, false, t0 + 5000 * MS);
+	assert_true(relay_session_on_hold(&f->rs));
+	assert_int_equal(f->rs.last_rtp_ns, t0 + 5000 * MS);
+	assert_int_equal(relay_session_timeout_ns(&f->rs), 0);
+	assert_false(relay_session_timed_out(&f->rs, t0 + 3600000 * MS));
+
+	/* With a hold timeout it applies instead of the inactivity one. */
+	f->rs.hold_timeout_ns = 10000 * MS;
+	assert_false(relay_session_timed_out(&f->rs, t0 + 14999 * MS));
+	assert_true(relay_session_timed_out(&f->rs, t0 + 15000 * MS));
+	f->rs.timeout_sent = true; /* once per idle period */
+	assert_false(relay_session_timed_out(&f->rs, t0 + 20000 * MS));
+
+	/* Inactive on one leg is hold too. */
+	f->st->leg[0].direction = DIR_INACTIVE;
+	f->st->leg[1].direction = DIR_SENDRECV;
+	assert_true(relay_session_on_hold(&f->rs));
+
+	/* A second stream still sendrecv both ways: not every stream is held. */
+	memset(spec, 0, sizeof(spec));
+	st2 = relay_stream_new(1, KIND_VIDEO, 90000, lease, spec, false);
+	assert_non_null(st2);
+	st2->session = &f->rs;
+	f->rs.streams[1] = st2;
+	f->rs.n_streams = 2;
+	assert_false(relay_session_on_hold(&f->rs));
+	assert_int_equal(relay_session_timeout_ns(&f->rs), 2000 * MS);
+	/* A removed stream does not count. */
+	st2->removed = true;
+	assert_true(relay_session_on_hold(&f->rs));
+
+	/* Resume: a new idle period under the inactivity timeout. */
+	f->st->leg[0].direction = DIR_SENDRECV;
+	relay_session_hold_check(&f->rs, true, t0 + 30000 * MS);
+	assert_false(relay_session_on_hold(&f->rs));
+	assert_false(f->rs.timeout_sent);
+	assert_false(relay_session_timed_out(&f->rs, t0 + 31999 * MS));
+	assert_true(relay_session_timed_out(&f->rs, t0 + 32000 * MS));
+	/* No change of state: the idle period goes on. */
+	relay_session_hold_check(&f->rs, false, t0 + 40000 * MS);
+	assert_int_equal(f->rs.last_rtp_ns, t0 + 30000 * MS);
+
+	/* Every stream removed: nothing is held, the inactivity timeout applies. */
+	f->st->removed = true;
+	assert_false(relay_session_on_hold(&f->rs));
+	relay_stream_free(st2);
+	destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +524,7 @@ int main(void)
 	    cmocka_unit_test(test_rtcp_mux),
 	    cmocka_unit_test(test_bad_packets),
 	    cmocka_unit_test(test_loss_and_timeout_bookkeeping),
+	    cmocka_unit_test(test_hold_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
