@@ -57,8 +57,7 @@ static bool update_seq(struct rtp_stats *s, uint16_t seq)
 void rtp_stats_update(struct rtp_stats *s, uint16_t seq, uint32_t ts, uint32_t ssrc,
                       uint32_t arrival)
 {
-	uint32_t transit = arrival - ts;
-	int32_t d;
+	uint32_t transit = arrival - ts, d;
 
 	if (!s->started || ssrc != s->ssrc) {
 		start_epoch(s, seq);
@@ -69,12 +68,13 @@ void rtp_stats_update(struct rtp_stats *s, uint16_t seq, uint32_t ts, uint32_t s
 	}
 	if (!update_seq(s, seq))
 		return;
-	d = (int32_t)(transit - s->transit);
+	/* |D| in unsigned arithmetic: a timestamp jump of 2^31 would overflow a negated int32. */
+	d = transit - s->transit;
+	if (d & 0x80000000u)
+		d = 0u - d;
 	s->transit = transit;
-	if (d < 0)
-		d = -d;
 	/* J += (|D| - J) / 16, kept scaled by 16 (A.8). */
-	s->jitter += (uint32_t)d - ((s->jitter + 8) >> 4);
+	s->jitter += d - ((s->jitter + 8) >> 4);
 }
 
 uint64_t rtp_stats_lost(const struct rtp_stats *s)

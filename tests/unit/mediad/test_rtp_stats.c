@@ -100,6 +100,20 @@ static void test_jitter_converges(void **state)
 	assert_true(rtp_stats_jitter_ms(&s, 0) == 0);
 }
 
+/* A timestamp jump of exactly 2^31 makes D = -2^31, whose negation overflows an int32 (caught
+ * by the sanitizer build); the jitter stays the RFC's estimate of |D| = 2^31. */
+static void test_jitter_half_range_jump(void **state)
+{
+	struct rtp_stats s;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	rtp_stats_update(&s, 1, 0x80000000u, SSRC, 0);
+	rtp_stats_update(&s, 2, 0, SSRC, 0);
+	assert_int_equal(s.jitter, 0x80000000u);
+	assert_int_equal(rtp_stats_lost(&s), 0);
+}
+
 static void test_units(void **state)
 {
 	(void)state;
@@ -117,6 +131,7 @@ int main(void)
 	    cmocka_unit_test(test_wrap_reorder_duplicates),
 	    cmocka_unit_test(test_new_ssrc_and_restart),
 	    cmocka_unit_test(test_jitter_converges),
+	    cmocka_unit_test(test_jitter_half_range_jump),
 	    cmocka_unit_test(test_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
