@@ -21,7 +21,7 @@
 #define SHUTDOWN_GRACE_MS 3000
 #define QUEUE_SLACK       16
 
-static const struct rpc_route routes[] = {
+const struct rpc_route control_routes[] = {
     {RPC_BODY(PING), "Ping", node_status_ping},
     {RPC_BODY(CREATE_SESSION), "CreateSession", session_rpc_create},
     {RPC_BODY(UPDATE_SESSION), "UpdateSession", session_rpc_update},
@@ -29,6 +29,7 @@ static const struct rpc_route routes[] = {
     {RPC_BODY(QUERY_SESSION), "QuerySession", session_rpc_query},
     {RPC_BODY(LIST_SESSIONS), "ListSessions", session_rpc_list},
 };
+const size_t control_n_routes = sizeof(control_routes) / sizeof(control_routes[0]);
 
 static void on_seen(void *arg, const uint8_t *rid, size_t rid_len)
 {
@@ -299,8 +300,8 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
                 size_t errlen)
 {
 	struct mediad *md = calloc(1, sizeof(*md));
-	struct rpc_server_cfg rc_cfg = {cfg->rpc_endpoint, routes,
-	                                sizeof(routes) / sizeof(routes[0]), on_seen, md};
+	struct rpc_server_cfg rc_cfg = {cfg->rpc_endpoint, control_routes, control_n_routes,
+	                                on_seen, md};
 	int rc;
 
 	if (!md)
