@@ -268,9 +268,12 @@ void session_rpc_create(void *arg, const struct rpc_peer *peer, const RpcEnvelop
 	log_set_context(NULL);
 }
 
-/* Session gone for good: ports back, owner reference dropped. */
+/* Session gone for good: ports back, owner reference dropped. Once only: a create the worker
+ * refused is closed by its answer, and a delete sent before that answer comes back too. */
 static void finish_close(struct mediad *md, struct session *s)
 {
+	if (s->closed)
+		return;
 	for (uint32_t i = 0; i < s->n_streams; i++) {
 		if (!s->streams[i].removed)
 			session_build_release(md->pool, &s->streams[i]);
