@@ -16,10 +16,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/* Errors only: a fuzzer runs millions of inputs and the log lines would be most of its time. */
+/* Errors only: a fuzzer runs millions of inputs and the log lines would be most of its time.
+ * FUZZ_LOG=info (or any level) in the environment shows more, to see what a seed does. */
 static inline void fuzz_quiet(void)
 {
-	log_setup("fuzz", LOG_LEVEL_ERROR, false);
+	enum log_level level = LOG_LEVEL_ERROR;
+	const char *want = getenv("FUZZ_LOG");
+
+	if (want && log_level_parse(want, &level))
+		level = LOG_LEVEL_ERROR;
+	log_setup("fuzz", level, false);
 }
 
 /* Writes data to a new memfd and names it as a path in path (PATH_MAX-sized buffer, or at
