@@ -46,8 +46,11 @@ for f in "${LIST[@]}"; do
 		continue
 	fi
 	before=$(ls "$regr" | wc -l)
+	dict=()
+	[ -f "$FUZZ_DIR/dict/$f.dict" ] && dict=(-dict="$FUZZ_DIR/dict/$f.dict")
 	nice "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 -artifact_prefix="$regr/" "$work" "$corpus" >"$log" 2>&1
+		-print_final_stats=1 -artifact_prefix="$regr/" "${dict[@]}" "$work" "$corpus" \
+		>"$log" 2>&1
 	frc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)
