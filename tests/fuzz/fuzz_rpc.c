@@ -103,9 +103,14 @@ static void do_update(struct relay_session *rs, struct wmsg *m, bool fail)
 		if (c->index >= rs->n_streams || c->leg > 1 || rs->streams[c->index]->removed)
 			continue;
 		leg = &rs->streams[c->index]->leg[c->leg];
-		if (c->set_rtp)
+		if (c->set_rtp) {
 			relay_leg_set_remote(leg, &c->rtp, c->set_rtcp ? &c->rtcp : NULL,
 			                     rs->strict);
+		} else if (c->set_rtcp) {
+			leg->remote_rtcp = c->rtcp;
+			leg->rtcp_learnt = c->rtcp.len != 0;
+			leg->pin_rtcp = rs->strict && c->rtcp.len;
+		}
 		if (c->direction)
 			leg->direction = c->direction;
 	}
