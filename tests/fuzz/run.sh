@@ -39,7 +39,8 @@ for f in "${LIST[@]}"; do
 	work=$BUILD/corpus/$f
 	log=$BUILD/fuzz-logs/$f.log
 	mkdir -p "$work" "$regr"
-	if ! nice "$bin" -runs=0 "$corpus" "$regr" >"$log.replay" 2>&1; then
+	if ! nice "$bin" -runs=0 -artifact_prefix="$BUILD/fuzz-logs/$f-replay-" "$corpus" "$regr" \
+		>"$log.replay" 2>&1; then
 		echo "$f: FAILED replaying its corpus or regression inputs"
 		grep -E "ERROR|SUMMARY|runtime error|Running" "$log.replay" | head -20
 		rc=1
