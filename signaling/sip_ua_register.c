@@ -41,17 +41,23 @@ static int read_contacts(su_home_t *home, const sip_t *sip, struct registrar_req
 	return (int)n;
 }
 
-/* Marks headers the stack could not parse (they land in sip_error, not in their slot). */
+/* Marks headers the stack could not parse (they land in sip_error, not in their slot). A
+ * second copy of a single-instance header (Expires, Max-Forwards...) lands there too, as a header
+ * of its own class: only headers of the error class have an er_name. */
 static void read_errors(const sip_t *sip, struct registrar_request *req)
 {
 	for (const sip_error_t *e = sip->sip_error; e; e = e->er_next) {
-		if (!e->er_name)
+		const char *name = e->er_common->h_class == sip_error_class
+		                       ? e->er_name
+		                       : e->er_common->h_class->hc_name;
+
+		if (!name)
 			continue;
-		if (su_casematch(e->er_name, "Authorization"))
+		if (su_casematch(name, "Authorization"))
 			req->creds_bad = true;
-		else if (su_casematch(e->er_name, "Expires"))
+		else if (su_casematch(name, "Expires"))
 			req->expires_bad = true;
-		else if (su_casematch(e->er_name, "Contact") || su_casematch(e->er_name, "m"))
+		else if (su_casematch(name, "Contact") || su_casematch(name, "m"))
 			req->contact_bad = true;
 	}
 }

@@ -58,7 +58,7 @@ check "OPTIONS still answered 200" run_sipp opt options.xml "$s1_SIP"
 
 # A node with the default offer (SHA-256 first, then MD5).
 start_signald s2 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" || exit 1
-for c in md5-only sha256 replay rules junk methods; do
+for c in md5-only sha256 replay rules junk methods repeated; do
 	check "client case $c" python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s2_SIP" "$c" --user 1002
 done
 check "replay logged" grep -q "replayed nonce count from 127.0.0.1" "$T/s2.log"
