@@ -242,13 +242,19 @@ int rpc_recv(void *sock, bool router, struct rpc_msg *msg)
 		skip_rest(sock);
 		return -EBADMSG;
 	}
-	if (msg->size > RPC_MAX_MESSAGE) {
-		zmq_msg_close(&m);
+	rc = rpc_decode(zmq_msg_data(&m), msg->size, &msg->env);
+	zmq_msg_close(&m);
+	return rc;
+}
+
+int rpc_decode(const void *buf, size_t len, RpcEnvelope **out)
+{
+	if (len > RPC_MAX_MESSAGE) {
+		*out = NULL;
 		return -EMSGSIZE;
 	}
-	msg->env = tandem__media__v1__envelope__unpack(NULL, msg->size, zmq_msg_data(&m));
-	zmq_msg_close(&m);
-	return msg->env ? 0 : -EBADMSG;
+	*out = tandem__media__v1__envelope__unpack(NULL, len, buf);
+	return *out ? 0 : -EBADMSG;
 }
 
 void rpc_msg_clear(struct rpc_msg *msg)

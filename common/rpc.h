@@ -139,6 +139,10 @@ int rpc_send(void *sock, const uint8_t *rid, size_t rid_len, const RpcEnvelope *
  * NULL): for tests and fuzzing that must put malformed messages on the wire. */
 int rpc_send_raw(void *sock, const uint8_t *rid, size_t rid_len, const void *buf, size_t len);
 
+/* Unpacks one payload as received: 0 with *out owned by the caller (rpc_envelope_free),
+ * -EMSGSIZE (larger than RPC_MAX_MESSAGE) or -EBADMSG (not an Envelope). */
+int rpc_decode(const void *buf, size_t len, RpcEnvelope **out);
+
 /* Receives one message without blocking. router: expect a routing-id frame first.
  * Returns 0 (msg->env set), -EBADMSG (frames or payload malformed: msg->env NULL, msg->rid set
  * when it could be read), -EMSGSIZE (too large), -EAGAIN (nothing waiting) or -errno. */

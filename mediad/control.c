@@ -21,7 +21,7 @@
 #define SHUTDOWN_GRACE_MS 3000
 #define QUEUE_SLACK       16
 
-static const struct rpc_route routes[] = {
+const struct rpc_route control_routes[] = {
     {RPC_BODY(PING), "Ping", node_status_ping},
     {RPC_BODY(CREATE_SESSION), "CreateSession", session_rpc_create},
     {RPC_BODY(UPDATE_SESSION), "UpdateSession", session_rpc_update},
@@ -31,6 +31,7 @@ static const struct rpc_route routes[] = {
     {RPC_BODY(DRAIN), "Drain", node_status_drain},
     {RPC_BODY(CLAIM_SESSIONS), "ClaimSessions", session_rpc_claim},
 };
+const size_t control_n_routes = sizeof(control_routes) / sizeof(control_routes[0]);
 
 static void on_seen(void *arg, const struct rpc_msg *msg)
 {
@@ -376,8 +377,8 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 	struct mediad *md = calloc(1, sizeof(*md));
 	struct rpc_server_cfg rc_cfg = {
 	    .endpoint = cfg->rpc_endpoint,
-	    .routes = routes,
-	    .n_routes = sizeof(routes) / sizeof(routes[0]),
+	    .routes = control_routes,
+	    .n_routes = control_n_routes,
 	    .seen = on_seen,
 	    .arg = md,
 	    .secret_key = cfg->auth ? cfg->server_key.secret_key : NULL,

@@ -65,6 +65,10 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 int control_run(struct mediad *md, int sigfd);
 void control_free(struct mediad *md);
 
+/* The requests the node serves and their handlers (arg: struct mediad). */
+extern const struct rpc_route control_routes[];
+extern const size_t control_n_routes;
+
 /* For the request handlers. */
 
 /* Sends m to the worker of s (s->inflight counts it). Never fails: a full inbox keeps m in the

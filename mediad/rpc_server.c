@@ -14,6 +14,23 @@ struct rpc_server {
 	void *sock;                /* owned ROUTER */
 };
 
+/* A server without a socket still packs what it would send, so that every reply is built
+ * and serialised as in service. */
+static int send_env(struct rpc_server *srv, const uint8_t *rid, size_t rid_len,
+                    const RpcEnvelope *env)
+{
+	uint8_t *buf;
+
+	if (srv->sock)
+		return rpc_send(srv->sock, rid, rid_len, env);
+	buf = malloc(tandem__media__v1__envelope__get_packed_size(env) + 1);
+	if (!buf)
+		return -ENOMEM;
+	tandem__media__v1__envelope__pack(env, buf);
+	free(buf);
+	return 0;
+}
+
 int rpc_server_reply(struct rpc_server *srv, const struct rpc_peer *peer, RpcEnvelope *env)
 {
 	int rc;
@@ -23,7 +40,7 @@ int rpc_server_reply(struct rpc_server *srv, const struct rpc_peer *peer, RpcEnv
 	env->version = RPC_VERSION;
 	env->request_id = peer->request_id;
 	env->instance = srv->cfg.instance;
-	rc = rpc_send(srv->sock, peer->rid, peer->rid_len, env);
+	rc = send_env(srv, peer->rid, peer->rid_len, env);
 	if (rc)
 		log_warn("rpc", "cannot send reply to request %llu: %s",
 		         (unsigned long long)peer->request_id, strerror(-rc));
@@ -56,7 +73,7 @@ int rpc_server_event(struct rpc_server *srv, const uint8_t *rid, size_t rid_len,
 	env.instance = srv->cfg.instance;
 	env.body_case = RPC_BODY(EVENT);
 	env.event = event;
-	return rpc_send(srv->sock, rid, rid_len, &env);
+	return send_env(srv, rid, rid_len, &env);
 }
 
 static void dispatch(struct rpc_server *srv, const struct rpc_msg *msg)
@@ -136,6 +153,28 @@ int rpc_server_drain(struct rpc_server *srv)
 	return handled;
 }
 
+void rpc_server_input(struct rpc_server *srv, const uint8_t *rid, size_t rid_len, const void *buf,
+                      size_t len)
+{
+	struct rpc_msg msg = {.rid_len = rid_len < sizeof(msg.rid) ? rid_len : sizeof(msg.rid)};
+	int rc;
+
+	memcpy(msg.rid, rid, msg.rid_len);
+	rc = rpc_decode(buf, len, &msg.env);
+	if (msg.rid_len && srv->cfg.seen)
+		srv->cfg.seen(srv->cfg.arg, &msg);
+	if (rc) {
+		struct rpc_peer peer = {.rid_len = msg.rid_len, .request_id = 0};
+
+		memcpy(peer.rid, msg.rid, msg.rid_len);
+		rpc_server_error(srv, &peer, RPC_BAD_REQUEST,
+		                 rc == -EMSGSIZE ? "message too large" : "not a valid Envelope");
+		return;
+	}
+	dispatch(srv, &msg);
+	rpc_msg_clear(&msg);
+}
+
 int rpc_server_new(struct rpc_server **out, void *zctx, const struct rpc_server_cfg *cfg, char *err,
                    size_t errlen)
 {
@@ -145,6 +184,10 @@ int rpc_server_new(struct rpc_server **out, void *zctx, const struct rpc_server_
 	if (!srv)
 		return -ENOMEM;
 	srv->cfg = *cfg;
+	if (!cfg->endpoint) {
+		*out = srv;
+		return 0;
+	}
 	rc = rpc_router_bind_curve(zctx, cfg->endpoint, cfg->secret_key, &srv->sock);
 	if (rc) {
 		snprintf(err, errlen, "[mediad] rpc_endpoint: cannot bind %s: %s", cfg->endpoint,
@@ -158,6 +201,8 @@ int rpc_server_new(struct rpc_server **out, void *zctx, const struct rpc_server_
 
 int rpc_server_fd(const struct rpc_server *srv)
 {
+	if (!srv->sock)
+		return -1;
 	return rpc_socket_fd(srv->sock);
 }
 

@@ -36,7 +36,9 @@ struct rpc_route {
 };
 
 struct rpc_server_cfg {
-	const char *endpoint; /* ZeroMQ bind address */
+	/* ZeroMQ bind address; NULL: no socket, requests come only through rpc_server_input()
+	 * and replies and events are packed and dropped (fuzzing and tests without sockets). */
+	const char *endpoint;
 	const struct rpc_route *routes;
 	size_t n_routes;
 	/* Called for every message received, well-formed or not (msg->env may be NULL), before
@@ -62,6 +64,11 @@ int rpc_server_fd(const struct rpc_server *srv);
 void *rpc_server_socket(struct rpc_server *srv);
 /* Handles waiting requests (at most a bounded batch); returns the number handled. */
 int rpc_server_drain(struct rpc_server *srv);
+
+/* Handles one payload received from the client with routing id rid, as rpc_server_drain()
+ * does for each message it reads: decode, checks, dispatch or ErrorReply. */
+void rpc_server_input(struct rpc_server *srv, const uint8_t *rid, size_t rid_len, const void *buf,
+                      size_t len);
 
 /* Sends a reply whose body is set by the caller (body_case and member); version and
  * request_id come from peer. Does nothing for an internal peer. Returns 0 or -errno. */

@@ -29,7 +29,7 @@ extern su_log_t nua_log[];
 extern su_log_t nta_log[];
 extern su_log_t tport_log[];
 
-static void sofia_log(void *arg, char const *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void sofia_log(void *arg, char const *fmt, va_list ap)
 {
 	char buf[1024];
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);

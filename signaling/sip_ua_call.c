@@ -44,35 +44,43 @@ static void fit_session_timer(struct sip_ua *ua, nua_handle_t *nh, const sip_t *
 	}
 }
 
+int sip_ua_describe_invite(su_home_t *home, const sip_t *sip, struct ua_request *req)
+{
+	if (!sip || !sip->sip_request || !sip->sip_from || !sip->sip_to || !sip->sip_call_id)
+		return -EBADMSG;
+	req->call_id = sip->sip_call_id->i_id;
+	req->ruri_user = sip->sip_request->rq_url->url_user;
+	req->ruri_host = sip->sip_request->rq_url->url_host;
+	req->from_user = sip->sip_from->a_url->url_user;
+	req->from_host = sip->sip_from->a_url->url_host;
+	req->from_display = sip->sip_from->a_display;
+	req->from_tag = sip->sip_from->a_tag;
+	req->to_user = sip->sip_to->a_url->url_user;
+	req->to_host = sip->sip_to->a_url->url_host;
+	req->from_header = sip_header_as_string(home, (sip_header_t const *)sip->sip_from);
+	req->to_header = sip_header_as_string(home, (sip_header_t const *)sip->sip_to);
+	req->user_agent = sip->sip_user_agent ? sip->sip_user_agent->g_string : NULL;
+	if (body_is_sdp(sip)) {
+		req->sdp = sip->sip_payload->pl_data;
+		req->sdp_len = sip->sip_payload->pl_len;
+	}
+	req->sip = sip;
+	return 0;
+}
+
 void sip_ua_on_invite(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip)
 {
 	struct ua_request req = {0};
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	char ip[64];
 
-	if (!sip || !sip->sip_request || !sip->sip_from || !sip->sip_to || !sip->sip_call_id) {
+	if (sip_ua_describe_invite(home, sip, &req)) {
 		nua_respond(nh, SIP_400_BAD_REQUEST, TAG_END());
+		su_home_deinit(home);
 		return;
 	}
 	sip_ua_request_source(ua->nua, ip, sizeof(ip), &req.src_port, &req.transport);
 	req.src_ip = ip;
-	req.call_id = sip->sip_call_id->i_id;
-	req.ruri_user = sip->sip_request->rq_url->url_user;
-	req.ruri_host = sip->sip_request->rq_url->url_host;
-	req.from_user = sip->sip_from->a_url->url_user;
-	req.from_host = sip->sip_from->a_url->url_host;
-	req.from_display = sip->sip_from->a_display;
-	req.from_tag = sip->sip_from->a_tag;
-	req.to_user = sip->sip_to->a_url->url_user;
-	req.to_host = sip->sip_to->a_url->url_host;
-	req.from_header = sip_header_as_string(home, (sip_header_t const *)sip->sip_from);
-	req.to_header = sip_header_as_string(home, (sip_header_t const *)sip->sip_to);
-	req.user_agent = sip->sip_user_agent ? sip->sip_user_agent->g_string : NULL;
-	if (body_is_sdp(sip)) {
-		req.sdp = sip->sip_payload->pl_data;
-		req.sdp_len = sip->sip_payload->pl_len;
-	}
-	req.sip = sip;
 	fit_session_timer(ua, nh, sip, true);
 	if (ua->h.invite)
 		ua->h.invite(ua->h.arg, nh, &req);

@@ -30,6 +30,25 @@ struct sip_ua {
 void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
                            const char **transport);
 
+#define SIP_UA_MAX_CONTACTS 32 /* more than this in one REGISTER is refused whole */
+#define SIP_UA_MAX_CREDS    4
+
+struct registrar_request;
+struct registrar_contact;
+struct registrar_cred;
+
+/* Describes a REGISTER to the registrar: every field of req but the source (src_ip, src_port,
+ * transport), with room for SIP_UA_MAX_CONTACTS contacts and SIP_UA_MAX_CREDS credentials in
+ * the arrays given. Strings are borrowed from sip or allocated on home. Returns 0, or -E2BIG for
+ * more than SIP_UA_MAX_CONTACTS contacts (refused whole). */
+int sip_ua_describe_register(su_home_t *home, const sip_t *sip, struct registrar_request *req,
+                             struct registrar_contact *contacts, struct registrar_cred *creds);
+
+/* Describes a new INVITE to the b2bua: every field of req but the source. Strings are borrowed
+ * from sip or allocated on home. Returns 0, or -EBADMSG when Request-URI, From, To or Call-ID is
+ * missing (answered 400). */
+int sip_ua_describe_invite(su_home_t *home, const sip_t *sip, struct ua_request *req);
+
 /* REGISTER: asks the registrar, answers, frees the handle. */
 void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const sip_t *sip);
 /* A new INVITE outside any dialog. */

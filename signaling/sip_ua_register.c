@@ -1,5 +1,6 @@
 /* REGISTER: sip_ua's half of the registrar. Describes the request to registrar.c as plain data,
  * sends back what it decides and frees the handle. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,6 @@
 #include "registrar.h"
 #include "sip_ua_internal.h"
 
-#define MAX_CONTACTS 32 /* more than this in one REGISTER is refused whole */
-#define MAX_CREDS    4
-
 /* Fills contacts from the Contact headers; returns how many, or -1 when there are too many. */
 static int read_contacts(su_home_t *home, const sip_t *sip, struct registrar_request *req,
                          struct registrar_contact *out)
@@ -29,7 +27,7 @@ static int read_contacts(su_home_t *home, const sip_t *sip, struct registrar_req
 			req->star = true;
 			continue;
 		}
-		if (n == MAX_CONTACTS)
+		if (n == SIP_UA_MAX_CONTACTS)
 			return -1;
 		char transport[16] = "";
 
@@ -50,17 +48,23 @@ static int read_contacts(su_home_t *home, const sip_t *sip, struct registrar_req
 	return (int)n;
 }
 
-/* Marks headers the stack could not parse (they land in sip_error, not in their slot). */
+/* Marks headers the stack could not parse (they land in sip_error, not in their slot). A
+ * second copy of a single-instance header (Expires, Max-Forwards...) lands there too, as a header
+ * of its own class: only headers of the error class have an er_name. */
 static void read_errors(const sip_t *sip, struct registrar_request *req)
 {
 	for (const sip_error_t *e = sip->sip_error; e; e = e->er_next) {
-		if (!e->er_name)
+		const char *name = e->er_common->h_class == sip_error_class
+		                       ? e->er_name
+		                       : e->er_common->h_class->hc_name;
+
+		if (!name)
 			continue;
-		if (su_casematch(e->er_name, "Authorization"))
+		if (su_casematch(name, "Authorization"))
 			req->creds_bad = true;
-		else if (su_casematch(e->er_name, "Expires"))
+		else if (su_casematch(name, "Expires"))
 			req->expires_bad = true;
-		else if (su_casematch(e->er_name, "Contact") || su_casematch(e->er_name, "m"))
+		else if (su_casematch(name, "Contact") || su_casematch(name, "m"))
 			req->contact_bad = true;
 	}
 }
@@ -91,43 +95,55 @@ static void send_reply(nua_t *nua, nua_handle_t *nh, const struct registrar_repl
 	            TAG_IF(r->min_expires > 0, SIPTAG_MIN_EXPIRES_STR(min_exp)), TAG_END());
 }
 
+int sip_ua_describe_register(su_home_t *home, const sip_t *sip, struct registrar_request *req,
+                             struct registrar_contact *contacts, struct registrar_cred *creds)
+{
+	int n;
+
+	req->contacts = contacts;
+	req->creds = creds;
+	req->expires = -1;
+	req->ruri = sip->sip_request ? url_as_string(home, sip->sip_request->rq_url) : NULL;
+	req->call_id = sip->sip_call_id ? sip->sip_call_id->i_id : NULL;
+	req->cseq = sip->sip_cseq ? sip->sip_cseq->cs_seq : 0;
+	if (sip->sip_to && sip->sip_to->a_url->url_user) {
+		req->aor_user = sip->sip_to->a_url->url_user;
+		req->aor_host = sip->sip_to->a_url->url_host;
+	}
+	req->has_from = sip->sip_from != NULL;
+	req->user_agent = sip->sip_user_agent ? sip->sip_user_agent->g_string : NULL;
+	req->expires = header_expires(sip);
+	read_errors(sip, req);
+	for (const sip_authorization_t *au = sip->sip_authorization; au; au = au->au_next)
+		if (req->n_creds < SIP_UA_MAX_CREDS)
+			creds[req->n_creds++] =
+			    (struct registrar_cred){au->au_scheme, au->au_params};
+	n = read_contacts(home, sip, req, contacts);
+	if (n < 0)
+		return -E2BIG;
+	req->n_contacts = (size_t)n;
+	return 0;
+}
+
 /* REGISTER: describe the request to the registrar, send what it decides, free the handle. */
 void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
-	struct registrar_contact contacts[MAX_CONTACTS];
-	struct registrar_cred creds[MAX_CREDS];
-	struct registrar_request req = {.contacts = contacts, .creds = creds, .expires = -1};
+	struct registrar_contact contacts[SIP_UA_MAX_CONTACTS];
+	struct registrar_cred creds[SIP_UA_MAX_CREDS];
+	struct registrar_request req = {0};
 	struct registrar_reply reply;
 	char ip[64];
-	int n;
 
 	sip_ua_request_source(nua, ip, sizeof(ip), &req.src_port, &req.transport);
 	req.src_ip = ip;
-	req.ruri = sip->sip_request ? url_as_string(home, sip->sip_request->rq_url) : NULL;
-	req.call_id = sip->sip_call_id ? sip->sip_call_id->i_id : NULL;
-	req.cseq = sip->sip_cseq ? sip->sip_cseq->cs_seq : 0;
-	if (sip->sip_to && sip->sip_to->a_url->url_user) {
-		req.aor_user = sip->sip_to->a_url->url_user;
-		req.aor_host = sip->sip_to->a_url->url_host;
-	}
-	req.has_from = sip->sip_from != NULL;
-	req.user_agent = sip->sip_user_agent ? sip->sip_user_agent->g_string : NULL;
-	req.expires = header_expires(sip);
-	read_errors(sip, &req);
-	for (const sip_authorization_t *au = sip->sip_authorization; au; au = au->au_next)
-		if (req.n_creds < MAX_CREDS)
-			creds[req.n_creds++] =
-			    (struct registrar_cred){au->au_scheme, au->au_params};
-	n = read_contacts(home, sip, &req, contacts);
-	if (n < 0) {
+	if (sip_ua_describe_register(home, sip, &req, contacts, creds)) {
 		log_notice("sip", "REGISTER from %s:%u with more than %d contacts refused", ip,
-		           req.src_port, MAX_CONTACTS);
+		           req.src_port, SIP_UA_MAX_CONTACTS);
 		memset(&reply, 0, sizeof(reply));
 		reply.status = 403;
 		reply.phrase = "Too Many Contacts";
 	} else {
-		req.n_contacts = (size_t)n;
 		registrar_handle(ua->registrar, &req, time(NULL), &reply);
 	}
 	send_reply(nua, nh, &reply);

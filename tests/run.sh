@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run: installs missing test packages, builds the normal and the sanitizer
-# (address+undefined) trees, checks formatting, runs ctest in both. Non-zero on any failure.
+# (address+undefined) trees, checks formatting, runs ctest in both, then builds the fuzz tree and
+# runs every fuzzer briefly (tests/fuzz/run.sh). Non-zero on any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -38,6 +39,12 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:suppressions
 export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j2 --timeout 900) || rc=1
+
+# Each fuzzer replays its corpus and regression inputs, then fuzzes for FUZZ_SECONDS (20 s by
+# default; the step takes about 3 minutes on 2 cores with the build). Crashes land in
+# tests/fuzz/regressions/ and fail the run.
+echo "== fuzzers (libFuzzer, ${FUZZ_SECONDS:-20} s each)"
+BUILD=build-fuzz JOBS=$JOBS tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" || rc=1
 
 if [ $rc -eq 0 ]; then echo "tests/run.sh: all passed"; else echo "tests/run.sh: FAILED"; fi
 exit $rc

@@ -187,6 +187,18 @@ def case_junk(c):
           and any(f"127.0.0.1:{c.port}>" in v for v in r.all("contact")))
 
 
+def case_repeated(c):
+    """Single-instance headers given twice (sofia files the second copy with the parse errors):
+    answered, and the node still serves the user."""
+    r = c.send_raw(c.build([f"Contact: {c.contact()}"]).replace("Max-Forwards: 70\r\n",
+                                                                 "Max-Forwards: 70\r\nMax-Forwards: 70\r\n"))
+    check(f"two Max-Forwards headers: answered ({r.status})", r.status in (400, 401))
+    r = c.send([f"Contact: {c.contact()}", "Expires: 300", "Expires: 300"])
+    check(f"two Expires headers: answered ({r.status})", r.status in (400, 401))
+    r = authed(c, [f"Contact: {c.contact()}", "Expires: 300"])
+    check("registration still works afterwards", r.status == 200)
+
+
 def case_methods(c):
     """Methods we do not implement are refused by the stack: 405 when known, 501 when not. INFO,
     MESSAGE and NOTIFY are relayed within calls only: outside one, 481."""
@@ -303,7 +315,7 @@ def case_rate(c):
 CASES = {"md5-only": case_md5_only, "sha256": case_sha256, "replay": case_replay, "rules": case_rules,
          "junk": case_junk, "methods": case_methods, "offer": case_offer,
          "invite-offer": case_invite_offer, "forged": case_forged, "enum": case_enum,
-         "rate": case_rate}
+         "rate": case_rate, "repeated": case_repeated}
 
 
 def main():

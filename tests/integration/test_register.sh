@@ -76,7 +76,7 @@ check "unknown user: MD5 alone, like a known user" unknown_offer
 
 # A node that turns SHA-256 on globally (SHA-256 first, then MD5).
 start_signald s2 "$m1_RPC" --set "directory.path=$DEMO_DIRECTORY" --set "auth.algorithms=SHA-256, MD5" || exit 1
-for c in md5-only sha256 replay rules junk methods; do
+for c in md5-only sha256 replay rules junk methods repeated; do
 	check "client case $c" python3 "$TANDEM_SRC/tests/integration/sipreg.py" "$s2_SIP" "$c" --user 1002
 done
 check "replay logged" grep -q "replayed nonce count from 127.0.0.1" "$T/s2.log"
