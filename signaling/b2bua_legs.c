@@ -10,7 +10,9 @@
 
 #include "b2bua_internal.h"
 #include "call_move.h"
+#include "call_persist.h"
 #include "call_record.h"
+#include "call_restore.h"
 #include "clock.h"
 #include "log.h"
 #include "sdp_negotiate.h"
@@ -381,6 +383,11 @@ void b2bua_on_leg_event(void *arg, void *legp, const struct ua_leg_event *ev)
 	struct call *call = leg->call;
 
 	log_set_context(call->call_id);
+	call_persist_note_event(call, leg, ev);
+	if (call->restore_wait && call_restore_event(b, call, leg, ev)) {
+		call_maybe_free(b, call);
+		return;
+	}
 	if (leg->is_a)
 		on_a_event(b, call, ev);
 	else

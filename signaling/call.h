@@ -28,6 +28,16 @@ enum leg_state {
 struct call;
 struct b2bua;
 
+/* A leg's dialog as seen from outside the stack, kept so that a restarted signald can continue
+ * it (call_persist.c); strings on the call's home, NULL while unknown. */
+struct leg_dialog {
+	char *local;   /* our From (B) or To (A) header, with our tag */
+	char *remote;  /* the phone's header, with its tag */
+	char *target;  /* its Contact URI */
+	char *route;   /* the route set towards it, comma-separated */
+	uint32_t cseq; /* the highest CSeq we used in the dialog */
+};
+
 struct leg {
 	struct call *call; /* borrowed back pointer */
 	ua_handle *nh;     /* owned through sip_ua_bind/sip_ua_release; NULL once released */
@@ -41,6 +51,7 @@ struct leg {
 	                   * registered from when no NAT was seen, else NULL (on the call's home) */
 	char *sdp;        /* latest SDP received on this leg (on the call's home) */
 	char *sdp_sent;   /* latest SDP we sent on this leg (on the call's home) */
+	struct leg_dialog dlg;
 };
 
 enum call_state {
@@ -94,10 +105,16 @@ struct call {
 	struct ua_kept *update_kept; /* owned: the UPDATE being relayed instead of a re-INVITE */
 	/* moving to another media node (call_move.c) */
 	bool moving;
-	unsigned move_wait;     /* legs whose re-INVITE answer is awaited: 1 = A, 2 = B */
-	unsigned move_repoint;  /* legs that answered with a new address, same bits */
-	uint64_t move_ms;       /* when the node was found lost */
-	char *move_sdp[2];      /* SDP for each side with the new node's ports (on the home) */
+	unsigned move_wait;    /* legs whose re-INVITE answer is awaited: 1 = A, 2 = B */
+	unsigned move_repoint; /* legs that answered with a new address, same bits */
+	uint64_t move_ms;      /* when the node was found lost */
+	char *move_sdp[2];     /* SDP for each side with the new node's ports (on the home) */
+	/* taken back after a restart (call_restore.c) */
+	bool restored;
+	unsigned restore_wait;  /* legs whose restoring re-INVITE is unanswered: 1 = A, 2 = B */
+	bool restore_failed;    /* a leg or the media session did not survive: ends once settled */
+	bool claim_pending;     /* the media session is not claimed yet */
+	bool claim_in_flight;   /* a ClaimSessions is out */
 	struct call *next;      /* in the b2bua's list */
 	struct call **pprev;    /* the pointer to us in that list: O(1) unlink */
 	struct call *reap_next; /* in the b2bua's reap list once done */

@@ -11,6 +11,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "b2bua_internal.h"
+#include "call_record.h"
 #include "clock.h"
 #include "log.h"
 
@@ -169,6 +170,7 @@ static void move_finish(struct b2bua *b, struct call *call)
 		return;
 	}
 	call->moving = false;
+	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 	log_notice("call", "move complete: both legs answered %llu ms after the node was lost",
 	           (unsigned long long)(clock_mono_ms() - call->move_ms));
 }
