@@ -4,7 +4,7 @@
 # mediad before the node's restart grace closes it, re-INVITEs both legs with the SDP they last
 # got), RTP keeps flowing through the node past the grace, and a BYE from the caller afterwards
 # ends both legs (the callee gets a BYE), deletes the session and leaves no sip_dialogs or
-# sip_calls row and one complete CDR. Prints the restart-to-ready time. A call still ringing
+# sip_calls row and one complete CDR; so does a BYE from the callee. Prints the restart-to-ready time. A call still ringing
 # when signald dies is not taken back: its row goes at start and its session after the grace.
 . "$(dirname "$0")/lib.sh"
 
@@ -29,6 +29,10 @@ restart_signald() {
 	"$SIGNALD" -c "$T/s1.ini" "${SIGNALD_ARGS[@]}" >>"$T/s1.log" 2>&1 &
 	echo $! >"$T/s1.pid"
 }
+# restores_are N: signald has logged N restarts that took one call back.
+restores_are() {
+	[ "$(grep -c "restore complete: 1 call(s) taken back, 0 ended" "$T/s1.log")" = "$1" ]
+}
 # rtp_packets SESSION: packets the node received on the session, both legs.
 rtp_packets() {
 	"$MEDIACTL" -e "$m1_RPC" -j query "$1" | grep -o '"packets[a-z_]*":[0-9]*' |
@@ -44,6 +48,8 @@ for f in uac_held uas_held; do
 	sed -e 's/10\\.77\\.0\\.1\[12\]/127\\.0\\.0\\.1/' -e 's/HOLD_MS/4000/' \
 		"$TANDEM_SRC/tests/cluster/sipp/$f.xml" >"$T/$f.xml"
 done
+sed -e 's/10\\.77\\.0\\.1\[12\]/127\\.0\\.0\\.1/' -e 's/HOLD_MS/15000/' \
+	"$TANDEM_SRC/tests/cluster/sipp/uac_held.xml" >"$T/uac_held_long.xml"
 sipp_bg callee "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
 sleep 0.3
 sipp_bg caller "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
@@ -62,8 +68,7 @@ sleep 0.5
 lines=$(wc -l <"$T/s1.log")
 t0=$(date +%s%N)
 restart_signald
-check "signald took the call back" wait_for 10 grep -q "restore complete: 1 call(s) taken back" \
-	"$T/s1.log"
+check "signald took the call back" wait_for 10 restores_are 1
 t1=$(date +%s%N)
 log "signald kill -9 to the call taken back (session claimed, both legs answered): $(((t1 - t0) / 1000000)) ms"
 tail -n +"$((lines + 1))" "$T/s1.log" | grep -E "restore complete|taking back|claimed|is back" |
@@ -91,6 +96,23 @@ check "one CDR: answered before the restart, hung up by the caller, with RTP cou
 	wait_for 5 sql_is "$DB" "SELECT count(*) FROM cdr WHERE call_id = '$call_id' AND
 	answer_epoch = $answered AND billsec >= 3 AND hangup_side = 'caller' AND sip_status = 200 AND
 	hangup_cause = 'NORMAL_CLEARING' AND rtp_packets_a > 0" 1
+
+# The other way round: after the restart the callee hangs up, and the caller gets the BYE.
+sipp_bg callee2 call_uas_held_bye.xml "$P2" -mp "$(free_port 2)" -rtp_echo
+sleep 0.3
+sipp_bg caller2 "$T/uac_held_long.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+	-ap 1234 -set caller 1000
+check "second call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
+call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
+restart_signald
+check "signald took the second call back" wait_for 10 restores_are 2
+check "the callee's BYE is answered" sipp_wait callee2
+check "the caller gets the BYE" sipp_wait caller2
+check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+check "no sip_dialogs or sip_calls row left" wait_for 5 sql_is "$DB" \
+	"SELECT (SELECT count(*) FROM sip_dialogs) + (SELECT count(*) FROM sip_calls)" 0
+check "its CDR: hung up by the callee" wait_for 5 sql_is "$DB" \
+	"SELECT count(*) FROM cdr WHERE call_id = '$call_id' AND hangup_side = 'callee'" 1
 
 # A call still ringing is not taken back: its row goes at start, its session after the grace.
 sipp_bg ring-callee call_uas_ring.xml "$P2" -mp "$(free_port 2)" \
