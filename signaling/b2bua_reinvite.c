@@ -93,9 +93,9 @@ static void start_relay(struct b2bua *b, struct call *call, struct leg *from,
 	int rc;
 
 	call->reinvite_from = from;
-	if (call->restored) {
-		/* The node's stream numbering of a session made by an earlier process is not
-		 * known here: refreshes are answered, changes are not taken. */
+	if (call->offers_refused) {
+		/* The node's stream numbering of a session made by an earlier process could not
+		 * be rebuilt: refreshes are answered, changes are not taken. */
 		snprintf(call->media_error, sizeof(call->media_error),
 		         "call restored after a restart: the session cannot change");
 		log_notice("call", "mid-call offer refused: %s", call->media_error);

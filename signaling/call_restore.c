@@ -378,6 +378,12 @@ unsigned call_restore_start(struct b2bua *b)
 		n++;
 		log_info("call", "taking back: media session %s on %s, re-INVITE to both legs",
 		         c->session_id, media_node_endpoint(c->node));
+		if (call_media_restore(b->cm, c) != 0) {
+			log_warn("call",
+			         "its media state cannot be rebuilt: offers will get 488 (%s)",
+			         c->media_error);
+			c->offers_refused = true;
+		}
 		if (!restore_leg(b, c, &c->a) || !restore_leg(b, c, c->winner))
 			fail(c, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "switch");
 		/* Our row, from now on: written by this process. */
