@@ -163,6 +163,8 @@ static void on_late_answer_ready(struct call *call, int rc)
 	}
 	sip_ua_ack(b->ua, call->winner->nh, call->sdp_out);
 	call_keep_text(call, &call->winner->sdp_sent, call->sdp_out, -1);
+	/* The call's SDP is complete only now: what a restart continues. */
+	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 }
 
 static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,

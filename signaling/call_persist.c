@@ -126,8 +126,10 @@ void call_persist_save(struct store *st, const struct call *call)
 	    !call->session_id || !call->node)
 		return;
 	for (int side = 0; side < 2; side++)
-		if (!legs[side]->dlg.local || !legs[side]->dlg.remote || !legs[side]->dlg.target) {
-			log_debug("store", "the %s leg's dialog is not known: not restorable",
+		if (!legs[side]->dlg.local || !legs[side]->dlg.remote || !legs[side]->dlg.target ||
+		    !legs[side]->sdp || !legs[side]->sdp_sent) {
+			/* A late offer's answer is still on its way: saved once it is sent. */
+			log_debug("store", "the %s leg's dialog or SDP is not known yet",
 			          side ? "callee" : "caller");
 			return;
 		}

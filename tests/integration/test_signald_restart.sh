@@ -98,6 +98,20 @@ check "one CDR: answered before the restart, hung up by the caller, with RTP cou
 	answer_epoch = $answered AND billsec >= 3 AND hangup_side = 'caller' AND sip_status = 200 AND
 	hangup_cause = 'NORMAL_CLEARING' AND rtp_packets_a > 0" 1
 
+# A late offer: its SDP is complete only when the caller's answer (in its ACK) has gone on to the
+# callee in ours, and the call is saved then.
+read -r -a RELAY <<<"$(relay_args)"
+sipp_bg late-callee call_uas_late.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sleep 0.3
+sipp_bg late-caller call_uac_late.xml "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+	-ap 1234 -set caller 1000 "${RELAY[@]}" -d 1500
+check "a late-offer call is saved with the SDP of both legs both ways" wait_for 5 sql_is "$DB" \
+	"SELECT count(*) FROM sip_calls WHERE a_sdp <> '' AND a_sdp_sent <> '' AND b_sdp <> ''
+	AND b_sdp_sent <> ''" 1
+check "the late-offer call ends" sipp_wait late-caller
+check "its callee completes" sipp_wait late-callee
+check "its sip_calls row goes with it" wait_for 5 sql_is "$DB" "SELECT count(*) FROM sip_calls" 0
+
 # A call still ringing is not taken back: its row goes at start, its session after the grace.
 sipp_bg ring-callee call_uas_ring.xml "$P2" -mp "$(free_port 2)" \
 	-set relay_ip 127.0.0.1 -set relay_port_min "$m1_PORT_MIN" \
