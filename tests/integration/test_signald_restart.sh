@@ -4,8 +4,10 @@
 # mediad before the node's restart grace closes it, re-INVITEs both legs with the SDP they last
 # got), RTP keeps flowing through the node past the grace, and a BYE from the caller afterwards
 # ends both legs (the callee gets a BYE), deletes the session and leaves no sip_dialogs or
-# sip_calls row and one complete CDR; so does a BYE from the callee. Prints the restart-to-ready time. A call still ringing
+# sip_calls row and one complete CDR; so does a BYE from the callee. Prints the
+# restart-to-ready time. A late-offer call is saved with its SDP complete. A call still ringing
 # when signald dies is not taken back: its row goes at start and its session after the grace.
+# A call whose phone forgot it (481 to the re-INVITE) ends: BYE to the other leg.
 . "$(dirname "$0")/lib.sh"
 
 K=$T/keys
@@ -127,6 +129,25 @@ check "its row is dropped at start" wait_for 10 sql_is "$DB" "SELECT count(*) FR
 check "its session is closed after the grace" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 stop_pidfile "$T/ring-caller.pid"
 stop_pidfile "$T/ring-callee.pid"
+
+# A phone that forgot the call (481 to the restoring re-INVITE): the call ends, the other leg
+# gets a BYE, the session goes.
+sipp_bg callee3 "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sleep 0.3
+sipp_bg caller3 call_uac_forgot.xml "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+	-ap 1234 -set caller 1000
+check "third call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
+call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
+restart_signald
+check "signald ends the call the caller forgot" \
+	wait_for 10 grep -q "restore complete: 0 call(s) taken back, 1 ended" "$T/s1.log"
+check "the caller got its 481 acknowledged" sipp_wait caller3
+check "the callee gets a BYE" sipp_wait callee3
+check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+check "no sip_dialogs or sip_calls row left" wait_for 5 sql_is "$DB" \
+	"SELECT (SELECT count(*) FROM sip_dialogs) + (SELECT count(*) FROM sip_calls)" 0
+check "its CDR: ended by the caller's side" wait_for 5 sql_is "$DB" \
+	"SELECT count(*) FROM cdr WHERE call_id = '$call_id' AND hangup_side = 'caller'" 1
 
 # The other way round: after the restart the callee hangs up, and the caller gets the BYE.
 sipp_bg callee2 call_uas_held_bye.xml "$P2" -mp "$(free_port 2)" -rtp_echo
