@@ -116,6 +116,7 @@ struct call {
 	bool claim_pending;     /* the media session is not claimed yet */
 	bool claim_in_flight;   /* a ClaimSessions is out */
 	bool offers_refused;    /* restored without the media state an offer needs: 488 */
+	bool session_lost;      /* restored, but its node no longer has the session: moves */
 	struct call *next;      /* in the b2bua's list */
 	struct call **pprev;    /* the pointer to us in that list: O(1) unlink */
 	struct call *reap_next; /* in the b2bua's reap list once done */

@@ -14,6 +14,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "b2bua_internal.h"
+#include "call_move.h"
 #include "call_record.h"
 #include "clock.h"
 #include "log.h"
@@ -142,18 +143,42 @@ static void restore_done_check(struct b2bua *b)
 	}
 }
 
+static void on_claim_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg);
+
+/* A call whose session is gone moves once a node is up (a Ping answered, not just the claim):
+ * until then the timer tries again. */
+static void move_when_up(struct b2bua *b, struct call *call)
+{
+	if (!media_client_any_up(b->media)) {
+		if (clock_mono_ms() < b->restore_deadline_ms) {
+			if (b->restore_timer)
+				su_timer_set_interval(b->restore_timer, on_claim_tick,
+				                      (su_timer_arg_t *)b, CLAIM_RETRY_MS);
+			return;
+		}
+	}
+	call->session_lost = false;
+	call_move_one(b, call); /* with no node up, it ends the call */
+}
+
 /* Everything the call waited for has answered: it goes on, or it ends. */
 static void settle(struct b2bua *b, struct call *call)
 {
 	if (call->claim_pending || call->restore_wait)
 		return;
 	if (call->restore_failed || call->state == CALL_ENDING) {
+		if (call->session_lost)
+			call->media_deleted = true; /* nothing on the node to delete */
 		b->restore_ended++;
 		if (call->state != CALL_ENDING)
 			call_hangup(b, call,
 			            call->hangup_cause ? (enum hangup_cause)call->hangup_cause
 			                               : HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
 			            call->hangup_side ? call->hangup_side : "switch");
+	} else if (call->session_lost) {
+		b->restore_kept++;
+		log_notice("call", "restored: both legs answered, to move to a new media session");
+		move_when_up(b, call);
 	} else {
 		b->restore_kept++;
 		log_notice("call", "restored: media session %s claimed, both legs answered",
@@ -173,8 +198,6 @@ static void fail(struct call *call, enum hangup_cause cause, const char *side)
 }
 
 /* ---- the media session -------------------------------------------------------------------- */
-
-static void on_claim_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg);
 
 static void on_claimed(void *arg, int rc, const RpcEnvelope *env)
 {
@@ -205,13 +228,21 @@ static void on_claimed(void *arg, int rc, const RpcEnvelope *env)
 		call->media_instance = media_node_instance(call->node);
 		log_info("call", "media session %s claimed on %s", call->session_id,
 		         media_node_endpoint(call->node));
+	} else if (!rc && status && status->code == RPC_OK && !call->offers_refused &&
+	           media_node_instance(call->node) != call->media_instance) {
+		/* The node restarted too: the session went with its old process. Once both legs
+		 * are back the call moves to a new session, as for any restarted node. */
+		log_warn("call",
+		         "media node %s restarted meanwhile: session %s gone, the call will move",
+		         media_node_endpoint(call->node), call->session_id);
+		call->session_lost = true;
 	} else {
 		log_warn("call", "media session %s not claimed on %s (%s): ending the call",
 		         call->session_id, media_node_endpoint(call->node),
 		         rc       ? strerror(-rc)
 		         : status ? rpc_status_name(status->code)
 		                  : "refused");
-		/* Unknown to the node (it restarted too) or not ours: nothing to delete. */
+		/* Not ours, or the node cannot be asked: nothing to delete. */
 		call->media_deleted = true;
 		fail(call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "media");
 	}
@@ -246,6 +277,13 @@ static void on_claim_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg
 
 	for (struct call *c = b->calls, *next; c; c = next) {
 		next = c->next;
+		if (c->restored && c->session_lost && !c->claim_pending && !c->restore_wait &&
+		    !c->done && c->state != CALL_ENDING) {
+			log_set_context(c->call_id);
+			move_when_up(b, c);
+			waiting |= c->session_lost;
+			continue;
+		}
 		if (!c->restored || !c->claim_pending || c->claim_in_flight || c->done)
 			continue;
 		log_set_context(c->call_id);
@@ -265,7 +303,7 @@ static void on_claim_tick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg
 	log_set_context(NULL);
 	if (!waiting)
 		for (struct call *c = b->calls; c; c = c->next)
-			waiting |= c->restored && c->claim_pending;
+			waiting |= c->restored && (c->claim_pending || c->session_lost);
 	if (waiting)
 		su_timer_set_interval(b->restore_timer, on_claim_tick, (su_timer_arg_t *)b,
 		                      CLAIM_RETRY_MS);

@@ -7,7 +7,8 @@
 # sip_calls row and one complete CDR; so does a BYE from the callee. Prints the
 # restart-to-ready time. A late-offer call is saved with its SDP complete. A call still ringing
 # when signald dies is not taken back: its row goes at start and its session after the grace.
-# A call whose phone forgot it (481 to the re-INVITE) ends: BYE to the other leg.
+# A call whose phone forgot it (481 to the re-INVITE) ends: BYE to the other leg. A call whose
+# node restarted too moves to a new session.
 . "$(dirname "$0")/lib.sh"
 
 K=$T/keys
@@ -149,6 +150,32 @@ check "no sip_dialogs or sip_calls row left" wait_for 5 sql_is "$DB" \
 check "its CDR: ended by the caller's side" wait_for 5 sql_is "$DB" \
 	"SELECT count(*) FROM cdr WHERE call_id = '$call_id' AND hangup_side = 'caller'" 1
 
+# Both down at once: signald and mediad killed, mediad back first. The session is gone with the
+# node's old process, so the restarted signald takes the call back and moves it to a new session
+# (a second re-INVITE to each leg); the caller's BYE then ends it.
+sipp_bg callee4 "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sleep 0.3
+sipp_bg caller4 "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+	-ap 1234 -set caller 1000
+check "fourth call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
+kill -KILL "$(cat "$T/s1.pid")"
+kill -KILL "$(cat "$T/m1.pid")"
+wait "$(cat "$T/m1.pid")" 2>/dev/null
+"$MEDIAD" -c "$T/m1.ini" "${MEDIAD_ARGS[@]}" >>"$T/m1.log" 2>&1 &
+echo $! >"$T/m1.pid"
+check "m1 back" wait_for 10 "$MEDIACTL" -e "$m1_RPC" -t 300 ping
+restart_signald
+check "the call moves to a new session on the restarted node" \
+	wait_for 10 grep -q "move complete" "$T/s1.log"
+check "the callee got the restoring and the moving re-INVITE" \
+	test "$(grep -c '^INVITE sip:' "$T/callee4.sipp-messages.log")" -ge 3
+check "the new session lives" output_is 1 live_sessions "$m1_RPC"
+check "the caller's BYE ends it" sipp_wait caller4
+check "the callee gets the BYE" sipp_wait callee4
+check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+check "no sip_dialogs or sip_calls row left" wait_for 5 sql_is "$DB" \
+	"SELECT (SELECT count(*) FROM sip_dialogs) + (SELECT count(*) FROM sip_calls)" 0
+
 # The other way round: after the restart the callee hangs up, and the caller gets the BYE.
 sipp_bg callee2 call_uas_held_bye.xml "$P2" -mp "$(free_port 2)" -rtp_echo
 sleep 0.3
@@ -157,7 +184,7 @@ sipp_bg caller2 "$T/uac_held_long.xml" "$(free_port)" -mp "$(free_port 2)" -s 10
 check "second call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
 call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
 restart_signald
-check "signald took the second call back" wait_for 10 restores_are 2
+check "signald took the second call back" wait_for 10 restores_are 3
 check "the callee's BYE is answered" sipp_wait callee2
 check "the caller gets the BYE" sipp_wait caller2
 check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
