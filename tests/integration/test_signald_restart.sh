@@ -7,8 +7,8 @@
 # sip_calls row and one complete CDR; so does a BYE from the callee. Prints the
 # restart-to-ready time. A late-offer call is saved with its SDP complete. A call still ringing
 # when signald dies is not taken back: its row goes at start and its session after the grace.
-# A call whose phone forgot it (481 to the re-INVITE) ends: BYE to the other leg. A call whose
-# node restarted too moves to a new session.
+# A call whose phone forgot it (481 to the re-INVITE), or whose caller hung up while signald was
+# down, ends: BYE to the other leg. A call whose node restarted too moves to a new session.
 . "$(dirname "$0")/lib.sh"
 
 K=$T/keys
@@ -36,6 +36,8 @@ restart_signald() {
 restores_are() {
 	[ "$(grep -c "restore complete: 1 call(s) taken back, 0 ended" "$T/s1.log")" = "$1" ]
 }
+# logged_since LINES PATTERN: signald logged PATTERN after its first LINES lines.
+logged_since() { tail -n +"$(($1 + 1))" "$T/s1.log" | grep -q "$2"; }
 # rtp_packets SESSION: packets the node received on the session, both legs.
 rtp_packets() {
 	"$MEDIACTL" -e "$m1_RPC" -j query "$1" | grep -o '"packets[a-z_]*":[0-9]*' |
@@ -148,6 +150,32 @@ check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 check "no sip_dialogs or sip_calls row left" wait_for 5 sql_is "$DB" \
 	"SELECT (SELECT count(*) FROM sip_dialogs) + (SELECT count(*) FROM sip_calls)" 0
 check "its CDR: ended by the caller's side" wait_for 5 sql_is "$DB" \
+	"SELECT count(*) FROM cdr WHERE call_id = '$call_id' AND hangup_side = 'caller'" 1
+
+# The caller hangs up while signald is down: its BYE, retransmitted, reaches the new process,
+# which ends the call (BYE to the callee) instead of taking it back.
+sed -e 's/10\\.77\\.0\\.1\[12\]/127\\.0\\.0\\.1/' -e 's/HOLD_MS/1000/' \
+	"$TANDEM_SRC/tests/cluster/sipp/uac_held.xml" >"$T/uac_held_short.xml"
+sipp_bg callee5 "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sleep 0.3
+sipp_bg caller5 "$T/uac_held_short.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+	-ap 1234 -set caller 1000
+check "fifth call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
+call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
+kill -KILL "$(cat "$T/s1.pid")"
+check "the caller hangs up while signald is down" \
+	wait_for 5 grep -q '^BYE sip:' "$T/caller5.sipp-messages.log"
+sleep 0.6
+lines=$(wc -l <"$T/s1.log")
+restart_signald
+check "the call ends instead of being taken back" \
+	wait_for 10 logged_since "$lines" "restore complete: 0 call(s) taken back, 1 ended"
+check "the callee gets a BYE" sipp_wait callee5
+stop_pidfile "$T/caller5.pid"
+check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+check "no sip_dialogs or sip_calls row left" wait_for 5 sql_is "$DB" \
+	"SELECT (SELECT count(*) FROM sip_dialogs) + (SELECT count(*) FROM sip_calls)" 0
+check "its CDR: hung up by the caller" wait_for 5 sql_is "$DB" \
 	"SELECT count(*) FROM cdr WHERE call_id = '$call_id' AND hangup_side = 'caller'" 1
 
 # Both down at once: signald and mediad killed, mediad back first. The session is gone with the
