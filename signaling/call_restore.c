@@ -228,13 +228,15 @@ static void on_claimed(void *arg, int rc, const RpcEnvelope *env)
 		call->media_instance = media_node_instance(call->node);
 		log_info("call", "media session %s claimed on %s", call->session_id,
 		         media_node_endpoint(call->node));
-	} else if (!rc && status && status->code == RPC_OK && !call->offers_refused &&
-	           media_node_instance(call->node) != call->media_instance) {
-		/* The node restarted too: the session went with its old process. Once both legs
-		 * are back the call moves to a new session, as for any restarted node. */
-		log_warn("call",
-		         "media node %s restarted meanwhile: session %s gone, the call will move",
-		         media_node_endpoint(call->node), call->session_id);
+	} else if (!rc && status && status->code == RPC_OK && !call->offers_refused) {
+		/* The node no longer has it: closed after its grace (signald was down longer), or
+		 * gone with a restart of the node. Once both legs are back the call moves to a new
+		 * session, as for a restarted node. */
+		log_warn("call", "media session %s no longer on %s%s: the call will move",
+		         call->session_id, media_node_endpoint(call->node),
+		         media_node_instance(call->node) != call->media_instance
+		             ? " (the node restarted)"
+		             : "");
 		call->session_lost = true;
 	} else {
 		log_warn("call", "media session %s not claimed on %s (%s): ending the call",

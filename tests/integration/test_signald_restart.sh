@@ -8,7 +8,8 @@
 # restart-to-ready time. A late-offer call is saved with its SDP complete. A call still ringing
 # when signald dies is not taken back: its row goes at start and its session after the grace.
 # A call whose phone forgot it (481 to the re-INVITE), or whose caller hung up while signald was
-# down, ends: BYE to the other leg. A call whose node restarted too moves to a new session.
+# down, ends: BYE to the other leg. A call whose node restarted too, or closed the session after
+# its grace, moves to a new session.
 . "$(dirname "$0")/lib.sh"
 
 K=$T/keys
@@ -17,7 +18,7 @@ printf '%s s1\n%s ops admin\n' "$(cat "$K/sig1.pub")" "$(cat "$K/admin.pub")" >"
 export MEDIACTL_SERVER_KEY=$K/server.pub MEDIACTL_KEY=$K/admin.key
 GRACE_S=1
 MEDIAD_ARGS=(--set "mediad.rpc_key_file=$K/server.key" --set "mediad.rpc_clients_file=$K/clients"
-	--set rtp.owner_restart_grace_s=$GRACE_S)
+	--set rtp.owner_restart_grace_s=$GRACE_S --set rtp.owner_timeout_s=2)
 SIGNALD_ARGS=("${SIPP_AUTH[@]}" --set "media.key_file=$K/sig1.key"
 	--set "media.server_key_file=$K/server.pub" --set media.rpc_timeout_ms=1000)
 start_mediad m1 "${MEDIAD_ARGS[@]}" || exit 1
@@ -204,6 +205,24 @@ check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 check "no sip_dialogs or sip_calls row left" wait_for 5 sql_is "$DB" \
 	"SELECT (SELECT count(*) FROM sip_dialogs) + (SELECT count(*) FROM sip_calls)" 0
 
+# signald down longer than [rtp] owner_timeout_s (2 s here): the node closed the session, so
+# the call taken back moves to a new one.
+sipp_bg callee6 "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sleep 0.3
+sipp_bg caller6 "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+	-ap 1234 -set caller 1000
+check "sixth call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
+kill -KILL "$(cat "$T/s1.pid")"
+check "mediad closes the session of its silent owner" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+lines=$(wc -l <"$T/s1.log")
+restart_signald
+check "the call taken back moves to a new session" \
+	wait_for 10 logged_since "$lines" "move complete"
+check "the new session lives" output_is 1 live_sessions "$m1_RPC"
+check "the caller's BYE ends it" sipp_wait caller6
+check "the callee gets the BYE" sipp_wait callee6
+check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
+
 # The other way round: after the restart the callee hangs up, and the caller gets the BYE.
 sipp_bg callee2 call_uas_held_bye.xml "$P2" -mp "$(free_port 2)" -rtp_echo
 sleep 0.3
@@ -212,7 +231,7 @@ sipp_bg caller2 "$T/uac_held_long.xml" "$(free_port)" -mp "$(free_port 2)" -s 10
 check "second call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
 call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
 restart_signald
-check "signald took the second call back" wait_for 10 restores_are 3
+check "signald took the second call back" wait_for 10 restores_are 4
 check "the callee's BYE is answered" sipp_wait callee2
 check "the caller gets the BYE" sipp_wait caller2
 check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
