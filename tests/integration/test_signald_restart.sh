@@ -55,7 +55,7 @@ for f in uac_held uas_held; do
 		"$TANDEM_SRC/tests/cluster/sipp/$f.xml" >"$T/$f.xml"
 done
 sed -e 's/10\\.77\\.0\\.1\[12\]/127\\.0\\.0\\.1/' -e 's/HOLD_MS/15000/' \
-	"$TANDEM_SRC/tests/cluster/sipp/uac_held.xml" >"$T/uac_held_long.xml"
+	"$TANDEM_SRC/tests/cluster/sipp/uac_held.xml" >"$T/uac_held_15000.xml"
 sipp_bg callee "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
 sleep 0.3
 sipp_bg caller "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
@@ -226,7 +226,7 @@ check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 # The other way round: after the restart the callee hangs up, and the caller gets the BYE.
 sipp_bg callee2 call_uas_held_bye.xml "$P2" -mp "$(free_port 2)" -rtp_echo
 sleep 0.3
-sipp_bg caller2 "$T/uac_held_long.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg caller2 "$T/uac_held_15000.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "second call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
 call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
