@@ -18,7 +18,9 @@
 #include "call.h"
 #include "call_auth.h"
 #include "call_media.h"
+#include "call_persist.h"
 #include "call_record.h"
+#include "call_restore.h"
 #include "directory.h"
 #include "clock.h"
 #include "hangup_cause.h"
@@ -62,13 +64,18 @@ static struct call *call_new(struct b2bua *b, const struct ua_request *req)
 	call->a.state = LEG_CALLING;
 	call->created_ms = clock_mono_ms();
 	call->state = CALL_SETUP;
+	call_link(b, call);
+	return call;
+}
+
+void call_link(struct b2bua *b, struct call *call)
+{
 	call->next = b->calls;
 	if (b->calls)
 		b->calls->pprev = &call->next;
 	call->pprev = &b->calls;
 	b->calls = call;
 	b->n_calls++;
-	return call;
 }
 
 bool leg_live(const struct leg *leg)
@@ -501,6 +508,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	call->owner = b;
 	call->a.nh = nh;
 	sip_ua_bind(b->ua, nh, &call->a);
+	call_persist_note_invite(call, req->sip);
 	call->late_offer = req->sdp == NULL;
 	if (req->sdp)
 		call_keep_text(call, &call->a.sdp, req->sdp, (isize_t)req->sdp_len);
@@ -666,6 +674,7 @@ void b2bua_free(struct b2bua *b)
 		free_call(b, call);
 	}
 	b->reap = NULL;
+	call_restore_stop(b);
 	su_timer_destroy(b->reaper);
 	call_media_free(b->cm);
 	free(b);

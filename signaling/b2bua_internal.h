@@ -25,7 +25,14 @@ struct b2bua {
 	struct overload overload;         /* admission of new calls */
 	uint64_t load_sampled_ns;         /* last overload_sample */
 	struct log_ratelimit refusal_log; /* refusals a caller can cause at will */
+	/* calls taken back after a restart (call_restore.c) */
+	su_timer_t *restore_timer; /* claims of sessions on nodes not connected yet */
+	uint64_t restore_started_ms, restore_deadline_ms;
+	unsigned restore_kept, restore_ended;
 };
+
+/* Puts a new call on the b2bua's list. */
+void call_link(struct b2bua *b, struct call *call);
 
 void call_maybe_free(struct b2bua *b, struct call *call);
 void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, const char *side);

@@ -10,7 +10,9 @@
 
 #include "b2bua_internal.h"
 #include "call_move.h"
+#include "call_persist.h"
 #include "call_record.h"
+#include "call_restore.h"
 #include "clock.h"
 #include "log.h"
 #include "sdp_negotiate.h"
@@ -179,6 +181,8 @@ static void on_late_answer_ready(struct call *call, int rc)
 	}
 	sip_ua_ack(b->ua, call->winner->nh, call->sdp_out);
 	call_keep_text(call, &call->winner->sdp_sent, call->sdp_out, -1);
+	/* The call's SDP is complete only now: what a restart continues. */
+	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 }
 
 static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
@@ -422,6 +426,11 @@ void b2bua_on_leg_event(void *arg, void *legp, const struct ua_leg_event *ev)
 	struct call *call = leg->call;
 
 	log_set_context(call->call_id);
+	call_persist_note_event(call, leg, ev);
+	if (call->restore_wait && call_restore_event(b, call, leg, ev)) {
+		call_maybe_free(b, call);
+		return;
+	}
 	if (leg->is_a)
 		on_a_event(b, call, ev);
 	else

@@ -5,9 +5,11 @@
  * offer at a time: a second one meanwhile gets 491 (RFC 3261 14.2, RFC 3311 5.2). */
 #include <errno.h>
 #include <sofia-sip/su_alloc.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "b2bua_internal.h"
+#include "call_record.h"
 #include "log.h"
 #include "sdp_negotiate.h"
 
@@ -34,8 +36,10 @@ static void answer_from(struct b2bua *b, struct call *call, int status, const ch
 		sip_ua_respond_kept(b->ua, from->nh, kept, status, phrase, sdp);
 	else
 		sip_ua_respond(b->ua, from->nh, status, phrase, sdp, headers);
-	if (status >= 200 && status < 300 && sdp)
+	if (status >= 200 && status < 300 && sdp) {
 		call_keep_text(call, &from->sdp_sent, sdp, -1);
+		call_record_dialog(b->deps.store, call, b->cfg->node_id);
+	}
 }
 
 static void relay_failed(struct b2bua *b, struct call *call, int status, const char *phrase)
@@ -89,6 +93,16 @@ static void start_relay(struct b2bua *b, struct call *call, struct leg *from,
 	int rc;
 
 	call->reinvite_from = from;
+	if (call->offers_refused) {
+		/* The node's stream numbering of a session made by an earlier process could not
+		 * be rebuilt: refreshes are answered, changes are not taken. */
+		snprintf(call->media_error, sizeof(call->media_error),
+		         "call restored after a restart: the session cannot change");
+		log_notice("call", "mid-call offer refused: %s", call->media_error);
+		answer_from(b, call, 488, NULL, NULL,
+		            sdp_warning(b, call, warning, sizeof(warning)));
+		return;
+	}
 	rc = call_media_offer(b->cm, call, from->is_a ? SIDE_A : SIDE_B, ev->sdp, ev->sdp_len,
 	                      on_offer_ready);
 	if (rc == -EPROTO || rc == -EBADMSG || rc == -EMSGSIZE) {

@@ -29,6 +29,16 @@ struct call;
 struct b2bua;
 struct indialog_req;
 
+/* A leg's dialog as seen from outside the stack, kept so that a restarted signald can continue
+ * it (call_persist.c); strings on the call's home, NULL while unknown. */
+struct leg_dialog {
+	char *local;   /* our From (B) or To (A) header, with our tag */
+	char *remote;  /* the phone's header, with its tag */
+	char *target;  /* its Contact URI */
+	char *route;   /* the route set towards it, comma-separated */
+	uint32_t cseq; /* the highest CSeq we used in the dialog */
+};
+
 struct leg {
 	struct call *call; /* borrowed back pointer */
 	ua_handle *nh;     /* owned through sip_ua_bind/sip_ua_release; NULL once released */
@@ -42,6 +52,7 @@ struct leg {
 	                   * registered from when no NAT was seen, else NULL (on the call's home) */
 	char *sdp;        /* latest SDP received on this leg (on the call's home) */
 	char *sdp_sent;   /* latest SDP we sent on this leg (on the call's home) */
+	struct leg_dialog dlg;
 };
 
 enum call_state {
@@ -98,10 +109,18 @@ struct call {
 	struct indialog_req *indialog[2];
 	/* moving to another media node (call_move.c) */
 	bool moving;
-	unsigned move_wait;     /* legs whose re-INVITE answer is awaited: 1 = A, 2 = B */
-	unsigned move_repoint;  /* legs that answered with a new address, same bits */
-	uint64_t move_ms;       /* when the node was found lost */
-	char *move_sdp[2];      /* SDP for each side with the new node's ports (on the home) */
+	unsigned move_wait;    /* legs whose re-INVITE answer is awaited: 1 = A, 2 = B */
+	unsigned move_repoint; /* legs that answered with a new address, same bits */
+	uint64_t move_ms;      /* when the node was found lost */
+	char *move_sdp[2];     /* SDP for each side with the new node's ports (on the home) */
+	/* taken back after a restart (call_restore.c) */
+	bool restored;
+	unsigned restore_wait;  /* legs whose restoring re-INVITE is unanswered: 1 = A, 2 = B */
+	bool restore_failed;    /* a leg or the media session did not survive: ends once settled */
+	bool claim_pending;     /* the media session is not claimed yet */
+	bool claim_in_flight;   /* a ClaimSessions is out */
+	bool offers_refused;    /* restored without the media state an offer needs: 488 */
+	bool session_lost;      /* restored, but its node no longer has the session: moves */
 	struct call *next;      /* in the b2bua's list */
 	struct call **pprev;    /* the pointer to us in that list: O(1) unlink */
 	struct call *reap_next; /* in the b2bua's reap list once done */

@@ -853,3 +853,65 @@ int call_media_repoint(struct call_media *cm, struct call *call, enum call_side 
 		st->cb = cb;
 	return rc;
 }
+
+/* ---- a call taken back after a restart ---------------------------------------------------- */
+
+int call_media_restore(struct call_media *cm, struct call *call)
+{
+	const char *got[2] = {call->a.sdp, call->winner ? call->winner->sdp : NULL};
+	const char *sent[2] = {call->a.sdp_sent, call->winner ? call->winner->sdp_sent : NULL};
+	struct media_plan *in[2] = {NULL, NULL}, *out[2] = {NULL, NULL};
+	struct cm_call *st;
+	char buf[64];
+	unsigned k = 0;
+	int rc = 0;
+
+	if (!got[0] || !got[1] || !sent[0] || !sent[1] || call->media_plans)
+		return -EINVAL;
+	for (int side = 0; !rc && side < 2; side++) {
+		rc = parse(cm, call, got[side], strlen(got[side]), &in[side]);
+		if (!rc)
+			rc = parse(cm, call, sent[side], strlen(sent[side]), &out[side]);
+	}
+	if (!rc && (out[0]->n_streams != out[1]->n_streams || out[0]->n_streams > CM_MAX_STREAMS))
+		rc = -EPROTO;
+	st = rc ? NULL : state_of(call);
+	if (!rc && !st)
+		rc = -ENOMEM;
+	/* What we sent each leg names the node's ports for it; the node numbered the session's
+	 * streams in m-line order, skipping the m-lines it never carried (refused: port 0). */
+	for (unsigned i = 0; !rc && i < out[0]->n_streams; i++) {
+		if (out[0]->streams[i].rejected || out[1]->streams[i].rejected)
+			continue;
+		st->map[i] = (int)k++;
+		for (int side = 0; side < 2; side++) {
+			const struct media_stream *s = &out[side]->streams[i];
+
+			st->ports[side][i].rtp = s->rtp_port;
+			st->ports[side][i].rtcp =
+			    s->rtcp_mux || s->rtcp_port == s->rtp_port + 1 ? 0 : s->rtcp_port;
+			snprintf(st->ip[side], sizeof(st->ip[side]), "%s", s->rtp_ip);
+		}
+	}
+	if (!rc) {
+		st->n_mlines = out[0]->n_streams;
+		st->n_session_streams = k;
+		for (int side = 0; side < 2; side++) {
+			/* The next SDP to a leg continues its o= line: same id, a higher version.
+			 */
+			st->origin[side] =
+			    (struct media_plan_origin){.id = out[side]->origin_id,
+			                               .version = out[side]->origin_version,
+			                               .sent = 1};
+			st->sdp_known[side] = true;
+			st->direct[side] =
+			    media_direct(in[side], sip_source(call, side, buf, sizeof(buf)));
+		}
+		st->strict = st->direct[SIDE_A] && st->direct[SIDE_B];
+	}
+	for (int side = 0; side < 2; side++) {
+		media_plan_free(in[side]);
+		media_plan_free(out[side]);
+	}
+	return rc;
+}

@@ -60,6 +60,10 @@ bool call_media_same_address(const char *a, const char *b, size_t blen);
  * node that wakes up finds the request waiting). */
 int call_media_delete_on(struct call_media *cm, struct media_node *node, const char *session_id,
                          const char *call_id);
+/* A call taken back after a restart: rebuilds its negotiation state from the SDP each leg last
+ * got (the node's ports) and sent, so that its offers can be relayed again. -EINVAL without
+ * SDP both ways, -EPROTO when the two do not match. */
+int call_media_restore(struct call_media *cm, struct call *call);
 /* Forgets the call's pending callbacks (the call is being freed). */
 void call_media_forget(struct call_media *cm, struct call *call);
 

@@ -11,6 +11,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "b2bua_internal.h"
+#include "call_record.h"
 #include "clock.h"
 #include "log.h"
 
@@ -91,6 +92,12 @@ static void move_call(struct b2bua *b, struct call *call, struct media_node *los
 	           call->session_id, media_node_endpoint(to));
 }
 
+void call_move_one(struct b2bua *b, struct call *call)
+{
+	call->media_deleted = false; /* the new session will need deleting */
+	move_call(b, call, call->node);
+}
+
 /* Moves the calls on node, except those whose session the node's instance keep_instance made
  * (0 = none: a node that is down keeps nothing). */
 static void move_calls(struct b2bua *b, struct media_node *node, uint64_t keep_instance,
@@ -169,6 +176,7 @@ static void move_finish(struct b2bua *b, struct call *call)
 		return;
 	}
 	call->moving = false;
+	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 	log_notice("call", "move complete: both legs answered %llu ms after the node was lost",
 	           (unsigned long long)(clock_mono_ms() - call->move_ms));
 }

@@ -21,6 +21,9 @@ void call_move_node_down(void *arg, struct media_node *node);
  * gone, so their calls move (back onto it, or to another node). */
 void call_move_node_restarted(void *arg, struct media_node *node, uint64_t old_instance,
                               uint64_t new_instance);
+/* One call whose session is gone from its node (taken back after a restart, but the node no
+ * longer has the session): moves it, or ends it as above. */
+void call_move_one(struct b2bua *b, struct call *call);
 /* A response on a leg of a call being moved: true when it answered our re-INVITE (consumed). */
 bool call_move_answered(struct b2bua *b, struct call *call, struct leg *leg,
                         const struct ua_leg_event *ev);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "call_persist.h"
 #include "hangup_cause.h"
 #include "log.h"
 #include "media_client.h"
@@ -39,6 +40,8 @@ void call_record_dialog(struct store *st, struct call *call, const char *node_id
 		return;
 	if (store_dialog_save(st, &d, &call->dialog_row) != 0)
 		log_warn("store", "cannot save sip_dialogs row");
+	else
+		call_persist_save(st, call);
 }
 
 void call_record_end(struct store *st, const struct call *call, const char *node_id)

@@ -17,6 +17,7 @@
 
 #include "b2bua.h"
 #include "call_move.h"
+#include "call_restore.h"
 #include "b2bua_deps.h"
 #include "dialplan.h"
 #include "digest.h"
@@ -235,19 +236,6 @@ static int parse_args(int argc, char **argv, struct signald *sd, int *check)
 }
 
 /* The registrar and everything it stands on: directory, nonce secret, digest, bans, store. */
-/* sip_dialogs rows this node left behind when its last process ended without ending its calls
- * (a crash): those calls are gone, their rows must not look live. */
-static void drop_orphan_dialogs(struct store *st, const char *node_id)
-{
-	unsigned removed = 0;
-
-	if (store_dialog_drop_orphans(st, node_id, &removed) != 0)
-		log_warn("store", "cannot clear sip_dialogs rows left by an earlier run");
-	else if (removed)
-		log_notice("store", "%u sip_dialogs row(s) left by an earlier run of %s removed",
-		           removed, node_id);
-}
-
 static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 {
 	const struct signald_config *c = &sd->cfg;
@@ -333,7 +321,6 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 	                   sd->store);
 	if (rc)
 		return rc;
-	drop_orphan_dialogs(sd->store, c->node_id);
 	/* Bindings that expired while we were down go at once, then on every tick. */
 	registrar_expire(sd->registrar, time(NULL));
 	sd->purge_timer = su_timer_create(su_root_task(sd->root),
@@ -484,6 +471,8 @@ int main(int argc, char **argv)
 		teardown(&sd);
 		return 1;
 	}
+	/* Calls an earlier process left up (a crash): taken back before anything else. */
+	call_restore_start(sd.b2bua);
 	log_notice("signald", "node %s %s: SIP on %s (udp, tcp), domain %s, %zu media node(s)",
 	           sd.cfg.node_id, TANDEM_VERSION, sd.cfg.sip_listen, sd.cfg.sip_domain,
 	           sd.cfg.media_nodes.n);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sofia-sip/su_wait.h>
 
@@ -121,6 +122,21 @@ void sip_ua_respond_now(struct sip_ua *ua, ua_handle *nh, int status, const char
                         const char *sdp);
 /* Sends a new INVITE bound to leg; returns the handle or NULL. */
 ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *inv);
+/* A dialog the stack does not know (kept across a restart of this process), continued. */
+struct ua_restore {
+	const char *call_id;
+	const char *local;  /* our From header in requests, with our tag */
+	const char *remote; /* the peer's, with its tag */
+	const char *target; /* Request-URI: the peer's Contact */
+	const char *route;  /* route set ("<uri>, <uri>") or NULL */
+	const char *proxy;  /* NAT next hop or NULL */
+	const char *sdp;    /* the offer: what the peer was last sent */
+	uint32_t cseq;      /* the last CSeq used in the dialog: the re-INVITE has a higher one */
+};
+/* Re-creates the dialog in the stack by sending a re-INVITE in it from a new handle bound to
+ * leg: from its 2xx on, the dialog's requests (BYE, re-INVITE, UPDATE) arrive on that handle
+ * as for any other leg. Returns the handle or NULL. */
+ua_handle *sip_ua_restore_leg(struct sip_ua *ua, void *leg, const struct ua_restore *r);
 /* re-INVITE in an established dialog. */
 void sip_ua_reinvite(struct sip_ua *ua, ua_handle *nh, const char *sdp);
 /* ACK with the late-offer answer (only for INVITEs sent with sdp == NULL). */

@@ -68,6 +68,51 @@ struct store_cdr {
 	const char *hostname;
 };
 
+/* What continuing a confirmed call after a restart takes (sip_calls, one row per call next to
+ * its sip_dialogs row): both legs' dialogs, the SDP each leg last got and sent, the media session
+ * and the CDR's start. Strings borrowed; "" when unknown. */
+enum store_call_text {
+	SC_CALL_ID,
+	SC_B_CALL_ID,
+	SC_CALLER,
+	SC_CALLER_HOST,
+	SC_CALLEE,
+	SC_DESTINATION,
+	SC_FROM_TAG,
+	SC_USER_AGENT,
+	SC_FROM_HEADER, /* A's From and To as received: the B legs' From/To */
+	SC_TO_HEADER,
+	SC_CONTACT,             /* the B contact that answered */
+	SC_MEDIA_NODE,          /* the node's RPC endpoint */
+	SC_MEDIA_SESSION,       /* its session id */
+	SC_LEGS,                /* per leg (A, then B), SC_LEG__N strings each: */
+	SC__N = SC_LEGS + 2 * 8 /* 2 * SC_LEG__N */
+};
+enum store_call_leg_text {
+	SC_LEG_LOCAL,    /* our end of the dialog: From or To with our tag, as printed */
+	SC_LEG_REMOTE,   /* the phone's end, with its tag */
+	SC_LEG_TARGET,   /* its remote target (Contact URI) */
+	SC_LEG_ROUTE,    /* route set, comma-separated, "" when none */
+	SC_LEG_PROXY,    /* NAT next hop for requests to it, "" when none */
+	SC_LEG_SRC_IP,   /* where its SIP came from */
+	SC_LEG_SDP,      /* SDP it last sent us */
+	SC_LEG_SDP_SENT, /* SDP we last sent it */
+	SC_LEG__N
+};
+#define SC_LEG(side, field) (SC_LEGS + (side)*SC_LEG__N + (field))
+
+struct store_call {
+	int64_t dialog_id; /* the call's sip_dialogs row */
+	const char *text[SC__N];
+	int64_t start_epoch, answer_epoch;
+	uint64_t media_instance; /* the node's instance that made the session */
+	uint32_t cseq[2];        /* highest CSeq we used in each leg's dialog, 0 for none */
+};
+
+/* Called for each call a restarting node takes over; 0 takes it (the row becomes the calling
+ * process's), anything else leaves it to be dropped with the other orphans. */
+typedef int (*store_call_fn)(void *arg, const struct store_call *c);
+
 struct store;
 
 struct store_ops {
@@ -92,11 +137,19 @@ struct store_ops {
 	int (*dialog_save)(struct store *st, const struct store_dialog *d, int64_t *id);
 	int (*dialog_remove)(struct store *st, int64_t id);
 	/* At start-up: the rows of node hostname that no live process owns any more (written by
-	 * an earlier process of this node, which ended without removing them: a crash). Today
-	 * they are deleted, *removed (may be NULL) gets the count; restoring calls after a restart
-	 * would take them over here instead. */
+	 * an earlier process of this node, which ended without removing them: a crash), other
+	 * than those call_take_orphans took back, are deleted; *removed (may be NULL) gets the
+	 * count. */
 	int (*dialog_drop_orphans)(struct store *st, const char *hostname, unsigned *removed);
 	int (*dialog_count)(struct store *st, unsigned *count);
+	/* Inserts or replaces the sip_calls row of c->dialog_id (removed with that sip_dialogs
+	 * row). Batched like dialog_save. */
+	int (*call_save)(struct store *st, const struct store_call *c);
+	/* At start-up, before dialog_drop_orphans: each orphan row of node hostname that has a
+	 * sip_calls row is given to fn; those fn takes become the calling process's rows.
+	 * *taken (may be NULL) gets their count. */
+	int (*call_take_orphans)(struct store *st, const char *hostname, store_call_fn fn,
+	                         void *arg, unsigned *taken);
 	int (*cdr_add)(struct store *st, const struct store_cdr *c);
 	/* dialog_save, dialog_remove and cdr_add may be held in an open transaction until this
 	 * commits them (the owner calls it on a short timer; begin and close flush first). */
@@ -176,6 +229,15 @@ static inline int store_dialog_drop_orphans(struct store *st, const char *hostna
 static inline int store_dialog_count(struct store *st, unsigned *count)
 {
 	return st->ops->dialog_count(st, count);
+}
+static inline int store_call_save(struct store *st, const struct store_call *c)
+{
+	return st->ops->call_save(st, c);
+}
+static inline int store_call_take_orphans(struct store *st, const char *hostname, store_call_fn fn,
+                                          void *arg, unsigned *taken)
+{
+	return st->ops->call_take_orphans(st, hostname, fn, arg, taken);
 }
 static inline int store_cdr_add(struct store *st, const struct store_cdr *c)
 {

@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char schema_v1[] =
     "CREATE TABLE sip_registrations ("
@@ -91,6 +91,37 @@ static const char schema_v3[] =
     "CREATE INDEX sip_dialogs_hostname ON sip_dialogs (hostname);"
     "PRAGMA user_version = 3;";
 
+/* v4: what a restarted signald needs to continue a confirmed call, one row per sip_dialogs
+ * row, gone with it (the trigger stands for a foreign key with ON DELETE CASCADE, which SQLite
+ * enforces only when asked on every connection). */
+#define CALL_LEG_COLUMNS(p)                                                                        \
+	p "local, " p "remote, " p "target, " p "route, " p "proxy, " p "src_ip, " p "sdp, " p     \
+	  "sdp_sent"
+#define CALL_COLUMNS                                                                               \
+	"call_id, b_call_id, caller, caller_host, callee, destination, from_tag, user_agent,"      \
+	" from_header, to_header, contact, media_node, media_session, " CALL_LEG_COLUMNS(          \
+	    "a_") ", " CALL_LEG_COLUMNS("b_") ", dialog_id, start_epoch, answer_epoch,"            \
+	                                      " media_instance, a_cseq, b_cseq"
+#define CALL_LEG_DEFS(p)                                                                           \
+	p "local TEXT NOT NULL, " p "remote TEXT NOT NULL, " p "target TEXT NOT NULL, " p          \
+	  "route TEXT NOT NULL, " p "proxy TEXT NOT NULL, " p "src_ip TEXT NOT NULL, " p           \
+	  "sdp TEXT NOT NULL, " p "sdp_sent TEXT NOT NULL, " p "cseq INTEGER NOT NULL,"
+static const char schema_v4[] =
+    "CREATE TABLE sip_calls ("
+    " dialog_id INTEGER PRIMARY KEY,"
+    " call_id TEXT NOT NULL, b_call_id TEXT NOT NULL, caller TEXT NOT NULL,"
+    " caller_host TEXT NOT NULL, callee TEXT NOT NULL, destination TEXT NOT NULL,"
+    " from_tag TEXT NOT NULL, user_agent TEXT NOT NULL, from_header TEXT NOT NULL,"
+    " to_header TEXT NOT NULL, contact TEXT NOT NULL, media_node TEXT NOT NULL,"
+    " media_session TEXT NOT NULL, media_instance INTEGER NOT NULL,"
+    " start_epoch INTEGER NOT NULL, answer_epoch INTEGER NOT NULL, " CALL_LEG_DEFS(
+        "a_") " " CALL_LEG_DEFS("b_") " updated INTEGER NOT NULL DEFAULT 0);"
+                                      "CREATE TRIGGER sip_calls_with_dialog AFTER DELETE ON "
+                                      "sip_dialogs"
+                                      " BEGIN DELETE FROM sip_calls WHERE dialog_id = old.id; "
+                                      "END;"
+                                      "PRAGMA user_version = 4;";
+
 #define COLUMNS                                                                                    \
 	"call_id, cseq, sip_user, sip_host, contact, status, expires, user_agent, network_ip, "    \
 	"network_port, network_proto, sip_username, sip_realm, hostname, profile_name, nat"
@@ -111,6 +142,9 @@ enum stmt {
 	ST_DLG_ORPHANS,
 	ST_DLG_COUNT,
 	ST_CDR_ADD,
+	ST_CALL_SAVE,
+	ST_CALL_ORPHANS,
+	ST_CALL_TAKE,
 	ST__N
 };
 
@@ -143,6 +177,13 @@ static const char *const stmt_sql[ST__N] = {
                    " hangup_side, sip_status, media_node, media_session, rtp_packets_a,"
                    " rtp_packets_b, hostname) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
                    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    [ST_CALL_SAVE] = "INSERT OR REPLACE INTO sip_calls (" CALL_COLUMNS ") VALUES (?1, ?2, ?3,"
+                     " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+                     " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34,"
+                     " ?35)",
+    [ST_CALL_ORPHANS] = "SELECT " CALL_COLUMNS " FROM sip_calls WHERE dialog_id IN"
+                        " (SELECT id FROM sip_dialogs WHERE hostname = ?1 AND pid <> ?2)",
+    [ST_CALL_TAKE] = "UPDATE sip_dialogs SET pid = ?2 WHERE id = ?1",
 };
 
 struct store_sqlite {
@@ -375,7 +416,7 @@ static int sq_dialog_remove(struct store *st, int64_t id)
 }
 
 /* Rows of this node written by another process: a signald that stopped without ending its
- * calls (a crash, a kill). Deleted for now; see store.h. */
+ * calls (a crash, a kill), and not taken back by call_take_orphans. */
 static int sq_dialog_drop_orphans(struct store *st, const char *hostname, unsigned *removed)
 {
 	sqlite3_stmt *s = of(st)->st[ST_DLG_ORPHANS];
@@ -402,6 +443,85 @@ static int sq_dialog_count(struct store *st, unsigned *count)
 		rc = 0;
 	}
 	sqlite3_reset(s);
+	return rc;
+}
+
+/* The columns after the texts, in CALL_COLUMNS order. */
+enum { CALL_COL_ID = SC__N, CALL_COL_START, CALL_COL_ANSWER, CALL_COL_INSTANCE, CALL_COL_CSEQ };
+
+static int sq_call_save(struct store *st, const struct store_call *c)
+{
+	sqlite3_stmt *s = of(st)->st[ST_CALL_SAVE];
+
+	if (batch_enter(of(st)))
+		return -EIO;
+	for (int i = 0; i < SC__N; i++)
+		bind_text(s, i + 1, c->text[i]);
+	sqlite3_bind_int64(s, CALL_COL_ID + 1, c->dialog_id);
+	sqlite3_bind_int64(s, CALL_COL_START + 1, c->start_epoch);
+	sqlite3_bind_int64(s, CALL_COL_ANSWER + 1, c->answer_epoch);
+	/* The instance is an opaque 64-bit id: stored as the signed integer of the same bits. */
+	sqlite3_bind_int64(s, CALL_COL_INSTANCE + 1, (sqlite3_int64)c->media_instance);
+	sqlite3_bind_int64(s, CALL_COL_CSEQ + 1, c->cseq[0]);
+	sqlite3_bind_int64(s, CALL_COL_CSEQ + 2, c->cseq[1]);
+	return step_done(s);
+}
+
+static int sq_call_take_orphans(struct store *st, const char *hostname, store_call_fn fn, void *arg,
+                                unsigned *taken)
+{
+	struct store_sqlite *sq = of(st);
+	sqlite3_stmt *s = sq->st[ST_CALL_ORPHANS];
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc, step;
+
+	if (taken)
+		*taken = 0;
+	rc = sq_flush(st);
+	if (rc)
+		return rc;
+	bind_text(s, 1, hostname);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)getpid());
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_call c = {0};
+
+		for (int i = 0; i < SC__N; i++)
+			c.text[i] = (const char *)sqlite3_column_text(s, i);
+		c.dialog_id = sqlite3_column_int64(s, CALL_COL_ID);
+		c.start_epoch = sqlite3_column_int64(s, CALL_COL_START);
+		c.answer_epoch = sqlite3_column_int64(s, CALL_COL_ANSWER);
+		c.media_instance = (uint64_t)sqlite3_column_int64(s, CALL_COL_INSTANCE);
+		c.cseq[0] = (uint32_t)sqlite3_column_int64(s, CALL_COL_CSEQ);
+		c.cseq[1] = (uint32_t)sqlite3_column_int64(s, CALL_COL_CSEQ + 1);
+		if (fn(arg, &c) != 0)
+			continue;
+		if (n == cap) {
+			int64_t *more = realloc(ids, (cap = cap ? 2 * cap : 16) * sizeof(*ids));
+
+			if (!more) {
+				rc = -ENOMEM;
+				break;
+			}
+			ids = more;
+		}
+		ids[n++] = c.dialog_id;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = -EIO;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	/* Taken rows become ours, so that dropping the orphans leaves them. */
+	for (size_t i = 0; !rc && i < n; i++) {
+		sqlite3_stmt *u = sq->st[ST_CALL_TAKE];
+
+		sqlite3_bind_int64(u, 1, ids[i]);
+		sqlite3_bind_int64(u, 2, (sqlite3_int64)getpid());
+		rc = step_done(u);
+	}
+	if (!rc && taken)
+		*taken = (unsigned)n;
+	free(ids);
 	return rc;
 }
 
@@ -458,6 +578,8 @@ static const struct store_ops sqlite_ops = {
     .dialog_remove = sq_dialog_remove,
     .dialog_drop_orphans = sq_dialog_drop_orphans,
     .dialog_count = sq_dialog_count,
+    .call_save = sq_call_save,
+    .call_take_orphans = sq_call_take_orphans,
     .cdr_add = sq_cdr_add,
     .flush = sq_flush,
     .close = sq_close,
@@ -502,6 +624,7 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 	    (v < 1 && sqlite3_exec(db, schema_v1, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v < 2 && sqlite3_exec(db, schema_v2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v < 3 && sqlite3_exec(db, schema_v3, NULL, NULL, &msg) != SQLITE_OK) ||
+	    (v < 4 && sqlite3_exec(db, schema_v4, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot create the schema: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);

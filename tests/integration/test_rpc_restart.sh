@@ -86,7 +86,9 @@ sleep 1.5
 check "no queued CreateSession reached the restarted node" \
 	test "$(tail -n +"$((lines + 1))" "$T/m1.log" | grep -c "CreateSession request")" = 0
 
-# signald killed and started again: its old session is closed after the grace period.
+# signald killed and started again on another SIP port: a call it had not persisted as
+# confirmed yet is not taken back, and one it had is re-INVITEd from the new port, which these
+# phones do not take (test_signald_restart has phones that do): either way the session goes.
 check "call up again" call_up srst
 kill -KILL "$(cat "$T/s1.pid")"
 wait "$(cat "$T/s1.pid")" 2>/dev/null
@@ -94,7 +96,7 @@ t0=$(date +%s%N)
 start_signald s1 "$m1_RPC" "${SIGNALD_ARGS[@]}" || exit 1
 check "old sessions closed after the signald restart" wait_for 10 output_is 0 live_sessions "$m1_RPC"
 t1=$(date +%s%N)
-log "signald kill -9 and restart to no session left: $(((t1 - t0) / 1000000)) ms (grace 1 s)"
+log "signald kill -9 and restart to no session left: $(((t1 - t0) / 1000000)) ms"
 check "mediad logged the owner restart" grep -q "owner s1 restarted" "$T/m1.log"
 stop_pidfile "$T/srst-caller.pid"
 stop_pidfile "$T/srst-callee.pid"

@@ -15,6 +15,7 @@
 #include <sofia-sip/su_alloc_stat.h>
 
 #include "b2bua_internal.h"
+#include "call_record.h"
 #include "call_media.h"
 #include "codec_prefs.h"
 #include "media_plan_limits.h"
@@ -200,6 +201,17 @@ const char *sdp_warning(const struct b2bua *b, const struct call *call, char *bu
 	return buf;
 }
 
+/* The call's state after each change, for a restart (call_record.c). */
+static unsigned recorded;
+
+void call_record_dialog(struct store *st, struct call *call, const char *node_id)
+{
+	(void)st;
+	(void)call;
+	(void)node_id;
+	recorded++;
+}
+
 /* ---- fixtures ----------------------------------------------------------------------------- */
 
 struct fixture {
@@ -292,7 +304,7 @@ static void reinvite_cycle(struct fixture *f, const char *offer, const char *b_a
 	struct ua_leg_event ev = {.kind = UA_EV_REINVITE, .sdp = offer, .sdp_len = strlen(offer)};
 	struct ua_leg_event ans = {
 	    .kind = UA_EV_RESPONSE, .status = 200, .sdp = b_answer, .sdp_len = strlen(b_answer)};
-	unsigned before = ua.reinvites;
+	unsigned before = ua.reinvites, saved = recorded;
 
 	b2bua_reinvite_received(&f->b, f->call, &f->call->a, &ev);
 	node_replies();
@@ -302,6 +314,8 @@ static void reinvite_cycle(struct fixture *f, const char *offer, const char *b_a
 	node_replies();
 	assert_ptr_equal(ua.responded_nh, NH_A);
 	assert_int_equal(ua.status, 200);
+	/* the new session is what a restarted signald continues */
+	assert_int_equal(recorded, saved + 1);
 }
 
 static void test_move_one_add_one(void **state)
@@ -366,6 +380,62 @@ static void test_over_limit_offer_refused(void **state)
 	               sdp_text("10.0.0.2", 5000, "sendrecv", NULL, 0, 2));
 }
 
+/* The o= id and version of an SDP text. */
+static void origin_of(const char *sdp, unsigned long long *id, unsigned long long *version)
+{
+	const char *o = strstr(sdp, "o=");
+
+	assert_non_null(o);
+	assert_int_equal(sscanf(o, "o=%*s %llu %llu", id, version), 2);
+}
+
+/* A call taken back after a restart has only the SDP texts: its negotiation state is rebuilt
+ * from them, so that an offer is relayed on the same session streams, with the node's ports
+ * each leg already knows and the o= line it knows, one version up. */
+static void test_restored_call_relays_offers(void **state)
+{
+	struct fixture *f = *state;
+	const char *offer = sdp_text("10.0.0.9", 4100, "sendonly", NULL, 0, 2);
+	struct ua_leg_event ev = {.kind = UA_EV_REINVITE, .sdp = offer, .sdp_len = strlen(offer)};
+	unsigned long long id0, v0, id1, v1;
+	RpcEnvelope *req;
+	RpcUpdateSessionRequest *u;
+
+	origin_of(f->call->b[0].sdp_sent, &id0, &v0);
+	call_media_forget(f->b.cm, f->call); /* what a new process does not have */
+	f->call->restored = true;
+	assert_int_equal(call_media_restore(f->b.cm, f->call), 0);
+	b2bua_reinvite_received(&f->b, f->call, &f->call->a, &ev);
+	req = last_request();
+	assert_int_equal(req->body_case, RPC_BODY(UPDATE_SESSION));
+	u = req->update_session;
+	assert_int_equal(u->n_add, 0);
+	assert_int_equal(u->n_streams, 1);
+	assert_int_equal(u->streams[0]->index, 0);
+	assert_int_equal(u->streams[0]->leg, TANDEM__MEDIA__V1__LEG_ID__LEG_A);
+	assert_string_equal(u->streams[0]->remote_rtp->ip, "10.0.0.9");
+	assert_int_equal(u->streams[0]->remote_rtp->port, 4100);
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	assert_int_equal(ua.reinvites, 1);
+	assert_ptr_equal(ua.reinvite_nh, NH_B);
+	assert_non_null(strstr(ua.sdp, "m=audio 31000 "));
+	assert_non_null(strstr(ua.sdp, "a=sendonly"));
+	origin_of(ua.sdp, &id1, &v1);
+	assert_true(id1 == id0 && v1 > v0);
+}
+
+/* Without SDP both ways there is nothing to rebuild from. */
+static void test_restore_needs_both_sdps(void **state)
+{
+	struct fixture *f = *state;
+
+	call_media_forget(f->b.cm, f->call);
+	su_free(f->call->home, f->call->b[0].sdp_sent);
+	f->call->b[0].sdp_sent = NULL;
+	assert_int_equal(call_media_restore(f->b.cm, f->call), -EINVAL);
+}
+
 static size_t call_bytes(struct call *call)
 {
 	su_home_stat_t st = {.hs_size = sizeof(st)};
@@ -404,6 +474,8 @@ static void test_memory_flat_across_reinvites(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_restored_call_relays_offers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restore_needs_both_sdps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_move_one_add_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_memory_flat_across_reinvites, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_over_limit_offer_refused, setup, teardown),

@@ -240,6 +240,21 @@ static void row_value(int64_t id, const char *column, char *out, size_t len)
 	pclose(p);
 }
 
+/* One value from a query of the database (through the sqlite3 shell, like row_value). */
+static void row_value_sql(const char *query, char *out, size_t len)
+{
+	char cmd[512];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"%s\"", db, query);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(out, (int)len, p))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
 /* Two calls with the same Call-ID (another caller's, chosen on purpose or by chance) each keep a
  * row of their own: updating or ending one leaves the other as it was. */
 static void test_dialogs_with_same_call_id(void **state)
@@ -315,6 +330,94 @@ static void test_orphan_dialogs_dropped(void **state)
 	store_close(st);
 }
 
+struct taken {
+	unsigned n;
+	int refuse_b; /* refuse the call whose b_call_id is "b2" */
+	char call_id[16], a_local[64], sdp[32];
+	uint64_t instance;
+	uint32_t cseq_b;
+};
+
+static int take(void *arg, const struct store_call *c)
+{
+	struct taken *t = arg;
+
+	if (t->refuse_b && strcmp(c->text[SC_B_CALL_ID], "b2") == 0)
+		return -1;
+	t->n++;
+	snprintf(t->call_id, sizeof(t->call_id), "%s", c->text[SC_CALL_ID]);
+	snprintf(t->a_local, sizeof(t->a_local), "%s", c->text[SC_LEG(0, SC_LEG_LOCAL)]);
+	snprintf(t->sdp, sizeof(t->sdp), "%s", c->text[SC_LEG(1, SC_LEG_SDP_SENT)]);
+	t->instance = c->media_instance;
+	t->cseq_b = c->cseq[1];
+	return 0;
+}
+
+/* A process of n1 dies with two active calls persisted (sip_calls) and one ringing call: the
+ * next process takes back the one it accepts (its row becomes its own and survives the orphan
+ * sweep), and the sweep removes the refused one, the ringing one and their sip_calls rows. */
+static void test_calls_taken_back(void **state)
+{
+	struct store_dialog d = {
+	    .call_id = "c1", .state = "active", .hostname = "n1", .created = 1};
+	struct taken t = {.refuse_b = 1};
+	struct store *st;
+	unsigned n = 0, removed = 0, taken = 0;
+	pid_t pid = fork();
+	int status;
+	char v[64];
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *child = open_store();
+		int64_t id[3] = {0, 0, 0};
+		struct store_call c = {.start_epoch = 10, .answer_epoch = 12};
+
+		for (int i = 0; i < SC__N; i++)
+			c.text[i] = "";
+		if (store_dialog_save(child, &d, &id[0]) || store_dialog_save(child, &d, &id[1]) ||
+		    store_dialog_save(child, &d, &id[2]))
+			_exit(1);
+		c.text[SC_CALL_ID] = "c1";
+		c.text[SC_B_CALL_ID] = "b1";
+		c.text[SC_LEG(0, SC_LEG_LOCAL)] = "<sip:1001@h>;tag=ours";
+		c.text[SC_LEG(1, SC_LEG_SDP_SENT)] = "v=0";
+		c.media_instance = 0xfedcba9876543210ull; /* above INT64_MAX */
+		c.cseq[1] = 4000000000u;
+		c.dialog_id = id[0];
+		if (store_call_save(child, &c))
+			_exit(1);
+		c.text[SC_B_CALL_ID] = "b2";
+		c.dialog_id = id[1];
+		if (store_call_save(child, &c) || store_flush(child))
+			_exit(1);
+		_exit(0); /* id[2] rings: no sip_calls row */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	st = open_store();
+	assert_int_equal(store_call_take_orphans(st, "n2", take, &t, &taken), 0);
+	assert_int_equal(taken, 0);
+	assert_int_equal(store_call_take_orphans(st, "n1", take, &t, &taken), 0);
+	assert_int_equal(taken, 1);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.call_id, "c1");
+	assert_string_equal(t.a_local, "<sip:1001@h>;tag=ours");
+	assert_string_equal(t.sdp, "v=0");
+	assert_true(t.instance == 0xfedcba9876543210ull);
+	assert_int_equal(t.cseq_b, 4000000000u);
+	assert_int_equal(store_dialog_drop_orphans(st, "n1", &removed), 0);
+	assert_int_equal(removed, 2);
+	assert_int_equal(store_dialog_count(st, &n), 0);
+	assert_int_equal(n, 1);
+	row_value_sql("SELECT count(*) || '|' || min(b_call_id) FROM sip_calls", v, sizeof(v));
+	assert_string_equal(v, "1|b1");
+	/* taken: ours now, so a second sweep leaves it */
+	assert_int_equal(store_call_take_orphans(st, "n1", take, &t, &taken), 0);
+	assert_int_equal(taken, 0);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +428,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_call_writes_batched, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dialogs_with_same_call_id, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_orphan_dialogs_dropped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_calls_taken_back, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
