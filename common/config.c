@@ -315,3 +315,17 @@ int cfg_split_hostport(const char *s, char *host, size_t hostlen, unsigned *port
 	*port = (unsigned)p;
 	return 0;
 }
+
+int cfg_path_relative(char **p, const char *config_path)
+{
+	const char *slash;
+	char *joined;
+
+	if (!*p || (*p)[0] == '/' || !config_path || !(slash = strrchr(config_path, '/')))
+		return 0;
+	if (asprintf(&joined, "%.*s/%s", (int)(slash - config_path), config_path, *p) < 0)
+		return -ENOMEM;
+	free(*p);
+	*p = joined;
+	return 0;
+}

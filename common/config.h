@@ -49,6 +49,11 @@ int cfg_set(const struct cfg_key *keys, void *cfg, const char *assignment, char 
 void cfg_free(const struct cfg_key *keys, void *cfg);
 
 /* Parses "host:port" or "[v6]:port" into host (copied) and port. Returns 0 or -EINVAL. */
+/* A relative path *p set in the file at config_path means "next to that file", wherever the
+ * daemon was started from: *p is replaced (freed and reallocated). NULL, absolute paths and a
+ * config_path without a folder are left alone. Returns 0 or -ENOMEM. */
+int cfg_path_relative(char **p, const char *config_path);
+
 int cfg_split_hostport(const char *s, char *host, size_t hostlen, unsigned *port);
 
 #endif

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 int daemon_args_parse(int argc, char **argv, const char *prog, daemon_usage_fn usage,
                       struct daemon_args *out)
@@ -53,4 +54,18 @@ void daemon_args_free(struct daemon_args *a)
 {
 	free(a->sets);
 	a->sets = NULL;
+}
+
+unsigned long daemon_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return (unsigned long)rl.rlim_cur;
 }

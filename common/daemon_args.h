@@ -27,4 +27,8 @@ int daemon_args_parse(int argc, char **argv, const char *prog, daemon_usage_fn u
                       struct daemon_args *out);
 void daemon_args_free(struct daemon_args *a);
 
+/* Raises the open-file soft limit to the hard one (every socket is a descriptor); returns the
+ * limit now in force, or 0 when it cannot be read. */
+unsigned long daemon_raise_nofile(void);
+
 #endif

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -44,21 +43,14 @@ static int block_signals(void)
  * what is left is said once at start rather than discovered as NO_PORTS under load. */
 static void raise_nofile(const struct mediad_config *cfg)
 {
-	struct rlimit rl;
 	unsigned long need = (unsigned long)(cfg->port_max - cfg->port_min + 1) + 64;
+	unsigned long have = daemon_raise_nofile();
 
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur < need)
+	if (have && have < need)
 		log_warn("mediad",
 		         "open file limit %lu is below the %lu the port range needs; sessions "
 		         "beyond it will be refused with STATUS_NO_PORTS",
-		         (unsigned long)rl.rlim_cur, need);
+		         have, need);
 }
 
 int main(int argc, char **argv)

@@ -91,21 +91,6 @@ bool mediad_endpoint_is_local(const char *ep)
 	return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
-/* A relative path in the file means "next to the file", as in signald's config. */
-static int relative_to_config(char **p, const char *config_path)
-{
-	const char *slash;
-	char *joined;
-
-	if (!*p || (*p)[0] == '/' || !config_path || !(slash = strrchr(config_path, '/')))
-		return 0;
-	if (asprintf(&joined, "%.*s/%s", (int)(slash - config_path), config_path, *p) < 0)
-		return -ENOMEM;
-	free(*p);
-	*p = joined;
-	return 0;
-}
-
 /* Keys are loaded here, at start, so a bad or exposed key file is a config error naming the
  * file and key, never a node that quietly authenticates nobody. */
 static int load_keys(struct mediad_config *cfg, const char *path, char *err, size_t errlen)
@@ -114,8 +99,8 @@ static int load_keys(struct mediad_config *cfg, const char *path, char *err, siz
 	char why[CFG_ERR_LEN - 128];
 	int rc;
 
-	if (relative_to_config(&cfg->rpc_key_file, path) ||
-	    relative_to_config(&cfg->rpc_clients_file, path))
+	if (cfg_path_relative(&cfg->rpc_key_file, path) ||
+	    cfg_path_relative(&cfg->rpc_clients_file, path))
 		return -ENOMEM;
 	if (!cfg->rpc_key_file != !cfg->rpc_clients_file) {
 		snprintf(err, errlen, "%s: [mediad] %s: set together with %s", where,

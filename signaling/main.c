@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -62,18 +61,10 @@ struct signald {
  * mediad does, so a burst of TCP clients does not starve the node of descriptors. */
 static void raise_fd_limit(void)
 {
-	struct rlimit rl;
+	unsigned long n = daemon_raise_nofile();
 
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur < 4096)
-		log_warn("signald", "open file limit is %lu: few TCP clients fit",
-		         (unsigned long)rl.rlim_cur);
+	if (n && n < 4096)
+		log_warn("signald", "open file limit is %lu: few TCP clients fit", n);
 }
 
 static void usage(FILE *f)

@@ -128,21 +128,6 @@ static const struct cfg_key signald_keys[] = {
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
-/* A relative path in the file means "next to the file", wherever signald was started from. */
-static int relative_to_config(char **p, const char *config_path)
-{
-	const char *slash;
-	char *joined;
-
-	if (!*p || (*p)[0] == '/' || !config_path || !(slash = strrchr(config_path, '/')))
-		return 0;
-	if (asprintf(&joined, "%.*s/%s", (int)(slash - config_path), config_path, *p) < 0)
-		return -ENOMEM;
-	free(*p);
-	*p = joined;
-	return 0;
-}
-
 static int load_media_keys(struct signald_config *cfg, const char *where, char *err, size_t errlen)
 {
 	char why[CFG_ERR_LEN - 128];
@@ -268,11 +253,11 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 		snprintf(err, errlen, "%s: [auth] secret_file: must not be empty", where);
 		return -EINVAL;
 	}
-	if (relative_to_config(&cfg->auth_secret_file, path) ||
-	    relative_to_config(&cfg->directory_path, path) ||
-	    relative_to_config(&cfg->dialplan_file, path) ||
-	    relative_to_config(&cfg->media_key_file, path) ||
-	    relative_to_config(&cfg->media_server_key_file, path))
+	if (cfg_path_relative(&cfg->auth_secret_file, path) ||
+	    cfg_path_relative(&cfg->directory_path, path) ||
+	    cfg_path_relative(&cfg->dialplan_file, path) ||
+	    cfg_path_relative(&cfg->media_key_file, path) ||
+	    cfg_path_relative(&cfg->media_server_key_file, path))
 		return -ENOMEM;
 	if (!cfg->node_id) {
 		char host[256] = "signald";

@@ -174,6 +174,24 @@ static void test_hostport(void **state)
 	assert_int_equal(cfg_split_hostport(":5060", host, sizeof(host), &port), -EINVAL);
 }
 
+static void test_path_relative(void **state)
+{
+	char *p = strdup("keys/server.key"), *abs = strdup("/etc/tandem/x"), *none = NULL;
+
+	(void)state;
+	assert_int_equal(cfg_path_relative(&p, "/etc/tandem/mediad.ini"), 0);
+	assert_string_equal(p, "/etc/tandem/keys/server.key");
+	assert_int_equal(cfg_path_relative(&abs, "/srv/a.ini"), 0);
+	assert_string_equal(abs, "/etc/tandem/x");
+	assert_int_equal(cfg_path_relative(&none, "/srv/a.ini"), 0);
+	assert_null(none);
+	/* A config given without a folder: the path stays relative to where the daemon runs. */
+	assert_int_equal(cfg_path_relative(&p, "mediad.ini"), 0);
+	assert_string_equal(p, "/etc/tandem/keys/server.key");
+	free(p);
+	free(abs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +204,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_set_override),
 	    cmocka_unit_test(test_hostport),
+	    cmocka_unit_test(test_path_relative),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
