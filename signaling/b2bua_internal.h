@@ -31,10 +31,9 @@ struct b2bua {
 	unsigned restore_kept, restore_ended;
 };
 
-/* Puts a new call on the b2bua's list. */
-void call_link(struct b2bua *b, struct call *call);
-
-void call_maybe_free(struct b2bua *b, struct call *call);
+/* Frees a call the reaper found done (call.c): writes its CDR, logs its end, drops what the
+ * b2bua's modules hold for it, unlinks it and frees its memory. */
+void b2bua_call_free(struct b2bua *b, struct call *call);
 void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, const char *side);
 void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase, const char *sdp);
 /* A Warning header (with CRLF) giving call->media_error, why an offer was refused; in buf. */
