@@ -95,7 +95,6 @@ static void on_media_deleted(struct call *call, int rc)
 {
 	struct b2bua *b = call->owner;
 
-	call->rpc_pending--;
 	call->media_deleted = true;
 	call_maybe_free(b, call);
 }
@@ -104,7 +103,6 @@ bool media_reply_ending(struct call *call)
 {
 	struct b2bua *b = call->owner;
 
-	call->rpc_pending--;
 	log_set_context(call->call_id);
 	if (call->state != CALL_ENDING)
 		return false;
@@ -130,7 +128,6 @@ void media_stop(struct b2bua *b, struct call *call)
 		return;
 	}
 	call->media_deleting = true;
-	call->rpc_pending++;
 }
 
 /* Ends one leg whatever its state: error answer on an unanswered A, CANCEL or BYE otherwise. */
@@ -239,10 +236,8 @@ static void on_media_created(struct call *call, int rc)
 		log_warn("call", "media node %s: session not created (%s): trying another node",
 		         media_node_endpoint(call->node), strerror(-rc));
 		call->media_error[0] = '\0';
-		if (call_media_create(b->cm, call, on_media_created) == 0) {
-			call->rpc_pending++;
+		if (call_media_create(b->cm, call, on_media_created) == 0)
 			return;
-		}
 	}
 	if (rc) {
 		enum hangup_cause cause = rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
@@ -485,7 +480,6 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
 		return;
 	}
-	call->rpc_pending++;
 }
 
 /* ---- media node events -------------------------------------------------------------------- */

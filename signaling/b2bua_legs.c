@@ -164,7 +164,6 @@ static void late_offer_from_b(struct b2bua *b, struct call *call, const struct u
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
 		return;
 	}
-	call->rpc_pending++;
 }
 
 static void on_late_answer_ready(struct call *call, int rc)
@@ -234,9 +233,7 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "callee");
 		return;
 	}
-	if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready) == 0)
-		call->rpc_pending++;
-	else
+	if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready) != 0)
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "media");
 }
 
@@ -251,9 +248,7 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (ev->sdp && !call->a_early_media) {
 		/* Early media from the first contact that offers it. */
-		if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len,
-		                      on_b_answer_ready) == 0)
-			call->rpc_pending++;
+		call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready);
 		return;
 	}
 	if (!call->a_ringing_sent && !call->a_early_media) {
@@ -363,7 +358,6 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 				            "caller");
 				break;
 			}
-			call->rpc_pending++;
 		}
 		leg_set_state(&call->a, LEG_CONFIRMED, "ACK received");
 		if (call->state == CALL_ANSWERED) {

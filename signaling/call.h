@@ -91,7 +91,8 @@ struct call {
 	char media_error[128];   /* why negotiation failed, for the log */
 	void *media_plans;       /* call_media's private negotiation state (owned by call_media) */
 	uint64_t media_packets[2]; /* RTP packets received per side, from the final stats */
-	unsigned rpc_pending;      /* media requests in flight: the call outlives them */
+	unsigned rpc_pending;      /* media requests in flight: the call outlives them; counted by
+	                            * call_media.c (and call_restore.c for its claim) */
 	bool media_deleted;
 	bool create_retried; /* CreateSession went unanswered once and was sent to another node */
 	/* timing */

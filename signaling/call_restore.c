@@ -207,6 +207,7 @@ static void on_claimed(void *arg, int rc, const RpcEnvelope *env)
 	bool claimed = false;
 
 	call->claim_in_flight = false;
+	call->rpc_pending--; /* counted where it was sent, below */
 	if (media_reply_ending(call)) {
 		call->claim_pending = false;
 		restore_done_check(b);
