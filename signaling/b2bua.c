@@ -27,19 +27,6 @@
 #include "log.h"
 #include "router.h"
 
-const char *leg_state_name(enum leg_state s)
-{
-	static const char *const names[] = {"idle",      "calling",     "early", "answered",
-	                                    "confirmed", "terminating", "done"};
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-const char *call_state_name(enum call_state s)
-{
-	static const char *const names[] = {"setup", "ringing", "answered", "active", "ending"};
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
 /* ---- call lifetime ------------------------------------------------------------------------ */
 
 static struct call *call_new(struct b2bua *b, const struct ua_request *req)
@@ -61,21 +48,10 @@ static struct call *call_new(struct b2bua *b, const struct ua_request *req)
 	call->a.call = call;
 	call->a.is_a = true;
 	call->a.src_ip = su_strdup(call->home, req->src_ip);
-	call->a.state = LEG_CALLING;
+	leg_set_state(&call->a, LEG_CALLING, "INVITE received");
 	call->created_ms = clock_mono_ms();
-	call->state = CALL_SETUP;
-	call_link(b, call);
+	call_link(b, call); /* in CALL_SETUP: the home is zeroed */
 	return call;
-}
-
-void call_link(struct b2bua *b, struct call *call)
-{
-	call->next = b->calls;
-	if (b->calls)
-		b->calls->pprev = &call->next;
-	call->pprev = &b->calls;
-	b->calls = call;
-	b->n_calls++;
 }
 
 bool leg_live(const struct leg *leg)
@@ -89,18 +65,10 @@ void leg_release(struct b2bua *b, struct leg *leg)
 		sip_ua_release(b->ua, leg->nh);
 		leg->nh = NULL;
 	}
-	leg->state = LEG_DONE;
+	leg_set_state(leg, LEG_DONE, "handle released");
 }
 
-static void call_unlink(struct b2bua *b, struct call *call)
-{
-	*call->pprev = call->next;
-	if (call->next)
-		call->next->pprev = call->pprev;
-	b->n_calls--;
-}
-
-static void free_call(struct b2bua *b, struct call *call)
+void b2bua_call_free(struct b2bua *b, struct call *call)
 {
 	if (call->timer)
 		su_timer_destroy(call->timer);
@@ -121,43 +89,12 @@ static void free_call(struct b2bua *b, struct call *call)
 	su_home_unref(call->home);
 }
 
-/* Frees, from the loop, every call marked done: handlers up the stack may still hold the
- * pointer when the call becomes free-able, so freeing is never done in place. */
-static void on_reap(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
-{
-	struct b2bua *b = (struct b2bua *)arg;
-	while (b->reap) {
-		struct call *c = b->reap;
-
-		b->reap = c->reap_next;
-		free_call(b, c);
-	}
-}
-
-/* Marks the call for freeing once nothing can refer to it any more: no live handle, no media
- * request in flight, no media session left on the node. Safe to call any number of times. */
-void call_maybe_free(struct b2bua *b, struct call *call)
-{
-	if (call->done || leg_live(&call->a) || call->rpc_pending)
-		return;
-	for (unsigned i = 0; i < call->n_b; i++)
-		if (leg_live(&call->b[i]))
-			return;
-	if (call->session_id && !call->media_deleted)
-		return;
-	call->done = true;
-	call->reap_next = b->reap;
-	b->reap = call;
-	su_timer_set_interval(b->reaper, on_reap, (su_timer_arg_t *)b, 0);
-}
-
 /* ---- hangup ------------------------------------------------------------------------------- */
 
 static void on_media_deleted(struct call *call, int rc)
 {
 	struct b2bua *b = call->owner;
 
-	call->rpc_pending--;
 	call->media_deleted = true;
 	call_maybe_free(b, call);
 }
@@ -166,7 +103,6 @@ bool media_reply_ending(struct call *call)
 {
 	struct b2bua *b = call->owner;
 
-	call->rpc_pending--;
 	log_set_context(call->call_id);
 	if (call->state != CALL_ENDING)
 		return false;
@@ -192,7 +128,6 @@ void media_stop(struct b2bua *b, struct call *call)
 		return;
 	}
 	call->media_deleting = true;
-	call->rpc_pending++;
 }
 
 /* Ends one leg whatever its state: error answer on an unanswered A, CANCEL or BYE otherwise. */
@@ -207,7 +142,7 @@ void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause)
 
 		sip_ua_respond(b->ua, leg->nh, status, NULL, NULL, NULL);
 		leg->final_status = status;
-		leg->state = LEG_TERMINATING;
+		leg_set_state(leg, LEG_TERMINATING, "final answer sent");
 		return;
 	}
 	if (hangup_cause_is_q850((enum hangup_cause)cause) && leg->call->hangup_text)
@@ -216,13 +151,13 @@ void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause)
 	else if (hangup_cause_reason(cause, reason, sizeof(reason)) != 0)
 		reason[0] = '\0';
 	sip_ua_bye(b->ua, leg->nh, reason[0] ? reason : NULL);
-	leg->state = LEG_TERMINATING;
+	leg_set_state(leg, LEG_TERMINATING, leg->state < LEG_ANSWERED ? "CANCEL sent" : "BYE sent");
 }
 
 void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, const char *side)
 {
 	if (call->state != CALL_ENDING) {
-		call->state = CALL_ENDING;
+		call_set_state(call, CALL_ENDING, side);
 		call->hangup_cause = cause;
 		call->hangup_side = side;
 		call->ended_ms = clock_mono_ms();
@@ -267,10 +202,10 @@ static void originate(struct b2bua *b, struct call *call)
 		leg->nh = sip_ua_invite(b->ua, leg, &inv);
 		if (!leg->nh) {
 			leg->final_status = 500;
-			leg->state = LEG_DONE;
+			leg_set_state(leg, LEG_DONE, "INVITE not sent");
 			continue;
 		}
-		leg->state = LEG_CALLING;
+		leg_set_state(leg, LEG_CALLING, "INVITE sent");
 		call_keep_text(call, &leg->sdp_sent, inv.sdp, -1);
 		started++;
 		log_info("call", "calling %s%s%s", leg->contact, leg->proxy ? " via " : "",
@@ -280,7 +215,7 @@ static void originate(struct b2bua *b, struct call *call)
 		call_hangup(b, call, HANGUP_CAUSE_DESTINATION_OUT_OF_ORDER, "switch");
 		return;
 	}
-	call->state = CALL_RINGING;
+	call_set_state(call, CALL_RINGING, "B legs called");
 	call->recorded = true;
 	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 	call->timer = su_timer_create(su_root_task(b->root), 0);
@@ -301,10 +236,8 @@ static void on_media_created(struct call *call, int rc)
 		log_warn("call", "media node %s: session not created (%s): trying another node",
 		         media_node_endpoint(call->node), strerror(-rc));
 		call->media_error[0] = '\0';
-		if (call_media_create(b->cm, call, on_media_created) == 0) {
-			call->rpc_pending++;
+		if (call_media_create(b->cm, call, on_media_created) == 0)
 			return;
-		}
 	}
 	if (rc) {
 		enum hangup_cause cause = rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
@@ -316,7 +249,7 @@ static void on_media_created(struct call *call, int rc)
 			/* 503 with Retry-After is what a caller can act on for a node problem. */
 			sip_ua_respond(b->ua, call->a.nh, 503, "Service Unavailable", NULL,
 			               "Retry-After: 30\r\n");
-			call->a.state = LEG_TERMINATING;
+			leg_set_state(&call->a, LEG_TERMINATING, "503 sent");
 			call->a.final_status = 503;
 		}
 		call_hangup(b, call, cause, "media");
@@ -513,7 +446,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	if (req->sdp)
 		call_keep_text(call, &call->a.sdp, req->sdp, (isize_t)req->sdp_len);
 	if (!routed(b, call, req, ar.user)) {
-		call->state = CALL_ENDING;
+		call_set_state(call, CALL_ENDING, "not routed");
 		return;
 	}
 	if (call->late_offer) {
@@ -522,7 +455,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 			log_warn("call", "no media node is up");
 			sip_ua_respond(b->ua, nh, 503, "Service Unavailable", NULL,
 			               "Retry-After: 30\r\n");
-			call->a.state = LEG_TERMINATING;
+			leg_set_state(&call->a, LEG_TERMINATING, "503 sent");
 			call->a.final_status = 503;
 			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
 			return;
@@ -536,30 +469,20 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 		call->hangup_cause = HANGUP_CAUSE_INCOMPATIBLE_DESTINATION;
 		call->hangup_side = "caller";
 		refuse_offer_a(b, call, rc);
-		call->state = CALL_ENDING;
+		call_set_state(call, CALL_ENDING, "offer refused");
 		return;
 	}
 	if (rc) {
 		log_warn("call", "no media node available: %s", call->media_error);
 		sip_ua_respond(b->ua, nh, 503, "Service Unavailable", NULL, "Retry-After: 30\r\n");
-		call->a.state = LEG_TERMINATING;
+		leg_set_state(&call->a, LEG_TERMINATING, "503 sent");
 		call->a.final_status = 503;
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
 		return;
 	}
-	call->rpc_pending++;
 }
 
 /* ---- media node events -------------------------------------------------------------------- */
-
-static struct call *find_by_session(struct b2bua *b, const char *session_id)
-{
-	for (struct call *c = b->calls; c; c = c->next)
-		if (!c->done && c->session_id && session_id &&
-		    strcmp(c->session_id, session_id) == 0)
-			return c;
-	return NULL;
-}
 
 void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope *env)
 {
@@ -569,7 +492,7 @@ void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope 
 
 	if (!ev || !ev->session)
 		return;
-	call = find_by_session(b, ev->session->session_id);
+	call = call_find_by_session(b, ev->session->session_id);
 	if (!call) {
 		log_debug("media", "event for unknown session %s", ev->session->session_id);
 		/* A session no call has: left alone it holds its ports until reaped. One
@@ -671,7 +594,7 @@ void b2bua_free(struct b2bua *b)
 			call->b[i].nh = NULL;
 		call->rpc_pending = 0;
 		call->media_deleted = true;
-		free_call(b, call);
+		b2bua_call_free(b, call);
 	}
 	b->reap = NULL;
 	call_restore_stop(b);

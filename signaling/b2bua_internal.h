@@ -31,10 +31,9 @@ struct b2bua {
 	unsigned restore_kept, restore_ended;
 };
 
-/* Puts a new call on the b2bua's list. */
-void call_link(struct b2bua *b, struct call *call);
-
-void call_maybe_free(struct b2bua *b, struct call *call);
+/* Frees a call the reaper found done (call.c): writes its CDR, logs its end, drops what the
+ * b2bua's modules hold for it, unlinks it and frees its memory. */
+void b2bua_call_free(struct b2bua *b, struct call *call);
 void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, const char *side);
 void respond_a(struct b2bua *b, struct call *call, int status, const char *phrase, const char *sdp);
 /* A Warning header (with CRLF) giving call->media_error, why an offer was refused; in buf. */
@@ -45,9 +44,9 @@ const char *sdp_warning(const struct b2bua *b, const struct call *call, char *bu
 void refuse_offer_a(struct b2bua *b, struct call *call, int rc);
 void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause);
 void media_stop(struct b2bua *b, struct call *call);
-/* First thing in every media callback: the request is no longer in flight. True when the call
- * is ending: its session is deleted once known and the call freed when nothing is left, so the
- * callback has nothing more to do. */
+/* First thing in every media callback (call_media has already counted the request as no longer
+ * in flight). True when the call is ending: its session is deleted once known and the call
+ * freed when nothing is left, so the callback has nothing more to do. */
 bool media_reply_ending(struct call *call);
 bool leg_live(const struct leg *leg);
 /* Releases the leg's handle (no event for it afterwards). */

@@ -28,13 +28,13 @@ void respond_a(struct b2bua *b, struct call *call, int status, const char *phras
 	if (sdp && sdp != call->a.sdp_sent)
 		call_keep_text(call, &call->a.sdp_sent, sdp, -1);
 	if (status >= 200 && status < 300) {
-		call->a.state = LEG_ANSWERED;
+		leg_set_state(&call->a, LEG_ANSWERED, "2xx sent");
 		call->a.final_status = status;
 	} else if (status >= 300) {
-		call->a.state = LEG_TERMINATING;
+		leg_set_state(&call->a, LEG_TERMINATING, "final answer sent");
 		call->a.final_status = status;
 	} else if (call->a.state < LEG_EARLY) {
-		call->a.state = LEG_EARLY;
+		leg_set_state(&call->a, LEG_EARLY, "1xx sent");
 	}
 }
 
@@ -61,7 +61,7 @@ void refuse_offer_a(struct b2bua *b, struct call *call, int rc)
 		return;
 	sip_ua_respond(b->ua, call->a.nh, status, NULL, NULL,
 	               sdp_warning(b, call, warning, sizeof(warning)));
-	call->a.state = LEG_TERMINATING;
+	leg_set_state(&call->a, LEG_TERMINATING, "offer refused");
 	call->a.final_status = status;
 }
 
@@ -164,7 +164,6 @@ static void late_offer_from_b(struct b2bua *b, struct call *call, const struct u
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
 		return;
 	}
-	call->rpc_pending++;
 }
 
 static void on_late_answer_ready(struct call *call, int rc)
@@ -192,7 +191,7 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 		/* The answer crossed our CANCEL (or the call ended meanwhile): ACKed by the stack,
 		 * hung up here. */
 		leg->final_status = ev->status;
-		leg->state = LEG_CONFIRMED;
+		leg_set_state(leg, LEG_CONFIRMED, "2xx after the call ended");
 		leg_end(b, leg,
 		        call->hangup_cause ? call->hangup_cause : HANGUP_CAUSE_NORMAL_CLEARING);
 		return;
@@ -202,12 +201,12 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 		leg_end(b, leg, HANGUP_CAUSE_LOSE_RACE);
 		return;
 	}
-	leg->state = LEG_CONFIRMED;
+	leg_set_state(leg, LEG_CONFIRMED, "2xx received");
 	leg->final_status = ev->status;
 	if (call->winner == leg)
 		return; /* retransmitted 200 */
 	call->winner = leg;
-	call->state = CALL_ANSWERED;
+	call_set_state(call, CALL_ANSWERED, "2xx from a B leg");
 	call->answered_ms = clock_mono_ms();
 	call->answer_epoch = (int64_t)time(NULL);
 	call->b_call_id = su_strdup(call->home, ev->call_id);
@@ -234,9 +233,7 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "callee");
 		return;
 	}
-	if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready) == 0)
-		call->rpc_pending++;
-	else
+	if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready) != 0)
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "media");
 }
 
@@ -244,16 +241,14 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
                           const struct ua_leg_event *ev)
 {
 	if (leg->state < LEG_EARLY)
-		leg->state = LEG_EARLY;
+		leg_set_state(leg, LEG_EARLY, "1xx received");
 	if (call->winner || call->state == CALL_ENDING)
 		return;
 	if (ev->sdp)
 		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (ev->sdp && !call->a_early_media) {
 		/* Early media from the first contact that offers it. */
-		if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len,
-		                      on_b_answer_ready) == 0)
-			call->rpc_pending++;
+		call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready);
 		return;
 	}
 	if (!call->a_ringing_sent && !call->a_early_media) {
@@ -266,7 +261,9 @@ static void b_failed(struct b2bua *b, struct call *call, struct leg *leg,
                      const struct ua_leg_event *ev)
 {
 	leg->final_status = ev->status;
-	leg->state = LEG_TERMINATING;
+	/* Also reached once the handle is gone (done): that leg stays done. */
+	if (leg->state != LEG_DONE)
+		leg_set_state(leg, LEG_TERMINATING, "failure received");
 	log_info("call", "contact %s answered %d %s", leg->contact, ev->status,
 	         ev->phrase ? ev->phrase : "");
 	if (call->winner || call->state == CALL_ENDING || !all_b_failed(call))
@@ -275,7 +272,7 @@ static void b_failed(struct b2bua *b, struct call *call, struct leg *leg,
 
 	call->hangup_cause = hangup_cause_from_sip(status);
 	call->hangup_side = "callee";
-	call->state = CALL_ENDING;
+	call_set_state(call, CALL_ENDING, "every B leg failed");
 	respond_a(b, call, status, NULL, NULL);
 	media_stop(b, call);
 }
@@ -320,7 +317,7 @@ static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
 		b2bua_indialog_answered(b, call, leg, ev);
 		break;
 	case UA_EV_BYE:
-		leg->state = LEG_TERMINATING;
+		leg_set_state(leg, LEG_TERMINATING, "BYE received");
 		if (leg == call->winner)
 			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "callee");
 		break;
@@ -356,27 +353,26 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 			if (!ev->sdp || call_media_answer(b->cm, call, SIDE_A, ev->sdp, ev->sdp_len,
 			                                  on_late_answer_ready) != 0) {
 				log_warn("call", "late offer: the caller's ACK has no usable SDP");
-				call->a.state = LEG_CONFIRMED;
+				leg_set_state(&call->a, LEG_CONFIRMED, "ACK received");
 				call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION,
 				            "caller");
 				break;
 			}
-			call->rpc_pending++;
 		}
-		call->a.state = LEG_CONFIRMED;
+		leg_set_state(&call->a, LEG_CONFIRMED, "ACK received");
 		if (call->state == CALL_ANSWERED) {
-			call->state = CALL_ACTIVE;
+			call_set_state(call, CALL_ACTIVE, "ACK received");
 			log_info("call", "active");
 			call_record_dialog(b->deps.store, call, b->cfg->node_id);
 		}
 		break;
 	case UA_EV_CANCEL:
-		call->a.state = LEG_TERMINATING;
+		leg_set_state(&call->a, LEG_TERMINATING, "CANCEL received");
 		call->a.final_status = 487;
 		call_hangup(b, call, HANGUP_CAUSE_ORIGINATOR_CANCEL, "caller");
 		break;
 	case UA_EV_BYE:
-		call->a.state = LEG_TERMINATING;
+		leg_set_state(&call->a, LEG_TERMINATING, "BYE received");
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "caller");
 		break;
 	case UA_EV_REINVITE:

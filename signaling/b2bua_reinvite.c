@@ -118,7 +118,6 @@ static void start_relay(struct b2bua *b, struct call *call, struct leg *from,
 	/* Kept only once taken: a refused offer must not become the session refreshes are
 	 * compared with. */
 	call_keep_text(call, &from->sdp, ev->sdp, (isize_t)ev->sdp_len);
-	call->rpc_pending++;
 }
 
 void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *from,
@@ -187,7 +186,6 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
 		relay_failed(b, call, 500, "Server Internal Error");
 		return;
 	}
-	call->rpc_pending++;
 }
 
 /* UPDATE (RFC 3311). Without SDP it is a session-timer refresh; with the session unchanged we

@@ -23,6 +23,7 @@ enum leg_state {
 	LEG_CONFIRMED,   /* ACKed dialog */
 	LEG_TERMINATING, /* BYE/CANCEL sent or final error, waiting for the stack */
 	LEG_DONE,        /* handle released */
+	LEG__N,
 };
 
 struct call;
@@ -61,6 +62,7 @@ enum call_state {
 	CALL_ANSWERED, /* a B leg answered, A answered, waiting for A's ACK */
 	CALL_ACTIVE,   /* confirmed both ways */
 	CALL_ENDING,   /* hangup in progress */
+	CALL__N,
 };
 
 struct call {
@@ -89,7 +91,8 @@ struct call {
 	char media_error[128];   /* why negotiation failed, for the log */
 	void *media_plans;       /* call_media's private negotiation state (owned by call_media) */
 	uint64_t media_packets[2]; /* RTP packets received per side, from the final stats */
-	unsigned rpc_pending;      /* media requests in flight: the call outlives them */
+	unsigned rpc_pending;      /* media requests in flight: the call outlives them; counted by
+	                            * call_media.c (and call_restore.c for its claim) */
 	bool media_deleted;
 	bool create_retried; /* CreateSession went unanswered once and was sent to another node */
 	/* timing */
@@ -145,5 +148,24 @@ static inline int call_keep_text(struct call *call, char **slot, const char *tex
 
 const char *leg_state_name(enum leg_state s);
 const char *call_state_name(enum call_state s);
+
+/* The state machine (call.c): every state change goes through these, which check it against the
+ * table of allowed transitions and log it at debug in the current log context. A change to the
+ * same state is allowed and silent. Return 0, or -EINVAL (logged as a warning, state unchanged)
+ * for a transition the table does not allow; why says what caused it, for the log. */
+int call_set_state(struct call *call, enum call_state to, const char *why);
+int leg_set_state(struct leg *leg, enum leg_state to, const char *why);
+bool call_state_allowed(enum call_state from, enum call_state to);
+bool leg_state_allowed(enum leg_state from, enum leg_state to);
+
+/* The b2bua's list of calls (call.c). call_link puts a new call on it; call_unlink takes a call
+ * being freed off it; call_find_by_session finds the live call holding a media session, or NULL.
+ * call_maybe_free marks a call that nothing refers to any more (no live handle, no media request
+ * in flight, no session left on the node) for the reaper, which frees it from the loop through
+ * b2bua_call_free; safe to call any number of times. */
+void call_link(struct b2bua *b, struct call *call);
+void call_unlink(struct b2bua *b, struct call *call);
+struct call *call_find_by_session(struct b2bua *b, const char *session_id);
+void call_maybe_free(struct b2bua *b, struct call *call);
 
 #endif

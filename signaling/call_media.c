@@ -295,6 +295,7 @@ static void on_reply(void *arg, int rc, const RpcEnvelope *env)
 	call_media_cb cb = st->cb;
 
 	log_set_context(call->call_id);
+	call->rpc_pending--;
 	st->cb = NULL;
 	rc = reply_error(call, rc, env);
 	if (!rc && (si = reply_session(env)) != NULL) {
@@ -347,6 +348,19 @@ static bool strict_after(const struct call *call, struct cm_call *st, enum call_
 
 /* ---- requests ----------------------------------------------------------------------------- */
 
+/* Sends a request for the call whose reply runs one of the handlers here. The call counts it
+ * as in flight (call->rpc_pending, it is not freed while any is) until that handler runs, which
+ * uncounts it before the caller's callback. */
+static int call_request(struct call_media *cm, struct media_node *node, RpcEnvelope *env,
+                        media_reply_cb on_reply_cb, struct call *call)
+{
+	int rc = media_client_request(cm->mc, node, env, on_reply_cb, call);
+
+	if (!rc)
+		call->rpc_pending++;
+	return rc;
+}
+
 static int send_create(struct call_media *cm, struct call *call, struct cm_call *st,
                        const struct media_plan *in)
 {
@@ -398,7 +412,7 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	}
 	env.body_case = RPC_BODY(CREATE_SESSION);
 	env.create_session = &req;
-	return media_client_request(cm->mc, call->node, &env, on_reply, call);
+	return call_request(cm, call->node, &env, on_reply, call);
 }
 
 static int send_update(struct call_media *cm, struct call *call, struct cm_call *st,
@@ -486,7 +500,7 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	}
 	env.body_case = RPC_BODY(UPDATE_SESSION);
 	env.update_session = &req;
-	return media_client_request(cm->mc, call->node, &env, on_done, call);
+	return call_request(cm, call->node, &env, on_done, call);
 }
 
 static struct media_plan_limits limits(const struct call_media *cm)
@@ -631,6 +645,7 @@ static void on_deleted(void *arg, int rc, const RpcEnvelope *env)
 	const RpcSessionInfo *si;
 
 	log_set_context(call->call_id);
+	call->rpc_pending--;
 	if (st)
 		st->del_cb = NULL;
 	rc = reply_error(call, rc, env);
@@ -665,7 +680,7 @@ int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb
 	req.reason = (char *)"hangup";
 	env.body_case = RPC_BODY(DELETE_SESSION);
 	env.delete_session = &req;
-	rc = media_client_request(cm->mc, call->node, &env, on_deleted, call);
+	rc = call_request(cm, call->node, &env, on_deleted, call);
 	if (!rc)
 		st->del_cb = cb;
 	return rc;
@@ -690,6 +705,7 @@ static void on_move_reply(void *arg, int rc, const RpcEnvelope *env)
 	call_media_cb cb = st->cb;
 
 	log_set_context(call->call_id);
+	call->rpc_pending--;
 	st->cb = NULL;
 	rc = reply_error(call, rc, env);
 	if (!rc && (!(si = reply_session(env)) || !si->session_id))
@@ -790,7 +806,7 @@ int call_media_move(struct call_media *cm, struct call *call, struct media_node 
 		}
 		env.body_case = RPC_BODY(CREATE_SESSION);
 		env.create_session = &req;
-		rc = media_client_request(cm->mc, to, &env, on_move_reply, call);
+		rc = call_request(cm, to, &env, on_move_reply, call);
 	}
 	media_plan_free(in[0]);
 	media_plan_free(in[1]);
@@ -826,6 +842,7 @@ static void on_repoint_reply(void *arg, int rc, const RpcEnvelope *env)
 	call_media_cb cb = st->cb;
 
 	log_set_context(call->call_id);
+	call->rpc_pending--;
 	st->cb = NULL;
 	rc = reply_error(call, rc, env);
 	if (cb)

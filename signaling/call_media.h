@@ -3,7 +3,7 @@
  * streams at the sender and yields the offer for the other side with the node's ports for it; the
  * answer from the other side does the same the other way round. Every function that takes a
  * callback follows the media_client contract: an error return means no callback; otherwise it
- * runs exactly once, later. */
+ * runs exactly once, later. Until it runs, the request counts in call->rpc_pending. */
 #ifndef SIGNALD_CALL_MEDIA_H
 #define SIGNALD_CALL_MEDIA_H
 

@@ -87,7 +87,6 @@ static void move_call(struct b2bua *b, struct call *call, struct media_node *los
 		return;
 	}
 	call->moving = true;
-	call->rpc_pending++;
 	log_notice("call", "media node %s lost: moving session %s to %s", media_node_endpoint(lost),
 	           call->session_id, media_node_endpoint(to));
 }
@@ -172,7 +171,6 @@ static void move_finish(struct b2bua *b, struct call *call)
 			end_lost(b, call, "cannot update the new session");
 			return;
 		}
-		call->rpc_pending++;
 		return;
 	}
 	call->moving = false;

@@ -48,7 +48,7 @@ static void restore_leg_fields(struct call *call, struct leg *leg, const struct 
 {
 	leg->call = call;
 	leg->is_a = side == 0;
-	leg->state = LEG_CONFIRMED;
+	leg_set_state(leg, LEG_CONFIRMED, "restored");
 	leg->final_status = 200;
 	leg->proxy = dup_or_null(call, c->text[SC_LEG(side, SC_LEG_PROXY)]);
 	leg->src_ip = dup_or_null(call, c->text[SC_LEG(side, SC_LEG_SRC_IP)]);
@@ -114,7 +114,7 @@ static int take_call(void *arg, const struct store_call *c)
 	call->b_to_tag = tag_of(call, call->b[0].dlg.remote);
 	call->n_b = 1;
 	call->winner = &call->b[0];
-	call->state = CALL_ACTIVE;
+	call_set_state(call, CALL_ACTIVE, "restored");
 	call->owner = b;
 	call->node = node;
 	call->session_id = su_strdup(call->home, c->text[SC_MEDIA_SESSION]);
@@ -207,6 +207,7 @@ static void on_claimed(void *arg, int rc, const RpcEnvelope *env)
 	bool claimed = false;
 
 	call->claim_in_flight = false;
+	call->rpc_pending--; /* counted where it was sent, below */
 	if (media_reply_ending(call)) {
 		call->claim_pending = false;
 		restore_done_check(b);
@@ -330,7 +331,7 @@ static bool restore_leg(struct b2bua *b, struct call *call, struct leg *leg)
 
 	leg->nh = sip_ua_restore_leg(b->ua, leg, &r);
 	if (!leg->nh) {
-		leg->state = LEG_DONE;
+		leg_set_state(leg, LEG_DONE, "dialog not rebuilt");
 		return false;
 	}
 	leg->dlg.cseq = r.cseq + 1;
@@ -377,7 +378,7 @@ bool call_restore_event(struct b2bua *b, struct call *call, struct leg *leg,
 	case UA_EV_BYE:
 		/* Hung up while we were taking the call back: the stack answered 200 and ends the
 		 * handle, the other leg follows once settled. */
-		leg->state = LEG_TERMINATING;
+		leg_set_state(leg, LEG_TERMINATING, "BYE received");
 		fail(call, HANGUP_CAUSE_NORMAL_CLEARING, who);
 		return true;
 	case UA_EV_REINVITE:

@@ -190,7 +190,6 @@ void sip_ua_drop_kept(struct ua_kept *kept)
 
 bool media_reply_ending(struct call *call)
 {
-	call->rpc_pending--;
 	return call->state == CALL_ENDING;
 }
 
