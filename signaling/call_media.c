@@ -797,10 +797,12 @@ int call_media_move(struct call_media *cm, struct call *call, struct media_node 
 		req.owner = call->caller;
 		req.leg_a = &leg[SIDE_A];
 		req.leg_b = &leg[SIDE_B];
-		if (cm->cfg->call_media_hold_timeout_s) {
-			/* The call may be on hold: the new node must apply the same hold timeout.
-			 */
+		if (st->strict || cm->cfg->call_media_hold_timeout_s) {
+			/* The same phones at the same addresses: the new session pins them as the
+			 * old one did (a stray packet from a leg's old port must not re-point it),
+			 * and a call on hold keeps its hold timeout. */
 			tandem__media__v1__session_options__init(&opt);
+			opt.strict_source = st->strict;
 			opt.hold_timeout_ms = hold_timeout_ms(cm);
 			req.options = &opt;
 		}

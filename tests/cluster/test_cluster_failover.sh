@@ -105,6 +105,11 @@ callee_port() {
 	ctl "$left" --json list | jq -r '.list_sessions_reply.sessions[0].leg_b.streams[0].remote_rtp.port'
 }
 check "new address: the session on $left sends to the callee's new port" wait_for 8 output_is 6002 callee_port
+moved_strict() {
+	ctl "$left" --json list | jq -r '.list_sessions_reply.sessions[0].options.strict_source'
+}
+# Both phones send from their SDP addresses: the moved session pins them as the first one did.
+check "new address: the moved session keeps strict source" output_is true moved_strict
 check "new address: caller completes" sipp_wait newport-caller
 check "new address: callee completes" sipp_wait newport-callee
 
