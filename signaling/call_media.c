@@ -145,6 +145,18 @@ static uint32_t hold_timeout_ms(const struct call_media *cm)
 	return (uint32_t)cm->cfg->call_media_hold_timeout_s * 1000u;
 }
 
+/* The options of a new session, filled into *opt: NULL when the node's defaults (no strict
+ * source, no hold timeout) are all it needs. Options replace every field, so both are sent. */
+static RpcOptions *session_options(const struct call_media *cm, bool strict, RpcOptions *opt)
+{
+	if (!strict && !cm->cfg->call_media_hold_timeout_s)
+		return NULL;
+	tandem__media__v1__session_options__init(opt);
+	opt->strict_source = strict;
+	opt->hold_timeout_ms = hold_timeout_ms(cm);
+	return opt;
+}
+
 /* Storage for one request's messages: protobuf-c structs point into it. */
 struct req_buf {
 	RpcStreamSpec spec[2][CM_MAX_STREAMS];
@@ -404,12 +416,7 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	req.leg_a = &leg[SIDE_A];
 	req.leg_b = &leg[SIDE_B];
 	st->strict = strict_after(call, st, st->from, in);
-	if (st->strict || cm->cfg->call_media_hold_timeout_s) {
-		tandem__media__v1__session_options__init(&opt);
-		opt.strict_source = st->strict;
-		opt.hold_timeout_ms = hold_timeout_ms(cm);
-		req.options = &opt;
-	}
+	req.options = session_options(cm, st->strict, &opt);
 	env.body_case = RPC_BODY(CREATE_SESSION);
 	env.create_session = &req;
 	return call_request(cm, call->node, &env, on_reply, call);
@@ -797,15 +804,10 @@ int call_media_move(struct call_media *cm, struct call *call, struct media_node 
 		req.owner = call->caller;
 		req.leg_a = &leg[SIDE_A];
 		req.leg_b = &leg[SIDE_B];
-		if (st->strict || cm->cfg->call_media_hold_timeout_s) {
-			/* The same phones at the same addresses: the new session pins them as the
-			 * old one did (a stray packet from a leg's old port must not re-point it),
-			 * and a call on hold keeps its hold timeout. */
-			tandem__media__v1__session_options__init(&opt);
-			opt.strict_source = st->strict;
-			opt.hold_timeout_ms = hold_timeout_ms(cm);
-			req.options = &opt;
-		}
+		/* The same phones at the same addresses: the new session pins them as the old
+		 * one did (a stray packet from a leg's old port must not re-point it), and a call
+		 * on hold keeps its hold timeout. */
+		req.options = session_options(cm, st->strict, &opt);
 		env.body_case = RPC_BODY(CREATE_SESSION);
 		env.create_session = &req;
 		rc = call_request(cm, to, &env, on_move_reply, call);

@@ -48,7 +48,7 @@ check "1001 registers" register_user reg1001 1001 "$CALLEE_PORT"
 caller() { # caller NAME SCENARIO DIALLED [args]
 	local name=$1 scen=$2 dialled=$3; shift 3
 	timeout 60 sipp -sf "$SIPP_DIR/$scen" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
-		-mp "$(free_port 2)" -s "$dialled" -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
+		-mp "$(free_port 4)" -s "$dialled" -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
 		-timeout 30s -timeout_error -nostdin -trace_err -error_file "$T/$name.sipp-errors.log" \
 		"$@" >"$T/$name.sipp.log" 2>&1
 }
@@ -57,12 +57,12 @@ check "hangup USER_BUSY: 486" caller busy call_uac_fail.xml 2000 -set status 486
 check "\${var} condition from the caller's directory variables: 603" caller var call_uac_fail.xml 5555 -set status 603
 check "no matching extension but the catch-all: 404" caller rest call_uac_fail.xml 7777 -set status 404
 
-sipp_bg alias-callee call_uas.xml "$CALLEE_PORT" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg alias-callee call_uas.xml "$CALLEE_PORT" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "alias 4001 bridged to user 1001" caller alias call_uac.xml 4001 -d 300
 check "alias: callee answered" sipp_wait alias-callee
 
-sipp_bg short-callee call_uas_ring.xml "$CALLEE_PORT" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg short-callee call_uas_ring.xml "$CALLEE_PORT" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 SECONDS=0
 check "set call_timeout=1: 480 after a short ring" caller short call_uac_fail.xml 3001 -set status 480

@@ -14,7 +14,7 @@ read -r -a RELAY <<<"$(relay_args)"
 caller() { # caller NAME SCENARIO [args]
 	local name=$1 scen=$2; shift 2
 	timeout 90 sipp -sf "$SIPP_DIR/$scen" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
-		-mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
+		-mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
 		-timeout 60s -timeout_error -nostdin -trace_err -error_file "$T/$name-caller.sipp-errors.log" \
 		"$@" >"$T/$name-caller.sipp.log" 2>&1
 }
@@ -29,7 +29,7 @@ elapsed_at_least() { (($(date +%s%N) - $2 >= $1 * 1000000)); }
 check "1001 registers" register_user reg 1001 "$P2"
 
 # Held for 4 s without RTP (twice the media timeout): the caller's BYE still gets 200.
-sipp_bg held-callee call_uas_held.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg held-callee call_uas_held.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "held call: stays up past [rtp] timeout_s, the caller's BYE gets 200" \
 	caller held call_uac_hold_wait.xml -d 4000
@@ -39,7 +39,7 @@ check "held call: no RtpTimeout raised" bash -c "! grep -q 'RtpTimeout' '$T/m1.l
 check "held call: all clear" all_clear
 
 # Not on hold and no RTP: still ended by the media timeout.
-sipp_bg unheld-callee call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg unheld-callee call_uas.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "unheld call without RTP: the caller gets a BYE" caller unheld call_uac_wait_bye.xml
 check "unheld call without RTP: the callee gets a BYE" sipp_wait unheld-callee
@@ -50,7 +50,7 @@ check "unheld call without RTP: all clear" all_clear
 stop_daemon s1
 start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" --set call.media_hold_timeout_s=4 || exit 1
 check "1001 registers again" register_user reg2 1001 "$P2"
-sipp_bg holdto-callee call_uas_held.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg holdto-callee call_uas_held.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 start=$(date +%s%N)
 check "hold timeout: the held caller gets a BYE" caller holdto call_uac_hold_bye.xml

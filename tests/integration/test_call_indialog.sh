@@ -16,11 +16,11 @@ read -r -a RELAY <<<"$(relay_args)"
 
 check "1001 registers" register_user reg1001 1001 "$CALLEE_PORT"
 
-sipp_bg info-callee call_uas_info.xml "$CALLEE_PORT" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg info-callee call_uas_info.xml "$CALLEE_PORT" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "caller: INFO 200, MESSAGE 200, INFO 415, NOTIFY 200, the callee's MESSAGE, INFO 408" \
 	timeout 60 sipp -sf "$SIPP_DIR/call_uac_info.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" \
-	-m 1 -mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
+	-m 1 -mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
 	-timeout 30s -timeout_error -nostdin -trace_err -error_file "$T/info-caller.sipp-errors.log" \
 	-trace_msg -message_file "$T/info-caller.sipp-messages.log"
 check "callee: INFO, MESSAGE, INFO, NOTIFY, its MESSAGE answered 200, INFO, BYE" sipp_wait info-callee

@@ -14,7 +14,7 @@ read -r -a RELAY <<<"$(relay_args)"
 caller() { # caller NAME SCENARIO [args]
 	local name=$1 scen=$2; shift 2
 	timeout 90 sipp -sf "$SIPP_DIR/$scen" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
-		-mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
+		-mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
 		-timeout 60s -timeout_error -nostdin -trace_err -error_file "$T/$name-caller.sipp-errors.log" \
 		"$@" >"$T/$name-caller.sipp.log" 2>&1
 }
@@ -28,8 +28,8 @@ check "1001 registers from two contacts (1)" register_user reg1 1001 "$P1"
 check "1001 registers from two contacts (2)" register_user reg2 1001 "$P2"
 
 # Forking: contact 1 only rings, contact 2 answers; contact 1 must be cancelled.
-sipp_bg fork-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
-sipp_bg fork-answer call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg fork-ring call_uas_ring.xml "$P1" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg fork-answer call_uas.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "fork: the call is answered and hung up" caller fork call_uac.xml -d 500
 check "fork: the answering contact completes" sipp_wait fork-answer
@@ -37,8 +37,8 @@ check "fork: the ringing contact is cancelled" sipp_wait fork-ring
 check "fork: all clear" all_clear
 
 # RTP timeout: no media flows, mediad reports it after 2 s, signald sends BYE both ways.
-sipp_bg rtpto-callee call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
-sipp_bg rtpto-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg rtpto-callee call_uas.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg rtpto-ring call_uas_ring.xml "$P1" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "rtp timeout: the caller gets a BYE" caller rtpto call_uac_wait_bye.xml \
 	-trace_msg -message_file "$T/rtpto-caller.sipp-messages.log"
@@ -54,8 +54,8 @@ done
 check "rtp timeout: all clear" all_clear
 
 # Early media: the callee's 183 with SDP reaches the caller pointing at mediad, then the 200.
-sipp_bg early-callee call_uas_early.xml "$P2" -mp "$(free_port 2)" -rtp_echo "${RELAY[@]}"
-sipp_bg early-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg early-callee call_uas_early.xml "$P2" -mp "$(free_port 4)" -rtp_echo "${RELAY[@]}"
+sipp_bg early-ring call_uas_ring.xml "$P1" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "early media: 183 with SDP at mediad, then 200" caller early call_uac_early.xml -d 500
 check "early media: callee completes" sipp_wait early-callee
@@ -67,8 +67,8 @@ check "early media: all clear" all_clear
 # answer; nothing changed the options.
 strict_session() { "$MEDIACTL" -e "$m1_RPC" --json list | grep -q '"strict_source":true'; }
 options_changes() { grep -c "new options" "$T/m1.log"; }
-sipp_bg strict-callee call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
-sipp_bg strict-ring call_uas_ring.xml "$P1" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg strict-callee call_uas.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg strict-ring call_uas_ring.xml "$P1" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 changes_before=$(options_changes)
 caller strict call_uac.xml -d 2500 &
@@ -89,7 +89,7 @@ check "1002 registers a private contact" timeout 60 sipp -sf "$SIPP_DIR/call_reg
 	"$s1_SIP" -i 127.0.0.1 -p "$P3" -s 1002 -au 1002 -ap 1234 -m 1 -timeout 20s -timeout_error \
 	-nostdin >"$T/regnat.sipp.log" 2>&1
 check "NAT: the registration is marked nat" test "$(sqlite3 "$DB" "SELECT nat FROM sip_registrations WHERE sip_user='1002'")" = 1
-sipp_bg nat-callee call_uas_nat.xml "$P3" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg nat-callee call_uas_nat.xml "$P3" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "NAT: the call reaches the contact through its NAT binding" caller nat call_uac.xml -s 1002 -d 300
 check "NAT: callee completes" sipp_wait nat-callee

@@ -10,8 +10,8 @@ start_mediad m1 || exit 1
 start_signald s1 "$m1_RPC" --set call.timeout_s=3 || exit 1
 DB=$T/s1-state/tandem.db
 CALLEE_PORT=$(free_port)
-CALLEE_MEDIA=$(free_port 2)
-CALLER_MEDIA=$(free_port 2)
+CALLEE_MEDIA=$(free_port 4)
+CALLER_MEDIA=$(free_port 4)
 read -r -a RELAY <<<"$(relay_args)"
 
 check "1001 registers" register_user reg1001 1001 "$CALLEE_PORT"

@@ -19,10 +19,10 @@ call() { # call NAME NODE [caller args]: 1000 calls 1001; the SDP must point at 
 	local name=$1 node=$2; shift 2
 	local relay
 	read -r -a relay <<<"$(on_node "$node")"
-	sipp_bg "$name-callee" call_uas.xml "$CALLEE_PORT" -mp "$(free_port 2)" "${relay[@]}"
+	sipp_bg "$name-callee" call_uas.xml "$CALLEE_PORT" -mp "$(free_port 4)" "${relay[@]}"
 	sleep 0.3
 	timeout 90 sipp -sf "$SIPP_DIR/call_uac.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
-		-mp "$(free_port 2)" -s "$CALLEE" -au 1000 -ap 1234 -set caller 1000 "${relay[@]}" \
+		-mp "$(free_port 4)" -s "$CALLEE" -au 1000 -ap 1234 -set caller 1000 "${relay[@]}" \
 		-timeout 60s -timeout_error -nostdin -trace_err \
 		-error_file "$T/$name-caller.sipp-errors.log" "$@" >"$T/$name-caller.sipp.log" 2>&1 &&
 		sipp_wait "$name-callee"

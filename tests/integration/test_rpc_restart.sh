@@ -23,11 +23,11 @@ P2=$(free_port)
 
 caller_bg() { # caller_bg NAME SCENARIO [args]: 1000 calls 1001 in the background
 	local name=$1 scen=$2; shift 2
-	sipp_bg "$name" "$scen" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 \
+	sipp_bg "$name" "$scen" "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 \
 		-set caller 1000 "${RELAY[@]}" "$@"
 }
 call_up() { # call_up NAME: a call from 1000 to 1001 that waits for the switch's BYE
-	sipp_bg "$1-callee" call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+	sipp_bg "$1-callee" call_uas.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
 	sleep 0.3
 	caller_bg "$1-caller" call_uac_wait_bye.xml
 	wait_for 10 output_is 1 live_sessions "$m1_RPC"
@@ -49,9 +49,9 @@ for f in uac_held uas_held; do
 	sed -e 's/10\\.77\\.0\\.1\[12\]/127\\.0\\.0\\.1/' -e 's/HOLD_MS/2500/' \
 		"$TANDEM_SRC/tests/cluster/sipp/$f.xml" >"$T/$f.xml"
 done
-sipp_bg mrst-callee "$T/uas_held.xml" "$P2" -mp "$(free_port 2)"
+sipp_bg mrst-callee "$T/uas_held.xml" "$P2" -mp "$(free_port 4)"
 sleep 0.3
-sipp_bg mrst-caller "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg mrst-caller "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "call up on m1" wait_for 10 output_is 1 live_sessions "$m1_RPC"
 t0=$(date +%s%N)
@@ -73,7 +73,7 @@ wait "$(cat "$T/m1.pid")" 2>/dev/null
 t0=$(date +%s%N)
 check "a call to a dead node: 503" \
 	timeout 60 sipp -sf "$SIPP_DIR/call_uac_fail.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" \
-	-m 1 -mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 -set status 503 \
+	-m 1 -mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 -set caller 1000 -set status 503 \
 	-timeout 30s -timeout_error -nostdin >"$T/dead.sipp.log" 2>&1
 t1=$(date +%s%N)
 check "the 503 comes without waiting for the RPC timeout ($(((t1 - t0) / 1000000)) ms)" \
@@ -104,11 +104,11 @@ check "1001 registers again" register_user reg2 1001 "$P2"
 
 # A CreateSession reply after signald gave up (mediad stopped for longer than the RPC timeout):
 # the caller gets 503, and the session made late is deleted.
-sipp_bg late-callee call_uas.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg late-callee call_uas.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
 kill -STOP "$(cat "$T/m1.pid")"
 check "no answer from a stopped node: 503" \
 	timeout 60 sipp -sf "$SIPP_DIR/call_uac_fail.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" \
-	-m 1 -mp "$(free_port 2)" -s 1001 -au 1000 -ap 1234 -set caller 1000 -set status 503 \
+	-m 1 -mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 -set caller 1000 -set status 503 \
 	-timeout 30s -timeout_error -nostdin >"$T/late.sipp.log" 2>&1
 kill -CONT "$(cat "$T/m1.pid")"
 check "the late CreateSession reply gets a DeleteSession" \

@@ -12,8 +12,8 @@ start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" --set sip.session_timer_s=8 --set s
 	--set sip.timer_t1x64_ms=2000 || exit 1
 DB=$T/s1-state/tandem.db
 CALLEE_PORT=$(free_port)
-CALLEE_MEDIA=$(free_port 2)
-CALLER_MEDIA=$(free_port 2)
+CALLEE_MEDIA=$(free_port 4)
+CALLER_MEDIA=$(free_port 4)
 REASON='Reason: Q.850;cause=102;text="session timer expired"'
 
 check "1001 registers" register_user reg1001 1001 "$CALLEE_PORT"

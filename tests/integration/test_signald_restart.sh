@@ -56,9 +56,9 @@ for f in uac_held uas_held; do
 done
 sed -e 's/10\\.77\\.0\\.1\[12\]/127\\.0\\.0\\.1/' -e 's/HOLD_MS/15000/' \
 	"$TANDEM_SRC/tests/cluster/sipp/uac_held.xml" >"$T/uac_held_15000.xml"
-sipp_bg callee "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sipp_bg callee "$T/uas_held.xml" "$P2" -mp "$(free_port 4)" -rtp_echo
 sleep 0.3
-sipp_bg caller "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg caller "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "call up on m1" wait_for 10 output_is 1 live_sessions "$m1_RPC"
 check "the confirmed call is persisted (sip_calls)" \
@@ -107,9 +107,9 @@ check "one CDR: answered before the restart, hung up by the caller, with RTP cou
 # A late offer: its SDP is complete only when the caller's answer (in its ACK) has gone on to the
 # callee in ours, and the call is saved then.
 read -r -a RELAY <<<"$(relay_args)"
-sipp_bg late-callee call_uas_late.xml "$P2" -mp "$(free_port 2)" "${RELAY[@]}"
+sipp_bg late-callee call_uas_late.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
-sipp_bg late-caller call_uac_late.xml "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg late-caller call_uac_late.xml "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000 "${RELAY[@]}" -d 1500
 check "a late-offer call is saved with the SDP of both legs both ways" wait_for 5 sql_is "$DB" \
 	"SELECT count(*) FROM sip_calls WHERE a_sdp <> '' AND a_sdp_sent <> '' AND b_sdp <> ''
@@ -119,11 +119,11 @@ check "its callee completes" sipp_wait late-callee
 check "its sip_calls row goes with it" wait_for 5 sql_is "$DB" "SELECT count(*) FROM sip_calls" 0
 
 # A call still ringing is not taken back: its row goes at start, its session after the grace.
-sipp_bg ring-callee call_uas_ring.xml "$P2" -mp "$(free_port 2)" \
+sipp_bg ring-callee call_uas_ring.xml "$P2" -mp "$(free_port 4)" \
 	-set relay_ip 127.0.0.1 -set relay_port_min "$m1_PORT_MIN" \
 	-set relay_port_max "$((m1_PORT_MIN + 199))"
 sleep 0.3
-sipp_bg ring-caller call_uac_wait_bye.xml "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg ring-caller call_uac_wait_bye.xml "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "a ringing call on m1" wait_for 10 output_is 1 live_sessions "$m1_RPC"
 check "its sip_dialogs row, no sip_calls row" \
@@ -136,9 +136,9 @@ stop_pidfile "$T/ring-callee.pid"
 
 # A phone that forgot the call (481 to the restoring re-INVITE): the call ends, the other leg
 # gets a BYE, the session goes.
-sipp_bg callee3 "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sipp_bg callee3 "$T/uas_held.xml" "$P2" -mp "$(free_port 4)" -rtp_echo
 sleep 0.3
-sipp_bg caller3 call_uac_forgot.xml "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg caller3 call_uac_forgot.xml "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "third call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
 call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
@@ -157,9 +157,9 @@ check "its CDR: ended by the caller's side" wait_for 5 sql_is "$DB" \
 # which ends the call (BYE to the callee) instead of taking it back.
 sed -e 's/10\\.77\\.0\\.1\[12\]/127\\.0\\.0\\.1/' -e 's/HOLD_MS/1000/' \
 	"$TANDEM_SRC/tests/cluster/sipp/uac_held.xml" >"$T/uac_held_short.xml"
-sipp_bg callee5 "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sipp_bg callee5 "$T/uas_held.xml" "$P2" -mp "$(free_port 4)" -rtp_echo
 sleep 0.3
-sipp_bg caller5 "$T/uac_held_short.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg caller5 "$T/uac_held_short.xml" "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "fifth call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
 call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
@@ -182,9 +182,9 @@ check "its CDR: hung up by the caller" wait_for 5 sql_is "$DB" \
 # Both down at once: signald and mediad killed, mediad back first. The session is gone with the
 # node's old process, so the restarted signald takes the call back and moves it to a new session
 # (a second re-INVITE to each leg); the caller's BYE then ends it.
-sipp_bg callee4 "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sipp_bg callee4 "$T/uas_held.xml" "$P2" -mp "$(free_port 4)" -rtp_echo
 sleep 0.3
-sipp_bg caller4 "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg caller4 "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "fourth call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
 kill -KILL "$(cat "$T/s1.pid")"
@@ -207,9 +207,9 @@ check "no sip_dialogs or sip_calls row left" wait_for 5 sql_is "$DB" \
 
 # signald down longer than [rtp] owner_timeout_s (2 s here): the node closed the session, so
 # the call taken back moves to a new one.
-sipp_bg callee6 "$T/uas_held.xml" "$P2" -mp "$(free_port 2)" -rtp_echo
+sipp_bg callee6 "$T/uas_held.xml" "$P2" -mp "$(free_port 4)" -rtp_echo
 sleep 0.3
-sipp_bg caller6 "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg caller6 "$T/uac_held.xml" "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "sixth call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
 kill -KILL "$(cat "$T/s1.pid")"
@@ -224,9 +224,9 @@ check "the callee gets the BYE" sipp_wait callee6
 check "no session left on mediad" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 
 # The other way round: after the restart the callee hangs up, and the caller gets the BYE.
-sipp_bg callee2 call_uas_held_bye.xml "$P2" -mp "$(free_port 2)" -rtp_echo
+sipp_bg callee2 call_uas_held_bye.xml "$P2" -mp "$(free_port 4)" -rtp_echo
 sleep 0.3
-sipp_bg caller2 "$T/uac_held_15000.xml" "$(free_port)" -mp "$(free_port 2)" -s 1001 -au 1000 \
+sipp_bg caller2 "$T/uac_held_15000.xml" "$(free_port)" -mp "$(free_port 4)" -s 1001 -au 1000 \
 	-ap 1234 -set caller 1000
 check "second call up" wait_for 10 sql_is "$DB" "SELECT count(*) FROM sip_calls" 1
 call_id=$(sql "$DB" "SELECT call_id FROM sip_calls")
