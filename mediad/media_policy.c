@@ -165,9 +165,12 @@ int media_policy_init(struct media_policy *p, const char *bind_ip, const char *a
 		add_own(p, &adv);
 	if (memcmp(bind.addr, zero, bind.family == AF_INET ? 4 : 16) == 0)
 		add_interfaces(p, bind.family);
-	p->loopback =
-	    (bind.family == AF_INET && bind.addr[0] == 127) ||
-	    (bind.family == AF_INET6 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)bind.addr));
+	/* addr is a byte array with no alignment: copy it before the in6_addr macros, which
+	 * read it as 32-bit words. */
+	struct in6_addr a6;
+	memcpy(&a6, bind.addr, sizeof(a6));
+	p->loopback = (bind.family == AF_INET && bind.addr[0] == 127) ||
+	              (bind.family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&a6));
 	if (!deny) {
 		rc = parse_list("media_deny", DEFAULT_OTHERS, p->deny, &p->n_deny, err, errlen);
 		if (!rc && !p->loopback)

@@ -44,7 +44,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # default; the step takes about 3 minutes on 2 cores with the build). Crashes land in
 # tests/fuzz/regressions/ and fail the run.
 echo "== fuzzers (libFuzzer, ${FUZZ_SECONDS:-20} s each)"
-BUILD=build-fuzz JOBS=$JOBS tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" || rc=1
+SEED=${FUZZ_SEED:-1} BUILD=build-fuzz JOBS=$JOBS tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" || rc=1
 
 if [ $rc -eq 0 ]; then echo "tests/run.sh: all passed"; else echo "tests/run.sh: FAILED"; fi
 exit $rc

@@ -6,7 +6,8 @@
 #
 #   tests/fuzz/run.sh [SECONDS] [FUZZER...]      e.g. tests/fuzz/run.sh 600 fuzz_sdp
 #
-# Environment: BUILD (default build-fuzz), JOBS (build jobs, default 2). Inputs that found new
+# Environment: BUILD (default build-fuzz), JOBS (build jobs, default 2), SEED (libFuzzer -seed;
+# unset = random; tests/run.sh fixes it so that a CI run repeats what passed here). Inputs that found new
 # coverage are kept in $BUILD/corpus/<fuzzer>/ (not committed), so later runs start from them.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,10 +48,12 @@ for f in "${LIST[@]}"; do
 		continue
 	fi
 	before=$(ls "$regr" | wc -l)
+	seed=()
+	[ -n "${SEED:-}" ] && seed=(-seed="$SEED")
 	dict=()
 	[ -f "$FUZZ_DIR/dict/$f.dict" ] && dict=(-dict="$FUZZ_DIR/dict/$f.dict")
 	nice "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 -artifact_prefix="$regr/" "${dict[@]}" "$work" "$corpus" \
+		-print_final_stats=1 -artifact_prefix="$regr/" "${seed[@]}" "${dict[@]}" "$work" "$corpus" \
 		>"$log" 2>&1
 	frc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
