@@ -14,6 +14,7 @@
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_string.h>
 
+#include "b2bua_fork.h"
 #include "b2bua_internal.h"
 #include "call.h"
 #include "call_auth.h"
@@ -85,6 +86,7 @@ void b2bua_call_free(struct b2bua *b, struct call *call)
 	call_media_forget(b->cm, call);
 	b2bua_relay_drop(call);
 	b2bua_indialog_drop(b, call);
+	b2bua_fork_drop(call);
 	call_unlink(b, call);
 	su_home_unref(call->home);
 }
@@ -185,11 +187,11 @@ static void on_call_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *a
 	call_hangup(call->owner, call, HANGUP_CAUSE_NO_ANSWER, "timeout");
 }
 
-static void originate(struct b2bua *b, struct call *call)
+unsigned b2bua_call_legs(struct b2bua *b, struct call *call, unsigned from)
 {
 	unsigned started = 0;
 
-	for (unsigned i = 0; i < call->n_b; i++) {
+	for (unsigned i = from; i < call->n_b; i++) {
 		struct leg *leg = &call->b[i];
 		struct ua_invite inv = {
 		    .ruri = leg->contact,
@@ -211,6 +213,16 @@ static void originate(struct b2bua *b, struct call *call)
 		log_info("call", "calling %s%s%s", leg->contact, leg->proxy ? " via " : "",
 		         leg->proxy ? leg->proxy : "");
 	}
+	b2bua_fork_arm(b, call, from);
+	return started;
+}
+
+static void originate(struct b2bua *b, struct call *call)
+{
+	unsigned started = b2bua_call_legs(b, call, 0);
+
+	if (!started) /* no INVITE of the first group went out */
+		started = b2bua_fork_failover(b, call);
 	if (!started) {
 		call_hangup(b, call, HANGUP_CAUSE_DESTINATION_OUT_OF_ORDER, "switch");
 		return;
@@ -255,6 +267,7 @@ static void on_media_created(struct call *call, int rc)
 		call_hangup(b, call, cause, "media");
 		return;
 	}
+	b2bua_fork_early(b, call);
 	originate(b, call);
 }
 
@@ -304,15 +317,9 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 	}
 	call->callee = res.callee;
 	call->timeout_s = res.timeout_s ? res.timeout_s : (unsigned)b->cfg->call_timeout_s;
-	call->n_b = res.n_targets;
-	for (unsigned i = 0; i < res.n_targets; i++) {
-		struct leg *leg = &call->b[i];
-
-		leg->call = call;
-		leg->index = i;
-		leg->contact = res.targets[i].ruri;
-		leg->proxy = res.targets[i].proxy;
-		leg->src_ip = res.targets[i].src_ip;
+	if (b2bua_fork_setup(b, call, &res) != 0) {
+		respond_a(b, call, 500, NULL, NULL);
+		return false;
 	}
 	log_info("call", "%s -> %s: bridge to %u contact(s)", user, rr.destination, res.n_targets);
 	return true;
@@ -460,10 +467,12 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CIRCUIT_CONGESTION, "media");
 			return;
 		}
+		b2bua_fork_early(b, call);
 		originate(b, call);
 		return;
 	}
-	rc = call_media_create(b->cm, call, on_media_created);
+	rc = b2bua_fork_answers_a(call) ? call_media_create_answered(b->cm, call, on_media_created)
+	                                : call_media_create(b->cm, call, on_media_created);
 	if (rc == -EPROTO || rc == -EBADMSG || rc == -EMSGSIZE) {
 		log_notice("call", "SDP offer refused: %s", call->media_error);
 		call->hangup_cause = HANGUP_CAUSE_INCOMPATIBLE_DESTINATION;

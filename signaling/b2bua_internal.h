@@ -43,6 +43,8 @@ const char *sdp_warning(const struct b2bua *b, const struct call *call, char *bu
  * malformed, 413 when too large, 488 otherwise, each with the reason in a Warning header. */
 void refuse_offer_a(struct b2bua *b, struct call *call, int rc);
 void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause);
+/* Sends the INVITEs of B legs from..n_b-1 (b2bua.c); returns how many went out. */
+unsigned b2bua_call_legs(struct b2bua *b, struct call *call, unsigned from);
 void media_stop(struct b2bua *b, struct call *call);
 /* First thing in every media callback (call_media has already counted the request as no longer
  * in flight). True when the call is ending: its session is deleted once known and the call

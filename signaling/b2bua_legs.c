@@ -8,6 +8,7 @@
 
 #include <sofia-sip/su_alloc.h>
 
+#include "b2bua_fork.h"
 #include "b2bua_internal.h"
 #include "call_move.h"
 #include "call_persist.h"
@@ -125,7 +126,7 @@ static void on_b_answer_ready(struct call *call, int rc)
 		return;
 	}
 	if (call->winner && call->state == CALL_ANSWERED) {
-		respond_a(b, call, 200, "OK", call->sdp_out);
+		b2bua_fork_answer_a(b, call);
 		return;
 	}
 	/* Early media: 183 with the answer, repeated in the 200 later. */
@@ -226,7 +227,7 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 	}
 	if (!ev->sdp) {
 		if (call->a_early_media) {
-			respond_a(b, call, 200, "OK", call->sdp_out);
+			b2bua_fork_answer_a(b, call);
 			return;
 		}
 		log_warn("call", "200 from %s without SDP", leg->contact);
@@ -260,16 +261,22 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 static void b_failed(struct b2bua *b, struct call *call, struct leg *leg,
                      const struct ua_leg_event *ev)
 {
-	leg->final_status = ev->status;
+	leg->final_status = b2bua_fork_leg_status(call, leg, ev->status);
 	/* Also reached once the handle is gone (done): that leg stays done. */
 	if (leg->state != LEG_DONE)
 		leg_set_state(leg, LEG_TERMINATING, "failure received");
 	log_info("call", "contact %s answered %d %s", leg->contact, ev->status,
 	         ev->phrase ? ev->phrase : "");
-	if (call->winner || call->state == CALL_ENDING || !all_b_failed(call))
+	if (call->winner || call->state == CALL_ENDING || !all_b_failed(call) ||
+	    b2bua_fork_failover(b, call))
 		return;
 	int status = best_failure(call);
 
+	if (call->a.state >= LEG_ANSWERED) {
+		/* Answered before the bridge: A gets a BYE with the cause. */
+		call_hangup(b, call, hangup_cause_from_sip(status), "callee");
+		return;
+	}
 	call->hangup_cause = hangup_cause_from_sip(status);
 	call->hangup_side = "callee";
 	call_set_state(call, CALL_ENDING, "every B leg failed");

@@ -54,6 +54,9 @@ struct cm_call {
 	enum call_side from; /* side whose SDP is being applied */
 	bool answering;
 	struct media_plan *pending_out; /* plan to print once the node replied */
+	/* our own answer to A's offer (answer, pre_answer), printed for A once the node replied */
+	bool want_local;
+	struct media_plan *local_out;
 	/* strict source: per side, whether its last SDP was known and named the address its SIP
 	 * came from; what the node was last asked for */
 	bool sdp_known[2], direct[2], strict;
@@ -105,6 +108,7 @@ void call_media_forget(struct call_media *cm, struct call *call)
 	media_plan_free(st->offer_in);
 	media_plan_free(st->offer_out);
 	media_plan_free(st->pending_out);
+	media_plan_free(st->local_out);
 	media_plan_free(st->move_out[0]);
 	media_plan_free(st->move_out[1]);
 	free(st);
@@ -266,6 +270,25 @@ static int print_out(struct call *call, struct cm_call *st)
 	return rc;
 }
 
+/* Prints our own answer to A (call_media_create_answered) with the node's ports for A. */
+static int print_local(struct call *call, struct cm_call *st)
+{
+	struct media_plan_local local = {
+	    .ip = st->ip[SIDE_A],
+	    .n_ports = st->local_out->n_streams,
+	    .ports = st->ports[SIDE_A],
+	};
+	char *text = NULL;
+	int rc = media_plan_print(st->local_out, &local, &st->origin[SIDE_A], &text,
+	                          call->media_error, sizeof(call->media_error));
+
+	if (rc)
+		return rc;
+	rc = call_keep_text(call, &call->a.sdp_sent, text, -1);
+	free(text);
+	return rc;
+}
+
 static int reply_error(struct call *call, int rc, const RpcEnvelope *env)
 {
 	const RpcStatus *status = env ? rpc_reply_status(env) : NULL;
@@ -323,6 +346,12 @@ static void on_reply(void *arg, int rc, const RpcEnvelope *env)
 		media_plan_free(st->pending_out);
 		st->pending_out = NULL;
 	}
+	if (!rc && st->local_out)
+		rc = print_local(call, st);
+	if (!rc) /* kept for a second CreateSession on another node until one succeeds */
+		st->want_local = false;
+	media_plan_free(st->local_out);
+	st->local_out = NULL;
 	if (cb)
 		cb(call, rc);
 }
@@ -535,11 +564,45 @@ static int parse(struct call_media *cm, struct call *call, const char *sdp, size
 	return rc == -EBADMSG || rc == -EMSGSIZE ? rc : rc ? -EPROTO : 0;
 }
 
+static const struct codec_prefs *prefs_of(const struct call_media *cm, const struct call *call)
+{
+	return call->codec_prefs ? call->codec_prefs : cm->prefs;
+}
+
+/* Our own answer to offer `in`, and in *only the codecs it chose: without transcoding the other
+ * leg can be offered nothing else. */
+static int answer_local(struct call_media *cm, struct call *call, const struct media_plan *in,
+                        struct media_plan **local, struct codec_prefs *only)
+{
+	const struct codec_prefs *prefs = prefs_of(cm, call);
+
+	if (sdp_negotiate_answer_local(in, prefs, local, call->media_error,
+	                               sizeof(call->media_error)) != 0)
+		return -EPROTO;
+	memset(only, 0, sizeof(*only));
+	only->mode = CODEC_NEG_GREEDY;
+	for (unsigned i = 0; i < (*local)->n_streams; i++) {
+		const struct media_stream *s = &(*local)->streams[i];
+		struct codec_pref *v = s->kind == MEDIA_VIDEO ? only->video : only->audio;
+		unsigned *n = s->kind == MEDIA_VIDEO ? &only->n_video : &only->n_audio;
+
+		for (unsigned k = 0; !s->rejected && k < s->n_codecs && *n < CODEC_PREFS_MAX; k++) {
+			struct codec_pref *p = &v[(*n)++];
+
+			snprintf(p->name, sizeof(p->name), "%s", s->codecs[k].name);
+			p->rate = s->codecs[k].rate;
+			p->channels = s->codecs[k].channels ? s->codecs[k].channels : 1;
+		}
+	}
+	return 0;
+}
+
 int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
                      size_t len, call_media_cb cb)
 {
 	struct cm_call *st = state_of(call);
-	struct media_plan *in = NULL, *out = NULL;
+	struct media_plan *in = NULL, *out = NULL, *local = NULL;
+	struct codec_prefs only;
 	int rc;
 
 	if (!st)
@@ -547,11 +610,14 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 	if (st->cb)
 		return -EBUSY;
 	rc = parse(cm, call, sdp, len, &in);
-	if (!rc && sdp_negotiate_offer(in, cm->prefs, &out, call->media_error,
-	                               sizeof(call->media_error)) != 0)
+	if (!rc && st->want_local)
+		rc = answer_local(cm, call, in, &local, &only);
+	if (!rc && sdp_negotiate_offer(in, local ? &only : prefs_of(cm, call), &out,
+	                               call->media_error, sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
 	if (rc) {
 		media_plan_free(in);
+		media_plan_free(local);
 		return rc;
 	}
 	/* The other side gets separate RTCP ports: whether it can mux is unknown until it
@@ -569,12 +635,14 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 	}
 	if (rc) {
 		media_plan_free(in);
+		media_plan_free(local);
 		media_plan_free(st->pending_out);
 		st->pending_out = NULL;
 		return rc;
 	}
 	media_plan_free(st->offer_in);
 	st->offer_in = in;
+	st->local_out = local;
 	st->cb = cb;
 	return 0;
 }
@@ -609,6 +677,16 @@ bool call_media_same_address(const char *a, const char *b, size_t blen)
 int call_media_create(struct call_media *cm, struct call *call, call_media_cb cb)
 {
 	return call_media_offer(cm, call, SIDE_A, call->a.sdp, strlen(call->a.sdp), cb);
+}
+
+int call_media_create_answered(struct call_media *cm, struct call *call, call_media_cb cb)
+{
+	struct cm_call *st = state_of(call);
+
+	if (!st)
+		return -ENOMEM;
+	st->want_local = true;
+	return call_media_create(cm, call, cb);
 }
 
 int call_media_answer(struct call_media *cm, struct call *call, enum call_side from,

@@ -30,6 +30,11 @@ void call_media_free(struct call_media *cm);
 /* Creates the session on a node that is up (-EHOSTDOWN when none) and, when the call has A's
  * offer (call->a.sdp), negotiates it: call->sdp_out becomes the offer for the B legs. */
 int call_media_create(struct call_media *cm, struct call *call, call_media_cb cb);
+/* The same, and answers A's offer itself (the dialplan's answer and pre_answer): the offer for
+ * the B legs then carries only the codecs of that answer (the media node does not transcode), and
+ * call->a.sdp_sent becomes the answer for A with the node's ports for it. The codecs come from
+ * call->codec_prefs when set, else [codecs]. */
+int call_media_create_answered(struct call_media *cm, struct call *call, call_media_cb cb);
 /* An offer arrived from side `from`: call->sdp_out becomes the offer for the other side. */
 int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
                      size_t len, call_media_cb cb);

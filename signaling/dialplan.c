@@ -152,6 +152,9 @@ static int load_step(struct loader *l, const xmlNode *n, struct dialplan_step *s
 	st->application = attr(n, "application");
 	if (!st->application || !*st->application)
 		return fail(l, n, "no application");
+	if (dialplan_app_of(st->application) == DIALPLAN_APP_UNSUPPORTED)
+		return fail(l, n, "unknown application '%s' (Tandem runs %s)", st->application,
+		            DIALPLAN_APPS_TEXT);
 	if (st->run_inline && strcmp(st->application, "set"))
 		return fail(l, n, "application '%s' cannot run inline (only set can)",
 		            st->application);
@@ -553,6 +556,9 @@ enum dialplan_app dialplan_app_of(const char *application)
 	    {"set", DIALPLAN_APP_SET},
 	    {"hangup", DIALPLAN_APP_HANGUP},
 	    {"answer", DIALPLAN_APP_ANSWER},
+	    {"pre_answer", DIALPLAN_APP_PRE_ANSWER},
+	    {"ring_ready", DIALPLAN_APP_RING_READY},
+	    {"log", DIALPLAN_APP_LOG},
 	};
 
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)

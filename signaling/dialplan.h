@@ -55,14 +55,18 @@ struct dialplan_result {
 	struct dialplan_action *actions;
 };
 
-/* Applications the B2BUA executes; every other name is logged as unsupported and skipped. */
+/* Applications the B2BUA executes. Any other name is refused when the dialplan is loaded: a plan
+ * naming an application Tandem lacks would silently do less than it says. */
 enum dialplan_app {
 	DIALPLAN_APP_UNSUPPORTED = 0,
-	DIALPLAN_APP_BRIDGE, /* data: "user/<id>" (registered contacts of a directory user) */
-	DIALPLAN_APP_SET,    /* data: "name=value" (dialplan_vars_apply_set) */
-	DIALPLAN_APP_HANGUP, /* data: a cause name or number (hangup_cause_parse), default
-	                        NORMAL_CLEARING */
-	DIALPLAN_APP_ANSWER, /* data: ignored */
+	DIALPLAN_APP_BRIDGE,     /* data: target list (bridge_targets.h) */
+	DIALPLAN_APP_SET,        /* data: "name=value" (dialplan_vars_apply_set) */
+	DIALPLAN_APP_HANGUP,     /* data: a cause name or number (hangup_cause_parse), default
+	                            NORMAL_CLEARING */
+	DIALPLAN_APP_ANSWER,     /* data: ignored; 200 to the caller with the media node's SDP */
+	DIALPLAN_APP_PRE_ANSWER, /* data: ignored; 183 with the media node's SDP (early media) */
+	DIALPLAN_APP_RING_READY, /* data: ignored; 180 to the caller */
+	DIALPLAN_APP_LOG,        /* data: "[LEVEL ]message", written to signald's log */
 };
 
 /* Loads and checks path. On error returns -errno (-ENOENT/-EACCES: unreadable; -EINVAL: not a
@@ -79,7 +83,9 @@ int dialplan_hunt(const struct dialplan *dp, const struct dialplan_caller *calle
                   size_t errlen);
 void dialplan_result_free(struct dialplan_result *r);
 
+/* DIALPLAN_APP_UNSUPPORTED for a name Tandem does not run (case matters, as in FreeSWITCH). */
 enum dialplan_app dialplan_app_of(const char *application);
+#define DIALPLAN_APPS_TEXT "answer, bridge, hangup, log, pre_answer, ring_ready, set"
 
 /* Channel variables (dialplan_vars.c). value NULL or "" unsets. 0 or -ENOMEM. */
 int dialplan_vars_set(struct dialplan_vars *vars, const char *name, const char *value);

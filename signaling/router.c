@@ -1,19 +1,23 @@
 /* Call routing: the XML dialplan is hunted with the caller's profile and channel variables, and
- * its actions run in order: `set` changes a variable, `hangup` refuses the call with its cause,
- * `bridge user/ID` turns the user's live registrations into the B-leg targets and ends the
- * routing. A contact registered from behind NAT is reached through the address the REGISTER came
- * from (the Request-URI stays the contact, the request goes to the NAT binding). Without a
- * dialplan every destination is taken as `bridge user/${destination_number}`. */
+ * its actions run in order: `set` changes a variable, `log` writes a line, `ring_ready`,
+ * `pre_answer` and `answer` note what the caller hears before the bridge, `hangup` refuses the
+ * call with its cause, `bridge` turns its target list (bridge_targets.h) into the B-leg targets
+ * (each `user/ID` the user's live registrations, with its failover group and leg_timeout) and
+ * ends the routing. A contact registered from behind NAT is reached through the address the
+ * REGISTER came from (the Request-URI stays the contact, the request goes to the NAT binding).
+ * Without a dialplan every destination is taken as `bridge user/${destination_number}`. */
 #include "router.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sofia-sip/su_string.h>
 
+#include "bridge_targets.h"
 #include "dialplan.h"
 #include "directory.h"
 #include "log.h"
@@ -58,33 +62,54 @@ static void fail(su_home_t *home, struct route_result *out, int status, enum han
 	out->reason = su_strdup(home, reason);
 }
 
-/* Bridges to every live contact of user. */
-static void bridge_user(struct router *r, su_home_t *home, const char *user,
-                        struct route_result *out)
+/* A target that could not be reached, kept for the answer when none can be. */
+struct route_miss {
+	int status;
+	enum hangup_cause cause;
+	const char *reason;
+};
+
+static void miss(struct route_miss *m, int status, enum hangup_cause cause, const char *reason)
+{
+	if (!m->status)
+		*m = (struct route_miss){status, cause, reason};
+}
+
+/* Adds every live contact of user as a target of group. */
+static void bridge_user(struct router *r, su_home_t *home, const char *user, unsigned group,
+                        unsigned leg_timeout_s, struct route_result *out, struct route_miss *m)
 {
 	struct store_reg_list regs = {0};
 	int rc;
 
 	if (!r->dir || !directory_find(r->dir, user, r->domain)) {
-		fail(home, out, 404, HANGUP_CAUSE_UNALLOCATED_NUMBER, "no such user");
+		miss(m, 404, HANGUP_CAUSE_UNALLOCATED_NUMBER, "no such user");
 		return;
 	}
 	rc = store_reg_lookup(r->st, user, r->domain, (int64_t)time(NULL), &regs);
 	if (rc) {
-		fail(home, out, 500, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
-		     "registration lookup failed");
+		miss(m, 500, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "registration lookup failed");
 		return;
 	}
 	if (regs.n == 0) {
 		store_reg_list_free(&regs);
-		fail(home, out, 480, HANGUP_CAUSE_USER_NOT_REGISTERED, "user not registered");
+		miss(m, 480, HANGUP_CAUSE_USER_NOT_REGISTERED, "user not registered");
 		return;
 	}
-	out->callee = su_strdup(home, user);
-	for (size_t i = 0; i < regs.n && out->n_targets < CALL_MAX_FORKS; i++) {
-		struct route_target *t = &out->targets[out->n_targets++];
+	if (!out->callee)
+		out->callee = su_strdup(home, user);
+	for (size_t i = 0; i < regs.n; i++) {
+		struct route_target *t = &out->targets[out->n_targets];
 		const struct store_reg *reg = &regs.v[i];
 
+		if (out->n_targets == CALL_MAX_FORKS) {
+			log_notice("route", "bridge: more than %d contacts, %s@%s not called",
+			           CALL_MAX_FORKS, user, reg->contact);
+			continue;
+		}
+		out->n_targets++;
+		t->group = group;
+		t->leg_timeout_s = leg_timeout_s;
 		t->ruri = su_strdup(home, reg->contact);
 		/* Only where it registered from: on UDP always the source address and port,
 		 * whatever the contact says (a binding stored before maddr= was refused included);
@@ -102,28 +127,101 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user,
 	store_reg_list_free(&regs);
 }
 
-/* bridge data: "user/ID" or "user/ID@domain"; anything else is not a target we can reach. */
-static void bridge(struct router *r, su_home_t *home, const char *data, struct route_result *out)
+/* One target: "user/ID" or "user/ID@domain"; anything else is not a target we can reach. */
+static void bridge_one(struct router *r, su_home_t *home, const char *dial, unsigned group,
+                       unsigned leg_timeout_s, struct route_result *out, struct route_miss *m)
 {
 	char user[128];
 	const char *at;
 	size_t n;
 
-	if (strncmp(data, "user/", 5) != 0 || !data[5]) {
-		fail(home, out, 404, HANGUP_CAUSE_NO_ROUTE_DESTINATION,
-		     "bridge target not supported");
-		log_notice("route", "bridge %s: only user/ID targets are supported", data);
+	if (strncmp(dial, "user/", 5) != 0 || !dial[5]) {
+		miss(m, 404, HANGUP_CAUSE_NO_ROUTE_DESTINATION, "bridge target not supported");
+		log_notice("route", "bridge %s: only user/ID targets are supported", dial);
 		return;
 	}
-	at = strchr(data + 5, '@');
-	n = at ? (size_t)(at - data - 5) : strlen(data + 5);
+	at = strchr(dial + 5, '@');
+	n = at ? (size_t)(at - dial - 5) : strlen(dial + 5);
 	if (n >= sizeof(user)) {
-		fail(home, out, 404, HANGUP_CAUSE_INVALID_NUMBER_FORMAT, "bridge user too long");
+		miss(m, 404, HANGUP_CAUSE_INVALID_NUMBER_FORMAT, "bridge user too long");
 		return;
 	}
-	memcpy(user, data + 5, n);
+	memcpy(user, dial + 5, n);
 	user[n] = '\0';
-	bridge_user(r, home, user, out);
+	bridge_user(r, home, user, group, leg_timeout_s, out, m);
+}
+
+static unsigned seconds(const char *v, const char *name, const char *dial)
+{
+	char *end;
+	long t;
+
+	if (!v)
+		return 0;
+	t = strtol(v, &end, 10);
+	if (end == v || *end || t <= 0 || t > 3600) {
+		log_notice("route", "bridge %s: %s=%s is not 1-3600 seconds, ignored", dial, name,
+		           v);
+		return 0;
+	}
+	return (unsigned)t;
+}
+
+/* Variables a leg understands; the others are noted once and have no effect. */
+static void check_leg_vars(const struct bridge_vars *vars, const char *where)
+{
+	static const char *const known[] = {"leg_timeout", "codec_string", "absolute_codec_string"};
+
+	for (unsigned i = 0; i < vars->n; i++) {
+		bool ok = false;
+
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]) && !ok; k++)
+			ok = !strcmp(vars->v[i].name, known[k]);
+		if (!ok)
+			log_notice("route", "bridge: variable %s in %s has no effect in Tandem",
+			           vars->v[i].name, where);
+		else if (strcmp(vars->v[i].name, "leg_timeout") && !strcmp(where, "[...]"))
+			log_notice("route",
+			           "bridge: %s applies to every leg: set it in {...} or with set",
+			           vars->v[i].name);
+	}
+}
+
+/* bridge data: a target list (bridge_targets.h). Targets that cannot be reached are skipped;
+ * when none is left A gets the first one's failure. */
+static void bridge(struct router *r, su_home_t *home, const char *data, struct dialplan_vars *vars,
+                   struct route_result *out)
+{
+	struct bridge_list l;
+	struct route_miss m = {0};
+	char err[160];
+	int rc = bridge_targets_parse(data, &l, err, sizeof(err));
+
+	if (rc) {
+		log_notice("route", "bridge %s: %s", data, rc == -ENOMEM ? "out of memory" : err);
+		fail(home, out, rc == -ENOMEM ? 500 : 404,
+		     rc == -ENOMEM ? HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE
+		                   : HANGUP_CAUSE_INVALID_NUMBER_FORMAT,
+		     "bridge target list not valid");
+		return;
+	}
+	check_leg_vars(&l.global, "{...}");
+	for (unsigned i = 0; i < l.global.n; i++)
+		if (strcmp(l.global.v[i].name, "leg_timeout"))
+			dialplan_vars_set(vars, l.global.v[i].name, l.global.v[i].value);
+	for (unsigned i = 0; i < l.n; i++) {
+		const struct bridge_target *t = &l.t[i];
+
+		check_leg_vars(&t->vars, "[...]");
+		bridge_one(r, home, t->dial, t->group,
+		           seconds(bridge_target_var(&l, t, "leg_timeout"), "leg_timeout", t->dial),
+		           out, &m);
+	}
+	bridge_targets_free(&l);
+	if (!out->n_targets)
+		fail(home, out, m.status ? m.status : 404,
+		     m.status ? m.cause : HANGUP_CAUSE_NO_ROUTE_DESTINATION,
+		     m.reason ? m.reason : "no target");
 }
 
 static void hangup(su_home_t *home, const char *data, struct route_result *out)
@@ -133,6 +231,41 @@ static void hangup(su_home_t *home, const char *data, struct route_result *out)
 	if (data && *data && hangup_cause_parse(data, &cause) != 0)
 		log_notice("route", "hangup %s: unknown cause, using NORMAL_CLEARING", data);
 	fail(home, out, hangup_cause_to_sip(cause), cause, "dialplan hangup");
+}
+
+static void early(struct route_result *out, enum route_early e)
+{
+	if (e > out->early)
+		out->early = e;
+}
+
+/* FreeSWITCH's log application: "[LEVEL ]message", LEVEL one of its names. */
+static void log_line(const char *data)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {{"DEBUG", 0}, {"INFO", 1},  {"NOTICE", 2}, {"WARNING", 3},
+	              {"ERR", 4},   {"ERROR", 4}, {"CRIT", 4},   {"ALERT", 4}};
+	size_t n = strcspn(data, " ");
+	int level = 0;
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (n == strlen(levels[i].name) && !strncasecmp(data, levels[i].name, n)) {
+			level = levels[i].level;
+			data += n + strspn(data + n, " ");
+			break;
+		}
+	if (level == 0)
+		log_debug("dialplan", "%s", data);
+	else if (level == 1)
+		log_info("dialplan", "%s", data);
+	else if (level == 2)
+		log_notice("dialplan", "%s", data);
+	else if (level == 3)
+		log_warn("dialplan", "%s", data);
+	else
+		log_error("dialplan", "%s", data);
 }
 
 /* Runs the hunted actions; stops at the first that decides the call. */
@@ -159,17 +292,24 @@ static void execute(struct router *r, su_home_t *home, const struct dialplan_res
 			free(data);
 			return;
 		case DIALPLAN_APP_BRIDGE:
-			bridge(r, home, data, out);
+			bridge(r, home, data, vars, out);
 			free(data);
 			return;
+		case DIALPLAN_APP_RING_READY:
+			early(out, ROUTE_EARLY_RINGING);
+			break;
+		case DIALPLAN_APP_PRE_ANSWER:
+			early(out, ROUTE_EARLY_PRE_ANSWER);
+			break;
 		case DIALPLAN_APP_ANSWER:
-			/* The B2BUA answers with the callee's SDP; a local answer has no media to
-			 * play, so it is noted and the hunt goes on. */
-			log_info("route", "answer: ignored (no local media on this node)");
+			early(out, ROUTE_EARLY_ANSWER);
+			break;
+		case DIALPLAN_APP_LOG:
+			log_line(data);
 			break;
 		default:
-			log_notice("route", "%s: application not supported, skipped",
-			           a->application);
+			/* dialplan_load() refuses every other name. */
+			log_error("route", "%s: application not supported", a->application);
 			break;
 		}
 		free(data);
@@ -177,13 +317,18 @@ static void execute(struct router *r, su_home_t *home, const struct dialplan_res
 	fail(home, out, 404, HANGUP_CAUSE_NO_ROUTE_DESTINATION, "no action routed the call");
 }
 
-static void timeout_from(const struct dialplan_vars *vars, struct route_result *out)
+static void vars_to_result(const struct dialplan_vars *vars, su_home_t *home,
+                           struct route_result *out)
 {
 	const char *v = dialplan_vars_get(vars, "call_timeout");
 	long t = v ? strtol(v, NULL, 10) : 0;
 
 	if (t > 0 && t <= 3600)
 		out->timeout_s = (unsigned)t;
+	if ((v = dialplan_vars_get(vars, "codec_string")) != NULL)
+		out->codec_string = su_strdup(home, v);
+	if ((v = dialplan_vars_get(vars, "absolute_codec_string")) != NULL)
+		out->absolute_codec_string = su_strdup(home, v);
 }
 
 void router_route(struct router *r, su_home_t *home, const struct route_request *req,
@@ -207,7 +352,11 @@ void router_route(struct router *r, su_home_t *home, const struct route_request 
 		return;
 	}
 	if (!r->dp) {
-		bridge_user(r, home, req->destination, out);
+		struct route_miss m = {0};
+
+		bridge_user(r, home, req->destination, 0, 0, out, &m);
+		if (!out->n_targets)
+			fail(home, out, m.status, m.cause, m.reason);
 		return;
 	}
 	for (unsigned i = 0; i < req->n_vars; i++)
@@ -224,7 +373,7 @@ void router_route(struct router *r, su_home_t *home, const struct route_request 
 		         req->destination, dr.context, dr.extension ? dr.extension : "(none)",
 		         dr.n_actions);
 		execute(r, home, &dr, &vars, out);
-		timeout_from(&vars, out);
+		vars_to_result(&vars, home, out);
 	}
 	dialplan_result_free(&dr);
 	dialplan_vars_clear(&vars);

@@ -14,9 +14,20 @@ struct directory;
 struct store;
 
 struct route_target {
-	char *ruri;   /* the registered contact: Request-URI of the B leg */
-	char *proxy;  /* "sip:ip:port;transport=x": where it registered from (always on UDP) */
-	char *src_ip; /* the address it registered from when no NAT was seen, else NULL */
+	char *ruri;     /* the registered contact: Request-URI of the B leg */
+	char *proxy;    /* "sip:ip:port;transport=x": where it registered from (always on UDP) */
+	char *src_ip;   /* the address it registered from when no NAT was seen, else NULL */
+	unsigned group; /* failover group (bridge `|`): 0 rings first */
+	unsigned leg_timeout_s; /* leg_timeout variable of the leg, 0: none */
+};
+
+/* What the caller hears before the bridge (ring_ready, pre_answer, answer): the strongest asked
+ * for wins. */
+enum route_early {
+	ROUTE_EARLY_NONE = 0,
+	ROUTE_EARLY_RINGING,    /* 180 */
+	ROUTE_EARLY_PRE_ANSWER, /* 183 with the media node's SDP */
+	ROUTE_EARLY_ANSWER,     /* 200 with the media node's SDP */
 };
 
 struct route_result {
@@ -28,6 +39,10 @@ struct route_result {
 	unsigned n_targets;
 	char *reason;       /* for the log */
 	unsigned timeout_s; /* call_timeout channel variable, 0 = the configured one */
+	enum route_early early;
+	/* codec_string / absolute_codec_string (codec_string.h) as the channel had them when the
+	 * bridge ran ({...} of the bridge included), or NULL */
+	char *codec_string, *absolute_codec_string;
 };
 
 struct route_var {

@@ -459,6 +459,25 @@ static void test_load_errors(void **state)
 	    {PLAN("<extension><condition><anti-action application=\"set\" loop=\"2\"/>"
 	          "</condition></extension>"),
 	     -EINVAL, "<anti-action application=\"set\">: attribute 'loop' is not supported"},
+	    /* An application Tandem lacks: refused with the file, the line and the name. */
+	    {"<include><context name=\"d\"><extension>\n<condition>\n\n"
+	     "<action application=\"lua\" data=\"route.lua\"/></condition></extension>"
+	     "</context></include>",
+	     -EINVAL,
+	     "FILE:4: <action application=\"lua\">: unknown application 'lua' (Tandem runs "
+	     "answer, bridge, hangup, log, pre_answer, ring_ready, set)"},
+	    {PLAN("<extension><condition field=\"destination_number\" expression=\"1\">"
+	          "\n<anti-action application=\"playback\" data=\"x.wav\"/></condition>"
+	          "</extension>"),
+	     -EINVAL, "FILE:2: <anti-action application=\"playback\">: unknown application"},
+	    {PLAN("<extension><condition><action application=\"set\" data=\"a=1\"/>"
+	          "<action application=\"record_session\" data=\"/tmp/x.wav\"/>"
+	          "<action application=\"bridge\" data=\"user/1\"/></condition></extension>"),
+	     -EINVAL,
+	     "<action application=\"record_session\">: unknown application 'record_session'"},
+	    {PLAN("<extension><condition><action application=\"Bridge\" data=\"user/1\"/>"
+	          "</condition></extension>"),
+	     -EINVAL, "unknown application 'Bridge'"},
 	    {"<include><X-PRE-PROCESS cmd=\"include\" data=\"x.xml\"/></include>", -EINVAL,
 	     "<X-PRE-PROCESS>: unknown element where <context> was expected"},
 	    {"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><include>&e;</include>",
@@ -526,6 +545,10 @@ static void test_app_of(void **state)
 	assert_int_equal(dialplan_app_of("set"), DIALPLAN_APP_SET);
 	assert_int_equal(dialplan_app_of("hangup"), DIALPLAN_APP_HANGUP);
 	assert_int_equal(dialplan_app_of("answer"), DIALPLAN_APP_ANSWER);
+	assert_int_equal(dialplan_app_of("pre_answer"), DIALPLAN_APP_PRE_ANSWER);
+	assert_int_equal(dialplan_app_of("ring_ready"), DIALPLAN_APP_RING_READY);
+	assert_int_equal(dialplan_app_of("log"), DIALPLAN_APP_LOG);
+	assert_int_equal(dialplan_app_of("lua"), DIALPLAN_APP_UNSUPPORTED);
 	assert_int_equal(dialplan_app_of("playback"), DIALPLAN_APP_UNSUPPORTED);
 	assert_int_equal(dialplan_app_of("Bridge"), DIALPLAN_APP_UNSUPPORTED);
 }
