@@ -148,6 +148,11 @@ bool b2bua_fork_failover(struct b2bua *b, struct call *call)
 		       call->n_b < CALL_MAX_FORKS)
 			take_target(call, call->n_b++, &f->rest[f->next_rest++]);
 		log_info("call", "failover: calling the next %u target(s)", call->n_b - from);
+		/* call->sdp_out may hold the answer an early-media leg got us for A by now: the
+		 * new legs get the offer the first ones got. */
+		if (call->b[0].sdp_sent &&
+		    call_keep_text(call, &call->sdp_out, call->b[0].sdp_sent, -1) != 0)
+			return false;
 		if (b2bua_call_legs(b, call, from))
 			return true;
 	}

@@ -106,6 +106,25 @@ static void reload_directory(struct signald *sd)
 		           directory_count(sd->dir), directory_path(sd->dir));
 }
 
+/* A new plan replaces the old only whole: one that does not load leaves calls routed as
+ * before. Hunts are synchronous, so no call holds the old plan once the swap is done. */
+static void reload_dialplan(struct signald *sd)
+{
+	char err[CFG_ERR_LEN];
+	struct dialplan *dp = NULL;
+
+	if (!sd->cfg.dialplan_file || !sd->router)
+		return;
+	if (dialplan_load(&dp, sd->cfg.dialplan_file, err, sizeof(err))) {
+		log_error("signald", "dialplan reload failed, keeping the previous plan: %s", err);
+		return;
+	}
+	router_set_dialplan(sd->router, dp);
+	dialplan_free(sd->dialplan);
+	sd->dialplan = dp;
+	log_notice("signald", "dialplan reloaded from %s", sd->cfg.dialplan_file);
+}
+
 static void on_purge(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct signald *sd = (struct signald *)arg;
@@ -162,6 +181,7 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
 		reload_directory(sd);
+		reload_dialplan(sd);
 		return 0;
 	}
 	log_notice("signald", "signal %u: stopping", si.ssi_signo);

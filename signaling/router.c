@@ -54,6 +54,11 @@ void router_free(struct router *r)
 	free(r);
 }
 
+void router_set_dialplan(struct router *r, struct dialplan *dp)
+{
+	r->dp = dp;
+}
+
 static void fail(su_home_t *home, struct route_result *out, int status, enum hangup_cause cause,
                  const char *reason)
 {

@@ -67,6 +67,8 @@ struct router;
 int router_new(struct router **out, struct dialplan *dp, struct directory *dir, struct store *st,
                const char *domain);
 void router_free(struct router *r);
+/* Routes later calls with dp (borrowed, NULL: no dialplan); the old one is the caller's. */
+void router_set_dialplan(struct router *r, struct dialplan *dp);
 
 /* Fills out; every string is allocated on home (the call's). */
 void router_route(struct router *r, su_home_t *home, const struct route_request *req,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What the dialplan makes of a call besides routing it: pre_answer (183 with the media node's SDP
-# before the callee rings), answer (200 before the bridge), bridge target lists (`,` rings two
+# What the dialplan makes of a call besides routing it: ring_ready (180 before the callee rings),
+# pre_answer (183 with the media node's SDP before the callee rings), answer (200 before the
+# bridge; a BYE when the callee then fails), bridge target lists (`,` rings two
 # users at once and cancels the loser, `|` fails over from a busy user, [leg_timeout=N] ends a
 # ringing leg and fails over), and codec_string / absolute_codec_string in the callee's offer.
 # After every call mediad holds no session.
@@ -19,6 +20,18 @@ cat >"$DIALPLAN" <<'XML'
     </extension>
     <extension name="answer">
       <condition field="destination_number" expression="^6002$">
+        <action application="answer"/>
+        <action application="bridge" data="user/1001"/>
+      </condition>
+    </extension>
+    <extension name="ring-ready">
+      <condition field="destination_number" expression="^6000$">
+        <action application="ring_ready"/>
+        <action application="bridge" data="user/1001"/>
+      </condition>
+    </extension>
+    <extension name="answer-then-busy">
+      <condition field="destination_number" expression="^6010$">
         <action application="answer"/>
         <action application="bridge" data="user/1001"/>
       </condition>
@@ -87,6 +100,13 @@ logged_before() {
 	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
 }
 
+# ring_ready: the 180 within 1 s, before the callee (2 s) rings.
+callee rr1 call_uas_slow.xml "$P1"
+sleep 0.3
+check "ring_ready: 180 before the callee rings" caller rr call_uac_ringready.xml 6000 -d 300
+check "ring_ready: callee answered" sipp_wait rr1
+check "ring_ready: no session left" no_session
+
 # pre_answer: the 183 (SDP at mediad) within 1 s, the callee rings only after 2 s.
 callee pre1 call_uas_slow.xml "$P1"
 sleep 0.3
@@ -105,6 +125,15 @@ check "answer: 200 with the media node's SDP before the bridge" \
 	caller ans call_uac_answered.xml 6002 -d 3000
 check "answer: callee answered and got the caller's BYE" sipp_wait ans1
 check "answer: no session left" no_session
+
+# answer, then the callee is busy: the answered caller gets a BYE.
+callee ab1 call_uas_busy.xml "$P1"
+sleep 0.3
+check "answer then a busy callee: the caller gets 200, then BYE" \
+	caller ab call_uac_wait_bye.xml 6010
+check "answer then a busy callee: callee saw the INVITE" sipp_wait ab1
+check "answer then a busy callee: hung up USER_BUSY" grep -aq "hangup USER_BUSY by callee" "$T/s1.log"
+check "answer then a busy callee: no session left" no_session
 
 # 1001,1002: both ring, 1002 answers, 1001 is cancelled.
 callee both1 call_uas_ring.xml "$P1"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dialplan.h"
 #include "directory.h"
 #include "router.h"
 #include "store.h"
@@ -39,6 +40,8 @@ static int setup(void **state)
 	assert_non_null(fp);
 	fputs("<include><domain name=\"example.com\"><users>"
 	      "<user id=\"1001\"><params><param name=\"password\" value=\"1234\"/></params></user>"
+	      "<user id=\"1002\"><params><param name=\"password\" value=\"1234\"/></params></user>"
+	      "<user id=\"1003\"><params><param name=\"password\" value=\"1234\"/></params></user>"
 	      "</users></domain></include>",
 	      fp);
 	fclose(fp);
@@ -63,13 +66,13 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void bind_contact(struct fx *f, const char *contact, const char *ip, unsigned port,
-                         const char *proto, bool nat, int64_t expires_in)
+static void bind_user(struct fx *f, const char *user, const char *contact, const char *ip,
+                      unsigned port, const char *proto, bool nat, int64_t expires_in)
 {
 	struct store_reg r = {
-	    .call_id = "c",
+	    .call_id = (char *)contact,
 	    .cseq = 1,
-	    .sip_user = "1001",
+	    .sip_user = (char *)user,
 	    .sip_host = DOMAIN,
 	    .contact = (char *)contact,
 	    .status = "Registered",
@@ -78,7 +81,7 @@ static void bind_contact(struct fx *f, const char *contact, const char *ip, unsi
 	    .network_ip = (char *)ip,
 	    .network_port = port,
 	    .network_proto = (char *)proto,
-	    .sip_username = "1001",
+	    .sip_username = (char *)user,
 	    .sip_realm = DOMAIN,
 	    .hostname = "n1",
 	    .profile_name = "p",
@@ -86,6 +89,12 @@ static void bind_contact(struct fx *f, const char *contact, const char *ip, unsi
 	};
 
 	assert_int_equal(store_reg_save(f->st, &r), 0);
+}
+
+static void bind_contact(struct fx *f, const char *contact, const char *ip, unsigned port,
+                         const char *proto, bool nat, int64_t expires_in)
+{
+	bind_user(f, "1001", contact, ip, port, proto, nat, expires_in);
 }
 
 /* The proxy of the target whose Request-URI is ruri ("(none)" when it has none). */
@@ -125,10 +134,122 @@ static void test_targets_reached_at_their_source(void **state)
 	su_home_unref(home);
 }
 
+static const char plan[] =
+    "<include><context name=\"default\">"
+    "<extension name=\"groups\"><condition field=\"destination_number\" expression=\"^7001$\">"
+    "<action application=\"ring_ready\"/><action application=\"pre_answer\"/>"
+    "<action application=\"bridge\" data=\"{leg_timeout=9}[leg_timeout=5]user/1001,user/1002|"
+    "user/1003|user/1004\"/></condition></extension>"
+    "<extension name=\"skip\"><condition field=\"destination_number\" expression=\"^7002$\">"
+    "<action application=\"bridge\" data=\"user/1009|user/1003\"/></condition></extension>"
+    "<extension name=\"none\"><condition field=\"destination_number\" expression=\"^7003$\">"
+    "<action application=\"bridge\" data=\"user/1009,sofia/gateway/x/1\"/></condition>"
+    "</extension>"
+    "<extension name=\"bad\"><condition field=\"destination_number\" expression=\"^7004$\">"
+    "<action application=\"bridge\" data=\"user/1001,\"/></condition></extension>"
+    "<extension name=\"codecs\"><condition field=\"destination_number\" expression=\"^7005$\">"
+    "<action application=\"set\" data=\"codec_string=PCMU\"/>"
+    "<action application=\"bridge\" data=\"{absolute_codec_string='PCMA,PCMU'}user/1001\"/>"
+    "</condition></extension>"
+    "<extension name=\"plain\"><condition field=\"destination_number\" expression=\"^7006$\">"
+    "<action application=\"answer\"/><action application=\"bridge\" data=\"user/1001\"/>"
+    "</condition></extension>"
+    "<extension name=\"busy\"><condition field=\"destination_number\" expression=\"^7007$\">"
+    "<action application=\"answer\"/><action application=\"hangup\" data=\"USER_BUSY\"/>"
+    "</condition></extension>"
+    "</context></include>";
+
+/* Routes dest through the test plan; res on home. */
+static void route_plan(struct fx *f, su_home_t *home, const char *dest,
+                       const struct route_var *vars, unsigned n_vars, struct route_result *res)
+{
+	char path[128], err[256];
+	struct dialplan *dp;
+	struct router *r;
+	FILE *fp;
+	struct route_request req = {.caller = "1000",
+	                            .destination = dest,
+	                            .domain = DOMAIN,
+	                            .vars = vars,
+	                            .n_vars = n_vars};
+
+	snprintf(path, sizeof(path), "%s/plan.xml", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(plan, fp);
+	fclose(fp);
+	if (dialplan_load(&dp, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(router_new(&r, dp, f->directory, f->st, DOMAIN), 0);
+	router_route(r, home, &req, res);
+	router_free(r);
+	dialplan_free(dp);
+}
+
+/* Bridge target lists: groups and leg timeouts per target, unreachable targets skipped, the
+ * early answer, codec variables from the plan, the bridge's {...} and the directory. */
+static void test_bridge_lists(void **state)
+{
+	struct fx *f = *state;
+	su_home_t *home = su_home_new(sizeof(*home));
+	struct route_result res;
+	const struct route_var dir_vars[] = {{"codec_string", "G722"}};
+
+	bind_user(f, "1001", "sip:1001@192.0.2.1:5060", "192.0.2.1", 5060, "udp", false, 600);
+	bind_user(f, "1002", "sip:1002@192.0.2.2:5060", "192.0.2.2", 5060, "udp", false, 600);
+	bind_user(f, "1003", "sip:1003@192.0.2.3:5060", "192.0.2.3", 5060, "udp", false, 600);
+
+	route_plan(f, home, "7001", NULL, 0, &res);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.early, ROUTE_EARLY_PRE_ANSWER);
+	assert_int_equal(res.n_targets, 3); /* 1004 is not a user: skipped */
+	assert_string_equal(res.targets[0].ruri, "sip:1001@192.0.2.1:5060");
+	assert_int_equal(res.targets[0].group, 0);
+	assert_int_equal(res.targets[0].leg_timeout_s, 5);
+	assert_string_equal(res.targets[1].ruri, "sip:1002@192.0.2.2:5060");
+	assert_int_equal(res.targets[1].group, 0);
+	assert_int_equal(res.targets[1].leg_timeout_s, 9);
+	assert_string_equal(res.targets[2].ruri, "sip:1003@192.0.2.3:5060");
+	assert_int_equal(res.targets[2].group, 1);
+	assert_int_equal(res.targets[2].leg_timeout_s, 9);
+	assert_string_equal(res.callee, "1001");
+	assert_null(res.codec_string);
+
+	route_plan(f, home, "7002", NULL, 0, &res);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.n_targets, 1);
+	assert_int_equal(res.targets[0].group, 1);
+	assert_int_equal(res.early, ROUTE_EARLY_NONE);
+
+	route_plan(f, home, "7003", NULL, 0, &res);
+	assert_int_equal(res.status, 404);
+	assert_int_equal(res.cause, HANGUP_CAUSE_UNALLOCATED_NUMBER);
+
+	route_plan(f, home, "7004", NULL, 0, &res);
+	assert_int_equal(res.status, 404);
+	assert_int_equal(res.cause, HANGUP_CAUSE_INVALID_NUMBER_FORMAT);
+
+	route_plan(f, home, "7005", dir_vars, 1, &res);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.codec_string, "PCMU"); /* the plan's set wins over the directory */
+	assert_string_equal(res.absolute_codec_string, "PCMA,PCMU");
+
+	route_plan(f, home, "7006", dir_vars, 1, &res);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.early, ROUTE_EARLY_ANSWER);
+	assert_string_equal(res.codec_string, "G722"); /* from the directory user */
+	assert_null(res.absolute_codec_string);
+
+	route_plan(f, home, "7007", NULL, 0, &res);
+	assert_int_equal(res.status, 486);
+	su_home_unref(home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_targets_reached_at_their_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bridge_lists, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
