@@ -175,7 +175,8 @@ static unsigned seconds(const char *v, const char *name, const char *dial)
 /* Variables a leg understands; the others are noted once and have no effect. */
 static void check_leg_vars(const struct bridge_vars *vars, const char *where)
 {
-	static const char *const known[] = {"leg_timeout", "codec_string", "absolute_codec_string"};
+	static const char *const known[] = {"leg_timeout", "call_timeout", "codec_string",
+	                                    "absolute_codec_string"};
 
 	for (unsigned i = 0; i < vars->n; i++) {
 		bool ok = false;

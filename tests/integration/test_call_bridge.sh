@@ -18,6 +18,13 @@ cat >"$DIALPLAN" <<'XML'
         <action application="bridge" data="user/1001"/>
       </condition>
     </extension>
+    <extension name="pre-answer-pcma">
+      <condition field="destination_number" expression="^6011$">
+        <action application="set" data="codec_string=PCMA"/>
+        <action application="pre_answer"/>
+        <action application="bridge" data="user/1001"/>
+      </condition>
+    </extension>
     <extension name="answer">
       <condition field="destination_number" expression="^6002$">
         <action application="answer"/>
@@ -111,12 +118,20 @@ check "ring_ready: no session left" no_session
 callee pre1 call_uas_slow.xml "$P1"
 sleep 0.3
 check "pre_answer: 183 with the media node's SDP, then the 200 with the same" \
-	caller pre call_uac_preanswer.xml 6001 -d 300
+	caller pre call_uac_preanswer.xml 6001 -d 300 -set early_pt 0
 check "pre_answer: callee answered" sipp_wait pre1
 check "pre_answer: the 183 went out before the callee was called" \
 	logged_before "pre_answer: 183" "calling sip:"
 check "log application wrote its line" grep -aq "pre-answering" "$T/s1.log"
 check "pre_answer: no session left" no_session
+
+# codec_string limits what the caller is answered with too ([codecs] alone would pick PCMU).
+callee prea1 call_uas_slow.xml "$P1"
+sleep 0.3
+check "codec_string=PCMA with pre_answer: the caller's 183 and 200 carry PCMA" \
+	caller prea call_uac_preanswer.xml 6011 -d 300 -set early_pt 8
+check "codec_string=PCMA with pre_answer: callee answered PCMA" sipp_wait prea1
+check "codec_string with pre_answer: no session left" no_session
 
 # answer: the 200 within 1 s, before the callee (2 s) answers; the call then bridges.
 callee ans1 call_uas_slow.xml "$P1"
