@@ -120,19 +120,21 @@ struct call {
 	char *move_sdp[2];     /* SDP for each side with the new node's ports (on the home) */
 	/* taken back after a restart (call_restore.c) */
 	bool restored;
-	unsigned restore_wait; /* legs whose restoring re-INVITE is unanswered: 1 = A, 2 = B */
-	bool restore_failed;   /* a leg or the media session did not survive: ends once settled */
-	bool claim_pending;    /* the media session is not claimed yet */
-	bool claim_in_flight;  /* a ClaimSessions is out */
-	bool offers_refused;   /* restored without the media state an offer needs: 488 */
-	bool session_lost;     /* restored, but its node no longer has the session: moves */
-	/* what the dialplan asked beyond the first targets: failover groups, leg timeouts, the
-	 * caller's early answer (b2bua_fork.c; on the home, its timers destroyed with the call) */
+	unsigned restore_wait;  /* legs whose restoring re-INVITE is unanswered: 1 = A, 2 = B */
+	bool restore_failed;    /* a leg or the media session did not survive: ends once settled */
+	bool claim_pending;     /* the media session is not claimed yet */
+	bool claim_in_flight;   /* a ClaimSessions is out */
+	bool offers_refused;    /* restored without the media state an offer needs: 488 */
+	bool session_lost;      /* restored, but its node no longer has the session: moves */
+	struct call *next;      /* in the b2bua's list */
+	struct call **pprev;    /* the pointer to us in that list: O(1) unlink */
+	struct call *reap_next; /* in the b2bua's reap list once done */
+
+	/* What the dialplan asked beyond the first targets: failover groups, leg timeouts, the
+	 * caller's early answer (b2bua_fork.c; on the home, its timers destroyed with the call). */
 	struct call_fork *fork;
-	const struct codec_prefs *codec_prefs; /* codec_string of the call, NULL: [codecs] */
-	struct call *next;                     /* in the b2bua's list */
-	struct call **pprev;                   /* the pointer to us in that list: O(1) unlink */
-	struct call *reap_next;                /* in the b2bua's reap list once done */
+	/* The call's codec_string (codec_string.h), NULL: [codecs]. Points into fork. */
+	const struct codec_prefs *codec_prefs;
 };
 
 /* Replaces *slot, a string on the call's home, with a copy of text (len bytes, or up to its NUL
