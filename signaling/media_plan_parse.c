@@ -25,6 +25,9 @@ struct parse {
 	 * in constant time: work stays linear in the size of the SDP. */
 	int16_t codec_of_pt[128];                    /* index into the stream's codecs, -1: none */
 	const char *raw_rtpmap[128], *raw_fmtp[128]; /* profiles sofia does not parse */
+	/* Checked again on sofia's format list: its tokenizer also splits at characters the
+	 * limits' blank-separated count does not, so a printed plan could exceed the limit. */
+	unsigned max_formats;
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(struct parse *p, int err, const char *fmt,
@@ -246,6 +249,9 @@ static int add_format(struct parse *p, struct media_stream *s, const char *text)
 {
 	char **grown = s->formats;
 
+	if (s->n_formats >= p->max_formats)
+		return fail(p, -E2BIG, "formats: more than the %u allowed on one m-line",
+		            p->max_formats);
 	if (full(s->n_formats)) {
 		grown = su_realloc(p->plan->home, s->formats,
 		                   (s->n_formats ? s->n_formats * 2 : 1) * sizeof(*grown));
@@ -267,8 +273,12 @@ static int codecs_parsed(struct parse *p, struct media_stream *s, const sdp_medi
 		char pt[4];
 
 		snprintf(pt, sizeof(pt), "%u", (unsigned)rm->rm_pt);
-		if (add_format(p, s, pt) || add_codec(p, s, rm->rm_pt, rm->rm_encoding, rm->rm_rate,
-		                                      rm->rm_params, rm->rm_fmtp))
+		int rc = add_format(p, s, pt);
+
+		if (rc)
+			return rc;
+		if (add_codec(p, s, rm->rm_pt, rm->rm_encoding, rm->rm_rate, rm->rm_params,
+		              rm->rm_fmtp))
 			return -ENOMEM;
 	}
 	return 0;
@@ -346,8 +356,9 @@ static int codecs_raw(struct parse *p, struct media_stream *s, const sdp_media_t
 		if (pt < 0)
 			return fail(p, -EBADMSG, "m-line %u: '%s' is not an RTP payload type", idx,
 			            l->l_text);
-		if (add_format(p, s, l->l_text))
-			return -ENOMEM;
+		rc = add_format(p, s, l->l_text);
+		if (rc)
+			return rc;
 		rc = codec_from_raw(p, s, m, idx, pt);
 		if (rc)
 			return rc;
@@ -357,9 +368,12 @@ static int codecs_raw(struct parse *p, struct media_stream *s, const sdp_media_t
 
 static int formats_only(struct parse *p, struct media_stream *s, const sdp_media_t *m)
 {
-	for (const sdp_list_t *l = m->m_format; l; l = l->l_next)
-		if (add_format(p, s, l->l_text))
-			return -ENOMEM;
+	for (const sdp_list_t *l = m->m_format; l; l = l->l_next) {
+		int rc = add_format(p, s, l->l_text);
+
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -520,7 +534,7 @@ static int session(struct parse *p, const sdp_session_t *sdp, unsigned max_strea
 int media_plan_parse_limited(const char *body, size_t len, const struct media_plan_limits *lim,
                              struct media_plan **out, char *why, size_t whylen)
 {
-	struct parse p = {.why = why, .whylen = whylen};
+	struct parse p = {.why = why, .whylen = whylen, .max_formats = lim->max_formats};
 	unsigned bad_mline;
 	sdp_parser_t *parser;
 	sdp_session_t *sdp;
