@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "node_status.h"
+#include "service_notify.h"
 #include "session_rpc.h"
 
 #define SHUTDOWN_GRACE_MS 3000
@@ -284,6 +285,8 @@ int control_run(struct mediad *md, int sigfd)
 	unsigned n = 4 + md->n_workers;
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	uint64_t now = clock_mono_ms(), next_second = now + 1000, deadline = 0;
+	/* Pinged from this loop, so a loop stuck anywhere stops the pings. */
+	uint64_t watchdog_ms = service_watchdog_interval_ms(), next_watchdog = now + watchdog_ms;
 	int auth_fds[2] = {-1, -1};
 
 	if (!pfd)
@@ -310,11 +313,14 @@ int control_run(struct mediad *md, int sigfd)
 		if (md->stopping && (!md->live || now >= deadline))
 			break;
 		wait = next_second > now ? next_second - now : 0;
+		if (watchdog_ms && (next_watchdog > now ? next_watchdog - now : 0) < wait)
+			wait = next_watchdog > now ? next_watchdog - now : 0;
 		if (poll(pfd, n, wait < 100 ? (int)wait : 100) < 0 && errno != EINTR) {
 			free(pfd);
 			return -errno;
 		}
 		if ((pfd[1].revents & POLLIN) && read_signal(sigfd) && !md->stopping) {
+			service_stopping();
 			begin_shutdown(md);
 			deadline = clock_mono_ms() + SHUTDOWN_GRACE_MS;
 		}
@@ -325,6 +331,10 @@ int control_run(struct mediad *md, int sigfd)
 			}
 		}
 		now = clock_mono_ms();
+		if (watchdog_ms && now >= next_watchdog) {
+			service_watchdog();
+			next_watchdog = now + watchdog_ms;
+		}
 		if (now >= next_second) {
 			node_status_sample(md, now);
 			reap_silent_owners(md, now);
