@@ -8,7 +8,7 @@ BUILD_PKGS=(build-essential cmake pkg-config
 	liburing-dev libsqlite3-dev libpq-dev liblua5.4-dev libxml2-dev libinih-dev libssl-dev
 	sqlite3 libpcre2-dev libjemalloc-dev libsystemd-dev)
 TEST_PKGS=(libcmocka-dev sip-tester clang-format procps iproute2 python3 jq baresip-core sox
-	linphone-cli clang libclang-rt-14-dev) # clang and libFuzzer for tests/fuzz
+	linphone-cli clang libclang-rt-14-dev dpkg-dev) # clang and libFuzzer for tests/fuzz; dpkg-shlibdeps for cpack
 
 want=("${BUILD_PKGS[@]}")
 for arg in "$@"; do
