@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "mediad_config.h"
+#include "metrics_http.h"
 #include "owners.h"
 #include "port_pool.h"
 #include "rpc_auth.h"
@@ -37,7 +38,8 @@ struct backlog {
 struct mediad {
 	const struct mediad_config *cfg; /* borrowed */
 	struct rpc_server *rpc;
-	struct rpc_auth *auth; /* NULL without keys */
+	struct rpc_auth *auth;        /* NULL without keys */
+	struct metrics_http *metrics; /* NULL without [metrics] listen */
 	struct session_table *sessions;
 	struct owners *owners;
 	struct port_pool *pool;

@@ -39,7 +39,7 @@ log "tandem-common Depends: $cd"
 for lib in libsofia-sip-ua0 libzmq5 libsqlite3-0 libxml2 libssl3 libpcre2-8-0 libinih1 libc6; do
 	check "tandem-signald depends on $lib (dpkg-shlibdeps)" grep -q "\b$lib\b" <<<"$sd"
 done
-for lib in liburing2 libzmq5 libprotobuf-c1 libc6; do
+for lib in liburing2 libzmq5 libprotobuf-c1 libmicrohttpd12 libc6; do
 	check "tandem-mediad depends on $lib (dpkg-shlibdeps)" grep -q "\b$lib\b" <<<"$md"
 done
 if [ "${TANDEM_SYSTEMD:-ON}" = ON ]; then
@@ -100,6 +100,7 @@ ok=1
 for i in \$(seq 50); do grep -qE "media node tcp://127.0.0.1:5555 .*: up" "$T/pkg-signald.log" && { ok=0; break; }; sleep 0.2; done
 say \$ok "packaged signald reaches packaged mediad with the package's keys"
 t "signald's database in $TANDEM_STATEDIR" test -f $TANDEM_STATEDIR/tandem.db
+t "packaged mediad serves /metrics on 127.0.0.1:9466" python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" status 127.0.0.1:9466 /metrics
 for n in signald mediad; do
 	pid=\$(cat "$T/pkg-\$n.pid"); kill -TERM \$pid
 	for i in \$(seq 50); do kill -0 \$pid 2>/dev/null || break; sleep 0.1; done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The units' SystemCallFilter= against what the daemons really call: mediad and signald run
 # under strace through start-up, a registration, an answered call with RTP relayed on io_uring
-# (SIPp, echo), a SIGHUP reload and shutdown; every system call seen must pass the filter of the
+# (SIPp, echo), a /metrics scrape, a SIGHUP reload and shutdown; every system call seen must pass the filter of the
 # daemon's unit (deploy/systemd), expanded with systemd-analyze's groups. A call missing there
 # would kill the daemon with SIGSYS under systemd.
 . "$(dirname "$0")/../integration/lib.sh"
@@ -26,7 +26,8 @@ for d in mediad signald; do
 	printf '#!/bin/sh\nexec strace -f -qq -c %s -o %s %s "$@"\n' "${as_user[*]}" "$T/$d.strace" "$real" >"$T/$d-traced"
 	chmod +x "$T/$d-traced"
 done
-MEDIAD=$T/mediad-traced start_mediad m1 || exit 1
+mport=$(free_port)
+MEDIAD=$T/mediad-traced start_mediad m1 --set "metrics.listen=127.0.0.1:$mport" || exit 1
 SIGNALD=$T/signald-traced start_signald s1 "$m1_RPC" || exit 1
 # The daemon is strace's child: signals go to it, strace follows it out.
 daemon_pid() { pgrep -P "$(cat "$T/$1.pid")" | head -n1; }
@@ -43,6 +44,7 @@ check "a call with RTP through mediad" timeout 60 sipp -sf "$SIPP_DIR/call_uac.x
 	-set caller 1000 "${RELAY[@]}" -d 1500 -timeout 30s -timeout_error -nostdin \
 	>"$T/caller.sipp.log" 2>&1
 check "callee completes" sipp_wait callee
+check "a /metrics scrape" python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" status "127.0.0.1:$mport" /metrics
 kill -HUP "$(daemon_pid s1)"
 check "signald reloaded" wait_for 5 grep -q "directory reloaded" "$T/s1.log"
 for d in s1 m1; do
