@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "mediad_config.h"
+#include "metrics.h"
 #include "metrics_http.h"
 #include "owners.h"
 #include "port_pool.h"
@@ -52,6 +53,7 @@ struct mediad {
 	uint64_t started_ms;
 	uint64_t instance; /* random per start: clients see a restart when it changes */
 	struct node_sample sample;
+	struct metrics_media media_stats; /* sessions closed so far */
 	bool stopping;
 	bool draining; /* DrainRequest: no new sessions, live ones go on */
 	/* An owner restarted: its old instance's sessions are looked for until then. */

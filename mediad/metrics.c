@@ -13,6 +13,54 @@
 
 #define LOAD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
 
+/* Jitter of a voice stream is a few ms on a good path; beyond 50 ms it is heard. */
+static const double jitter_bounds[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5};
+/* Loss: none, then the steps past which voice degrades. */
+static const double loss_bounds[] = {0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5};
+#define N_BOUNDS(a) (sizeof(a) / sizeof((a)[0]))
+
+static void observe(struct metrics_hist *h, const double *bounds, size_t n, double v)
+{
+	size_t i = 0;
+
+	while (i < n && v > bounds[i])
+		i++;
+	h->bucket[i]++;
+	h->sum += v;
+	h->count++;
+}
+
+void metrics_observe_session(struct metrics_media *mm, const struct session_snapshot *snap)
+{
+	for (uint32_t i = 0; i < snap->n_streams && i < SESSION_MAX_STREAMS; i++) {
+		for (int j = 0; j < 2; j++) {
+			const struct traffic_snapshot *t = &snap->streams[i].leg[j].rtp;
+
+			if (!t->packets)
+				continue;
+			observe(&mm->jitter_s, jitter_bounds, N_BOUNDS(jitter_bounds),
+			        t->jitter_ms / 1000.0);
+			observe(&mm->loss_ratio, loss_bounds, N_BOUNDS(loss_bounds),
+			        (double)t->lost / (double)(t->packets + t->lost));
+		}
+	}
+}
+
+static void hist(FILE *f, const char *name, const char *text, const struct metrics_hist *h,
+                 const double *bounds, size_t n)
+{
+	uint64_t cum = 0;
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s histogram\n", name, text, name);
+	for (size_t i = 0; i < n; i++) {
+		cum += h->bucket[i];
+		fprintf(f, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i], (unsigned long long)cum);
+	}
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
+	fprintf(f, "%s_sum %.6f\n%s_count %llu\n", name, h->sum, name,
+	        (unsigned long long)h->count);
+}
+
 static void help(FILE *f, const char *name, const char *type, const char *text)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
@@ -105,5 +153,11 @@ int metrics_render(void *arg, FILE *out)
 
 	node(out, md);
 	workers(out, md);
+	hist(out, "tandem_mediad_stream_jitter_seconds",
+	     "Interarrival jitter of each leg that received RTP, at its session's close.",
+	     &md->media_stats.jitter_s, jitter_bounds, N_BOUNDS(jitter_bounds));
+	hist(out, "tandem_mediad_stream_loss_ratio",
+	     "Share of RTP packets lost on each leg that received RTP, at its session's close.",
+	     &md->media_stats.loss_ratio, loss_bounds, N_BOUNDS(loss_bounds));
 	return ferror(out) ? -EIO : 0;
 }

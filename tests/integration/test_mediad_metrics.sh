@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # mediad's Prometheus endpoint ([metrics] listen): the exposition passes `promtool check
 # metrics`; a session with RTP relayed, junk and packets from a stranger moves the counters
-# (sessions, free ports, packets and bytes per worker, drops by reason); only GET /metrics is
-# served; oversized requests are refused; connections that never finish their request are
-# closed after 5 s, and while 16 of them are held (the cap) the RPC still answers at once.
+# (sessions, free ports, packets and bytes per worker, drops by reason) and, once it closes,
+# the jitter and loss histograms; only GET /metrics is served; oversized requests are refused;
+# connections that never finish their request are closed after 5 s, and while 16 of them are
+# held (the cap) the RPC still answers at once.
 . "$(dirname "$0")/lib.sh"
 command -v promtool >/dev/null || { log "SKIP: promtool missing (package prometheus; deploy/install-deps.sh --test)"; exit 77; }
 PROBE=$TANDEM_SRC/tests/integration/metrics_probe.py
@@ -61,6 +62,19 @@ check "drops: 10 from a strange source ($(value tandem_mediad_packets_dropped_to
 	test "$(value tandem_mediad_packets_dropped_total 'reason="strange_source"')" = 10
 check "the session's worker holds it" test "$(value tandem_mediad_worker_sessions)" = 1
 check "worker CPU time is counted" grep -qE '^tandem_mediad_worker_cpu_seconds_total\{worker="[01]"\} [0-9]+\.[0-9]+$' "$T/busy.prom"
+
+# Closing the session puts its legs into the quality histograms: A sent 100 packets in order
+# (loss 0), B sent none (no observation).
+sid=$(jq -r '.create_session_reply.session.session_id' <<<"$json")
+"$MEDIACTL" -e "$m1_RPC" -q delete "$sid" >/dev/null
+check "after DeleteSession: sessions 0" wait_for 3 output_is 0 value tandem_mediad_sessions
+scrape >"$T/closed.prom"
+check "promtool check metrics passes (histograms filled)" promtool check metrics <"$T/closed.prom"
+check "jitter histogram: one observation (leg A)" grep -qx 'tandem_mediad_stream_jitter_seconds_count 1' "$T/closed.prom"
+check "loss histogram: one observation, in the le=\"0\" bucket" \
+	grep -qx 'tandem_mediad_stream_loss_ratio_bucket{le="0"} 1' "$T/closed.prom"
+check "histogram buckets are cumulative up to +Inf" grep -qx 'tandem_mediad_stream_loss_ratio_bucket{le="+Inf"} 1' "$T/closed.prom"
+check "free port pairs back to $free0" test "$(value tandem_mediad_port_pairs_free)" = "$free0"
 
 check "another path: 404" test "$(python3 "$PROBE" status "$M" /other)" = 404
 check "POST: 405" test "$(python3 "$PROBE" status "$M" /metrics POST)" = 405
