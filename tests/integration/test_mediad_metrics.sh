@@ -76,6 +76,24 @@ check "loss histogram: one observation, in the le=\"0\" bucket" \
 check "histogram buckets are cumulative up to +Inf" grep -qx 'tandem_mediad_stream_loss_ratio_bucket{le="+Inf"} 1' "$T/closed.prom"
 check "free port pairs back to $free0" test "$(value tandem_mediad_port_pairs_free)" = "$free0"
 
+# deploy/grafana/tandem-mediad.json: every query parses (promtool check rules, the dashboard's
+# $instance filled in) and names only metrics this node exports.
+python3 - "$TANDEM_SRC/deploy/grafana/tandem-mediad.json" "$T/closed.prom" "$T/dash.rules.yml" <<'PY' >"$T/dash.out"
+import json, re, sys
+dash = json.load(open(sys.argv[1]))
+exprs = [t["expr"].replace("$instance", ".*") for p in dash["panels"] for t in p["targets"]]
+have = {l.split()[2] for l in open(sys.argv[2]) if l.startswith("# TYPE ")}
+with open(sys.argv[3], "w") as f:
+    f.write("groups:\n- name: dashboard\n  rules:\n")
+    for i, e in enumerate(exprs):
+        f.write("  - record: dashboard:q%d\n    expr: %s\n" % (i, json.dumps(e)))
+used = {re.sub(r"_bucket$", "", m) for e in exprs for m in re.findall(r"tandem_mediad_\w+", e)}
+print(len(exprs), " ".join(sorted(used - have)))
+PY
+read -r n_queries unknown <"$T/dash.out"
+check "dashboard: $n_queries queries, all on exported metrics${unknown:+ (unknown: $unknown)}" test "$n_queries" -gt 5 -a -z "$unknown"
+check "dashboard: every query parses (promtool check rules)" promtool check rules "$T/dash.rules.yml"
+
 check "another path: 404" test "$(python3 "$PROBE" status "$M" /other)" = 404
 check "POST: 405" test "$(python3 "$PROBE" status "$M" /metrics POST)" = 405
 check "HEAD /metrics: 200" test "$(python3 "$PROBE" status "$M" /metrics HEAD)" = 200
