@@ -5,7 +5,9 @@
 # Library dependencies come from dpkg-shlibdeps (package dpkg-dev).
 set(CPACK_PACKAGE_NAME tandem)
 set(CPACK_PACKAGE_VENDOR "Tandem")
-set(CPACK_PACKAGE_CONTACT "Tandem maintainers <tandem@localhost>")
+set(TANDEM_PACKAGE_MAINTAINER "Tandem maintainers <tandem@example.org>" CACHE STRING
+    "Maintainer field of the .deb packages: NAME <MAIL>")
+set(CPACK_PACKAGE_CONTACT "${TANDEM_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_GENERATOR DEB)
@@ -16,25 +18,43 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+# Debug symbols stay in the build tree.
+set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_COMMON_PACKAGE_NAME tandem-common)
 set(CPACK_DEBIAN_SIGNALD_PACKAGE_NAME tandem-signald)
 set(CPACK_DEBIAN_MEDIAD_PACKAGE_NAME tandem-mediad)
 set(_tandem_dep "tandem-common (= ${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE})")
-# adduser for the tandem user; init-system-helpers for deb-systemd-helper/-invoke.
+# adduser for the tandem user (deb-systemd-helper/-invoke come with init-system-helpers, which
+# is essential).
 set(CPACK_DEBIAN_COMMON_PACKAGE_DEPENDS "adduser")
-set(CPACK_DEBIAN_SIGNALD_PACKAGE_DEPENDS "${_tandem_dep}, init-system-helpers")
-set(CPACK_DEBIAN_MEDIAD_PACKAGE_DEPENDS "${_tandem_dep}, init-system-helpers")
-# The first line is the synopsis; CPack indents the rest.
+set(CPACK_DEBIAN_SIGNALD_PACKAGE_DEPENDS "${_tandem_dep}")
+set(CPACK_DEBIAN_MEDIAD_PACKAGE_DEPENDS "${_tandem_dep}")
+# The first line is the synopsis; CPack indents the rest (lines under 80 columns).
 set(CPACK_DEBIAN_COMMON_DESCRIPTION "Tandem SIP switch: common files
-mediactl (the media node's CLI), the documentation, the tandem system user and the RPC key
-pairs the daemons on this host use.")
+mediactl (the media node's CLI), the documentation, the tandem system
+user and the RPC key pairs the daemons on this host use.")
 set(CPACK_DEBIAN_SIGNALD_DESCRIPTION "Tandem SIP switch: signald
-The SIP control plane (registrar, dialplan, B2BUA) with its systemd unit and a loopback
-default configuration in /etc/tandem.")
+The SIP control plane (registrar, dialplan, B2BUA) with its systemd unit
+and a loopback default configuration in /etc/tandem.")
 set(CPACK_DEBIAN_MEDIAD_DESCRIPTION "Tandem SIP switch: mediad
-The media node (io_uring RTP relay) with its systemd unit and a loopback default
-configuration in /etc/tandem.")
+The media node (io_uring RTP relay) with its systemd unit and a loopback
+default configuration in /etc/tandem.")
+
+# A Debian changelog per package (one entry for this version), dated by SOURCE_DATE_EPOCH
+# when set so that two builds of one tree give the same packages.
+string(TIMESTAMP _changelog_date "%a, %d %b %Y %H:%M:%S +0000" UTC)
+foreach(comp common signald mediad)
+  set(_dir ${CMAKE_CURRENT_BINARY_DIR}/package/doc/tandem-${comp})
+  file(MAKE_DIRECTORY ${_dir})
+  file(WRITE ${_dir}/changelog.Debian
+       "tandem-${comp} (${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE}) unstable; urgency=medium\n\n"
+       "  * Built by CPack from the Tandem source tree.\n\n"
+       " -- ${TANDEM_PACKAGE_MAINTAINER}  ${_changelog_date}\n")
+  execute_process(COMMAND gzip -9nf ${_dir}/changelog.Debian)
+  install(FILES ${_dir}/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/tandem-${comp}
+          COMPONENT ${comp})
+endforeach()
 
 # Maintainer scripts and conffiles, written per package into the build folder.
 set(_ctl ${CMAKE_CURRENT_BINARY_DIR}/package/control)

@@ -11,7 +11,7 @@ BUILD_PKGS=(build-essential cmake pkg-config
 # clang and libclang-rt: the fuzzers (tests/fuzz); dpkg-dev (dpkg-shlibdeps) and strace: the
 # package tests (tests/package); prometheus: promtool checks the /metrics output.
 TEST_PKGS=(libcmocka-dev sip-tester clang-format procps iproute2 python3 jq baresip-core sox
-	linphone-cli clang libclang-rt-14-dev dpkg-dev strace prometheus)
+	linphone-cli clang libclang-rt-14-dev dpkg-dev strace file prometheus)
 
 want=("${BUILD_PKGS[@]}")
 for arg in "$@"; do

@@ -50,6 +50,10 @@ check "tandem-common does not depend on libsystemd0 (mediactl does not link it)"
 check "both daemons depend on tandem-common of their version" \
 	test "$(grep -o "tandem-common (= $ver-[0-9]*)" <<<"$sd$md" | wc -l)" = 2
 check "tandem-common depends on adduser" grep -q adduser <<<"$cd"
+for p in tandem-common tandem-signald tandem-mediad; do
+	check "$p: stripped binaries" bash -c "dpkg-deb --fsys-tarfile '$(deb $p)' | tar -xO --wildcards './usr/*bin/*' | file - | grep -q ', stripped'"
+	check "$p: Debian changelog" has $p /usr/share/doc/$p/changelog.Debian.gz
+done
 dpkg-deb --ctrl-tarfile "$(deb tandem-signald)" | tar -xO ./conffiles >"$T/conffiles.signald"
 check "signald's configs are conffiles" test "$(sort "$T/conffiles.signald" | tr '\n' ' ')" = \
 	"$TANDEM_CONFDIR/dialplan.xml $TANDEM_CONFDIR/directory.xml $TANDEM_CONFDIR/signald.ini "

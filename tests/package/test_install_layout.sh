@@ -16,7 +16,10 @@ want=(
 	"$TANDEM_CONFDIR/signald.ini" "$TANDEM_CONFDIR/mediad.ini"
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml"
 	"$TANDEM_UNITDIR/tandem-signald.service" "$TANDEM_UNITDIR/tandem-mediad.service"
-	"$TANDEM_PREFIX/share/doc/tandem/deployment.md" "$TANDEM_PREFIX/share/doc/tandem/README.md")
+	"$TANDEM_PREFIX/share/doc/tandem/deployment.md" "$TANDEM_PREFIX/share/doc/tandem/README.md"
+	"$TANDEM_PREFIX/share/doc/tandem-common/changelog.Debian.gz"
+	"$TANDEM_PREFIX/share/doc/tandem-signald/changelog.Debian.gz"
+	"$TANDEM_PREFIX/share/doc/tandem-mediad/changelog.Debian.gz")
 for f in "${want[@]}"; do check "installed: $f" test -f "$D$f"; done
 for f in sbin/signald sbin/mediad bin/mediactl bin/tandem-sipping; do
 	check "executable: $f" test -x "$D$TANDEM_PREFIX/$f"
