@@ -115,6 +115,7 @@ cat <<MSG
 Tandem is running on loopback.
   SIP:   127.0.0.1:5060 (UDP and TCP), domain 127.0.0.1
   Media: mediad RPC on tcp://127.0.0.1:5555 (CURVE keys in $KEYS), RTP ports 30000-39999
+  Metrics: http://127.0.0.1:9466/metrics (mediad, Prometheus)
   Users: 1000-1019, password 1234 (deploy/demo/directory.xml; edit it and send SIGHUP to reload)
 
 Try it:

@@ -15,7 +15,9 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "node_status.h"
+#include "service_notify.h"
 #include "session_rpc.h"
 
 #define SHUTDOWN_GRACE_MS 3000
@@ -281,10 +283,13 @@ static bool read_signal(int sigfd)
 
 int control_run(struct mediad *md, int sigfd)
 {
-	unsigned n = 4 + md->n_workers;
+	unsigned n = 5 + md->n_workers;
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	uint64_t now = clock_mono_ms(), next_second = now + 1000, deadline = 0;
+	/* Pinged from this loop, so a loop stuck anywhere stops the pings. */
+	uint64_t watchdog_ms = service_watchdog_interval_ms(), next_watchdog = now + watchdog_ms;
 	int auth_fds[2] = {-1, -1};
+	long metrics_wait;
 
 	if (!pfd)
 		return -ENOMEM;
@@ -298,6 +303,8 @@ int control_run(struct mediad *md, int sigfd)
 		rpc_auth_fds(md->auth, auth_fds);
 	pfd[2 + md->n_workers] = (struct pollfd){.fd = auth_fds[0], .events = POLLIN};
 	pfd[3 + md->n_workers] = (struct pollfd){.fd = auth_fds[1], .events = POLLIN};
+	pfd[4 + md->n_workers] =
+	    (struct pollfd){.fd = metrics_http_fd(md->metrics), .events = POLLIN};
 	node_status_sample(md, now);
 	for (;;) {
 		uint64_t wait;
@@ -310,11 +317,17 @@ int control_run(struct mediad *md, int sigfd)
 		if (md->stopping && (!md->live || now >= deadline))
 			break;
 		wait = next_second > now ? next_second - now : 0;
+		if (watchdog_ms && (next_watchdog > now ? next_watchdog - now : 0) < wait)
+			wait = next_watchdog > now ? next_watchdog - now : 0;
+		metrics_wait = metrics_http_timeout_ms(md->metrics);
+		if (metrics_wait >= 0 && (uint64_t)metrics_wait < wait)
+			wait = (uint64_t)metrics_wait;
 		if (poll(pfd, n, wait < 100 ? (int)wait : 100) < 0 && errno != EINTR) {
 			free(pfd);
 			return -errno;
 		}
 		if ((pfd[1].revents & POLLIN) && read_signal(sigfd) && !md->stopping) {
+			service_stopping();
 			begin_shutdown(md);
 			deadline = clock_mono_ms() + SHUTDOWN_GRACE_MS;
 		}
@@ -324,11 +337,21 @@ int control_run(struct mediad *md, int sigfd)
 				take_answers(md, &md->workers[i]);
 			}
 		}
+		/* MHD's contract: run after any poll that its timeout bounded, or its fd woke. */
+		if (metrics_wait >= 0 || (pfd[4 + md->n_workers].revents & POLLIN))
+			metrics_http_run(md->metrics);
 		now = clock_mono_ms();
+		if (watchdog_ms && now >= next_watchdog) {
+			service_watchdog();
+			next_watchdog = now + watchdog_ms;
+		}
 		if (now >= next_second) {
 			node_status_sample(md, now);
 			reap_silent_owners(md, now);
 			reap_restarted_owners(md, now);
+			/* Also once a second: MHD takes its listening socket back after it was at
+			 * the connection cap only when run, and nothing else wakes it then. */
+			metrics_http_run(md->metrics);
 			next_second = now + 1000;
 		}
 	}
@@ -430,6 +453,9 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 		log_warn("rpc", "handshake failures will not be logged");
 	if (!rc)
 		rc = start_workers(md, err, errlen);
+	if (!rc && cfg->metrics_listen)
+		rc = metrics_http_new(&md->metrics, cfg->metrics_listen, metrics_render, md, err,
+		                      errlen);
 	if (rc)
 		goto fail;
 	*out = md;
@@ -467,6 +493,7 @@ void control_free(struct mediad *md)
 		s->closed = true;
 		control_release_session(md, s);
 	}
+	metrics_http_free(md->metrics);
 	free(md->workers);
 	free(md->backlog);
 	free(md->load);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "mediad_config.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "owners.h"
 #include "port_pool.h"
 #include "rpc_auth.h"
@@ -37,7 +39,8 @@ struct backlog {
 struct mediad {
 	const struct mediad_config *cfg; /* borrowed */
 	struct rpc_server *rpc;
-	struct rpc_auth *auth; /* NULL without keys */
+	struct rpc_auth *auth;        /* NULL without keys */
+	struct metrics_http *metrics; /* NULL without [metrics] listen */
 	struct session_table *sessions;
 	struct owners *owners;
 	struct port_pool *pool;
@@ -50,6 +53,7 @@ struct mediad {
 	uint64_t started_ms;
 	uint64_t instance; /* random per start: clients see a restart when it changes */
 	struct node_sample sample;
+	struct metrics_media media_stats; /* sessions closed so far */
 	bool stopping;
 	bool draining; /* DrainRequest: no new sessions, live ones go on */
 	/* An owner restarted: its old instance's sessions are looked for until then. */

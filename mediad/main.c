@@ -14,6 +14,7 @@
 #include "log.h"
 #include "mediad_config.h"
 #include "rpc.h"
+#include "service_notify.h"
 #include "uring_loop.h"
 
 static void usage(FILE *f)
@@ -115,6 +116,8 @@ int main(int argc, char **argv)
 		         "rpc %s is reachable from other hosts without keys (insecure_rpc): anyone "
 		         "who reaches it can list, redirect and delete every call",
 		         cfg.rpc_endpoint);
+	/* The RPC socket is bound and the workers run: requests from now on are served. */
+	service_ready("serving");
 	rc = control_run(md, sigfd);
 	control_free(md);
 	rpc_context_free(zctx);

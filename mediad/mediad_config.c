@@ -48,6 +48,8 @@ static const struct cfg_key mediad_keys[] = {
      "let sessions chain through this node's own ports (benchmarks only)"},
     {"rtp", "owner_restart_grace_s", CFG_INT, F(owner_restart_grace_s), "5", 0, 3600,
      "close sessions of an owner's earlier process start after this"},
+    {"metrics", "listen", CFG_STR, F(metrics_listen), NULL, 0, 0,
+     "IP:PORT serving Prometheus GET /metrics; unset = off"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
@@ -176,6 +178,17 @@ static int finish(struct mediad_config *cfg, const char *path, char *err, size_t
 	if (media_policy_track(&cfg->policy))
 		return -ENOMEM;
 	cfg->policy.allow_self = cfg->self_relay;
+	if (cfg->metrics_listen) {
+		char host[64];
+		unsigned port;
+
+		if (cfg_split_hostport(cfg->metrics_listen, host, sizeof(host), &port) || !port ||
+		    port > 65535 || !valid_ip(host)) {
+			snprintf(err, errlen, "%s: [metrics] listen: '%s' is not IP:PORT", where,
+			         cfg->metrics_listen);
+			return -EINVAL;
+		}
+	}
 	if (!cfg->node_id) {
 		char host[256] = "mediad";
 

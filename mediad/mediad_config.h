@@ -40,6 +40,7 @@ struct mediad_config {
 	char *rpc_clients_file;  /* allowed client public keys with name and role */
 	bool insecure_rpc;       /* allow a non-loopback rpc_endpoint without keys */
 	long owner_max_sessions; /* per key (per routing id without keys); 0 = no quota */
+	char *metrics_listen;    /* IP:PORT for Prometheus GET /metrics; NULL = off */
 	/* derived */
 	enum log_level level;
 	struct media_policy policy;

@@ -123,9 +123,10 @@ void relay_session_set_strict(struct relay_session *rs, bool strict)
 	}
 }
 
-static int drop(struct relay_counters *c)
+static int drop(struct relay_counters *c, struct relay_fwd *fwd, enum drop_reason why)
 {
 	c->dropped++;
+	fwd->drop = why;
 	return 0;
 }
 
@@ -309,13 +310,13 @@ int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool t
 
 	if (cls == RTP_CLASS_BAD || !allowed) {
 		c->malformed++;
-		return drop(c);
+		return drop(c, fwd, truncated ? DROP_TRUNCATED : DROP_MALFORMED);
 	}
 	if (st->removed)
-		return drop(c);
+		return drop(c, fwd, DROP_CLOSING);
 	if (!check_source(leg, rs, rtcp, src, srclen, p, now_ns)) {
 		c->strange_source++;
-		return drop(c);
+		return drop(c, fwd, DROP_STRANGE_SOURCE);
 	}
 	c->packets++;
 	c->bytes += len;
@@ -333,12 +334,12 @@ int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool t
 		 * sendonly/inactive does not want to receive. */
 		if (leg->direction == DIR_RECVONLY || leg->direction == DIR_INACTIVE ||
 		    other->direction == DIR_SENDONLY || other->direction == DIR_INACTIVE)
-			return drop(c);
+			return drop(c, fwd, DROP_DIRECTION);
 		fwd->out = &other->rtp;
 		fwd->to = &other->remote_rtp;
 	}
 	if (!fwd->to->len)
-		return drop(c);
+		return drop(c, fwd, DROP_NO_REMOTE);
 	c->forwarded++;
 	return 1;
 }

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "drop_reason.h"
 #include "net_addr.h"
 #include "port_pool.h"
 #include "rtp_stats.h"
@@ -141,6 +142,7 @@ bool relay_session_timed_out(const struct relay_session *rs, uint64_t now_ns);
 struct relay_fwd {
 	const struct relay_sock *out; /* send from this socket */
 	const struct net_addr *to;    /* to this address */
+	enum drop_reason drop;        /* why, when relay_packet() returned 0 */
 };
 
 /* One datagram received on sock from src: counts it and returns 1 with *fwd filled when it is

@@ -510,6 +510,8 @@ static void answer_delete(struct mediad *md, struct pending *p, struct wmsg *m)
 
 	finish_close(md, s);
 	log_info("session", "closed %s (%s); ports returned", s->id, p->reason);
+	if (!m->result)
+		metrics_observe_session(&md->media_stats, m->snap);
 	if (p->kind == P_CLOSE)
 		send_closed_event(md, s, m->snap, p->reason);
 	else

@@ -227,6 +227,7 @@ static void send_packet(struct uring_loop *l, unsigned bid, const uint8_t *p, ui
 
 	if (!sqe) {
 		l->stats.dropped++;
+		l->stats.drops[DROP_QUEUE_FULL]++;
 		recycle(l, bid);
 		return;
 	}
@@ -244,6 +245,7 @@ static void send_packet(struct uring_loop *l, unsigned bid, const uint8_t *p, ui
 	    (struct pending_send){l->ring.sq.sqe_tail - 1, (uint16_t)bid, idx};
 	l->slots[idx].inflight++;
 	l->stats.forwarded++;
+	l->stats.bytes_forwarded += len;
 }
 
 static void on_recv(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64_t now)
@@ -270,6 +272,10 @@ static void on_recv(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64
 
 		l->stats.received++;
 		o = io_uring_recvmsg_validate(buf, cqe->res, &l->rx_mh);
+		fwd.drop = s->closing ? DROP_CLOSING : DROP_MALFORMED;
+		if (o)
+			l->stats.bytes_received +=
+			    io_uring_recvmsg_payload_length(o, cqe->res, &l->rx_mh);
 		if (s->closing || !o ||
 		    !relay_packet(s->sock, io_uring_recvmsg_payload(o, &l->rx_mh),
 		                  io_uring_recvmsg_payload_length(o, cqe->res, &l->rx_mh),
@@ -278,6 +284,7 @@ static void on_recv(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64
 		                                                    : l->rx_mh.msg_namelen,
 		                  now, &fwd)) {
 			l->stats.dropped++;
+			l->stats.drops[fwd.drop < DROP_N ? fwd.drop : DROP_MALFORMED]++;
 			recycle(l, bid);
 		} else {
 			send_packet(l, bid, io_uring_recvmsg_payload(o, &l->rx_mh),
@@ -297,6 +304,7 @@ static void on_send(struct uring_loop *l, const struct io_uring_cqe *cqe)
 {
 	if (cqe->res < 0) {
 		l->stats.send_errors++;
+		l->stats.drops[DROP_SEND_ERROR]++;
 		l->stats.forwarded--;
 	}
 }

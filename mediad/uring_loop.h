@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drop_reason.h"
+
 struct relay_sock;
 struct uring_loop;
 
@@ -27,7 +29,10 @@ struct uring_loop_stats {
 	uint64_t forwarded; /* sends performed (failed ones are taken back when they complete) */
 	uint64_t dropped;   /* datagrams not forwarded */
 	uint64_t send_errors;
-	uint64_t no_buffers; /* receives stopped because every buffer was in flight */
+	uint64_t no_buffers;      /* receives stopped because every buffer was in flight */
+	uint64_t bytes_received;  /* payload bytes of the datagrams received */
+	uint64_t bytes_forwarded; /* payload bytes of the sends performed */
+	uint64_t drops[DROP_N];   /* dropped and send_errors by reason */
 };
 
 struct uring_loop_cfg {

@@ -286,6 +286,11 @@ static void publish(struct worker *w)
 	atomic_store_explicit(&w->received, st->received, memory_order_relaxed);
 	atomic_store_explicit(&w->forwarded, st->forwarded, memory_order_relaxed);
 	atomic_store_explicit(&w->dropped, st->dropped + st->send_errors, memory_order_relaxed);
+	atomic_store_explicit(&w->bytes_received, st->bytes_received, memory_order_relaxed);
+	atomic_store_explicit(&w->bytes_forwarded, st->bytes_forwarded, memory_order_relaxed);
+	atomic_store_explicit(&w->no_buffers, st->no_buffers, memory_order_relaxed);
+	for (unsigned i = 0; i < DROP_N; i++)
+		atomic_store_explicit(&w->drops[i], st->drops[i], memory_order_relaxed);
 }
 
 static void run(struct worker *w)

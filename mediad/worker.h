@@ -69,6 +69,8 @@ struct worker {
 	struct spsc_queue outbox; /* worker -> control */
 	/* Published by the worker after each round, read by the control thread (relaxed). */
 	atomic_uint_fast64_t received, forwarded, dropped;
+	atomic_uint_fast64_t bytes_received, bytes_forwarded, no_buffers;
+	atomic_uint_fast64_t drops[DROP_N]; /* by reason */
 	atomic_bool stop;
 	/* Worker-private below. */
 	struct uring_loop *loop;

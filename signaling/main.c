@@ -30,6 +30,7 @@
 #include "router.h"
 #include "rpc.h"
 #include "secret_file.h"
+#include "service_notify.h"
 #include "signald_config.h"
 #include "sip_ua.h"
 #include "store.h"
@@ -53,8 +54,9 @@ struct signald {
 	int sigfd, sig_wait;
 	su_timer_t *stop_timer;
 	su_timer_t *purge_timer;
-	su_timer_t *flush_timer; /* commits the store's batched call writes; armed per batch */
-	bool flush_failing;      /* the last commit failed (logged once until one succeeds) */
+	su_timer_t *flush_timer;    /* commits the store's batched call writes; armed per batch */
+	su_timer_t *watchdog_timer; /* service manager pings from this loop; NULL without */
+	bool flush_failing;         /* the last commit failed (logged once until one succeeds) */
 };
 
 /* Every TCP connection and every store or RPC socket is a descriptor: take the hard limit, as
@@ -180,13 +182,16 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 	if (read(sd->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
+		service_reloading();
 		reload_directory(sd);
 		reload_dialplan(sd);
+		service_ready(NULL);
 		return 0;
 	}
 	log_notice("signald", "signal %u: stopping", si.ssi_signo);
 	if (sd->stop_timer)
 		return 0;
+	service_stopping();
 	sd->stop_timer = su_timer_create(su_root_task(sd->root), 0);
 	if (!sd->stop_timer) {
 		stop_sip(sd);
@@ -197,6 +202,25 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 		su_timer_set_interval(sd->stop_timer, on_hangup_grace, (su_timer_arg_t *)sd, 500);
 	else
 		stop_sip(sd);
+	return 0;
+}
+
+static void on_watchdog(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	service_watchdog();
+}
+
+/* Pings come from the loop's own timer: a loop that stops turning stops them. */
+static int setup_watchdog(struct signald *sd)
+{
+	uint64_t ms = service_watchdog_interval_ms();
+
+	if (!ms)
+		return 0;
+	sd->watchdog_timer = su_timer_create(su_root_task(sd->root), (su_duration_t)ms);
+	if (!sd->watchdog_timer ||
+	    su_timer_set_for_ever(sd->watchdog_timer, on_watchdog, (su_timer_arg_t *)sd) != 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -411,6 +435,8 @@ static void teardown(struct signald *sd)
 	media_client_free(sd->media);
 	if (sd->stop_timer)
 		su_timer_destroy(sd->stop_timer);
+	if (sd->watchdog_timer)
+		su_timer_destroy(sd->watchdog_timer);
 	if (sd->root && sd->sig_wait > 0)
 		su_root_deregister(sd->root, sd->sig_wait);
 	if (sd->root)
@@ -484,9 +510,16 @@ int main(int argc, char **argv)
 	}
 	/* Calls an earlier process left up (a crash): taken back before anything else. */
 	call_restore_start(sd.b2bua);
+	if (setup_watchdog(&sd)) {
+		log_error("signald", "cannot start the watchdog timer");
+		teardown(&sd);
+		return 1;
+	}
 	log_notice("signald", "node %s %s: SIP on %s (udp, tcp), domain %s, %zu media node(s)",
 	           sd.cfg.node_id, TANDEM_VERSION, sd.cfg.sip_listen, sd.cfg.sip_domain,
 	           sd.cfg.media_nodes.n);
+	/* The SIP transports are bound (sip_ua_new): requests from now on are answered. */
+	service_ready("serving");
 	su_root_run(sd.root);
 	log_notice("signald", "stopped");
 	teardown(&sd);

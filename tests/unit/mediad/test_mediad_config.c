@@ -59,6 +59,31 @@ static void test_non_local_needs_keys(void **state)
 	mediad_config_free(&cfg);
 }
 
+static void test_metrics_listen(void **state)
+{
+	struct mediad_config cfg;
+	char err[CFG_ERR_LEN];
+	char *v4[] = {"metrics.listen=127.0.0.1:9466"};
+	char *v6[] = {"metrics.listen=[::1]:9466"};
+	char *bad[] = {"metrics.listen=localhost:9466", "metrics.listen=127.0.0.1",
+	               "metrics.listen=127.0.0.1:0", "metrics.listen=127.0.0.1:70000"};
+
+	(void)state;
+	assert_int_equal(load(&cfg, NULL, 0, err), 0);
+	assert_null(cfg.metrics_listen); /* off unless set */
+	mediad_config_free(&cfg);
+	assert_int_equal(load(&cfg, v4, 1, err), 0);
+	assert_string_equal(cfg.metrics_listen, "127.0.0.1:9466");
+	mediad_config_free(&cfg);
+	assert_int_equal(load(&cfg, v6, 1, err), 0);
+	mediad_config_free(&cfg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load(&cfg, &bad[i], 1, err), -EINVAL);
+		assert_non_null(strstr(err, "[metrics] listen: "));
+		mediad_config_free(&cfg);
+	}
+}
+
 static void test_keys(void **state)
 {
 	char dir[] = "/tmp/test-mediad-config.XXXXXX", prefix[64], set_key[128], set_clients[128];
@@ -108,6 +133,7 @@ int main(void)
 	    cmocka_unit_test(test_endpoint_is_local),
 	    cmocka_unit_test(test_non_local_needs_keys),
 	    cmocka_unit_test(test_keys),
+	    cmocka_unit_test(test_metrics_listen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -198,6 +198,7 @@ static void test_sdp_source_locks_at_once(void **state)
 	assert_int_equal(rtp_from(f, 0, "10.0.0.1", 4000), 1);
 	assert_true(f->st->leg[0].locked);
 	assert_int_equal(rtp_from(f, 0, "10.6.6.6", 4000), 0);
+	assert_int_equal(f->fwd.drop, DROP_STRANGE_SOURCE);
 	assert_int_equal(f->st->leg[0].rx_rtp.strange_source, 1);
 	assert_int_equal(rtp_from(f, 1, "10.0.0.2", 5000), 1);
 	assert_true(fwd_to(f, &f->st->leg[0].rtp, "10.0.0.1", 4000));
@@ -351,6 +352,7 @@ static void test_directions(void **state)
 	f->st->leg[0].direction = DIR_SENDONLY; /* A only sends */
 	assert_int_equal(rtp_from(f, 0, "10.0.0.1", 4000), 1);
 	assert_int_equal(rtp_from(f, 1, "10.0.0.2", 5000), 0);
+	assert_int_equal(f->fwd.drop, DROP_DIRECTION);
 	/* RTCP still flows both ways. */
 	assert_int_equal(rtcp_from(f, &f->st->leg[1].rtcp, "10.0.0.2", 5001), 1);
 	f->st->leg[0].direction = DIR_RECVONLY; /* A only receives */
@@ -401,12 +403,14 @@ static void test_bad_packets(void **state)
 	assert_int_equal(relay_packet(&f->st->leg[0].rtp, junk, sizeof(junk), false, &src.u,
 	                              src.len, NOW, &f->fwd),
 	                 0);
+	assert_int_equal(f->fwd.drop, DROP_MALFORMED);
 	assert_int_equal(
 	    relay_packet(&f->st->leg[0].rtp, f->rtp, 5, false, &src.u, src.len, NOW, &f->fwd), 0);
 	/* Truncated by the kernel (oversized): dropped whatever its header says. */
 	assert_int_equal(relay_packet(&f->st->leg[0].rtp, f->rtp, sizeof(f->rtp), true, &src.u,
 	                              src.len, NOW, &f->fwd),
 	                 0);
+	assert_int_equal(f->fwd.drop, DROP_TRUNCATED);
 	assert_int_equal(f->st->leg[0].rx_rtp.malformed, 3);
 	assert_int_equal(f->st->leg[0].rx_rtp.packets, 0);
 	/* A garbage packet from a stranger must not move the latched remote. */
@@ -416,6 +420,7 @@ static void test_bad_packets(void **state)
 	/* A removed stream forwards nothing. */
 	f->st->removed = true;
 	assert_int_equal(rtp_from(f, 0, "10.0.0.1", 4000), 0);
+	assert_int_equal(f->fwd.drop, DROP_CLOSING);
 	assert_int_equal(f->st->leg[0].rx_rtp.dropped, 5);
 	destroy(f);
 }
