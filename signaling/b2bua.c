@@ -313,6 +313,12 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 		leg->contact = res.targets[i].ruri;
 		leg->proxy = res.targets[i].proxy;
 		leg->src_ip = res.targets[i].src_ip;
+		/* Back over the phone's own TCP connection while it is open (RFC 5923): a phone
+		 * may accept no connection of ours, and sofia-sip would open a new one to the
+		 * contact. */
+		if (!leg->proxy && res.targets[i].tcp_flow &&
+		    sip_ua_tcp_flow_open(b->ua, res.targets[i].src_ip, res.targets[i].src_port))
+			leg->proxy = res.targets[i].tcp_flow;
 	}
 	log_info("call", "%s -> %s: bridge to %u contact(s)", user, rr.destination, res.n_targets);
 	return true;

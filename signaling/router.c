@@ -15,6 +15,7 @@
 #include <sofia-sip/su_string.h>
 
 #include "dialplan.h"
+#include "hostport.h"
 #include "directory.h"
 #include "log.h"
 #include "store.h"
@@ -82,22 +83,26 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user,
 	}
 	out->callee = su_strdup(home, user);
 	for (size_t i = 0; i < regs.n && out->n_targets < CALL_MAX_FORKS; i++) {
-		struct route_target *t = &out->targets[out->n_targets++];
+		struct route_target *t = &out->targets[out->n_targets];
 		const struct store_reg *reg = &regs.v[i];
+		char hp[HOSTPORT_LEN];
 
-		t->ruri = su_strdup(home, reg->contact);
+		if (hostport_format(hp, sizeof(hp), reg->network_ip, reg->network_port) < 0)
+			continue; /* not an address the store could hold: no way to reach it */
+		*t = (struct route_target){.ruri = su_strdup(home, reg->contact)};
+		out->n_targets++;
 		/* Only where it registered from: on UDP always the source address and port,
 		 * whatever the contact says (a binding stored before maddr= was refused included);
-		 * on TCP the source when behind NAT, else the contact, whose host is that source.
-		 */
+		 * on TCP the source when behind NAT, else the connection it registered on while
+		 * that is open (b2bua.c asks), else the contact, whose host is that source. */
 		if (!reg->nat)
 			t->src_ip = su_strdup(home, reg->network_ip);
 		if (reg->nat || !strcmp(reg->network_proto, "udp"))
-			t->proxy =
-			    su_sprintf(home,
-			               strchr(reg->network_ip, ':') ? "sip:[%s]:%u;transport=%s"
-			                                            : "sip:%s:%u;transport=%s",
-			               reg->network_ip, reg->network_port, reg->network_proto);
+			t->proxy = su_sprintf(home, "sip:%s;transport=%s", hp, reg->network_proto);
+		else if (!strcmp(reg->network_proto, "tcp")) {
+			t->tcp_flow = su_sprintf(home, "sip:%s;transport=tcp", hp);
+			t->src_port = reg->network_port;
+		}
 	}
 	store_reg_list_free(&regs);
 }

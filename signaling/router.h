@@ -17,6 +17,10 @@ struct route_target {
 	char *ruri;   /* the registered contact: Request-URI of the B leg */
 	char *proxy;  /* "sip:ip:port;transport=x": where it registered from (always on UDP) */
 	char *src_ip; /* the address it registered from when no NAT was seen, else NULL */
+	/* TCP without NAT: the connection it registered on ("sip:ip:port;transport=tcp", its
+	 * source port in src_port), the next hop instead of the contact while it is open. */
+	char *tcp_flow;
+	unsigned src_port;
 };
 
 struct route_result {

@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "log.h"
 #include "sip_socket.h"
+#include "tcp_flows.h"
 #include "tcp_guard.h"
 
 /* sofia-sip exports these logs but declares only some of them. */
@@ -200,6 +201,11 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 	log_set_context(NULL);
 }
 
+static void flow_open(void *arg, const char *ip, unsigned port)
+{
+	tcp_flows_add((struct tcp_flows *)arg, ip, port);
+}
+
 static void on_tcp_sweep(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct sip_ua *ua = (struct sip_ua *)arg;
@@ -207,11 +213,17 @@ static void on_tcp_sweep(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	    .port = ua->cfg->sip_port,
 	    .idle_ms = (unsigned)ua->cfg->sip_tcp_idle_s * 1000,
 	    .max_per_source = (unsigned)ua->cfg->sip_tcp_max_per_source,
+	    .on_open = flow_open,
+	    .arg = ua->flows,
 	};
 	struct tcp_guard_result r;
 	unsigned dropped = 0;
+	int rc;
 
-	if (tcp_guard_sweep(&gc, &r) == 0 && (r.idle || r.over_cap) &&
+	tcp_flows_begin(ua->flows);
+	rc = tcp_guard_sweep(&gc, &r);
+	tcp_flows_end(ua->flows);
+	if (rc == 0 && (r.idle || r.over_cap) &&
 	    log_ratelimit(&ua->refusal_log, clock_mono_ms(), &dropped))
 		log_notice("sip",
 		           "TCP: closed %zu silent for [sip] tcp_idle_s and %zu past [sip] "
@@ -251,7 +263,9 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	if (source_limit_new(&ua->limit,
 	                     &(struct source_limit_cfg){.rate = (unsigned)cfg->sip_source_rate,
 	                                                .burst = (unsigned)cfg->sip_source_burst,
-	                                                .capacity = 65536}) != 0) {
+	                                                .capacity = 65536}) != 0 ||
+	    tcp_flows_new(&ua->flows) != 0) {
+		source_limit_free(ua->limit);
 		free(ua);
 		snprintf(err, errlen, "out of memory for the per-source rate limit");
 		return -ENOMEM;
@@ -287,6 +301,7 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 		         "local)",
 		         cfg->sip_listen);
 		source_limit_free(ua->limit);
+		tcp_flows_free(ua->flows);
 		free(ua);
 		return -EADDRINUSE;
 	}
@@ -307,6 +322,11 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	start_tcp_sweep(ua);
 	*out = ua;
 	return 0;
+}
+
+bool sip_ua_tcp_flow_open(const struct sip_ua *ua, const char *ip, unsigned port)
+{
+	return tcp_flows_has(ua->flows, ip, port);
 }
 
 unsigned sip_ua_udp_queued(const struct sip_ua *ua)
@@ -341,5 +361,6 @@ void sip_ua_free(struct sip_ua *ua)
 	if (ua->nua)
 		nua_destroy(ua->nua);
 	source_limit_free(ua->limit);
+	tcp_flows_free(ua->flows);
 	free(ua);
 }

@@ -24,6 +24,7 @@ struct sip_ua {
 	struct source_limit *limit;       /* owned: per-source request rate */
 	su_timer_t *tcp_sweep;            /* owned: tcp_guard sweeps */
 	struct log_ratelimit refusal_log; /* source_limit refusals */
+	struct tcp_flows *flows;          /* owned: open TCP connections phones registered on */
 };
 
 /* Where the current request really came from (the transport's view, not the headers'). */

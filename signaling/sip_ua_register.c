@@ -15,6 +15,7 @@
 #include "log.h"
 #include "registrar.h"
 #include "sip_ua_internal.h"
+#include "tcp_flows.h"
 
 /* Fills contacts from the Contact headers; returns how many, or -1 when there are too many. */
 static int read_contacts(su_home_t *home, const sip_t *sip, struct registrar_request *req,
@@ -145,6 +146,10 @@ void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const s
 		reply.phrase = "Too Many Contacts";
 	} else {
 		registrar_handle(ua->registrar, &req, time(NULL), &reply);
+		/* A binding made over TCP is reached back over this connection while it lasts. */
+		if (reply.status == 200 && req.n_contacts && req.transport &&
+		    strcmp(req.transport, "tcp") == 0)
+			tcp_flows_add(ua->flows, ip, req.src_port);
 	}
 	send_reply(nua, nh, &reply);
 	nua_handle_destroy(nh);

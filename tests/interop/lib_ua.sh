@@ -40,10 +40,15 @@ start_demo() {
 tone() { sox -n -r 8000 -c 1 -b 16 -e signed-integer "$1" synth 60 sine "$2" vol 0.5; }
 
 declare -A CTL
+# The phones' address and the transport they register over (tcp: baresip's outbound connection
+# carries every request both ways). UA_IP=::1 makes IPv6 phones; SIP then names [::1]:port.
+UA_IP=127.0.0.1
+UA_TRANSPORT=udp
 # start_phone USER HZ: a baresip phone registering USER (password 1234) to $SIP, its microphone
 # a HZ tone; its ctrl_tcp port goes to CTL[USER], its log to $T/uaUSER.log (with the SIP trace).
 start_phone() {
-	local user=$1 d=$T/ua$1
+	local user=$1 d=$T/ua$1 host=$UA_IP
+	[[ $host == *:* ]] && host="[$host]"
 	CTL[$user]=$(free_port)
 	mkdir -p "$d/rec"
 	tone "$T/tone-$user.wav" "$2"
@@ -51,8 +56,8 @@ start_phone() {
 	# ALSA's null device stands in for the speaker, ctrl_tcp takes the commands.
 	cat >"$d/config" <<CFG
 poll_method epoll
-sip_listen 127.0.0.1:$(free_port)
-net_interface 127.0.0.1
+sip_listen $host:$(free_port)
+net_interface $UA_IP
 call_local_timeout 20
 call_max_calls 2
 audio_player alsa,null
@@ -74,7 +79,7 @@ module_app ctrl_tcp.so
 ctrl_tcp_listen 127.0.0.1:${CTL[$user]}
 snd_path $d/rec
 CFG
-	echo "<sip:$user@127.0.0.1:$sip_port;transport=udp>;auth_pass=1234;regint=600" >"$d/accounts"
+	echo "<sip:$user@$SIP;transport=$UA_TRANSPORT>;auth_pass=1234;regint=600" >"$d/accounts"
 	: >"$d/contacts"
 	timeout 120 baresip -s -f "$d" >"$T/ua$user.log" 2>&1 </dev/null &
 	echo $! >"$T/ua$user.pid"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Two baresip phones register over TCP (;transport=tcp) to signald started with the demo config,
+# call each other through signald and mediad, each plays a tone and records what it hears: the
+# test checks signald stored TCP bindings, reached the callee back over the very connection it
+# registered on (not a new one to its contact), the frequency each side received, that every
+# SDP points at mediad, hangup, and that mediad holds no session afterwards.
+. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib_ua.sh"
+need_tools baresip sox jq
+
+start_demo || exit 1
+UA_TRANSPORT=tcp
+start_phone 1010 440
+start_phone 1011 1000
+check "baresip 1010 and 1011 register over TCP" wait_for 10 sql_is "$DB" \
+	"select count(*) from sip_registrations where sip_user in ('1010','1011') and network_proto = 'tcp' and status = 'Registered(TCP)'" 2
+flow=$(sql "$DB" "select network_port from sip_registrations where sip_user = '1011'")
+# the message line after baresip's "TCP src -> dst" trace line, for the first INVITE it got
+invite_hop() {
+	sed 's/\x1b\[[0-9;]*m//g' "$T/ua$1.log" | awk '/^ *TCP .* -> /{hop=$0} /^INVITE sip:/{print hop; exit}'
+}
+
+ctl 1010 dial 1011
+check "1011 rings" wait_for 10 grep -q "Incoming call from" "$T/ua1011.log"
+hop=$(invite_hop 1011)
+log "1011 got the INVITE on: $hop (registered from port $flow)"
+check "the INVITE reached 1011 over the TCP connection it registered on (port $flow)" \
+	eval '[[ "$hop" == *"TCP $SIP -> 127.0.0.1:$flow" ]]'
+check "signald logged the registered connection as the next hop" \
+	grep -q "calling sip:1011.*via sip:127.0.0.1:$flow;transport=tcp" "$T/signald.log"
+ctl 1011 accept
+check "the call is established on both phones" wait_for 10 eval \
+	'count_is 1 "$T/ua1010.log" "Call established" && count_is 1 "$T/ua1011.log" "Call established"'
+check "mediad holds the call's session" wait_for 5 output_is 1 live_sessions "$RPC"
+sleep 2.5
+check "RTP flows from both phones" rtp_flows
+ctl 1011 hangup
+check "hangup from the callee ends the call on the caller" \
+	wait_for 10 count_is 1 "$T/ua1010.log" "Call with sip:1011@.* terminated"
+check "mediad has no session after the hangup" wait_for 5 output_is 0 live_sessions "$RPC"
+check "1010 heard 1011's 1000 Hz tone" eval 'recording 1010 call && heard "$T/call/heard-by-1010.wav" 1000'
+check "1011 heard 1010's 440 Hz tone" eval 'recording 1011 call && heard "$T/call/heard-by-1011.wav" 440'
+check "every SDP 1010 received points at mediad" \
+	"${UACTL[@]}" sdp "$T/ua1010.log" "$SIP" "$rtp_min" "$rtp_max" --min 1
+check "every SDP 1011 received points at mediad" \
+	"${UACTL[@]}" sdp "$T/ua1011.log" "$SIP" "$rtp_min" "$rtp_max" --min 1
+check "no call left in signald" wait_for 5 sql_is "$DB" "select count(*) from sip_dialogs" 0
+cat "$T/ctl.out"
+ctl 1010 quit
+ctl 1011 quit
+check "the phones unregistered over TCP as they quit" \
+	wait_for 5 sql_is "$DB" "select count(*) from sip_registrations where sip_user in ('1010','1011')" 0
+check "baresip 1010 exits on quit" stop_daemon ua1010
+check "baresip 1011 exits on quit" stop_daemon ua1011
+check "signald stops cleanly" stop_daemon signald
+check "mediad stops cleanly" stop_daemon mediad
+finish
