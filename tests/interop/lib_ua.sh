@@ -44,6 +44,8 @@ declare -A CTL
 # carries every request both ways). UA_IP=::1 makes IPv6 phones; SIP then names [::1]:port.
 UA_IP=127.0.0.1
 UA_TRANSPORT=udp
+# baresip's options: -s prints the SIP trace; -v adds its debug lines (received RFC 4733 events).
+UA_OPTS=(-s)
 # start_phone USER HZ: a baresip phone registering USER (password 1234) to $SIP, its microphone
 # a HZ tone; its ctrl_tcp port goes to CTL[USER], its log to $T/uaUSER.log (with the SIP trace).
 start_phone() {
@@ -81,7 +83,7 @@ snd_path $d/rec
 CFG
 	echo "<sip:$user@$SIP;transport=$UA_TRANSPORT>;auth_pass=1234;regint=600" >"$d/accounts"
 	: >"$d/contacts"
-	timeout 120 baresip -s -f "$d" >"$T/ua$user.log" 2>&1 </dev/null &
+	timeout 120 baresip "${UA_OPTS[@]}" -f "$d" >"$T/ua$user.log" 2>&1 </dev/null &
 	echo $! >"$T/ua$user.pid"
 }
 
