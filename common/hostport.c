@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 bool hostport_is_v6(const char *host)
 {
@@ -34,4 +35,30 @@ int hostport_format(char *buf, size_t len, const char *host, unsigned port)
 int hostport_host(char *buf, size_t len, const char *host)
 {
 	return hostport_format(buf, len, host, 0);
+}
+
+/* host without its brackets: start and length. */
+static void bare(const char *h, const char **start, size_t *len)
+{
+	size_t n = strlen(h);
+
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		*start = h + 1;
+		*len = n - 2;
+	} else {
+		*start = h;
+		*len = n;
+	}
+}
+
+bool hostport_same_host(const char *a, const char *b)
+{
+	const char *sa, *sb;
+	size_t na, nb;
+
+	if (!a || !b)
+		return false;
+	bare(a, &sa, &na);
+	bare(b, &sb, &nb);
+	return na == nb && strncasecmp(sa, sb, na) == 0;
 }

@@ -12,6 +12,11 @@
 /* True when host is an IPv6 literal without brackets (it holds a ':'). */
 bool hostport_is_v6(const char *host);
 
+/* Whether two hosts are the same, ignoring case and the brackets of an IPv6 reference (sofia-sip
+ * keeps them in url_host: "[::1]" names the host "::1" of the settings). Text comparison: two
+ * spellings of one IPv6 address differ. NULL equals nothing. */
+bool hostport_same_host(const char *a, const char *b);
+
 /* Writes host, bracketed when it is a bare IPv6 literal (one already bracketed is kept), into
  * buf. Returns the length written, or -ENOSPC when it does not fit (buf then holds "") or
  * -EINVAL for an empty host. */

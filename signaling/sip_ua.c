@@ -20,6 +20,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "clock.h"
+#include "hostport.h"
 #include "log.h"
 #include "sip_socket.h"
 #include "tcp_flows.h"
@@ -87,7 +88,7 @@ void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
 static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, bool is_invite)
 {
 	const char *what = is_invite ? "INVITE" : "REGISTER";
-	char ip[64];
+	char ip[64], src[HOSTPORT_LEN];
 	unsigned port, dropped = 0;
 	const char *transport;
 	uint64_t now = clock_mono_ms();
@@ -96,12 +97,12 @@ static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, bo
 	if (source_limit_allow(ua->limit, ip, now))
 		return false;
 	if (log_ratelimit(&ua->refusal_log, now, &dropped))
-		log_notice(
-		    "sip",
-		    "%s from %s:%u refused: over [sip] source_rate (%ld/s) (%u more refusals "
-		    "not logged, %llu in all)",
-		    what, ip, port, ua->cfg->sip_source_rate, dropped,
-		    (unsigned long long)source_limit_refused(ua->limit));
+		log_notice("sip",
+		           "%s from %s refused: over [sip] source_rate (%ld/s) (%u more refusals "
+		           "not logged, %llu in all)",
+		           what, hostport_format(src, sizeof(src), ip, port) > 0 ? src : ip,
+		           ua->cfg->sip_source_rate, dropped,
+		           (unsigned long long)source_limit_refused(ua->limit));
 	nua_respond(nh, 503, "Too Many Requests", SIPTAG_RETRY_AFTER_STR("5"), NUTAG_WITH_THIS(nua),
 	            TAG_END());
 	/* A REGISTER's handle ends here; an INVITE's when the stack reports it terminated (its
@@ -249,8 +250,7 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
                size_t errlen)
 {
 	struct sip_ua *ua = calloc(1, sizeof(*ua));
-	char url[192];
-	bool v6 = strchr(cfg->sip_host, ':') != NULL;
+	char url[192], hp[HOSTPORT_LEN];
 
 	if (!ua)
 		return -ENOMEM;
@@ -271,7 +271,8 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 		return -ENOMEM;
 	}
 	redirect_sofia_logs();
-	snprintf(url, sizeof(url), v6 ? "sip:[%s]:%u" : "sip:%s:%u", cfg->sip_host, cfg->sip_port);
+	hostport_format(hp, sizeof(hp), cfg->sip_host, cfg->sip_port);
+	snprintf(url, sizeof(url), "sip:%s", hp);
 	ua->nua = nua_create(
 	    root, on_event, (nua_magic_t *)ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),

@@ -12,6 +12,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_string.h>
 
+#include "hostport.h"
 #include "log.h"
 #include "registrar.h"
 #include "sip_ua_internal.h"
@@ -139,8 +140,11 @@ void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const s
 	sip_ua_request_source(nua, ip, sizeof(ip), &req.src_port, &req.transport);
 	req.src_ip = ip;
 	if (sip_ua_describe_register(home, sip, &req, contacts, creds)) {
-		log_notice("sip", "REGISTER from %s:%u with more than %d contacts refused", ip,
-		           req.src_port, SIP_UA_MAX_CONTACTS);
+		char src[HOSTPORT_LEN];
+
+		hostport_format(src, sizeof(src), ip, req.src_port);
+		log_notice("sip", "REGISTER from %s with more than %d contacts refused", src,
+		           SIP_UA_MAX_CONTACTS);
 		memset(&reply, 0, sizeof(reply));
 		reply.status = 403;
 		reply.phrase = "Too Many Contacts";

@@ -16,16 +16,23 @@ need_tools() {
 UACTL=(python3 "$TANDEM_SRC/tests/interop/uactl.py")
 DEMO=$TANDEM_SRC/deploy/demo
 
-# start_demo: mediad and signald with the demo config, only the ports changed. Sets RPC (mediad's
-# endpoint), SIP (signald's host:port), sip_port, rtp_min, rtp_max and DB.
+# start_demo [SIGNALD ARGS...]: mediad and signald with the demo config, only the ports changed
+# (and with DEMO_IP=::1, the addresses: signald listens on [::1], mediad binds and advertises
+# ::1). Sets RPC (mediad's endpoint), SIP (signald's host:port), sip_port, rtp_min, rtp_max, DB.
+DEMO_IP=127.0.0.1
 start_demo() {
+	local media_ip=()
 	sip_port=$(free_port)
 	rtp_min=$(free_port 200)
 	rtp_max=$((rtp_min + 199))
 	RPC=tcp://127.0.0.1:$(free_port)
-	SIP=127.0.0.1:$sip_port
+	SIP=$DEMO_IP:$sip_port
+	if [[ $DEMO_IP == *:* ]]; then
+		SIP="[$DEMO_IP]:$sip_port"
+		media_ip=(--set "rtp.bind_ip=$DEMO_IP" --set "rtp.advertise_ip=$DEMO_IP")
+	fi
 	DB=$T/state/tandem.db
-	"$MEDIAD" -c "$DEMO/mediad.ini" --set "mediad.rpc_endpoint=$RPC" \
+	"$MEDIAD" -c "$DEMO/mediad.ini" --set "mediad.rpc_endpoint=$RPC" "${media_ip[@]}" \
 		--set "rtp.port_min=$rtp_min" --set "rtp.port_max=$rtp_max" >"$T/mediad.log" 2>&1 &
 	echo $! >"$T/mediad.pid"
 	wait_for 10 "$MEDIACTL" -e "$RPC" -t 300 ping || { log "mediad did not answer Ping"; return 1; }
@@ -33,7 +40,9 @@ start_demo() {
 	"$SIGNALD" -c "$DEMO/signald.ini" --set "sip.listen=$SIP" --set "media.node=$RPC" \
 		--set "signald.state_dir=$T/state" "$@" >"$T/signald.log" 2>&1 &
 	echo $! >"$T/signald.pid"
-	wait_for 10 "$SIPPING" "sip:$SIP" 300 || { log "signald did not answer OPTIONS"; return 1; }
+	local from=sip:127.0.0.1:*
+	[[ $DEMO_IP == *:* ]] && from="sip:[$DEMO_IP]:*"
+	wait_for 10 "$SIPPING" "sip:$SIP" 300 "$from" || { log "signald did not answer OPTIONS"; return 1; }
 }
 
 # tone FILE HZ: a 60 s sine at 8 kHz, mono 16-bit, for a phone's microphone.

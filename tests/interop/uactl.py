@@ -73,7 +73,7 @@ def received_sdps(text, server):
 def sdp(a):
     with open(a.log, errors="replace") as f:
         text = re.sub(r"\x1b\[[0-9;]*m", "", f.read())
-    host = a.server.rsplit(":", 1)[0]
+    host = a.server.rsplit(":", 1)[0].strip("[]")  # c= names an IPv6 address bare
     bodies = received_sdps(text, a.server)
     ok = len(bodies) >= a.min
     print(f"{len(bodies)} SDP bodies received from {a.server} (want >= {a.min})")

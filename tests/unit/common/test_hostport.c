@@ -51,6 +51,20 @@ static void test_longest_v6_fits(void **state)
 	assert_string_equal(b, "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535");
 }
 
+static void test_same_host(void **state)
+{
+	(void)state;
+	assert_true(hostport_same_host("[::1]", "::1"));
+	assert_true(hostport_same_host("::1", "[::1]"));
+	assert_true(hostport_same_host("[2001:DB8::1]", "[2001:db8::1]"));
+	assert_true(hostport_same_host("Example.COM", "example.com"));
+	assert_false(hostport_same_host("[::1]", "::2"));
+	assert_false(hostport_same_host("[::1", "::1"));
+	assert_false(hostport_same_host("127.0.0.1", "127.0.0.10"));
+	assert_false(hostport_same_host(NULL, "::1"));
+	assert_false(hostport_same_host("::1", NULL));
+}
+
 static void test_errors(void **state)
 {
 	char b[8];
@@ -66,9 +80,8 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_v4_and_names),
-	    cmocka_unit_test(test_v6_bracketed),
-	    cmocka_unit_test(test_longest_v6_fits),
+	    cmocka_unit_test(test_v4_and_names),    cmocka_unit_test(test_v6_bracketed),
+	    cmocka_unit_test(test_longest_v6_fits), cmocka_unit_test(test_same_host),
 	    cmocka_unit_test(test_errors),
 	};
 
