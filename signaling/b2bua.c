@@ -319,8 +319,10 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 		 * may accept no connection of ours, and sofia-sip would open a new one to the
 		 * contact. */
 		if (!leg->proxy && res.targets[i].tcp_flow &&
-		    sip_ua_tcp_flow_open(b->ua, res.targets[i].src_ip, res.targets[i].src_port))
+		    sip_ua_tcp_flow_open(b->ua, res.targets[i].src_ip, res.targets[i].src_port)) {
 			leg->proxy = res.targets[i].tcp_flow;
+			leg->proxy_is_flow = true;
+		}
 	}
 	log_info("call", "%s -> %s: bridge to %u contact(s)", user, rr.destination, res.n_targets);
 	return true;

@@ -37,12 +37,22 @@ start_demo() {
 	echo $! >"$T/mediad.pid"
 	wait_for 10 "$MEDIACTL" -e "$RPC" -t 300 ping || { log "mediad did not answer Ping"; return 1; }
 	mkdir -p "$T/state"
-	"$SIGNALD" -c "$DEMO/signald.ini" --set "sip.listen=$SIP" --set "media.node=$RPC" \
-		--set "signald.state_dir=$T/state" "$@" >"$T/signald.log" 2>&1 &
+	SIGNALD_CMD=("$SIGNALD" -c "$DEMO/signald.ini" --set "sip.listen=$SIP" --set "media.node=$RPC"
+		--set "signald.state_dir=$T/state" "$@")
+	"${SIGNALD_CMD[@]}" >"$T/signald.log" 2>&1 &
 	echo $! >"$T/signald.pid"
 	local from=sip:127.0.0.1:*
 	[[ $DEMO_IP == *:* ]] && from="sip:[$DEMO_IP]:*"
 	wait_for 10 "$SIPPING" "sip:$SIP" 300 "$from" || { log "signald did not answer OPTIONS"; return 1; }
+}
+
+# crash_signald: kill -9 the demo's signald and start it again as start_demo did (same port and
+# state_dir), its log appended.
+crash_signald() {
+	kill -KILL "$(cat "$T/signald.pid")"
+	wait "$(cat "$T/signald.pid")" 2>/dev/null
+	"${SIGNALD_CMD[@]}" >>"$T/signald.log" 2>&1 &
+	echo $! >"$T/signald.pid"
 }
 
 # tone FILE HZ: a 60 s sine at 8 kHz, mono 16-bit, for a phone's microphone.

@@ -3,7 +3,8 @@
 # call each other through signald and mediad, each plays a tone and records what it hears: the
 # test checks signald stored TCP bindings, reached the callee back over the very connection it
 # registered on (not a new one to its contact), the frequency each side received, that every
-# SDP points at mediad, hangup, and that mediad holds no session afterwards.
+# SDP points at mediad, that a call taken back after signald is killed reaches the callee over
+# a new connection to its contact, hangup, and that mediad holds no session afterwards.
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/lib_ua.sh"
 need_tools baresip sox jq
@@ -34,6 +35,17 @@ check "the call is established on both phones" wait_for 10 eval \
 check "mediad holds the call's session" wait_for 5 output_is 1 live_sessions "$RPC"
 sleep 2.5
 check "RTP flows from both phones" rtp_flows
+# A crash takes the TCP connections with it: the call taken back re-INVITEs 1011 over a new
+# connection to its contact, not to the dead one.
+check "the confirmed call is persisted" wait_for 5 sql_is "$DB" "select count(*) from sip_calls" 1
+check "the persisted callee leg is reached through its registered contact, not the connection" \
+	sql_is "$DB" "select b_proxy from sip_calls" "$(sql "$DB" "select contact from sip_registrations where sip_user = '1011'")"
+crash_signald
+check "signald, killed and started again, takes the call back" \
+	wait_for 10 grep -q "restore complete: 1 call(s) taken back, 0 ended" "$T/signald.log"
+check "1011 got the restoring re-INVITE over a new connection to its contact" \
+	wait_for 5 eval '[ "$(sed "s/\x1b\[[0-9;]*m//g" "$T/ua1011.log" | grep -ac "^INVITE sip:")" -ge 2 ]'
+check "RTP flows from both phones after the restart" rtp_flows
 ctl 1011 hangup
 check "hangup from the callee ends the call on the caller" \
 	wait_for 10 count_is 1 "$T/ua1010.log" "Call with sip:1011@.* terminated"
