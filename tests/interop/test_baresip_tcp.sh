@@ -4,7 +4,8 @@
 # test checks signald stored TCP bindings, reached the callee back over the very connection it
 # registered on (not a new one to its contact), the frequency each side received, that every
 # SDP points at mediad, that a call taken back after signald is killed reaches the callee over
-# a new connection to its contact, hangup, and that mediad holds no session afterwards.
+# a new connection to its contact, that once that connection is gone a new call goes to the
+# contact, hangup, and that mediad holds no session afterwards.
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/lib_ua.sh"
 need_tools baresip sox jq
@@ -21,6 +22,9 @@ invite_hop() {
 	sed 's/\x1b\[[0-9;]*m//g' "$T/ua$1.log" | awk '/^ *TCP .* -> /{hop=$0} /^INVITE sip:/{print hop; exit}'
 }
 
+# The REGISTER listed the connection at once; past one TCP sweep (5 s) it is still listed, now
+# found among signald's sockets.
+sleep 5.5
 ctl 1010 dial 1011
 check "1011 rings" wait_for 10 grep -q "Incoming call from" "$T/ua1011.log"
 hop=$(invite_hop 1011)
@@ -52,6 +56,18 @@ check "hangup from the callee ends the call on the caller" \
 check "mediad has no session after the hangup" wait_for 5 output_is 0 live_sessions "$RPC"
 check "1010 heard 1011's 1000 Hz tone" eval 'recording 1010 call && heard "$T/call/heard-by-1010.wav" 1000'
 check "1011 heard 1010's 440 Hz tone" eval 'recording 1011 call && heard "$T/call/heard-by-1011.wav" 440'
+# The connection 1011 registered on died with the first signald: a new call reaches it through
+# its contact (the bindings were kept in the store).
+ctl 1010 dial 1011
+check "with its connection gone, 1011 is called through its contact" wait_for 10 eval \
+	'count_is 2 "$T/ua1011.log" "Incoming call from" && grep -q "calling sip:1011[^ ]*;transport=tcp\$" "$T/signald.log"'
+ctl 1011 accept
+check "the second call is established on both phones" wait_for 10 eval \
+	'count_is 2 "$T/ua1010.log" "Call established" && count_is 2 "$T/ua1011.log" "Call established"'
+ctl 1010 hangup
+check "hangup from the caller ends the second call" \
+	wait_for 10 count_is 2 "$T/ua1011.log" "Call with sip:1010@.* terminated"
+check "mediad has no session after the second call" wait_for 5 output_is 0 live_sessions "$RPC"
 check "every SDP 1010 received points at mediad" \
 	"${UACTL[@]}" sdp "$T/ua1010.log" "$SIP" "$rtp_min" "$rtp_max" --min 1
 check "every SDP 1011 received points at mediad" \
