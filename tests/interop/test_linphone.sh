@@ -110,8 +110,12 @@ wait_for 10 "$SIPPING" "sip:$SIP" 300 || { log "second signald did not answer OP
 lp "register sip:1014@127.0.0.1 sip:$SIP 1234" >/dev/null
 check "linphonec registers 1014, offered SHA-256 alone" \
 	wait_for 10 sql_is "$T/state2/tandem.db" "select count(*) from sip_registrations where sip_user='1014'" 1
-timeout 5 linphonecsh exit >/dev/null 2>&1
-check "linphonec exits" wait_for 10 eval '! kill -0 $(cat "$T/linphonec.pid")'
+# On a loaded machine linphonecsh may time out before linphonec reads the command: asked twice.
+lp_exit() {
+	timeout 5 linphonecsh exit >/dev/null 2>&1
+	wait_for 10 eval '! kill -0 $(cat "$T/linphonec.pid")'
+}
+check "linphonec exits" eval 'lp_exit || lp_exit'
 check "the second signald stops cleanly" stop_daemon signald2
 check "mediad stops cleanly" stop_daemon mediad
 finish
