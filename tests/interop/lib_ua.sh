@@ -138,5 +138,11 @@ recording() {
 	mv "$f" "$T/$2/heard-by-$1.wav"
 	rm -f "$T/ua$1/rec/"*.wav
 }
+# received_digits USER: the digits USER's baresip decoded from RFC 4733 events, in order (one per
+# event end; UA_OPTS with -v makes baresip log them). digits_are USER DIGITS: exactly those.
+received_digits() {
+	sed 's/\x1b\[[0-9;]*m//g' "$T/ua$1.log" | grep -ao "received event: '.' (end=1)" | cut -d"'" -f2 | tr -d '\n'
+}
+digits_are() { [ "$(received_digits "$1")" = "$2" ]; }
 # heard FILE HZ [MIN_S]: the recording's dominant frequency is HZ (within 20 Hz).
 heard() { "${UACTL[@]}" freq "$1" "$2" --min-s "${3:-1}"; }

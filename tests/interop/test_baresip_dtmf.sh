@@ -7,13 +7,6 @@
 . "$(dirname "$0")/lib_ua.sh"
 need_tools baresip sox jq
 
-# received_digits USER: the digits USER's baresip decoded from RTP events, in order (one per
-# event end; -v makes baresip log them).
-received_digits() {
-	sed 's/\x1b\[[0-9;]*m//g' "$T/ua$1.log" | grep -ao "received event: '.' (end=1)" | cut -d"'" -f2 | tr -d '\n'
-}
-digits_are() { [ "$(received_digits "$1")" = "$2" ]; }
-
 start_demo || exit 1
 UA_OPTS=(-s -v)
 start_phone 1010 440
