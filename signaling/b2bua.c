@@ -22,7 +22,6 @@
 #include "call_record.h"
 #include "call_restore.h"
 #include "directory.h"
-#include "hostport.h"
 #include "clock.h"
 #include "hangup_cause.h"
 #include "hostport.h"
@@ -415,20 +414,14 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 		unsigned dropped = 0;
 		char src[HOSTPORT_LEN];
 
+		hostport_format(src, sizeof(src), req->src_ip, req->src_port);
 		if (ar.status == 407 || ar.status == 401)
-			log_debug("call", "INVITE from %s@%s challenged (%s)", req->from_user,
-			          hostport_format(src, sizeof(src), req->src_ip, req->src_port) > 0
-			              ? src
-			              : "?",
+			log_debug("call", "INVITE from %s@%s challenged (%s)", req->from_user, src,
 			          ar.reason);
 		else if (log_ratelimit(&b->refusal_log, clock_mono_ms(), &dropped))
 			log_notice("call",
 			           "INVITE from %s@%s refused %d: %s (%u more refusals not logged)",
-			           req->from_user,
-			           hostport_format(src, sizeof(src), req->src_ip, req->src_port) > 0
-			               ? src
-			               : "?",
-			           ar.status, ar.reason, dropped);
+			           req->from_user, src, ar.status, ar.reason, dropped);
 		if (ar.status == 407 || ar.status == 401)
 			respond_challenge(b, nh, &ar);
 		else

@@ -15,8 +15,8 @@
 #include <sofia-sip/su_string.h>
 
 #include "dialplan.h"
-#include "hostport.h"
 #include "directory.h"
+#include "hostport.h"
 #include "log.h"
 #include "store.h"
 

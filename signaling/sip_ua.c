@@ -96,12 +96,12 @@ static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, bo
 	sip_ua_request_source(nua, ip, sizeof(ip), &port, &transport);
 	if (source_limit_allow(ua->limit, ip, now))
 		return false;
+	hostport_format(src, sizeof(src), ip, port);
 	if (log_ratelimit(&ua->refusal_log, now, &dropped))
 		log_notice("sip",
 		           "%s from %s refused: over [sip] source_rate (%ld/s) (%u more refusals "
 		           "not logged, %llu in all)",
-		           what, hostport_format(src, sizeof(src), ip, port) > 0 ? src : ip,
-		           ua->cfg->sip_source_rate, dropped,
+		           what, src, ua->cfg->sip_source_rate, dropped,
 		           (unsigned long long)source_limit_refused(ua->limit));
 	nua_respond(nh, 503, "Too Many Requests", SIPTAG_RETRY_AFTER_STR("5"), NUTAG_WITH_THIS(nua),
 	            TAG_END());
