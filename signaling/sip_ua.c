@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <netinet/in.h>
 
@@ -18,6 +19,7 @@
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/tport_tag.h>
+#include <sofia-sip/url.h>
 
 #include "clock.h"
 #include "hostport.h"
@@ -323,6 +325,19 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	start_tcp_sweep(ua);
 	*out = ua;
 	return 0;
+}
+
+bool sip_ua_uri_is_tcp(const char *uri)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *u = uri ? url_make(home, uri) : NULL;
+	char transport[8];
+	bool tcp = u && u->url_params &&
+	           url_param(u->url_params, "transport", transport, sizeof(transport)) > 0 &&
+	           strcasecmp(transport, "tcp") == 0;
+
+	su_home_deinit(home);
+	return tcp;
 }
 
 bool sip_ua_tcp_flow_open(const struct sip_ua *ua, const char *ip, unsigned port)

@@ -31,6 +31,10 @@ struct sip_ua {
 void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
                            const char **transport);
 
+/* Whether a next hop or target URI names TCP (";transport=tcp"): our Contact towards it must
+ * then say so too. NULL is not. */
+bool sip_ua_uri_is_tcp(const char *uri);
+
 #define SIP_UA_MAX_CONTACTS 32 /* more than this in one REGISTER is refused whole */
 #define SIP_UA_MAX_CREDS    4
 

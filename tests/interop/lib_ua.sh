@@ -146,3 +146,21 @@ received_digits() {
 digits_are() { [ "$(received_digits "$1")" = "$2" ]; }
 # heard FILE HZ [MIN_S]: the recording's dominant frequency is HZ (within 20 Hz).
 heard() { "${UACTL[@]}" freq "$1" "$2" --min-s "${3:-1}"; }
+
+# start_linphonec: linphonec reading $LP/linphonerc (HOME=$LP), its output in
+# $T/linphonec.out, its log in $T/linphonec.log; the test defines lp_idle. Both pids are kept,
+# the timeout wrapper's (linphonec.pid) and linphonec's own (linphonec-child.pid): a linphonec
+# stuck on its way out ignores SIGTERM, and the harness's KILL must reach it too.
+start_linphonec() {
+	HOME=$LP timeout -s KILL 120 linphonec --pipe -c "$LP/linphonerc" -d 5 -l "$T/linphonec.log" \
+		</dev/null >"$T/linphonec.out" 2>&1 &
+	echo $! >"$T/linphonec.pid"
+	wait_for 5 eval 'pgrep -P "$(cat "$T/linphonec.pid")" >"$T/linphonec-child.pid"'
+	wait_for 10 lp_idle || { log "linphonec did not answer"; exit 1; }
+}
+# stop_linphonec: asks linphonec to exit; true once it has.
+stop_linphonec() {
+	timeout 5 linphonecsh exit >/dev/null 2>&1
+	wait_for 10 eval '! kill -0 "$(cat "$T/linphonec.pid")"' || return 1
+	rm -f "$T/linphonec-child.pid"
+}
