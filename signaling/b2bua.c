@@ -25,6 +25,7 @@
 #include "directory.h"
 #include "clock.h"
 #include "hangup_cause.h"
+#include "hostport.h"
 #include "log.h"
 #include "router.h"
 
@@ -410,16 +411,16 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	call_auth_check(&auth, req->sip, "INVITE", req->src_ip, now, &ar);
 	if (!ar.ok) {
 		unsigned dropped = 0;
+		char src[HOSTPORT_LEN];
 
+		hostport_format(src, sizeof(src), req->src_ip, req->src_port);
 		if (ar.status == 407 || ar.status == 401)
-			log_debug("call", "INVITE from %s@%s:%u challenged (%s)", req->from_user,
-			          req->src_ip, req->src_port, ar.reason);
+			log_debug("call", "INVITE from %s@%s challenged (%s)", req->from_user, src,
+			          ar.reason);
 		else if (log_ratelimit(&b->refusal_log, clock_mono_ms(), &dropped))
-			log_notice(
-			    "call",
-			    "INVITE from %s@%s:%u refused %d: %s (%u more refusals not logged)",
-			    req->from_user, req->src_ip, req->src_port, ar.status, ar.reason,
-			    dropped);
+			log_notice("call",
+			           "INVITE from %s@%s refused %d: %s (%u more refusals not logged)",
+			           req->from_user, src, ar.status, ar.reason, dropped);
 		if (ar.status == 407 || ar.status == 401)
 			respond_challenge(b, nh, &ar);
 		else

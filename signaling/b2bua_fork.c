@@ -22,7 +22,8 @@ struct call_fork {
 	struct codec_prefs prefs;
 };
 
-static void take_target(struct call *call, unsigned i, const struct route_target *t)
+static void take_target(struct b2bua *b, struct call *call, unsigned i,
+                        const struct route_target *t)
 {
 	struct leg *leg = &call->b[i];
 
@@ -31,6 +32,12 @@ static void take_target(struct call *call, unsigned i, const struct route_target
 	leg->contact = t->ruri;
 	leg->proxy = t->proxy;
 	leg->src_ip = t->src_ip;
+	/* Back over the phone's own TCP connection while it is open (RFC 5923): a phone may
+	 * accept no connection of ours, and sofia-sip would open a new one to the contact. */
+	if (!leg->proxy && t->tcp_flow && sip_ua_tcp_flow_open(b->ua, t->src_ip, t->src_port)) {
+		leg->proxy = t->tcp_flow;
+		leg->proxy_is_flow = true;
+	}
 	call->fork->leg_timeout_s[i] = t->leg_timeout_s;
 }
 
@@ -65,7 +72,7 @@ int b2bua_fork_setup(struct b2bua *b, struct call *call, const struct route_resu
 	call->n_b = 0;
 	for (unsigned i = 0; i < res->n_targets; i++) {
 		if (res->targets[i].group == res->targets[0].group)
-			take_target(call, call->n_b++, &res->targets[i]);
+			take_target(b, call, call->n_b++, &res->targets[i]);
 		else
 			f->rest[f->n_rest++] = res->targets[i];
 	}
@@ -146,7 +153,7 @@ bool b2bua_fork_failover(struct b2bua *b, struct call *call)
 
 		while (f->next_rest < f->n_rest && f->rest[f->next_rest].group == group &&
 		       call->n_b < CALL_MAX_FORKS)
-			take_target(call, call->n_b++, &f->rest[f->next_rest++]);
+			take_target(b, call, call->n_b++, &f->rest[f->next_rest++]);
 		log_info("call", "failover: calling the next %u target(s)", call->n_b - from);
 		/* call->sdp_out may hold the answer an early-media leg got us for A by now: the
 		 * new legs get the offer the first ones got. */

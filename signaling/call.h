@@ -48,13 +48,15 @@ struct leg {
 	bool is_a;
 	unsigned index; /* B legs: fork index */
 	enum leg_state state;
-	int final_status; /* final answer seen or sent on this leg, 0 while none */
-	char *contact;    /* B: the contact called (on the call's home) */
-	char *proxy;      /* B: NAT next hop or NULL (on the call's home) */
-	char *src_ip;     /* A: the address its INVITE came from; B: the address its contact
-	                   * registered from when no NAT was seen, else NULL (on the call's home) */
-	char *sdp;        /* latest SDP received on this leg (on the call's home) */
-	char *sdp_sent;   /* latest SDP we sent on this leg (on the call's home) */
+	int final_status;   /* final answer seen or sent on this leg, 0 while none */
+	char *contact;      /* B: the contact called (on the call's home) */
+	char *proxy;        /* B: NAT next hop, or the TCP connection it registered on, or NULL
+	                     * (on the call's home) */
+	bool proxy_is_flow; /* B: proxy is that TCP connection, which dies with the process */
+	char *src_ip;       /* A: the address its INVITE came from; B: the address its contact
+	                     * registered from when no NAT was seen, else NULL (on the call's home) */
+	char *sdp;          /* latest SDP received on this leg (on the call's home) */
+	char *sdp_sent;     /* latest SDP we sent on this leg (on the call's home) */
 	struct leg_dialog dlg;
 };
 

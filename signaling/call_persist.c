@@ -153,7 +153,11 @@ void call_persist_save(struct store *st, const struct call *call)
 		c.text[SC_LEG(side, SC_LEG_REMOTE)] = l->dlg.remote;
 		c.text[SC_LEG(side, SC_LEG_TARGET)] = l->dlg.target;
 		c.text[SC_LEG(side, SC_LEG_ROUTE)] = l->dlg.route;
-		c.text[SC_LEG(side, SC_LEG_PROXY)] = l->proxy;
+		/* A connection does not outlive the process: a call taken back reaches that phone
+		 * through its registered contact, where it listens, whatever its dialog target says
+		 * (a phone answering over its own connection may give that connection's port,
+		 * calls.md). */
+		c.text[SC_LEG(side, SC_LEG_PROXY)] = l->proxy_is_flow ? l->contact : l->proxy;
 		c.text[SC_LEG(side, SC_LEG_SRC_IP)] = l->src_ip;
 		c.text[SC_LEG(side, SC_LEG_SDP)] = l->sdp;
 		c.text[SC_LEG(side, SC_LEG_SDP_SENT)] = l->sdp_sent;

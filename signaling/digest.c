@@ -466,16 +466,36 @@ static int expected_response(const struct digest *d, const struct digest_creds *
 	                       out);
 }
 
+/* SIPp 3.6 writes its digest uri over IPv6 as "sip:" REMOTE_IP ":" REMOTE_PORT with the address
+ * unbracketed ("sip:::1:5060"). In host mode such a uri (no user, no bracket, two colons or
+ * more after the scheme) is read as "sip:[address]:port", split at the last colon; anything else
+ * is copied as it is. Reading it another way can only make it match nothing. */
+static const char *sipp_v6_uri(const char *uri, char *buf, size_t len)
+{
+	const char *host = strncasecmp(uri, "sip:", 4) == 0 ? uri + 4 : NULL;
+	const char *last;
+	int n;
+
+	if (!host || strpbrk(host, "@[;?") || !(last = strrchr(host, ':')) ||
+	    !memchr(host, ':', (size_t)(last - host)))
+		return uri;
+	n = snprintf(buf, len, "sip:[%.*s]%s", (int)(last - host), host, last);
+	return n > 0 && (size_t)n < len ? buf : uri;
+}
+
 bool digest_uri_matches(const char *digest_uri, const char *request_uri, enum digest_uri_check mode)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	url_t *a, *b;
 	bool same;
+	char v6[128];
 
 	if (!digest_uri || !request_uri || !*digest_uri || !*request_uri)
 		return false;
 	if (strcmp(digest_uri, request_uri) == 0)
 		return true;
+	if (mode == DIGEST_URI_HOST)
+		digest_uri = sipp_v6_uri(digest_uri, v6, sizeof(v6));
 	/* RFC 3261 §19.1.4 as sofia-sip applies it: scheme, user, host (case-insensitive) and
 	 * port (absent = the scheme's default) must agree; URI parameters may differ. "*" and
 	 * unparsable URIs match nothing. */

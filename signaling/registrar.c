@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "directory.h"
 #include "failban.h"
+#include "hostport.h"
 #include "log.h"
 #include "store.h"
 
@@ -87,6 +88,15 @@ static void answer(struct registrar_reply *reply, int status, const char *phrase
 	reply->status = status;
 	reply->phrase = phrase;
 }
+
+/* "ip:port" of the request's source for the logs, "[v6]:port" for IPv6; SRC(req) formats into a
+ * buffer that lives until the end of the enclosing block. */
+static const char *src_of(const struct registrar_request *req, char *buf)
+{
+	hostport_format(buf, HOSTPORT_LEN, req->src_ip, req->src_port);
+	return buf;
+}
+#define SRC(req) src_of(req, (char[HOSTPORT_LEN]){0})
 
 /* Offers the algorithms of offer that are also in algs (a mask). */
 static void challenge(struct registrar *reg, struct registrar_reply *reply, bool stale,
@@ -198,8 +208,8 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 	auth_algs_for(reg->dg, reg->dir, req->aor_user, reg->cfg.domain, &offer);
 	if (req->creds_bad) {
 		if (refusal_logged(reg))
-			log_notice("reg", "malformed Authorization header from %s:%u for '%s'",
-			           req->src_ip, req->src_port, req->aor_user);
+			log_notice("reg", "malformed Authorization header from %s for '%s'",
+			           SRC(req), req->aor_user);
 		answer(reply, 400, "Malformed Authorization Header");
 		return false;
 	}
@@ -210,8 +220,7 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 	r = pick_creds(reg, req, c);
 	if (r == DIGEST_MALFORMED) {
 		if (refusal_logged(reg))
-			log_notice("reg", "malformed digest credentials from %s:%u for '%s'",
-			           req->src_ip, req->src_port,
+			log_notice("reg", "malformed digest credentials from %s for '%s'", SRC(req),
 			           c->username[0] ? c->username : req->aor_user);
 		answer(reply, 400, "Malformed Authorization Header");
 		return false;
@@ -266,11 +275,10 @@ static bool authenticate(struct registrar *reg, const struct registrar_request *
 	case DIGEST_WRONG_PASSWORD:
 	case DIGEST_URI_MISMATCH:
 		if (refusal_logged(reg))
-			log_notice("reg", "%s for '%s' from %s:%u (%s)%s",
+			log_notice("reg", "%s for '%s' from %s (%s)%s",
 			           r == DIGEST_URI_MISMATCH ? "digest uri not the Request-URI"
 			                                    : "wrong password",
-			           c->username, req->src_ip, req->src_port, c->algorithm,
-			           u ? "" : ", no such user");
+			           c->username, SRC(req), c->algorithm, u ? "" : ", no such user");
 		if (failure_bans(reg, req, c->username, now)) {
 			answer(reply, 403, "Forbidden");
 			return false;
@@ -475,8 +483,8 @@ static bool contact_routable(const struct registrar_request *req,
 		why = "Contact Transport Not Served";
 	if (!why)
 		return true;
-	log_notice("reg", "REGISTER for '%s' from %s:%u: contact refused (%s)", req->aor_user,
-	           req->src_ip, req->src_port, why);
+	log_notice("reg", "REGISTER for '%s' from %s: contact refused (%s)", req->aor_user,
+	           SRC(req), why);
 	answer(reply, 400, why);
 	return false;
 }
@@ -590,8 +598,8 @@ static void update_bindings(struct registrar *reg, const struct registrar_reques
 		goto out;
 	}
 	reply_list(&existing, req, fresh, now, reply);
-	log_info("reg", "'%s' REGISTER accepted from %s %s:%u (%zu contact(s) in request)",
-	         req->aor_user, req->transport, req->src_ip, req->src_port, req->n_contacts);
+	log_info("reg", "'%s' REGISTER accepted from %s %s (%zu contact(s) in request)",
+	         req->aor_user, req->transport, SRC(req), req->n_contacts);
 out:
 	store_reg_list_free(&existing);
 	free(fresh);
@@ -613,16 +621,15 @@ static void remove_all(struct registrar *reg, const struct registrar_request *re
 		answer(reply, 500, "Server Internal Error");
 		return;
 	}
-	log_info("reg", "'%s' removed all bindings (from %s:%u)", req->aor_user, req->src_ip,
-	         req->src_port);
+	log_info("reg", "'%s' removed all bindings (from %s)", req->aor_user, SRC(req));
 	reply_bindings(reg, req->aor_user, c->realm, now, reply);
 }
 
 static bool our_domain(const struct registrar *reg, const char *host)
 {
-	return strcasecmp(host, reg->cfg.domain) == 0 ||
-	       strcasecmp(host, digest_realm(reg->dg)) == 0 ||
-	       strcasecmp(host, reg->cfg.local_host) == 0;
+	return hostport_same_host(host, reg->cfg.domain) ||
+	       hostport_same_host(host, digest_realm(reg->dg)) ||
+	       hostport_same_host(host, reg->cfg.local_host);
 }
 
 void registrar_handle(struct registrar *reg, const struct registrar_request *req, time_t now,
@@ -634,8 +641,7 @@ void registrar_handle(struct registrar *reg, const struct registrar_request *req
 	memset(reply, 0, sizeof(*reply));
 	if (!req->aor_user || !req->aor_user[0] || !req->aor_host || !req->has_from ||
 	    !req->call_id) {
-		log_notice("reg", "REGISTER from %s:%u without To user, From or Call-ID",
-		           req->src_ip, req->src_port);
+		log_notice("reg", "REGISTER from %s without To user, From or Call-ID", SRC(req));
 		answer(reply, 400, "Missing To or From");
 		return;
 	}

@@ -20,6 +20,7 @@
 #include "bridge_targets.h"
 #include "dialplan.h"
 #include "directory.h"
+#include "hostport.h"
 #include "log.h"
 #include "store.h"
 
@@ -106,28 +107,31 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user, uns
 	for (size_t i = 0; i < regs.n; i++) {
 		struct route_target *t = &out->targets[out->n_targets];
 		const struct store_reg *reg = &regs.v[i];
+		char hp[HOSTPORT_LEN];
 
 		if (out->n_targets == CALL_MAX_FORKS) {
 			log_notice("route", "bridge: more than %d contacts, %s@%s not called",
 			           CALL_MAX_FORKS, user, reg->contact);
 			continue;
 		}
+		if (hostport_format(hp, sizeof(hp), reg->network_ip, reg->network_port) < 0)
+			continue; /* not an address the store could hold: no way to reach it */
+		*t = (struct route_target){.ruri = su_strdup(home, reg->contact),
+		                           .group = group,
+		                           .leg_timeout_s = leg_timeout_s};
 		out->n_targets++;
-		t->group = group;
-		t->leg_timeout_s = leg_timeout_s;
-		t->ruri = su_strdup(home, reg->contact);
 		/* Only where it registered from: on UDP always the source address and port,
 		 * whatever the contact says (a binding stored before maddr= was refused included);
-		 * on TCP the source when behind NAT, else the contact, whose host is that source.
-		 */
+		 * on TCP the source when behind NAT, else the connection it registered on while
+		 * that is open (b2bua_fork.c asks), else the contact, whose host is that source. */
 		if (!reg->nat)
 			t->src_ip = su_strdup(home, reg->network_ip);
 		if (reg->nat || !strcmp(reg->network_proto, "udp"))
-			t->proxy =
-			    su_sprintf(home,
-			               strchr(reg->network_ip, ':') ? "sip:[%s]:%u;transport=%s"
-			                                            : "sip:%s:%u;transport=%s",
-			               reg->network_ip, reg->network_port, reg->network_proto);
+			t->proxy = su_sprintf(home, "sip:%s;transport=%s", hp, reg->network_proto);
+		else if (!strcmp(reg->network_proto, "tcp")) {
+			t->tcp_flow = su_sprintf(home, "sip:%s;transport=tcp", hp);
+			t->src_port = reg->network_port;
+		}
 	}
 	store_reg_list_free(&regs);
 }

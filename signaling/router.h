@@ -19,6 +19,10 @@ struct route_target {
 	char *src_ip;   /* the address it registered from when no NAT was seen, else NULL */
 	unsigned group; /* failover group (bridge `|`): 0 rings first */
 	unsigned leg_timeout_s; /* leg_timeout variable of the leg, 0: none */
+	/* TCP without NAT: the connection it registered on ("sip:ip:port;transport=tcp", its
+	 * source port in src_port), the next hop instead of the contact while it is open. */
+	char *tcp_flow;
+	unsigned src_port;
 };
 
 /* What the caller hears before the bridge (ring_ready, pre_answer, answer): the strongest asked

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <netinet/in.h>
 
@@ -18,10 +19,13 @@
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/tport_tag.h>
+#include <sofia-sip/url.h>
 
 #include "clock.h"
+#include "hostport.h"
 #include "log.h"
 #include "sip_socket.h"
+#include "tcp_flows.h"
 #include "tcp_guard.h"
 
 /* sofia-sip exports these logs but declares only some of them. */
@@ -86,7 +90,7 @@ void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
 static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, bool is_invite)
 {
 	const char *what = is_invite ? "INVITE" : "REGISTER";
-	char ip[64];
+	char ip[64], src[HOSTPORT_LEN];
 	unsigned port, dropped = 0;
 	const char *transport;
 	uint64_t now = clock_mono_ms();
@@ -94,13 +98,13 @@ static bool over_source_rate(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, bo
 	sip_ua_request_source(nua, ip, sizeof(ip), &port, &transport);
 	if (source_limit_allow(ua->limit, ip, now))
 		return false;
+	hostport_format(src, sizeof(src), ip, port);
 	if (log_ratelimit(&ua->refusal_log, now, &dropped))
-		log_notice(
-		    "sip",
-		    "%s from %s:%u refused: over [sip] source_rate (%ld/s) (%u more refusals "
-		    "not logged, %llu in all)",
-		    what, ip, port, ua->cfg->sip_source_rate, dropped,
-		    (unsigned long long)source_limit_refused(ua->limit));
+		log_notice("sip",
+		           "%s from %s refused: over [sip] source_rate (%ld/s) (%u more refusals "
+		           "not logged, %llu in all)",
+		           what, src, ua->cfg->sip_source_rate, dropped,
+		           (unsigned long long)source_limit_refused(ua->limit));
 	nua_respond(nh, 503, "Too Many Requests", SIPTAG_RETRY_AFTER_STR("5"), NUTAG_WITH_THIS(nua),
 	            TAG_END());
 	/* A REGISTER's handle ends here; an INVITE's when the stack reports it terminated (its
@@ -200,6 +204,11 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 	log_set_context(NULL);
 }
 
+static void flow_open(void *arg, const char *ip, unsigned port)
+{
+	tcp_flows_add((struct tcp_flows *)arg, ip, port);
+}
+
 static void on_tcp_sweep(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct sip_ua *ua = (struct sip_ua *)arg;
@@ -207,11 +216,17 @@ static void on_tcp_sweep(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	    .port = ua->cfg->sip_port,
 	    .idle_ms = (unsigned)ua->cfg->sip_tcp_idle_s * 1000,
 	    .max_per_source = (unsigned)ua->cfg->sip_tcp_max_per_source,
+	    .on_open = flow_open,
+	    .arg = ua->flows,
 	};
 	struct tcp_guard_result r;
 	unsigned dropped = 0;
+	int rc;
 
-	if (tcp_guard_sweep(&gc, &r) == 0 && (r.idle || r.over_cap) &&
+	tcp_flows_begin(ua->flows);
+	rc = tcp_guard_sweep(&gc, &r);
+	tcp_flows_end(ua->flows);
+	if (rc == 0 && (r.idle || r.over_cap) &&
 	    log_ratelimit(&ua->refusal_log, clock_mono_ms(), &dropped))
 		log_notice("sip",
 		           "TCP: closed %zu silent for [sip] tcp_idle_s and %zu past [sip] "
@@ -237,8 +252,7 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
                size_t errlen)
 {
 	struct sip_ua *ua = calloc(1, sizeof(*ua));
-	char url[192];
-	bool v6 = strchr(cfg->sip_host, ':') != NULL;
+	char url[192], hp[HOSTPORT_LEN];
 
 	if (!ua)
 		return -ENOMEM;
@@ -251,13 +265,16 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	if (source_limit_new(&ua->limit,
 	                     &(struct source_limit_cfg){.rate = (unsigned)cfg->sip_source_rate,
 	                                                .burst = (unsigned)cfg->sip_source_burst,
-	                                                .capacity = 65536}) != 0) {
+	                                                .capacity = 65536}) != 0 ||
+	    tcp_flows_new(&ua->flows) != 0) {
+		source_limit_free(ua->limit);
 		free(ua);
 		snprintf(err, errlen, "out of memory for the per-source rate limit");
 		return -ENOMEM;
 	}
 	redirect_sofia_logs();
-	snprintf(url, sizeof(url), v6 ? "sip:[%s]:%u" : "sip:%s:%u", cfg->sip_host, cfg->sip_port);
+	hostport_format(hp, sizeof(hp), cfg->sip_host, cfg->sip_port);
+	snprintf(url, sizeof(url), "sip:%s", hp);
 	ua->nua = nua_create(
 	    root, on_event, (nua_magic_t *)ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
@@ -287,6 +304,7 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 		         "local)",
 		         cfg->sip_listen);
 		source_limit_free(ua->limit);
+		tcp_flows_free(ua->flows);
 		free(ua);
 		return -EADDRINUSE;
 	}
@@ -307,6 +325,24 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	start_tcp_sweep(ua);
 	*out = ua;
 	return 0;
+}
+
+bool sip_ua_uri_is_tcp(const char *uri)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *u = uri ? url_make(home, uri) : NULL;
+	char transport[8];
+	bool tcp = u && u->url_params &&
+	           url_param(u->url_params, "transport", transport, sizeof(transport)) > 0 &&
+	           strcasecmp(transport, "tcp") == 0;
+
+	su_home_deinit(home);
+	return tcp;
+}
+
+bool sip_ua_tcp_flow_open(const struct sip_ua *ua, const char *ip, unsigned port)
+{
+	return tcp_flows_has(ua->flows, ip, port);
 }
 
 unsigned sip_ua_udp_queued(const struct sip_ua *ua)
@@ -341,5 +377,6 @@ void sip_ua_free(struct sip_ua *ua)
 	if (ua->nua)
 		nua_destroy(ua->nua);
 	source_limit_free(ua->limit);
+	tcp_flows_free(ua->flows);
 	free(ua);
 }

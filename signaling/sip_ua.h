@@ -104,6 +104,9 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
                size_t errlen);
 /* Starts a graceful shutdown; done runs once the stack has finished (or timed out). */
 typedef void (*sip_ua_done_cb)(void *arg);
+/* Whether the TCP connection from ip:port that a phone registered on is still open (as of the
+ * last sweep, or since a REGISTER came over it): a call may then go back over it. */
+bool sip_ua_tcp_flow_open(const struct sip_ua *ua, const char *ip, unsigned port);
 /* Bytes (kernel accounting) waiting on the busiest of the stack's UDP sockets. */
 unsigned sip_ua_udp_queued(const struct sip_ua *ua);
 void sip_ua_shutdown(struct sip_ua *ua, sip_ua_done_cb done, void *arg);

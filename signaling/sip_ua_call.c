@@ -81,6 +81,10 @@ void sip_ua_on_invite(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip)
 	}
 	sip_ua_request_source(ua->nua, ip, sizeof(ip), &req.src_port, &req.transport);
 	req.src_ip = ip;
+	/* Our Contact must say TCP to a phone that called over TCP: sofia-sip writes one without
+	 * transport (UDP), which a phone listening on TCP alone cannot send its BYE to. */
+	if (req.transport && strcmp(req.transport, "tcp") == 0)
+		nua_set_hparams(nh, NUTAG_M_PARAMS("transport=tcp"), TAG_END());
 	fit_session_timer(ua, nh, sip, true);
 	if (ua->h.invite)
 		ua->h.invite(ua->h.arg, nh, &req);
@@ -266,6 +270,8 @@ ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *i
 	if (!nh)
 		return NULL;
 	nua_invite(nh, TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
+	           TAG_IF(sip_ua_uri_is_tcp(inv->proxy ? inv->proxy : inv->ruri),
+	                  NUTAG_M_PARAMS("transport=tcp")),
 	           TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	           TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),
 	           TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)), TAG_END());

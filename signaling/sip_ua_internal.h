@@ -24,11 +24,16 @@ struct sip_ua {
 	struct source_limit *limit;       /* owned: per-source request rate */
 	su_timer_t *tcp_sweep;            /* owned: tcp_guard sweeps */
 	struct log_ratelimit refusal_log; /* source_limit refusals */
+	struct tcp_flows *flows;          /* owned: open TCP connections phones registered on */
 };
 
 /* Where the current request really came from (the transport's view, not the headers'). */
 void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
                            const char **transport);
+
+/* Whether a next hop or target URI names TCP (";transport=tcp"): our Contact towards it must
+ * then say so too. NULL is not. */
+bool sip_ua_uri_is_tcp(const char *uri);
 
 #define SIP_UA_MAX_CONTACTS 32 /* more than this in one REGISTER is refused whole */
 #define SIP_UA_MAX_CREDS    4

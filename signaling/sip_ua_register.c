@@ -12,9 +12,11 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_string.h>
 
+#include "hostport.h"
 #include "log.h"
 #include "registrar.h"
 #include "sip_ua_internal.h"
+#include "tcp_flows.h"
 
 /* Fills contacts from the Contact headers; returns how many, or -1 when there are too many. */
 static int read_contacts(su_home_t *home, const sip_t *sip, struct registrar_request *req,
@@ -138,13 +140,20 @@ void sip_ua_on_register(struct sip_ua *ua, nua_t *nua, nua_handle_t *nh, const s
 	sip_ua_request_source(nua, ip, sizeof(ip), &req.src_port, &req.transport);
 	req.src_ip = ip;
 	if (sip_ua_describe_register(home, sip, &req, contacts, creds)) {
-		log_notice("sip", "REGISTER from %s:%u with more than %d contacts refused", ip,
-		           req.src_port, SIP_UA_MAX_CONTACTS);
+		char src[HOSTPORT_LEN];
+
+		hostport_format(src, sizeof(src), ip, req.src_port);
+		log_notice("sip", "REGISTER from %s with more than %d contacts refused", src,
+		           SIP_UA_MAX_CONTACTS);
 		memset(&reply, 0, sizeof(reply));
 		reply.status = 403;
 		reply.phrase = "Too Many Contacts";
 	} else {
 		registrar_handle(ua->registrar, &req, time(NULL), &reply);
+		/* A binding made over TCP is reached back over this connection while it lasts. */
+		if (reply.status == 200 && req.n_contacts && req.transport &&
+		    strcmp(req.transport, "tcp") == 0)
+			tcp_flows_add(ua->flows, ip, req.src_port);
 	}
 	send_reply(nua, nh, &reply);
 	nua_handle_destroy(nh);

@@ -30,6 +30,8 @@ ua_handle *sip_ua_restore_leg(struct sip_ua *ua, void *leg, const struct ua_rest
 	nua_invite(nh, SIPTAG_CSEQ_STR(cseq),
 	           TAG_IF(r->route && *r->route, SIPTAG_ROUTE_STR(r->route)),
 	           TAG_IF(r->proxy && *r->proxy, NUTAG_PROXY(r->proxy)),
+	           TAG_IF(sip_ua_uri_is_tcp(r->proxy && *r->proxy ? r->proxy : r->target),
+	                  NUTAG_M_PARAMS("transport=tcp")),
 	           TAG_IF(r->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	           TAG_IF(r->sdp, SIPTAG_PAYLOAD_STR(r->sdp)), NUTAG_AUTOACK(1), TAG_END());
 	return nh;

@@ -18,6 +18,8 @@ struct conn {
 	int fd;
 	unsigned idle_ms; /* since data last went either way */
 	char key[FAILBAN_KEY_LEN];
+	char ip[INET6_ADDRSTRLEN]; /* the peer */
+	unsigned port;
 };
 
 static unsigned port_of(const struct sockaddr_storage *ss)
@@ -35,7 +37,6 @@ static bool accepted_on(int fd, unsigned port, struct conn *c)
 	struct sockaddr_storage local, peer;
 	socklen_t llen = sizeof(local), plen = sizeof(peer), tlen = sizeof(int), ilen;
 	struct tcp_info ti;
-	char ip[INET6_ADDRSTRLEN];
 	int type = 0;
 	const void *addr;
 
@@ -52,12 +53,13 @@ static bool accepted_on(int fd, unsigned port, struct conn *c)
 		return false;
 	addr = peer.ss_family == AF_INET ? (const void *)&((struct sockaddr_in *)&peer)->sin_addr
 	                                 : (const void *)&((struct sockaddr_in6 *)&peer)->sin6_addr;
-	if (!inet_ntop(peer.ss_family, addr, ip, sizeof(ip)))
+	if (!inet_ntop(peer.ss_family, addr, c->ip, sizeof(c->ip)))
 		return false;
 	c->fd = fd;
+	c->port = port_of(&peer);
 	c->idle_ms = ti.tcpi_last_data_recv < ti.tcpi_last_data_sent ? ti.tcpi_last_data_recv
 	                                                             : ti.tcpi_last_data_sent;
-	failban_source_key(ip, true, c->key);
+	failban_source_key(c->ip, true, c->key);
 	return true;
 }
 
@@ -95,8 +97,11 @@ int tcp_guard_sweep(const struct tcp_guard_cfg *cfg, struct tcp_guard_result *ou
 			out->idle++;
 			continue;
 		}
-		if (!cfg->max_per_source)
+		if (!cfg->max_per_source) {
+			if (cfg->on_open)
+				cfg->on_open(cfg->arg, c.ip, c.port);
 			continue;
+		}
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			struct conn *nv = realloc(v, ncap * sizeof(*v));
@@ -116,6 +121,8 @@ int tcp_guard_sweep(const struct tcp_guard_cfg *cfg, struct tcp_guard_result *ou
 		if (run >= cfg->max_per_source) {
 			shutdown(v[i].fd, SHUT_RDWR);
 			out->over_cap++;
+		} else if (cfg->on_open) {
+			cfg->on_open(cfg->arg, v[i].ip, v[i].port);
 		}
 	}
 	free(v);

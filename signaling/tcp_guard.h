@@ -15,6 +15,9 @@ struct tcp_guard_cfg {
 	unsigned port;           /* the SIP listen port */
 	unsigned idle_ms;        /* 0 = no idle rule */
 	unsigned max_per_source; /* 0 = no cap */
+	/* Called for each connection the sweep leaves open, with its peer address (may be NULL). */
+	void (*on_open)(void *arg, const char *ip, unsigned port);
+	void *arg;
 };
 
 struct tcp_guard_result {

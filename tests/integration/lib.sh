@@ -114,10 +114,11 @@ INI
 }
 
 # start_signald NAME MEDIA_ENDPOINT [--set k=v ...]: sets ${NAME}_SIP (host:port). Several media
-# nodes: MEDIA_ENDPOINT as one word list, "$m1_RPC $m2_RPC".
+# nodes: MEDIA_ENDPOINT as one word list, "$m1_RPC $m2_RPC". SIGNALD_IP=::1 listens on [::1].
 start_signald() {
 	local name=$1 media=$2; shift 2
-	local sip_port
+	local sip_port host=${SIGNALD_IP:-127.0.0.1}
+	[[ $host == *:* ]] && host="[$host]"
 	sip_port=$(free_port)
 	mkdir -p "$T/$name-state"
 	cat >"$T/$name.ini" <<INI
@@ -126,7 +127,7 @@ node_id = $name
 log_level = debug
 state_dir = $T/$name-state
 [sip]
-listen = 127.0.0.1:$sip_port
+listen = $host:$sip_port
 [media]
 $(for m in $media; do echo "node = $m"; done)
 ping_interval_ms = 500
@@ -137,8 +138,8 @@ file = ${DIALPLAN:-$TANDEM_SRC/deploy/demo/dialplan.xml}
 INI
 	"$SIGNALD" -c "$T/$name.ini" "$@" >"$T/$name.log" 2>&1 &
 	echo $! >"$T/$name.pid"
-	printf -v "${name}_SIP" '%s' "127.0.0.1:$sip_port"
-	if ! wait_for 10 "$SIPPING" "sip:127.0.0.1:$sip_port" 300; then
+	printf -v "${name}_SIP" '%s' "$host:$sip_port"
+	if ! wait_for 10 "$SIPPING" "sip:$host:$sip_port" 300 "sip:$host:*"; then
 		log "signald $name did not answer OPTIONS"
 		return 1
 	fi

@@ -16,34 +16,60 @@ need_tools() {
 UACTL=(python3 "$TANDEM_SRC/tests/interop/uactl.py")
 DEMO=$TANDEM_SRC/deploy/demo
 
-# start_demo: mediad and signald with the demo config, only the ports changed. Sets RPC (mediad's
-# endpoint), SIP (signald's host:port), sip_port, rtp_min, rtp_max and DB.
+# start_demo [SIGNALD ARGS...]: mediad and signald with the demo config, only the ports changed
+# (and with DEMO_IP=::1, the addresses: signald listens on [::1], mediad binds and advertises
+# ::1). Sets RPC (mediad's endpoint), SIP (signald's host:port), sip_port, rtp_min, rtp_max, DB.
+DEMO_IP=127.0.0.1
 start_demo() {
+	local media_ip=()
 	sip_port=$(free_port)
 	rtp_min=$(free_port 200)
 	rtp_max=$((rtp_min + 199))
 	RPC=tcp://127.0.0.1:$(free_port)
-	SIP=127.0.0.1:$sip_port
+	SIP=$DEMO_IP:$sip_port
+	if [[ $DEMO_IP == *:* ]]; then
+		SIP="[$DEMO_IP]:$sip_port"
+		media_ip=(--set "rtp.bind_ip=$DEMO_IP" --set "rtp.advertise_ip=$DEMO_IP")
+	fi
 	DB=$T/state/tandem.db
-	"$MEDIAD" -c "$DEMO/mediad.ini" --set "mediad.rpc_endpoint=$RPC" \
+	"$MEDIAD" -c "$DEMO/mediad.ini" --set "mediad.rpc_endpoint=$RPC" "${media_ip[@]}" \
 		--set "rtp.port_min=$rtp_min" --set "rtp.port_max=$rtp_max" >"$T/mediad.log" 2>&1 &
 	echo $! >"$T/mediad.pid"
 	wait_for 10 "$MEDIACTL" -e "$RPC" -t 300 ping || { log "mediad did not answer Ping"; return 1; }
 	mkdir -p "$T/state"
-	"$SIGNALD" -c "$DEMO/signald.ini" --set "sip.listen=$SIP" --set "media.node=$RPC" \
-		--set "signald.state_dir=$T/state" "$@" >"$T/signald.log" 2>&1 &
+	SIGNALD_CMD=("$SIGNALD" -c "$DEMO/signald.ini" --set "sip.listen=$SIP" --set "media.node=$RPC"
+		--set "signald.state_dir=$T/state" "$@")
+	"${SIGNALD_CMD[@]}" >"$T/signald.log" 2>&1 &
 	echo $! >"$T/signald.pid"
-	wait_for 10 "$SIPPING" "sip:$SIP" 300 || { log "signald did not answer OPTIONS"; return 1; }
+	local from=sip:127.0.0.1:*
+	[[ $DEMO_IP == *:* ]] && from="sip:[$DEMO_IP]:*"
+	wait_for 10 "$SIPPING" "sip:$SIP" 300 "$from" || { log "signald did not answer OPTIONS"; return 1; }
+}
+
+# crash_signald: kill -9 the demo's signald and start it again as start_demo did (same port and
+# state_dir), its log appended.
+crash_signald() {
+	kill -KILL "$(cat "$T/signald.pid")"
+	wait "$(cat "$T/signald.pid")" 2>/dev/null
+	"${SIGNALD_CMD[@]}" >>"$T/signald.log" 2>&1 &
+	echo $! >"$T/signald.pid"
 }
 
 # tone FILE HZ: a 60 s sine at 8 kHz, mono 16-bit, for a phone's microphone.
 tone() { sox -n -r 8000 -c 1 -b 16 -e signed-integer "$1" synth 60 sine "$2" vol 0.5; }
 
 declare -A CTL
+# The phones' address and the transport they register over (tcp: baresip's outbound connection
+# carries every request both ways). UA_IP=::1 makes IPv6 phones; SIP then names [::1]:port.
+UA_IP=127.0.0.1
+UA_TRANSPORT=udp
+# baresip's options: -s prints the SIP trace; -v adds its debug lines (received RFC 4733 events).
+UA_OPTS=(-s)
 # start_phone USER HZ: a baresip phone registering USER (password 1234) to $SIP, its microphone
 # a HZ tone; its ctrl_tcp port goes to CTL[USER], its log to $T/uaUSER.log (with the SIP trace).
 start_phone() {
-	local user=$1 d=$T/ua$1
+	local user=$1 d=$T/ua$1 host=$UA_IP
+	[[ $host == *:* ]] && host="[$host]"
 	CTL[$user]=$(free_port)
 	mkdir -p "$d/rec"
 	tone "$T/tone-$user.wav" "$2"
@@ -51,8 +77,8 @@ start_phone() {
 	# ALSA's null device stands in for the speaker, ctrl_tcp takes the commands.
 	cat >"$d/config" <<CFG
 poll_method epoll
-sip_listen 127.0.0.1:$(free_port)
-net_interface 127.0.0.1
+sip_listen $host:$(free_port)
+net_interface $UA_IP
 call_local_timeout 20
 call_max_calls 2
 audio_player alsa,null
@@ -74,9 +100,9 @@ module_app ctrl_tcp.so
 ctrl_tcp_listen 127.0.0.1:${CTL[$user]}
 snd_path $d/rec
 CFG
-	echo "<sip:$user@127.0.0.1:$sip_port;transport=udp>;auth_pass=1234;regint=600" >"$d/accounts"
+	echo "<sip:$user@$SIP;transport=$UA_TRANSPORT>;auth_pass=1234;regint=600" >"$d/accounts"
 	: >"$d/contacts"
-	timeout 120 baresip -s -f "$d" >"$T/ua$user.log" 2>&1 </dev/null &
+	timeout 120 baresip "${UA_OPTS[@]}" -f "$d" >"$T/ua$user.log" 2>&1 </dev/null &
 	echo $! >"$T/ua$user.pid"
 }
 
@@ -112,5 +138,29 @@ recording() {
 	mv "$f" "$T/$2/heard-by-$1.wav"
 	rm -f "$T/ua$1/rec/"*.wav
 }
+# received_digits USER: the digits USER's baresip decoded from RFC 4733 events, in order (one per
+# event end; UA_OPTS with -v makes baresip log them). digits_are USER DIGITS: exactly those.
+received_digits() {
+	sed 's/\x1b\[[0-9;]*m//g' "$T/ua$1.log" | grep -ao "received event: '.' (end=1)" | cut -d"'" -f2 | tr -d '\n'
+}
+digits_are() { [ "$(received_digits "$1")" = "$2" ]; }
 # heard FILE HZ [MIN_S]: the recording's dominant frequency is HZ (within 20 Hz).
 heard() { "${UACTL[@]}" freq "$1" "$2" --min-s "${3:-1}"; }
+
+# start_linphonec: linphonec reading $LP/linphonerc (HOME=$LP), its output in
+# $T/linphonec.out, its log in $T/linphonec.log; the test defines lp_idle. Both pids are kept,
+# the timeout wrapper's (linphonec.pid) and linphonec's own (linphonec-child.pid): a linphonec
+# stuck on its way out ignores SIGTERM, and the harness's KILL must reach it too.
+start_linphonec() {
+	HOME=$LP timeout -s KILL 120 linphonec --pipe -c "$LP/linphonerc" -d 5 -l "$T/linphonec.log" \
+		</dev/null >"$T/linphonec.out" 2>&1 &
+	echo $! >"$T/linphonec.pid"
+	wait_for 5 eval 'pgrep -P "$(cat "$T/linphonec.pid")" >"$T/linphonec-child.pid"'
+	wait_for 10 lp_idle || { log "linphonec did not answer"; exit 1; }
+}
+# stop_linphonec: asks linphonec to exit; true once it has.
+stop_linphonec() {
+	timeout 5 linphonecsh exit >/dev/null 2>&1
+	wait_for 10 eval '! kill -0 "$(cat "$T/linphonec.pid")"' || return 1
+	rm -f "$T/linphonec-child.pid"
+}

@@ -8,7 +8,8 @@
         Reads baresip's SIP trace (-s) in LOG and checks every SDP the user agent received from
         SERVER (host:port): c= is SERVER's host and each m=audio port is in [PORT_MIN, PORT_MAX],
         that is, on the media node. --min: at least N such SDP bodies. --dir: each of these
-        direction attributes appears in some received SDP.
+        direction attributes appears in some received SDP. --every: each of these lines
+        (regular expressions) appears in every received SDP.
     uactl.py freq WAV EXPECT_HZ [--tol HZ] [--min-s S]
         Dominant frequency of the non-silent part of a mono 16-bit WAV (median zero-crossing
         rate over 100 ms frames); checks it is within --tol of EXPECT_HZ and that at least
@@ -72,7 +73,7 @@ def received_sdps(text, server):
 def sdp(a):
     with open(a.log, errors="replace") as f:
         text = re.sub(r"\x1b\[[0-9;]*m", "", f.read())
-    host = a.server.rsplit(":", 1)[0]
+    host = a.server.rsplit(":", 1)[0].strip("[]")  # c= names an IPv6 address bare
     bodies = received_sdps(text, a.server)
     ok = len(bodies) >= a.min
     print(f"{len(bodies)} SDP bodies received from {a.server} (want >= {a.min})")
@@ -83,6 +84,10 @@ def sdp(a):
             a.port_min <= p <= a.port_max for p in ports)
         print(f"  c={conns} m=audio {ports}: {'on the media node' if good else 'NOT on the media node'}")
         ok = ok and bool(good)
+    for r in a.every or []:
+        n = sum(1 for b in bodies if re.search(rf"^{r}$", b, re.M))
+        print(f"  {r}: in {n} of {len(bodies)}")
+        ok = ok and n == len(bodies)
     for d in a.dir or []:
         seen = any(re.search(rf"^{re.escape(d)}$", b, re.M) for b in bodies)
         print(f"  {d}: {'seen' if seen else 'NOT seen'}")
@@ -130,6 +135,7 @@ def main():
     s.add_argument("port_max", type=int)
     s.add_argument("--min", type=int, default=1)
     s.add_argument("--dir", action="append")
+    s.add_argument("--every", action="append")
     f = sub.add_parser("freq")
     f.add_argument("wav")
     f.add_argument("expect", type=float)

@@ -421,6 +421,16 @@ static void test_uri_compared_with_request_uri(void **state)
 	assert_false(digest_uri_matches("", "sip:example.com", DIGEST_URI_STRICT));
 	assert_false(digest_uri_matches("sip:example.com", NULL, DIGEST_URI_STRICT));
 	assert_false(digest_uri_matches("not a uri", "sip:example.com", DIGEST_URI_STRICT));
+	/* SIPp 3.6 over IPv6: the address unbracketed; host mode reads it bracketed. */
+	assert_true(digest_uri_matches("sip:::1:5080", "sip:1001@[::1]:5080", DIGEST_URI_HOST));
+	assert_true(
+	    digest_uri_matches("sip:2001:db8::7:5080", "sip:[2001:db8::7]:5080", DIGEST_URI_HOST));
+	assert_false(digest_uri_matches("sip:::1:5081", "sip:1001@[::1]:5080", DIGEST_URI_HOST));
+	assert_false(digest_uri_matches("sip:::1:5080", "sip:1001@[::2]:5080", DIGEST_URI_HOST));
+	assert_false(digest_uri_matches("sip:::1:5080", "sip:1001@[::1]:5080", DIGEST_URI_STRICT));
+	assert_false(
+	    digest_uri_matches("sip:1001@::1:5080", "sip:1001@[::1]:5080", DIGEST_URI_HOST));
+	assert_true(digest_uri_matches("sip:[::1]:5080", "sip:1001@[::1]:5080", DIGEST_URI_HOST));
 	/* SIPp's uri: the Request-URI's host and port without the user. Only in host mode. */
 	assert_false(
 	    digest_uri_matches("sip:10.0.0.1:5080", "sip:1001@10.0.0.1:5080", DIGEST_URI_STRICT));

@@ -129,6 +129,23 @@ static void test_targets_reached_at_their_source(void **state)
 	assert_string_equal(proxy_of(&res, "sip:1001@10.0.0.5:5060"),
 	                    "sip:192.0.2.8:40000;transport=udp");
 	assert_string_equal(proxy_of(&res, "sip:1001@192.0.2.9:5070;transport=tcp"), "(none)");
+	/* ...but the connection it registered on is offered, for while it stays open. */
+	for (unsigned i = 0; i < res.n_targets; i++) {
+		const struct route_target *t = &res.targets[i];
+
+		if (strstr(t->ruri, "transport=tcp")) {
+			assert_string_equal(t->tcp_flow, "sip:192.0.2.9:41000;transport=tcp");
+			assert_string_equal(t->src_ip, "192.0.2.9");
+			assert_int_equal(t->src_port, 41000);
+		} else {
+			assert_null(t->tcp_flow);
+		}
+	}
+	bind_contact(f, "sip:1001@[2001:db8::2]:5062;transport=tcp", "2001:db8::2", 41002, "tcp",
+	             false, 200);
+	router_route(f->r, home, &req, &res);
+	assert_int_equal(res.n_targets, 5);
+	assert_string_equal(res.targets[4].tcp_flow, "sip:[2001:db8::2]:41002;transport=tcp");
 	assert_string_equal(proxy_of(&res, "sip:1001@[2001:db8::1]:5060"),
 	                    "sip:[2001:db8::1]:5060;transport=udp");
 	su_home_unref(home);
