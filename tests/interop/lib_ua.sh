@@ -33,7 +33,8 @@ start_demo() {
 	fi
 	DB=$T/state/tandem.db
 	"$MEDIAD" -c "$DEMO/mediad.ini" --set "mediad.rpc_endpoint=$RPC" "${media_ip[@]}" \
-		--set "rtp.port_min=$rtp_min" --set "rtp.port_max=$rtp_max" >"$T/mediad.log" 2>&1 &
+		--set "rtp.port_min=$rtp_min" --set "rtp.port_max=$rtp_max" \
+		--set "metrics.listen=127.0.0.1:$(free_port)" >"$T/mediad.log" 2>&1 &
 	echo $! >"$T/mediad.pid"
 	wait_for 10 "$MEDIACTL" -e "$RPC" -t 300 ping || { log "mediad did not answer Ping"; return 1; }
 	mkdir -p "$T/state"
