@@ -197,6 +197,7 @@ static void originate(struct b2bua *b, struct call *call)
 		    .from = call->from_header,
 		    .to = call->to_header,
 		    .sdp = call->late_offer ? NULL : call->sdp_out,
+		    .offer_100rel = b2bua_prack_offer_b(call),
 		};
 
 		leg->nh = sip_ua_invite(b->ua, leg, &inv);
@@ -442,6 +443,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	call->a.nh = nh;
 	sip_ua_bind(b->ua, nh, &call->a);
 	call_persist_note_invite(call, req->sip);
+	b2bua_prack_note_invite(call, req->sip);
 	call->late_offer = req->sdp == NULL;
 	if (req->sdp)
 		call_keep_text(call, &call->a.sdp, req->sdp, (isize_t)req->sdp_len);

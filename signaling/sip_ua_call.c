@@ -191,6 +191,13 @@ void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char con
 		if (status >= 200)
 			leg_event(ua, leg, UA_EV_REQUEST_RESPONSE, status, phrase, sip);
 		break;
+	case nua_i_prack:
+		leg_event(ua, leg, UA_EV_PRACK, status, phrase, sip);
+		break;
+	case nua_r_prack:
+		if (status >= 200)
+			leg_event(ua, leg, UA_EV_PRACK, status, phrase, sip);
+		break;
 	case nua_i_state:
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
 		if (state == nua_callstate_terminated)
@@ -265,10 +272,13 @@ ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *i
 	                SIPTAG_FROM_STR(inv->from), TAG_END());
 	if (!nh)
 		return NULL;
-	nua_invite(nh, TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
-	           TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
-	           TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),
-	           TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)), TAG_END());
+	nua_invite(
+	    nh, TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
+	    TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	    TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),
+	    TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)),
+	    SIPTAG_SUPPORTED_STR(inv->offer_100rel ? SIP_UA_SUPPORTED : SIP_UA_SUPPORTED_NO_100REL),
+	    TAG_END());
 	return nh;
 }
 
