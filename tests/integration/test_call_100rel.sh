@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Reliable provisional answers (100rel/PRACK, RFC 3262), on by the other leg's request:
 # (a) a caller with Require: 100rel gets the callee's early media in a 183 with RSeq and
-#     Require: 100rel, PRACKs it and gets 200, then the call completes with RTP both ways; the
-#     callee was offered 100rel and its own reliable 183 was PRACKed by signald;
+#     Require: 100rel, retransmitted until it PRACKs (1 s late), gets 200 for the PRACK and only
+#     then the 200 the callee sent meanwhile; the call completes with RTP both ways; the callee
+#     was offered 100rel and its own reliable 183 was PRACKed by signald;
 # (b) a callee that sends a reliable 183 to a caller that offered no 100rel is PRACKed by
 #     signald, was not offered 100rel, and the caller gets an ordinary 183;
 # (c) a caller with Supported: 100rel that never PRACKs gets the 183 again and again (T1
-#     doubling) until 64*T1 (2 s here), then 504; the callee is cancelled.
+#     doubling) until 64*T1 (2 s here), then 504; the callee is cancelled;
+# (d) likewise with Require, after the callee answered: the 200 is never sent, the caller gets
+#     504 and the callee a BYE.
 # A PRACK for nothing of ours gets 481; OPTIONS lists PRACK in Allow and 100rel in Supported.
 . "$(dirname "$0")/lib.sh"
 
@@ -49,8 +52,10 @@ count() { grep -ac -- "$2" "$1"; }
 
 # (a) Require: 100rel from the caller.
 callee req call_uas_100rel.xml
-check "require: 183 with RSeq and Require: 100rel, PRACK answered 200, call completes" \
-	caller req call_uac_100rel.xml -set rel Require -d 2500
+check "require: 183 with RSeq and Require: 100rel, PRACK answered 200, then the 200, call completes" \
+	caller req call_uac_100rel.xml -set rel Require -set prack_delay 1000 -d 2500
+n183=$(count "$T/req-caller.sipp-messages.log" '^SIP/2.0 183 ')
+check "require: the 183 was retransmitted until the PRACK ($n183 copies)" test "$n183" -ge 2
 check "require: the callee was PRACKed (RAck), answered and hung up" sipp_wait req-callee
 inv_supported=$(header "$T/req-callee.sipp-messages.log" '^INVITE sip:' Supported)
 check "require: the callee's INVITE offers 100rel ($inv_supported)" \
@@ -95,6 +100,16 @@ check "no PRACK: RECOVERY_ON_TIMER_EXPIRE by caller" \
 	test "$(cdr "hangup_cause || ',' || hangup_side")" = "RECOVERY_ON_TIMER_EXPIRE,caller"
 check "no PRACK: logged" grep -aq 'no PRACK from the caller' "$T/s1.log"
 check "no PRACK: all clear" all_clear
+
+# (d) Require from a caller that never PRACKs, the callee answers meanwhile.
+callee answered call_uas_100rel.xml
+check "no PRACK, answered: reliable 183, then 504, no 200" \
+	caller answered call_uac_100rel_noprack.xml -set rel Require
+check "no PRACK, answered: the callee gets its BYE" sipp_wait answered-callee
+check "no PRACK, answered: CDR" next_cdr
+check "no PRACK, answered: RECOVERY_ON_TIMER_EXPIRE by caller, status 504" \
+	test "$(cdr "hangup_cause || ',' || hangup_side || ',' || sip_status")" = "RECOVERY_ON_TIMER_EXPIRE,caller,504"
+check "no PRACK, answered: all clear" all_clear
 
 check "a PRACK outside any dialog: 481" run_sipp stray prack_nodialog.xml "$s1_SIP"
 
