@@ -76,8 +76,7 @@ void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg
  * because it never PRACKed our reliable 1xx (then its 504 is noted). */
 void b2bua_prack_note_invite(struct call *call, const struct sip_s *sip);
 bool b2bua_prack_offer_b(const struct call *call);
-void b2bua_prack_event(struct b2bua *b, struct call *call, struct leg *leg,
-                       const struct ua_leg_event *ev);
+void b2bua_prack_event(const struct leg *leg, const struct ua_leg_event *ev);
 bool b2bua_prack_a_timed_out(struct call *call, const struct ua_leg_event *ev);
 
 #endif

@@ -317,7 +317,7 @@ static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
 		b2bua_indialog_answered(b, call, leg, ev);
 		break;
 	case UA_EV_PRACK:
-		b2bua_prack_event(b, call, leg, ev);
+		b2bua_prack_event(leg, ev);
 		break;
 	case UA_EV_BYE:
 		leg_set_state(leg, LEG_TERMINATING, "BYE received");
@@ -399,7 +399,7 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		b2bua_indialog_answered(b, call, &call->a, ev);
 		break;
 	case UA_EV_PRACK:
-		b2bua_prack_event(b, call, &call->a, ev);
+		b2bua_prack_event(&call->a, ev);
 		break;
 	case UA_EV_TERMINATED:
 		if (leg_session_expired(call, &call->a)) {

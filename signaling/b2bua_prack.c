@@ -23,21 +23,18 @@ void b2bua_prack_note_invite(struct call *call, const sip_t *sip)
 		          call->a_100rel_required ? "every 1xx" : "a 183 with SDP");
 }
 
-/* A callee that requires 100rel can take the call only if offered; one that would send a
- * reliable 1xx anyway is PRACKed all the same. Offered only when the caller takes it too, so a
- * callee never holds back early media for a PRACK the caller's side would not give. */
+/* A callee that requires 100rel can take the call only if offered; one that sends a reliable
+ * 1xx anyway is PRACKed all the same. Offered only when the caller asked for it, so the calls
+ * of callers that did not go out as they always did. */
 bool b2bua_prack_offer_b(const struct call *call)
 {
 	return call->a_100rel;
 }
 
-void b2bua_prack_event(struct b2bua *b, struct call *call, struct leg *leg,
-                       const struct ua_leg_event *ev)
+void b2bua_prack_event(const struct leg *leg, const struct ua_leg_event *ev)
 {
 	const sip_t *sip = ev->sip;
 
-	(void)b;
-	(void)call;
 	if (leg->is_a) {
 		log_info("call", "PRACK from the caller for RSeq %lu: %d",
 		         sip && sip->sip_rack ? (unsigned long)sip->sip_rack->ra_response : 0ul,

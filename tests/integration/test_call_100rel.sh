@@ -4,6 +4,8 @@
 #     Require: 100rel, retransmitted until it PRACKs (1 s late), gets 200 for the PRACK and only
 #     then the 200 the callee sent meanwhile; the call completes with RTP both ways; the callee
 #     was offered 100rel and its own reliable 183 was PRACKed by signald;
+# (a2) with Require, the callee's plain 180 reaches the caller reliably too (RSeq, PRACK), and
+#     the reliable 183 after it, with the next RSeq, only once the 180 is PRACKed;
 # (b) a callee that sends a reliable 183 to a caller that offered no 100rel is PRACKed by
 #     signald, was not offered 100rel, and the caller gets an ordinary 183;
 # (c) a caller with Supported: 100rel that never PRACKs gets the 183 again and again (T1
@@ -68,6 +70,14 @@ check "require: answered, NORMAL_CLEARING by caller" \
 check "require: RTP from the caller reached mediad" test "$(cdr rtp_packets_a)" -gt 50
 check "require: the callee's echo came back through mediad" test "$(cdr rtp_packets_b)" -gt 50
 check "require: all clear" all_clear
+
+# (a2) Require: every 1xx is reliable, the 180 without SDP too.
+callee ring call_uas_100rel_180.xml
+check "require, 180 first: 180 with RSeq PRACKed, then 183 with the next RSeq PRACKed, then 200" \
+	caller ring call_uac_100rel_180.xml -d 500
+check "require, 180 first: the callee completes" sipp_wait ring-callee
+check "require, 180 first: CDR" next_cdr
+check "require, 180 first: all clear" all_clear
 
 # (b) The caller offers no 100rel; the callee requires it in its 183 all the same.
 callee plain call_uas_100rel.xml
