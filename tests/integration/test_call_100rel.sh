@@ -11,7 +11,9 @@
 # (c) a caller with Supported: 100rel that never PRACKs gets the 183 again and again (T1
 #     doubling) until 64*T1 (2 s here), then 504; the callee is cancelled;
 # (d) likewise with Require, after the callee answered: the 200 is never sent, the caller gets
-#     504 and the callee a BYE.
+#     504 and the callee a BYE;
+# (e) a caller that cancels with its reliable 183 not PRACKed gets 200 and 487, the callee is
+#     cancelled.
 # A PRACK for nothing of ours gets 481; OPTIONS lists PRACK in Allow and 100rel in Supported.
 . "$(dirname "$0")/lib.sh"
 
@@ -120,6 +122,14 @@ check "no PRACK, answered: CDR" next_cdr
 check "no PRACK, answered: RECOVERY_ON_TIMER_EXPIRE by caller, status 504" \
 	test "$(cdr "hangup_cause || ',' || hangup_side || ',' || sip_status")" = "RECOVERY_ON_TIMER_EXPIRE,caller,504"
 check "no PRACK, answered: all clear" all_clear
+
+# (e) CANCEL while the reliable 183 waits for its PRACK.
+callee cancel call_uas_100rel_ring.xml
+check "cancel before PRACK: 200, 487" caller cancel call_uac_100rel_cancel.xml -set rel Require
+check "cancel before PRACK: the callee is cancelled" sipp_wait cancel-callee
+check "cancel before PRACK: CDR" next_cdr
+check "cancel before PRACK: ORIGINATOR_CANCEL" test "$(cdr hangup_cause)" = ORIGINATOR_CANCEL
+check "cancel before PRACK: all clear" all_clear
 
 check "a PRACK outside any dialog: 481" run_sipp stray prack_nodialog.xml "$s1_SIP"
 
