@@ -267,18 +267,17 @@ void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *ph
 ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *inv)
 {
 	nua_handle_t *nh;
+	const char *supported = inv->offer_100rel ? SIP_UA_SUPPORTED : SIP_UA_SUPPORTED_NO_100REL;
 
 	nh = nua_handle(ua->nua, (nua_hmagic_t *)leg, NUTAG_URL(inv->ruri), SIPTAG_TO_STR(inv->to),
 	                SIPTAG_FROM_STR(inv->from), TAG_END());
 	if (!nh)
 		return NULL;
-	nua_invite(
-	    nh, TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
-	    TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
-	    TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),
-	    TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)),
-	    SIPTAG_SUPPORTED_STR(inv->offer_100rel ? SIP_UA_SUPPORTED : SIP_UA_SUPPORTED_NO_100REL),
-	    TAG_END());
+	nua_invite(nh, TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
+	           TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	           TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),
+	           TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)),
+	           SIPTAG_SUPPORTED_STR(supported), TAG_END());
 	return nh;
 }
 
