@@ -200,6 +200,7 @@ unsigned b2bua_call_legs(struct b2bua *b, struct call *call, unsigned from)
 		    .from = call->from_header,
 		    .to = call->to_header,
 		    .sdp = call->late_offer ? NULL : call->sdp_out,
+		    .offer_100rel = b2bua_prack_offer_b(call),
 		};
 
 		leg->nh = sip_ua_invite(b->ua, leg, &inv);
@@ -450,6 +451,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 	call->a.nh = nh;
 	sip_ua_bind(b->ua, nh, &call->a);
 	call_persist_note_invite(call, req->sip);
+	b2bua_prack_note_invite(call, req->sip);
 	call->late_offer = req->sdp == NULL;
 	if (req->sdp)
 		call_keep_text(call, &call->a.sdp, req->sdp, (isize_t)req->sdp_len);

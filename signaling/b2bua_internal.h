@@ -73,5 +73,12 @@ void b2bua_indialog_drop(struct b2bua *b, struct call *call);
 /* The answer to a re-INVITE we relayed arrived on `leg`. */
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
                              const struct ua_leg_event *ev);
+/* Reliable provisional answers (b2bua_prack.c): notes what A's INVITE says of 100rel; whether
+ * the B legs' INVITEs offer it; a PRACK event on `leg`; and whether A's leg ended (event ev)
+ * because it never PRACKed our reliable 1xx (then its 504 is noted). */
+void b2bua_prack_note_invite(struct call *call, const struct sip_s *sip);
+bool b2bua_prack_offer_b(const struct call *call);
+void b2bua_prack_event(const struct leg *leg, const struct ua_leg_event *ev);
+bool b2bua_prack_a_timed_out(struct call *call, const struct ua_leg_event *ev);
 
 #endif

@@ -323,6 +323,9 @@ static void on_b_event(struct b2bua *b, struct call *call, struct leg *leg,
 	case UA_EV_REQUEST_RESPONSE:
 		b2bua_indialog_answered(b, call, leg, ev);
 		break;
+	case UA_EV_PRACK:
+		b2bua_prack_event(leg, ev);
+		break;
 	case UA_EV_BYE:
 		leg_set_state(leg, LEG_TERMINATING, "BYE received");
 		if (leg == call->winner)
@@ -402,6 +405,9 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 	case UA_EV_REQUEST_RESPONSE:
 		b2bua_indialog_answered(b, call, &call->a, ev);
 		break;
+	case UA_EV_PRACK:
+		b2bua_prack_event(&call->a, ev);
+		break;
 	case UA_EV_TERMINATED:
 		if (leg_session_expired(call, &call->a)) {
 			leg_release(b, &call->a);
@@ -412,8 +418,9 @@ static void on_a_event(struct b2bua *b, struct call *call, const struct ua_leg_e
 		leg_release(b, &call->a);
 		if (call->state != CALL_ENDING)
 			call_hangup(b, call,
-			            ev->status == 408 ? HANGUP_CAUSE_RECOVERY_ON_TIMER_EXPIRE
-			                              : HANGUP_CAUSE_NORMAL_CLEARING,
+			            ev->status == 408 || b2bua_prack_a_timed_out(call, ev)
+			                ? HANGUP_CAUSE_RECOVERY_ON_TIMER_EXPIRE
+			                : HANGUP_CAUSE_NORMAL_CLEARING,
 			            "caller");
 		call_maybe_free(b, call);
 		break;

@@ -84,6 +84,8 @@ struct call {
 	enum call_state state;
 	bool late_offer; /* A's INVITE had no SDP */
 	bool a_ringing_sent, a_early_media;
+	/* A's INVITE: Supported or Require 100rel (b2bua_prack.c) */
+	bool a_100rel, a_100rel_required;
 	int hangup_cause; /* Q.850 cause of the end */
 	const char *hangup_side;
 	const char *hangup_text; /* Reason header text instead of the cause name, or NULL */

@@ -93,6 +93,11 @@ void call_persist_note_event(struct call *call, struct leg *leg, const struct ua
 		}
 		keep_target(call, leg, sip);
 		break;
+	case UA_EV_PRACK:
+		/* A PRACK we sent a callee used a CSeq of the dialog. */
+		if (!leg->is_a && sip->sip_cseq && sip->sip_cseq->cs_seq > leg->dlg.cseq)
+			leg->dlg.cseq = sip->sip_cseq->cs_seq;
+		break;
 	case UA_EV_ACK:
 		/* The ACK for our 2xx carries the tag we gave the caller. */
 		if (leg->is_a && !leg->dlg.local)

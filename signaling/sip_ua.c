@@ -1,6 +1,6 @@
 /* NUA glue. The stack runs without its own SDP engine (the application owns offer/answer) and
  * without the behaviours that a B2BUA must decide itself (redirect following, Retry-After
- * resends, 100rel). */
+ * resends); 100rel only where a leg asks for it (sip_ua_internal.h). */
 #include "sip_ua.h"
 #include "sip_ua_internal.h"
 
@@ -278,12 +278,13 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	ua->nua = nua_create(
 	    root, on_event, (nua_magic_t *)ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
-	    SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR("timer"),
+	    SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR(SIP_UA_SUPPORTED),
 	    /* Only what is handled: INFO, MESSAGE and NOTIFY are relayed within a call, so the
 	     * stack must not answer them itself (APPL_METHOD): it would say 200 and drop them (481
-	     * for a NOTIFY without a subscription). */
+	     * for a NOTIFY without a subscription). PRACK is the stack's own (not APPL_METHOD):
+	     * it answers those for our reliable 1xx and sends them for a callee's. */
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, MESSAGE, "
-	                     "NOTIFY, REGISTER"),
+	                     "NOTIFY, PRACK, REGISTER"),
 	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("INFO"),
 	    NUTAG_APPL_METHOD("MESSAGE"), NUTAG_APPL_METHOD("NOTIFY"),
 	    /* RFC 4028 per dialog, run by the stack (session_timer.h). Our refreshes are UPDATEs

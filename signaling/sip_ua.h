@@ -56,6 +56,10 @@ enum ua_leg_event_kind {
 	 * on its own. */
 	UA_EV_REQUEST,
 	UA_EV_REQUEST_RESPONSE, /* final answer (status, phrase) to our sip_ua_request */
+	/* PRACK (RFC 3262), which the stack handles itself: on a caller's leg, one received for
+	 * our reliable provisional answer (status: what the stack answered); on a callee's, the
+	 * answer (status) to the one it sent for the callee's reliable provisional answer. */
+	UA_EV_PRACK,
 };
 
 struct ua_leg_event {
@@ -95,6 +99,7 @@ struct ua_invite {
 	const char *to;      /* To header value */
 	const char *sdp;     /* offer, or NULL for a late offer (answer goes in our ACK) */
 	const char *headers; /* extra header lines "Name: value\r\n...", or NULL */
+	bool offer_100rel;   /* Supported: 100rel (the other side takes reliable provisionals) */
 };
 
 /* root, cfg, registrar and handlers are borrowed (registrar answers REGISTER, handlers get

@@ -195,6 +195,13 @@ void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char con
 		if (status >= 200)
 			leg_event(ua, leg, UA_EV_REQUEST_RESPONSE, status, phrase, sip);
 		break;
+	case nua_i_prack:
+		leg_event(ua, leg, UA_EV_PRACK, status, phrase, sip);
+		break;
+	case nua_r_prack:
+		if (status >= 200)
+			leg_event(ua, leg, UA_EV_PRACK, status, phrase, sip);
+		break;
 	case nua_i_state:
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
 		if (state == nua_callstate_terminated)
@@ -264,6 +271,7 @@ void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *ph
 ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *inv)
 {
 	nua_handle_t *nh;
+	const char *supported = inv->offer_100rel ? SIP_UA_SUPPORTED : SIP_UA_SUPPORTED_NO_100REL;
 
 	nh = nua_handle(ua->nua, (nua_hmagic_t *)leg, NUTAG_URL(inv->ruri), SIPTAG_TO_STR(inv->to),
 	                SIPTAG_FROM_STR(inv->from), TAG_END());
@@ -274,7 +282,8 @@ ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *i
 	                  NUTAG_M_PARAMS("transport=tcp")),
 	           TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	           TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),
-	           TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)), TAG_END());
+	           TAG_IF(inv->headers, SIPTAG_HEADER_STR(inv->headers)),
+	           SIPTAG_SUPPORTED_STR(supported), TAG_END());
 	return nh;
 }
 

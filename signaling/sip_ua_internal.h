@@ -35,6 +35,12 @@ void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
  * then say so too. NULL is not. */
 bool sip_ua_uri_is_tcp(const char *uri);
 
+/* What we support. Reliable provisional answers (100rel, RFC 3262) are sent when the caller asks
+ * (the stack decides per answer: every 1xx for Require, a 183 for Supported) and PRACKed when a
+ * callee sends them; an INVITE we send offers 100rel only when its caller did. */
+#define SIP_UA_SUPPORTED           "timer, 100rel"
+#define SIP_UA_SUPPORTED_NO_100REL "timer"
+
 #define SIP_UA_MAX_CONTACTS 32 /* more than this in one REGISTER is refused whole */
 #define SIP_UA_MAX_CREDS    4
 
