@@ -62,10 +62,12 @@ static void fail(su_home_t *home, struct route_result *out, int status, enum han
 static void bridge_user(struct router *r, su_home_t *home, const char *user,
                         struct route_result *out)
 {
+	const struct directory_user *u = r->dir ? directory_find(r->dir, user, r->domain) : NULL;
 	struct store_reg_list regs = {0};
+	const char *srtp;
 	int rc;
 
-	if (!r->dir || !directory_find(r->dir, user, r->domain)) {
+	if (!u) {
 		fail(home, out, 404, HANGUP_CAUSE_UNALLOCATED_NUMBER, "no such user");
 		return;
 	}
@@ -81,6 +83,8 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user,
 		return;
 	}
 	out->callee = su_strdup(home, user);
+	srtp = directory_user_var(u, "srtp");
+	out->srtp = srtp ? su_strdup(home, srtp) : NULL;
 	for (size_t i = 0; i < regs.n && out->n_targets < CALL_MAX_FORKS; i++) {
 		struct route_target *t = &out->targets[out->n_targets++];
 		const struct store_reg *reg = &regs.v[i];
@@ -211,7 +215,8 @@ void router_route(struct router *r, su_home_t *home, const struct route_request 
 		return;
 	}
 	for (unsigned i = 0; i < req->n_vars; i++)
-		dialplan_vars_set(&vars, req->vars[i].name, req->vars[i].value);
+		if (strcmp(req->vars[i].name, "srtp")) /* the caller's leg's, not the channel's */
+			dialplan_vars_set(&vars, req->vars[i].name, req->vars[i].value);
 	rc = dialplan_hunt(r->dp, &caller, &vars, &dr, err, sizeof(err));
 	if (rc) {
 		log_warn("route", "dialplan hunt failed: %s", err);
@@ -225,6 +230,8 @@ void router_route(struct router *r, su_home_t *home, const struct route_request 
 		         dr.n_actions);
 		execute(r, home, &dr, &vars, out);
 		timeout_from(&vars, out);
+		if (dialplan_vars_get(&vars, "srtp"))
+			out->srtp = su_strdup(home, dialplan_vars_get(&vars, "srtp"));
 	}
 	dialplan_result_free(&dr);
 	dialplan_vars_clear(&vars);

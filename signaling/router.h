@@ -28,6 +28,10 @@ struct route_result {
 	unsigned n_targets;
 	char *reason;       /* for the log */
 	unsigned timeout_s; /* call_timeout channel variable, 0 = the configured one */
+	/* SRTP policy of the B legs: the dialplan's `srtp` channel variable, else the callee's
+	 * directory variable `srtp`, else NULL (off). The caller's own `srtp` directory variable
+	 * is its leg's, so it does not seed the channel. */
+	char *srtp;
 };
 
 struct route_var {
