@@ -1006,6 +1006,10 @@ int call_media_restore(struct call_media *cm, struct call *call)
 		for (int side = 0; side < 2; side++) {
 			const struct media_stream *s = &out[side]->streams[i];
 
+			/* The keys the node has, for a move to another node or a re-key. */
+			if (i < in[side]->n_streams && i < CM_MAX_STREAMS)
+				sdp_srtp_restore(&in[side]->streams[i], s, &st->srtp[side][i]);
+
 			st->ports[side][i].rtp = s->rtp_port;
 			st->ports[side][i].rtcp =
 			    s->rtcp_mux || s->rtcp_port == s->rtp_port + 1 ? 0 : s->rtcp_port;

@@ -218,6 +218,32 @@ int sdp_srtp_write_answer(struct media_plan *plan, struct media_stream *out,
 	return set_cryptos(plan, out, &leg->tx, 1);
 }
 
+int sdp_srtp_restore(const struct media_stream *got, const struct media_stream *sent,
+                     struct sdp_srtp_leg *leg)
+{
+	struct sdes_crypto g, t;
+
+	sdp_srtp_wipe(leg);
+	for (unsigned i = 0; i < got->n_crypto; i++) {
+		if (sdes_parse(got->crypto[i].value, &g, NULL, 0))
+			continue;
+		for (unsigned j = 0; j < sent->n_crypto; j++) {
+			if (sdes_parse(sent->crypto[j].value, &t, NULL, 0))
+				continue;
+			if (g.tag == t.tag && g.suite == t.suite) {
+				leg->rx = g;
+				leg->tx = t;
+				sdes_wipe(&g);
+				sdes_wipe(&t);
+				return 0;
+			}
+			sdes_wipe(&t);
+		}
+		sdes_wipe(&g);
+	}
+	return -ENOENT;
+}
+
 void sdp_srtp_wipe(struct sdp_srtp_leg *leg)
 {
 	OPENSSL_cleanse(leg, sizeof(*leg));

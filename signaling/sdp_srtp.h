@@ -68,6 +68,13 @@ int sdp_srtp_take_answer(unsigned mline, const struct media_stream *ans, struct 
 int sdp_srtp_write_answer(struct media_plan *plan, struct media_stream *out,
                           const struct sdp_srtp_leg *leg);
 
+/* A call taken back after a restart: the leg's keys from the SDP it last sent (got) and the
+ * SDP we last sent it (sent), one m-line each: the a=crypto pair with the same tag and suite
+ * (one of the two is an answer with a single line). The node has them already: not dirty. 0,
+ * or -ENOENT when the m-line had no such pair (the leg is then plain). */
+int sdp_srtp_restore(const struct media_stream *got, const struct media_stream *sent,
+                     struct sdp_srtp_leg *leg);
+
 /* The media node was given the leg's keys. */
 static inline void sdp_srtp_sent(struct sdp_srtp_leg *leg)
 {

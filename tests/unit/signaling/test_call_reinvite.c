@@ -742,6 +742,47 @@ static void test_srtp_callee_policies(void **state)
 	assert_non_null(strstr(f->call->media_error, "answer without a=crypto"));
 }
 
+/* A call taken back after a restart knows its legs' keys again from the SDP each leg sent and
+ * was sent, so that moving it to another node gives the new session the same keys. */
+static void test_srtp_restored_then_moved(void **state)
+{
+	struct fixture *f = *state;
+	RpcEnvelope *req;
+	RpcStreamSpec *a;
+	struct sdes_crypto theirs, ours;
+	const char *ans = plain_sdp("10.0.0.2", 5000, NULL);
+
+	create_a(f, savp_offer(KEY_A, 1, NULL));
+	node_replies();
+	call_keep_text(f->call, &f->call->b[0].sdp_sent, f->call->sdp_out, -1);
+	call_keep_text(f->call, &f->call->b[0].sdp, ans, -1);
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop), 0);
+	node_replies();
+	call_keep_text(f->call, &f->call->a.sdp_sent, f->call->sdp_out, -1);
+	assert_true(crypto_in(f->call->a.sdp_sent, 0, &ours));
+	assert_true(crypto_in(f->call->a.sdp, 0, &theirs));
+	f->call->session_id = su_strdup(f->call->home, "sess-1");
+	f->call->node = the_node;
+	call_media_forget(f->b.cm, f->call);
+	f->call->restored = true;
+	assert_int_equal(call_media_restore(f->b.cm, f->call), 0);
+	assert_int_equal(call_media_move(f->b.cm, f->call, the_node, noop), 0);
+	req = last_request();
+	assert_int_equal(req->body_case, RPC_BODY(CREATE_SESSION));
+	a = req->create_session->leg_a->streams[0];
+	assert_non_null(a->srtp);
+	assert_int_equal(a->srtp->suite, SDES_AES_CM_128_HMAC_SHA1_80);
+	assert_true(key_is(&a->srtp->rx_key, &theirs));
+	assert_true(key_is(&a->srtp->tx_key, &ours));
+	assert_null(req->create_session->leg_b->streams[0]->srtp);
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	/* the SDP printed for the move keeps A's key */
+	assert_non_null(f->call->move_sdp[SIDE_A]);
+	assert_true(crypto_in(f->call->move_sdp[SIDE_A], 0, &theirs));
+	assert_true(sdes_equal(&theirs, &ours));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,6 +796,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_srtp_mandatory_refuses_plain, setup_bare,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_srtp_callee_policies, setup_bare, teardown),
+	    cmocka_unit_test_setup_teardown(test_srtp_restored_then_moved, setup_bare, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
