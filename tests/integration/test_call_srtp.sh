@@ -9,6 +9,7 @@
 #    keys of its own and answers one: SRTP <-> SRTP with other keys both ways;
 #  - `srtp=mandatory` on the callee: RTP/SAVP is offered, and a callee answering plain RTP ends
 #    the call;
+#  - a re-INVITE with a new key keeps audio, under new keys both ways;
 #  - no key of either phone or of ours appears in signald's or mediad's log.
 . "$(dirname "$0")/lib.sh"
 PROBE=$TANDEM_BUILD/tests/integration/srtp_probe
@@ -58,17 +59,29 @@ srtp_failed_a() {
 		jq '[.list_sessions_reply.sessions[].leg_a.streams[0].rtp.srtp_failed // 0] | add // 0'
 }
 
-# call NAME DEST CALLEE_PROTO: SIPp callee and caller with fresh keys; sets KA KB A B.
+# call NAME DEST CALLEE_PROTO [UAS UAC args...]: SIPp callee and caller with fresh keys; sets
+# KA KB A B.
 call() {
-	local name=$1 dest=$2 proto=$3
+	local name=$1 dest=$2 proto=$3 uas=${4:-call_uas_srtp.xml} uac=${5:-call_uac_srtp.xml}
+	shift 5 2>/dev/null || shift $#
 	KA=$(newkey) KB=$(newkey)
 	KEYS+=("$KA" "$KB")
 	A=$(free_port 2) B=$(free_port 2)
-	sipp_bg "$name-callee" call_uas_srtp.xml "$P2" -mp "$(free_port 4)" -set rtp "$B" \
+	sipp_bg "$name-callee" "$uas" "$P2" -mp "$(free_port 4)" -set rtp "$B" \
 		-set proto "$proto" -set key "$KB" "${RELAY[@]}"
 	sleep 0.3
-	sipp_bg "$name-caller" call_uac_srtp.xml "$(free_port)" -s "$dest" -au 1000 -ap 1234 \
-		-set caller 1000 -mp "$(free_port 4)" -set rtp "$A" -set key "$KA" -d 4000 "${RELAY[@]}"
+	sipp_bg "$name-caller" "$uac" "$(free_port)" -s "$dest" -au 1000 -ap 1234 \
+		-set caller 1000 -mp "$(free_port 4)" -set rtp "$A" -set key "$KA" -d 4000 \
+		"${RELAY[@]}" "$@"
+}
+# probe NAME A_SPEC B_SPEC WHAT: srtp_probe with its output kept and shown on failure.
+probe() {
+	if "$PROBE" "$2" "$3" >"$T/probe-$1.out" 2>&1; then
+		pass "$4 ($(grep -c '^ok:' "$T/probe-$1.out") checks)"
+	else
+		fail "$4"
+		cat "$T/probe-$1.out"
+	fi
 }
 
 # 1. SRTP caller, plain callee.
@@ -125,6 +138,31 @@ check "mandatory: the callee was offered RTP/SAVP" grep -aq "m=audio [0-9]* RTP/
 check "mandatory: a plain answer is refused and logged" grep -q "answer from .* refused: m-line 0: RTP/AVP answer without a=crypto" "$T/s1.log"
 check "mandatory: the caller hears 488" grep -aq "^SIP/2.0 488" "$T/mand-caller.sipp-messages.log"
 check "mandatory: the call is over" wait_for 10 output_is 0 live_sessions "$m1_RPC"
+
+# 4. A re-INVITE with a new key keeps audio: the caller's leg is re-keyed (its new key, a new one
+# of ours), the callee's is left alone.
+KA2=$(newkey)
+KEYS+=("$KA2")
+call rekey 1001 RTP/AVP call_uas_srtp_reinvite.xml call_uac_srtp_rekey.xml -set key2 "$KA2"
+check "re-key: the caller got its answer" wait_for 10 has_answer "$T/rekey-caller.sipp-messages.log" "$A"
+MA=$(media_port "$T/rekey-caller.sipp-messages.log" "$A")
+MB=$(media_port "$T/rekey-callee.sipp-messages.log" "$B")
+KA_RX=$(our_key "$T/rekey-caller.sipp-messages.log" "$KA")
+KEYS+=("$KA_RX")
+probe rekey1 "$A:$MA:1:$KA:$KA_RX" "$B:$MB:plain" "re-key: media before the re-INVITE"
+# rekeyed: the tag-2 key of ours in the answer to the re-INVITE
+rekeyed() {
+	grep -ao 'a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/=]*' "$T/rekey-caller.sipp-messages.log" |
+		sed 's/.*inline://' | grep -vxF "$KA2" | tail -n 1
+}
+has_rekey() { [ -n "$(rekeyed)" ]; }
+check "re-key: the re-INVITE is answered with a new key of ours" wait_for 10 has_rekey
+KA2_RX=$(rekeyed)
+KEYS+=("$KA2_RX")
+check "re-key: our key changed too" test -n "$KA2_RX" -a "$KA2_RX" != "$KA_RX"
+probe rekey2 "$A:$MA:1:$KA2:$KA2_RX" "$B:$MB:plain" "re-key: media after the re-INVITE, with the new keys"
+check "re-key: the caller completes" sipp_wait rekey-caller
+check "re-key: the callee completes" sipp_wait rekey-callee
 
 leaked=0
 for k in "${KEYS[@]}"; do
