@@ -40,10 +40,11 @@ start_demo() {
 tone() { sox -n -r 8000 -c 1 -b 16 -e signed-integer "$1" synth 60 sine "$2" vol 0.5; }
 
 declare -A CTL
-# start_phone USER HZ: a baresip phone registering USER (password 1234) to $SIP, its microphone
-# a HZ tone; its ctrl_tcp port goes to CTL[USER], its log to $T/uaUSER.log (with the SIP trace).
+# start_phone USER HZ [MEDIAENC]: a baresip phone registering USER (password 1234) to $SIP, its
+# microphone a HZ tone; its ctrl_tcp port goes to CTL[USER], its log to $T/uaUSER.log (with the
+# SIP trace). MEDIAENC (e.g. srtp-mand) is the account's mediaenc, with the srtp module loaded.
 start_phone() {
-	local user=$1 d=$T/ua$1
+	local user=$1 d=$T/ua$1 enc=${3:-}
 	CTL[$user]=$(free_port)
 	mkdir -p "$d/rec"
 	tone "$T/tone-$user.wav" "$2"
@@ -68,13 +69,14 @@ module g711.so
 module sndfile.so
 module aufile.so
 module alsa.so
+${enc:+module srtp.so}
 module_tmp account.so
 module_app menu.so
 module_app ctrl_tcp.so
 ctrl_tcp_listen 127.0.0.1:${CTL[$user]}
 snd_path $d/rec
 CFG
-	echo "<sip:$user@127.0.0.1:$sip_port;transport=udp>;auth_pass=1234;regint=600" >"$d/accounts"
+	echo "<sip:$user@127.0.0.1:$sip_port;transport=udp>;auth_pass=1234;regint=600${enc:+;mediaenc=$enc}" >"$d/accounts"
 	: >"$d/contacts"
 	timeout 120 baresip -s -f "$d" >"$T/ua$user.log" 2>&1 </dev/null &
 	echo $! >"$T/ua$user.pid"
@@ -87,6 +89,10 @@ count_is() { [ "$(grep -c -- "$3" "$2" 2>/dev/null)" -ge "$1" ]; }
 # dir_is LEG DIRECTION: mediad's stream 0 of that leg has that direction.
 dir_is() {
 	[ "$("$MEDIACTL" -e "$RPC" --json list | jq -r ".list_sessions_reply.sessions[0].leg_$1.streams[0].direction")" = "DIRECTION_$2" ]
+}
+# srtp_of LEG: the SRTP suite of mediad's stream 0 of that leg (SRTP_SUITE_NONE when plain).
+srtp_of() {
+	"$MEDIACTL" -e "$RPC" --json list | jq -r ".list_sessions_reply.sessions[0].leg_$1.streams[0].srtp // \"SRTP_SUITE_NONE\""
 }
 # rtp_in LEG: RTP packets mediad received from that leg so far.
 rtp_in() {
