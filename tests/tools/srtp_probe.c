@@ -209,5 +209,13 @@ int main(int argc, char **argv)
 		          recv_from_relay(&b, got, sizeof(got), 300) < 0,
 		      "an SRTP packet from A sent twice reaches B once");
 	}
+	for (struct phone *ph = &a; ph; ph = ph == &a ? &b : NULL) {
+		if (ph->srtp) {
+			srtp_dealloc(ph->enc);
+			srtp_dealloc(ph->dec);
+		}
+		close(ph->fd);
+	}
+	srtp_shutdown();
 	return failures ? 1 : 0;
 }

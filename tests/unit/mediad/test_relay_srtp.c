@@ -307,6 +307,7 @@ static void test_rekey(void **state)
 	assert_int_equal(f->st->leg[0].rx_rtp.srtp_failed, 1);
 	srtp_ctx_free(old.ctx);
 	/* back to plain */
+	srtp_ctx_free(f->phone[0].ctx);
 	relay_leg_set_srtp(&f->st->leg[0], leg_ctx(SRTP_NONE, 0, &f->phone[0]));
 	relays(f, 0);
 	destroy(f);
