@@ -9,9 +9,18 @@
 #include <openssl/crypto.h>
 #include <srtp2/srtp.h>
 
+/* Streams libsrtp may hold for the tx side. It makes one for every SSRC it encrypts, and the
+ * SSRCs come from the other leg, which may be a plain (unauthenticated) one: beyond this
+ * many, the least recently added is dropped, so a flood of made-up SSRCs costs bounded
+ * memory. A phone uses one SSRC per stream, two or three around a re-INVITE or transfer. The
+ * rx side needs no bound: libsrtp adds a stream only after a packet authenticated. */
+#define TX_STREAMS 8
+
 struct srtp_ctx {
 	srtp_t rx, tx;
 	int suite;
+	uint32_t tx_ssrc[TX_STREAMS]; /* network byte order, as libsrtp names streams */
+	unsigned n_tx, next_tx;
 };
 
 static const struct {
@@ -140,6 +149,25 @@ int srtp_ctx_unprotect(struct srtp_ctx *ctx, bool rtcp, uint8_t *p, uint32_t *le
 	                                                                             : -EBADMSG;
 }
 
+/* Keeps the tx side's streams within TX_STREAMS (see above). The packet is a checked RTP or
+ * RTCP packet: its SSRC (RTP: octets 8-11; RTCP: the sender's, 4-7) is in it. */
+static void tx_stream_bound(struct srtp_ctx *ctx, bool rtcp, const uint8_t *p)
+{
+	uint32_t ssrc;
+
+	memcpy(&ssrc, p + (rtcp ? 4 : 8), sizeof(ssrc));
+	for (unsigned i = 0; i < ctx->n_tx; i++)
+		if (ctx->tx_ssrc[i] == ssrc)
+			return;
+	if (ctx->n_tx < TX_STREAMS) {
+		ctx->tx_ssrc[ctx->n_tx++] = ssrc;
+		return;
+	}
+	srtp_remove_stream(ctx->tx, ctx->tx_ssrc[ctx->next_tx]);
+	ctx->tx_ssrc[ctx->next_tx] = ssrc;
+	ctx->next_tx = (ctx->next_tx + 1) % TX_STREAMS;
+}
+
 int srtp_ctx_protect(struct srtp_ctx *ctx, bool rtcp, uint8_t *p, uint32_t *len, uint32_t cap)
 {
 	int n = (int)*len;
@@ -148,6 +176,9 @@ int srtp_ctx_protect(struct srtp_ctx *ctx, bool rtcp, uint8_t *p, uint32_t *len,
 	/* libsrtp writes up to SRTP_MAX_TRAILER_LEN past the end without being told the size. */
 	if (cap < *len || cap - *len < SRTP_MAX_TRAILER_LEN)
 		return -EMSGSIZE;
+	if (*len < (rtcp ? 8u : 12u))
+		return -EIO;
+	tx_stream_bound(ctx, rtcp, p);
 	st = rtcp ? srtp_protect_rtcp(ctx->tx, p, &n) : srtp_protect(ctx->tx, p, &n);
 	if (st != srtp_err_status_ok)
 		return -EIO;

@@ -9,7 +9,8 @@
  *
  * On the packet path srtp_ctx_unprotect()/srtp_ctx_protect() work in place in the receive
  * buffer; libsrtp allocates only for the first packet of a new SSRC (a stream cloned from the
- * context's template). */
+ * context's template): after authentication on rx, and on tx for at most 8 SSRCs at a time
+ * (the least recently added is dropped), since what is encrypted may come from a plain leg. */
 #ifndef MEDIAD_SRTP_CTX_H
 #define MEDIAD_SRTP_CTX_H
 
