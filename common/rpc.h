@@ -23,6 +23,7 @@ typedef Tandem__Media__V1__PingRequest RpcPingRequest;
 typedef Tandem__Media__V1__PingReply RpcPingReply;
 typedef Tandem__Media__V1__ErrorReply RpcErrorReply;
 typedef Tandem__Media__V1__StreamSpec RpcStreamSpec;
+typedef Tandem__Media__V1__SrtpParams RpcSrtpParams;
 typedef Tandem__Media__V1__LegSpec RpcLegSpec;
 typedef Tandem__Media__V1__SessionOptions RpcSessionOptions;
 typedef Tandem__Media__V1__TrafficStats RpcTrafficStats;

@@ -12,14 +12,15 @@ enum drop_reason {
 	DROP_CLOSING,        /* the stream or its socket is being removed */
 	DROP_QUEUE_FULL,     /* no submission slot for the send */
 	DROP_SEND_ERROR,     /* the kernel refused the send (full socket buffer, unreachable) */
+	DROP_SRTP_FAILED,    /* SRTP/SRTCP authentication or replay check failed, or protect did */
 	DROP_N
 };
 
 static inline const char *drop_reason_name(enum drop_reason r)
 {
 	static const char *const names[DROP_N] = {
-	    "malformed", "truncated", "strange_source", "direction",
-	    "no_remote", "closing",   "queue_full",     "send_error",
+	    "malformed", "truncated",  "strange_source", "direction",   "no_remote",
+	    "closing",   "queue_full", "send_error",     "srtp_failed",
 	};
 
 	return (unsigned)r < DROP_N ? names[r] : "unknown";

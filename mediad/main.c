@@ -15,6 +15,7 @@
 #include "mediad_config.h"
 #include "rpc.h"
 #include "service_notify.h"
+#include "srtp_ctx.h"
 #include "uring_loop.h"
 
 static void usage(FILE *f)
@@ -84,6 +85,11 @@ int main(int argc, char **argv)
 	rc = uring_selftest(err, sizeof(err));
 	if (rc) {
 		log_error("mediad", "%s", err);
+		mediad_config_free(&cfg);
+		return 1;
+	}
+	if (srtp_ctx_global_init()) {
+		log_error("mediad", "libsrtp2 failed its initialisation (srtp_init)");
 		mediad_config_free(&cfg);
 		return 1;
 	}

@@ -8,6 +8,7 @@
 
 #include "media_policy.h"
 #include "rtp_check.h"
+#include "srtp_ctx.h"
 
 #define COLD __attribute__((cold, noinline))
 
@@ -43,6 +44,7 @@ struct relay_stream *relay_stream_new(uint32_t index, uint8_t kind, uint32_t clo
 		sock_init(&leg->rtcp, lease[i].rtcp_fd, lease[i].mux ? 0 : lease[i].port + 1u, i,
 		          true, st);
 		st->open_socks += 1 + (lease[i].rtcp_fd >= 0);
+		leg->srtp = spec[i].srtp;
 		relay_leg_set_remote(leg, &spec[i].rtp, spec[i].rtcp_given ? &spec[i].rtcp : NULL,
 		                     strict);
 	}
@@ -58,6 +60,7 @@ void relay_stream_free(struct relay_stream *st)
 			close(st->leg[i].rtp.fd);
 		if (st->leg[i].rtcp.fd >= 0)
 			close(st->leg[i].rtcp.fd);
+		srtp_ctx_free(st->leg[i].srtp);
 	}
 	free(st);
 }
@@ -121,6 +124,12 @@ void relay_session_set_strict(struct relay_session *rs, bool strict)
 				leg->locked = true;
 		}
 	}
+}
+
+void relay_leg_set_srtp(struct relay_leg *leg, struct srtp_ctx *ctx)
+{
+	srtp_ctx_free(leg->srtp);
+	leg->srtp = ctx;
 }
 
 static int drop(struct relay_counters *c, struct relay_fwd *fwd, enum drop_reason why)
@@ -295,9 +304,24 @@ static inline bool check_source(struct relay_leg *leg, const struct relay_sessio
 	return rtp_stranger(leg, rs, src, srclen, p, now);
 }
 
-int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool truncated,
+/* SRTP from an SRTP leg: authenticated (and replay-checked) before its source may latch or its
+ * header be trusted; decrypted in place. Out of line: the plain path pays only the test. */
+static __attribute__((noinline)) bool srtp_in(struct relay_leg *leg, bool rtcp, uint8_t *p,
+                                              uint32_t *len)
+{
+	return srtp_ctx_unprotect(leg->srtp, rtcp, p, len) == 0;
+}
+
+static __attribute__((noinline)) bool srtp_out(struct relay_leg *other, bool rtcp, uint8_t *p,
+                                               uint32_t *len, uint32_t cap)
+{
+	return srtp_ctx_protect(other->srtp, rtcp, p, len, cap) == 0;
+}
+
+int relay_packet(struct relay_sock *sock, uint8_t *p, uint32_t len, uint32_t cap, bool truncated,
                  const void *src, uint32_t srclen, uint64_t now_ns, struct relay_fwd *fwd)
 {
+	uint32_t wire_len = len;
 	struct relay_stream *st = sock->stream;
 	struct relay_session *rs = st->session;
 	struct relay_leg *leg = &st->leg[sock->leg], *other = &st->leg[!sock->leg];
@@ -314,12 +338,16 @@ int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool t
 	}
 	if (st->removed)
 		return drop(c, fwd, DROP_CLOSING);
+	if (__builtin_expect(leg->srtp != NULL, 0) && !srtp_in(leg, rtcp, p, &len)) {
+		c->srtp_failed++;
+		return drop(c, fwd, DROP_SRTP_FAILED);
+	}
 	if (!check_source(leg, rs, rtcp, src, srclen, p, now_ns)) {
 		c->strange_source++;
 		return drop(c, fwd, DROP_STRANGE_SOURCE);
 	}
 	c->packets++;
-	c->bytes += len;
+	c->bytes += wire_len;
 	c->last_ns = now_ns;
 	if (rtcp) {
 		/* RTCP flows whatever the direction (RFC 3264 section 5.1). */
@@ -340,6 +368,11 @@ int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool t
 	}
 	if (!fwd->to->len)
 		return drop(c, fwd, DROP_NO_REMOTE);
+	if (__builtin_expect(other->srtp != NULL, 0) && !srtp_out(other, rtcp, p, &len, cap)) {
+		c->srtp_failed++;
+		return drop(c, fwd, DROP_SRTP_FAILED);
+	}
+	fwd->len = len;
 	c->forwarded++;
 	return 1;
 }
@@ -352,6 +385,7 @@ static void traffic(const struct relay_counters *c, uint64_t now_ns, struct traf
 	t->dropped = c->dropped;
 	t->strange_source = c->strange_source;
 	t->malformed = c->malformed;
+	t->srtp_failed = c->srtp_failed;
 	t->last_age_ms = 0;
 	if (c->last_ns) /* at least 1 so that "seen just now" differs from "never" */
 		t->last_age_ms = now_ns > c->last_ns ? (now_ns - c->last_ns) / 1000000u + 1 : 1;
@@ -366,6 +400,7 @@ static void leg_snapshot(const struct relay_leg *leg, uint32_t rate, uint64_t no
 	out->rtcp_port = leg->mux ? leg->rtp.port : leg->rtcp.port;
 	out->rtcp_mux = leg->mux;
 	out->direction = leg->direction;
+	out->srtp = (uint8_t)srtp_ctx_suite(leg->srtp);
 	out->remote_rtp = leg->remote_rtp;
 	out->remote_rtcp = leg->remote_rtcp;
 	traffic(&leg->rx_rtp, now_ns, &out->rtp);

@@ -24,10 +24,11 @@
 #include "session_snapshot.h"
 
 struct relay_stream;
+struct srtp_ctx;
 struct wmsg;
 
 struct relay_counters {
-	uint64_t packets, bytes, forwarded, dropped, strange_source, malformed;
+	uint64_t packets, bytes, forwarded, dropped, strange_source, malformed, srtp_failed;
 	uint64_t last_ns; /* monotonic time of the last accepted packet, 0 = none */
 };
 
@@ -63,6 +64,10 @@ struct relay_leg {
 	uint8_t direction;                     /* enum media_direction, as this leg's SDP says */
 	struct relay_counters rx_rtp, rx_rtcp; /* what this leg's remote sent us */
 	struct rtp_stats stats;
+	/* Owned; NULL: the leg speaks plain RTP. Otherwise what the remote sends is
+	 * authenticated and decrypted before anything else looks at it, and what is forwarded to
+	 * the remote is encrypted last. */
+	struct srtp_ctx *srtp;
 };
 
 struct relay_stream {
@@ -103,16 +108,17 @@ struct relay_leg_spec {
 	struct net_addr rtp;  /* len 0: unknown */
 	struct net_addr rtcp; /* len 0: derived from rtp */
 	bool rtcp_given;
+	struct srtp_ctx *srtp; /* NULL: plain; relay_stream_new() takes it */
 };
 
 /* --- control thread, before the session is handed to a worker ---------------------------- */
 
-/* A stream on two leases (leg A, leg B); takes the leases' fds. Returns NULL on ENOMEM, in which
- * case the fds are still the caller's. */
+/* A stream on two leases (leg A, leg B); takes the leases' fds and the specs' SRTP contexts.
+ * Returns NULL on ENOMEM, in which case the fds and contexts are still the caller's. */
 struct relay_stream *relay_stream_new(uint32_t index, uint8_t kind, uint32_t clock_rate,
                                       const struct port_lease lease[2],
                                       const struct relay_leg_spec spec[2], bool strict);
-/* Frees a stream whose sockets are closed (or never opened: closes them). */
+/* Frees a stream whose sockets are closed (or never opened: closes them), and its SRTP. */
 void relay_stream_free(struct relay_stream *st);
 /* Frees a session and its streams (worker, after the last socket closed; or control on a
  * failed create). */
@@ -143,11 +149,17 @@ struct relay_fwd {
 	const struct relay_sock *out; /* send from this socket */
 	const struct net_addr *to;    /* to this address */
 	enum drop_reason drop;        /* why, when relay_packet() returned 0 */
+	uint32_t len;                 /* what to send from p: len, or as SRTP changed it */
 };
 
-/* One datagram received on sock from src: counts it and returns 1 with *fwd filled when it is
- * to be forwarded, 0 when dropped. truncated: the kernel cut it (larger than our buffers). */
-int relay_packet(struct relay_sock *sock, const uint8_t *p, uint32_t len, bool truncated,
+/* Replaces a leg's SRTP context with ctx (taken; NULL: plain from now on) and frees the old. */
+void relay_leg_set_srtp(struct relay_leg *leg, struct srtp_ctx *ctx);
+
+/* One datagram of len octets at p, in a buffer of cap octets from p, received on sock from src:
+ * counts it and returns 1 with *fwd filled when it is to be forwarded, 0 when dropped.
+ * truncated: the kernel cut it (larger than our buffers). SRTP legs rewrite the packet in
+ * place (decrypted from one leg, encrypted for the other): send fwd->len octets from p. */
+int relay_packet(struct relay_sock *sock, uint8_t *p, uint32_t len, uint32_t cap, bool truncated,
                  const void *src, uint32_t srclen, uint64_t now_ns, struct relay_fwd *fwd);
 
 /* Fills out with the session's current state. */

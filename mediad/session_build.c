@@ -9,7 +9,50 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "srtp_ctx.h"
+
 #define MAX_CLOCK_RATE 1000000u
+
+/* SrtpParams as far as a request can get them wrong: a suite we know, keys of its length. The
+ * message names the field and the lengths, never a key octet. */
+static int check_srtp(const RpcSrtpParams *sp, const char *where, char *msg, size_t len)
+{
+	size_t need;
+
+	if (!sp || (int)sp->suite == SRTP_NONE)
+		return RPC_OK;
+	need = srtp_ctx_key_len((int)sp->suite);
+	if (!need) {
+		snprintf(msg, len, "%s.srtp.suite: %d is not an SRTP suite", where, (int)sp->suite);
+		return RPC_BAD_REQUEST;
+	}
+	if (sp->rx_key.len != need || sp->tx_key.len != need) {
+		snprintf(
+		    msg, len,
+		    "%s.srtp: %s needs %zu-octet keys (master key and salt), got rx %zu, tx %zu",
+		    where, srtp_ctx_suite_name((int)sp->suite), need, sp->rx_key.len,
+		    sp->tx_key.len);
+		return RPC_BAD_REQUEST;
+	}
+	return RPC_OK;
+}
+
+/* The context for checked params; *out NULL for plain. */
+static int build_srtp(const RpcSrtpParams *sp, struct srtp_ctx **out, char *msg, size_t len)
+{
+	int rc;
+
+	*out = NULL;
+	if (!sp || (int)sp->suite == SRTP_NONE)
+		return RPC_OK;
+	rc = srtp_ctx_new((int)sp->suite, sp->rx_key.data, sp->rx_key.len, sp->tx_key.data,
+	                  sp->tx_key.len, out);
+	if (!rc)
+		return RPC_OK;
+	snprintf(msg, len, "cannot set up SRTP (%s): %s", srtp_ctx_suite_name((int)sp->suite),
+	         strerror(-rc));
+	return RPC_INTERNAL;
+}
 
 int session_build_endpoint(const RpcEndpoint *ep, int family, struct net_addr *out,
                            const char *where, char *msg, size_t len)
@@ -98,6 +141,9 @@ static int check_spec(const RpcStreamSpec *sp, const struct build_env *env,
 		         sp->clock_rate);
 		return RPC_BAD_REQUEST;
 	}
+	rc = check_srtp(sp->srtp, where, msg, len);
+	if (rc)
+		return rc;
 	out->mux = sp->rtcp_mux;
 	out->direction = sp->direction ? (uint8_t)sp->direction : DIR_SENDRECV;
 	snprintf(field, sizeof(field), "%s.remote_rtp", where);
@@ -146,27 +192,38 @@ static int lease_status(int rc, char *msg, size_t len)
 	return RPC_INTERNAL;
 }
 
-/* Leases both legs' ports and builds the stream; nothing stays leased on failure. */
+/* Leases both legs' ports, sets up their SRTP and builds the stream; nothing stays leased or
+ * allocated on failure. */
 static int make_stream(const struct build_env *env, uint32_t index, const RpcStreamSpec *a,
-                       const struct relay_leg_spec spec[2], struct relay_stream **out,
-                       struct session_stream *ss, char *msg, size_t len)
+                       const RpcStreamSpec *b, const struct relay_leg_spec checked[2],
+                       struct relay_stream **out, struct session_stream *ss, char *msg, size_t len)
 {
+	struct relay_leg_spec spec[2] = {checked[0], checked[1]};
 	struct port_lease lease[2];
-	int rc = port_pool_acquire(env->pool, spec[0].mux, &lease[0]);
+	int rc = build_srtp(a->srtp, &spec[0].srtp, msg, len);
 
+	if (!rc)
+		rc = build_srtp(b->srtp, &spec[1].srtp, msg, len);
 	if (rc)
-		return lease_status(rc, msg, len);
+		goto no_srtp;
+	rc = port_pool_acquire(env->pool, spec[0].mux, &lease[0]);
+	if (rc) {
+		rc = lease_status(rc, msg, len);
+		goto no_srtp;
+	}
 	rc = port_pool_acquire(env->pool, spec[1].mux, &lease[1]);
 	if (rc) {
 		lease_drop(env->pool, &lease[0]);
-		return lease_status(rc, msg, len);
+		rc = lease_status(rc, msg, len);
+		goto no_srtp;
 	}
 	*out = relay_stream_new(index, kind_of(a), rate_of(a), lease, spec, env->strict);
 	if (!*out) {
 		lease_drop(env->pool, &lease[0]);
 		lease_drop(env->pool, &lease[1]);
 		snprintf(msg, len, "out of memory");
-		return RPC_INTERNAL;
+		rc = RPC_INTERNAL;
+		goto no_srtp;
 	}
 	memset(ss, 0, sizeof(*ss));
 	ss->kind = kind_of(a);
@@ -175,6 +232,10 @@ static int make_stream(const struct build_env *env, uint32_t index, const RpcStr
 		ss->mux[i] = lease[i].mux;
 	}
 	return RPC_OK;
+no_srtp:
+	srtp_ctx_free(spec[0].srtp);
+	srtp_ctx_free(spec[1].srtp);
+	return rc;
 }
 
 void session_build_release(struct port_pool *pool, const struct session_stream *ss)
@@ -246,8 +307,8 @@ int session_build_create(const struct build_env *env, const RpcCreateSessionRequ
 	rs->learn_ns = env->learn_ns;
 	rs->relearn_ns = env->relearn_ns;
 	for (size_t i = 0; i < n; i++) {
-		rc = make_stream(env, (uint32_t)i, req->leg_a->streams[i], spec[i], &rs->streams[i],
-		                 &s->streams[i], msg, len);
+		rc = make_stream(env, (uint32_t)i, req->leg_a->streams[i], req->leg_b->streams[i],
+		                 spec[i], &rs->streams[i], &s->streams[i], msg, len);
 		if (rc) {
 			unmake(env, s, rs->streams, 0, (uint32_t)i);
 			free(rs);
@@ -304,6 +365,11 @@ static int check_changes(const struct build_env *env, const struct session *s,
 		rc = check_remote(env, su->remote_rtcp, &c->rtcp, where, msg, len);
 		if (rc)
 			return rc;
+		snprintf(where, sizeof(where), "streams[%zu]", i);
+		rc = check_srtp(su->srtp, where, msg, len);
+		if (rc)
+			return rc;
+		c->set_srtp = su->srtp != NULL;
 	}
 	for (size_t i = 0; i < req->n_remove; i++) {
 		if (req->remove[i] >= s->n_streams || s->streams[req->remove[i]].removed) {
@@ -342,15 +408,22 @@ int session_build_update(const struct build_env *env, struct session *s,
 		rc = check_pair(env, req->add[i]->a, req->add[i]->b, wa, wb, spec[i], msg, len);
 	}
 	for (size_t i = 0; !rc && i < req->n_add; i++) {
-		rc = make_stream(env, base + (uint32_t)i, req->add[i]->a, spec[i], &u->add[i],
-		                 &s->streams[base + i], msg, len);
-		if (rc)
+		rc = make_stream(env, base + (uint32_t)i, req->add[i]->a, req->add[i]->b, spec[i],
+		                 &u->add[i], &s->streams[base + i], msg, len);
+		if (rc) {
 			unmake(env, s, u->add, base, base + (uint32_t)i);
-		else
+			u->n_add = 0;
+		} else {
 			u->n_add++;
+		}
 	}
+	/* Contexts last: a request refused above cost no key schedule. */
+	for (size_t i = 0; !rc && i < req->n_streams; i++)
+		rc = build_srtp(req->streams[i]->srtp, &u->changes[i].srtp, msg, len);
 	if (rc) {
-		free(u);
+		if (u->n_add)
+			unmake(env, s, u->add, base, base + u->n_add);
+		relay_update_free(u);
 		return rc;
 	}
 	s->n_streams += u->n_add;

@@ -39,6 +39,7 @@ static RpcTrafficStats *traffic(struct pb_arena *a, const struct traffic_snapsho
 	m->jitter_ms = t->jitter_ms;
 	m->forwarded = t->forwarded;
 	m->malformed = t->malformed;
+	m->srtp_failed = t->srtp_failed;
 	return m;
 }
 
@@ -63,6 +64,7 @@ static RpcStreamInfo *stream_info(struct pb_arena *a, uint32_t index, const stru
 	m->removed = m->removed || ss->removed;
 	m->clock_rate = ss->clock_rate;
 	m->direction = ss->leg[leg].direction;
+	m->srtp = ss->leg[leg].srtp;
 	m->remote_rtp = remote(a, &ss->leg[leg].remote_rtp);
 	m->remote_rtcp = remote(a, &ss->leg[leg].remote_rtcp);
 	m->rtp = traffic(a, &ss->leg[leg].rtp);

@@ -28,7 +28,7 @@ enum media_kind {
 };
 
 struct traffic_snapshot {
-	uint64_t packets, bytes, forwarded, dropped, strange_source, malformed, lost;
+	uint64_t packets, bytes, forwarded, dropped, strange_source, malformed, srtp_failed, lost;
 	uint64_t last_age_ms; /* 0: nothing accepted yet */
 	double jitter_ms;
 };
@@ -37,6 +37,7 @@ struct leg_snapshot {
 	uint16_t rtp_port, rtcp_port; /* local; equal when rtcp_mux */
 	bool rtcp_mux;
 	uint8_t direction; /* enum media_direction */
+	uint8_t srtp;      /* enum srtp_suite; 0 = plain */
 	struct net_addr remote_rtp, remote_rtcp;
 	struct traffic_snapshot rtp, rtcp;
 };

@@ -256,6 +256,7 @@ static void on_recv(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64
 	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 	struct io_uring_recvmsg_out *o;
 	struct relay_fwd fwd;
+	uint8_t *payload;
 
 	if (UD_GEN(cqe->user_data) != s->gen || !s->sock) { /* cannot happen: slots outlive CQEs */
 		if (cqe->res >= 0 && (cqe->flags & IORING_CQE_F_BUFFER))
@@ -276,19 +277,19 @@ static void on_recv(struct uring_loop *l, const struct io_uring_cqe *cqe, uint64
 		if (o)
 			l->stats.bytes_received +=
 			    io_uring_recvmsg_payload_length(o, cqe->res, &l->rx_mh);
+		payload = o ? io_uring_recvmsg_payload(o, &l->rx_mh) : NULL;
 		if (s->closing || !o ||
-		    !relay_packet(s->sock, io_uring_recvmsg_payload(o, &l->rx_mh),
-		                  io_uring_recvmsg_payload_length(o, cqe->res, &l->rx_mh),
-		                  o->flags & MSG_TRUNC, io_uring_recvmsg_name(o),
-		                  o->namelen < l->rx_mh.msg_namelen ? o->namelen
-		                                                    : l->rx_mh.msg_namelen,
-		                  now, &fwd)) {
+		    !relay_packet(
+		        s->sock, payload, io_uring_recvmsg_payload_length(o, cqe->res, &l->rx_mh),
+		        (uint32_t)(buf + BUF_SIZE - payload), o->flags & MSG_TRUNC,
+		        io_uring_recvmsg_name(o),
+		        o->namelen < l->rx_mh.msg_namelen ? o->namelen : l->rx_mh.msg_namelen, now,
+		        &fwd)) {
 			l->stats.dropped++;
 			l->stats.drops[fwd.drop < DROP_N ? fwd.drop : DROP_MALFORMED]++;
 			recycle(l, bid);
 		} else {
-			send_packet(l, bid, io_uring_recvmsg_payload(o, &l->rx_mh),
-			            io_uring_recvmsg_payload_length(o, cqe->res, &l->rx_mh), &fwd);
+			send_packet(l, bid, payload, fwd.len, &fwd);
 		}
 	}
 	if (!more) {

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "srtp_ctx.h"
 #include "uring_loop.h"
 
 #define TICK_MS    100
@@ -151,7 +152,7 @@ static void do_add(struct worker *w, struct wmsg *m, uint64_t now)
 	free_if_done(w, rs);
 }
 
-static void apply_change(struct relay_session *rs, const struct relay_change *c)
+static void apply_change(struct relay_session *rs, struct relay_change *c)
 {
 	struct relay_leg *leg;
 
@@ -167,6 +168,10 @@ static void apply_change(struct relay_session *rs, const struct relay_change *c)
 	}
 	if (c->direction)
 		leg->direction = c->direction;
+	if (c->set_srtp) {
+		relay_leg_set_srtp(leg, c->srtp);
+		c->srtp = NULL;
+	}
 }
 
 static void do_update(struct worker *w, struct relay_session *rs, struct wmsg *m, uint64_t now)
@@ -478,15 +483,23 @@ int worker_outbox_fd(const struct worker *w)
 	return spsc_queue_fd(&w->outbox);
 }
 
+void relay_update_free(struct relay_update *u)
+{
+	if (!u)
+		return;
+	for (uint32_t i = 0; i < u->n_add; i++)
+		relay_stream_free(u->add[i]);
+	for (uint32_t i = 0; i < u->n_changes; i++)
+		srtp_ctx_free(u->changes[i].srtp);
+	free(u);
+}
+
 void wmsg_free(struct wmsg *msg)
 {
 	if (!msg)
 		return;
 	relay_session_free(msg->session);
-	if (msg->update)
-		for (uint32_t i = 0; i < msg->update->n_add; i++)
-			relay_stream_free(msg->update->add[i]);
-	free(msg->update);
+	relay_update_free(msg->update);
 	free(msg->snap);
 	free(msg);
 }

@@ -34,7 +34,9 @@ struct relay_change {
 	uint8_t leg;
 	bool set_rtp, set_rtcp; /* false: unchanged; rtp without rtcp: rtcp derived */
 	struct net_addr rtp, rtcp;
-	uint8_t direction; /* 0: unchanged */
+	uint8_t direction;     /* 0: unchanged */
+	bool set_srtp;         /* replace the leg's SRTP with srtp (NULL: plain) */
+	struct srtp_ctx *srtp; /* owned by the change until applied */
 };
 
 struct relay_update {
@@ -107,6 +109,8 @@ int worker_post(struct worker *w, struct wmsg *msg);
 struct wmsg *worker_take(struct worker *w);
 int worker_outbox_fd(const struct worker *w);
 
+/* Frees an update and whatever it still owns (added streams, SRTP contexts). Accepts NULL. */
+void relay_update_free(struct relay_update *u);
 /* Frees a message and whatever it still owns (an unadopted session, update streams). */
 void wmsg_free(struct wmsg *msg);
 

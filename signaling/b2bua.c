@@ -28,6 +28,7 @@
 #include "hostport.h"
 #include "log.h"
 #include "router.h"
+#include "sdp_srtp.h"
 
 /* ---- call lifetime ------------------------------------------------------------------------ */
 
@@ -285,6 +286,17 @@ static void respond_challenge(struct b2bua *b, ua_handle *nh, const struct call_
 	sip_ua_respond(b->ua, nh, ar->status, ar->phrase, NULL, headers);
 }
 
+/* A leg's `srtp` variable; a value that is none of the three is logged and taken as off. */
+static uint8_t srtp_policy_of(const char *value, const char *whose)
+{
+	enum srtp_policy p = SRTP_POLICY_OFF;
+
+	if (value && srtp_policy_parse(value, &p))
+		log_warn("call", "%s: srtp variable '%.32s' is not off, optional or mandatory: off",
+		         whose, value);
+	return (uint8_t)p;
+}
+
 static bool routed(struct b2bua *b, struct call *call, const struct ua_request *req,
                    const char *user)
 {
@@ -317,6 +329,8 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 		respond_a(b, call, res.status, NULL, NULL);
 		return false;
 	}
+	call->srtp_policy[SIDE_A] = srtp_policy_of(u ? directory_user_var(u, "srtp") : NULL, user);
+	call->srtp_policy[SIDE_B] = srtp_policy_of(res.srtp, res.callee ? res.callee : "callee");
 	call->callee = res.callee;
 	call->timeout_s = res.timeout_s ? res.timeout_s : (unsigned)b->cfg->call_timeout_s;
 	if (b2bua_fork_setup(b, call, &res) != 0) {

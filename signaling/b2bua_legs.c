@@ -188,6 +188,8 @@ static void on_late_answer_ready(struct call *call, int rc)
 static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
                        const struct ua_leg_event *ev)
 {
+	int rc;
+
 	if (call->state == CALL_ENDING && call->winner != leg) {
 		/* The answer crossed our CANCEL (or the call ended meanwhile): ACKed by the stack,
 		 * hung up here. */
@@ -234,8 +236,15 @@ static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
 		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "callee");
 		return;
 	}
-	if (call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready) != 0)
+	rc = call_media_answer(b->cm, call, SIDE_B, ev->sdp, ev->sdp_len, on_b_answer_ready);
+	if (rc == -EPROTO || rc == -EBADMSG || rc == -EMSGSIZE) {
+		/* The callee's answer cannot be used (e.g. plain RTP to our RTP/SAVP offer): the
+		 * caller hears 488, as for an offer we cannot accept. */
+		log_notice("call", "answer from %s refused: %s", leg->contact, call->media_error);
+		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "callee");
+	} else if (rc) {
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "media");
+	}
 }
 
 static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,

@@ -95,6 +95,7 @@ struct call {
 	uint64_t media_instance; /* the node's instance that created the session */
 	char *sdp_out;           /* last SDP built for a leg (on the home) */
 	char media_error[128];   /* why negotiation failed, for the log */
+	uint8_t srtp_policy[2];  /* enum srtp_policy of side A and B (sdp_srtp.h) */
 	void *media_plans;       /* call_media's private negotiation state (owned by call_media) */
 	uint64_t media_packets[2]; /* RTP packets received per side, from the final stats */
 	unsigned rpc_pending;      /* media requests in flight: the call outlives them; counted by

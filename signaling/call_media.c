@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <sofia-sip/su_alloc.h>
 
 #include "codec_prefs.h"
@@ -17,6 +18,7 @@
 #include "media_direct.h"
 #include "media_plan.h"
 #include "sdp_negotiate.h"
+#include "sdp_srtp.h"
 
 #define CM_MAX_STREAMS 16
 
@@ -63,6 +65,8 @@ struct cm_call {
 	/* moving to another node: the SDP each side was last sent, to print with the new ports */
 	struct media_plan *move_out[2];
 	struct media_node *move_to;
+	/* SDES per side and m-line: the side's key and ours for it (sdp_srtp.h) */
+	struct sdp_srtp_leg srtp[2][CM_MAX_STREAMS];
 };
 
 static struct cm_call *state_of(struct call *call)
@@ -111,6 +115,7 @@ void call_media_forget(struct call_media *cm, struct call *call)
 	media_plan_free(st->local_out);
 	media_plan_free(st->move_out[0]);
 	media_plan_free(st->move_out[1]);
+	OPENSSL_cleanse(st->srtp, sizeof(st->srtp));
 	free(st);
 	call->media_plans = NULL;
 }
@@ -173,17 +178,37 @@ struct req_buf {
 	RpcStreamUpdate *upd_ptr[CM_MAX_STREAMS];
 	RpcStreamAdd add[CM_MAX_STREAMS];
 	RpcStreamAdd *add_ptr[CM_MAX_STREAMS];
+	/* point at the keys in cm_call (no copies) */
+	RpcSrtpParams srtp[2][CM_MAX_STREAMS], upd_srtp[CM_MAX_STREAMS];
 };
+
+/* The node's SrtpParams for a side's m-line, pointing at the keys held in *l. */
+static RpcSrtpParams *srtp_params(RpcSrtpParams *p, const struct sdp_srtp_leg *l)
+{
+	tandem__media__v1__srtp_params__init(p);
+	p->suite = (Tandem__Media__V1__SrtpSuite)l->rx.suite;
+	if (l->rx.suite != SDES_NONE) {
+		p->rx_key.data = (uint8_t *)l->rx.key;
+		p->rx_key.len = l->rx.key_len;
+		p->tx_key.data = (uint8_t *)l->tx.key;
+		p->tx_key.len = l->tx.key_len;
+	}
+	return p;
+}
 
 /* The spec of m-line i as sent by the remote of `side` (remote known) or for the side that has
  * not spoken yet (no remote, no mux: we offer it separate RTCP). */
 static void fill_spec(struct req_buf *rb, int side, unsigned k, const struct media_stream *s,
-                      bool remote_known)
+                      bool remote_known, struct sdp_srtp_leg *srtp)
 {
 	RpcStreamSpec *sp = &rb->spec[side][k];
 
 	tandem__media__v1__stream_spec__init(sp);
 	sp->kind = rpc_kind(s->kind);
+	if (srtp && srtp->rx.suite != SDES_NONE)
+		sp->srtp = srtp_params(&rb->srtp[side][k], srtp);
+	if (srtp)
+		sdp_srtp_sent(srtp);
 	if (remote_known) {
 		sp->rtcp_mux = s->rtcp_mux;
 		sp->direction = rpc_dir(s->dir);
@@ -431,8 +456,8 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 			return -EPROTO;
 		}
 		st->map[i] = (int)k;
-		fill_spec(&rb, st->from, k, s, true);
-		fill_spec(&rb, !st->from, k, s, false);
+		fill_spec(&rb, st->from, k, s, true, &st->srtp[st->from][i]);
+		fill_spec(&rb, !st->from, k, s, false, NULL);
 		k++;
 	}
 	st->n_session_streams = k;
@@ -485,8 +510,8 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 				continue;
 			/* A new m-line: a new stream pair. */
 			tandem__media__v1__stream_add__init(&rb.add[na]);
-			fill_spec(&rb, st->from, na, s, true);
-			fill_spec(&rb, !st->from, na, s, false);
+			fill_spec(&rb, st->from, na, s, true, &st->srtp[st->from][i]);
+			fill_spec(&rb, !st->from, na, s, false, NULL);
 			rb.add[na].a = rb.spec_ptr[SIDE_A][na];
 			rb.add[na].b = rb.spec_ptr[SIDE_B][na];
 			rb.add_ptr[na] = &rb.add[na];
@@ -512,6 +537,12 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 		}
 		rb.upd[nu].direction =
 		    active ? rpc_dir(s->dir) : TANDEM__MEDIA__V1__DIRECTION__DIRECTION_INACTIVE;
+		/* New keys only when they changed: the node's contexts (replay window, rollover
+		 * counter) must outlive a refresh or a hold. */
+		if (st->srtp[st->from][i].dirty) {
+			rb.upd[nu].srtp = srtp_params(&rb.upd_srtp[nu], &st->srtp[st->from][i]);
+			sdp_srtp_sent(&st->srtp[st->from][i]);
+		}
 		rb.upd_ptr[nu] = &rb.upd[nu];
 		nu++;
 	}
@@ -597,6 +628,66 @@ static int answer_local(struct call_media *cm, struct call *call, const struct m
 	return 0;
 }
 
+/* ---- SDES (sdp_srtp.h) --------------------------------------------------------------------- */
+
+/* An offer from `from`: its keys are taken per m-line (an m-line we cannot secure as its
+ * policy or transport demands is refused), and the offer to the other side gets that side's
+ * transport and keys. No m-line left: -EPROTO (488) with the reason in media_error. */
+static int srtp_offer(struct call *call, struct cm_call *st, enum call_side from,
+                      const struct media_plan *in, struct media_plan *out)
+{
+	char why[sizeof(call->media_error)] = "";
+
+	for (unsigned i = 0; i < out->n_streams && i < CM_MAX_STREAMS; i++) {
+		struct media_stream *o = &out->streams[i];
+		int rc;
+
+		if (o->rejected || !media_stream_active(&in->streams[i]))
+			continue;
+		rc = sdp_srtp_accept_offer(i, &in->streams[i],
+		                           (enum srtp_policy)call->srtp_policy[from],
+		                           &st->srtp[from][i], why[0] ? NULL : why, sizeof(why));
+		if (rc == -ENOTSUP) {
+			o->rejected = true;
+			continue;
+		}
+		if (!rc)
+			rc = sdp_srtp_make_offer(out, o, (enum srtp_policy)call->srtp_policy[!from],
+			                         &st->srtp[!from][i]);
+		if (rc) {
+			snprintf(call->media_error, sizeof(call->media_error),
+			         "m-line %u: cannot make SRTP keys", i);
+			return -EPROTO;
+		}
+	}
+	if (media_plan_active_streams(out))
+		return 0;
+	snprintf(call->media_error, sizeof(call->media_error), "%s", why);
+	return -EPROTO;
+}
+
+/* The answer from `from` to our offer: its keys are matched to what we offered it, and the
+ * answer to the other side gets our key for that side. */
+static int srtp_answer(struct call *call, struct cm_call *st, enum call_side from,
+                       const struct media_plan *in, struct media_plan *out)
+{
+	for (unsigned i = 0; i < in->n_streams && i < CM_MAX_STREAMS; i++) {
+		int rc;
+
+		if (i >= st->offer_out->n_streams || st->offer_out->streams[i].rejected ||
+		    !media_stream_active(&in->streams[i]))
+			continue;
+		rc = sdp_srtp_take_answer(i, &in->streams[i], &st->srtp[from][i], call->media_error,
+		                          sizeof(call->media_error));
+		if (rc)
+			return -EPROTO;
+		if (i < out->n_streams && !out->streams[i].rejected &&
+		    sdp_srtp_write_answer(out, &out->streams[i], &st->srtp[!from][i]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
                      size_t len, call_media_cb cb)
 {
@@ -615,9 +706,12 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 	if (!rc && sdp_negotiate_offer(in, local ? &only : prefs_of(cm, call), &out,
 	                               call->media_error, sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
+	if (!rc)
+		rc = srtp_offer(call, st, from, in, out);
 	if (rc) {
 		media_plan_free(in);
 		media_plan_free(local);
+		media_plan_free(out);
 		return rc;
 	}
 	/* The other side gets separate RTCP ports: whether it can mux is unknown until it
@@ -704,8 +798,11 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 	if (!rc && sdp_negotiate_answer(st->offer_in, st->offer_out, in, &out, call->media_error,
 	                                sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
+	if (!rc)
+		rc = srtp_answer(call, st, from, in, out);
 	if (rc) {
 		media_plan_free(in);
+		media_plan_free(out);
 		return rc;
 	}
 	st->from = from;
@@ -838,7 +935,8 @@ static int build_move(struct call_media *cm, struct call *call, struct cm_call *
 
 			if (!s && !other)
 				return -EPROTO;
-			fill_spec(rb, side, k, s ? s : other, s && media_stream_active(s));
+			fill_spec(rb, side, k, s ? s : other, s && media_stream_active(s),
+			          &st->srtp[side][i]);
 		}
 		st->map[i] = (int)k++;
 	}
@@ -985,6 +1083,10 @@ int call_media_restore(struct call_media *cm, struct call *call)
 		st->map[i] = (int)k++;
 		for (int side = 0; side < 2; side++) {
 			const struct media_stream *s = &out[side]->streams[i];
+
+			/* The keys the node has, for a move to another node or a re-key. */
+			if (i < in[side]->n_streams && i < CM_MAX_STREAMS)
+				sdp_srtp_restore(&in[side]->streams[i], s, &st->srtp[side][i]);
 
 			st->ports[side][i].rtp = s->rtp_port;
 			st->ports[side][i].rtcp =

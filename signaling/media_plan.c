@@ -142,7 +142,8 @@ static unsigned diff_stream(const struct media_stream *a, const struct media_str
 	if (a->dir != b->dir)
 		d |= MEDIA_PLAN_DIRECTION;
 	d |= diff_codecs(a, b);
-	if (!attrs_eq(a->attrs, a->n_attrs, b->attrs, b->n_attrs))
+	if (!attrs_eq(a->attrs, a->n_attrs, b->attrs, b->n_attrs) ||
+	    !attrs_eq(a->crypto, a->n_crypto, b->crypto, b->n_crypto))
 		d |= MEDIA_PLAN_ATTRS;
 	return d;
 }

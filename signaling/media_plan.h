@@ -1,9 +1,9 @@
 /* The media plan: one SDP body as plain data, in m-line order, with exactly what the B2BUA and
  * mediad need (kind, transport, remote RTP/RTCP addresses, direction, codecs) plus the attributes
- * a relay passes through unchanged (a=crypto, a=fingerprint, a=ssrc...). Received SDP is parsed
- * into a plan (media_plan_parse.c), negotiation builds new plans (sdp_negotiate.c), and a plan is
- * printed back to SDP with our address and ports (media_plan_print.c). Only those two files see
- * sofia-sip's SDP structures.
+ * a relay passes through unchanged (a=fingerprint, a=ssrc...) and the SDES keys (a=crypto).
+ * Received SDP is parsed into a plan (media_plan_parse.c), negotiation builds new plans
+ * (sdp_negotiate.c), and a plan is printed back to SDP with our address and ports
+ * (media_plan_print.c). Only those two files see sofia-sip's SDP structures.
  *
  * Ownership: a plan owns every string and array it points to (one su_home per plan); it is
  * freed with media_plan_free() and shares nothing with the SDP text or the plans it came from.
@@ -100,6 +100,11 @@ struct media_stream {
 	 * which would describe the far party's addresses instead of the media node's. */
 	unsigned n_attrs;
 	struct media_attr *attrs;
+	/* a=crypto (SDES, RFC 4568), values as written: never passed through, since each leg has
+	 * its own keys. Received plans: what the writer offered or answered; built plans: what we
+	 * write (sdp_srtp.c), printed after the pass-through attributes. */
+	unsigned n_crypto;
+	struct media_attr *crypto;
 };
 
 struct media_plan {
@@ -123,7 +128,7 @@ enum media_plan_change {
 	MEDIA_PLAN_ADDRESS = 1 << 2,   /* an RTP/RTCP address or port, or rtcp-mux, differs */
 	MEDIA_PLAN_DIRECTION = 1 << 3, /* a direction differs: hold or resume */
 	MEDIA_PLAN_CODECS = 1 << 4,    /* codecs, their order, fmtp, ptime or maxptime differ */
-	MEDIA_PLAN_ATTRS = 1 << 5,     /* pass-through attributes differ */
+	MEDIA_PLAN_ATTRS = 1 << 5,     /* pass-through or a=crypto attributes differ */
 };
 
 /* Where the media node receives one stream of a leg: the ports our SDP gives that leg. */

@@ -160,8 +160,10 @@ static bool is_null_addr(const char *s)
 static int session_attrs(struct parse *p, const sdp_session_t *sdp)
 {
 	for (const sdp_attribute_t *a = sdp->sdp_attributes; a; a = a->a_next) {
-		/* No BUNDLE: the media node gives every m-line its own ports. */
-		if (regenerated(a->a_name) || !strcasecmp(a->a_name, "group"))
+		/* No BUNDLE: the media node gives every m-line its own ports. a=crypto belongs to
+		 * m-lines (RFC 4568); at session level it would carry a key to the other leg. */
+		if (regenerated(a->a_name) || !strcasecmp(a->a_name, "group") ||
+		    !strcasecmp(a->a_name, "crypto"))
 			continue;
 		if (add_attr(p, &p->plan->attrs, &p->plan->n_attrs, a->a_name, a->a_value))
 			return -ENOMEM;
@@ -435,6 +437,8 @@ static int media_attrs(struct parse *p, struct media_stream *s, const sdp_media_
 			s->maxptime = packet_time(a->a_value);
 		else if (payload_keyed(n))
 			rc = pt_attr(p, s, a);
+		else if (!strcasecmp(n, "crypto"))
+			rc = add_attr(p, &s->crypto, &s->n_crypto, n, a->a_value);
 		else if (!regenerated(n))
 			rc = add_attr(p, &s->attrs, &s->n_attrs, n, a->a_value);
 		if (rc)

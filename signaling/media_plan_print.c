@@ -147,7 +147,7 @@ static int media_attrs(struct build *b, sdp_media_t *m, const struct media_strea
 	    number_attr(b, &tail, "maxptime", s->maxptime) ||
 	    number_attr(b, &tail, "rtcp", port->rtcp) ||
 	    (s->rtcp_mux && attr(b, &tail, "rtcp-mux", NULL)) || pt_attrs(b, &tail, s) ||
-	    attrs(b, &tail, s->attrs, s->n_attrs))
+	    attrs(b, &tail, s->attrs, s->n_attrs) || attrs(b, &tail, s->crypto, s->n_crypto))
 		return -ENOMEM;
 	return 0;
 }

@@ -85,10 +85,12 @@ static void miss(struct route_miss *m, int status, enum hangup_cause cause, cons
 static void bridge_user(struct router *r, su_home_t *home, const char *user, unsigned group,
                         unsigned leg_timeout_s, struct route_result *out, struct route_miss *m)
 {
+	const struct directory_user *u = r->dir ? directory_find(r->dir, user, r->domain) : NULL;
 	struct store_reg_list regs = {0};
+	const char *srtp;
 	int rc;
 
-	if (!r->dir || !directory_find(r->dir, user, r->domain)) {
+	if (!u) {
 		miss(m, 404, HANGUP_CAUSE_UNALLOCATED_NUMBER, "no such user");
 		return;
 	}
@@ -104,6 +106,10 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user, uns
 	}
 	if (!out->callee)
 		out->callee = su_strdup(home, user);
+	/* The first callee with a policy sets the B legs' (they share one offer). */
+	srtp = directory_user_var(u, "srtp");
+	if (srtp && !out->srtp)
+		out->srtp = su_strdup(home, srtp);
 	for (size_t i = 0; i < regs.n; i++) {
 		struct route_target *t = &out->targets[out->n_targets];
 		const struct store_reg *reg = &regs.v[i];
@@ -370,7 +376,8 @@ void router_route(struct router *r, su_home_t *home, const struct route_request 
 		return;
 	}
 	for (unsigned i = 0; i < req->n_vars; i++)
-		dialplan_vars_set(&vars, req->vars[i].name, req->vars[i].value);
+		if (strcmp(req->vars[i].name, "srtp")) /* the caller's leg's, not the channel's */
+			dialplan_vars_set(&vars, req->vars[i].name, req->vars[i].value);
 	rc = dialplan_hunt(r->dp, &caller, &vars, &dr, err, sizeof(err));
 	if (rc) {
 		log_warn("route", "dialplan hunt failed: %s", err);
@@ -384,6 +391,8 @@ void router_route(struct router *r, su_home_t *home, const struct route_request 
 		         dr.n_actions);
 		execute(r, home, &dr, &vars, out);
 		vars_to_result(&vars, home, out);
+		if (dialplan_vars_get(&vars, "srtp"))
+			out->srtp = su_strdup(home, dialplan_vars_get(&vars, "srtp"));
 	}
 	dialplan_result_free(&dr);
 	dialplan_vars_clear(&vars);

@@ -47,6 +47,10 @@ struct route_result {
 	/* codec_string / absolute_codec_string (codec_string.h) as the channel had them when the
 	 * bridge ran ({...} of the bridge included), or NULL */
 	char *codec_string, *absolute_codec_string;
+	/* SRTP policy of the B legs: the dialplan's `srtp` channel variable, else the callee's
+	 * directory variable `srtp`, else NULL (off). The caller's own `srtp` directory variable
+	 * is its leg's, so it does not seed the channel. */
+	char *srtp;
 };
 
 struct route_var {

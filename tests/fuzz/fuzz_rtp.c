@@ -124,8 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		memcpy(pkt, p, len);
 		rtp_classify(pkt, len);
-		if (relay_packet(sock_of(rs, r >> 2), pkt, (uint32_t)len, (r & 3) == 2, &from->u,
-		                 from->len, now, &fwd) == 1 &&
+		if (relay_packet(sock_of(rs, r >> 2), pkt, (uint32_t)len, (uint32_t)len,
+		                 (r & 3) == 2, &from->u, from->len, now, &fwd) == 1 &&
 		    (!fwd.out || !fwd.to || !fwd.to->len))
 			abort(); /* forwarded to nowhere */
 		free(pkt);

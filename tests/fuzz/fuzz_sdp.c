@@ -1,7 +1,9 @@
 /* SDP offer/answer as a call goes through it: a leg's SDP parsed into a media plan
  * (media_plan_parse.c), the offer for the other leg negotiated (sdp_negotiate.c) and printed with
  * the media node's ports (media_plan_print.c), the other leg's answer mapped back, and our own
- * answer for a call no other leg answers.
+ * answer for a call no other leg answers. The SDES steps go with them (sdp_srtp.c, sdes.c): the
+ * offer's a=crypto taken, keys written into the offer for the other leg under a policy picked
+ * by the input's size, the answer's a=crypto matched, ours written into the answer.
  *
  * Input: the offer, optionally followed by a NUL byte and the answer (without one, the offer we
  * printed comes back as the answer). What we print must parse again: an SDP we send that our
@@ -13,10 +15,38 @@
 #include "fuzz_util.h"
 #include "media_plan.h"
 #include "sdp_negotiate.h"
+#include "sdp_srtp.h"
 
 #define MAX_STREAMS 16
 
 static struct codec_prefs prefs[2];
+static struct sdp_srtp_leg srtp[2][MAX_STREAMS];
+
+/* The offer's keys taken and the other leg's written, per m-line, as call_media.c does. */
+static void srtp_offer(const struct media_plan *in, struct media_plan *out, size_t size)
+{
+	enum srtp_policy mine = (enum srtp_policy)(size % 3),
+	                 theirs = (enum srtp_policy)(size / 3 % 3);
+
+	for (unsigned i = 0; i < out->n_streams && i < in->n_streams && i < MAX_STREAMS; i++) {
+		if (out->streams[i].rejected || !media_stream_active(&in->streams[i]))
+			continue;
+		if (sdp_srtp_accept_offer(i, &in->streams[i], mine, &srtp[0][i], NULL, 0) ==
+		    -ENOTSUP)
+			out->streams[i].rejected = true;
+		else
+			sdp_srtp_make_offer(out, &out->streams[i], theirs, &srtp[1][i]);
+	}
+}
+
+static void srtp_answer(const struct media_plan *ans, struct media_plan *out)
+{
+	for (unsigned i = 0; i < ans->n_streams && i < out->n_streams && i < MAX_STREAMS; i++)
+		if (media_stream_active(&ans->streams[i]) &&
+		    !sdp_srtp_take_answer(i, &ans->streams[i], &srtp[1][i], NULL, 0) &&
+		    !out->streams[i].rejected)
+			sdp_srtp_write_answer(out, &out->streams[i], &srtp[0][i]);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -71,7 +101,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (media_plan_parse((const char *)data, offer_len, MAX_STREAMS, &in, why, sizeof(why)))
 		return 0;
+	for (unsigned i = 0; i < MAX_STREAMS; i++) {
+		sdp_srtp_wipe(&srtp[0][i]);
+		sdp_srtp_wipe(&srtp[1][i]);
+	}
 	if (!sdp_negotiate_offer(in, pf, &out, why, sizeof(why))) {
+		srtp_offer(in, out, size);
 		offer_text = print(out, &origin[1], size & 2);
 		if (nul)
 			media_plan_parse((const char *)nul + 1, size - offer_len - 1, MAX_STREAMS,
@@ -80,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			media_plan_parse(offer_text, strlen(offer_text), MAX_STREAMS, &ans_in, why,
 			                 sizeof(why));
 		if (ans_in && !sdp_negotiate_answer(in, out, ans_in, &ans_out, why, sizeof(why))) {
+			srtp_answer(ans_in, ans_out);
 			free(print(ans_out, &origin[0], size & 4));
 			/* The same answer again: an unchanged body keeps its o= version. */
 			free(print(ans_out, &origin[0], size & 4));

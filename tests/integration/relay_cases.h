@@ -9,5 +9,8 @@ void case_update(void);
 void case_policy(void);
 void case_reap(void);
 void case_scale(int n);
+void case_srtp(void);
+void case_srtp_bridge(void);
+void case_srtp_rekey(void);
 
 #endif

@@ -3,7 +3,7 @@
  * Prints one "ok:"/"FAIL" line per check; exits 0 when all passed, 1 otherwise, 2 on usage.
  * Cases: forward video latch strict delete timeout garbage (here), badrpc status update policy reap
  * scale N
- * (relay_cases_rpc.c). */
+ * (relay_cases_rpc.c), srtp srtp_bridge srtp_rekey (relay_cases_srtp.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,10 +322,21 @@ int main(int argc, char **argv)
 		const char *name;
 		void (*fn)(void);
 	} cases[] = {
-	    {"forward", case_forward}, {"video", case_video},   {"latch", case_latch},
-	    {"strict", case_strict},   {"delete", case_delete}, {"timeout", case_timeout},
-	    {"garbage", case_garbage}, {"badrpc", case_badrpc}, {"status", case_status},
-	    {"update", case_update},   {"policy", case_policy}, {"reap", case_reap},
+	    {"forward", case_forward},
+	    {"video", case_video},
+	    {"latch", case_latch},
+	    {"strict", case_strict},
+	    {"delete", case_delete},
+	    {"timeout", case_timeout},
+	    {"garbage", case_garbage},
+	    {"badrpc", case_badrpc},
+	    {"status", case_status},
+	    {"update", case_update},
+	    {"policy", case_policy},
+	    {"reap", case_reap},
+	    {"srtp", case_srtp},
+	    {"srtp_bridge", case_srtp_bridge},
+	    {"srtp_rekey", case_srtp_rekey},
 	};
 	char id[64];
 

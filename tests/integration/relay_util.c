@@ -84,6 +84,7 @@ static RpcStreamSpec *stream(const struct spec *sp, RpcEndpoint *ep, RpcEndpoint
 	tandem__media__v1__stream_spec__init(s);
 	s->kind = sp->kind;
 	s->rtcp_mux = sp->mux;
+	s->srtp = (RpcSrtpParams *)sp->srtp;
 	if (sp->port) {
 		tandem__media__v1__endpoint__init(ep);
 		ep->ip = (char *)(sp->ip ? sp->ip : "127.0.0.1");

@@ -41,9 +41,10 @@ int reply_code(const RpcEnvelope *env);
 struct spec {
 	int kind; /* MediaKind value, 0 = audio */
 	bool mux;
-	unsigned port;      /* remote RTP port on 127.0.0.1; 0 = not known */
-	unsigned rtcp_port; /* remote RTCP port; 0 = derived */
-	const char *ip;     /* NULL = 127.0.0.1 */
+	unsigned port;             /* remote RTP port on 127.0.0.1; 0 = not known */
+	unsigned rtcp_port;        /* remote RTCP port; 0 = derived */
+	const char *ip;            /* NULL = 127.0.0.1 */
+	const RpcSrtpParams *srtp; /* NULL = plain */
 };
 
 RpcEnvelope *create_session(const char *call_id, size_t n, const struct spec *a,

@@ -66,10 +66,11 @@ UA_IP=127.0.0.1
 UA_TRANSPORT=udp
 # baresip's options: -s prints the SIP trace; -v adds its debug lines (received RFC 4733 events).
 UA_OPTS=(-s)
-# start_phone USER HZ: a baresip phone registering USER (password 1234) to $SIP, its microphone
-# a HZ tone; its ctrl_tcp port goes to CTL[USER], its log to $T/uaUSER.log (with the SIP trace).
+# start_phone USER HZ [MEDIAENC]: a baresip phone registering USER (password 1234) to $SIP, its
+# microphone a HZ tone; its ctrl_tcp port goes to CTL[USER], its log to $T/uaUSER.log (with the
+# SIP trace). MEDIAENC (e.g. srtp-mand) is the account's mediaenc, with the srtp module loaded.
 start_phone() {
-	local user=$1 d=$T/ua$1 host=$UA_IP
+	local user=$1 d=$T/ua$1 host=$UA_IP enc=${3:-}
 	[[ $host == *:* ]] && host="[$host]"
 	CTL[$user]=$(free_port)
 	mkdir -p "$d/rec"
@@ -95,13 +96,14 @@ module g711.so
 module sndfile.so
 module aufile.so
 module alsa.so
+${enc:+module srtp.so}
 module_tmp account.so
 module_app menu.so
 module_app ctrl_tcp.so
 ctrl_tcp_listen 127.0.0.1:${CTL[$user]}
 snd_path $d/rec
 CFG
-	echo "<sip:$user@$SIP;transport=$UA_TRANSPORT>;auth_pass=1234;regint=600" >"$d/accounts"
+	echo "<sip:$user@$SIP;transport=$UA_TRANSPORT>;auth_pass=1234;regint=600${enc:+;mediaenc=$enc}" >"$d/accounts"
 	: >"$d/contacts"
 	timeout 120 baresip "${UA_OPTS[@]}" -f "$d" >"$T/ua$user.log" 2>&1 </dev/null &
 	echo $! >"$T/ua$user.pid"
@@ -114,6 +116,10 @@ count_is() { [ "$(grep -c -- "$3" "$2" 2>/dev/null)" -ge "$1" ]; }
 # dir_is LEG DIRECTION: mediad's stream 0 of that leg has that direction.
 dir_is() {
 	[ "$("$MEDIACTL" -e "$RPC" --json list | jq -r ".list_sessions_reply.sessions[0].leg_$1.streams[0].direction")" = "DIRECTION_$2" ]
+}
+# srtp_of LEG: the SRTP suite of mediad's stream 0 of that leg (SRTP_SUITE_NONE when plain).
+srtp_of() {
+	"$MEDIACTL" -e "$RPC" --json list | jq -r ".list_sessions_reply.sessions[0].leg_$1.streams[0].srtp // \"SRTP_SUITE_NONE\""
 }
 # rtp_in LEG: RTP packets mediad received from that leg so far.
 rtp_in() {

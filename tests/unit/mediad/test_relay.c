@@ -81,8 +81,8 @@ static int rtp_from(struct fixture *f, int leg, const char *ip, unsigned port)
 	f->rtp[3] = (uint8_t)f->seq;
 	f->seq++;
 	f->t += 20 * MS;
-	return relay_packet(&f->st->leg[leg].rtp, f->rtp, sizeof(f->rtp), false, &src.u, src.len,
-	                    f->t, &f->fwd);
+	return relay_packet(&f->st->leg[leg].rtp, f->rtp, sizeof(f->rtp), sizeof(f->rtp), false,
+	                    &src.u, src.len, f->t, &f->fwd);
 }
 
 static void set_ssrc(struct fixture *f, uint32_t ssrc)
@@ -97,7 +97,7 @@ static int rtcp_from(struct fixture *f, struct relay_sock *sock, const char *ip,
 {
 	struct net_addr src = addr(ip, port);
 
-	return relay_packet(sock, f->rtcp, 28, false, &src.u, src.len, f->t, &f->fwd);
+	return relay_packet(sock, f->rtcp, 28, 28, false, &src.u, src.len, f->t, &f->fwd);
 }
 
 static bool fwd_to(const struct fixture *f, const struct relay_sock *out, const char *ip,
@@ -384,9 +384,9 @@ static void test_rtcp_mux(void **state)
 	/* On A's non-mux RTP port, RTCP is refused; on its RTCP port, RTP is. */
 	assert_int_equal(rtcp_from(f, &f->st->leg[0].rtp, "10.0.0.1", 4000), 0);
 	assert_int_equal(f->st->leg[0].rx_rtp.malformed, 1);
-	assert_int_equal(relay_packet(&f->st->leg[0].rtcp, f->rtp, sizeof(f->rtp), false,
-	                              &f->st->leg[0].remote_rtcp.u, f->st->leg[0].remote_rtcp.len,
-	                              NOW, &f->fwd),
+	assert_int_equal(relay_packet(&f->st->leg[0].rtcp, f->rtp, sizeof(f->rtp), sizeof(f->rtp),
+	                              false, &f->st->leg[0].remote_rtcp.u,
+	                              f->st->leg[0].remote_rtcp.len, NOW, &f->fwd),
 	                 0);
 	assert_int_equal(f->st->leg[0].rx_rtcp.malformed, 1);
 	destroy(f);
@@ -400,22 +400,24 @@ static void test_bad_packets(void **state)
 
 	(void)state;
 	memset(junk, 0xff, sizeof(junk));
-	assert_int_equal(relay_packet(&f->st->leg[0].rtp, junk, sizeof(junk), false, &src.u,
-	                              src.len, NOW, &f->fwd),
+	assert_int_equal(relay_packet(&f->st->leg[0].rtp, junk, sizeof(junk), sizeof(junk), false,
+	                              &src.u, src.len, NOW, &f->fwd),
 	                 0);
 	assert_int_equal(f->fwd.drop, DROP_MALFORMED);
 	assert_int_equal(
-	    relay_packet(&f->st->leg[0].rtp, f->rtp, 5, false, &src.u, src.len, NOW, &f->fwd), 0);
+	    relay_packet(&f->st->leg[0].rtp, f->rtp, 5, 5, false, &src.u, src.len, NOW, &f->fwd),
+	    0);
 	/* Truncated by the kernel (oversized): dropped whatever its header says. */
-	assert_int_equal(relay_packet(&f->st->leg[0].rtp, f->rtp, sizeof(f->rtp), true, &src.u,
-	                              src.len, NOW, &f->fwd),
+	assert_int_equal(relay_packet(&f->st->leg[0].rtp, f->rtp, sizeof(f->rtp), sizeof(f->rtp),
+	                              true, &src.u, src.len, NOW, &f->fwd),
 	                 0);
 	assert_int_equal(f->fwd.drop, DROP_TRUNCATED);
 	assert_int_equal(f->st->leg[0].rx_rtp.malformed, 3);
 	assert_int_equal(f->st->leg[0].rx_rtp.packets, 0);
 	/* A garbage packet from a stranger must not move the latched remote. */
 	src = addr("10.6.6.6", 1);
-	relay_packet(&f->st->leg[0].rtp, junk, sizeof(junk), false, &src.u, src.len, NOW, &f->fwd);
+	relay_packet(&f->st->leg[0].rtp, junk, sizeof(junk), sizeof(junk), false, &src.u, src.len,
+	             NOW, &f->fwd);
 	assert_int_equal(net_addr_port(&f->st->leg[0].remote_rtp), 4000);
 	/* A removed stream forwards nothing. */
 	f->st->removed = true;

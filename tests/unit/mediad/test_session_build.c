@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "session_build.h"
+#include "srtp_ctx.h"
 
 #define PAIRS 16
 
@@ -308,6 +309,78 @@ static void test_destination_policy(void **state)
 	media_policy_free(&pol);
 }
 
+/* SrtpParams: a bad suite or key length is refused naming the field and lengths (never a key
+ * octet) before anything is leased; good ones give the legs their contexts, on create and on
+ * update (a re-key), and suite NONE in an update turns a leg back to plain. */
+static void test_srtp_params(void **state)
+{
+	struct session *s = session_new("c1", "", "", "");
+	struct build_env env = {.pool = pool, .family = AF_INET};
+	struct relay_session *rs = NULL;
+	unsigned free0 = port_pool_free_count(pool);
+	static struct req q;
+	uint8_t k30[30], k44[44];
+	RpcSrtpParams sp = TANDEM__MEDIA__V1__SRTP_PARAMS__INIT;
+	RpcUpdateSessionRequest r = TANDEM__MEDIA__V1__UPDATE_SESSION_REQUEST__INIT;
+	RpcStreamUpdate su = TANDEM__MEDIA__V1__STREAM_UPDATE__INIT, *sup = &su;
+	struct relay_update *u = NULL;
+	char msg[256];
+
+	(void)state;
+	memset(k30, 0xA5, sizeof(k30));
+	memset(k44, 0x5A, sizeof(k44));
+	init_req(&q, 1, 1);
+	q.spec[1][0].srtp = &sp;
+	sp.suite = 9;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	assert_non_null(strstr(msg, "leg_b.streams[0].srtp.suite: 9 is not an SRTP suite"));
+	sp.suite = TANDEM__MEDIA__V1__SRTP_SUITE__SRTP_AEAD_AES_256_GCM;
+	sp.rx_key.data = k44;
+	sp.rx_key.len = 44;
+	sp.tx_key.data = k30;
+	sp.tx_key.len = 30;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	assert_non_null(strstr(msg, "AEAD_AES_256_GCM needs 44-octet keys (master key and salt), "
+	                            "got rx 44, tx 30"));
+	assert_null(strstr(msg, "\xa5"));
+	assert_int_equal(port_pool_free_count(pool), free0);
+	sp.tx_key.data = k44;
+	sp.tx_key.len = 44;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_OK);
+	assert_null(rs->streams[0]->leg[0].srtp);
+	assert_int_equal(srtp_ctx_suite(rs->streams[0]->leg[1].srtp), SRTP_AEAD_AES_256_GCM);
+	/* Update: new keys for leg A, then plain again. */
+	r.n_streams = 1;
+	r.streams = &sup;
+	su.index = 0;
+	su.srtp = &sp;
+	sp.suite = TANDEM__MEDIA__V1__SRTP_SUITE__SRTP_AES_CM_128_HMAC_SHA1_80;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_BAD_REQUEST);
+	assert_non_null(strstr(msg, "streams[0].srtp: AES_CM_128_HMAC_SHA1_80 needs 30-octet"));
+	assert_null(u);
+	sp.rx_key.data = sp.tx_key.data = k30;
+	sp.rx_key.len = sp.tx_key.len = 30;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_OK);
+	assert_true(u->changes[0].set_srtp);
+	assert_int_equal(srtp_ctx_suite(u->changes[0].srtp), SRTP_AES_CM_128_SHA1_80);
+	relay_update_free(u);
+	sp.suite = TANDEM__MEDIA__V1__SRTP_SUITE__SRTP_SUITE_NONE;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_OK);
+	assert_true(u->changes[0].set_srtp);
+	assert_null(u->changes[0].srtp);
+	relay_update_free(u);
+	/* No srtp in the update: unchanged. */
+	su.srtp = NULL;
+	assert_int_equal(session_build_update(&env, s, &r, &u, msg, sizeof(msg)), RPC_OK);
+	assert_false(u->changes[0].set_srtp);
+	relay_update_free(u);
+	relay_session_free(rs);
+	for (uint32_t i = 0; i < s->n_streams; i++)
+		session_build_release(pool, &s->streams[i]);
+	assert_int_equal(port_pool_free_count(pool), free0);
+	session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +389,9 @@ int main(void)
 	    cmocka_unit_test(test_create_exhaustion_leaks_nothing),
 	    cmocka_unit_test(test_update_checks),
 	    cmocka_unit_test(test_destination_policy),
+	    cmocka_unit_test(test_srtp_params),
 	};
+	if (srtp_ctx_global_init())
+		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

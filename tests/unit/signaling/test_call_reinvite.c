@@ -1,7 +1,9 @@
 /* Mid-call offers through b2bua_reinvite.c and call_media.c, with the SIP stack and the media node
  * replaced by fakes that record what is sent: a re-INVITE that moves one stream and adds another
  * asks the node for exactly that (each stream its own address), re-INVITEs do not make the
- * call's memory grow, and an offer over the SDP limits is refused without disturbing the call. */
+ * call's memory grow, and an offer over the SDP limits is refused without disturbing the call.
+ * SDES: each leg's keys reach the node and never the other leg, re-keying on a re-INVITE, the
+ * policies (off, optional, mandatory) and what they refuse. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,6 +21,9 @@
 #include "call_media.h"
 #include "codec_prefs.h"
 #include "media_plan_limits.h"
+#include "sdes.h"
+#include "sdp_negotiate.h"
+#include "sdp_srtp.h"
 
 /* ---- the media node: keeps the last request, answers when told to ------------------------ */
 
@@ -241,6 +246,36 @@ static void noop(struct call *call, int rc)
 {
 	(void)call;
 	assert_int_equal(rc, 0);
+}
+
+/* A call with no SDP yet (SRTP tests drive call_media themselves). */
+static int setup_bare(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct call *call;
+	char err[256];
+
+	memset(&node, 0, sizeof(node));
+	memset(&ua, 0, sizeof(ua));
+	if (codec_prefs_parse(&f->cfg.codec_prefs, "PCMU,PCMA", "H264", NULL, err, sizeof(err)))
+		return -1;
+	f->cfg.codecs_max_media_lines = MEDIA_PLAN_MAX_STREAMS;
+	f->cfg.codecs_max_sdp_bytes = MEDIA_PLAN_MAX_BYTES;
+	f->cfg.codecs_max_formats = MEDIA_PLAN_MAX_FORMATS;
+	f->cfg.codecs_max_attributes = MEDIA_PLAN_MAX_ATTRS;
+	f->b.cfg = &f->cfg;
+	if (call_media_new(&f->b.cm, NULL, &f->cfg))
+		return -1;
+	call = f->call = su_home_new(sizeof(*call));
+	call->call_id = su_strdup(call->home, "srtp-test");
+	call->caller = su_strdup(call->home, "1000");
+	call->owner = &f->b;
+	call->a = (struct leg){.call = call, .nh = NH_A, .is_a = true};
+	call->b[0] = (struct leg){.call = call, .nh = NH_B};
+	call->n_b = 1;
+	call->winner = &call->b[0];
+	*state = f;
+	return 0;
 }
 
 /* An answered call: A offered audio from 10.0.0.1:4000, B answered from 10.0.0.2:5000. */
@@ -470,6 +505,284 @@ static void test_memory_flat_across_reinvites(void **state)
 		         after_two, after_forty);
 }
 
+/* ---- SDES through call_media ---------------------------------------------------------------- */
+
+/* 30 octets 0x00..0x1d and 30 octets 0x40..0x5d: a phone's keys */
+#define KEY_A  "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+#define KEY_A2 "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xd"
+
+static const char *savp_offer(const char *key, unsigned version, const char *extra)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+	         "v=0\r\no=- 7 %u IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+	         "m=audio 4000 RTP/SAVP 0 8\r\n%sa=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n"
+	         "a=sendrecv\r\n",
+	         version, extra ? extra : "", key);
+	return buf;
+}
+
+static const char *plain_sdp(const char *ip, unsigned port, const char *extra)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+	         "v=0\r\no=- 8 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+	         "m=audio %u %s 0\r\n%sa=sendrecv\r\n",
+	         ip, ip, port, extra && strstr(extra, "SAVP") ? "RTP/SAVP" : "RTP/AVP",
+	         extra && strstr(extra, "a=") ? strstr(extra, "a=") : "");
+	return buf;
+}
+
+/* The n-th a=crypto of an SDP text, parsed. */
+static bool crypto_in(const char *sdp, unsigned n, struct sdes_crypto *c)
+{
+	const char *p = sdp;
+	char value[256];
+
+	for (unsigned i = 0; p && (p = strstr(p, "a=crypto:")) != NULL; i++, p++) {
+		if (i != n)
+			continue;
+		snprintf(value, sizeof(value), "%.*s", (int)strcspn(p + 9, "\r\n"), p + 9);
+		return sdes_parse(value, c, NULL, 0) == 0;
+	}
+	return false;
+}
+
+static bool key_is(const ProtobufCBinaryData *d, const struct sdes_crypto *c)
+{
+	return d->len == c->key_len && memcmp(d->data, c->key, c->key_len) == 0;
+}
+
+static void create_a(struct fixture *f, const char *offer)
+{
+	call_keep_text(f->call, &f->call->a.sdp, offer, -1);
+	assert_int_equal(call_media_create(f->b.cm, f->call, noop), 0);
+}
+
+/* SRTP caller, plain callee (policies off): the node decrypts A and gets A's key and a fresh
+ * one of ours; B is offered plain RTP without any key; A's answer carries our key for it. */
+static void test_srtp_caller_plain_callee(void **state)
+{
+	struct fixture *f = *state;
+	RpcEnvelope *req;
+	RpcStreamSpec *a, *b;
+	struct sdes_crypto theirs, ours;
+	const char *ans;
+
+	create_a(f, savp_offer(KEY_A, 1, NULL));
+	req = last_request();
+	assert_int_equal(req->body_case, RPC_BODY(CREATE_SESSION));
+	a = req->create_session->leg_a->streams[0];
+	b = req->create_session->leg_b->streams[0];
+	assert_non_null(a->srtp);
+	assert_int_equal(a->srtp->suite, SDES_AES_CM_128_HMAC_SHA1_80);
+	assert_true(crypto_in(savp_offer(KEY_A, 1, NULL), 0, &theirs));
+	assert_true(key_is(&a->srtp->rx_key, &theirs));
+	assert_int_equal(a->srtp->tx_key.len, 30);
+	assert_false(key_is(&a->srtp->tx_key, &theirs));
+	assert_null(b->srtp);
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	/* The offer to B: plain, and no trace of A's key. */
+	assert_non_null(strstr(f->call->sdp_out, "m=audio 31000 RTP/AVP 0 8"));
+	assert_null(strstr(f->call->sdp_out, "crypto"));
+	assert_null(strstr(f->call->sdp_out, KEY_A));
+	ans = plain_sdp("10.0.0.2", 5000, NULL);
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop), 0);
+	req = last_request();
+	assert_null(req->update_session->streams[0]->srtp); /* B stays plain */
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	/* The answer to A: RTP/SAVP with its tag and our key, the one the node encrypts with. */
+	assert_non_null(strstr(f->call->sdp_out, "m=audio 30000 RTP/SAVP 0"));
+	assert_true(crypto_in(f->call->sdp_out, 0, &ours));
+	assert_false(crypto_in(f->call->sdp_out, 1, &theirs));
+	assert_int_equal(ours.tag, 3);
+	assert_int_equal(ours.suite, SDES_AES_CM_128_HMAC_SHA1_80);
+	assert_null(strstr(f->call->sdp_out, KEY_A));
+}
+
+/* A re-INVITE repeating A's key leaves the node's contexts alone; a new key re-keys the leg:
+ * the node gets A's new key and a new one of ours, which A's answer carries. */
+static void test_srtp_rekey_on_reinvite(void **state)
+{
+	struct fixture *f = *state;
+	RpcEnvelope *req;
+	struct sdes_crypto first, second;
+	const char *ans = plain_sdp("10.0.0.2", 5000, NULL);
+
+	create_a(f, savp_offer(KEY_A, 1, NULL));
+	node_replies();
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop), 0);
+	node_replies();
+	assert_true(crypto_in(f->call->sdp_out, 0, &first));
+	/* the same key, a new version (a hold, a refresh) */
+	assert_int_equal(call_media_offer(f->b.cm, f->call, SIDE_A, savp_offer(KEY_A, 2, NULL),
+	                                  strlen(savp_offer(KEY_A, 2, NULL)), noop),
+	                 0);
+	req = last_request();
+	assert_null(req->update_session->streams[0]->srtp);
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop), 0);
+	node_replies();
+	assert_true(crypto_in(f->call->sdp_out, 0, &second));
+	assert_true(sdes_equal(&first, &second)); /* our key kept */
+	/* a new key */
+	assert_int_equal(call_media_offer(f->b.cm, f->call, SIDE_A, savp_offer(KEY_A2, 3, NULL),
+	                                  strlen(savp_offer(KEY_A2, 3, NULL)), noop),
+	                 0);
+	req = last_request();
+	assert_non_null(req->update_session->streams[0]->srtp);
+	assert_true(crypto_in(savp_offer(KEY_A2, 3, NULL), 0, &second));
+	assert_true(key_is(&req->update_session->streams[0]->srtp->rx_key, &second));
+	assert_false(key_is(&req->update_session->streams[0]->srtp->tx_key, &first));
+	node_replies();
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop), 0);
+	node_replies();
+	assert_true(crypto_in(f->call->sdp_out, 0, &second));
+	assert_false(sdes_equal(&first, &second));
+	assert_true(key_is(&req->update_session->streams[0]->srtp->tx_key, &second));
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+}
+
+/* mandatory on A: a plain offer is refused (488 in the b2bua) with the reason. An RTP/SAVP
+ * offer whose only a=crypto has an MKI is refused too, whatever the policy. */
+static void test_srtp_mandatory_refuses_plain(void **state)
+{
+	struct fixture *f = *state;
+
+	f->call->srtp_policy[SIDE_A] = SRTP_POLICY_MANDATORY;
+	call_keep_text(f->call, &f->call->a.sdp, plain_sdp("10.0.0.1", 4000, NULL), -1);
+	assert_int_equal(call_media_create(f->b.cm, f->call, noop), -EPROTO);
+	assert_non_null(strstr(f->call->media_error, "SRTP is mandatory"));
+	assert_null(node.cb); /* nothing asked of the node */
+	f->call->srtp_policy[SIDE_A] = SRTP_POLICY_OFF;
+	call_keep_text(f->call, &f->call->a.sdp,
+	               "v=0\r\no=- 7 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+	               "m=audio 4000 RTP/SAVP 0\r\n"
+	               "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "|2^20|1:4\r\n",
+	               -1);
+	assert_int_equal(call_media_create(f->b.cm, f->call, noop), -EPROTO);
+	assert_non_null(strstr(f->call->media_error, "RTP/SAVP without a usable a=crypto"));
+	assert_non_null(strstr(f->call->media_error, "key lifetime"));
+	assert_null(strstr(f->call->media_error, KEY_A));
+	assert_int_equal(sdp_negotiate_sip_status(-EPROTO), 488);
+}
+
+/* optional on B: B is offered RTP/AVP with a fresh key per suite; the crypto it answers picks
+ * our key for it; an answer without a=crypto falls back to plain. mandatory on B: RTP/SAVP,
+ * and an answer without a=crypto is a protocol error. */
+static void test_srtp_callee_policies(void **state)
+{
+	struct fixture *f = *state;
+	RpcEnvelope *req;
+	struct sdes_crypto offered[4], answered;
+	char ans[1024];
+
+	f->call->srtp_policy[SIDE_B] = SRTP_POLICY_OPTIONAL;
+	create_a(f, plain_sdp("10.0.0.1", 4000, NULL));
+	req = last_request();
+	assert_null(req->create_session->leg_a->streams[0]->srtp);
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	assert_non_null(strstr(f->call->sdp_out, "m=audio 31000 RTP/AVP 0"));
+	for (unsigned i = 0; i < 4; i++) {
+		assert_true(crypto_in(f->call->sdp_out, i, &offered[i]));
+		assert_int_equal(offered[i].tag, i + 1);
+	}
+	assert_int_equal(offered[0].suite, SDES_AES_CM_128_HMAC_SHA1_80);
+	assert_int_equal(offered[3].suite, SDES_AEAD_AES_256_GCM);
+	assert_false(sdes_equal(&offered[0], &offered[1]));
+	/* B takes the GCM one (tag 3) */
+	snprintf(
+	    ans, sizeof(ans), "%s",
+	    plain_sdp(
+	        "10.0.0.2", 5000,
+	        "a=crypto:3 AEAD_AES_128_GCM inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGw==\r\n"));
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop), 0);
+	req = last_request();
+	assert_non_null(req->update_session->streams[0]->srtp);
+	assert_int_equal(req->update_session->streams[0]->srtp->suite, SDES_AEAD_AES_128_GCM);
+	assert_true(crypto_in(ans, 0, &answered));
+	assert_true(key_is(&req->update_session->streams[0]->srtp->rx_key, &answered));
+	assert_true(key_is(&req->update_session->streams[0]->srtp->tx_key, &offered[2]));
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	assert_null(strstr(f->call->sdp_out, "crypto")); /* A stays plain */
+	/* a tag we never offered */
+	snprintf(
+	    ans, sizeof(ans), "%s",
+	    plain_sdp("10.0.0.2", 5000, "a=crypto:9 AES_CM_128_HMAC_SHA1_80 inline:" KEY_A "\r\n"));
+	assert_int_equal(call_media_offer(f->b.cm, f->call, SIDE_A,
+	                                  plain_sdp("10.0.0.1", 4000, NULL),
+	                                  strlen(plain_sdp("10.0.0.1", 4000, NULL)), noop),
+	                 0);
+	node_replies();
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop),
+	                 -EPROTO);
+	assert_non_null(strstr(f->call->media_error, "tag 9"));
+	/* mandatory: RTP/SAVP offered; a plain answer is refused */
+	f->call->srtp_policy[SIDE_B] = SRTP_POLICY_MANDATORY;
+	assert_int_equal(call_media_offer(f->b.cm, f->call, SIDE_A,
+	                                  plain_sdp("10.0.0.1", 4000, NULL),
+	                                  strlen(plain_sdp("10.0.0.1", 4000, NULL)), noop),
+	                 0);
+	node_replies();
+	assert_non_null(strstr(f->call->sdp_out, "RTP/SAVP"));
+	/* re-offered with the key in use, alone */
+	assert_true(crypto_in(f->call->sdp_out, 0, &answered));
+	assert_true(sdes_equal(&answered, &offered[2]));
+	assert_false(crypto_in(f->call->sdp_out, 1, &answered));
+	snprintf(ans, sizeof(ans), "%s", plain_sdp("10.0.0.2", 5000, "SAVP"));
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop),
+	                 -EPROTO);
+	assert_non_null(strstr(f->call->media_error, "answer without a=crypto"));
+}
+
+/* A call taken back after a restart knows its legs' keys again from the SDP each leg sent and
+ * was sent, so that moving it to another node gives the new session the same keys. */
+static void test_srtp_restored_then_moved(void **state)
+{
+	struct fixture *f = *state;
+	RpcEnvelope *req;
+	RpcStreamSpec *a;
+	struct sdes_crypto theirs, ours;
+	const char *ans = plain_sdp("10.0.0.2", 5000, NULL);
+
+	create_a(f, savp_offer(KEY_A, 1, NULL));
+	node_replies();
+	call_keep_text(f->call, &f->call->b[0].sdp_sent, f->call->sdp_out, -1);
+	call_keep_text(f->call, &f->call->b[0].sdp, ans, -1);
+	assert_int_equal(call_media_answer(f->b.cm, f->call, SIDE_B, ans, strlen(ans), noop), 0);
+	node_replies();
+	call_keep_text(f->call, &f->call->a.sdp_sent, f->call->sdp_out, -1);
+	assert_true(crypto_in(f->call->a.sdp_sent, 0, &ours));
+	assert_true(crypto_in(f->call->a.sdp, 0, &theirs));
+	f->call->session_id = su_strdup(f->call->home, "sess-1");
+	f->call->node = the_node;
+	call_media_forget(f->b.cm, f->call);
+	f->call->restored = true;
+	assert_int_equal(call_media_restore(f->b.cm, f->call), 0);
+	assert_int_equal(call_media_move(f->b.cm, f->call, the_node, noop), 0);
+	req = last_request();
+	assert_int_equal(req->body_case, RPC_BODY(CREATE_SESSION));
+	a = req->create_session->leg_a->streams[0];
+	assert_non_null(a->srtp);
+	assert_int_equal(a->srtp->suite, SDES_AES_CM_128_HMAC_SHA1_80);
+	assert_true(key_is(&a->srtp->rx_key, &theirs));
+	assert_true(key_is(&a->srtp->tx_key, &ours));
+	assert_null(req->create_session->leg_b->streams[0]->srtp);
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	/* the SDP printed for the move keeps A's key */
+	assert_non_null(f->call->move_sdp[SIDE_A]);
+	assert_true(crypto_in(f->call->move_sdp[SIDE_A], 0, &theirs));
+	assert_true(sdes_equal(&theirs, &ours));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +791,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_move_one_add_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_memory_flat_across_reinvites, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_over_limit_offer_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_srtp_caller_plain_callee, setup_bare, teardown),
+	    cmocka_unit_test_setup_teardown(test_srtp_rekey_on_reinvite, setup_bare, teardown),
+	    cmocka_unit_test_setup_teardown(test_srtp_mandatory_refuses_plain, setup_bare,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_srtp_callee_policies, setup_bare, teardown),
+	    cmocka_unit_test_setup_teardown(test_srtp_restored_then_moved, setup_bare, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

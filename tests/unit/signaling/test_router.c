@@ -39,7 +39,8 @@ static int setup(void **state)
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	fputs("<include><domain name=\"example.com\"><users>"
-	      "<user id=\"1001\"><params><param name=\"password\" value=\"1234\"/></params></user>"
+	      "<user id=\"1001\"><params><param name=\"password\" value=\"1234\"/></params>"
+	      "<variables><variable name=\"srtp\" value=\"optional\"/></variables></user>"
 	      "<user id=\"1002\"><params><param name=\"password\" value=\"1234\"/></params></user>"
 	      "<user id=\"1003\"><params><param name=\"password\" value=\"1234\"/></params></user>"
 	      "</users></domain></include>",
@@ -262,11 +263,62 @@ static void test_bridge_lists(void **state)
 	su_home_unref(home);
 }
 
+/* The B legs' SRTP policy: the callee's directory variable, unless the dialplan sets the
+ * channel variable; the caller's own variable is its leg's and does not seed the channel. */
+static void test_srtp_policy_of_b_legs(void **state)
+{
+	struct fx *f = *state;
+	struct route_var caller_vars[] = {{"srtp", "mandatory"}};
+	struct route_request req = {.caller = "1000",
+	                            .destination = "1001",
+	                            .domain = DOMAIN,
+	                            .context = "default",
+	                            .vars = caller_vars,
+	                            .n_vars = 1};
+	struct route_result res = {0};
+	su_home_t *home = su_home_new(sizeof(*home));
+	struct dialplan *dp;
+	struct router *r;
+	char path[128], err[256];
+	FILE *fp;
+
+	bind_contact(f, "sip:1001@192.0.2.7:5060", "192.0.2.7", 5060, "udp", false, 600);
+	router_route(f->r, home, &req, &res); /* no dialplan: bridge to the user */
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.srtp, "optional");
+	snprintf(path, sizeof(path), "%s/dp.xml", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("<include><context name=\"default\">"
+	      "<extension name=\"plain\"><condition field=\"destination_number\" "
+	      "expression=\"^1001$\"><action application=\"bridge\" data=\"user/1001\"/>"
+	      "</condition></extension>"
+	      "<extension name=\"secure\"><condition field=\"destination_number\" "
+	      "expression=\"^2(1001)$\"><action application=\"set\" data=\"srtp=mandatory\"/>"
+	      "<action application=\"bridge\" data=\"user/$1\"/></condition></extension>"
+	      "</context></include>",
+	      fp);
+	fclose(fp);
+	assert_int_equal(dialplan_load(&dp, path, err, sizeof(err)), 0);
+	assert_int_equal(router_new(&r, dp, f->directory, f->st, DOMAIN), 0);
+	router_route(r, home, &req, &res);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.srtp, "optional"); /* not the caller's mandatory */
+	req.destination = "21001";
+	router_route(r, home, &req, &res);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.srtp, "mandatory");
+	router_free(r);
+	dialplan_free(dp);
+	su_home_unref(home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_targets_reached_at_their_source, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bridge_lists, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_srtp_policy_of_b_legs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -574,19 +574,22 @@ static void test_answer_local_refuses_srtp(void **state)
 	media_plan_free(a);
 }
 
-/* SDES keys travel end to end: the relay forwards SRTP untouched. */
-static void test_offer_passes_sdes(void **state)
+/* SDES keys never travel to the other leg, at media or session level: the media node
+ * terminates SRTP per leg and each leg gets keys of its own (sdp_srtp.c). */
+static void test_offer_drops_sdes_keys(void **state)
 {
 	static const char savp[] =
-	    HDR("10.1.1.1") "m=audio 4000 RTP/SAVP 0\r\n"
+	    HDR("10.1.1.1") "a=crypto:9 AES_CM_128_HMAC_SHA1_80 "
+	                    "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
+	                    "m=audio 4000 RTP/SAVP 0\r\n"
 	                    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
 	                    "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
 	char *sdp = offer_text(savp, "greedy");
 
 	(void)state;
 	assert_sdp_line(sdp, "m=audio 40000 RTP/SAVP 0");
-	assert_sdp_line(sdp, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-	                     "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz");
+	assert_null(strstr(sdp, "crypto"));
+	assert_null(strstr(sdp, "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"));
 	free(sdp);
 }
 
@@ -622,7 +625,7 @@ int main(void)
 	    cmocka_unit_test(test_webrtc_answer_passes_dtls),
 	    cmocka_unit_test(test_answer_local),
 	    cmocka_unit_test(test_answer_local_refuses_srtp),
-	    cmocka_unit_test(test_offer_passes_sdes),
+	    cmocka_unit_test(test_offer_drops_sdes_keys),
 	    cmocka_unit_test(test_sip_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
