@@ -68,6 +68,10 @@ void b2bua_indialog_received(struct b2bua *b, struct call *call, struct leg *fro
 void b2bua_indialog_answered(struct b2bua *b, struct call *call, struct leg *to,
                              const struct ua_leg_event *ev);
 void b2bua_indialog_drop(struct b2bua *b, struct call *call);
+/* Call transfer (b2bua_transfer.c): a REFER on `leg`, or an event of a transfer in progress
+ * (the target's legs, the transferee's re-INVITE, the referrer leaving). True when consumed. */
+bool b2bua_transfer_event(struct b2bua *b, struct call *call, struct leg *leg,
+                          const struct ua_leg_event *ev);
 /* The answer to a re-INVITE we relayed arrived on `leg`. */
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
                              const struct ua_leg_event *ev);

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Call transfer (REFER, RFC 3515). Blind from the callee: 1000 calls 1001, 1001 REFERs to 1002;
+# 1001 gets 202, NOTIFY 100 Trying and NOTIFY 200 OK (terminated), then a BYE; 1002's INVITE
+# carries Referred-By and comes from 1000; 1000 gets a re-INVITE at the media node, then hangs
+# up and 1002 gets the BYE. Refused and failed transfers: Refer-To tel: 488, another domain
+# 403, a busy target reported in the final NOTIFY (486) with the call still up; REFER outside
+# a dialog or in one we do not hold 405 (REFER is allowed only in a call's dialogs: the
+# caller's 200 lists it). After each: no media session, no sip_dialogs row.
+. "$(dirname "$0")/lib.sh"
+
+start_mediad m1 || exit 1
+start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" || exit 1
+DB=$T/s1-state/tandem.db
+P1001=$(free_port)
+P1002=$(free_port)
+P1003=$(free_port)
+read -r -a RELAY <<<"$(relay_args)"
+
+caller() { # caller NAME SCENARIO [args]
+	local name=$1 scen=$2; shift 2
+	timeout 90 sipp -sf "$SIPP_DIR/$scen" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
+		-mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
+		-timeout 60s -timeout_error -nostdin -trace_err -error_file "$T/$name-caller.sipp-errors.log" \
+		-trace_msg -message_file "$T/$name-caller.sipp-messages.log" "$@" >"$T/$name-caller.sipp.log" 2>&1
+}
+all_clear() {
+	wait_for 5 output_is 0 live_sessions "$m1_RPC" &&
+		wait_for 5 output_is 0 sqlite3 "$DB" 'SELECT count(*) FROM sip_dialogs'
+}
+# first_request METHOD FILE: the first METHOD request in a SIPp message trace, CRs removed.
+first_request() {
+	awk -v m="$1" '/^-----/{if (on) exit} $0 ~ "^" m " sip:"{on = 1} on' "$2" | tr -d '\r'
+}
+
+check "1001 registers" register_user reg1001 1001 "$P1001"
+check "1002 registers" register_user reg1002 1002 "$P1002"
+check "1003 registers" register_user reg1003 1003 "$P1003"
+
+# ---- blind transfer from the callee ----
+sipp_bg target xfer_uas_target.xml "$P1002" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg referrer xfer_uas_refer.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}" -set target 1002
+sleep 0.3
+check "blind: the caller is re-INVITEd towards the target's media, then hangs up" \
+	caller blind xfer_uac_transferred.xml
+check "blind: the referrer gets 202, NOTIFY 100, NOTIFY 200 (terminated), BYE" sipp_wait referrer
+check "blind: the target answers, gets the caller's BYE" sipp_wait target
+first_request INVITE "$T/target.sipp-messages.log" >"$T/target-invite"
+check "blind: the target's INVITE comes from the caller 1000" grep -q '^From:.*sip:1000@' "$T/target-invite"
+check "blind: the target's INVITE is for 1002" grep -q '^To: *<sip:1002@' "$T/target-invite"
+check "blind: the transfer completed" grep -aq 'transfer to 1002 complete' "$T/s1.log"
+check "blind: all clear" all_clear
+
+# ---- refusals, then a busy target: the call stays up ----
+sipp_bg busy call_uas_busy.xml "$P1003" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg referrer2 xfer_uas_refer_fail.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}" -set target 1003
+sleep 0.3
+check "busy: the caller's call survives the failed transfers (its BYE gets 200)" \
+	caller busy call_uac.xml -d 3000
+check "busy: 488 for tel:, 403 for another domain, NOTIFY 486 for the busy target, then BYE" \
+	sipp_wait referrer2
+check "busy: the target said 486" sipp_wait busy
+check "busy: the failure is logged" grep -aq 'transfer to 1003 failed: 486' "$T/s1.log"
+check "busy: all clear" all_clear
+
+# ---- REFERs for no call of ours ----
+check "REFER outside a dialog, or in a dialog we do not hold: 405 and nothing else" \
+	timeout 30 sipp -sf "$SIPP_DIR/refer_nodialog.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" \
+	-m 1 -timeout 20s -timeout_error -nostdin
+
+check "signald still answers" "$SIPPING" "sip:$s1_SIP" 1000
+finish
