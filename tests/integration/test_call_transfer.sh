@@ -2,7 +2,7 @@
 # Call transfer (REFER, RFC 3515). Blind from the callee: 1000 calls 1001, 1001 REFERs to 1002;
 # 1001 gets 202, NOTIFY 100 Trying and NOTIFY 200 OK (terminated), then a BYE; 1002's INVITE
 # carries Referred-By and comes from 1000; 1000 gets a re-INVITE at the media node, then hangs
-# up and 1002 gets the BYE. Refused and failed transfers: Refer-To tel: 488, another domain
+# up and 1002 gets the BYE. The same from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel: 488, another domain
 # 403, a busy target reported in the final NOTIFY (486) with the call still up; REFER outside
 # a dialog or in one we do not hold 405 (REFER is allowed only in a call's dialogs: the
 # caller's 200 lists it). After each: no media session, no sip_dialogs row.
@@ -49,6 +49,20 @@ check "blind: the target's INVITE comes from the caller 1000" grep -q '^From:.*s
 check "blind: the target's INVITE is for 1002" grep -q '^To: *<sip:1002@' "$T/target-invite"
 check "blind: the transfer completed" grep -aq 'transfer to 1002 complete' "$T/s1.log"
 check "blind: all clear" all_clear
+
+# ---- blind transfer from the caller: the callee stays, the target takes the caller's place ----
+sipp_bg target2 xfer_uas_target.xml "$P1002" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg transferee xfer_uas_transferred.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}"
+sleep 0.3
+check "from the caller: the referrer gets 202, NOTIFY 100, NOTIFY 200 (terminated), BYE" \
+	caller fromcaller xfer_uac_refer.xml -set target 1002
+check "from the caller: the callee is re-INVITEd towards the target's media, then hangs up" \
+	sipp_wait transferee
+check "from the caller: the target answers, gets the callee's BYE" sipp_wait target2
+first_request INVITE "$T/target2.sipp-messages.log" >"$T/target2-invite"
+check "from the caller: the target's INVITE comes from the callee 1001" \
+	grep -q '^From:.*sip:1001@' "$T/target2-invite"
+check "from the caller: all clear" all_clear
 
 # ---- refusals, then a busy target: the call stays up ----
 sipp_bg busy call_uas_busy.xml "$P1003" -mp "$(free_port 4)" "${RELAY[@]}"
