@@ -47,6 +47,7 @@ struct transfer {
 	unsigned legs;          /* bit i: call->b[i] calls the target */
 	enum transfer_phase phase;
 	bool referrer_gone; /* it hung up while the target rang */
+	bool attended;      /* the target is the far end of the referrer's other call */
 	int best;           /* the failure the referrer is told, once every target leg failed */
 	unsigned timeout_s;
 	/* on the call's home */
@@ -179,32 +180,39 @@ static void on_transfer_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_
 	transfer_fail(call->owner, call, 408, "timeout");
 }
 
-/* Puts the route's targets in free B slots (never used, or done and not the winner); returns
- * how many found one. */
+/* A B slot free for a target leg (never used, or done and not the winner), cleared; NULL when
+ * none is. */
+static struct leg *free_slot(struct call *call, const struct transfer *x)
+{
+	for (unsigned i = 0; i < CALL_MAX_FORKS; i++) {
+		struct leg *l = &call->b[i];
+
+		if (i >= call->n_b || (l->state == LEG_DONE && !l->nh && l != call->winner &&
+		                       !(x->legs & (1u << i)))) {
+			memset(l, 0, sizeof(*l));
+			l->call = call;
+			l->index = i;
+			if (i >= call->n_b)
+				call->n_b = i + 1;
+			return l;
+		}
+	}
+	return NULL;
+}
+
+/* Puts the route's targets in free B slots; returns how many found one. */
 static unsigned take_slots(struct call *call, struct transfer *x, const struct route_result *res)
 {
 	unsigned n = 0;
 
 	for (unsigned t = 0; t < res->n_targets; t++) {
-		struct leg *leg = NULL;
+		struct leg *leg = free_slot(call, x);
 
-		for (unsigned i = 0; i < CALL_MAX_FORKS && !leg; i++) {
-			struct leg *l = &call->b[i];
-
-			if (i >= call->n_b || (l->state == LEG_DONE && !l->nh &&
-			                       l != call->winner && !(x->legs & (1u << i))))
-				leg = l;
-		}
 		if (!leg)
 			break;
-		memset(leg, 0, sizeof(*leg));
-		leg->call = call;
-		leg->index = (unsigned)(leg - call->b);
 		leg->contact = res->targets[t].ruri;
 		leg->proxy = res->targets[t].proxy;
 		leg->src_ip = res->targets[t].src_ip;
-		if (leg->index >= call->n_b)
-			call->n_b = leg->index + 1;
 		x->legs |= 1u << leg->index;
 		n++;
 	}
@@ -238,6 +246,14 @@ static void on_target_offer(struct call *call, int rc)
 
 		if (!(x->legs & (1u << i)))
 			continue;
+		if (x->attended) {
+			/* Its dialog exists: a new offer in it, from the session it now joins. */
+			sip_ua_reinvite(b->ua, leg->nh, call->sdp_out);
+			call_keep_text(call, &leg->sdp_sent, call->sdp_out, -1);
+			started++;
+			log_info("call", "transfer: re-INVITE to %s", x->target);
+			continue;
+		}
 		leg->nh = sip_ua_invite(b->ua, leg, &inv);
 		if (!leg->nh) {
 			leg->final_status = 500;
@@ -299,14 +315,29 @@ static int target_headers(struct b2bua *b, struct call *call, struct transfer *x
 	return x->to && x->target && x->event ? 0 : -ENOMEM;
 }
 
+/* The transferee's session, resumed: the target is offered what it can send and take, at the
+ * session's ports for the referrer's side; on_target_offer sends it. */
+static void offer_to_target(struct b2bua *b, struct call *call, struct transfer *x)
+{
+	struct leg *to = x->transferee;
+	char *sdp = to->sdp ? sdp_unhold(to->sdp, strlen(to->sdp)) : NULL;
+	int rc = sdp ? call_media_offer(b->cm, call, side_of(to), sdp, strlen(sdp), on_target_offer)
+	             : -EINVAL;
+
+	free(sdp);
+	if (rc) {
+		log_warn("call", "transfer: cannot build the target's offer: %s %s", strerror(-rc),
+		         call->media_error);
+		transfer_fail(b, call, rc == -EPROTO ? 488 : 500, "media");
+	}
+}
+
 static void blind_transfer(struct b2bua *b, struct call *call, struct leg *from,
                            const struct refer_target *rt, const struct ua_leg_event *ev)
 {
 	struct transfer *x = su_zalloc(call->home, sizeof(*x));
 	struct leg *to = other_leg(call, from);
 	struct route_result res;
-	char *sdp;
-	int rc;
 
 	if (!x) {
 		refuse(b, from, 500, "Server Internal Error", "out of memory");
@@ -339,16 +370,7 @@ static void blind_transfer(struct b2bua *b, struct call *call, struct leg *from,
 		transfer_fail(b, call, 503, "no free leg");
 		return;
 	}
-	/* The transferee's session, resumed: the target is offered what it can send and take. */
-	sdp = to->sdp ? sdp_unhold(to->sdp, strlen(to->sdp)) : NULL;
-	rc = sdp ? call_media_offer(b->cm, call, side_of(to), sdp, strlen(sdp), on_target_offer)
-	         : -EINVAL;
-	free(sdp);
-	if (rc) {
-		log_warn("call", "transfer: cannot build the target's offer: %s %s", strerror(-rc),
-		         call->media_error);
-		transfer_fail(b, call, rc == -EPROTO ? 488 : 500, "media");
-	}
+	offer_to_target(b, call, x);
 }
 
 /* ---- the target's answer ------------------------------------------------------------------ */
@@ -417,7 +439,8 @@ static void on_target_answer(struct call *call, int rc)
 	call_keep_text(call, &to->sdp_sent, call->sdp_out, -1);
 	if (!x->referrer_gone && x->referrer->nh)
 		sip_ua_notify_refer(b->ua, x->referrer->nh, x->event, 200, "OK", true);
-	leg_end(b, x->referrer, HANGUP_CAUSE_BLIND_TRANSFER);
+	leg_end(b, x->referrer,
+	        x->attended ? HANGUP_CAUSE_ATTENDED_TRANSFER : HANGUP_CAUSE_BLIND_TRANSFER);
 	log_info("call", "transfer: %s answered: re-INVITE to the %s, the referrer is hung up",
 	         x->target, side_name(to));
 	call_record_dialog(b->deps.store, call, b->cfg->node_id);
@@ -429,9 +452,13 @@ static void target_failed(struct b2bua *b, struct call *call, struct leg *leg, i
 	int s = status;
 
 	leg->final_status = status;
-	if (leg->state != LEG_DONE)
+	if (x->attended && leg->state == LEG_CONFIRMED)
+		/* Its dialog refused the new offer: it is not in any call any more. */
+		leg_end(b, leg, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE);
+	else if (leg->state != LEG_DONE)
 		leg_set_state(leg, LEG_TERMINATING, "failure received");
-	log_info("call", "transfer: contact %s answered %d", leg->contact, status);
+	log_info("call", "transfer: %s answered %d", leg->contact ? leg->contact : x->target,
+	         status);
 	/* As a forking proxy chooses (RFC 3261 16.7): 6xx, else not a plain "nobody there". */
 	if (s >= 600 || !x->best ||
 	    (x->best < 600 && (x->best == 408 || x->best == 480) && s != 408 && s != 480))
@@ -542,6 +569,101 @@ static void transferee_answered(struct b2bua *b, struct call *call, struct leg *
 		transfer_done(b, call);
 }
 
+static char *dup_on(struct call *call, const char *s)
+{
+	return s ? su_strdup(call->home, s) : NULL;
+}
+
+/* Moves a confirmed leg of another call into slot: its strings are copied to this call's home
+ * (the other call is freed sooner), its handle's events come to the slot from now on, and the
+ * other call sees it done. */
+static void leg_adopt(struct b2bua *b, struct call *call, struct leg *slot, struct leg *from)
+{
+	struct leg l = *from;
+
+	l.call = call;
+	l.is_a = false;
+	l.index = slot->index;
+	l.final_status = 0;
+	l.contact = dup_on(call, from->contact);
+	l.proxy = dup_on(call, from->proxy);
+	l.src_ip = dup_on(call, from->src_ip);
+	l.sdp = dup_on(call, from->sdp);
+	l.sdp_sent = dup_on(call, from->sdp_sent);
+	l.dlg.local = dup_on(call, from->dlg.local);
+	l.dlg.remote = dup_on(call, from->dlg.remote);
+	l.dlg.target = dup_on(call, from->dlg.target);
+	l.dlg.route = dup_on(call, from->dlg.route);
+	*slot = l;
+	sip_ua_bind(b->ua, slot->nh, slot);
+	from->nh = NULL;
+	leg_set_state(from, LEG_DONE, "moved to another call");
+}
+
+/* Attended (Replaces in Refer-To, RFC 3891): the dialog named is the referrer's leg in another
+ * call of ours; the far end of that call takes the referrer's place here, and the other call
+ * ends (a BYE to the referrer's other leg). */
+static void attended_transfer(struct b2bua *b, struct call *call, struct leg *from,
+                              const struct refer_target *rt, const struct ua_leg_event *ev)
+{
+	struct leg *r2 = sip_ua_leg_by_replaces(b->ua, rt->replaces);
+	struct call *c2 = r2 ? r2->call : NULL;
+	struct leg *t2 = NULL, *slot;
+	const char *u1 = leg_user(call, from), *u2;
+	struct transfer *x;
+	char src[64];
+
+	if (c2 && c2 != call && !c2->done && c2->state == CALL_ACTIVE &&
+	    (r2->is_a || r2 == c2->winner) && r2->state == LEG_CONFIRMED)
+		t2 = other_leg(c2, r2);
+	if (!t2 || !leg_live(t2) || t2->state != LEG_CONFIRMED) {
+		refuse(b, from, 403, "Forbidden (No Such Call)",
+		       "Replaces names no other call of ours");
+		return;
+	}
+	u2 = leg_user(c2, r2);
+	leg_source(r2, src, sizeof(src));
+	if (!u1 || !u2 || strcmp(u1, u2) != 0 || (src[0] && strcmp(src, ev->src_ip) != 0)) {
+		refuse(b, from, 403, "Forbidden (Not Your Call)",
+		       "Replaces names a call of another user");
+		return;
+	}
+	if (c2->transfer || c2->reinvite_from || c2->moving || c2->restore_wait) {
+		refuse(b, from, 491, "Request Pending", "the other call is busy");
+		return;
+	}
+	x = su_zalloc(call->home, sizeof(*x));
+	slot = x ? free_slot(call, x) : NULL;
+	if (!slot) {
+		su_free(call->home, x);
+		refuse(b, from, 503, "Service Unavailable", "no free leg");
+		return;
+	}
+	x->attended = true;
+	x->referrer = from;
+	x->transferee = other_leg(call, from);
+	x->event = su_strdup(call->home, ev->event ? ev->event : "refer");
+	x->target = dup_on(call, leg_user(c2, t2) ? leg_user(c2, t2) : "the other call");
+	x->target_callee = x->target;
+	x->timeout_s = (unsigned)b->cfg->call_timeout_s;
+	sip_ua_respond_now(b->ua, from->nh, 202, "Accepted", NULL);
+	call->transfer = x;
+	call->transfers++;
+	sip_ua_notify_refer(b->ua, from->nh, x->event, 100, "Trying", false);
+	log_info("call", "REFER from the %s accepted: the %s joins %s of call %s", side_name(from),
+	         side_name(x->transferee), x->target, c2->call_id);
+	b2bua_indialog_drop(b, c2);
+	leg_adopt(b, call, slot, t2);
+	x->legs = 1u << slot->index;
+	log_set_context(c2->call_id);
+	log_info("call", "its %s leg joined call %s: ending this one", side_name(t2),
+	         call->call_id);
+	call_hangup(b, c2, HANGUP_CAUSE_ATTENDED_TRANSFER, "transfer");
+	call_maybe_free(b, c2);
+	log_set_context(call->call_id);
+	offer_to_target(b, call, x);
+}
+
 static void refer_received(struct b2bua *b, struct call *call, struct leg *from,
                            const struct ua_leg_event *ev)
 {
@@ -580,7 +702,7 @@ static void refer_received(struct b2bua *b, struct call *call, struct leg *from,
 		       rc == -EPROTONOSUPPORT ? "Refer-To is not a SIP URI"
 		                              : "Refer-To missing or malformed");
 	} else if (rt.replaces) {
-		refuse(b, from, 501, "Not Implemented", "attended transfer (Replaces)");
+		attended_transfer(b, call, from, &rt, ev);
 	} else if (!our_host(b, rt.host)) {
 		refuse(b, from, 403, "Forbidden (Foreign Domain)", "Refer-To names another domain");
 	} else {

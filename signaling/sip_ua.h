@@ -21,6 +21,7 @@ struct registrar;
 struct sip_ua;
 struct nua_handle_s; /* sofia's nua_handle_t, opaque above this module */
 struct sip_s;        /* sofia's sip_t, for modules that read headers through sofia */
+struct sip_replaces_s;
 
 typedef struct nua_handle_s ua_handle;
 
@@ -177,6 +178,10 @@ int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const struct ua_request_out
  * subscription (Subscription-State: terminated). */
 void sip_ua_notify_refer(struct sip_ua *ua, ua_handle *nh, const char *event, int status,
                          const char *phrase, bool final);
+/* The leg (the pointer given to sip_ua_bind) whose dialog a Replaces header names (RFC 3891:
+ * Call-ID, our tag as to-tag, the peer's as from-tag; to-tag "0" matches any of ours), or NULL
+ * when no bound dialog matches. */
+void *sip_ua_leg_by_replaces(struct sip_ua *ua, const struct sip_replaces_s *rp);
 /* Sends an UPDATE with sdp in the dialog of nh; its answer comes as UA_EV_UPDATE_RESPONSE. */
 void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp);
 

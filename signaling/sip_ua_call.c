@@ -424,6 +424,18 @@ void sip_ua_notify_refer(struct sip_ua *ua, ua_handle *nh, const char *event, in
 	           TAG_END());
 }
 
+void *sip_ua_leg_by_replaces(struct sip_ua *ua, const sip_replaces_t *rp)
+{
+	nua_handle_t *nh = rp ? nua_handle_by_replaces(ua->nua, rp) : NULL;
+	void *leg;
+
+	if (!nh)
+		return NULL;
+	leg = nua_handle_magic(nh);
+	nua_handle_unref(nh);
+	return leg;
+}
+
 void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp)
 {
 	nua_update(nh, TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),

@@ -5,7 +5,9 @@
 # up and 1002 gets the BYE. The same from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel: 488, another domain
 # 403, a busy target reported in the final NOTIFY (486) with the call still up; REFER outside
 # a dialog or in one we do not hold 405 (REFER is allowed only in a call's dialogs: the
-# caller's 200 lists it). After each: no media session, no sip_dialogs row.
+# caller's 200 lists it). Attended: 1001, in calls with 1000 and with 1002, REFERs 1000 with a
+# Replaces naming the second call: 1000 and 1002 are joined, both of 1001's legs get a BYE; a
+# Replaces naming another user's call gets 403. After each: no media session, no sip_dialogs row.
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
@@ -75,6 +77,42 @@ check "busy: 488 for tel:, 403 for another domain, NOTIFY 486 for the busy targe
 check "busy: the target said 486" sipp_wait busy
 check "busy: the failure is logged" grep -aq 'transfer to 1003 failed: 486' "$T/s1.log"
 check "busy: all clear" all_clear
+
+# ---- attended: 1001 talks to 1000 and, on a second call, to 1002; it REFERs 1000 to that
+# call (Replaces naming it). A Replaces naming a call of other users (1003 to 1004) gets 403.
+# 1000 and 1002 end up together; both of 1001's legs get a BYE.
+P1004=$(free_port)
+check "1004 registers" register_user reg1004 1004 "$P1004"
+CID2=attended-2-$$
+CID3=attended-3-$$
+# call_bg NAME SCENARIO FROM TO [args]: a caller in the background, FROM calling TO.
+call_bg() {
+	local name=$1 scen=$2 from=$3 to=$4; shift 4
+	timeout 90 sipp -sf "$SIPP_DIR/$scen" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
+		-mp "$(free_port 4)" -s "$to" -au "$from" -ap 1234 -set caller "$from" "${RELAY[@]}" \
+		-timeout 60s -timeout_error -nostdin -trace_err -error_file "$T/$name.sipp-errors.log" \
+		-trace_msg -message_file "$T/$name.sipp-messages.log" "$@" >"$T/$name.sipp.log" 2>&1 &
+	echo $! >"$T/$name.pid"
+}
+sipp_bg joined xfer_uas_joined.xml "$P1002" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg other-callee call_uas.xml "$P1004" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg att-referrer xfer_uas_refer_attended.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}" \
+	-set cid "$CID2" -set other_cid "$CID3"
+sleep 0.3
+call_bg att-caller xfer_uac_transferred.xml 1000 1001
+sleep 0.3
+call_bg other-caller xfer_uac_replaced.xml 1003 1004 -cid_str "$CID3" -set ftag replaced3
+call_bg second-call xfer_uac_replaced.xml 1001 1002 -cid_str "$CID2" -set ftag replaced2
+check "attended: the referrer gets 403 for another user's call, then 202, NOTIFY 100, NOTIFY 200, BYE" \
+	sipp_wait att-referrer
+check "attended: the referrer's second call gets the switch's BYE" sipp_wait second-call
+check "attended: the caller is re-INVITEd towards 1002's media, then hangs up" sipp_wait att-caller
+check "attended: 1002 is re-INVITEd into the caller's session, then gets its BYE" sipp_wait joined
+check "attended: the other users' call is untouched (it hangs up itself)" sipp_wait other-caller
+check "attended: its callee gets that BYE" sipp_wait other-callee
+check "attended: the replaced call ended as ATTENDED_TRANSFER" wait_for 5 output_is 1 \
+	sqlite3 "$DB" "SELECT count(*) FROM cdr WHERE hangup_cause = 'ATTENDED_TRANSFER'"
+check "attended: all clear" all_clear
 
 # ---- REFERs for no call of ours ----
 check "REFER outside a dialog, or in a dialog we do not hold: 405 and nothing else" \
