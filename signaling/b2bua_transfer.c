@@ -495,6 +495,8 @@ static void target_answered(struct b2bua *b, struct call *call, struct leg *leg,
 	log_info("call", "transfer: answered by %s", leg->contact);
 	if (side == SIDE_A) {
 		swap_into_a(b, call, leg);
+		if (x->target_callee)
+			call->caller = x->target_callee;
 	} else {
 		call->winner = leg;
 		call->b_call_id = su_strdup(call->home, ev->call_id);

@@ -34,12 +34,21 @@ first_request() {
 	awk -v m="$1" '/^-----/{if (on) exit} $0 ~ "^" m " sip:"{on = 1} on' "$2" | tr -d '\r'
 }
 
+# rtp_both_ways CALL_ID: the call's CDR counts more than 30 RTP packets from each side.
+rtp_both_ways() {
+	[ "$(sqlite3 "$DB" "SELECT rtp_packets_a > 30 AND rtp_packets_b > 30 FROM cdr WHERE call_id = '$1'")" = 1 ]
+}
+# received METHOD FILE: a SIPp message trace shows a METHOD request received.
+received() {
+	grep -a -A2 'message received' "$2" | grep -q "^$1 sip:"
+}
+
 check "1001 registers" register_user reg1001 1001 "$P1001"
 check "1002 registers" register_user reg1002 1002 "$P1002"
 check "1003 registers" register_user reg1003 1003 "$P1003"
 
 # ---- blind transfer from the callee ----
-sipp_bg target xfer_uas_target.xml "$P1002" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg target xfer_uas_target.xml "$P1002" -mp "$(free_port 4)" -rtp_echo "${RELAY[@]}"
 sipp_bg referrer xfer_uas_refer.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}" -set target 1002
 sleep 0.3
 check "blind: the caller is re-INVITEd towards the target's media, then hangs up" \
@@ -50,6 +59,9 @@ first_request INVITE "$T/target.sipp-messages.log" >"$T/target-invite"
 check "blind: the target's INVITE comes from the caller 1000" grep -q '^From:.*sip:1000@' "$T/target-invite"
 check "blind: the target's INVITE is for 1002" grep -q '^To: *<sip:1002@' "$T/target-invite"
 check "blind: the transfer completed" grep -aq 'transfer to 1002 complete' "$T/s1.log"
+cid=$(sed -n 's/^Call-ID: *//p' "$T/blind-caller.sipp-messages.log" | head -1 | tr -d '\r')
+check "blind: the caller's audio reached the target and its echo came back through mediad" \
+	wait_for 5 rtp_both_ways "$cid"
 check "blind: all clear" all_clear
 
 # ---- blind transfer from the caller: the callee stays, the target takes the caller's place ----
@@ -94,7 +106,7 @@ call_bg() {
 		-trace_msg -message_file "$T/$name.sipp-messages.log" "$@" >"$T/$name.sipp.log" 2>&1 &
 	echo $! >"$T/$name.pid"
 }
-sipp_bg joined xfer_uas_joined.xml "$P1002" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg joined xfer_uas_joined.xml "$P1002" -mp "$(free_port 4)" -rtp_echo "${RELAY[@]}"
 sipp_bg other-callee call_uas.xml "$P1004" -mp "$(free_port 4)" "${RELAY[@]}"
 sipp_bg att-referrer xfer_uas_refer_attended.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}" \
 	-set cid "$CID2" -set other_cid "$CID3"
@@ -105,11 +117,15 @@ call_bg other-caller xfer_uac_replaced.xml 1003 1004 -cid_str "$CID3" -set ftag 
 call_bg second-call xfer_uac_replaced.xml 1001 1002 -cid_str "$CID2" -set ftag replaced2
 check "attended: the referrer gets 403 for another user's call, then 202, NOTIFY 100, NOTIFY 200, BYE" \
 	sipp_wait att-referrer
-check "attended: the referrer's second call gets the switch's BYE" sipp_wait second-call
+check "attended: the referrer's second call ends" sipp_wait second-call
+check "attended: with the switch's BYE" received BYE "$T/second-call.sipp-messages.log"
 check "attended: the caller is re-INVITEd towards 1002's media, then hangs up" sipp_wait att-caller
 check "attended: 1002 is re-INVITEd into the caller's session, then gets its BYE" sipp_wait joined
 check "attended: the other users' call is untouched (it hangs up itself)" sipp_wait other-caller
 check "attended: its callee gets that BYE" sipp_wait other-callee
+cid=$(sed -n 's/^Call-ID: *//p' "$T/att-caller.sipp-messages.log" | head -1 | tr -d '\r')
+check "attended: the caller's audio reached 1002 and its echo came back through mediad" \
+	wait_for 5 rtp_both_ways "$cid"
 check "attended: the replaced call ended as ATTENDED_TRANSFER" wait_for 5 output_is 1 \
 	sqlite3 "$DB" "SELECT count(*) FROM cdr WHERE hangup_cause = 'ATTENDED_TRANSFER'"
 check "attended: all clear" all_clear
