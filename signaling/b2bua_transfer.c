@@ -441,8 +441,8 @@ static void on_target_answer(struct call *call, int rc)
 		sip_ua_notify_refer(b->ua, x->referrer->nh, x->event, 200, "OK", true);
 	leg_end(b, x->referrer,
 	        x->attended ? HANGUP_CAUSE_ATTENDED_TRANSFER : HANGUP_CAUSE_BLIND_TRANSFER);
-	log_info("call", "transfer: %s answered: re-INVITE to the %s, the referrer is hung up",
-	         x->target, side_name(to));
+	log_info("call", "transfer: %s answered: re-INVITE to the %s%s", x->target, side_name(to),
+	         x->referrer_gone ? "" : ", the referrer is hung up");
 	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 }
 

@@ -2,7 +2,8 @@
 # Call transfer (REFER, RFC 3515). Blind from the callee: 1000 calls 1001, 1001 REFERs to 1002;
 # 1001 gets 202, NOTIFY 100 Trying and NOTIFY 200 OK (terminated), then a BYE; 1002's INVITE
 # carries Referred-By and comes from 1000; 1000 gets a re-INVITE at the media node, then hangs
-# up and 1002 gets the BYE. The same from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel: 488, another domain
+# up and 1002 gets the BYE; the same when 1001 hangs up right after NOTIFY 100 (the transfer
+# goes on without it). The same from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel: 488, another domain
 # 403, a busy target reported in the final NOTIFY (486) with the call still up; REFER outside
 # a dialog or in one we do not hold 405 (REFER is allowed only in a call's dialogs: the
 # caller's 200 lists it). Attended: 1001, in calls with 1000 and with 1002, REFERs 1000 with a
@@ -63,6 +64,18 @@ cid=$(sed -n 's/^Call-ID: *//p' "$T/blind-caller.sipp-messages.log" | head -1 | 
 check "blind: the caller's audio reached the target and its echo came back through mediad" \
 	wait_for 5 rtp_both_ways "$cid"
 check "blind: all clear" all_clear
+
+# ---- the referrer hangs up right after NOTIFY 100; the target answers 1 s later ----
+sipp_bg target3 xfer_uas_target.xml "$P1002" -mp "$(free_port 4)" -rtp_echo "${RELAY[@]}" -d 1000
+sipp_bg referrer3 xfer_uas_refer_bye.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}" -set target 1002
+sleep 0.3
+check "referrer gone: the caller is still transferred, then hangs up" caller gone xfer_uac_transferred.xml
+check "referrer gone: the referrer's BYE got 200" sipp_wait referrer3
+check "referrer gone: the target answers, gets the caller's BYE" sipp_wait target3
+cid=$(sed -n 's/^Call-ID: *//p' "$T/gone-caller.sipp-messages.log" | head -1 | tr -d '\r')
+check "referrer gone: audio both ways between the caller and the target" \
+	wait_for 5 rtp_both_ways "$cid"
+check "referrer gone: all clear" all_clear
 
 # ---- blind transfer from the caller: the callee stays, the target takes the caller's place ----
 sipp_bg target2 xfer_uas_target.xml "$P1002" -mp "$(free_port 4)" "${RELAY[@]}"
