@@ -4,7 +4,8 @@
 # carries Referred-By and comes from 1000; 1000 gets a re-INVITE at the media node, then hangs
 # up and 1002 gets the BYE; the same when 1001 hangs up right after NOTIFY 100 (the transfer
 # goes on without it). The same from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel: 488, another domain
-# 403, a busy target reported in the final NOTIFY (486) with the call still up; REFER outside
+# 403, a busy target reported in the final NOTIFY (486), one that does not answer within the
+# ring time likewise (408), the call still up; REFER outside
 # a dialog or in one we do not hold 405 (REFER is allowed only in a call's dialogs: the
 # caller's 200 lists it). Attended: 1001, in calls with 1000 and with 1002, REFERs 1000 with a
 # Replaces naming the second call: 1000 and 1002 are joined, both of 1001's legs get a BYE; a
@@ -12,7 +13,8 @@
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
-start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" || exit 1
+# A ring time of 3 s: a target that does not answer is given up after it.
+start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" --set call.timeout_s=3 || exit 1
 DB=$T/s1-state/tandem.db
 P1001=$(free_port)
 P1002=$(free_port)
@@ -142,6 +144,16 @@ check "attended: the caller's audio reached 1002 and its echo came back through 
 check "attended: the replaced call ended as ATTENDED_TRANSFER" wait_for 5 output_is 1 \
 	sqlite3 "$DB" "SELECT count(*) FROM cdr WHERE hangup_cause = 'ATTENDED_TRANSFER'"
 check "attended: all clear" all_clear
+
+# ---- a target that does not answer within the ring time: NOTIFY 408, the call stays ----
+sipp_bg noanswer call_uas_ring.xml "$P1003" -mp "$(free_port 4)" "${RELAY[@]}"
+sipp_bg referrer4 xfer_uas_refer_noanswer.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}" -set target 1003
+sleep 0.3
+check "no answer: the caller's call survives (its BYE gets 200)" caller noanswer call_uac.xml -d 5000
+check "no answer: the referrer gets NOTIFY 100, then NOTIFY 408 after the ring time, then BYE" \
+	sipp_wait referrer4
+check "no answer: the target's ringing is cancelled" sipp_wait noanswer
+check "no answer: all clear" all_clear
 
 # ---- REFERs for no call of ours ----
 check "REFER outside a dialog, or in a dialog we do not hold: 405 and nothing else" \
