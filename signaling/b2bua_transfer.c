@@ -48,6 +48,7 @@ struct transfer {
 	enum transfer_phase phase;
 	bool referrer_gone; /* it hung up while the target rang */
 	bool attended;      /* the target is the far end of the referrer's other call */
+	unsigned glare;     /* 491s the transferee answered our re-INVITE with */
 	int best;           /* the failure the referrer is told, once every target leg failed */
 	unsigned timeout_s;
 	/* on the call's home */
@@ -533,7 +534,7 @@ static bool target_event(struct b2bua *b, struct call *call, struct leg *leg,
 		return true;
 	case UA_EV_TERMINATED:
 		leg_release(b, leg);
-		if (leg->final_status < 300 && leg->final_status >= 200)
+		if (leg->final_status >= 200) /* answered, or its failure already counted */
 			return true;
 		target_failed(b, call, leg,
 		              leg->final_status   ? leg->final_status
@@ -545,14 +546,35 @@ static bool target_event(struct b2bua *b, struct call *call, struct leg *leg,
 	}
 }
 
+static void on_reinvite_retry(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct call *call = (struct call *)arg;
+	struct transfer *x = call->transfer;
+
+	log_set_context(call->call_id);
+	if (!x || x->phase != XFER_REINVITE || call->state == CALL_ENDING || !x->transferee->nh ||
+	    !x->transferee->sdp_sent)
+		return;
+	sip_ua_reinvite(call->owner->ua, x->transferee->nh, x->transferee->sdp_sent);
+}
+
 /* The transferee's answer to the re-INVITE towards the target's media. */
 static void transferee_answered(struct b2bua *b, struct call *call, struct leg *leg,
                                 const struct ua_leg_event *ev)
 {
+	struct transfer *x = call->transfer;
 	bool moved;
 
 	if (ev->status < 200)
 		return;
+	if (ev->status == 491 && x->glare < 3 && call->timer) {
+		/* Its own re-INVITE crossed ours (and got 491 here): ours again, a little later
+		 * (RFC 3261 14.1). */
+		x->glare++;
+		su_timer_set_interval(call->timer, on_reinvite_retry, (su_timer_arg_t *)call,
+		                      (su_duration_t)(500 + 500 * x->glare));
+		return;
+	}
 	if (ev->status >= 300) {
 		log_warn("call", "transfer: the %s refused the re-INVITE: %d", side_name(leg),
 		         ev->status);
