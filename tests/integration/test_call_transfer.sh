@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Call transfer (REFER, RFC 3515). Blind from the callee: 1000 calls 1001, 1001 REFERs to 1002;
+# Call transfer (REFER, RFC 3515). Blind from the callee: 1000 calls 1001, 1001 puts 1000 on hold
+# and REFERs it to 1002;
 # 1001 gets 202, NOTIFY 100 Trying and NOTIFY 200 OK (terminated), then a BYE; 1002's INVITE
-# carries Referred-By and comes from 1000; 1000 gets a re-INVITE at the media node, then hangs
+# carries Referred-By and comes from 1000; 1000 gets a re-INVITE at the media node (sendrecv again), audio flows both ways, then it hangs
 # up and 1002 gets the BYE; the same when 1001 hangs up right after NOTIFY 100 (the transfer
 # goes on without it). The same from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel: 488, another domain
 # 403, a busy target reported in the final NOTIFY (486), one that does not answer within the
