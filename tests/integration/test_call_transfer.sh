@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Call transfer (REFER, RFC 3515). Blind from the callee: 1000 calls 1001, 1001 puts 1000 on hold
-# and REFERs it to 1002;
-# 1001 gets 202, NOTIFY 100 Trying and NOTIFY 200 OK (terminated), then a BYE; 1002's INVITE
-# carries Referred-By and comes from 1000; 1000 gets a re-INVITE at the media node (sendrecv again), audio flows both ways, then it hangs
-# up and 1002 gets the BYE; the same when 1001 hangs up right after NOTIFY 100 (the transfer
-# goes on without it). The same from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel: 488, another domain
-# 403, a busy target reported in the final NOTIFY (486), one that does not answer within the
-# ring time likewise (408), the call still up; REFER outside
-# a dialog or in one we do not hold 405 (REFER is allowed only in a call's dialogs: the
-# caller's 200 lists it). Attended: 1001, in calls with 1000 and with 1002, REFERs 1000 with a
-# Replaces naming the second call: 1000 and 1002 are joined, both of 1001's legs get a BYE; a
-# Replaces naming another user's call gets 403. After each: no media session, no sip_dialogs row.
+# Call transfer (REFER, RFC 3515). Blind from the callee: 1000 calls 1001, 1001 puts 1000 on
+# hold and REFERs it to 1002; 1001 gets 202, NOTIFY 100 Trying and NOTIFY 200 OK (terminated),
+# then a BYE; 1002's INVITE carries Referred-By and comes from 1000; 1000 gets a re-INVITE at
+# the media node (sendrecv again), audio flows both ways, then it hangs up and 1002 gets the
+# BYE. The same when 1001 hangs up right after NOTIFY 100 (the transfer goes on without it),
+# and from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel:
+# 488, another domain 403, a busy target reported in the final NOTIFY (486), one that does not
+# answer within the ring time likewise (408), the call still up. Attended: 1001, in calls with
+# 1000 and with 1002, REFERs 1000 with a Replaces naming the second call: 1000 and 1002 are
+# joined, both of 1001's legs get a BYE; a Replaces naming another user's call gets 403. REFER
+# outside a dialog or in one we do not hold: 405 (REFER is allowed only in a call's dialogs:
+# the caller's 200 lists it). After each: no media session, no sip_dialogs row.
 . "$(dirname "$0")/lib.sh"
 
 start_mediad m1 || exit 1
