@@ -146,6 +146,26 @@ check "attended: the replaced call ended as ATTENDED_TRANSFER" wait_for 5 output
 	sqlite3 "$DB" "SELECT count(*) FROM cdr WHERE hangup_cause = 'ATTENDED_TRANSFER'"
 check "attended: all clear" all_clear
 
+# ---- INVITE with Replaces (RFC 3891): 1000 takes its call with 1001 over from another device;
+# 1003 may not take it (403) ----
+CIDR=replaced-$$
+sipp_bg replaced-callee xfer_uas_joined.xml "$P1001" -mp "$(free_port 4)" -rtp_echo "${RELAY[@]}"
+sleep 0.3
+call_bg replaced-caller xfer_uac_replaced.xml 1000 1001 -cid_str "$CIDR" -set ftag replacedR
+sleep 0.8
+check "Replaces: another user may not take the call over (403)" \
+	caller stranger xfer_uac_replacing_fail.xml -au 1003 -set caller 1003 -set status 403 \
+	-set rcid "$CIDR" -set rtag replacedR
+check "Replaces: the new device's INVITE is answered at the media node, then it hangs up" \
+	caller replacing xfer_uac_replacing.xml -d 1500 -set rcid "$CIDR" -set rtag replacedR
+check "Replaces: the replaced device gets the switch's BYE" sipp_wait replaced-caller
+check "Replaces: with the switch's BYE" received BYE "$T/replaced-caller.sipp-messages.log"
+check "Replaces: the callee is re-INVITEd to the new device, then gets its BYE" \
+	sipp_wait replaced-callee
+check "Replaces: audio both ways between the new device and the callee" \
+	wait_for 5 rtp_both_ways "$CIDR"
+check "Replaces: all clear" all_clear
+
 # ---- a target that does not answer within the ring time: NOTIFY 408, the call stays ----
 sipp_bg noanswer call_uas_ring.xml "$P1003" -mp "$(free_port 4)" "${RELAY[@]}"
 sipp_bg referrer4 xfer_uas_refer_noanswer.xml "$P1001" -mp "$(free_port 4)" "${RELAY[@]}" -set target 1003
