@@ -27,6 +27,7 @@
 
 #include "b2bua_internal.h"
 #include "call_record.h"
+#include "clock.h"
 #include "directory.h"
 #include "log.h"
 #include "refer_parse.h"
@@ -127,10 +128,15 @@ static const char *leg_user(const struct call *call, const struct leg *leg)
 	return leg->is_a ? call->caller : call->callee;
 }
 
+/* Refusals a peer in a call can cause at will: logged within the b2bua's refusal rate. */
 static void refuse(struct b2bua *b, struct leg *from, int status, const char *phrase,
                    const char *why)
 {
-	log_notice("call", "REFER from the %s refused %d: %s", side_name(from), status, why);
+	unsigned dropped = 0;
+
+	if (log_ratelimit(&b->refusal_log, clock_mono_ms(), &dropped))
+		log_notice("call", "REFER from the %s refused %d: %s (%u more refusals not logged)",
+		           side_name(from), status, why, dropped);
 	sip_ua_respond_now(b->ua, from->nh, status, phrase, NULL);
 }
 
