@@ -442,6 +442,10 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 			sip_ua_respond(b->ua, nh, ar.status, ar.phrase, NULL, NULL);
 		return;
 	}
+	if (req->sip->sip_replaces) {
+		b2bua_transfer_replaces(b, nh, req, ar.user);
+		return;
+	}
 	if (over_user_limit(b, ar.user)) {
 		unsigned dropped = 0;
 

@@ -70,6 +70,15 @@ void b2bua_indialog_received(struct b2bua *b, struct call *call, struct leg *fro
 void b2bua_indialog_answered(struct b2bua *b, struct call *call, struct leg *to,
                              const struct ua_leg_event *ev);
 void b2bua_indialog_drop(struct b2bua *b, struct call *call);
+/* Call transfer (b2bua_transfer.c): a REFER on `leg`, or an event of a transfer in progress
+ * (the target's legs, the transferee's re-INVITE, the referrer leaving). True when consumed. */
+bool b2bua_transfer_event(struct b2bua *b, struct call *call, struct leg *leg,
+                          const struct ua_leg_event *ev);
+/* An authenticated INVITE of `user` with a Replaces header (RFC 3891): the leg it names, of a
+ * call of that same user, is replaced by the new party (the call's other leg re-INVITEd to it,
+ * the replaced leg hung up), or the INVITE is refused. Always answers or adopts nh. */
+bool b2bua_transfer_replaces(struct b2bua *b, ua_handle *nh, const struct ua_request *req,
+                             const char *user);
 /* The answer to a re-INVITE we relayed arrived on `leg`. */
 void b2bua_reinvite_answered(struct b2bua *b, struct call *call, struct leg *leg,
                              const struct ua_leg_event *ev);

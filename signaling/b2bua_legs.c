@@ -450,6 +450,10 @@ void b2bua_on_leg_event(void *arg, void *legp, const struct ua_leg_event *ev)
 		call_maybe_free(b, call);
 		return;
 	}
+	if (b2bua_transfer_event(b, call, leg, ev)) {
+		call_maybe_free(b, call);
+		return;
+	}
 	if (leg->is_a)
 		on_a_event(b, call, ev);
 	else

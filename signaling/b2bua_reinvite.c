@@ -127,8 +127,9 @@ void b2bua_reinvite_received(struct b2bua *b, struct call *call, struct leg *fro
 		sip_ua_respond(b->ua, from->nh, 491, "Request Pending", NULL, NULL);
 		return;
 	}
-	if (call->reinvite_from || call->moving) {
-		/* One offer at a time; while the call moves to another node, ours is out. */
+	if (call->reinvite_from || call->moving || call->transfer) {
+		/* One offer at a time; while the call moves to another node or is transferred,
+		 * ours is out. */
 		sip_ua_respond(b->ua, from->nh, 491, "Request Pending", NULL, NULL);
 		return;
 	}
@@ -207,7 +208,7 @@ void b2bua_update_received(struct b2bua *b, struct call *call, struct leg *from,
 		sip_ua_respond_now(b->ua, from->nh, 491, "Request Pending", NULL);
 		return;
 	}
-	if (call->reinvite_from || call->moving) {
+	if (call->reinvite_from || call->moving || call->transfer) {
 		sip_ua_respond_now(b->ua, from->nh, 491, "Request Pending", NULL);
 		return;
 	}

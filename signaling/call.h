@@ -31,6 +31,7 @@ struct b2bua;
 struct indialog_req;
 struct call_fork;
 struct codec_prefs;
+struct transfer;
 
 /* A leg's dialog as seen from outside the stack, kept so that a restarted signald can continue
  * it (call_persist.c); strings on the call's home, NULL while unknown. */
@@ -117,6 +118,9 @@ struct call {
 	/* owned: in-dialog INFO/MESSAGE/NOTIFY relayed towards A [0] and the answering B leg [1],
 	 * in order, the head in flight (b2bua_indialog.c) */
 	struct indialog_req *indialog[2];
+	/* a transfer in progress (b2bua_transfer.c; on the home), and how many were accepted */
+	struct transfer *transfer;
+	unsigned transfers;
 	/* moving to another media node (call_move.c) */
 	bool moving;
 	unsigned move_wait;    /* legs whose re-INVITE answer is awaited: 1 = A, 2 = B */

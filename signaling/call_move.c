@@ -63,10 +63,12 @@ static void move_call(struct b2bua *b, struct call *call, struct media_node *los
 	struct media_node *to;
 	int rc;
 
-	if (call->state != CALL_ACTIVE || !call->winner || call->reinvite_from || call->moving) {
+	if (call->state != CALL_ACTIVE || !call->winner || call->reinvite_from || call->moving ||
+	    call->transfer) {
 		end_lost(b, call,
 		         call->state != CALL_ACTIVE ? "not yet confirmed"
 		         : call->moving             ? "already moving"
+		         : call->transfer           ? "a transfer is in progress"
 		                                    : "an offer is being relayed");
 		return;
 	}

@@ -154,6 +154,13 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
 		nua_handle_destroy(nh);
 		break;
+	case nua_i_refer:
+		/* Not reached: outside a dialog REFER is not allowed (405, SIP_UA_ALLOW). */
+		if (status < 200)
+			nua_respond(nh, 403, "Forbidden (No Call To Transfer)",
+			            NUTAG_WITH_THIS(nua), TAG_END());
+		nua_handle_destroy(nh);
+		break;
 	case nua_i_info:
 	case nua_i_message:
 	case nua_i_notify:
@@ -279,14 +286,13 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	    root, on_event, (nua_magic_t *)ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
 	    SIPTAG_USER_AGENT_STR(cfg->user_agent), SIPTAG_SUPPORTED_STR(SIP_UA_SUPPORTED),
-	    /* Only what is handled: INFO, MESSAGE and NOTIFY are relayed within a call, so the
-	     * stack must not answer them itself (APPL_METHOD): it would say 200 and drop them (481
-	     * for a NOTIFY without a subscription). PRACK is the stack's own (not APPL_METHOD):
-	     * it answers those for our reliable 1xx and sends them for a callee's. */
-	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, MESSAGE, "
-	                     "NOTIFY, PRACK, REGISTER"),
-	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("INFO"),
-	    NUTAG_APPL_METHOD("MESSAGE"), NUTAG_APPL_METHOD("NOTIFY"),
+	    /* Only what is handled (SIP_UA_ALLOW); a call's dialogs also take REFER. PRACK is the
+	     * stack's own (not APPL_METHOD): it answers those for our reliable 1xx and sends them
+	     * for a callee's. */
+	    SIPTAG_ALLOW_STR(SIP_UA_ALLOW),
+	    /* REFER is a call's to accept or refuse (b2bua_transfer.c), not the stack's. */
+	    NUTAG_APPL_METHOD("REFER"), NUTAG_APPL_METHOD("REGISTER"), NUTAG_APPL_METHOD("UPDATE"),
+	    NUTAG_APPL_METHOD("INFO"), NUTAG_APPL_METHOD("MESSAGE"), NUTAG_APPL_METHOD("NOTIFY"),
 	    /* RFC 4028 per dialog, run by the stack (session_timer.h). Our refreshes are UPDATEs
 	     * without SDP: with no SDP engine in the stack, a refresh re-INVITE would carry an
 	     * old offer (UAC legs) or none, leaving an answer to put in the ACK (UAS legs). */

@@ -21,6 +21,7 @@ struct registrar;
 struct sip_ua;
 struct nua_handle_s; /* sofia's nua_handle_t, opaque above this module */
 struct sip_s;        /* sofia's sip_t, for modules that read headers through sofia */
+struct sip_replaces_s;
 
 typedef struct nua_handle_s ua_handle;
 
@@ -60,6 +61,10 @@ enum ua_leg_event_kind {
 	 * our reliable provisional answer (status: what the stack answered); on a callee's, the
 	 * answer (status) to the one it sent for the callee's reliable provisional answer. */
 	UA_EV_PRACK,
+	/* REFER received in the dialog (sip: the request, for its Refer-To; event: the Event its
+	 * NOTIFYs carry; referred_by; src_ip): answer it now (sip_ua_respond_now), then report
+	 * progress with sip_ua_notify_refer once it is accepted. */
+	UA_EV_REFER,
 };
 
 struct ua_leg_event {
@@ -77,6 +82,8 @@ struct ua_leg_event {
 	const char *body;
 	size_t body_len;
 	const char *event, *subscription_state; /* REQUEST (NOTIFY): those headers, or NULL */
+	const char *referred_by;                /* REFER: Referred-By (or its From) */
+	const char *src_ip;                     /* REFER: where it came from */
 };
 
 struct ua_handlers {
@@ -174,6 +181,15 @@ struct ua_request_out {
 /* Sends r in the dialog of nh; its final answer comes as UA_EV_REQUEST_RESPONSE, 408 if none
  * came. Returns 0 or -EINVAL for another method. */
 int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const struct ua_request_out *r);
+/* Reports the progress of a REFER accepted on nh (RFC 3515): a NOTIFY with event (the one the
+ * REFER event gave) and a message/sipfrag body "SIP/2.0 status phrase"; final ends the implicit
+ * subscription (Subscription-State: terminated). */
+void sip_ua_notify_refer(struct sip_ua *ua, ua_handle *nh, const char *event, int status,
+                         const char *phrase, bool final);
+/* The leg (the pointer given to sip_ua_bind) whose dialog a Replaces header names (RFC 3891:
+ * Call-ID, our tag as to-tag, the peer's as from-tag; to-tag "0" matches any of ours), or NULL
+ * when no bound dialog matches. */
+void *sip_ua_leg_by_replaces(struct sip_ua *ua, const struct sip_replaces_s *rp);
 /* Sends an UPDATE with sdp in the dialog of nh; its answer comes as UA_EV_UPDATE_RESPONSE. */
 void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp);
 

@@ -11,6 +11,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tagarg.h>
+#include <sofia-sip/url.h>
 
 #include "log.h"
 #include "sip_ua_internal.h"
@@ -149,6 +150,39 @@ static void request_event(struct sip_ua *ua, void *leg, const sip_t *sip)
 		ua->h.leg_event(ua->h.arg, leg, &ev);
 }
 
+static void refer_event(struct sip_ua *ua, void *leg, const sip_t *sip, tagi_t tags[])
+{
+	struct ua_leg_event ev = {.kind = UA_EV_REFER, .sip = sip, .method = "REFER"};
+	sip_event_t const *o = NULL;
+	sip_referred_by_t const *by = sip ? sip->sip_referred_by : NULL;
+	char event[256], referred[512], ip[64];
+	unsigned port;
+	const char *transport;
+
+	if (!sip || !sip->sip_request)
+		return;
+	tl_gets(tags, NUTAG_REFER_EVENT_REF(o), TAG_END());
+	if (o && sip_header_e(event, sizeof(event), (sip_header_t const *)o, 0) > 0)
+		ev.event = header_value(event);
+	if (by && sip_header_e(referred, sizeof(referred), (sip_header_t const *)by, 0) > 0) {
+		ev.referred_by = header_value(referred);
+	} else if (sip->sip_from && url_e(referred + 1, sizeof(referred) - 2,
+	                                  sip->sip_from->a_url) < (isize_t)sizeof(referred) - 3) {
+		/* No Referred-By: the referrer is the REFER's From (RFC 3892). */
+		referred[0] = '<';
+		strcat(referred, ">");
+		ev.referred_by = referred;
+	}
+	if (ev.referred_by)
+		referred[strcspn(referred, "\r\n")] = '\0';
+	if (sip->sip_call_id)
+		ev.call_id = sip->sip_call_id->i_id;
+	sip_ua_request_source(ua->nua, ip, sizeof(ip), &port, &transport);
+	ev.src_ip = ip;
+	if (ua->h.leg_event)
+		ua->h.leg_event(ua->h.arg, leg, &ev);
+}
+
 /* Events on a handle that a module adopted. */
 void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char const *phrase,
                          nua_handle_t *nh, void *leg, const sip_t *sip, tagi_t tags[])
@@ -189,6 +223,11 @@ void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char con
 		if (status < 200)
 			request_event(ua, leg, sip);
 		break;
+	case nua_i_refer:
+		/* status 100: ours to answer (NUTAG_APPL_METHOD). */
+		if (status < 200)
+			refer_event(ua, leg, sip, tags);
+		break;
 	case nua_r_info:
 	case nua_r_message:
 	case nua_r_method:
@@ -213,8 +252,16 @@ void sip_ua_on_leg_event(struct sip_ua *ua, nua_event_t ev, int status, char con
 	}
 }
 
+void sip_ua_dialog_params(nua_handle_t *nh)
+{
+	nua_set_hparams(nh, SIPTAG_ALLOW_STR(SIP_UA_ALLOW_DIALOG), TAG_END());
+}
+
 void sip_ua_bind(struct sip_ua *ua, ua_handle *nh, void *leg)
 {
+	/* A new caller's handle (first bind) gets the dialog's Allow before our first answer. */
+	if (!nua_handle_magic(nh))
+		sip_ua_dialog_params(nh);
 	nua_handle_bind(nh, (nua_hmagic_t *)leg);
 }
 
@@ -277,6 +324,7 @@ ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *i
 	                SIPTAG_FROM_STR(inv->from), TAG_END());
 	if (!nh)
 		return NULL;
+	sip_ua_dialog_params(nh);
 	nua_invite(nh, TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
 	           TAG_IF(sip_ua_uri_is_tcp(inv->proxy ? inv->proxy : inv->ruri),
 	                  NUTAG_M_PARAMS("transport=tcp")),
@@ -369,6 +417,38 @@ int sip_ua_request(struct sip_ua *ua, ua_handle *nh, const struct ua_request_out
 	else
 		return -EINVAL;
 	return 0;
+}
+
+void sip_ua_notify_refer(struct sip_ua *ua, ua_handle *nh, const char *event, int status,
+                         const char *phrase, bool final)
+{
+	char frag[128];
+	size_t n;
+
+	(void)ua;
+	if (!phrase)
+		phrase = sip_status_phrase(status) ? sip_status_phrase(status) : "";
+	n = (size_t)snprintf(frag, sizeof(frag), "SIP/2.0 %d ", status);
+	/* The phrase may be a peer's: only what a status line can carry. */
+	for (const char *c = phrase; *c && n + 3 < sizeof(frag); c++)
+		frag[n++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+	memcpy(frag + n, "\r\n", 3);
+	nua_notify(nh, NUTAG_SUBSTATE(final ? nua_substate_terminated : nua_substate_active),
+	           TAG_IF(event, SIPTAG_EVENT_STR(event)),
+	           SIPTAG_CONTENT_TYPE_STR("message/sipfrag;version=2.0"), SIPTAG_PAYLOAD_STR(frag),
+	           TAG_END());
+}
+
+void *sip_ua_leg_by_replaces(struct sip_ua *ua, const sip_replaces_t *rp)
+{
+	nua_handle_t *nh = rp ? nua_handle_by_replaces(ua->nua, rp) : NULL;
+	void *leg;
+
+	if (!nh)
+		return NULL;
+	leg = nua_handle_magic(nh);
+	nua_handle_unref(nh);
+	return leg;
 }
 
 void sip_ua_update(struct sip_ua *ua, ua_handle *nh, const char *sdp)

@@ -27,6 +27,18 @@ struct sip_ua {
 	struct tcp_flows *flows;          /* owned: open TCP connections phones registered on */
 };
 
+/* Only what is handled: INFO, MESSAGE and NOTIFY are relayed within a call, so the stack must
+ * not answer them itself (APPL_METHOD): it would say 200 and drop them (481 for a NOTIFY without
+ * a subscription). REFER is taken only in a call's dialogs (b2bua_transfer.c): outside one the
+ * stack answers 405, where accepting it would first make the stack send a NOTIFY of its own to
+ * whatever Contact the request named. */
+#define SIP_UA_ALLOW                                                                               \
+	"INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, MESSAGE, NOTIFY, PRACK, REGISTER"
+#define SIP_UA_ALLOW_DIALOG                                                                        \
+	"INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, MESSAGE, NOTIFY, PRACK, REFER"
+/* Gives a call leg's handle the Allow of a dialog (with REFER), before anything is sent on it. */
+void sip_ua_dialog_params(nua_handle_t *nh);
+
 /* Where the current request really came from (the transport's view, not the headers'). */
 void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
                            const char **transport);

@@ -25,6 +25,7 @@ ua_handle *sip_ua_restore_leg(struct sip_ua *ua, void *leg, const struct ua_rest
 	                SIPTAG_TO_STR(r->remote), TAG_END());
 	if (!nh)
 		return NULL;
+	sip_ua_dialog_params(nh);
 	/* The leg takes this as the dialog's last local CSeq and sends the next one. */
 	snprintf(cseq, sizeof(cseq), "%u INVITE", r->cseq ? r->cseq : 1u);
 	nua_invite(nh, SIPTAG_CSEQ_STR(cseq),

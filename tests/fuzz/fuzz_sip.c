@@ -3,7 +3,9 @@
  * what signald does with the parsed sip_t: a REGISTER described by sip_ua_describe_register()
  * and decided by the registrar (digest, failure bans, the store in memory); an INVITE described
  * by sip_ua_describe_invite(), authenticated by call_auth_check() and, once authenticated,
- * routed through the demo dialplan to the registered contacts (router.c), its SDP parsed.
+ * routed through the demo dialplan to the registered contacts (router.c), its SDP parsed; a
+ * REFER's Refer-To (and embedded Replaces) read by refer_parse(), its SDP body, if any, through
+ * sdp_unhold().
  *
  * Input: up to four requests separated by NUL bytes, handled in order on one registrar and store
  * (so a REGISTER can be followed by a call to the contact it registered). As in fuzz_digest, the
@@ -25,8 +27,10 @@
 #include "failban.h"
 #include "fuzz_util.h"
 #include "media_plan.h"
+#include "refer_parse.h"
 #include "registrar.h"
 #include "router.h"
+#include "sdp_unhold.h"
 #include "sip_ua_internal.h"
 #include "store.h"
 
@@ -244,6 +248,17 @@ out:
 	su_home_deinit(home);
 }
 
+static void do_refer(const sip_t *sip)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	struct refer_target rt;
+
+	refer_parse(home, sip->sip_refer_to, &rt);
+	if (sip->sip_payload && sip->sip_payload->pl_len)
+		free(sdp_unhold(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+	su_home_deinit(home);
+}
+
 static void handle(struct node *n, const char *text, size_t len)
 {
 	char *t1 = replace(text, len, "NONCE", nonce[memmem(text, len, "MD5", 3) ? 1 : 0]);
@@ -259,6 +274,8 @@ static void handle(struct node *n, const char *text, size_t len)
 			do_register(n, sip);
 		else if (sip->sip_request->rq_method == sip_method_invite)
 			do_invite(n, sip);
+		else if (sip->sip_request->rq_method == sip_method_refer)
+			do_refer(sip);
 	}
 	if (msg)
 		msg_destroy(msg);
