@@ -212,19 +212,29 @@ static struct leg *free_slot(struct call *call, const struct transfer *x)
 	return NULL;
 }
 
-/* Puts the route's targets in free B slots; returns how many found one. */
-static unsigned take_slots(struct call *call, struct transfer *x, const struct route_result *res)
+/* Puts the route's first group of targets (a transfer rings one group: no failover) in free B
+ * slots; returns how many found one. */
+static unsigned take_slots(struct b2bua *b, struct call *call, struct transfer *x,
+                           const struct route_result *res)
 {
 	unsigned n = 0;
 
 	for (unsigned t = 0; t < res->n_targets; t++) {
-		struct leg *leg = free_slot(call, x);
+		const struct route_target *rt = &res->targets[t];
+		struct leg *leg;
 
-		if (!leg)
+		if (rt->group != res->targets[0].group)
+			continue;
+		if (!(leg = free_slot(call, x)))
 			break;
-		leg->contact = res->targets[t].ruri;
-		leg->proxy = res->targets[t].proxy;
-		leg->src_ip = res->targets[t].src_ip;
+		leg->contact = rt->ruri;
+		leg->proxy = rt->proxy;
+		leg->src_ip = rt->src_ip;
+		if (!leg->proxy && rt->tcp_flow &&
+		    sip_ua_tcp_flow_open(b->ua, rt->src_ip, rt->src_port)) {
+			leg->proxy = rt->tcp_flow;
+			leg->proxy_is_flow = true;
+		}
 		x->legs |= 1u << leg->index;
 		n++;
 	}
@@ -378,7 +388,7 @@ static void blind_transfer(struct b2bua *b, struct call *call, struct leg *from,
 	}
 	x->target_callee = res.callee;
 	x->timeout_s = res.timeout_s ? res.timeout_s : (unsigned)b->cfg->call_timeout_s;
-	if (!take_slots(call, x, &res)) {
+	if (!take_slots(b, call, x, &res)) {
 		transfer_fail(b, call, 503, "no free leg");
 		return;
 	}
