@@ -4,6 +4,7 @@
  * node's ports for it. The answer comes back the same way. The negotiation state of a call lives
  * here (struct cm_call, hung on call->media_plans) and dies with call_media_forget(). */
 #include "call_media.h"
+#include "call_media_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,56 +21,7 @@
 #include "sdp_negotiate.h"
 #include "sdp_srtp.h"
 
-#define CM_MAX_STREAMS 16
-
-typedef Tandem__Media__V1__StreamSpec RpcStreamSpec;
-typedef Tandem__Media__V1__LegSpec RpcLegSpec;
-typedef Tandem__Media__V1__CreateSessionRequest RpcCreate;
-typedef Tandem__Media__V1__UpdateSessionRequest RpcUpdate;
-typedef Tandem__Media__V1__StreamUpdate RpcStreamUpdate;
-typedef Tandem__Media__V1__StreamAdd RpcStreamAdd;
-typedef Tandem__Media__V1__DeleteSessionRequest RpcDelete;
-typedef Tandem__Media__V1__SessionInfo RpcSessionInfo;
-typedef Tandem__Media__V1__SessionOptions RpcOptions;
-
-struct call_media {
-	struct media_client *mc;          /* borrowed */
-	const struct signald_config *cfg; /* borrowed */
-	const struct codec_prefs *prefs;  /* borrowed from cfg */
-};
-
-/* Negotiation state of one call. */
-struct cm_call {
-	struct media_plan *offer_in;  /* last offer received */
-	struct media_plan *offer_out; /* what we offered the other side for it */
-	enum call_side offer_from;
-	struct media_plan_origin origin[2]; /* o= of the SDP we send to each side */
-	/* m-line i <-> mediad stream map[i] (-1: no stream: refused m-line) */
-	int map[CM_MAX_STREAMS];
-	unsigned n_mlines;
-	unsigned n_session_streams;
-	struct media_plan_port ports[2][CM_MAX_STREAMS]; /* node ports per side, by m-line */
-	char ip[2][64];                                  /* node address per side */
-	/* the requests in flight */
-	call_media_cb cb;
-	call_media_cb del_cb;
-	enum call_side from; /* side whose SDP is being applied */
-	bool answering;
-	struct media_plan *pending_out; /* plan to print once the node replied */
-	/* our own answer to A's offer (answer, pre_answer), printed for A once the node replied */
-	bool want_local;
-	struct media_plan *local_out;
-	/* strict source: per side, whether its last SDP was known and named the address its SIP
-	 * came from; what the node was last asked for */
-	bool sdp_known[2], direct[2], strict;
-	/* moving to another node: the SDP each side was last sent, to print with the new ports */
-	struct media_plan *move_out[2];
-	struct media_node *move_to;
-	/* SDES per side and m-line: the side's key and ours for it (sdp_srtp.h) */
-	struct sdp_srtp_leg srtp[2][CM_MAX_STREAMS];
-};
-
-static struct cm_call *state_of(struct call *call)
+struct cm_call *cm_state_of(struct call *call)
 {
 	if (!call->media_plans) {
 		struct cm_call *st = calloc(1, sizeof(*st));
@@ -156,7 +108,7 @@ static uint32_t hold_timeout_ms(const struct call_media *cm)
 
 /* The options of a new session, filled into *opt: NULL when the node's defaults (no strict
  * source, no hold timeout) are all it needs. Options replace every field, so both are sent. */
-static RpcOptions *session_options(const struct call_media *cm, bool strict, RpcOptions *opt)
+RpcOptions *cm_session_options(const struct call_media *cm, bool strict, RpcOptions *opt)
 {
 	if (!strict && !cm->cfg->call_media_hold_timeout_s)
 		return NULL;
@@ -165,22 +117,6 @@ static RpcOptions *session_options(const struct call_media *cm, bool strict, Rpc
 	opt->hold_timeout_ms = hold_timeout_ms(cm);
 	return opt;
 }
-
-/* Storage for one request's messages: protobuf-c structs point into it. */
-struct req_buf {
-	RpcStreamSpec spec[2][CM_MAX_STREAMS];
-	RpcStreamSpec *spec_ptr[2][CM_MAX_STREAMS];
-	RpcEndpoint rtp[2][CM_MAX_STREAMS], rtcp[2][CM_MAX_STREAMS]; /* of spec[][] */
-	RpcStreamUpdate upd[CM_MAX_STREAMS];
-	/* Endpoints of upd[], apart from those of the specs: an update and an added stream share
-	 * their index in one request, and must not share an address. */
-	RpcEndpoint upd_rtp[CM_MAX_STREAMS], upd_rtcp[CM_MAX_STREAMS];
-	RpcStreamUpdate *upd_ptr[CM_MAX_STREAMS];
-	RpcStreamAdd add[CM_MAX_STREAMS];
-	RpcStreamAdd *add_ptr[CM_MAX_STREAMS];
-	/* point at the keys in cm_call (no copies) */
-	RpcSrtpParams srtp[2][CM_MAX_STREAMS], upd_srtp[CM_MAX_STREAMS];
-};
 
 /* The node's SrtpParams for a side's m-line, pointing at the keys held in *l. */
 static RpcSrtpParams *srtp_params(RpcSrtpParams *p, const struct sdp_srtp_leg *l)
@@ -198,8 +134,8 @@ static RpcSrtpParams *srtp_params(RpcSrtpParams *p, const struct sdp_srtp_leg *l
 
 /* The spec of m-line i as sent by the remote of `side` (remote known) or for the side that has
  * not spoken yet (no remote, no mux: we offer it separate RTCP). */
-static void fill_spec(struct req_buf *rb, int side, unsigned k, const struct media_stream *s,
-                      bool remote_known, struct sdp_srtp_leg *srtp)
+void cm_fill_spec(struct req_buf *rb, int side, unsigned k, const struct media_stream *s,
+                  bool remote_known, struct sdp_srtp_leg *srtp)
 {
 	RpcStreamSpec *sp = &rb->spec[side][k];
 
@@ -228,7 +164,7 @@ static void fill_spec(struct req_buf *rb, int side, unsigned k, const struct med
 
 /* ---- replies ------------------------------------------------------------------------------ */
 
-static void take_ports(struct cm_call *st, const RpcSessionInfo *si)
+void cm_take_ports(struct cm_call *st, const RpcSessionInfo *si)
 {
 	const Tandem__Media__V1__LegInfo *legs[2] = {si->leg_a, si->leg_b};
 
@@ -314,7 +250,7 @@ static int print_local(struct call *call, struct cm_call *st)
 	return rc;
 }
 
-static int reply_error(struct call *call, int rc, const RpcEnvelope *env)
+int cm_reply_error(struct call *call, int rc, const RpcEnvelope *env)
 {
 	const RpcStatus *status = env ? rpc_reply_status(env) : NULL;
 
@@ -333,7 +269,7 @@ static int reply_error(struct call *call, int rc, const RpcEnvelope *env)
 	return status->code == RPC_NO_PORTS ? -ENOSPC : -EIO;
 }
 
-static const RpcSessionInfo *reply_session(const RpcEnvelope *env)
+const RpcSessionInfo *cm_reply_session(const RpcEnvelope *env)
 {
 	switch (env->body_case) {
 	case RPC_BODY(CREATE_SESSION_REPLY):
@@ -357,13 +293,13 @@ static void on_reply(void *arg, int rc, const RpcEnvelope *env)
 	log_set_context(call->call_id);
 	call->rpc_pending--;
 	st->cb = NULL;
-	rc = reply_error(call, rc, env);
-	if (!rc && (si = reply_session(env)) != NULL) {
+	rc = cm_reply_error(call, rc, env);
+	if (!rc && (si = cm_reply_session(env)) != NULL) {
 		if (!call->session_id && si->session_id) {
 			call->session_id = su_strdup(call->home, si->session_id);
 			call->media_instance = env->instance;
 		}
-		take_ports(st, si);
+		cm_take_ports(st, si);
 	}
 	if (!rc)
 		rc = print_out(call, st);
@@ -386,7 +322,7 @@ static void on_reply(void *arg, int rc, const RpcEnvelope *env)
 /* Where side's SIP came from, when we know it is the phone itself: A's INVITE source; the B
  * contact (the one that answered, or the only one called) when the registrar saw it reach us
  * directly (no NAT next hop). Early media while several contacts ring is from any of them. */
-static const char *sip_source(const struct call *call, enum call_side side, char *buf, size_t len)
+const char *cm_sip_source(const struct call *call, enum call_side side, char *buf, size_t len)
 {
 	const struct leg *b = call->winner ? call->winner : call->n_b == 1 ? &call->b[0] : NULL;
 
@@ -408,7 +344,7 @@ static bool strict_after(const struct call *call, struct cm_call *st, enum call_
 	char buf[64];
 
 	st->sdp_known[side] = true;
-	st->direct[side] = media_direct(in, sip_source(call, side, buf, sizeof(buf)));
+	st->direct[side] = media_direct(in, cm_sip_source(call, side, buf, sizeof(buf)));
 	return st->direct[SIDE_A] && (st->direct[SIDE_B] || !st->sdp_known[SIDE_B]);
 }
 
@@ -417,8 +353,8 @@ static bool strict_after(const struct call *call, struct cm_call *st, enum call_
 /* Sends a request for the call whose reply runs one of the handlers here. The call counts it
  * as in flight (call->rpc_pending, it is not freed while any is) until that handler runs, which
  * uncounts it before the caller's callback. */
-static int call_request(struct call_media *cm, struct media_node *node, RpcEnvelope *env,
-                        media_reply_cb on_reply_cb, struct call *call)
+int cm_call_request(struct call_media *cm, struct media_node *node, RpcEnvelope *env,
+                    media_reply_cb on_reply_cb, struct call *call)
 {
 	int rc = media_client_request(cm->mc, node, env, on_reply_cb, call);
 
@@ -456,8 +392,8 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 			return -EPROTO;
 		}
 		st->map[i] = (int)k;
-		fill_spec(&rb, st->from, k, s, true, &st->srtp[st->from][i]);
-		fill_spec(&rb, !st->from, k, s, false, NULL);
+		cm_fill_spec(&rb, st->from, k, s, true, &st->srtp[st->from][i]);
+		cm_fill_spec(&rb, !st->from, k, s, false, NULL);
 		k++;
 	}
 	st->n_session_streams = k;
@@ -470,15 +406,15 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	req.leg_a = &leg[SIDE_A];
 	req.leg_b = &leg[SIDE_B];
 	st->strict = strict_after(call, st, st->from, in);
-	req.options = session_options(cm, st->strict, &opt);
+	req.options = cm_session_options(cm, st->strict, &opt);
 	env.body_case = RPC_BODY(CREATE_SESSION);
 	env.create_session = &req;
-	return call_request(cm, call->node, &env, on_reply, call);
+	return cm_call_request(cm, call->node, &env, on_reply, call);
 }
 
-static int send_update(struct call_media *cm, struct call *call, struct cm_call *st,
-                       const struct media_plan *in, const struct media_plan *applied,
-                       media_reply_cb on_done)
+int cm_send_update(struct call_media *cm, struct call *call, struct cm_call *st,
+                   const struct media_plan *in, const struct media_plan *applied,
+                   media_reply_cb on_done)
 {
 	static struct req_buf rb;
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
@@ -510,8 +446,8 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 				continue;
 			/* A new m-line: a new stream pair. */
 			tandem__media__v1__stream_add__init(&rb.add[na]);
-			fill_spec(&rb, st->from, na, s, true, &st->srtp[st->from][i]);
-			fill_spec(&rb, !st->from, na, s, false, NULL);
+			cm_fill_spec(&rb, st->from, na, s, true, &st->srtp[st->from][i]);
+			cm_fill_spec(&rb, !st->from, na, s, false, NULL);
 			rb.add[na].a = rb.spec_ptr[SIDE_A][na];
 			rb.add[na].b = rb.spec_ptr[SIDE_B][na];
 			rb.add_ptr[na] = &rb.add[na];
@@ -567,7 +503,7 @@ static int send_update(struct call_media *cm, struct call *call, struct cm_call 
 	}
 	env.body_case = RPC_BODY(UPDATE_SESSION);
 	env.update_session = &req;
-	return call_request(cm, call->node, &env, on_done, call);
+	return cm_call_request(cm, call->node, &env, on_done, call);
 }
 
 static struct media_plan_limits limits(const struct call_media *cm)
@@ -585,8 +521,8 @@ static struct media_plan_limits limits(const struct call_media *cm)
 	return lim;
 }
 
-static int parse(struct call_media *cm, struct call *call, const char *sdp, size_t len,
-                 struct media_plan **out)
+int cm_parse(struct call_media *cm, struct call *call, const char *sdp, size_t len,
+             struct media_plan **out)
 {
 	struct media_plan_limits lim = limits(cm);
 	int rc = media_plan_parse_limited(sdp, len, &lim, out, call->media_error,
@@ -691,7 +627,7 @@ static int srtp_answer(struct call *call, struct cm_call *st, enum call_side fro
 int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
                      size_t len, call_media_cb cb)
 {
-	struct cm_call *st = state_of(call);
+	struct cm_call *st = cm_state_of(call);
 	struct media_plan *in = NULL, *out = NULL, *local = NULL;
 	struct codec_prefs only;
 	int rc;
@@ -700,7 +636,7 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 		return -ENOMEM;
 	if (st->cb)
 		return -EBUSY;
-	rc = parse(cm, call, sdp, len, &in);
+	rc = cm_parse(cm, call, sdp, len, &in);
 	if (!rc && st->want_local)
 		rc = answer_local(cm, call, in, &local, &only);
 	if (!rc && sdp_negotiate_offer(in, local ? &only : prefs_of(cm, call), &out,
@@ -725,7 +661,7 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 		st->n_mlines = in->n_streams;
 		rc = send_create(cm, call, st, in);
 	} else {
-		rc = send_update(cm, call, st, in, out, on_reply);
+		rc = cm_send_update(cm, call, st, in, out, on_reply);
 	}
 	if (rc) {
 		media_plan_free(in);
@@ -775,7 +711,7 @@ int call_media_create(struct call_media *cm, struct call *call, call_media_cb cb
 
 int call_media_create_answered(struct call_media *cm, struct call *call, call_media_cb cb)
 {
-	struct cm_call *st = state_of(call);
+	struct cm_call *st = cm_state_of(call);
 
 	if (!st)
 		return -ENOMEM;
@@ -794,7 +730,7 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 		return -EINVAL;
 	if (st->cb)
 		return -EBUSY;
-	rc = parse(cm, call, sdp, len, &in);
+	rc = cm_parse(cm, call, sdp, len, &in);
 	if (!rc && sdp_negotiate_answer(st->offer_in, st->offer_out, in, &out, call->media_error,
 	                                sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
@@ -808,7 +744,7 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 	st->from = from;
 	st->answering = true;
 	st->pending_out = out;
-	rc = send_update(cm, call, st, in, in, on_reply);
+	rc = cm_send_update(cm, call, st, in, in, on_reply);
 	media_plan_free(in);
 	if (rc) {
 		media_plan_free(st->pending_out);
@@ -830,8 +766,8 @@ static void on_deleted(void *arg, int rc, const RpcEnvelope *env)
 	call->rpc_pending--;
 	if (st)
 		st->del_cb = NULL;
-	rc = reply_error(call, rc, env);
-	if (!rc && (si = reply_session(env)) != NULL) {
+	rc = cm_reply_error(call, rc, env);
+	if (!rc && (si = cm_reply_session(env)) != NULL) {
 		call->media_packets[SIDE_A] = leg_packets(si->leg_a);
 		call->media_packets[SIDE_B] = leg_packets(si->leg_b);
 	} else if (rc) {
@@ -844,7 +780,7 @@ static void on_deleted(void *arg, int rc, const RpcEnvelope *env)
 
 int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb)
 {
-	struct cm_call *st = state_of(call);
+	struct cm_call *st = cm_state_of(call);
 	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
 	RpcDelete req = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
 	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
@@ -862,257 +798,8 @@ int call_media_delete(struct call_media *cm, struct call *call, call_media_cb cb
 	req.reason = (char *)"hangup";
 	env.body_case = RPC_BODY(DELETE_SESSION);
 	env.delete_session = &req;
-	rc = call_request(cm, call->node, &env, on_deleted, call);
+	rc = cm_call_request(cm, call->node, &env, on_deleted, call);
 	if (!rc)
 		st->del_cb = cb;
-	return rc;
-}
-
-/* ---- moving to another node --------------------------------------------------------------- */
-
-static void drop_move(struct cm_call *st)
-{
-	for (int side = 0; side < 2; side++) {
-		media_plan_free(st->move_out[side]);
-		st->move_out[side] = NULL;
-	}
-	st->move_to = NULL;
-}
-
-static void on_move_reply(void *arg, int rc, const RpcEnvelope *env)
-{
-	struct call *call = arg;
-	struct cm_call *st = call->media_plans;
-	const RpcSessionInfo *si = NULL;
-	call_media_cb cb = st->cb;
-
-	log_set_context(call->call_id);
-	call->rpc_pending--;
-	st->cb = NULL;
-	rc = reply_error(call, rc, env);
-	if (!rc && (!(si = reply_session(env)) || !si->session_id))
-		rc = -EPROTO;
-	if (!rc) {
-		call->node = st->move_to;
-		call->session_id = su_strdup(call->home, si->session_id);
-		take_ports(st, si);
-	}
-	for (int side = 0; !rc && side < 2; side++) {
-		struct media_plan_local local = {
-		    .ip = st->ip[side],
-		    .n_ports = st->move_out[side]->n_streams,
-		    .ports = st->ports[side],
-		};
-		char *text = NULL;
-
-		rc = media_plan_print(st->move_out[side], &local, &st->origin[side], &text,
-		                      call->media_error, sizeof(call->media_error));
-		if (!rc) {
-			call->move_sdp[side] = su_strdup(call->home, text);
-			free(text);
-		}
-	}
-	drop_move(st);
-	if (cb)
-		cb(call, rc);
-}
-
-/* The session spec of both sides for a new session: each side's streams point where that side's
- * last SDP said; the stream numbering starts afresh. */
-static int build_move(struct call_media *cm, struct call *call, struct cm_call *st,
-                      struct media_plan *in[2], struct req_buf *rb, RpcLegSpec leg[2])
-{
-	unsigned k = 0;
-
-	for (unsigned i = 0; i < st->n_mlines; i++) {
-		if (st->map[i] < 0)
-			continue;
-		for (int side = 0; side < 2; side++) {
-			const struct media_stream *s =
-			    i < in[side]->n_streams ? &in[side]->streams[i] : NULL;
-			const struct media_stream *other =
-			    i < in[!side]->n_streams ? &in[!side]->streams[i] : NULL;
-
-			if (!s && !other)
-				return -EPROTO;
-			fill_spec(rb, side, k, s ? s : other, s && media_stream_active(s),
-			          &st->srtp[side][i]);
-		}
-		st->map[i] = (int)k++;
-	}
-	if (!k)
-		return -EPROTO;
-	st->n_session_streams = k;
-	for (int side = 0; side < 2; side++) {
-		leg[side].n_streams = k;
-		leg[side].streams = rb->spec_ptr[side];
-	}
-	return 0;
-}
-
-int call_media_move(struct call_media *cm, struct call *call, struct media_node *to,
-                    call_media_cb cb)
-{
-	static struct req_buf rb;
-	struct cm_call *st = call->media_plans;
-	const char *got[2] = {call->a.sdp, call->winner ? call->winner->sdp : NULL};
-	const char *sent[2] = {call->a.sdp_sent, call->winner ? call->winner->sdp_sent : NULL};
-	struct media_plan *in[2] = {NULL, NULL};
-	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
-	RpcCreate req = TANDEM__MEDIA__V1__CREATE_SESSION_REQUEST__INIT;
-	RpcLegSpec leg[2] = {TANDEM__MEDIA__V1__LEG_SPEC__INIT, TANDEM__MEDIA__V1__LEG_SPEC__INIT};
-	static RpcOptions opt;
-	int rc = 0;
-
-	if (!st || !got[0] || !got[1] || !sent[0] || !sent[1])
-		return -EINVAL;
-	if (st->cb)
-		return -EBUSY;
-	for (int side = 0; !rc && side < 2; side++) {
-		rc = parse(cm, call, got[side], strlen(got[side]), &in[side]);
-		if (!rc)
-			rc = parse(cm, call, sent[side], strlen(sent[side]), &st->move_out[side]);
-	}
-	if (!rc)
-		rc = build_move(cm, call, st, in, &rb, leg);
-	if (!rc) {
-		req.call_id = call->call_id;
-		req.owner = call->caller;
-		req.leg_a = &leg[SIDE_A];
-		req.leg_b = &leg[SIDE_B];
-		/* The same phones at the same addresses: the new session pins them as the old
-		 * one did (a stray packet from a leg's old port must not re-point it), and a call
-		 * on hold keeps its hold timeout. */
-		req.options = session_options(cm, st->strict, &opt);
-		env.body_case = RPC_BODY(CREATE_SESSION);
-		env.create_session = &req;
-		rc = call_request(cm, to, &env, on_move_reply, call);
-	}
-	media_plan_free(in[0]);
-	media_plan_free(in[1]);
-	if (rc) {
-		drop_move(st);
-		return rc;
-	}
-	st->move_to = to;
-	st->cb = cb;
-	return 0;
-}
-
-int call_media_delete_on(struct call_media *cm, struct media_node *node, const char *session_id,
-                         const char *call_id)
-{
-	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
-	RpcDelete req = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
-	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
-
-	ref.session_id = (char *)session_id;
-	ref.call_id = (char *)call_id;
-	req.session = &ref;
-	req.reason = (char *)"moved";
-	env.body_case = RPC_BODY(DELETE_SESSION);
-	env.delete_session = &req;
-	return media_client_request(cm->mc, node, &env, NULL, NULL);
-}
-
-static void on_repoint_reply(void *arg, int rc, const RpcEnvelope *env)
-{
-	struct call *call = arg;
-	struct cm_call *st = call->media_plans;
-	call_media_cb cb = st->cb;
-
-	log_set_context(call->call_id);
-	call->rpc_pending--;
-	st->cb = NULL;
-	rc = reply_error(call, rc, env);
-	if (cb)
-		cb(call, rc);
-}
-
-int call_media_repoint(struct call_media *cm, struct call *call, enum call_side side,
-                       const char *sdp, size_t len, call_media_cb cb)
-{
-	struct cm_call *st = call->media_plans;
-	struct media_plan *in = NULL;
-	int rc;
-
-	if (!st || !call->session_id || !call->node)
-		return -EINVAL;
-	if (st->cb)
-		return -EBUSY;
-	rc = parse(cm, call, sdp, len, &in);
-	if (rc)
-		return rc;
-	st->from = side;
-	rc = send_update(cm, call, st, in, in, on_repoint_reply);
-	media_plan_free(in);
-	if (!rc)
-		st->cb = cb;
-	return rc;
-}
-
-/* ---- a call taken back after a restart ---------------------------------------------------- */
-
-int call_media_restore(struct call_media *cm, struct call *call)
-{
-	const char *got[2] = {call->a.sdp, call->winner ? call->winner->sdp : NULL};
-	const char *sent[2] = {call->a.sdp_sent, call->winner ? call->winner->sdp_sent : NULL};
-	struct media_plan *in[2] = {NULL, NULL}, *out[2] = {NULL, NULL};
-	struct cm_call *st;
-	char buf[64];
-	unsigned k = 0;
-	int rc = 0;
-
-	if (!got[0] || !got[1] || !sent[0] || !sent[1] || call->media_plans)
-		return -EINVAL;
-	for (int side = 0; !rc && side < 2; side++) {
-		rc = parse(cm, call, got[side], strlen(got[side]), &in[side]);
-		if (!rc)
-			rc = parse(cm, call, sent[side], strlen(sent[side]), &out[side]);
-	}
-	if (!rc && (out[0]->n_streams != out[1]->n_streams || out[0]->n_streams > CM_MAX_STREAMS))
-		rc = -EPROTO;
-	st = rc ? NULL : state_of(call);
-	if (!rc && !st)
-		rc = -ENOMEM;
-	/* What we sent each leg names the node's ports for it; the node numbered the session's
-	 * streams in m-line order, skipping the m-lines it never carried (refused: port 0). */
-	for (unsigned i = 0; !rc && i < out[0]->n_streams; i++) {
-		if (out[0]->streams[i].rejected || out[1]->streams[i].rejected)
-			continue;
-		st->map[i] = (int)k++;
-		for (int side = 0; side < 2; side++) {
-			const struct media_stream *s = &out[side]->streams[i];
-
-			/* The keys the node has, for a move to another node or a re-key. */
-			if (i < in[side]->n_streams && i < CM_MAX_STREAMS)
-				sdp_srtp_restore(&in[side]->streams[i], s, &st->srtp[side][i]);
-
-			st->ports[side][i].rtp = s->rtp_port;
-			st->ports[side][i].rtcp =
-			    s->rtcp_mux || s->rtcp_port == s->rtp_port + 1 ? 0 : s->rtcp_port;
-			snprintf(st->ip[side], sizeof(st->ip[side]), "%s", s->rtp_ip);
-		}
-	}
-	if (!rc) {
-		st->n_mlines = out[0]->n_streams;
-		st->n_session_streams = k;
-		for (int side = 0; side < 2; side++) {
-			/* The next SDP to a leg continues its o= line: same id, a higher version.
-			 */
-			st->origin[side] =
-			    (struct media_plan_origin){.id = out[side]->origin_id,
-			                               .version = out[side]->origin_version,
-			                               .sent = 1};
-			st->sdp_known[side] = true;
-			st->direct[side] =
-			    media_direct(in[side], sip_source(call, side, buf, sizeof(buf)));
-		}
-		st->strict = st->direct[SIDE_A] && st->direct[SIDE_B];
-	}
-	for (int side = 0; side < 2; side++) {
-		media_plan_free(in[side]);
-		media_plan_free(out[side]);
-	}
 	return rc;
 }
