@@ -2,10 +2,10 @@
  * temporary home (our address, the media node's ports, the plan's codecs and attributes) and
  * keeps the o= line's session version honest across re-offers. */
 #include "media_plan.h"
+#include "why.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +22,6 @@ struct build {
 	const struct media_plan_local *local;
 	sdp_addrtype_e addrtype;
 };
-
-__attribute__((format(printf, 4, 5))) static int fail(char *why, size_t whylen, int err,
-                                                      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 static sdp_connection_t *connection(struct build *b)
 {
@@ -211,7 +198,7 @@ static char *print(su_home_t *home, const sdp_session_t *sdp, char *why, size_t 
 	char *text = msg ? strdup(msg) : NULL;
 
 	if (!msg)
-		fail(why, whylen, 0, "SDP printer: %s", sdp_printing_error(pr));
+		why_fail(why, whylen, 0, "SDP printer: %s", sdp_printing_error(pr));
 	sdp_printer_free(pr);
 	return text;
 }
@@ -243,14 +230,14 @@ static int check_local(const struct media_plan *plan, const struct media_plan_lo
 	unsigned char buf[sizeof(struct in6_addr)];
 
 	if (!local->ip || local->n_ports != plan->n_streams || (plan->n_streams && !local->ports))
-		return fail(why, whylen, -EINVAL, "%u ports for %u m-lines", local->n_ports,
-		            plan->n_streams);
+		return why_fail(why, whylen, -EINVAL, "%u ports for %u m-lines", local->n_ports,
+		                plan->n_streams);
 	if (inet_pton(AF_INET, local->ip, buf) == 1)
 		*type = sdp_addr_ip4;
 	else if (inet_pton(AF_INET6, local->ip, buf) == 1)
 		*type = sdp_addr_ip6;
 	else
-		return fail(why, whylen, -EINVAL, "'%s' is not an IP address", local->ip);
+		return why_fail(why, whylen, -EINVAL, "'%s' is not an IP address", local->ip);
 	return 0;
 }
 
@@ -296,7 +283,7 @@ int media_plan_print(const struct media_plan *plan, const struct media_plan_loca
 	sdp = session(&b);
 	rc = sdp ? print_with_origin(&b, sdp, origin, out, why, whylen) : -ENOMEM;
 	if (rc == -ENOMEM)
-		fail(why, whylen, rc, "out of memory");
+		why_fail(why, whylen, rc, "out of memory");
 	su_home_deinit(home);
 	return rc;
 }

@@ -2,9 +2,9 @@
  * value is tokenised with explicit bounds; base64 goes through OpenSSL and is checked by
  * encoding the result again, so only the canonical text of a key of the right length passes. */
 #include "sdes.h"
+#include "why.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -40,19 +40,6 @@ int sdes_suite_by_name(const char *name, size_t len)
 size_t sdes_key_len(int suite)
 {
 	return suite > 0 && suite <= SDES_N_SUITES ? suites[suite].key_len : 0;
-}
-
-__attribute__((format(printf, 4, 5))) static int fail(char *why, size_t whylen, int err,
-                                                      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
 }
 
 static bool is_digit(char c)
@@ -132,26 +119,26 @@ static int key_params(const char *p, size_t len, struct sdes_crypto *out, char *
 	int lt;
 
 	if (len < 7 || strncasecmp(p, "inline:", 7))
-		return fail(why, whylen, -EBADMSG, "key method is not inline:");
+		return why_fail(why, whylen, -EBADMSG, "key method is not inline:");
 	p += 7;
 	bar = memchr(p, '|', (size_t)(end - p));
 	klen = (size_t)((bar ? bar : end) - p);
 	if (decode_key(p, klen, out->key, out->key_len))
-		return fail(why, whylen, -EBADMSG, "%s key is not %zu octets of base64",
-		            sdes_suite_name(out->suite), out->key_len);
+		return why_fail(why, whylen, -EBADMSG, "%s key is not %zu octets of base64",
+		                sdes_suite_name(out->suite), out->key_len);
 	while (bar) {
 		const char *f = bar + 1, *fe;
 
 		bar = memchr(f, '|', (size_t)(end - f));
 		fe = bar ? bar : end;
 		if (memchr(f, ':', (size_t)(fe - f)))
-			return fail(why, whylen, -ENOTSUP, "MKI is not supported");
+			return why_fail(why, whylen, -ENOTSUP, "MKI is not supported");
 		lt = lifetime_ok(f, (size_t)(fe - f));
 		if (lt < 0)
-			return fail(why, whylen, -EBADMSG, "bad key lifetime");
+			return why_fail(why, whylen, -EBADMSG, "bad key lifetime");
 		if (lt > 0)
-			return fail(why, whylen, -ENOTSUP,
-			            "key lifetime under 2^31 packets is not supported");
+			return why_fail(why, whylen, -ENOTSUP,
+			                "key lifetime under 2^31 packets is not supported");
 	}
 	return 0;
 }
@@ -165,32 +152,32 @@ int sdes_parse(const char *value, struct sdes_crypto *out, char *why, size_t why
 
 	memset(out, 0, sizeof(*out));
 	if (!p)
-		return fail(why, whylen, -EBADMSG, "empty a=crypto");
+		return why_fail(why, whylen, -EBADMSG, "empty a=crypto");
 	/* tag: 1*9DIGIT */
 	for (n = 0; is_digit(p[n]) && n < 10; n++)
 		tag = tag * 10 + (unsigned)(p[n] - '0');
 	if (n == 0 || n > 9 || p[n] != ' ')
-		return fail(why, whylen, -EBADMSG, "bad a=crypto tag");
+		return why_fail(why, whylen, -EBADMSG, "bad a=crypto tag");
 	out->tag = (unsigned)tag;
 	p += n + 1;
 	sp = strchr(p, ' ');
 	if (!sp)
-		return fail(why, whylen, -EBADMSG, "a=crypto without key parameters");
+		return why_fail(why, whylen, -EBADMSG, "a=crypto without key parameters");
 	out->suite = sdes_suite_by_name(p, (size_t)(sp - p));
 	if (out->suite == SDES_NONE)
-		return fail(why, whylen, -ENOTSUP, "crypto suite %.*s is not supported",
-		            (int)((size_t)(sp - p) < 40 ? sp - p : 40), p);
+		return why_fail(why, whylen, -ENOTSUP, "crypto suite %.*s is not supported",
+		                (int)((size_t)(sp - p) < 40 ? sp - p : 40), p);
 	out->key_len = sdes_key_len(out->suite);
 	p = sp + 1;
 	n = strcspn(p, " ");
 	if (memchr(p, ';', n)) {
 		sdes_wipe(out);
-		return fail(why, whylen, -ENOTSUP, "more than one key is not supported");
+		return why_fail(why, whylen, -ENOTSUP, "more than one key is not supported");
 	}
 	rc = key_params(p, n, out, why, whylen);
 	if (!rc && p[n] == ' ' && p[n + strspn(p + n, " ")] != '\0')
-		rc = fail(why, whylen, -ENOTSUP, "session parameters (%.32s) are not supported",
-		          p + n + strspn(p + n, " "));
+		rc = why_fail(why, whylen, -ENOTSUP, "session parameters (%.32s) are not supported",
+		              p + n + strspn(p + n, " "));
 	if (rc)
 		sdes_wipe(out);
 	return rc;

@@ -1,8 +1,8 @@
 /* SDES offer/answer per leg (the header states the rules). */
 #include "sdp_srtp.h"
+#include "why.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -34,19 +34,6 @@ const char *srtp_policy_name(enum srtp_policy p)
 	return p == SRTP_POLICY_MANDATORY  ? "mandatory"
 	       : p == SRTP_POLICY_OPTIONAL ? "optional"
 	                                   : "off";
-}
-
-__attribute__((format(printf, 4, 5))) static int fail(char *why, size_t whylen, int err,
-                                                      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
 }
 
 static bool dtls(enum media_proto p)
@@ -109,16 +96,18 @@ int sdp_srtp_accept_offer(unsigned mline, const struct media_stream *in, enum sr
 			set_keys(leg, &c, &tx);
 		sdes_wipe(&c);
 		sdes_wipe(&tx);
-		return rc ? fail(why, whylen, -EIO, "m-line %u: no random key", mline) : 0;
+		return rc ? why_fail(why, whylen, -EIO, "m-line %u: no random key", mline) : 0;
 	}
 	if (savp(in->proto))
-		return fail(why, whylen, -ENOTSUP, "m-line %u: %s without a usable a=crypto (%s)",
-		            mline, media_proto_name(in->proto), reason);
+		return why_fail(why, whylen, -ENOTSUP,
+		                "m-line %u: %s without a usable a=crypto (%s)", mline,
+		                media_proto_name(in->proto), reason);
 	if (policy == SRTP_POLICY_MANDATORY)
-		return fail(why, whylen, -ENOTSUP,
-		            "m-line %u: SRTP is mandatory for this leg and the offer has no usable "
-		            "a=crypto (%s)",
-		            mline, reason);
+		return why_fail(
+		    why, whylen, -ENOTSUP,
+		    "m-line %u: SRTP is mandatory for this leg and the offer has no usable "
+		    "a=crypto (%s)",
+		    mline, reason);
 	set_keys(leg, NULL, NULL);
 	return 0;
 }
@@ -186,15 +175,16 @@ int sdp_srtp_take_answer(unsigned mline, const struct media_stream *ans, struct 
 	}
 	if (!ans->n_crypto) {
 		if (leg->offered_savp || savp(ans->proto))
-			return fail(why, whylen, -EPROTO, "m-line %u: %s answer without a=crypto",
-			            mline, media_proto_name(ans->proto));
+			return why_fail(why, whylen, -EPROTO,
+			                "m-line %u: %s answer without a=crypto", mline,
+			                media_proto_name(ans->proto));
 		set_keys(leg, NULL, NULL); /* best effort declined: plain */
 		return 0;
 	}
 	rc = sdes_parse(ans->crypto[0].value, &c, r, sizeof(r));
 	if (rc)
-		return fail(why, whylen, -EPROTO, "m-line %u: answered a=crypto refused: %s", mline,
-		            r);
+		return why_fail(why, whylen, -EPROTO, "m-line %u: answered a=crypto refused: %s",
+		                mline, r);
 	for (unsigned i = 0; i < leg->n_offered; i++) {
 		if (leg->offered[i].tag != c.tag || leg->offered[i].suite != c.suite)
 			continue;
@@ -202,8 +192,9 @@ int sdp_srtp_take_answer(unsigned mline, const struct media_stream *ans, struct 
 		sdes_wipe(&c);
 		return 0;
 	}
-	rc = fail(why, whylen, -EPROTO, "m-line %u: answered a=crypto tag %u (%s) was not offered",
-	          mline, c.tag, sdes_suite_name(c.suite));
+	rc = why_fail(why, whylen, -EPROTO,
+	              "m-line %u: answered a=crypto tag %u (%s) was not offered", mline, c.tag,
+	              sdes_suite_name(c.suite));
 	sdes_wipe(&c);
 	return rc;
 }
