@@ -151,8 +151,8 @@ received_digits() {
 	sed 's/\x1b\[[0-9;]*m//g' "$T/ua$1.log" | grep -ao "received event: '.' (end=1)" | cut -d"'" -f2 | tr -d '\n'
 }
 digits_are() { [ "$(received_digits "$1")" = "$2" ]; }
-# heard FILE HZ [MIN_S]: the recording's dominant frequency is HZ (within 20 Hz).
-heard() { "${UACTL[@]}" freq "$1" "$2" --min-s "${3:-1}"; }
+# heard FILE HZ [MIN_S [FREQ OPTIONS]]: the recording's dominant frequency is HZ (within 20 Hz).
+heard() { "${UACTL[@]}" freq "$1" "$2" --min-s "${3:-1}" "${@:4}"; }
 
 # start_linphonec: linphonec reading $LP/linphonerc (HOME=$LP), its output in
 # $T/linphonec.out, its log in $T/linphonec.log; the test defines lp_idle. Both pids are kept,
