@@ -17,18 +17,12 @@ for u in 1010 1011 1012; do start_phone $u "${HZ[$u]}"; done
 check "baresip 1010, 1011 and 1012 register" \
 	wait_for 10 sql_is "$DB" "select count(*) from sip_registrations where sip_user in ('1010','1011','1012')" 3
 
-# The phones' logs from the start of the current case on: mark, then part USER.
-declare -A MARK
-mark() { for u in 1010 1011 1012; do MARK[$u]=$(($(wc -l <"$T/ua$u.log") + 1)); done; }
-part() { tail -n "+${MARK[$1]}" "$T/ua$1.log"; }
-in_part() { part "$1" | grep -q -- "$2"; }
-
 # blind_transfer CASE CALLER CALLEE REFERRER TRANSFEREE HANGUP: CALLER calls CALLEE, REFERRER
 # transfers TRANSFEREE to 1012, which answers; HANGUP (the transferee or 1012) hangs up.
 blind_transfer() {
 	local c=$1 caller=$2 callee=$3 ref=$4 tee=$5 hup=$6 other
 	other=$([ "$hup" = 1012 ] && echo "$tee" || echo 1012)
-	mark
+	mark 1010 1011 1012
 	ctl "$caller" dial "$callee"
 	check "$c: $callee rings" wait_for 10 in_part "$callee" "Incoming call from"
 	ctl "$callee" accept
