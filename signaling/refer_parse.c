@@ -52,7 +52,8 @@ int refer_parse(su_home_t *home, const sip_refer_to_t *rt, struct refer_target *
 	}
 	/* A blind transfer routes the user. With a Replaces the dialog names the target, and the
 	 * URI is whatever the referrer knew of it: often the remote target of that dialog, which
-	 * is this switch's own Contact, with no user (linphone does so). */
+	 * is this switch's own Contact, with no user (liblinphone's current code does so; the 5.1
+	 * of Debian 12 still names the remote party, with its user). */
 	if (!out->replaces && (!user || !*user))
 		return -EINVAL;
 	bare = *rt->r_url;

@@ -53,7 +53,7 @@ static void test_attended(void **state)
 	assert_string_equal(rt.replaces->rp_from_tag, "22");
 	assert_string_equal(rt.uri, "sip:1012@example.com");
 	/* The referrer may name the target by the dialog's remote target, a Contact with no user
-	 * (linphone's attended transfer through this switch). */
+	 * (current liblinphone's attended transfer through this switch). */
 	assert_int_equal(
 	    parse(home, "<sip:127.0.0.1:5060?Replaces=abc%40host%3Bto-tag%3D11%3Bfrom-tag%3D22>",
 	          &rt),
