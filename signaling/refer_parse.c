@@ -34,6 +34,7 @@ static int embedded_replaces(su_home_t *home, const char *query, sip_replaces_t 
 int refer_parse(su_home_t *home, const sip_refer_to_t *rt, struct refer_target *out)
 {
 	url_t bare;
+	const char *user;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -41,22 +42,28 @@ int refer_parse(su_home_t *home, const sip_refer_to_t *rt, struct refer_target *
 		return -EBADMSG;
 	if (rt->r_url->url_type != url_sip && rt->r_url->url_type != url_sips)
 		return -EPROTONOSUPPORT;
-	if (!rt->r_url->url_user || !*rt->r_url->url_user || !rt->r_url->url_host ||
-	    strlen(rt->r_url->url_user) > REFER_MAX_USER)
+	user = rt->r_url->url_user;
+	if (!rt->r_url->url_host || (user && strlen(user) > REFER_MAX_USER))
 		return -EINVAL;
 	if (rt->r_url->url_headers) {
 		rc = embedded_replaces(home, rt->r_url->url_headers, &out->replaces);
 		if (rc)
 			return rc;
 	}
+	/* A blind transfer routes the user. With a Replaces the dialog names the target, and the
+	 * URI is whatever the referrer knew of it: often the remote target of that dialog, which
+	 * is this switch's own Contact, with no user (liblinphone's current code does so; the 5.1
+	 * of Debian 12 still names the remote party, with its user). */
+	if (!out->replaces && (!user || !*user))
+		return -EINVAL;
 	bare = *rt->r_url;
 	bare.url_params = NULL;
 	bare.url_headers = NULL;
 	bare.url_password = NULL;
-	out->user = su_strdup(home, bare.url_user);
+	out->user = user && *user ? su_strdup(home, user) : NULL;
 	out->host = su_strdup(home, bare.url_host);
 	out->uri = url_as_string(home, &bare);
-	if (!out->user || !out->host || !out->uri)
+	if ((user && *user && !out->user) || !out->host || !out->uri)
 		return -ENOMEM;
 	return 0;
 }

@@ -7,8 +7,9 @@
 # and from the caller: 1000 REFERs 1001 to 1002. Refused and failed transfers: Refer-To tel:
 # 488, another domain 403, a busy target reported in the final NOTIFY (486), one that does not
 # answer within the ring time likewise (408), the call still up. Attended: 1001, in calls with
-# 1000 and with 1002, REFERs 1000 with a Replaces naming the second call: 1000 and 1002 are
-# joined, both of 1001's legs get a BYE; a Replaces naming another user's call gets 403. REFER
+# 1000 and with 1002, REFERs 1000 with a Replaces naming the second call (its Refer-To the
+# switch's Contact, no user, as current liblinphone sends it): 1000 and 1002 are joined, both of 1001's
+# legs get a BYE; a Replaces naming another user's call gets 403. REFER
 # outside a dialog or in one we do not hold: 405 (REFER is allowed only in a call's dialogs:
 # the caller's 200 lists it). After each: no media session, no sip_dialogs row.
 . "$(dirname "$0")/lib.sh"

@@ -113,6 +113,12 @@ CFG
 ctl() { "${UACTL[@]}" ctl "${CTL[$1]}" "${@:2}" >>"$T/ctl.out" 2>&1; }
 # count_is N FILE PATTERN: the pattern occurs N times (or more) in FILE.
 count_is() { [ "$(grep -c -- "$3" "$2" 2>/dev/null)" -ge "$1" ]; }
+# mark USER...: a new part of those phones' logs starts now; part USER prints USER's log from its
+# mark on, in_part USER PATTERN finds the pattern there (a test of several calls checks each one).
+declare -A MARK
+mark() { local u; for u in "$@"; do MARK[$u]=$(($(wc -l <"$T/ua$u.log") + 1)); done; }
+part() { tail -n "+${MARK[$1]}" "$T/ua$1.log"; }
+in_part() { part "$1" | grep -q -- "$2"; }
 # dir_is LEG DIRECTION: mediad's stream 0 of that leg has that direction.
 dir_is() {
 	[ "$("$MEDIACTL" -e "$RPC" --json list | jq -r ".list_sessions_reply.sessions[0].leg_$1.streams[0].direction")" = "DIRECTION_$2" ]
@@ -151,8 +157,8 @@ received_digits() {
 	sed 's/\x1b\[[0-9;]*m//g' "$T/ua$1.log" | grep -ao "received event: '.' (end=1)" | cut -d"'" -f2 | tr -d '\n'
 }
 digits_are() { [ "$(received_digits "$1")" = "$2" ]; }
-# heard FILE HZ [MIN_S]: the recording's dominant frequency is HZ (within 20 Hz).
-heard() { "${UACTL[@]}" freq "$1" "$2" --min-s "${3:-1}"; }
+# heard FILE HZ [MIN_S [FREQ OPTIONS]]: the recording's dominant frequency is HZ (within 20 Hz).
+heard() { "${UACTL[@]}" freq "$1" "$2" --min-s "${3:-1}" "${@:4}"; }
 
 # start_linphonec: linphonec reading $LP/linphonerc (HOME=$LP), its output in
 # $T/linphonec.out, its log in $T/linphonec.log; the test defines lp_idle. Both pids are kept,

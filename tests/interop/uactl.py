@@ -10,10 +10,15 @@
         that is, on the media node. --min: at least N such SDP bodies. --dir: each of these
         direction attributes appears in some received SDP. --every: each of these lines
         (regular expressions) appears in every received SDP.
-    uactl.py freq WAV EXPECT_HZ [--tol HZ] [--min-s S]
+    uactl.py msgs LOG SERVER START_LINE_REGEX
+        Prints each message of baresip's trace (-s) in LOG that the user agent received from
+        SERVER and whose start line matches the regular expression: the start line, its Event,
+        Subscription-State, From and Referred-By headers, then the body, each line indented.
+    uactl.py freq WAV EXPECT_HZ [--tol HZ] [--min-s S] [--last-s S]
         Dominant frequency of the non-silent part of a mono 16-bit WAV (median zero-crossing
         rate over 100 ms frames); checks it is within --tol of EXPECT_HZ and that at least
-        --min-s seconds were not silent.
+        --min-s seconds were not silent. --last-s: only the last S seconds of the file count
+        (a phone whose peer changed mid-call, as in a transfer, heard the new one last).
 """
 import argparse
 import json
@@ -50,9 +55,9 @@ def ctl(a):
     return 1
 
 
-def received_sdps(text, server):
-    """SDP bodies of the messages SERVER sent, from baresip's trace ('#', 'UDP a -> b', msg)."""
-    bodies = []
+def received_msgs(text, server):
+    """Messages SERVER sent, from baresip's trace ('#', 'UDP a -> b', msg): (head, body)."""
+    msgs = []
     blocks = re.split(r"\n[^\n]*#\n", "\n" + text)
     for b in blocks:
         head = b.split("\n", 1)
@@ -64,10 +69,29 @@ def received_sdps(text, server):
         msg = head[1].replace("\r", "")
         if "\n\n" not in msg:
             continue
-        body = msg.split("\n\n", 1)[1]
-        if "m=audio" in body:
-            bodies.append(body)
-    return bodies
+        msgs.append(tuple(msg.split("\n\n", 1)))
+    return msgs
+
+
+def received_sdps(text, server):
+    """SDP bodies of the messages SERVER sent."""
+    return [body for _, body in received_msgs(text, server) if "m=audio" in body]
+
+
+def msgs(a):
+    with open(a.log, errors="replace") as f:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", f.read())
+    for head, body in received_msgs(text, a.server):
+        lines = head.strip("\n").split("\n")
+        if not re.search(a.start, lines[0]):
+            continue
+        print(lines[0])
+        for h in lines[1:]:
+            if re.match(r"(Event|Subscription-State|From|Referred-By):", h, re.I):
+                print(f"  {h}")
+        for line in body.strip("\n").split("\n"):
+            print(f"  {line}")
+    return 0
 
 
 def sdp(a):
@@ -103,6 +127,8 @@ def freq(a):
         rate = w.getframerate()
         raw = w.readframes(w.getnframes())
     x = struct.unpack(f"<{len(raw) // 2}h", raw)
+    if a.last_s:
+        x = x[-int(a.last_s * rate):]
     n = rate // 10  # 100 ms frames: 5 Hz resolution
     freqs = []
     for i in range(0, len(x) - n, n):
@@ -136,14 +162,19 @@ def main():
     s.add_argument("--min", type=int, default=1)
     s.add_argument("--dir", action="append")
     s.add_argument("--every", action="append")
+    m = sub.add_parser("msgs")
+    m.add_argument("log")
+    m.add_argument("server")
+    m.add_argument("start")
     f = sub.add_parser("freq")
     f.add_argument("wav")
     f.add_argument("expect", type=float)
     f.add_argument("--tol", type=float, default=20)
     f.add_argument("--min-s", type=float, default=1.0)
+    f.add_argument("--last-s", type=float, default=0)
     a = ap.parse_args()
     try:
-        return {"ctl": ctl, "sdp": sdp, "freq": freq}[a.what](a)
+        return {"ctl": ctl, "sdp": sdp, "msgs": msgs, "freq": freq}[a.what](a)
     except (OSError, ValueError, EOFError, wave.Error) as e:
         print(f"{a.what}: {e!r}")
         return 1

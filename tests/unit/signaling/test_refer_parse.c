@@ -52,6 +52,16 @@ static void test_attended(void **state)
 	assert_string_equal(rt.replaces->rp_to_tag, "11");
 	assert_string_equal(rt.replaces->rp_from_tag, "22");
 	assert_string_equal(rt.uri, "sip:1012@example.com");
+	/* The referrer may name the target by the dialog's remote target, a Contact with no user
+	 * (current liblinphone's attended transfer through this switch). */
+	assert_int_equal(
+	    parse(home, "<sip:127.0.0.1:5060?Replaces=abc%40host%3Bto-tag%3D11%3Bfrom-tag%3D22>",
+	          &rt),
+	    0);
+	assert_non_null(rt.replaces);
+	assert_null(rt.user);
+	assert_string_equal(rt.host, "127.0.0.1");
+	assert_string_equal(rt.uri, "sip:127.0.0.1:5060");
 	/* Other embedded headers are not a Replaces. */
 	assert_int_equal(parse(home, "<sip:1012@example.com?Subject=hi>", &rt), 0);
 	assert_null(rt.replaces);
@@ -73,6 +83,7 @@ static void test_refused(void **state)
 	assert_int_equal(refer_parse_status(-EPROTONOSUPPORT), 488);
 	assert_int_equal(parse(home, "<http://example.com/>", &rt), -EPROTONOSUPPORT);
 	assert_int_equal(parse(home, "<sip:example.com>", &rt), -EINVAL);
+	assert_int_equal(parse(home, "<sip:example.com?Subject=hi>", &rt), -EINVAL);
 	assert_int_equal(refer_parse_status(-EINVAL), 400);
 	memset(user, '1', sizeof(user));
 	memcpy(user, "<sip:", 5);
