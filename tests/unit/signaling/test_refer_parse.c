@@ -117,6 +117,12 @@ static void test_unhold(void **state)
 	assert_non_null(strstr(out, "c=IN IP4 192.0.2.1"));
 	free(out);
 	assert_null(sdp_unhold("not sdp at all", 14));
+	/* An m= line on which sofia-sip's parser would never return (media_plan_guard.h): refused
+	 * before it is parsed, as every SDP is. */
+	static const char loops[] =
+	    "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n"
+	    "t=0 0\r\nm=image 4000 udptl /x\r\n";
+	assert_null(sdp_unhold(loops, strlen(loops)));
 }
 
 int main(void)
