@@ -26,6 +26,7 @@
 #include <sofia-sip/url.h>
 
 #include "b2bua_internal.h"
+#include "b2bua_transfer_internal.h"
 #include "call_record.h"
 #include "clock.h"
 #include "directory.h"
@@ -37,45 +38,17 @@
 /* REFERs accepted per call: each costs a dialplan hunt and memory on the call's home. */
 #define TRANSFER_MAX_PER_CALL 8
 
-enum transfer_phase {
-	XFER_CALLING,  /* the target's legs are out */
-	XFER_REINVITE, /* the target answered; the transferee's re-INVITE is out */
-	/* INVITE with Replaces: the new party's offer is being applied, then the transferee's
-	 * re-INVITE is out, then our 200 waits for its ACK */
-	XFER_REPLACING,
-	XFER_REPLACE_ACK,
-};
-
-struct transfer {
-	struct leg *referrer;   /* borrowed: the leg that sent the REFER (moves on a swap) */
-	struct leg *transferee; /* borrowed: the leg that stays */
-	unsigned legs;          /* bit i: call->b[i] calls the target */
-	enum transfer_phase phase;
-	bool referrer_gone;   /* it hung up while the target rang */
-	bool attended;        /* the target is the far end of the referrer's other call */
-	struct leg *replacer; /* INVITE with Replaces: the new party's leg (moves on a swap) */
-	unsigned glare;       /* 491s the transferee answered our re-INVITE with */
-	int best;             /* the failure the referrer is told, once every target leg failed */
-	unsigned timeout_s;
-	/* on the call's home */
-	char *event;         /* the REFER's Event, repeated in every NOTIFY */
-	char *target;        /* the Refer-To user, for the log and the CDR */
-	char *from, *to;     /* the target's INVITE */
-	char *headers;       /* Referred-By */
-	char *target_callee; /* the user the dialplan bridged to */
-};
-
-static enum call_side side_of(const struct leg *leg)
+enum call_side xfer_side_of(const struct leg *leg)
 {
 	return leg->is_a ? SIDE_A : SIDE_B;
 }
 
-static const char *side_name(const struct leg *leg)
+const char *xfer_side_name(const struct leg *leg)
 {
 	return leg->is_a ? "caller" : "callee";
 }
 
-static struct leg *other_leg(struct call *call, struct leg *leg)
+struct leg *xfer_other_leg(struct call *call, struct leg *leg)
 {
 	return leg->is_a ? call->winner : &call->a;
 }
@@ -123,7 +96,7 @@ static bool our_host(const struct b2bua *b, const char *host)
 }
 
 /* The account a leg belongs to: the caller for A, the user the dialplan bridged to for B. */
-static const char *leg_user(const struct call *call, const struct leg *leg)
+const char *xfer_leg_user(const struct call *call, const struct leg *leg)
 {
 	return leg->is_a ? call->caller : call->callee;
 }
@@ -136,13 +109,13 @@ static void refuse(struct b2bua *b, struct leg *from, int status, const char *ph
 
 	if (log_ratelimit(&b->refusal_log, clock_mono_ms(), &dropped))
 		log_notice("call", "REFER from the %s refused %d: %s (%u more refusals not logged)",
-		           side_name(from), status, why, dropped);
+		           xfer_side_name(from), status, why, dropped);
 	sip_ua_respond_now(b->ua, from->nh, status, phrase, NULL);
 }
 
 /* ---- the end of a transfer ---------------------------------------------------------------- */
 
-static void transfer_free(struct call *call)
+void xfer_transfer_free(struct call *call)
 {
 	struct transfer *x = call->transfer;
 
@@ -167,15 +140,15 @@ static void transfer_fail(struct b2bua *b, struct call *call, int status, const 
 		su_timer_reset(call->timer);
 	if (!gone && x->referrer->nh && call->state != CALL_ENDING)
 		sip_ua_notify_refer(b->ua, x->referrer->nh, x->event, status, NULL, true);
-	transfer_free(call);
+	xfer_transfer_free(call);
 	if (gone && call->state != CALL_ENDING)
 		call_hangup(b, call, hangup_cause_from_sip(status), "transfer");
 }
 
-static void transfer_done(struct b2bua *b, struct call *call)
+void xfer_transfer_done(struct b2bua *b, struct call *call)
 {
 	log_info("call", "transfer to %s complete", call->transfer->target);
-	transfer_free(call);
+	xfer_transfer_free(call);
 	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 }
 
@@ -194,7 +167,7 @@ static void on_transfer_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_
 
 /* A B slot free for a target leg (never used, or done and not the winner), cleared; NULL when
  * none is. */
-static struct leg *free_slot(struct call *call, const struct transfer *x)
+struct leg *xfer_free_slot(struct call *call, const struct transfer *x)
 {
 	for (unsigned i = 0; i < CALL_MAX_FORKS; i++) {
 		struct leg *l = &call->b[i];
@@ -225,7 +198,7 @@ static unsigned take_slots(struct b2bua *b, struct call *call, struct transfer *
 
 		if (rt->group != res->targets[0].group)
 			continue;
-		if (!(leg = free_slot(call, x)))
+		if (!(leg = xfer_free_slot(call, x)))
 			break;
 		leg->contact = rt->ruri;
 		leg->proxy = rt->proxy;
@@ -343,8 +316,9 @@ static void offer_to_target(struct b2bua *b, struct call *call, struct transfer 
 {
 	struct leg *to = x->transferee;
 	char *sdp = to->sdp ? sdp_unhold(to->sdp, strlen(to->sdp)) : NULL;
-	int rc = sdp ? call_media_offer(b->cm, call, side_of(to), sdp, strlen(sdp), on_target_offer)
-	             : -EINVAL;
+	int rc =
+	    sdp ? call_media_offer(b->cm, call, xfer_side_of(to), sdp, strlen(sdp), on_target_offer)
+	        : -EINVAL;
 
 	free(sdp);
 	if (rc) {
@@ -358,7 +332,7 @@ static void blind_transfer(struct b2bua *b, struct call *call, struct leg *from,
                            const struct refer_target *rt, const struct ua_leg_event *ev)
 {
 	struct transfer *x = su_zalloc(call->home, sizeof(*x));
-	struct leg *to = other_leg(call, from);
+	struct leg *to = xfer_other_leg(call, from);
 	struct route_result res;
 
 	if (!x) {
@@ -376,12 +350,12 @@ static void blind_transfer(struct b2bua *b, struct call *call, struct leg *from,
 	call->transfer = x;
 	call->transfers++;
 	sip_ua_notify_refer(b->ua, from->nh, x->event, 100, "Trying", false);
-	log_info("call", "REFER from the %s accepted: transferring the %s to %s", side_name(from),
-	         side_name(to), rt->uri);
+	log_info("call", "REFER from the %s accepted: transferring the %s to %s",
+	         xfer_side_name(from), xfer_side_name(to), rt->uri);
 
-	route_target(b, call, leg_user(call, from), rt->user, ev->src_ip, &res);
+	route_target(b, call, xfer_leg_user(call, from), rt->user, ev->src_ip, &res);
 	if (res.status) {
-		log_info("call", "transfer: %s -> %s: %d (%s)", leg_user(call, from), rt->user,
+		log_info("call", "transfer: %s -> %s: %d (%s)", xfer_leg_user(call, from), rt->user,
 		         res.status, res.reason ? res.reason : hangup_cause_name(res.cause));
 		transfer_fail(b, call, res.status, "dialplan");
 		return;
@@ -400,7 +374,7 @@ static void blind_transfer(struct b2bua *b, struct call *call, struct leg *from,
 /* The referrer was A: the target becomes A (side A of the session) and the referrer takes the
  * target's B slot, where it is ended like any B leg that is not the winner. Requests relayed
  * through A are answered first: their legs change. */
-static void swap_into_a(struct b2bua *b, struct call *call, struct leg *target)
+void xfer_swap_into_a(struct b2bua *b, struct call *call, struct leg *target)
 {
 	struct transfer *x = call->transfer;
 	struct leg old = call->a;
@@ -429,11 +403,11 @@ static void on_transferee_repointed(struct call *call, int rc)
 	if (rc) {
 		log_warn("call", "transfer: the transferee's new address not applied: %s",
 		         strerror(-rc));
-		transfer_free(call);
+		xfer_transfer_free(call);
 		call_hangup(b, call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "media");
 		return;
 	}
-	transfer_done(b, call);
+	xfer_transfer_done(b, call);
 }
 
 static void on_target_answer(struct call *call, int rc)
@@ -450,7 +424,7 @@ static void on_target_answer(struct call *call, int rc)
 		         rc ? strerror(-rc) : "the transferee is gone", call->media_error);
 		if (!x->referrer_gone && x->referrer->nh)
 			sip_ua_notify_refer(b->ua, x->referrer->nh, x->event, 488, NULL, true);
-		transfer_free(call);
+		xfer_transfer_free(call);
 		call_hangup(b, call,
 		            rc == -EPROTO ? HANGUP_CAUSE_INCOMPATIBLE_DESTINATION
 		                          : HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
@@ -463,8 +437,8 @@ static void on_target_answer(struct call *call, int rc)
 		sip_ua_notify_refer(b->ua, x->referrer->nh, x->event, 200, "OK", true);
 	leg_end(b, x->referrer,
 	        x->attended ? HANGUP_CAUSE_ATTENDED_TRANSFER : HANGUP_CAUSE_BLIND_TRANSFER);
-	log_info("call", "transfer: %s answered: re-INVITE to the %s%s", x->target, side_name(to),
-	         x->referrer_gone ? "" : ", the referrer is hung up");
+	log_info("call", "transfer: %s answered: re-INVITE to the %s%s", x->target,
+	         xfer_side_name(to), x->referrer_gone ? "" : ", the referrer is hung up");
 	call_record_dialog(b->deps.store, call, b->cfg->node_id);
 }
 
@@ -495,7 +469,7 @@ static void target_answered(struct b2bua *b, struct call *call, struct leg *leg,
                             const struct ua_leg_event *ev)
 {
 	struct transfer *x = call->transfer;
-	enum call_side side = side_of(x->referrer);
+	enum call_side side = xfer_side_of(x->referrer);
 	int rc;
 
 	leg->final_status = ev->status;
@@ -516,7 +490,7 @@ static void target_answered(struct b2bua *b, struct call *call, struct leg *leg,
 	call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	log_info("call", "transfer: answered by %s", leg->contact);
 	if (side == SIDE_A) {
-		swap_into_a(b, call, leg);
+		xfer_swap_into_a(b, call, leg);
 		if (x->target_callee)
 			call->caller = x->target_callee;
 	} else {
@@ -532,7 +506,7 @@ static void target_answered(struct b2bua *b, struct call *call, struct leg *leg,
 		         call->media_error);
 		if (!x->referrer_gone && x->referrer->nh)
 			sip_ua_notify_refer(b->ua, x->referrer->nh, x->event, 488, NULL, true);
-		transfer_free(call);
+		xfer_transfer_free(call);
 		call_hangup(b, call, HANGUP_CAUSE_INCOMPATIBLE_DESTINATION, "media");
 	}
 }
@@ -597,21 +571,21 @@ static void transferee_answered(struct b2bua *b, struct call *call, struct leg *
 		return;
 	}
 	if (ev->status >= 300) {
-		log_warn("call", "transfer: the %s refused the re-INVITE: %d", side_name(leg),
+		log_warn("call", "transfer: the %s refused the re-INVITE: %d", xfer_side_name(leg),
 		         ev->status);
-		transfer_free(call);
+		xfer_transfer_free(call);
 		call_hangup(b, call, hangup_cause_from_sip(ev->status), "transfer");
 		return;
 	}
 	if (!ev->sdp) {
-		transfer_done(b, call);
+		xfer_transfer_done(b, call);
 		return;
 	}
 	moved = !call_media_same_address(leg->sdp, ev->sdp, ev->sdp_len);
 	call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
-	if (!moved || call_media_repoint(b->cm, call, side_of(leg), leg->sdp, strlen(leg->sdp),
+	if (!moved || call_media_repoint(b->cm, call, xfer_side_of(leg), leg->sdp, strlen(leg->sdp),
 	                                 on_transferee_repointed) != 0)
-		transfer_done(b, call);
+		xfer_transfer_done(b, call);
 }
 
 static char *dup_on(struct call *call, const char *s)
@@ -654,19 +628,19 @@ static void attended_transfer(struct b2bua *b, struct call *call, struct leg *fr
 	struct leg *r2 = sip_ua_leg_by_replaces(b->ua, rt->replaces);
 	struct call *c2 = r2 ? r2->call : NULL;
 	struct leg *t2 = NULL, *slot;
-	const char *u1 = leg_user(call, from), *u2;
+	const char *u1 = xfer_leg_user(call, from), *u2;
 	struct transfer *x;
 	char src[64];
 
 	if (c2 && c2 != call && !c2->done && c2->state == CALL_ACTIVE &&
 	    (r2->is_a || r2 == c2->winner) && r2->state == LEG_CONFIRMED)
-		t2 = other_leg(c2, r2);
+		t2 = xfer_other_leg(c2, r2);
 	if (!t2 || !leg_live(t2) || t2->state != LEG_CONFIRMED) {
 		refuse(b, from, 403, "Forbidden (No Such Call)",
 		       "Replaces names no other call of ours");
 		return;
 	}
-	u2 = leg_user(c2, r2);
+	u2 = xfer_leg_user(c2, r2);
 	leg_source(r2, src, sizeof(src));
 	if (!u1 || !u2 || strcmp(u1, u2) != 0 || (src[0] && strcmp(src, ev->src_ip) != 0)) {
 		refuse(b, from, 403, "Forbidden (Not Your Call)",
@@ -678,7 +652,7 @@ static void attended_transfer(struct b2bua *b, struct call *call, struct leg *fr
 		return;
 	}
 	x = su_zalloc(call->home, sizeof(*x));
-	slot = x ? free_slot(call, x) : NULL;
+	slot = x ? xfer_free_slot(call, x) : NULL;
 	if (!slot) {
 		su_free(call->home, x);
 		refuse(b, from, 503, "Service Unavailable", "no free leg");
@@ -686,22 +660,22 @@ static void attended_transfer(struct b2bua *b, struct call *call, struct leg *fr
 	}
 	x->attended = true;
 	x->referrer = from;
-	x->transferee = other_leg(call, from);
+	x->transferee = xfer_other_leg(call, from);
 	x->event = su_strdup(call->home, ev->event ? ev->event : "refer");
-	x->target = dup_on(call, leg_user(c2, t2) ? leg_user(c2, t2) : "the other call");
+	x->target = dup_on(call, xfer_leg_user(c2, t2) ? xfer_leg_user(c2, t2) : "the other call");
 	x->target_callee = x->target;
 	x->timeout_s = (unsigned)b->cfg->call_timeout_s;
 	sip_ua_respond_now(b->ua, from->nh, 202, "Accepted", NULL);
 	call->transfer = x;
 	call->transfers++;
 	sip_ua_notify_refer(b->ua, from->nh, x->event, 100, "Trying", false);
-	log_info("call", "REFER from the %s accepted: the %s joins %s of call %s", side_name(from),
-	         side_name(x->transferee), x->target, c2->call_id);
+	log_info("call", "REFER from the %s accepted: the %s joins %s of call %s",
+	         xfer_side_name(from), xfer_side_name(x->transferee), x->target, c2->call_id);
 	b2bua_indialog_drop(b, c2);
 	leg_adopt(b, call, slot, t2);
 	x->legs = 1u << slot->index;
 	log_set_context(c2->call_id);
-	log_info("call", "its %s leg joined call %s: ending this one", side_name(t2),
+	log_info("call", "its %s leg joined call %s: ending this one", xfer_side_name(t2),
 	         call->call_id);
 	call_hangup(b, c2, HANGUP_CAUSE_ATTENDED_TRANSFER, "transfer");
 	call_maybe_free(b, c2);
@@ -713,7 +687,7 @@ static void refer_received(struct b2bua *b, struct call *call, struct leg *from,
                            const struct ua_leg_event *ev)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
-	struct leg *to = other_leg(call, from);
+	struct leg *to = xfer_other_leg(call, from);
 	struct refer_target rt;
 	char src[64];
 	int rc;
@@ -756,196 +730,6 @@ static void refer_received(struct b2bua *b, struct call *call, struct leg *from,
 	su_home_deinit(home);
 }
 
-/* ---- INVITE with Replaces (RFC 3891) ----------------------------------------------------- */
-
-/* The replacement did not happen: the replaced leg's side of the session points back at it,
- * the new party gets status (when still unanswered). */
-static void replace_fail(struct b2bua *b, struct call *call, int status, const char *why)
-{
-	struct transfer *x = call->transfer;
-	struct leg *old = x->referrer, *n = x->replacer;
-
-	log_info("call", "INVITE with Replaces failed: %d (%s)", status, why);
-	if (n->nh && n->state < LEG_ANSWERED) {
-		sip_ua_respond(b->ua, n->nh, status, NULL, NULL, NULL);
-		n->final_status = status;
-		leg_set_state(n, LEG_TERMINATING, "final answer sent");
-	}
-	transfer_free(call);
-	if (call->state == CALL_ENDING)
-		return;
-	if (!old->nh || old->state != LEG_CONFIRMED)
-		/* The replaced party left meanwhile: nobody is left to talk to. */
-		call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "transfer");
-	else if (!old->sdp || call_media_repoint(b->cm, call, side_of(old), old->sdp,
-	                                         strlen(old->sdp), NULL) != 0)
-		call_hangup(b, call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "media");
-}
-
-static void on_replacer_answer(struct call *call, int rc)
-{
-	struct b2bua *b = call->owner;
-	struct transfer *x = call->transfer;
-	struct leg *old, *n;
-
-	if (media_reply_ending(call) || !x || !x->replacer)
-		return;
-	if (rc || !x->replacer->nh) {
-		replace_fail(b, call, 488, "the answer does not fit the new party's offer");
-		return;
-	}
-	old = x->referrer;
-	n = x->replacer;
-	sip_ua_respond(b->ua, n->nh, 200, "OK", call->sdp_out, NULL);
-	call_keep_text(call, &n->sdp_sent, call->sdp_out, -1);
-	n->final_status = 200;
-	leg_set_state(n, LEG_ANSWERED, "2xx sent");
-	x->phase = XFER_REPLACE_ACK;
-	if (old->is_a) {
-		swap_into_a(b, call, n);
-		x->replacer = &call->a;
-	} else {
-		call->winner = n;
-	}
-	leg_end(b, x->referrer, HANGUP_CAUSE_ATTENDED_TRANSFER);
-	log_info("call", "INVITE with Replaces: the %s leg replaced", side_name(x->replacer));
-}
-
-static void on_replacer_offer(struct call *call, int rc)
-{
-	struct b2bua *b = call->owner;
-	struct transfer *x = call->transfer;
-
-	if (media_reply_ending(call) || !x || !x->replacer)
-		return;
-	if (rc || !x->transferee->nh) {
-		replace_fail(b, call, rc == -EPROTO ? 488 : 500, "its offer not applied");
-		return;
-	}
-	sip_ua_reinvite(b->ua, x->transferee->nh, call->sdp_out);
-	call_keep_text(call, &x->transferee->sdp_sent, call->sdp_out, -1);
-}
-
-static bool replace_event(struct b2bua *b, struct call *call, struct leg *leg,
-                          const struct ua_leg_event *ev)
-{
-	struct transfer *x = call->transfer;
-
-	if (leg == x->transferee && ev->kind == UA_EV_RESPONSE && x->phase == XFER_REPLACING) {
-		if (ev->status < 200)
-			return true;
-		if (ev->status >= 300 || !ev->sdp) {
-			replace_fail(b, call, ev->status >= 300 ? ev->status : 488,
-			             "the other party refused the new offer");
-			return true;
-		}
-		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
-		if (call_media_answer(b->cm, call, side_of(leg), ev->sdp, ev->sdp_len,
-		                      on_replacer_answer) != 0)
-			replace_fail(b, call, 500, "the other party's answer not applied");
-		return true;
-	}
-	if (leg == x->referrer && x->phase == XFER_REPLACING &&
-	    (ev->kind == UA_EV_BYE || ev->kind == UA_EV_TERMINATED)) {
-		/* The replaced party hangs up while being replaced: the new one goes on. */
-		if (ev->kind == UA_EV_BYE)
-			leg_set_state(leg, LEG_TERMINATING, "BYE received");
-		else
-			leg_release(b, leg);
-		return true;
-	}
-	if (leg != x->replacer)
-		return false;
-	switch (ev->kind) {
-	case UA_EV_ACK:
-		leg_set_state(leg, LEG_CONFIRMED, "ACK received");
-		if (x->phase == XFER_REPLACE_ACK) {
-			log_info("call", "INVITE with Replaces: complete");
-			transfer_done(b, call);
-		}
-		return true;
-	case UA_EV_CANCEL:
-		leg_set_state(leg, LEG_TERMINATING, "CANCEL received");
-		leg->final_status = 487;
-		replace_fail(b, call, 487, "cancelled");
-		return true;
-	case UA_EV_TERMINATED:
-		leg_release(b, leg);
-		if (x->phase != XFER_REPLACE_ACK)
-			replace_fail(b, call, 500, "the new party is gone");
-		else
-			call_hangup(b, call, HANGUP_CAUSE_NORMAL_CLEARING, "caller");
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool b2bua_transfer_replaces(struct b2bua *b, ua_handle *nh, const struct ua_request *req,
-                             const char *user)
-{
-	const sip_replaces_t *rp = req->sip->sip_replaces;
-	struct leg *old = sip_ua_leg_by_replaces(b->ua, rp);
-	struct call *call = old ? old->call : NULL;
-	struct leg *other = NULL, *n;
-	struct transfer *x;
-	int rc;
-
-	if (call && !call->done && call->state == CALL_ACTIVE &&
-	    (old->is_a || old == call->winner) && old->state == LEG_CONFIRMED)
-		other = other_leg(call, old);
-	if (!other || !leg_live(other) || other->state != LEG_CONFIRMED) {
-		log_notice("call", "INVITE with Replaces from %s: no such call: 481", user);
-		sip_ua_respond(b->ua, nh, 481, "Call Does Not Exist", NULL, NULL);
-		return true;
-	}
-	log_set_context(call->call_id);
-	if (rp->rp_early_only) {
-		log_notice("call", "INVITE with Replaces (early-only) from %s: the call is up: 486",
-		           user);
-		sip_ua_respond(b->ua, nh, 486, "Busy Here", NULL, NULL);
-		return true;
-	}
-	if (!leg_user(call, old) || strcmp(user, leg_user(call, old)) != 0) {
-		log_notice("call", "INVITE with Replaces from %s for a leg of %s: 403", user,
-		           leg_user(call, old) ? leg_user(call, old) : "?");
-		sip_ua_respond(b->ua, nh, 403, "Forbidden (Not Your Call)", NULL, NULL);
-		return true;
-	}
-	if (call->transfer || call->reinvite_from || call->moving || call->restore_wait ||
-	    call->offers_refused || !req->sdp) {
-		log_notice("call", "INVITE with Replaces from %s refused: %s", user,
-		           req->sdp ? "the call is busy" : "no offer");
-		sip_ua_respond(b->ua, nh, req->sdp ? 491 : 488, NULL, NULL, NULL);
-		return true;
-	}
-	x = su_zalloc(call->home, sizeof(*x));
-	n = x ? free_slot(call, x) : NULL;
-	if (!n) {
-		su_free(call->home, x);
-		sip_ua_respond(b->ua, nh, 503, "Service Unavailable", NULL, NULL);
-		return true;
-	}
-	x->referrer = old;
-	x->transferee = other;
-	x->replacer = n;
-	x->phase = XFER_REPLACING;
-	x->target = su_strdup(call->home, user);
-	n->nh = nh;
-	n->src_ip = su_strdup(call->home, req->src_ip);
-	n->sdp = su_strndup(call->home, req->sdp, (isize_t)req->sdp_len);
-	leg_set_state(n, LEG_CALLING, "INVITE with Replaces received");
-	sip_ua_bind(b->ua, nh, n);
-	call->transfer = x;
-	log_info("call", "INVITE with Replaces from %s (%s): replacing the %s leg", user,
-	         req->call_id, side_name(old));
-	rc = call_media_offer(b->cm, call, side_of(old), req->sdp, req->sdp_len, on_replacer_offer);
-	if (rc)
-		replace_fail(b, call, rc == -EPROTO || rc == -EBADMSG ? 488 : 500,
-		             "offer not taken");
-	return true;
-}
-
 bool b2bua_transfer_event(struct b2bua *b, struct call *call, struct leg *leg,
                           const struct ua_leg_event *ev)
 {
@@ -958,7 +742,7 @@ bool b2bua_transfer_event(struct b2bua *b, struct call *call, struct leg *leg,
 	if (!x || call->state == CALL_ENDING)
 		return false;
 	if (x->replacer)
-		return replace_event(b, call, leg, ev);
+		return xfer_replace_event(b, call, leg, ev);
 	if (x->phase == XFER_CALLING && is_target_leg(x, call, leg))
 		return target_event(b, call, leg, ev);
 	if (x->phase == XFER_REINVITE && leg == x->transferee && ev->kind == UA_EV_RESPONSE) {

@@ -564,66 +564,6 @@ static int answer_local(struct call_media *cm, struct call *call, const struct m
 	return 0;
 }
 
-/* ---- SDES (sdp_srtp.h) --------------------------------------------------------------------- */
-
-/* An offer from `from`: its keys are taken per m-line (an m-line we cannot secure as its
- * policy or transport demands is refused), and the offer to the other side gets that side's
- * transport and keys. No m-line left: -EPROTO (488) with the reason in media_error. */
-static int srtp_offer(struct call *call, struct cm_call *st, enum call_side from,
-                      const struct media_plan *in, struct media_plan *out)
-{
-	char why[sizeof(call->media_error)] = "";
-
-	for (unsigned i = 0; i < out->n_streams && i < CM_MAX_STREAMS; i++) {
-		struct media_stream *o = &out->streams[i];
-		int rc;
-
-		if (o->rejected || !media_stream_active(&in->streams[i]))
-			continue;
-		rc = sdp_srtp_accept_offer(i, &in->streams[i],
-		                           (enum srtp_policy)call->srtp_policy[from],
-		                           &st->srtp[from][i], why[0] ? NULL : why, sizeof(why));
-		if (rc == -ENOTSUP) {
-			o->rejected = true;
-			continue;
-		}
-		if (!rc)
-			rc = sdp_srtp_make_offer(out, o, (enum srtp_policy)call->srtp_policy[!from],
-			                         &st->srtp[!from][i]);
-		if (rc) {
-			snprintf(call->media_error, sizeof(call->media_error),
-			         "m-line %u: cannot make SRTP keys", i);
-			return -EPROTO;
-		}
-	}
-	if (media_plan_active_streams(out))
-		return 0;
-	snprintf(call->media_error, sizeof(call->media_error), "%s", why);
-	return -EPROTO;
-}
-
-/* The answer from `from` to our offer: its keys are matched to what we offered it, and the
- * answer to the other side gets our key for that side. */
-static int srtp_answer(struct call *call, struct cm_call *st, enum call_side from,
-                       const struct media_plan *in, struct media_plan *out)
-{
-	for (unsigned i = 0; i < in->n_streams && i < CM_MAX_STREAMS; i++) {
-		int rc;
-
-		if (i >= st->offer_out->n_streams || st->offer_out->streams[i].rejected ||
-		    !media_stream_active(&in->streams[i]))
-			continue;
-		rc = sdp_srtp_take_answer(i, &in->streams[i], &st->srtp[from][i], call->media_error,
-		                          sizeof(call->media_error));
-		if (rc)
-			return -EPROTO;
-		if (i < out->n_streams && !out->streams[i].rejected &&
-		    sdp_srtp_write_answer(out, &out->streams[i], &st->srtp[!from][i]))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 int call_media_offer(struct call_media *cm, struct call *call, enum call_side from, const char *sdp,
                      size_t len, call_media_cb cb)
 {
@@ -643,7 +583,7 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 	                               call->media_error, sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
 	if (!rc)
-		rc = srtp_offer(call, st, from, in, out);
+		rc = cm_srtp_offer(call, st, from, in, out);
 	if (rc) {
 		media_plan_free(in);
 		media_plan_free(local);
@@ -735,7 +675,7 @@ int call_media_answer(struct call_media *cm, struct call *call, enum call_side f
 	                                sizeof(call->media_error)) != 0)
 		rc = -EPROTO;
 	if (!rc)
-		rc = srtp_answer(call, st, from, in, out);
+		rc = cm_srtp_answer(call, st, from, in, out);
 	if (rc) {
 		media_plan_free(in);
 		media_plan_free(out);

@@ -114,4 +114,15 @@ int cm_send_update(struct call_media *cm, struct call *call, struct cm_call *st,
 /* Where side's SIP came from when that is the phone itself, else NULL (buf: storage). */
 const char *cm_sip_source(const struct call *call, enum call_side side, char *buf, size_t len);
 
+/* An offer from `from`: takes its keys per m-line (an m-line that cannot be secured as its
+ * policy demands is refused in out) and writes the other side's keys into out. -EPROTO with
+ * call->media_error when no m-line is left. */
+int cm_srtp_offer(struct call *call, struct cm_call *st, enum call_side from,
+                  const struct media_plan *in, struct media_plan *out);
+
+/* The answer from `from` to our offer: matches its keys to what we offered it and writes our
+ * key for the other side into out. -EPROTO with call->media_error, -ENOMEM. */
+int cm_srtp_answer(struct call *call, struct cm_call *st, enum call_side from,
+                   const struct media_plan *in, struct media_plan *out);
+
 #endif
