@@ -63,6 +63,19 @@ make_keys() {
 	grep -qF "$(cat "$KEYS/admin.pub")" "$KEYS/clients" || echo "$(cat "$KEYS/admin.pub") admin admin" >>"$KEYS/clients"
 }
 
+# SIP over TLS: a self-signed certificate for 127.0.0.1, made once with openssl (agent.pem: key
+# and certificate, mode 0600; cafile.pem: the certificate, for phones to trust).
+make_cert() {
+	local d=$STATE/tls
+	[ -f "$d/agent.pem" ] && return 0
+	mkdir -p "$d"
+	chmod 700 "$d"
+	(umask 077 &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=127.0.0.1" \
+			-addext "subjectAltName=IP:127.0.0.1" -keyout "$d/key.pem" -out "$d/cafile.pem" 2>/dev/null &&
+		cat "$d/key.pem" "$d/cafile.pem" >"$d/agent.pem" && rm -f "$d/key.pem")
+}
+
 status() {
 	local ok=0
 	if "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 500 ping >/dev/null 2>&1; then echo "mediad: answers Ping on tcp://127.0.0.1:5555"; else echo "mediad: not answering"; ok=1; fi
@@ -93,6 +106,12 @@ cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 echo "build: ok ($BUILD)"
 mkdir -p "$STATE"
 make_keys
+tls=()
+if command -v openssl >/dev/null && make_cert; then
+	tls=(--set "sip.tls_listen=127.0.0.1:5061" --set "sip.tls_cert_dir=$STATE/tls")
+else
+	echo "openssl could not make a certificate: SIP over TLS stays off" >&2
+fi
 
 start_one mediad "$BUILD/mediad/mediad" -c "$DEMO/mediad.ini" \
 	--set "mediad.rpc_key_file=$KEYS/server.key" --set "mediad.rpc_clients_file=$KEYS/clients"
@@ -102,7 +121,7 @@ if ! wait_until 10 "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 300 ping; then
 	exit 1
 fi
 start_one signald "$BUILD/signaling/signald" -c "$DEMO/signald.ini" --set "signald.state_dir=$STATE" \
-	--set "media.key_file=$KEYS/sig1.key" --set "media.server_key_file=$KEYS/server.pub"
+	--set "media.key_file=$KEYS/sig1.key" --set "media.server_key_file=$KEYS/server.pub" "${tls[@]}"
 if ! wait_until 10 "$SIPPING" sip:127.0.0.1:5060 300; then
 	echo "signald did not answer OPTIONS within 10 s; see $STATE/signald.log:" >&2
 	tail -n 5 "$STATE/signald.log" >&2
@@ -114,6 +133,7 @@ cat <<MSG
 
 Tandem is running on loopback.
   SIP:   127.0.0.1:5060 (UDP and TCP), domain 127.0.0.1
+  TLS:   127.0.0.1:5061 when openssl made $STATE/tls (phones trust $STATE/tls/cafile.pem)
   Media: mediad RPC on tcp://127.0.0.1:5555 (CURVE keys in $KEYS), RTP ports 30000-39999
   Metrics: http://127.0.0.1:9466/metrics (mediad, Prometheus)
   Users: 1000-1019, password 1234 (deploy/demo/directory.xml; edit it and send SIGHUP to reload)

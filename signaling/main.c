@@ -515,9 +515,14 @@ int main(int argc, char **argv)
 		teardown(&sd);
 		return 1;
 	}
-	log_notice("signald", "node %s %s: SIP on %s (udp, tcp), domain %s, %zu media node(s)",
-	           sd.cfg.node_id, TANDEM_VERSION, sd.cfg.sip_listen, sd.cfg.sip_domain,
-	           sd.cfg.media_nodes.n);
+	log_notice(
+	    "signald", "node %s %s: SIP on %s (udp, tcp)%s%s%s, domain %s, %zu media node(s)",
+	    sd.cfg.node_id, TANDEM_VERSION, sd.cfg.sip_listen, sd.cfg.sip_tls_port ? " and " : "",
+	    sd.cfg.sip_tls_port ? sd.cfg.sip_tls_listen : "",
+	    sd.cfg.sip_tls_port
+	        ? (sd.cfg.sip_tls_verify_client ? " (tls, client certificates)" : " (tls)")
+	        : "",
+	    sd.cfg.sip_domain, sd.cfg.media_nodes.n);
 	/* The SIP transports are bound (sip_ua_new): requests from now on are answered. */
 	service_ready("serving");
 	su_root_run(sd.root);

@@ -468,7 +468,7 @@ static void reply_bindings(struct registrar *reg, const char *user, const char *
 /* A contact whose URI would make us send requests somewhere else than its host, or over a
  * transport we do not listen on, could aim our INVITEs (and their retransmissions) at any host
  * and port: maddr= overrides the host, and a transport we lack makes the stack look elsewhere.
- * Answers 400 for them. */
+ * Answers 400 for them. transport=tls is served to a REGISTER that came over TLS. */
 static bool contact_routable(const struct registrar_request *req,
                              const struct registrar_contact *ct, struct registrar_reply *reply)
 {
@@ -479,7 +479,11 @@ static bool contact_routable(const struct registrar_request *req,
 	else if (ct->maddr)
 		why = "Contact maddr Not Allowed";
 	else if (ct->transport && strcasecmp(ct->transport, "udp") &&
-	         strcasecmp(ct->transport, "tcp"))
+	         strcasecmp(ct->transport, "tcp") &&
+	         /* TLS only from a phone that reached us over it: we listen on TLS, and its
+	          * calls go back over that connection (router.c). */
+	         (strcasecmp(ct->transport, "tls") || !req->transport ||
+	          strcasecmp(req->transport, "tls")))
 		why = "Contact Transport Not Served";
 	if (!why)
 		return true;

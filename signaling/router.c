@@ -132,7 +132,10 @@ static void bridge_user(struct router *r, su_home_t *home, const char *user, uns
 		 * that is open (b2bua_fork.c asks), else the contact, whose host is that source. */
 		if (!reg->nat)
 			t->src_ip = su_strdup(home, reg->network_ip);
-		if (reg->nat || !strcmp(reg->network_proto, "udp"))
+		/* TLS: always over the connection it registered on (a TLS phone seldom listens,
+		 * and its certificate-less side cannot be reached afresh). */
+		if (reg->nat || !strcmp(reg->network_proto, "udp") ||
+		    !strcmp(reg->network_proto, "tls"))
 			t->proxy = su_sprintf(home, "sip:%s;transport=%s", hp, reg->network_proto);
 		else if (!strcmp(reg->network_proto, "tcp")) {
 			t->tcp_flow = su_sprintf(home, "sip:%s;transport=tcp", hp);

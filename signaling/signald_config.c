@@ -6,6 +6,7 @@
 #include "session_timer.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,12 @@ static const struct cfg_key signald_keys[] = {
     {"signald", "state_dir", CFG_STR, F(state_dir), "/var/lib/tandem", 0, 0, "database dir"},
     {"sip", "listen", CFG_STR, F(sip_listen), "127.0.0.1:5060", 0, 0, "UDP+TCP host:port"},
     {"sip", "domain", CFG_STR, F(sip_domain), NULL, 0, 0, "SIP domain / default realm"},
+    {"sip", "tls_listen", CFG_STR, F(sip_tls_listen), NULL, 0, 0,
+     "SIP over TLS host:port (sips:); empty = no TLS"},
+    {"sip", "tls_cert_dir", CFG_STR, F(sip_tls_cert_dir), NULL, 0, 0,
+     "folder with agent.pem (key and certificate) and cafile.pem"},
+    {"sip", "tls_verify_client", CFG_BOOL, F(sip_tls_verify_client), "false", 0, 0,
+     "TLS clients must present a certificate signed by cafile.pem"},
     {"sip", "user_agent", CFG_STR, F(user_agent), "Tandem/" TANDEM_VERSION, 0, 0, "UA"},
     {"sip", "message_log", CFG_INT, F(sip_log), "0", 0, 1, "1 = log every SIP message"},
     {"media", "node", CFG_LIST, F(media_nodes), "tcp://127.0.0.1:5555", 0, 0,
@@ -257,8 +264,43 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	    cfg_path_relative(&cfg->directory_path, path) ||
 	    cfg_path_relative(&cfg->dialplan_file, path) ||
 	    cfg_path_relative(&cfg->media_key_file, path) ||
-	    cfg_path_relative(&cfg->media_server_key_file, path))
+	    cfg_path_relative(&cfg->media_server_key_file, path) ||
+	    cfg_path_relative(&cfg->sip_tls_cert_dir, path))
 		return -ENOMEM;
+	if (cfg->sip_tls_listen && *cfg->sip_tls_listen) {
+		char pem[PATH_MAX];
+
+		if (cfg_split_hostport(cfg->sip_tls_listen, cfg->sip_tls_host,
+		                       sizeof(cfg->sip_tls_host), &cfg->sip_tls_port) ||
+		    cfg->sip_tls_port == 0) {
+			snprintf(err, errlen, "%s: [sip] tls_listen: '%s' is not host:port", where,
+			         cfg->sip_tls_listen);
+			return -EINVAL;
+		}
+		/* Each leg's Contact names these hosts (sip_ua_leg_contact): they must be ones a
+		 * phone can reach, not a wildcard. */
+		if (!strcmp(cfg->sip_tls_host, "0.0.0.0") || !strcmp(cfg->sip_tls_host, "::") ||
+		    !strcmp(cfg->sip_host, "0.0.0.0") || !strcmp(cfg->sip_host, "::")) {
+			snprintf(err, errlen,
+			         "%s: [sip] tls_listen: with TLS, listen and tls_listen need a "
+			         "reachable address, not a wildcard",
+			         where);
+			return -EINVAL;
+		}
+		if (!cfg->sip_tls_cert_dir || !*cfg->sip_tls_cert_dir) {
+			snprintf(err, errlen,
+			         "%s: [sip] tls_cert_dir: needed with tls_listen (a folder with "
+			         "agent.pem and cafile.pem)",
+			         where);
+			return -EINVAL;
+		}
+		snprintf(pem, sizeof(pem), "%s/agent.pem", cfg->sip_tls_cert_dir);
+		if (access(pem, R_OK)) {
+			snprintf(err, errlen, "%s: [sip] tls_cert_dir: cannot read %s (%s)", where,
+			         pem, strerror(errno));
+			return -EINVAL;
+		}
+	}
 	if (!cfg->node_id) {
 		char host[256] = "signald";
 

@@ -15,8 +15,11 @@ struct signald_config {
 	char *log_level;
 	bool log_syslog;
 	char *state_dir;
-	char *sip_listen; /* host:port, UDP and TCP */
-	char *sip_domain; /* default: listen host */
+	char *sip_listen;           /* host:port, UDP and TCP */
+	char *sip_tls_listen;       /* host:port for SIP over TLS; NULL or "": none */
+	char *sip_tls_cert_dir;     /* agent.pem (key + certificate) and cafile.pem */
+	bool sip_tls_verify_client; /* ask for and check a client certificate */
+	char *sip_domain;           /* default: listen host */
 	char *user_agent;
 	long sip_log;                /* sofia-sip TPORT_LOG: print every SIP message */
 	struct cfg_list media_nodes; /* ZeroMQ endpoints of mediad nodes */
@@ -84,6 +87,8 @@ struct signald_config {
 	enum digest_uri_check digest_uri_check;
 	char sip_host[128];
 	unsigned sip_port;
+	char sip_tls_host[128]; /* from sip_tls_listen; port 0: no TLS */
+	unsigned sip_tls_port;
 };
 
 int signald_config_load(struct signald_config *cfg, const char *path, char **overrides,

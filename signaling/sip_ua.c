@@ -13,10 +13,13 @@
 #include <netinet/in.h>
 
 #include <sofia-sip/msg_addr.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_protos.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_log.h>
+#include <sofia-sip/su_string.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
@@ -79,8 +82,17 @@ void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
 		return;
 	su_inet_ntop(su->su_family, SU_ADDR(su), ip, iplen);
 	*port = ntohs(su->su_port);
-	if (ai->ai_protocol == IPPROTO_TCP)
-		*transport = "tcp";
+	if (ai->ai_protocol == IPPROTO_TCP) {
+		sip_t const *sip = sip_object(msg);
+
+		/* sofia-sip's TLS transport is a stream like TCP: the sender's Via names it (a
+		 * TCP client that claims TLS only misleads us about itself: calls to it then fail
+		 * to find a TLS connection). */
+		*transport = sip && sip->sip_via && sip->sip_via->v_protocol &&
+		                     su_casematch(sip->sip_via->v_protocol, sip_transport_tls)
+		                 ? "tls"
+		                 : "tcp";
+	}
 }
 
 /* The per-source rate limit, for a new INVITE or REGISTER: the earliest point sofia-sip 1.12
@@ -189,13 +201,16 @@ static void on_event(nua_event_t ev, int status, char const *phrase, nua_t *nua,
 		int state = -1;
 
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
-		if (state == nua_callstate_terminated)
+		if (state == nua_callstate_terminated) {
+			sip_ua_contact_forget(ua, nh);
 			nua_handle_destroy(nh);
+		}
 		break;
 	}
 	case nua_i_active:
 		break;
 	case nua_i_terminated:
+		sip_ua_contact_forget(ua, nh);
 		nua_handle_destroy(nh);
 		break;
 	default:
@@ -259,7 +274,7 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
                size_t errlen)
 {
 	struct sip_ua *ua = calloc(1, sizeof(*ua));
-	char url[192], hp[HOSTPORT_LEN];
+	char url[192], hp[HOSTPORT_LEN], sips_url[192] = "";
 
 	if (!ua)
 		return -ENOMEM;
@@ -282,6 +297,19 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	redirect_sofia_logs();
 	hostport_format(hp, sizeof(hp), cfg->sip_host, cfg->sip_port);
 	snprintf(url, sizeof(url), "sip:%s", hp);
+	if (cfg->sip_tls_port) {
+		char tls_hp[HOSTPORT_LEN];
+
+		/* With TLS on, the stack would name its sips: address in every dialog's Contact,
+		 * UDP and TCP ones included, and phones without sips: refuse those: each leg gets
+		 * ours on its own transport (sip_ua_leg_contact). */
+		hostport_format(tls_hp, sizeof(tls_hp), cfg->sip_tls_host, cfg->sip_tls_port);
+		snprintf(sips_url, sizeof(sips_url), "sips:%s", tls_hp);
+		snprintf(ua->contact_udp, sizeof(ua->contact_udp), "<sip:%s>", hp);
+		snprintf(ua->contact_tcp, sizeof(ua->contact_tcp), "<sip:%s;transport=tcp>", hp);
+		snprintf(ua->contact_tls, sizeof(ua->contact_tls), "<sip:%s;transport=tls>",
+		         tls_hp);
+	}
 	ua->nua = nua_create(
 	    root, on_event, (nua_magic_t *)ua, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0),
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTO302(0), NUTAG_MAX_RETRY_AFTER(0),
@@ -304,12 +332,20 @@ int sip_ua_new(struct sip_ua **out, su_root_t *root, const struct signald_config
 	    /* A TCP connection costs a descriptor and a buffer: idle ones close, and a message
 	     * must arrive whole in good time (sofia-sip's defaults are 30 min and never). */
 	    TPTAG_IDLE((unsigned)cfg->sip_tcp_idle_s * 1000),
-	    TPTAG_TIMEOUT((unsigned)cfg->sip_tcp_message_timeout_s * 1000), TAG_END());
+	    TPTAG_TIMEOUT((unsigned)cfg->sip_tcp_message_timeout_s * 1000),
+	    /* SIP over TLS (sofia-sip's tport_tls on OpenSSL): agent.pem and cafile.pem. */
+	    TAG_IF(cfg->sip_tls_port, NUTAG_SIPS_URL(sips_url)),
+	    TAG_IF(cfg->sip_tls_port, TPTAG_CERTIFICATE(cfg->sip_tls_cert_dir)),
+	    TAG_IF(cfg->sip_tls_port,
+	           TPTAG_TLS_VERIFY_POLICY(cfg->sip_tls_verify_client ? TPTLS_VERIFY_IN
+	                                                              : TPTLS_VERIFY_NONE)),
+	    TAG_END());
 	if (!ua->nua) {
 		snprintf(err, errlen,
-		         "[sip] listen: cannot open SIP on %s (address in use or not "
-		         "local)",
-		         cfg->sip_listen);
+		         "[sip] listen: cannot open SIP on %s%s%s (address in use or not "
+		         "local, or [sip] tls_cert_dir's agent.pem is not a key and certificate)",
+		         cfg->sip_listen, cfg->sip_tls_port ? " or tls_listen " : "",
+		         cfg->sip_tls_port ? cfg->sip_tls_listen : "");
 		source_limit_free(ua->limit);
 		tcp_flows_free(ua->flows);
 		free(ua);
@@ -345,6 +381,37 @@ bool sip_ua_uri_is_tcp(const char *uri)
 
 	su_home_deinit(home);
 	return tcp;
+}
+
+const char *sip_ua_uri_transport(const char *uri)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *u = uri ? url_make(home, uri) : NULL;
+	char transport[8];
+	const char *t = "udp";
+
+	if (u && u->url_type == url_sips)
+		t = "tls";
+	else if (u && u->url_params &&
+	         url_param(u->url_params, "transport", transport, sizeof(transport)) > 0) {
+		if (strcasecmp(transport, "tcp") == 0)
+			t = "tcp";
+		else if (strcasecmp(transport, "tls") == 0)
+			t = "tls";
+	}
+	su_home_deinit(home);
+	return t;
+}
+
+const char *sip_ua_leg_contact(const struct sip_ua *ua, const char *transport)
+{
+	if (!ua->contact_tls[0])
+		return NULL;
+	if (transport && strcmp(transport, "tls") == 0)
+		return ua->contact_tls;
+	if (transport && strcmp(transport, "tcp") == 0)
+		return ua->contact_tcp;
+	return ua->contact_udp;
 }
 
 bool sip_ua_tcp_flow_open(const struct sip_ua *ua, const char *ip, unsigned port)
@@ -383,6 +450,7 @@ void sip_ua_free(struct sip_ua *ua)
 		su_timer_destroy(ua->tcp_sweep);
 	if (ua->nua)
 		nua_destroy(ua->nua);
+	sip_ua_contact_free_all(ua);
 	source_limit_free(ua->limit);
 	tcp_flows_free(ua->flows);
 	free(ua);

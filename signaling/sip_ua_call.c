@@ -84,7 +84,13 @@ void sip_ua_on_invite(struct sip_ua *ua, nua_handle_t *nh, const sip_t *sip)
 	req.src_ip = ip;
 	/* Our Contact must say TCP to a phone that called over TCP: sofia-sip writes one without
 	 * transport (UDP), which a phone listening on TCP alone cannot send its BYE to. */
-	if (req.transport && strcmp(req.transport, "tcp") == 0)
+	if (sip_ua_leg_contact(ua, req.transport)) {
+		if (sip_ua_contact_remember(ua, nh, sip_ua_leg_contact(ua, req.transport))) {
+			nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
+			su_home_deinit(home);
+			return;
+		}
+	} else if (req.transport && strcmp(req.transport, "tcp") == 0)
 		nua_set_hparams(nh, NUTAG_M_PARAMS("transport=tcp"), TAG_END());
 	fit_session_timer(ua, nh, sip, true);
 	if (ua->h.invite)
@@ -270,6 +276,7 @@ void sip_ua_release(struct sip_ua *ua, ua_handle *nh)
 	if (!nh)
 		return;
 	nua_handle_bind(nh, NULL);
+	sip_ua_contact_forget(ua, nh);
 	nua_handle_destroy(nh);
 }
 
@@ -301,7 +308,10 @@ void sip_ua_respond_now(struct sip_ua *ua, ua_handle *nh, int status, const char
                         const char *sdp)
 {
 	phrase = phrase_keep(status, phrase);
+	const char *contact = sip_ua_contact_of(ua, nh);
+
 	nua_respond(nh, status, phrase, NUTAG_WITH_THIS(ua->nua),
+	            TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
 	            TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)), TAG_END());
 }
@@ -310,7 +320,10 @@ void sip_ua_respond(struct sip_ua *ua, ua_handle *nh, int status, const char *ph
                     const char *sdp, const char *headers)
 {
 	phrase = phrase_keep(status, phrase);
-	nua_respond(nh, status, phrase, TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	const char *contact = sip_ua_contact_of(ua, nh);
+
+	nua_respond(nh, status, phrase, TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
+	            TAG_IF(sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	            TAG_IF(sdp, SIPTAG_PAYLOAD_STR(sdp)),
 	            TAG_IF(headers, SIPTAG_HEADER_STR(headers)), TAG_END());
 }
@@ -319,14 +332,17 @@ ua_handle *sip_ua_invite(struct sip_ua *ua, void *leg, const struct ua_invite *i
 {
 	nua_handle_t *nh;
 	const char *supported = inv->offer_100rel ? SIP_UA_SUPPORTED : SIP_UA_SUPPORTED_NO_100REL;
+	const char *contact;
 
 	nh = nua_handle(ua->nua, (nua_hmagic_t *)leg, NUTAG_URL(inv->ruri), SIPTAG_TO_STR(inv->to),
 	                SIPTAG_FROM_STR(inv->from), TAG_END());
 	if (!nh)
 		return NULL;
 	sip_ua_dialog_params(nh);
+	contact = sip_ua_leg_contact(ua, sip_ua_uri_transport(inv->proxy ? inv->proxy : inv->ruri));
 	nua_invite(nh, TAG_IF(inv->proxy, NUTAG_PROXY(inv->proxy)),
-	           TAG_IF(sip_ua_uri_is_tcp(inv->proxy ? inv->proxy : inv->ruri),
+	           TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
+	           TAG_IF(!contact && sip_ua_uri_is_tcp(inv->proxy ? inv->proxy : inv->ruri),
 	                  NUTAG_M_PARAMS("transport=tcp")),
 	           TAG_IF(inv->sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 	           TAG_IF(inv->sdp, SIPTAG_PAYLOAD_STR(inv->sdp)), NUTAG_AUTOACK(inv->sdp != NULL),

@@ -6,9 +6,13 @@
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip.h>
 
+#include "hostport.h"
 #include "log.h"
 #include "sip_ua.h"
 #include "source_limit.h"
+
+#define SIP_UA_CONTACT_BUCKETS 256
+struct contact_entry;
 
 struct sip_ua {
 	su_root_t *root;                  /* borrowed */
@@ -25,6 +29,11 @@ struct sip_ua {
 	su_timer_t *tcp_sweep;            /* owned: tcp_guard sweeps */
 	struct log_ratelimit refusal_log; /* source_limit refusals */
 	struct tcp_flows *flows;          /* owned: open TCP connections phones registered on */
+	/* Our Contact per transport when TLS is on ("" without TLS: the stack's own then). */
+	char contact_udp[HOSTPORT_LEN + 8];
+	char contact_tcp[HOSTPORT_LEN + 24];
+	char contact_tls[HOSTPORT_LEN + 24];
+	struct contact_entry *contacts[SIP_UA_CONTACT_BUCKETS]; /* owned: sip_ua_contact.c */
 };
 
 /* Only what is handled: INFO, MESSAGE and NOTIFY are relayed within a call, so the stack must
@@ -46,6 +55,17 @@ void sip_ua_request_source(nua_t *nua, char *ip, size_t iplen, unsigned *port,
 /* Whether a next hop or target URI names TCP (";transport=tcp"): our Contact towards it must
  * then say so too. NULL is not. */
 bool sip_ua_uri_is_tcp(const char *uri);
+/* "udp", "tcp" or "tls": the transport a request to URI (a proxy or request-URI) takes. */
+const char *sip_ua_uri_transport(const char *uri);
+/* Our Contact for a dialog over TRANSPORT ("udp", "tcp", "tls") when TLS is configured, NULL
+ * without TLS (the stack's, with transport=tcp added on TCP, is right then). Owned by UA. */
+const char *sip_ua_leg_contact(const struct sip_ua *ua, const char *transport);
+/* The Contact our answers on NH carry (sip_ua_contact.c): CONTACT is one of UA's strings, NULL
+ * remembers nothing. Forget it before the handle is destroyed. 0 or -ENOMEM. */
+int sip_ua_contact_remember(struct sip_ua *ua, nua_handle_t *nh, const char *contact);
+const char *sip_ua_contact_of(const struct sip_ua *ua, const nua_handle_t *nh);
+void sip_ua_contact_forget(struct sip_ua *ua, const nua_handle_t *nh);
+void sip_ua_contact_free_all(struct sip_ua *ua);
 
 /* What we support. Reliable provisional answers (100rel, RFC 3262) are sent when the caller asks
  * (the stack decides per answer: every 1xx for Require, a 183 for Supported) and PRACKed when a

@@ -17,6 +17,7 @@ ua_handle *sip_ua_restore_leg(struct sip_ua *ua, void *leg, const struct ua_rest
 {
 	nua_handle_t *nh;
 	char cseq[32];
+	const char *contact;
 
 	if (!r->call_id || !r->local || !r->remote || !r->target)
 		return NULL;
@@ -28,7 +29,9 @@ ua_handle *sip_ua_restore_leg(struct sip_ua *ua, void *leg, const struct ua_rest
 	sip_ua_dialog_params(nh);
 	/* The leg takes this as the dialog's last local CSeq and sends the next one. */
 	snprintf(cseq, sizeof(cseq), "%u INVITE", r->cseq ? r->cseq : 1u);
-	nua_invite(nh, SIPTAG_CSEQ_STR(cseq),
+	contact = sip_ua_leg_contact(
+	    ua, sip_ua_uri_transport(r->proxy && *r->proxy ? r->proxy : r->target));
+	nua_invite(nh, SIPTAG_CSEQ_STR(cseq), TAG_IF(contact, SIPTAG_CONTACT_STR(contact)),
 	           TAG_IF(r->route && *r->route, SIPTAG_ROUTE_STR(r->route)),
 	           TAG_IF(r->proxy && *r->proxy, NUTAG_PROXY(r->proxy)),
 	           TAG_IF(sip_ua_uri_is_tcp(r->proxy && *r->proxy ? r->proxy : r->target),

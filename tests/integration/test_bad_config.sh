@@ -31,6 +31,14 @@ expect_error "signald: a configured secret file must exist" \
 	"\[auth\] secret_file: $T/missing.key: cannot read" \
 	"$SIGNALD" --set "auth.secret_file=$T/missing.key" --set "signald.state_dir=$T" \
 	--set "sip.listen=127.0.0.1:$(free_port)"
+expect_error "signald: tls_listen without tls_cert_dir" "\[sip\] tls_cert_dir: needed with tls_listen" \
+	"$SIGNALD" --set "sip.tls_listen=127.0.0.1:$(free_port)" --set "signald.state_dir=$T"
+expect_error "signald: tls_cert_dir without agent.pem" "\[sip\] tls_cert_dir: cannot read $T/agent.pem" \
+	"$SIGNALD" --set "sip.tls_listen=127.0.0.1:$(free_port)" --set "sip.tls_cert_dir=$T" \
+	--set "signald.state_dir=$T"
+expect_error "signald: TLS with a wildcard listen address" "\[sip\] tls_listen: .*not a wildcard" \
+	"$SIGNALD" --set "sip.tls_listen=0.0.0.0:$(free_port)" --set "sip.tls_cert_dir=$T" \
+	--set "signald.state_dir=$T"
 echo short >"$T/short.key"
 expect_error "signald: a secret file with a short secret is refused" \
 	"\[auth\] secret_file: $T/short.key: secret shorter than 16" \

@@ -56,6 +56,15 @@ crash_signald() {
 	echo $! >"$T/signald.pid"
 }
 
+# make_cert DIR: a self-signed certificate for 127.0.0.1 as signald's [sip] tls_cert_dir wants it
+# (agent.pem: key and certificate; cafile.pem: the certificate).
+make_cert() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
+		-addext "subjectAltName=IP:127.0.0.1" -keyout "$1/key.pem" -out "$1/cafile.pem" 2>/dev/null &&
+		cat "$1/key.pem" "$1/cafile.pem" >"$1/agent.pem"
+}
+
 # tone FILE HZ: a 60 s sine at 8 kHz, mono 16-bit, for a phone's microphone.
 tone() { sox -n -r 8000 -c 1 -b 16 -e signed-integer "$1" synth 60 sine "$2" vol 0.5; }
 
@@ -64,13 +73,15 @@ declare -A CTL
 # carries every request both ways). UA_IP=::1 makes IPv6 phones; SIP then names [::1]:port.
 UA_IP=127.0.0.1
 UA_TRANSPORT=udp
+# UA_TRANSPORT=tls registers to $SIPS (signald's tls_listen host:port), trusting $T/tls/cafile.pem.
 # baresip's options: -s prints the SIP trace; -v adds its debug lines (received RFC 4733 events).
 UA_OPTS=(-s)
 # start_phone USER HZ [MEDIAENC]: a baresip phone registering USER (password 1234) to $SIP, its
 # microphone a HZ tone; its ctrl_tcp port goes to CTL[USER], its log to $T/uaUSER.log (with the
 # SIP trace). MEDIAENC (e.g. srtp-mand) is the account's mediaenc, with the srtp module loaded.
 start_phone() {
-	local user=$1 d=$T/ua$1 host=$UA_IP enc=${3:-}
+	local user=$1 d=$T/ua$1 host=$UA_IP enc=${3:-} registrar=$SIP tls=
+	[ "$UA_TRANSPORT" = tls ] && registrar=$SIPS tls=1
 	[[ $host == *:* ]] && host="[$host]"
 	CTL[$user]=$(free_port)
 	mkdir -p "$d/rec"
@@ -102,8 +113,9 @@ module_app menu.so
 module_app ctrl_tcp.so
 ctrl_tcp_listen 127.0.0.1:${CTL[$user]}
 snd_path $d/rec
+${tls:+sip_cafile $T/tls/cafile.pem}
 CFG
-	echo "<sip:$user@$SIP;transport=$UA_TRANSPORT>;auth_pass=1234;regint=600${enc:+;mediaenc=$enc}" >"$d/accounts"
+	echo "<sip:$user@$registrar;transport=$UA_TRANSPORT>;auth_pass=1234;regint=600${enc:+;mediaenc=$enc}" >"$d/accounts"
 	: >"$d/contacts"
 	timeout 120 baresip "${UA_OPTS[@]}" -f "$d" >"$T/ua$user.log" 2>&1 </dev/null &
 	echo $! >"$T/ua$user.pid"
