@@ -32,6 +32,7 @@
 #include "secret_file.h"
 #include "service_notify.h"
 #include "signald_config.h"
+#include "sofia_tls_fix.h"
 #include "sip_ua.h"
 #include "store.h"
 
@@ -127,6 +128,21 @@ static void reload_dialplan(struct signald *sd)
 	log_notice("signald", "dialplan reloaded from %s", sd->cfg.dialplan_file);
 }
 
+/* Open TLS connections keep the certificate they started with; new ones get the new one. */
+static void reload_certificate(struct signald *sd)
+{
+	char err[CFG_ERR_LEN];
+
+	if (!sd->cfg.sip_tls_port)
+		return;
+	if (sofia_tls_reload(sd->cfg.sip_tls_cert_dir, err, sizeof(err)))
+		log_error("signald",
+		          "[sip] tls_cert_dir reload failed, keeping the previous certificate: %s",
+		          err);
+	else
+		log_notice("signald", "TLS certificate reloaded from %s", sd->cfg.sip_tls_cert_dir);
+}
+
 static void on_purge(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct signald *sd = (struct signald *)arg;
@@ -185,6 +201,7 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 		service_reloading();
 		reload_directory(sd);
 		reload_dialplan(sd);
+		reload_certificate(sd);
 		service_ready(NULL);
 		return 0;
 	}

@@ -238,3 +238,12 @@ make_keys() {
 	mkdir -p "$dir"
 	for n in "$@"; do "$MEDIACTL" keygen --out "$dir/$n" >/dev/null || return 1; done
 }
+
+# make_cert DIR: a self-signed certificate for 127.0.0.1 as signald's [sip] tls_cert_dir wants it
+# (agent.pem: key and certificate; cafile.pem: the certificate).
+make_cert() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
+		-addext "subjectAltName=IP:127.0.0.1" -keyout "$1/key.pem" -out "$1/cafile.pem" 2>/dev/null &&
+		cat "$1/key.pem" "$1/cafile.pem" >"$1/agent.pem"
+}

@@ -56,15 +56,6 @@ crash_signald() {
 	echo $! >"$T/signald.pid"
 }
 
-# make_cert DIR: a self-signed certificate for 127.0.0.1 as signald's [sip] tls_cert_dir wants it
-# (agent.pem: key and certificate; cafile.pem: the certificate).
-make_cert() {
-	mkdir -p "$1"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
-		-addext "subjectAltName=IP:127.0.0.1" -keyout "$1/key.pem" -out "$1/cafile.pem" 2>/dev/null &&
-		cat "$1/key.pem" "$1/cafile.pem" >"$1/agent.pem"
-}
-
 # tone FILE HZ: a 60 s sine at 8 kHz, mono 16-bit, for a phone's microphone.
 tone() { sox -n -r 8000 -c 1 -b 16 -e signed-integer "$1" synth 60 sine "$2" vol 0.5; }
 
