@@ -584,6 +584,8 @@ int call_media_offer(struct call_media *cm, struct call *call, enum call_side fr
 		rc = -EPROTO;
 	if (!rc)
 		rc = cm_srtp_offer(call, st, from, in, out);
+	if (!rc && local)
+		rc = cm_srtp_local_answer(call, st, from, local, out);
 	if (rc) {
 		media_plan_free(in);
 		media_plan_free(local);

@@ -125,4 +125,10 @@ int cm_srtp_offer(struct call *call, struct cm_call *st, enum call_side from,
 int cm_srtp_answer(struct call *call, struct cm_call *st, enum call_side from,
                    const struct media_plan *in, struct media_plan *out);
 
+/* Our own answer (answer, pre_answer) to the offer from `from` that cm_srtp_offer() took: our
+ * key for the leg on each m-line it secured; m-lines refused in out are refused in local.
+ * -EPROTO with call->media_error. */
+int cm_srtp_local_answer(struct call *call, struct cm_call *st, enum call_side from,
+                         struct media_plan *local, const struct media_plan *out);
+
 #endif

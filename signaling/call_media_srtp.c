@@ -64,3 +64,29 @@ int cm_srtp_answer(struct call *call, struct cm_call *st, enum call_side from,
 	}
 	return 0;
 }
+
+/* Our own answer (local) to the offer from `from` that cm_srtp_offer() took: each m-line we
+ * answer carries our key for the leg when the leg speaks SRTP. An m-line refused towards the
+ * other side is refused here too (an RTP/SAVP one without a usable key, say): nothing would
+ * carry its media. */
+int cm_srtp_local_answer(struct call *call, struct cm_call *st, enum call_side from,
+                         struct media_plan *local, const struct media_plan *out)
+{
+	for (unsigned i = 0; i < local->n_streams && i < CM_MAX_STREAMS; i++) {
+		struct media_stream *l = &local->streams[i];
+
+		if (l->rejected)
+			continue;
+		if (i >= out->n_streams || out->streams[i].rejected) {
+			l->rejected = true;
+			continue;
+		}
+		if (st->srtp[from][i].rx.suite != SDES_NONE &&
+		    sdp_srtp_write_answer(local, l, &st->srtp[from][i])) {
+			snprintf(call->media_error, sizeof(call->media_error),
+			         "m-line %u: cannot write our SRTP key", i);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}

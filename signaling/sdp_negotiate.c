@@ -305,6 +305,13 @@ static bool secure(enum media_proto proto)
 	return proto != MEDIA_PROTO_RTP_AVP && proto != MEDIA_PROTO_RTP_AVPF;
 }
 
+/* RTP we can answer ourselves: plain, or SDES (our key for the leg is added by the caller,
+ * sdp_srtp.h). DTLS-SRTP needs a handshake the node does not make. */
+static bool answerable(enum media_proto proto)
+{
+	return !secure(proto) || proto == MEDIA_PROTO_RTP_SAVP || proto == MEDIA_PROTO_RTP_SAVPF;
+}
+
 /* Index of the media codec we would pick from s, or -1. */
 static int best_codec(const struct media_stream *s, const struct codec_prefs *prefs)
 {
@@ -372,7 +379,7 @@ static int local_stream(struct neg *n, unsigned i, const struct media_stream *in
 	if (media_plan_copy_mline(n->out, o, in))
 		return -ENOMEM;
 	o->rejected = true;
-	if (!media_stream_active(in) || secure(in->proto)) {
+	if (!media_stream_active(in) || !answerable(in->proto)) {
 		note(n, "m-line %u (%s): %s cannot be answered here", i, in->media,
 		     in->rejected ? "a disabled m-line" : in->proto_name);
 		return 0;

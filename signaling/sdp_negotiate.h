@@ -56,8 +56,9 @@ int sdp_negotiate_answer(const struct media_plan *offer_in, const struct media_p
 /* An answer of our own to offer_in, when no other leg answers it: per m-line the single most
  * preferred media codec (greedy: by our order; generous: the first acceptable in the offerer's
  * order) plus the offerer's telephone-event at the same clock rate when our preferences name
- * it; the offerer's direction reversed; rtcp-mux accepted when offered. m-lines with SRTP or
- * DTLS transports are refused: the media node does not terminate SRTP.
+ * it; the offerer's direction reversed; rtcp-mux accepted when offered. RTP/SAVP(F) m-lines
+ * are answered with the same transport and no key: the caller adds ours (sdp_srtp.h); DTLS
+ * (UDP/TLS/...) m-lines are refused: the media node makes no DTLS handshake.
  * Errors: -ENOTSUP when no m-line is left, -ENOMEM. */
 int sdp_negotiate_answer_local(const struct media_plan *offer_in, const struct codec_prefs *prefs,
                                struct media_plan **out, char *why, size_t whylen);

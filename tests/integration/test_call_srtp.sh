@@ -10,6 +10,8 @@
 #  - `srtp=mandatory` on the callee: RTP/SAVP is offered, and a callee answering plain RTP ends
 #    the call;
 #  - a re-INVITE with a new key keeps audio, under new keys both ways;
+#  - an SRTP caller the dialplan answers itself (`answer` before `bridge`) gets RTP/SAVP with a
+#    key of ours in signald's own 200, and media crosses to a plain callee;
 #  - no key of either phone or of ours appears in signald's or mediad's log.
 . "$(dirname "$0")/lib.sh"
 PROBE=$TANDEM_BUILD/tests/integration/srtp_probe
@@ -27,6 +29,12 @@ cat >"$DIALPLAN" <<'XML'
     <extension name="srtp-mandatory">
       <condition field="destination_number" expression="^3(10[01][0-9])$">
         <action application="set" data="srtp=mandatory"/>
+        <action application="bridge" data="user/$1"/>
+      </condition>
+    </extension>
+    <extension name="answered-first">
+      <condition field="destination_number" expression="^5(10[01][0-9])$">
+        <action application="answer"/>
         <action application="bridge" data="user/$1"/>
       </condition>
     </extension>
@@ -163,6 +171,21 @@ check "re-key: our key changed too" test -n "$KA2_RX" -a "$KA2_RX" != "$KA_RX"
 probe rekey2 "$A:$MA:1:$KA2:$KA2_RX" "$B:$MB:plain" "re-key: media after the re-INVITE, with the new keys"
 check "re-key: the caller completes" sipp_wait rekey-caller
 check "re-key: the callee completes" sipp_wait rekey-callee
+
+# 5. The dialplan answers the SRTP caller before the bridge: our own 200 carries our key.
+call answered 51001 RTP/AVP
+check "local answer: the caller got its answer" wait_for 10 has_answer "$T/answered-caller.sipp-messages.log" "$A"
+MA=$(media_port "$T/answered-caller.sipp-messages.log" "$A")
+KA_RX=$(our_key "$T/answered-caller.sipp-messages.log" "$KA")
+KEYS+=("$KA_RX")
+check "local answer: signald answered the caller itself (logged)" grep -q "answer: 200 with the media node's SDP" "$T/s1.log"
+check "local answer: RTP/SAVP with a key of ours" \
+	eval 'test -n "$KA_RX" && grep -aq "m=audio $MA RTP/SAVP" "$T/answered-caller.sipp-messages.log"'
+check "local answer: the callee is then offered plain RTP" wait_for 10 has_answer "$T/answered-callee.sipp-messages.log" "$B"
+MB=$(media_port "$T/answered-callee.sipp-messages.log" "$B")
+probe answered "$A:$MA:1:$KA:$KA_RX" "$B:$MB:plain" "local answer: media both ways, SRTP to the caller"
+check "local answer: the caller completes" sipp_wait answered-caller
+check "local answer: the callee completes" sipp_wait answered-callee
 
 leaked=0
 for k in "${KEYS[@]}"; do
