@@ -9,7 +9,7 @@
 #    keys of its own and answers one: SRTP <-> SRTP with other keys both ways;
 #  - `srtp=mandatory` on the callee: RTP/SAVP is offered, and a callee answering plain RTP ends
 #    the call;
-#  - a re-INVITE with a new key keeps audio, under new keys both ways;
+#  - a re-INVITE with a new key keeps audio, under new keys both ways; so does an UPDATE;
 #  - an SRTP caller the dialplan answers itself (`answer` before `bridge`) gets RTP/SAVP with a
 #    key of ours in signald's own 200, and media crosses to a plain callee;
 #  - no key of either phone or of ours appears in signald's or mediad's log.
@@ -158,12 +158,12 @@ MB=$(media_port "$T/rekey-callee.sipp-messages.log" "$B")
 KA_RX=$(our_key "$T/rekey-caller.sipp-messages.log" "$KA")
 KEYS+=("$KA_RX")
 probe rekey1 "$A:$MA:1:$KA:$KA_RX" "$B:$MB:plain" "re-key: media before the re-INVITE"
-# rekeyed: the tag-2 key of ours in the answer to the re-INVITE
+# rekeyed [NAME]: the tag-2 key of ours in the answer to the re-INVITE (or UPDATE) of call NAME
 rekeyed() {
-	grep -ao 'a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/=]*' "$T/rekey-caller.sipp-messages.log" |
+	grep -ao 'a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/=]*' "$T/${1:-rekey}-caller.sipp-messages.log" |
 		sed 's/.*inline://' | grep -vxF "$KA2" | tail -n 1
 }
-has_rekey() { [ -n "$(rekeyed)" ]; }
+has_rekey() { [ -n "$(rekeyed "$@")" ]; }
 check "re-key: the re-INVITE is answered with a new key of ours" wait_for 10 has_rekey
 KA2_RX=$(rekeyed)
 KEYS+=("$KA2_RX")
@@ -171,6 +171,24 @@ check "re-key: our key changed too" test -n "$KA2_RX" -a "$KA2_RX" != "$KA_RX"
 probe rekey2 "$A:$MA:1:$KA2:$KA2_RX" "$B:$MB:plain" "re-key: media after the re-INVITE, with the new keys"
 check "re-key: the caller completes" sipp_wait rekey-caller
 check "re-key: the callee completes" sipp_wait rekey-callee
+
+# 4b. The same re-key with UPDATE (RFC 3311) instead of a re-INVITE.
+KA2=$(newkey)
+KEYS+=("$KA2")
+call uprekey 1001 RTP/AVP call_uas_srtp_update.xml call_uac_srtp_rekey_update.xml -set key2 "$KA2"
+check "UPDATE re-key: the caller got its answer" wait_for 10 has_answer "$T/uprekey-caller.sipp-messages.log" "$A"
+MA=$(media_port "$T/uprekey-caller.sipp-messages.log" "$A")
+MB=$(media_port "$T/uprekey-callee.sipp-messages.log" "$B")
+KA_RX=$(our_key "$T/uprekey-caller.sipp-messages.log" "$KA")
+KEYS+=("$KA_RX")
+probe uprekey1 "$A:$MA:1:$KA:$KA_RX" "$B:$MB:plain" "UPDATE re-key: media before the UPDATE"
+check "UPDATE re-key: the UPDATE is answered with a new key of ours" wait_for 10 has_rekey uprekey
+KA2_RX=$(rekeyed uprekey)
+KEYS+=("$KA2_RX")
+check "UPDATE re-key: our key changed too" test -n "$KA2_RX" -a "$KA2_RX" != "$KA_RX"
+probe uprekey2 "$A:$MA:1:$KA2:$KA2_RX" "$B:$MB:plain" "UPDATE re-key: media after the UPDATE, with the new keys"
+check "UPDATE re-key: the caller completes" sipp_wait uprekey-caller
+check "UPDATE re-key: the callee completes" sipp_wait uprekey-callee
 
 # 5. The dialplan answers the SRTP caller before the bridge: our own 200 carries our key.
 call answered 51001 RTP/AVP
