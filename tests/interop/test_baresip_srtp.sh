@@ -7,6 +7,8 @@
 #  - 1012 (plain) calls 1011, whose policy is mandatory: 1011 is offered RTP/SAVP, and the call
 #    with a plain caller works the other way round (RTP <-> SRTP).
 # No packet fails SRTP in mediad during the calls, and it holds no session afterwards.
+# SRTP_SIP=tls (interop.test_baresip_srtp_tls): 1010 and 1011 register and call over SIP over
+# TLS, so that their keys never cross the network in clear; 1012 stays on UDP.
 . "$(dirname "$0")/../integration/lib.sh"
 
 . "$(dirname "$0")/lib_ua.sh"
@@ -16,12 +18,23 @@ need_tools baresip sox jq
 sed -e 's|<user id="1010">|&<variables><variable name="srtp" value="mandatory"/></variables>|' \
 	-e 's|<user id="1011">|&<variables><variable name="srtp" value="mandatory"/></variables>|' \
 	"$DEMO/directory.xml" >"$T/directory.xml"
-start_demo --set "directory.path=$T/directory.xml" || exit 1
-start_phone 1010 440 srtp-mand
-start_phone 1011 1000 srtp-mand
-start_phone 1012 700
+tls_args=()
+if [ "${SRTP_SIP:-udp}" = tls ]; then
+	need_tools openssl
+	make_cert "$T/tls" || { log "openssl could not make a certificate"; exit 1; }
+	SIPS=127.0.0.1:$(free_port)
+	tls_args=(--set "sip.tls_listen=$SIPS" --set "sip.tls_cert_dir=$T/tls")
+fi
+start_demo --set "directory.path=$T/directory.xml" "${tls_args[@]}" || exit 1
+UA_TRANSPORT=${SRTP_SIP:-udp} start_phone 1010 440 srtp-mand
+UA_TRANSPORT=${SRTP_SIP:-udp} start_phone 1011 1000 srtp-mand
+UA_TRANSPORT=udp start_phone 1012 700
 check "1010, 1011 and 1012 register" \
 	wait_for 10 sql_is "$DB" "select count(*) from sip_registrations where sip_user in ('1010','1011','1012')" 3
+if [ "${SRTP_SIP:-udp}" = tls ]; then
+	check "1010 and 1011 registered over TLS" \
+		sql_is "$DB" "select count(*) from sip_registrations where sip_user in ('1010','1011') and network_proto = 'tls'" 2
+fi
 
 # srtp_failed LEG: packets of that leg mediad dropped for failing SRTP.
 srtp_failed() {
