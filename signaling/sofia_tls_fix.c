@@ -43,37 +43,20 @@
 typedef int (*ssl_shutdown_fn)(SSL *);
 typedef SSL_CTX *(*ssl_ctx_new_fn)(const SSL_METHOD *);
 
-static _Atomic(ssl_shutdown_fn) real_shutdown;
-static _Atomic(ssl_ctx_new_fn) real_ctx_new;
+static _Atomic(void *) real_shutdown, real_ctx_new;
 /* the context of sofia-sip's TLS listener (its first), NULL until it made one */
 static SSL_CTX *sofia_ctx;
 
-static ssl_shutdown_fn resolve_shutdown(void)
+/* OpenSSL's own definition of name, looked up once into slot. */
+static void *next_symbol(_Atomic(void *) *slot, const char *name)
 {
-	ssl_shutdown_fn fn = atomic_load(&real_shutdown);
+	void *sym = atomic_load(slot);
 
-	if (!fn) {
-		/* dlsym hands back a data pointer for a function: POSIX guarantees the round trip
-		 */
-		void *sym = dlsym(RTLD_NEXT, "SSL_shutdown");
-
-		*(void **)&fn = sym;
-		atomic_store(&real_shutdown, fn);
+	if (!sym) {
+		sym = dlsym(RTLD_NEXT, name);
+		atomic_store(slot, sym);
 	}
-	return fn;
-}
-
-static ssl_ctx_new_fn resolve_ctx_new(void)
-{
-	ssl_ctx_new_fn fn = atomic_load(&real_ctx_new);
-
-	if (!fn) {
-		void *sym = dlsym(RTLD_NEXT, "SSL_CTX_new");
-
-		*(void **)&fn = sym;
-		atomic_store(&real_ctx_new, fn);
-	}
-	return fn;
+	return sym;
 }
 
 /* True when addr lies in libsofia-sip-ua. */
@@ -87,11 +70,14 @@ static int in_sofia(const void *addr)
 
 int SSL_shutdown(SSL *s)
 {
-	ssl_shutdown_fn fn = resolve_shutdown();
+	void *sym = next_symbol(&real_shutdown, "SSL_shutdown");
+	ssl_shutdown_fn fn;
 	int rc;
 
-	if (!fn)
+	if (!sym)
 		return -1;
+	/* a data pointer from dlsym to a function pointer: POSIX guarantees the round trip */
+	memcpy(&fn, &sym, sizeof(fn));
 	rc = fn(s);
 	if (s && in_sofia(__builtin_return_address(0))) {
 		SSL_CTX *ctx = SSL_get_SSL_CTX(s);
@@ -111,8 +97,14 @@ int SSL_shutdown(SSL *s)
 
 SSL_CTX *SSL_CTX_new(const SSL_METHOD *meth)
 {
-	ssl_ctx_new_fn fn = resolve_ctx_new();
-	SSL_CTX *ctx = fn ? fn(meth) : NULL;
+	void *sym = next_symbol(&real_ctx_new, "SSL_CTX_new");
+	ssl_ctx_new_fn fn;
+	SSL_CTX *ctx;
+
+	if (!sym)
+		return NULL;
+	memcpy(&fn, &sym, sizeof(fn));
+	ctx = fn(meth);
 
 	if (ctx && !sofia_ctx && in_sofia(__builtin_return_address(0)))
 		sofia_ctx = ctx;

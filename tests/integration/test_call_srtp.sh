@@ -147,48 +147,37 @@ check "mandatory: a plain answer is refused and logged" grep -q "answer from .* 
 check "mandatory: the caller hears 488" grep -aq "^SIP/2.0 488" "$T/mand-caller.sipp-messages.log"
 check "mandatory: the call is over" wait_for 10 output_is 0 live_sessions "$m1_RPC"
 
-# 4. A re-INVITE with a new key keeps audio: the caller's leg is re-keyed (its new key, a new one
-# of ours), the callee's is left alone.
-KA2=$(newkey)
-KEYS+=("$KA2")
-call rekey 1001 RTP/AVP call_uas_srtp_reinvite.xml call_uac_srtp_rekey.xml -set key2 "$KA2"
-check "re-key: the caller got its answer" wait_for 10 has_answer "$T/rekey-caller.sipp-messages.log" "$A"
-MA=$(media_port "$T/rekey-caller.sipp-messages.log" "$A")
-MB=$(media_port "$T/rekey-callee.sipp-messages.log" "$B")
-KA_RX=$(our_key "$T/rekey-caller.sipp-messages.log" "$KA")
-KEYS+=("$KA_RX")
-probe rekey1 "$A:$MA:1:$KA:$KA_RX" "$B:$MB:plain" "re-key: media before the re-INVITE"
-# rekeyed [NAME]: the tag-2 key of ours in the answer to the re-INVITE (or UPDATE) of call NAME
-rekeyed() {
-	grep -ao 'a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/=]*' "$T/${1:-rekey}-caller.sipp-messages.log" |
-		sed 's/.*inline://' | grep -vxF "$KA2" | tail -n 1
+# 4. A re-INVITE (or an UPDATE, RFC 3311) with a new key keeps audio: the caller's leg is
+# re-keyed (its new key, a new one of ours), the callee's is left alone.
+# rekey NAME METHOD UAS UAC: one such call, METHOD naming the mid-call request in the checks.
+rekey() {
+	local name=$1 how=$2 uas=$3 uac=$4 log
+	KA2=$(newkey)
+	KEYS+=("$KA2")
+	call "$name" 1001 RTP/AVP "$uas" "$uac" -set key2 "$KA2"
+	log=$T/$name-caller.sipp-messages.log
+	check "$how re-key: the caller got its answer" wait_for 10 has_answer "$log" "$A"
+	MA=$(media_port "$log" "$A")
+	MB=$(media_port "$T/$name-callee.sipp-messages.log" "$B")
+	KA_RX=$(our_key "$log" "$KA")
+	KEYS+=("$KA_RX")
+	probe "${name}1" "$A:$MA:1:$KA:$KA_RX" "$B:$MB:plain" "$how re-key: media before the $how"
+	# the tag-2 key of ours in the answer to the re-INVITE or UPDATE
+	rekeyed() {
+		grep -ao 'a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/=]*' "$log" |
+			sed 's/.*inline://' | grep -vxF "$KA2" | tail -n 1
+	}
+	has_rekey() { [ -n "$(rekeyed)" ]; }
+	check "$how re-key: the $how is answered with a new key of ours" wait_for 10 has_rekey
+	KA2_RX=$(rekeyed)
+	KEYS+=("$KA2_RX")
+	check "$how re-key: our key changed too" test -n "$KA2_RX" -a "$KA2_RX" != "$KA_RX"
+	probe "${name}2" "$A:$MA:1:$KA2:$KA2_RX" "$B:$MB:plain" "$how re-key: media after the $how, with the new keys"
+	check "$how re-key: the caller completes" sipp_wait "$name-caller"
+	check "$how re-key: the callee completes" sipp_wait "$name-callee"
 }
-has_rekey() { [ -n "$(rekeyed "$@")" ]; }
-check "re-key: the re-INVITE is answered with a new key of ours" wait_for 10 has_rekey
-KA2_RX=$(rekeyed)
-KEYS+=("$KA2_RX")
-check "re-key: our key changed too" test -n "$KA2_RX" -a "$KA2_RX" != "$KA_RX"
-probe rekey2 "$A:$MA:1:$KA2:$KA2_RX" "$B:$MB:plain" "re-key: media after the re-INVITE, with the new keys"
-check "re-key: the caller completes" sipp_wait rekey-caller
-check "re-key: the callee completes" sipp_wait rekey-callee
-
-# 4b. The same re-key with UPDATE (RFC 3311) instead of a re-INVITE.
-KA2=$(newkey)
-KEYS+=("$KA2")
-call uprekey 1001 RTP/AVP call_uas_srtp_update.xml call_uac_srtp_rekey_update.xml -set key2 "$KA2"
-check "UPDATE re-key: the caller got its answer" wait_for 10 has_answer "$T/uprekey-caller.sipp-messages.log" "$A"
-MA=$(media_port "$T/uprekey-caller.sipp-messages.log" "$A")
-MB=$(media_port "$T/uprekey-callee.sipp-messages.log" "$B")
-KA_RX=$(our_key "$T/uprekey-caller.sipp-messages.log" "$KA")
-KEYS+=("$KA_RX")
-probe uprekey1 "$A:$MA:1:$KA:$KA_RX" "$B:$MB:plain" "UPDATE re-key: media before the UPDATE"
-check "UPDATE re-key: the UPDATE is answered with a new key of ours" wait_for 10 has_rekey uprekey
-KA2_RX=$(rekeyed uprekey)
-KEYS+=("$KA2_RX")
-check "UPDATE re-key: our key changed too" test -n "$KA2_RX" -a "$KA2_RX" != "$KA_RX"
-probe uprekey2 "$A:$MA:1:$KA2:$KA2_RX" "$B:$MB:plain" "UPDATE re-key: media after the UPDATE, with the new keys"
-check "UPDATE re-key: the caller completes" sipp_wait uprekey-caller
-check "UPDATE re-key: the callee completes" sipp_wait uprekey-callee
+rekey rekey re-INVITE call_uas_srtp_reinvite.xml call_uac_srtp_rekey.xml
+rekey uprekey UPDATE call_uas_srtp_update.xml call_uac_srtp_rekey_update.xml
 
 # 5. The dialplan answers the SRTP caller before the bridge: our own 200 carries our key.
 call answered 51001 RTP/AVP
