@@ -93,7 +93,8 @@ void script_engine_free(struct script_engine *e)
 
 void script_engine_reload(struct script_engine *e)
 {
-	lua_scripts_forget(&e->cache);
+	if (e)
+		lua_scripts_forget(&e->cache);
 }
 
 static void work_add(struct script_run *r)

@@ -22,8 +22,8 @@
 
 #include "script_host.h"
 
-#define SCRIPT_ENGINE_SLICE_DEFAULT  1000000UL   /* instructions between two waits */
-#define SCRIPT_ENGINE_TOTAL_DEFAULT  100000000UL /* instructions of a whole run */
+#define SCRIPT_ENGINE_SLICE_DEFAULT  100000UL    /* instructions between two waits */
+#define SCRIPT_ENGINE_TOTAL_DEFAULT  10000000UL  /* instructions of a whole run */
 #define SCRIPT_ENGINE_MEMORY_DEFAULT (8UL << 20) /* bytes of one run's Lua state */
 #define SCRIPT_ENGINE_MAX_DEPTH      4           /* scripts started from inside running scripts */
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lua_engine.h"
+#include "signald_config.h"
 
 /* ---- the fake loop: completions run only when the test turns it ---- */
 
@@ -919,6 +920,77 @@ static void test_reload(void **state)
 	assert_string_equal(get_var(&c, "v"), "two");
 }
 
+/* The demo config's [lua] section, and its scripts doing what their comments say. */
+static void test_demo_config_and_scripts(void **state)
+{
+	struct signald_config cfg;
+	char err[CFG_ERR_LEN] = "";
+	char *bad[] = {"lua.scripts_dir=/nonexistent/scripts"};
+	struct script_engine *saved = engine;
+	struct script_call c;
+
+	(void)state;
+	assert_int_equal(signald_config_load(&cfg, NULL, NULL, 0, err, sizeof(err)), 0);
+	assert_null(cfg.lua_scripts_dir); /* by default no script runs */
+	assert_int_equal(cfg.lua_slice_instructions, 100000);
+	assert_int_equal(cfg.lua_total_instructions, 10000000);
+	assert_int_equal(cfg.lua_memory_kb, 8192);
+	signald_config_free(&cfg);
+	assert_int_equal(signald_config_load(&cfg, NULL, bad, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "[lua] scripts_dir: '/nonexistent/scripts' is not a folder"));
+	signald_config_free(&cfg);
+
+	assert_int_equal(signald_config_load(&cfg, TANDEM_SRC "/deploy/demo/signald.ini", NULL, 0,
+	                                     err, sizeof(err)),
+	                 0);
+	assert_string_equal(cfg.lua_scripts_dir, TANDEM_SRC "/deploy/demo/scripts");
+	struct script_engine_config ec = {
+	    cfg.lua_scripts_dir, (unsigned long)cfg.lua_slice_instructions,
+	    (unsigned long)cfg.lua_total_instructions, (size_t)cfg.lua_memory_kb * 1024};
+	assert_int_equal(script_engine_new(&engine, &ec, err, sizeof(err)), 0);
+	signald_config_free(&cfg);
+
+	/* auto_record.lua: the file name from the call's variables, cleaned of what a peer
+	 * could put there to leave the folder. */
+	call_init(&c);
+	set_var(&c, "caller_id_number", "10'0/../1");
+	set_var(&c, "destination_number", "1001");
+	set_var(&c, "uuid", "abc");
+	set_var(&c, "recordings_dir", "/rec");
+	assert_int_equal(run(&c, "auto_record.lua"), 0);
+	loop();
+	assert_true(c.finished);
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(c.trace, "record_session:/rec/"));
+	assert_non_null(strstr(c.trace, "_1001_1001_abc.wav;"));
+	assert_null(strstr(c.trace, ".."));
+	assert_non_null(strstr(c.log, "auto_record: recording to /rec/"));
+	assert_non_null(get_var(&c, "auto_record_path"));
+
+	/* ivr_menu.lua: 2 bridges to the second user named. */
+	call_init(&c);
+	c.hold_play = true;
+	assert_int_equal(run(&c, "ivr_menu.lua 1000 1001"), 0);
+	loop();
+	send_digit(&c, '2');
+	loop();
+	assert_true(c.finished);
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(c.trace, "answer:;sleep(500);play(ivr-menu.wav);bridge:user/1001;");
+	assert_string_equal(get_var(&c, "ivr_choice"), "2");
+
+	/* hello.lua, without a call. */
+	call_init(&c);
+	assert_int_equal(
+	    script_engine_run(engine, "hello.lua a 'b c'", &ops, NULL, finished, &c, &c.handle), 0);
+	assert_true(c.finished);
+	assert_int_equal(c.rc, 0);
+	assert_non_null(strstr(nocall_log.log, "hello.lua: hello (no call), args [a, b c]"));
+
+	script_engine_free(engine);
+	engine = saved;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -935,6 +1007,7 @@ int main(void)
 	    cmocka_unit_test(test_paths),
 	    cmocka_unit_test(test_without_call_and_api),
 	    cmocka_unit_test(test_reload),
+	    cmocka_unit_test(test_demo_config_and_scripts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
