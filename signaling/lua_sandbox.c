@@ -26,7 +26,8 @@ static void *run_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	}
 	/* Shrinking never fails (Lua relies on it); growing past the budget is refused while
 	 * the script's code runs, and Lua turns that into a "not enough memory" error. */
-	if (nsize > old && r->mem_enforce && nsize - old > r->mem_limit - r->mem_used)
+	if (nsize > old && r->mem_enforce &&
+	    (r->mem_used >= r->mem_limit || nsize - old > r->mem_limit - r->mem_used))
 		return NULL;
 	void *p = realloc(ptr, nsize);
 	if (p)

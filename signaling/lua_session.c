@@ -302,6 +302,15 @@ static int console_log(lua_State *L)
 	return 0;
 }
 
+static int flush_digits(lua_State *L)
+{
+	struct script_run *r = self(L);
+
+	if (r->ops->flush_digits && !r->aborted)
+		r->ops->flush_digits(r->call);
+	return 0;
+}
+
 static int nothing(lua_State *L)
 {
 	self(L);
@@ -396,6 +405,8 @@ int lua_session_open(lua_State *L)
 	    {"get_uuid", get_uuid},
 	    {"hangupCause", hangup_cause},
 	    {"consoleLog", console_log},
+	    {"flushDigits", flush_digits},
+	    {"flushEvents", nothing},
 	    {"setAutoHangup", nothing},
 	    {"destroy", nothing},
 	    {NULL, NULL},

@@ -77,6 +77,9 @@ struct script_host_ops {
 	 * with rc 0 (play: result ""). Nothing waiting: nothing happens. May be NULL (a break then
 	 * only takes effect when the operation ends by itself). */
 	void (*stop_media)(struct script_call *c);
+	/* Forgets the digits the caller sent that no get_digits has read yet (mod_lua's
+	 * session:flushDigits). May be NULL. */
+	void (*flush_digits)(struct script_call *c);
 };
 
 #endif

@@ -306,6 +306,12 @@ static void stop_media(struct script_call *c)
 		complete(c, 0, "");
 }
 
+static void flush_digits(struct script_call *c)
+{
+	trace(c, "flush(%s);", c->buffer);
+	c->buffer[0] = '\0';
+}
+
 static const struct script_host_ops ops = {
     .get_var = get_var,
     .set_var = set_var,
@@ -320,6 +326,7 @@ static const struct script_host_ops ops = {
     .api = api,
     .log = log_line,
     .stop_media = stop_media,
+    .flush_digits = flush_digits,
 };
 
 static void finished(void *arg, int rc)
@@ -578,11 +585,13 @@ static void test_get_digits(void **state)
 	(void)state;
 	call_init(&c);
 	write_script(dir, "digits.lua",
+	             "session:flushDigits()\n"
 	             "session:setVariable('d', session:getDigits(4, '#', 3000))\n"
 	             "session:setVariable('e', session:getDigits(3, '', 2000))\n"
 	             "session:setVariable('f', session:getDigits(3, '#', 5000, 1000))\n");
+	strcpy(c.buffer, "9"); /* sent before the script asked: flushed */
 	assert_int_equal(run(&c, "digits.lua"), 0);
-	assert_string_equal(c.trace, "digits(4,#,3000);");
+	assert_string_equal(c.trace, "flush(9);digits(4,#,3000);");
 	send_digit(&c, '1');
 	send_digit(&c, '2');
 	assert_int_equal(loop(), 0); /* still waiting */
@@ -602,7 +611,7 @@ static void test_get_digits(void **state)
 	assert_true(c.finished);
 	assert_int_equal(c.rc, 0);
 	assert_string_equal(get_var(&c, "f"), "78");
-	assert_string_equal(c.trace, "digits(4,#,3000);digits(3,,2000);digits(1,#,5000);"
+	assert_string_equal(c.trace, "flush(9);digits(4,#,3000);digits(3,,2000);digits(1,#,5000);"
 	                             "digits(2,#,1000);");
 }
 
@@ -824,6 +833,84 @@ static void test_no_nested_resume(void **state)
 	assert_non_null(strstr(all_log, "A went on"));
 }
 
+/* The dialplan's `lua` run from a script (session:execute): a script running itself ends
+ * at the nesting limit, refused, never by exhausting the C stack. */
+static struct script_call levels[8];
+static unsigned n_levels;
+
+static int execute_lua(struct script_call *c, const char *app, const char *data,
+                       script_done_fn done, void *arg);
+
+static struct script_host_ops ops_nest;
+
+static int execute_lua(struct script_call *c, const char *app, const char *data,
+                       script_done_fn done, void *arg)
+{
+	if (!strcmp(app, "lua") && n_levels < 8) {
+		struct script_call *child = &levels[n_levels++];
+		int rc;
+
+		child->up = true;
+		rc = script_engine_run(engine, data, &ops_nest, child, finished, child,
+		                       &child->handle);
+		trace(c, "lua=%d;", rc);
+		if (wait_on(c, P_EXEC, done, arg))
+			return -ENOTCONN;
+		complete(c, rc, "");
+		return 0;
+	}
+	return execute(c, app, data, done, arg);
+}
+
+static void test_nested_and_odd_scripts(void **state)
+{
+	struct script_call c;
+	char want[32];
+
+	(void)state;
+	call_init(&c);
+	memset(levels, 0, sizeof(levels));
+	n_levels = 0;
+	ops_nest = ops;
+	ops_nest.execute = execute_lua;
+	write_script(dir, "rec.lua", "session:execute('lua', 'rec.lua')\n");
+	assert_int_equal(
+	    script_engine_run(engine, "rec.lua", &ops_nest, &c, finished, &c, &c.handle), 0);
+	loop();
+	assert_true(c.finished);
+	assert_string_equal(c.trace, "lua=0;");
+	snprintf(want, sizeof(want), "lua=%d;", -ELOOP);
+	assert_string_equal(levels[SCRIPT_ENGINE_MAX_DEPTH - 2].trace, want);
+	assert_int_equal(n_levels, SCRIPT_ENGINE_MAX_DEPTH); /* the last one refused */
+	for (unsigned i = 0; i + 1 < n_levels; i++)
+		assert_true(levels[i].finished);
+	assert_false(levels[n_levels - 1].finished);
+
+	/* An input callback that fails is logged; the script goes on. */
+	call_init(&c);
+	c.hold_play = true;
+	write_script(dir, "badcb.lua",
+	             "session:setInputCallback(function() error('in the callback') end)\n"
+	             "session:streamFile('x.wav')\n"
+	             "session:setVariable('after', 'yes')\n");
+	assert_int_equal(run(&c, "badcb.lua"), 0);
+	send_digit(&c, '1');
+	assert_non_null(strstr(c.log, "dtmf callback: badcb.lua:1: in the callback"));
+	stop_media(&c);
+	loop();
+	assert_true(c.finished);
+	assert_int_equal(c.rc, 0);
+	assert_string_equal(get_var(&c, "after"), "yes");
+
+	/* coroutine.yield outside a coroutine cannot suspend the script. */
+	call_init(&c);
+	write_script(dir, "yield.lua", "coroutine.yield()\n");
+	assert_int_equal(run(&c, "yield.lua"), 0);
+	assert_true(c.finished);
+	assert_int_equal(c.rc, -EINVAL);
+	assert_non_null(strstr(c.log, "coroutine.yield outside a coroutine"));
+}
+
 static void test_paths(void **state)
 {
 	struct script_call c;
@@ -994,19 +1081,13 @@ static void test_demo_config_and_scripts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_variables_and_argv),
-	    cmocka_unit_test(test_execute_order),
-	    cmocka_unit_test(test_infinite_loop_killed),
-	    cmocka_unit_test(test_error_traceback),
-	    cmocka_unit_test(test_memory_budget),
-	    cmocka_unit_test(test_get_digits),
-	    cmocka_unit_test(test_play_and_get_digits),
-	    cmocka_unit_test(test_input_callback),
-	    cmocka_unit_test(test_abort_while_waiting),
-	    cmocka_unit_test(test_no_nested_resume),
-	    cmocka_unit_test(test_paths),
-	    cmocka_unit_test(test_without_call_and_api),
-	    cmocka_unit_test(test_reload),
+	    cmocka_unit_test(test_variables_and_argv),      cmocka_unit_test(test_execute_order),
+	    cmocka_unit_test(test_infinite_loop_killed),    cmocka_unit_test(test_error_traceback),
+	    cmocka_unit_test(test_memory_budget),           cmocka_unit_test(test_get_digits),
+	    cmocka_unit_test(test_play_and_get_digits),     cmocka_unit_test(test_input_callback),
+	    cmocka_unit_test(test_abort_while_waiting),     cmocka_unit_test(test_no_nested_resume),
+	    cmocka_unit_test(test_nested_and_odd_scripts),  cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_without_call_and_api),    cmocka_unit_test(test_reload),
 	    cmocka_unit_test(test_demo_config_and_scripts),
 	};
 
