@@ -163,8 +163,12 @@ static void finish(struct script_run *r, int rc)
 		lua_close(r->L);
 		r->L = r->co = NULL;
 	}
-	lua_run_log(r, rc ? SCRIPT_LOG_WARNING : SCRIPT_LOG_DEBUG, "ended (%s)",
-	            rc ? strerror(-rc) : "ok");
+	/* Why it ended, when not by itself, was logged when it happened. */
+	lua_run_log(r, SCRIPT_LOG_DEBUG, "ended (%s)",
+	            !rc             ? "ok"
+	            : rc == -EDQUOT ? "over its instruction budget"
+	            : rc == -ENOMEM ? "over its memory budget"
+	                            : "error");
 	if (r->finished_cb)
 		r->finished_cb(r->arg, rc);
 	run_free(r);

@@ -11,6 +11,11 @@
  * budget; a script over budget, raising an error or ending is finished with finished_cb and its
  * state freed; the process never is.
  *
+ * The host's ops: get_var, set_var, ready, execute, hangup, play, get_digits, record, sleep and
+ * log are required; set_dtmf_listener, api, stop_media and flush_digits may be NULL (no input
+ * callbacks, "-ERR ... Command not found!", no "break", no flush). ops must outlive the runs
+ * started with it.
+ *
  * Ownership: the engine owns every run. A handle is valid from script_engine_run() until its
  * finished_cb has returned; the host drops it there. script_engine_free() may be called with
  * runs still waiting: the engine then lives on until the last of them has finished (their

@@ -37,7 +37,7 @@ sd=$(field tandem-signald Depends) md=$(field tandem-mediad Depends) cd=$(field 
 log "tandem-signald Depends: $sd"
 log "tandem-mediad Depends: $md"
 log "tandem-common Depends: $cd"
-for lib in libsofia-sip-ua0 libzmq5 libsqlite3-0 libxml2 libssl3 libpcre2-8-0 libinih1 libc6; do
+for lib in libsofia-sip-ua0 libzmq5 libsqlite3-0 libxml2 libssl3 libpcre2-8-0 libinih1 liblua5.4-0 libc6; do
 	check "tandem-signald depends on $lib (dpkg-shlibdeps)" grep -q "\b$lib\b" <<<"$sd"
 done
 for lib in liburing2 libzmq5 libprotobuf-c1 libmicrohttpd12 libc6; do
