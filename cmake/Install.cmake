@@ -1,6 +1,6 @@
 # `cmake --install` lays out a file-system-hierarchy install; CPack packs the same rules into
 # .deb packages (cmake/Package.cmake). Three components:
-#   signald  /usr/sbin/signald, tandem-sipping, signald.ini + directory + dialplan, its unit
+#   signald  /usr/sbin/signald, tandem-sipping, tandemctl, signald.ini + directory + dialplan, its unit
 #   mediad   /usr/sbin/mediad, mediad.ini, its unit
 #   common   /usr/bin/mediactl, the docs (both daemons need mediactl: the packages make the
 #            RPC keys with it)
@@ -26,7 +26,7 @@ set(TANDEM_SYSTEMD_UNITDIR lib/systemd/system CACHE PATH
     "systemd units, relative to the prefix or absolute")
 
 install(TARGETS signald DESTINATION ${CMAKE_INSTALL_SBINDIR} COMPONENT signald)
-install(TARGETS tandem-sipping DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT signald)
+install(TARGETS tandem-sipping tandemctl DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT signald)
 install(TARGETS mediad DESTINATION ${CMAKE_INSTALL_SBINDIR} COMPONENT mediad)
 install(TARGETS mediactl DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT common)
 

@@ -13,6 +13,7 @@
 #include "auth_algs.h"
 #include "directory.h"
 #include "failban.h"
+#include "observe.h"
 #include "log.h"
 #include "store.h"
 
@@ -89,12 +90,17 @@ static bool throttled(const struct call_auth_deps *d, const char *user, const ch
 static void count_failure(const struct call_auth_deps *d, const char *user, const char *src_ip,
                           time_t now)
 {
-	if (d->accounts && failban_failure(d->accounts, user, now))
+	obs_auth_failure("INVITE", user, src_ip);
+	if (d->accounts && failban_failure(d->accounts, user, now)) {
 		log_warn("auth", "account '%s' throttled after repeated failures (last from %s)",
 		         user, src_ip);
-	if (d->fb && failban_failure(d->fb, src_ip, now))
+		obs_ban(OBS_BAN_ACCOUNT, user);
+	}
+	if (d->fb && failban_failure(d->fb, src_ip, now)) {
 		log_warn("auth", "source %s banned after repeated failures (user %s)", src_ip,
 		         user);
+		obs_ban(OBS_BAN_SOURCE, src_ip);
+	}
 }
 
 void call_auth_check(const struct call_auth_deps *d, const struct sip_s *sip, const char *method,

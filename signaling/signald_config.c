@@ -125,8 +125,42 @@ static const struct cfg_key signald_keys[] = {
     {"dialplan", "file", CFG_STR, F(dialplan_file), NULL, 0, 0, "XML dialplan file"},
     {"dialplan", "context", CFG_STR, F(dialplan_context), "default", 0, 0,
      "dialplan context for calls"},
+    {"control", "socket", CFG_STR, F(control_socket), NULL, 0, 0,
+     "tandemctl's Unix socket (mode 0660); default: control.sock in the service's runtime "
+     "folder, else " SIGNALD_CONTROL_DEFAULT "; empty: none"},
+    {"events", "publish", CFG_STR, F(events_publish), NULL, 0, 0,
+     "ZeroMQ PUB endpoint of the event stream (tcp://IP:PORT, ipc://PATH); unset: none"},
+    {"metrics", "listen", CFG_STR, F(metrics_listen), NULL, 0, 0,
+     "IP:PORT serving Prometheus GET /metrics; unset: none"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
+
+/* Unset: the folder systemd made for the service (RuntimeDirectory=, the first of a list),
+ * else the packaged one; a missing default folder then only costs tandemctl, where a path
+ * set by hand that cannot be used stops the start. Set but empty: no control socket. */
+static int control_socket(struct signald_config *cfg)
+{
+	const char *rt = getenv("RUNTIME_DIRECTORY");
+
+	if (cfg->control_socket) {
+		if (!*cfg->control_socket) {
+			free(cfg->control_socket);
+			cfg->control_socket = NULL;
+		}
+		return 0;
+	}
+	cfg->control_socket_default = true;
+	if (rt && *rt) {
+		if (asprintf(&cfg->control_socket, "%.*s/control.sock", (int)strcspn(rt, ":"), rt) <
+		    0) {
+			cfg->control_socket = NULL;
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	cfg->control_socket = strdup(SIGNALD_CONTROL_DEFAULT);
+	return cfg->control_socket ? 0 : -ENOMEM;
+}
 
 static int load_media_keys(struct signald_config *cfg, const char *where, char *err, size_t errlen)
 {
@@ -259,6 +293,16 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	    cfg_path_relative(&cfg->media_key_file, path) ||
 	    cfg_path_relative(&cfg->media_server_key_file, path))
 		return -ENOMEM;
+	if (control_socket(cfg))
+		return -ENOMEM;
+	if (cfg->events_publish && !*cfg->events_publish) {
+		free(cfg->events_publish);
+		cfg->events_publish = NULL;
+	}
+	if (cfg->metrics_listen && !*cfg->metrics_listen) {
+		free(cfg->metrics_listen);
+		cfg->metrics_listen = NULL;
+	}
 	if (!cfg->node_id) {
 		char host[256] = "signald";
 

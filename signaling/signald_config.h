@@ -6,6 +6,7 @@
 
 #include "codec_prefs.h"
 #include "config.h"
+#include "control_path.h"
 #include "digest.h"
 #include "log.h"
 #include "rpc_keys.h"
@@ -73,7 +74,11 @@ struct signald_config {
 	long codecs_max_attributes;  /* a= lines per section, else 488 */
 	char *dialplan_file; /* [dialplan] file: NULL = none; relative: from the config's folder */
 	char *dialplan_context; /* [dialplan] context: where calls from our users are hunted */
+	char *control_socket;   /* [control] socket: tandemctl's; NULL: none */
+	char *events_publish;   /* [events] publish: ZeroMQ PUB endpoint; NULL: none */
+	char *metrics_listen;   /* [metrics] listen: IP:PORT of /metrics; NULL: none */
 	/* derived */
+	bool control_socket_default; /* the socket path was not set: failing to bind is no error */
 	struct codec_prefs codec_prefs; /* parsed from the three [codecs] lists */
 	enum log_level level;
 	bool media_auth; /* keys loaded: CURVE towards the media nodes */

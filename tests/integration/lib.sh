@@ -238,3 +238,16 @@ make_keys() {
 	mkdir -p "$dir"
 	for n in "$@"; do "$MEDIACTL" keygen --out "$dir/$n" >/dev/null || return 1; done
 }
+
+# ---- tandemctl ----
+TANDEMCTL=$TANDEM_BUILD/signaling/tandemctl
+# ctl NAME ARGS...: tandemctl against signald NAME's control socket ($T/NAME.sock, which
+# start_signald callers set with --set control.socket=$T/NAME.sock).
+ctl() {
+	local name=$1; shift
+	"$TANDEMCTL" -s "$T/$name.sock" "$@"
+}
+# jq_py JSON-FILE EXPR: prints EXPR evaluated by python3 on the JSON document in the file as `d`.
+jq_py() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}

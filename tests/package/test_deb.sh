@@ -21,7 +21,7 @@ for p in tandem-common tandem-signald tandem-mediad; do check "package $p built"
 field() { dpkg-deb -f "$(deb "$1")" "$2"; }
 has() { dpkg-deb -c "$(deb "$1")" | awk '{print $6}' | grep -qx "\./${2#/}"; }
 
-for f in /usr/sbin/signald /usr/bin/tandem-sipping "$TANDEM_CONFDIR/signald.ini" \
+for f in /usr/sbin/signald /usr/bin/tandem-sipping /usr/bin/tandemctl "$TANDEM_CONFDIR/signald.ini" \
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml" "$TANDEM_UNITDIR/tandem-signald.service"; do
 	check "tandem-signald holds $f" has tandem-signald "$f"
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `cmake --install` into a scratch DESTDIR: every file where the FHS layout puts it (daemons in
-# sbin, mediactl in bin, configs in /etc/tandem, units in lib/systemd/system), units and configs
+# sbin, mediactl and tandemctl in bin, configs in /etc/tandem, units in lib/systemd/system), units and configs
 # naming those same paths, and `systemd-analyze verify` clean on both units (run with the
 # install mounted over /usr in a private mount namespace: verify wants the binaries ExecStart
 # names, and --root cannot see the host's targets the units order against).
@@ -12,7 +12,7 @@ check "cmake --install into DESTDIR" test $? -eq 0
 
 want=(
 	"$TANDEM_PREFIX/sbin/signald" "$TANDEM_PREFIX/sbin/mediad"
-	"$TANDEM_PREFIX/bin/mediactl" "$TANDEM_PREFIX/bin/tandem-sipping"
+	"$TANDEM_PREFIX/bin/mediactl" "$TANDEM_PREFIX/bin/tandem-sipping" "$TANDEM_PREFIX/bin/tandemctl"
 	"$TANDEM_CONFDIR/signald.ini" "$TANDEM_CONFDIR/mediad.ini"
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml"
 	"$TANDEM_UNITDIR/tandem-signald.service" "$TANDEM_UNITDIR/tandem-mediad.service"
@@ -21,7 +21,7 @@ want=(
 	"$TANDEM_PREFIX/share/doc/tandem-signald/changelog.Debian.gz"
 	"$TANDEM_PREFIX/share/doc/tandem-mediad/changelog.Debian.gz")
 for f in "${want[@]}"; do check "installed: $f" test -f "$D$f"; done
-for f in sbin/signald sbin/mediad bin/mediactl bin/tandem-sipping; do
+for f in sbin/signald sbin/mediad bin/mediactl bin/tandem-sipping bin/tandemctl; do
 	check "executable: $f" test -x "$D$TANDEM_PREFIX/$f"
 done
 extra=$(cd "$D" && find . -type f | sed 's/^\.//' | grep -v "^$TANDEM_PREFIX/share/doc/tandem/[^/]*\.md$" |
