@@ -119,7 +119,7 @@ cat <<MSG
 Tandem is running on loopback.
   SIP:   127.0.0.1:5060 (UDP and TCP), domain 127.0.0.1
   Media: mediad RPC on tcp://127.0.0.1:5555 (CURVE keys in $KEYS), RTP ports 30000-39999
-  Metrics: http://127.0.0.1:9466/metrics (mediad, Prometheus)
+  Metrics: http://127.0.0.1:9466/metrics (mediad), http://127.0.0.1:9467/metrics (signald)
   Events: tcp://127.0.0.1:5557 (ZeroMQ PUB, JSON; tandemctl events prints them)
   Admin: tandemctl on $STATE/signald.sock
   Users: 1000-1019, password 1234 (deploy/demo/directory.xml; edit it and send SIGHUP to reload)

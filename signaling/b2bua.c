@@ -456,6 +456,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 			           "(%u more such refusals not logged)",
 			           ar.user, b->cfg->call_max_calls_per_user, dropped);
 		sip_ua_respond(b->ua, nh, 486, "Busy Here (Call Limit Reached)", NULL, NULL);
+		obs_refused("max_calls_per_user");
 		return;
 	}
 	if (refused_by_overload(b, nh,

@@ -19,6 +19,7 @@
 #include "control_cmds.h"
 #include "events_pub.h"
 #include "observe.h"
+#include "signald_metrics.h"
 #include "call_move.h"
 #include "call_restore.h"
 #include "b2bua_deps.h"
@@ -64,6 +65,7 @@ struct signald {
 	struct daemon_args args;    /* kept for reloads: -c and --set (borrowed from argv) */
 	struct events_pub *events;  /* NULL without [events] publish */
 	struct control *control;    /* NULL without a control socket */
+	struct signald_metrics *metrics; /* NULL without [metrics] listen */
 	struct control_cmds cmds;
 };
 
@@ -506,6 +508,7 @@ static void teardown(struct signald *sd)
 	b2bua_free(sd->b2bua);
 	observe_clear();
 	events_pub_free(sd->events);
+	signald_metrics_free(sd->metrics);
 	sip_ua_free(sd->ua);
 	router_free(sd->router);
 	dialplan_free(sd->dialplan);
@@ -613,6 +616,20 @@ int main(int argc, char **argv)
 	/* Calls an earlier process left up (a crash): taken back before anything else. */
 	call_restore_start(sd.b2bua);
 	if (setup_control(&sd)) {
+		teardown(&sd);
+		return 1;
+	}
+	if (sd.cfg.metrics_listen &&
+	    signald_metrics_new(&sd.metrics, sd.root, sd.cfg.metrics_listen,
+	                        &(struct signald_metrics_deps){
+	                            .node_id = sd.cfg.node_id,
+	                            .b2bua = sd.b2bua,
+	                            .media = sd.media,
+	                            .store = sd.store,
+	                            .events = sd.events,
+	                        },
+	                        err, sizeof(err)) != 0) {
+		log_error("signald", "%s", err);
 		teardown(&sd);
 		return 1;
 	}

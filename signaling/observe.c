@@ -76,3 +76,8 @@ void obs_rpc(const struct media_node *n, uint64_t us, bool ok)
 {
 	EACH(rpc, n, us, ok);
 }
+
+void obs_refused(const char *cause)
+{
+	EACH(refused, cause);
+}

@@ -43,6 +43,9 @@ struct observer {
 	void (*auth_failure)(void *arg, const char *method, const char *user, const char *src_ip);
 	void (*ban)(void *arg, enum obs_ban what, const char *key);
 	void (*node)(void *arg, const struct media_node *n, bool up);
+	/* A new call refused before it was set up, by an admission limit other than the load's
+	 * (those are counted in struct overload): cause names the limit. */
+	void (*refused)(void *arg, const char *cause);
 	/* A media RPC answered (ok) or timed out, us after it was sent. */
 	void (*rpc)(void *arg, const struct media_node *n, uint64_t us, bool ok);
 };
@@ -64,5 +67,6 @@ void obs_auth_failure(const char *method, const char *user, const char *src_ip);
 void obs_ban(enum obs_ban what, const char *key);
 void obs_node(const struct media_node *n, bool up);
 void obs_rpc(const struct media_node *n, uint64_t us, bool ok);
+void obs_refused(const char *cause);
 
 #endif

@@ -105,6 +105,7 @@ for i in \$(seq 50); do grep -qE "media node tcp://127.0.0.1:5555 .*: up" "$T/pk
 say \$ok "packaged signald reaches packaged mediad with the package's keys"
 t "signald's database in $TANDEM_STATEDIR" test -f $TANDEM_STATEDIR/tandem.db
 t "packaged mediad serves /metrics on 127.0.0.1:9466" python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" status 127.0.0.1:9466 /metrics
+t "packaged signald serves /metrics on 127.0.0.1:9467" python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" status 127.0.0.1:9467 /metrics
 for n in signald mediad; do
 	pid=\$(cat "$T/pkg-\$n.pid"); kill -TERM \$pid
 	for i in \$(seq 50); do kill -0 \$pid 2>/dev/null || break; sleep 0.1; done
