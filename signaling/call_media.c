@@ -414,7 +414,8 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 }
 
 /* A side's offer holds the call when none of its live streams would receive: every one
- * sendonly or inactive (RFC 3264 section 8.4). Told to the listeners when that changes. */
+ * sendonly or inactive (RFC 3264 section 8.4). Told to the listeners when that changes; an
+ * answer only follows the offer, and is not looked at. */
 static void note_hold(struct call *call, unsigned side, const struct media_plan *in)
 {
 	bool held = true;
@@ -522,7 +523,7 @@ int cm_send_update(struct call_media *cm, struct call *call, struct cm_call *st,
 	env.body_case = RPC_BODY(UPDATE_SESSION);
 	env.update_session = &req;
 	rc = cm_call_request(cm, call->node, &env, on_done, call);
-	if (!rc)
+	if (!rc && !st->answering)
 		note_hold(call, st->from, in);
 	return rc;
 }

@@ -40,6 +40,17 @@ struct control {
 	struct control_req *pending; /* requests whose handler has not called control_done */
 };
 
+/* Closing a Unix socket with unread input resets the peer, which then loses the answer it
+ * has not read yet: what a client sent past its line (at most 64 KiB) is read away first. */
+static void drain_input(int fd)
+{
+	char scratch[4096];
+
+	for (int i = 0; i < 16; i++)
+		if (recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT) <= 0)
+			return;
+}
+
 static void conn_close(struct control_conn *c)
 {
 	struct control *ctl = c->ctl;
@@ -49,6 +60,7 @@ static void conn_close(struct control_conn *c)
 			ctl->conns[i] = NULL;
 	if (c->wait_index > 0)
 		su_root_deregister(ctl->root, c->wait_index);
+	drain_input(c->fd);
 	close(c->fd);
 	if (c->req)
 		c->req->conn = NULL; /* freed by control_done */
@@ -287,6 +299,7 @@ static int on_accept(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 
 			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 				log_debug("control", "refused a connection: %s", strerror(errno));
+			drain_input(fd);
 			close(fd);
 			if (c)
 				free(c->req);

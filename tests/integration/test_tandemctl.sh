@@ -116,5 +116,53 @@ check "unregister again: nothing to remove" bash -c "'$TANDEMCTL' -s '$T/s1.sock
 check "events without [events] publish: refused" bash -c "'$TANDEMCTL' -s '$T/s1.sock' events; test \$? -eq 1"
 check "an unknown command: exit 1" bash -c "'$TANDEMCTL' -s '$T/s1.sock' frobnicate; test \$? -eq 1"
 check "no signald on the socket: exit 3" bash -c "'$TANDEMCTL' -s '$T/none.sock' status; test \$? -eq 3"
+# What a client of the socket may send that tandemctl never does.
+cat >"$T/hostile.py" <<'PY'
+import json, socket, sys, time
+path = sys.argv[1]
+def conn():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    s.connect(path)
+    return s
+def talk(data, close_early=False):
+    s = conn()
+    s.sendall(data)
+    if close_early:
+        s.close()
+        return b""
+    out = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        out += d
+    s.close()
+    return out
+checks = [
+    (talk(b"x" * 2000).startswith(b"ERR\nrequest line longer"), "a line over 1 KiB"),
+    (talk(b"hello\n").startswith(b"ERR\n"), "no format word"),
+    (talk(b"json " + b"a " * 20 + b"\n") == b'ERR\n{"error":"too many words (at most 8)"}\n', "too many words"),
+    (talk(b"text \x00\xff\x1b[2J\n").startswith(b"ERR\n"), "a NUL byte"),
+    (json.loads(talk(b"json \xff\x1b[2J\n")[4:])["error"] == "unknown command '\ufffd\x1b[2J'",
+     "bytes that are not UTF-8, escapes: valid JSON"),
+    (talk(b"json status", close_early=True) == b"", "a client leaving mid-line"),
+    (talk(b"json calls\njson status\n").count(b"OK\n") == 1, "one request per connection"),
+]
+idle = [conn() for _ in range(16)]
+time.sleep(0.3)
+extra = conn()  # told at once, before it says anything
+checks.append((extra.recv(4096).startswith(b"ERR\ntoo many"), "a 17th client refused"))
+extra.close()
+for s in idle:
+    s.close()
+time.sleep(0.3)
+checks.append((talk(b"json status\n").startswith(b"OK\n{"), "served again once they left"))
+for ok, what in checks:
+    print(("ok: " if ok else "FAIL: ") + what)
+sys.exit(0 if all(ok for ok, _ in checks) else 1)
+PY
+check "hostile requests on the socket are refused, signald unharmed" python3 "$T/hostile.py" "$T/s1.sock"
+check "status still answers" js status -- 'd["node_id"]=="s1"'
 check "signald still answers SIP" "$SIPPING" "sip:$s1_SIP" 1000
 finish
