@@ -30,7 +30,8 @@ void json_int(struct json_out *j, const char *key, int64_t v);
 void json_uint(struct json_out *j, const char *key, uint64_t v);
 void json_double(struct json_out *j, const char *key, double v); /* not finite: null */
 void json_bool(struct json_out *j, const char *key, bool v);
-/* 0 when every value was written and closed, else -EINVAL (or -EIO on a stream error). */
+/* 0 when every value was written and closed, else -EINVAL (or -EIO on a stream error). Call
+ * it while the stream is open: it reads the stream's error flag. */
 int json_out_check(const struct json_out *j);
 
 #endif

@@ -85,9 +85,12 @@ static bool ev_begin(struct ev *e, struct events_pub *ep, const char *name, cons
 
 static void ev_send(struct ev *e)
 {
+	int bad;
+
 	json_obj_end(&e->j);
 	fputc('\n', e->f);
-	if (fclose(e->f) || json_out_check(&e->j)) {
+	bad = json_out_check(&e->j); /* before the close: it reads the stream's error flag */
+	if (fclose(e->f) || bad) {
 		free(e->buf);
 		return;
 	}
