@@ -88,3 +88,21 @@ endforeach()
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT common)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
         COMPONENT common FILES_MATCHING PATTERN "*.md")
+
+# Man pages (deploy/man), gzipped as Debian installs them: the CLIs in section 1, the daemons in
+# section 8, each in the package of its program.
+set(_man ${CMAKE_CURRENT_BINARY_DIR}/man)
+set(_man_gz)
+foreach(page tandemctl.1 mediactl.1 signald.8 mediad.8)
+  add_custom_command(OUTPUT ${_man}/${page}.gz
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${_man}
+    COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/deploy/man/${page} ${_man}/${page}
+    COMMAND gzip -9nf ${_man}/${page}
+    DEPENDS ${CMAKE_SOURCE_DIR}/deploy/man/${page} VERBATIM)
+  list(APPEND _man_gz ${_man}/${page}.gz)
+endforeach()
+add_custom_target(man_pages ALL DEPENDS ${_man_gz})
+install(FILES ${_man}/tandemctl.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT signald)
+install(FILES ${_man}/mediactl.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT common)
+install(FILES ${_man}/signald.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8 COMPONENT signald)
+install(FILES ${_man}/mediad.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8 COMPONENT mediad)

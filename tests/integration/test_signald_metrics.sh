@@ -100,5 +100,22 @@ rpcs=$(m "$T/busy.prom" value tandem_signald_media_rpc_seconds_count "node=$m1_R
 check "after the call: RPC count grew (DeleteSession)" \
 	m "$T/after.prom" 'v("tandem_signald_media_rpc_seconds_count", node="'"$m1_RPC"'", node_id="m1")>'"$rpcs"
 check "after the call: histograms well formed" m "$T/after.prom" hist
+# deploy/grafana/tandem-signald.json: every query parses (promtool check rules, the dashboard's
+# $instance filled in) and names only metrics signald exports.
+python3 - "$TANDEM_SRC/deploy/grafana/tandem-signald.json" "$T/after.prom" "$T/dash.rules.yml" <<'PY' >"$T/dash.out"
+import json, re, sys
+dash = json.load(open(sys.argv[1]))
+exprs = [t["expr"].replace("$instance", ".*") for p in dash["panels"] for t in p["targets"]]
+have = {l.split()[2] for l in open(sys.argv[2]) if l.startswith("# TYPE ")}
+with open(sys.argv[3], "w") as f:
+    f.write("groups:\n- name: dashboard\n  rules:\n")
+    for i, e in enumerate(exprs):
+        f.write("  - record: dashboard:q%d\n    expr: %s\n" % (i, json.dumps(e)))
+used = {re.sub(r"_bucket$", "", m) for e in exprs for m in re.findall(r"tandem_signald_\w+", e)}
+print(len(exprs), " ".join(sorted(used - have)))
+PY
+read -r n_queries unknown <"$T/dash.out"
+check "dashboard: $n_queries queries, all on exported metrics${unknown:+ (unknown: $unknown)}" test "$n_queries" -gt 5 -a -z "$unknown"
+check "dashboard: every query parses (promtool check rules)" promtool check rules "$T/dash.rules.yml"
 check "only GET /metrics: 404 elsewhere" output_is 404 python3 "$PROBE" status "$SM" /other
 finish

@@ -29,6 +29,10 @@ for f in /usr/sbin/mediad "$TANDEM_CONFDIR/mediad.ini" "$TANDEM_UNITDIR/tandem-m
 	check "tandem-mediad holds $f" has tandem-mediad "$f"
 done
 check "tandem-common holds mediactl" has tandem-common /usr/bin/mediactl
+check "tandem-signald holds tandemctl's man page" has tandem-signald /usr/share/man/man1/tandemctl.1.gz
+check "tandem-signald holds signald's man page" has tandem-signald /usr/share/man/man8/signald.8.gz
+check "tandem-mediad holds mediad's man page" has tandem-mediad /usr/share/man/man8/mediad.8.gz
+check "tandem-common holds mediactl's man page" has tandem-common /usr/share/man/man1/mediactl.1.gz
 check "tandem-common holds the docs" has tandem-common /usr/share/doc/tandem/deployment.md
 check "tandem-mediad holds no signald" bash -c "! dpkg-deb -c '$(deb tandem-mediad)' | grep -q signald"
 

@@ -17,6 +17,8 @@ want=(
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml"
 	"$TANDEM_UNITDIR/tandem-signald.service" "$TANDEM_UNITDIR/tandem-mediad.service"
 	"$TANDEM_PREFIX/share/doc/tandem/deployment.md" "$TANDEM_PREFIX/share/doc/tandem/README.md"
+	"$TANDEM_PREFIX/share/man/man1/tandemctl.1.gz" "$TANDEM_PREFIX/share/man/man1/mediactl.1.gz"
+	"$TANDEM_PREFIX/share/man/man8/signald.8.gz" "$TANDEM_PREFIX/share/man/man8/mediad.8.gz"
 	"$TANDEM_PREFIX/share/doc/tandem-common/changelog.Debian.gz"
 	"$TANDEM_PREFIX/share/doc/tandem-signald/changelog.Debian.gz"
 	"$TANDEM_PREFIX/share/doc/tandem-mediad/changelog.Debian.gz")
@@ -27,6 +29,12 @@ done
 extra=$(cd "$D" && find . -type f | sed 's/^\.//' | grep -v "^$TANDEM_PREFIX/share/doc/tandem/[^/]*\.md$" |
 	grep -vxF -f <(printf '%s\n' "${want[@]}"))
 check "nothing else installed${extra:+ (found: $extra)}" test -z "$extra"
+
+# The man pages render without a warning from man-db/groff.
+for p in man1/tandemctl.1 man1/mediactl.1 man8/signald.8 man8/mediad.8; do
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$D$TANDEM_PREFIX/share/man/$p.gz" 2>&1 >/dev/null)
+	check "man page $p renders cleanly${w:+: $w}" test -z "$w"
+done
 
 # The paths inside the installed files are the installed paths.
 u=$D$TANDEM_UNITDIR
