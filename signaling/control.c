@@ -101,6 +101,8 @@ static void conn_write(struct control_conn *c)
 static void finish(struct control_req *r)
 {
 	struct control_conn *c = r->conn;
+	char *answer = NULL;
+	size_t len = 0;
 	FILE *f;
 
 	if (r->out) {
@@ -109,22 +111,30 @@ static void finish(struct control_req *r)
 		fclose(r->out);
 		r->out = NULL;
 	}
-	if (!c) {
+	if (!c && !r->deliver) {
 		req_free(r);
 		return;
 	}
-	c->req = NULL;
-	f = open_memstream(&c->reply, &c->reply_len);
+	f = open_memstream(&answer, &len);
 	if (f) {
 		fprintf(f, "%s\n", r->failed ? "ERR" : "OK");
 		if (r->body)
 			fwrite(r->body, 1, r->len, f);
 		if (fclose(f)) {
-			free(c->reply);
-			c->reply = NULL;
-			c->reply_len = 0;
+			free(answer);
+			answer = NULL;
+			len = 0;
 		}
 	}
+	if (r->deliver) {
+		r->deliver(r->deliver_arg, answer ? answer : "ERR\n", answer ? len : 4);
+		free(answer);
+		req_free(r);
+		return;
+	}
+	c->req = NULL;
+	c->reply = answer;
+	c->reply_len = len;
 	req_free(r);
 	conn_write(c);
 }
@@ -173,17 +183,15 @@ void control_done(struct control_req *r)
 }
 
 /* Splits the line into words and runs the handler. */
-static void run_line(struct control_conn *c)
+static void run_req(struct control *ctl, struct control_req *r)
 {
-	struct control *ctl = c->ctl;
-	struct control_req *r = c->req;
 	char *save = NULL, *w;
 	int rc;
 
 	r->out = open_memstream(&r->body, &r->len);
 	if (!r->out) {
-		conn_close(c);
-		req_free(r);
+		r->failed = true;
+		finish(r);
 		return;
 	}
 	w = strtok_r(r->line, " \t\r", &save);
@@ -222,6 +230,32 @@ static void run_line(struct control_conn *c)
 	finish(r);
 }
 
+void control_run_line(struct control *ctl, const char *line, size_t len, control_deliver_fn deliver,
+                      void *arg)
+{
+	struct control_req *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		deliver(arg, "ERR\n", 4);
+		return;
+	}
+	r->ctl = ctl;
+	r->deliver = deliver;
+	r->deliver_arg = arg;
+	if (len && line[len - 1] == '\n')
+		len--;
+	if (len >= sizeof(r->line) || memchr(line, '\n', len) || memchr(line, '\0', len)) {
+		r->out = open_memstream(&r->body, &r->len);
+		control_fail(r, -EINVAL, "a request is one line of at most %d bytes",
+		             CONTROL_LINE_MAX - 1);
+		finish(r);
+		return;
+	}
+	memcpy(r->line, line, len);
+	r->line[len] = '\0';
+	run_req(ctl, r);
+}
+
 static void conn_read(struct control_conn *c)
 {
 	struct control_req *r = c->req;
@@ -246,7 +280,7 @@ static void conn_read(struct control_conn *c)
 			*nl = '\0';
 			/* One request: anything after the line is not read. */
 			su_root_eventmask(c->ctl->root, c->wait_index, c->fd, 0);
-			run_line(c);
+			run_req(c->ctl, r);
 			return;
 		}
 		if (c->got == sizeof(r->line) - 1) {
@@ -361,6 +395,10 @@ int control_new(struct control **out, su_root_t *root, const char *path, control
 	ctl->handler = handler;
 	ctl->arg = arg;
 	ctl->fd = -1;
+	if (!path) {
+		*out = ctl;
+		return 0;
+	}
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "[control] socket: path longer than %zu bytes: %s",
 		         sizeof(sa.sun_path) - 1, path);
@@ -429,6 +467,8 @@ void control_free(struct control *ctl)
 		struct control_req *r = ctl->pending;
 
 		unlink_pending(r);
+		if (r->deliver)
+			r->deliver(r->deliver_arg, NULL, 0);
 		req_free(r);
 	}
 	if (ctl->sweep)

@@ -22,6 +22,11 @@
 
 struct control;
 
+/* Where an answer goes for a request that came another way (control_remote.c): answer is the
+ * status line and body a socket client would get (len bytes), or NULL when the request is
+ * dropped unanswered (control_free). */
+typedef void (*control_deliver_fn)(void *arg, const char *answer, size_t len);
+
 /* One request: its words and the body being written. Owned by control.c; a handler that
  * returns CONTROL_PENDING keeps it until it calls control_done (once), even when the client
  * went away meanwhile (then the answer is dropped). */
@@ -38,16 +43,22 @@ struct control_req {
 	FILE *out;         /* the body, for text answers (and under the JSON writer) */
 	struct json_out j; /* for JSON answers: write one value */
 	struct control_req *next_pending, **prev_pending; /* while CONTROL_PENDING */
+	control_deliver_fn deliver; /* requests of another transport: their answer's way */
+	void *deliver_arg;
 };
 
 /* Runs a request: 0 when the answer is written, CONTROL_PENDING when control_done will follow,
  * or a negative errno after control_fail. */
 typedef int (*control_handler_fn)(void *arg, struct control_req *r);
 
-/* Listens on path (an old socket file there is replaced); handler runs each request. 0, or
- * -errno with err set. */
+/* Listens on path (an old socket file there is replaced; NULL: no socket, requests come by
+ * control_run_line only); handler runs each request. 0, or -errno with err set. */
 int control_new(struct control **out, su_root_t *root, const char *path, control_handler_fn handler,
                 void *arg, char *err, size_t errlen);
+/* Runs one request line (its newline optional) that came another way than the socket; its
+ * answer goes to deliver(arg, ...) once ready, now or later, exactly once. */
+void control_run_line(struct control *ctl, const char *line, size_t len, control_deliver_fn deliver,
+                      void *arg);
 /* Replaces what the body holds by an error (JSON: {"error": msg}); returns rc. */
 int control_fail(struct control_req *r, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

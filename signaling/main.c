@@ -17,6 +17,7 @@
 #include "b2bua.h"
 #include "control.h"
 #include "control_cmds.h"
+#include "control_remote.h"
 #include "events_pub.h"
 #include "observe.h"
 #include "signald_metrics.h"
@@ -64,7 +65,8 @@ struct signald {
 	bool flush_failing;         /* the last commit failed (logged once until one succeeds) */
 	struct daemon_args args;    /* kept for reloads: -c and --set (borrowed from argv) */
 	struct events_pub *events;  /* NULL without [events] publish */
-	struct control *control;    /* NULL without a control socket */
+	struct control *control;    /* requests of tandemctl, local and remote */
+	struct control_remote *remote;   /* NULL without [control] remote_listen */
 	struct signald_metrics *metrics; /* NULL without [metrics] listen */
 	struct control_cmds cmds;
 };
@@ -488,17 +490,20 @@ static int setup_control(struct signald *sd)
 	    .reload_arg = sd,
 	    .started = time(NULL),
 	};
-	if (!sd->cfg.control_socket)
-		return 0;
 	rc = control_new(&sd->control, sd->root, sd->cfg.control_socket, control_cmds_run,
 	                 &sd->cmds, err, sizeof(err));
-	if (!rc)
-		return 0;
-	if (sd->cfg.control_socket_default) {
-		log_warn("signald", "%s: tandemctl cannot reach this node", err);
-		return 0;
+	if (rc && sd->cfg.control_socket_default) {
+		log_warn("signald", "%s: tandemctl cannot reach this node locally", err);
+		rc = control_new(&sd->control, sd->root, NULL, control_cmds_run, &sd->cmds, err,
+		                 sizeof(err));
 	}
-	log_error("signald", "%s", err);
+	if (!rc && sd->cfg.control_remote_listen)
+		rc = control_remote_new(&sd->remote, sd->root, sd->control,
+		                        sd->cfg.control_remote_listen,
+		                        sd->cfg.control_remote_key_file,
+		                        sd->cfg.control_remote_clients_file, err, sizeof(err));
+	if (rc)
+		log_error("signald", "%s", err);
 	return rc;
 }
 
@@ -526,6 +531,7 @@ static void teardown(struct signald *sd)
 	directory_free(sd->dir);
 	media_client_free(sd->media);
 	control_free(sd->control); /* after the media client: no reply finishes a request now */
+	control_remote_free(sd->remote);
 	if (sd->stop_timer)
 		su_timer_destroy(sd->stop_timer);
 	if (sd->watchdog_timer)

@@ -128,6 +128,13 @@ static const struct cfg_key signald_keys[] = {
     {"control", "socket", CFG_STR, F(control_socket), NULL, 0, 0,
      "tandemctl's Unix socket (mode 0660); default: control.sock in the service's runtime "
      "folder, else " SIGNALD_CONTROL_DEFAULT "; empty: none"},
+    {"control", "remote_listen", CFG_STR, F(control_remote_listen), NULL, 0, 0,
+     "ZeroMQ endpoint (tcp://IP:PORT) taking tandemctl's requests from other hosts, CURVE only; "
+     "unset: none"},
+    {"control", "remote_key_file", CFG_STR, F(control_remote_key_file), NULL, 0, 0,
+     "CURVE secret key of remote_listen (mode 0600)"},
+    {"control", "remote_clients_file", CFG_STR, F(control_remote_clients_file), NULL, 0, 0,
+     "public keys let in on remote_listen; only those marked admin"},
     {"events", "publish", CFG_STR, F(events_publish), NULL, 0, 0,
      "ZeroMQ PUB endpoint of the event stream (tcp://IP:PORT, ipc://PATH); unset: none"},
     {"metrics", "listen", CFG_STR, F(metrics_listen), NULL, 0, 0,
@@ -291,13 +298,27 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	    cfg_path_relative(&cfg->directory_path, path) ||
 	    cfg_path_relative(&cfg->dialplan_file, path) ||
 	    cfg_path_relative(&cfg->media_key_file, path) ||
-	    cfg_path_relative(&cfg->media_server_key_file, path))
+	    cfg_path_relative(&cfg->media_server_key_file, path) ||
+	    cfg_path_relative(&cfg->control_remote_key_file, path) ||
+	    cfg_path_relative(&cfg->control_remote_clients_file, path))
 		return -ENOMEM;
 	if (control_socket(cfg))
 		return -ENOMEM;
 	if (cfg->events_publish && !*cfg->events_publish) {
 		free(cfg->events_publish);
 		cfg->events_publish = NULL;
+	}
+	if (cfg->control_remote_listen && !*cfg->control_remote_listen) {
+		free(cfg->control_remote_listen);
+		cfg->control_remote_listen = NULL;
+	}
+	if (cfg->control_remote_listen &&
+	    (!cfg->control_remote_key_file || !cfg->control_remote_clients_file)) {
+		snprintf(
+		    err, errlen,
+		    "%s: [control] remote_listen: needs remote_key_file and remote_clients_file",
+		    where);
+		return -EINVAL;
 	}
 	if (cfg->metrics_listen && !*cfg->metrics_listen) {
 		free(cfg->metrics_listen);

@@ -75,8 +75,12 @@ struct signald_config {
 	char *dialplan_file; /* [dialplan] file: NULL = none; relative: from the config's folder */
 	char *dialplan_context; /* [dialplan] context: where calls from our users are hunted */
 	char *control_socket;   /* [control] socket: tandemctl's; NULL: none */
-	char *events_publish;   /* [events] publish: ZeroMQ PUB endpoint; NULL: none */
-	char *metrics_listen;   /* [metrics] listen: IP:PORT of /metrics; NULL: none */
+	char
+	    *control_remote_listen; /* [control] remote_listen: ZeroMQ CURVE endpoint; NULL: none */
+	char *control_remote_key_file;     /* its secret key */
+	char *control_remote_clients_file; /* the admin keys let in */
+	char *events_publish;              /* [events] publish: ZeroMQ PUB endpoint; NULL: none */
+	char *metrics_listen;              /* [metrics] listen: IP:PORT of /metrics; NULL: none */
 	/* derived */
 	bool control_socket_default; /* the socket path was not set: failing to bind is no error */
 	struct codec_prefs codec_prefs; /* parsed from the three [codecs] lists */

@@ -1,6 +1,8 @@
 /* tandemctl: the operator's CLI for signald. Sends one request line over the local control
- * socket (control.h) and prints the answer signald wrote, text for people or --json for
- * scripts; `events` asks signald where its event stream is and prints the events as they come.
+ * socket (control.h), or with -e over ZeroMQ with CURVE to another host's [control]
+ * remote_listen (control_remote.h), and prints the answer signald wrote, text for people or
+ * --json for scripts; `events` asks signald where its event stream is and prints the events as
+ * they come.
  * Exit status: 0 ok, 1 signald answered with an error, 2 usage, 3 no answer. */
 #include <errno.h>
 #include <getopt.h>
@@ -19,11 +21,15 @@
 
 #include "clock.h"
 #include "control_path.h"
+#include "rpc.h"
+#include "rpc_keys.h"
 
 #define REQUEST_MAX 1024
 
 struct opts {
 	const char *socket;
+	const char *endpoint;                   /* remote: signald's [control] remote_listen */
+	const char *key_file, *server_key_file; /* remote: our secret key, its public key */
 	bool json;
 	int timeout_ms;
 	long count;      /* events: stop after this many; 0: never */
@@ -42,10 +48,16 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: tandemctl [-s SOCKET] [-j] [-t MS] COMMAND [ARGS]\n"
+	    "usage: tandemctl [-s SOCKET | -e ENDPOINT -k KEY -S SERVER_PUB] [-j] [-t MS]\n"
+	    "                 COMMAND [ARGS]\n"
 	    "  -s, --socket PATH  signald's control socket (default " SIGNALD_CONTROL_DEFAULT ",\n"
 	    "                     or $TANDEM_CONTROL_SOCKET)\n"
 	    "  -j, --json         print JSON (one document; events: one per line)\n"
+	    "  -e, --endpoint E   a remote signald's [control] remote_listen (tcp://HOST:PORT,\n"
+	    "                     or $TANDEM_CONTROL_ENDPOINT) instead of the socket\n"
+	    "  -k, --key FILE     with -e: our CURVE secret key, an admin key of its\n"
+	    "                     remote_clients_file (or $TANDEM_CONTROL_KEY)\n"
+	    "  -S, --server-key FILE  with -e: its public key (or $TANDEM_CONTROL_SERVER_KEY)\n"
 	    "  -t, --timeout MS   answer timeout (default 5000)\n"
 	    "  -n, --count N      events: stop after N events\n"
 	    "  -d, --duration S   events: stop after S seconds\n"
@@ -65,6 +77,61 @@ static void usage(FILE *f)
 	    "exit status: 0 ok, 1 error from signald, 2 usage, 3 no answer\n");
 }
 
+/* The same over ZeroMQ with CURVE: one message out, one back. */
+static int request_remote(const struct opts *o, const char *line, char **out, size_t *out_len)
+{
+	struct rpc_dealer_opts d = {0};
+	struct rpc_keypair kp;
+	char server[RPC_KEY_Z85_LEN + 1], err[512];
+	void *ctx = NULL, *sock = NULL;
+	zmq_msg_t msg;
+	int rc = 3;
+
+	if (!o->key_file || !o->server_key_file) {
+		fprintf(stderr, "tandemctl: -e needs -k KEY and -S SERVER_PUB\n");
+		return 2;
+	}
+	if (rpc_key_load_secret(o->key_file, &kp, err, sizeof(err)) ||
+	    rpc_key_load_public(o->server_key_file, server, err, sizeof(err))) {
+		fprintf(stderr, "tandemctl: %s\n", err);
+		return 2;
+	}
+	d.public_key = kp.public_key;
+	d.secret_key = kp.secret_key;
+	d.server_key = server;
+	ctx = rpc_context_new();
+	if (!ctx || rpc_dealer_open(ctx, o->endpoint, &d, &sock) != 0) {
+		fprintf(stderr, "tandemctl: cannot connect to %s\n", o->endpoint);
+		goto out;
+	}
+	zmq_msg_init(&msg);
+	if (zmq_send(sock, line, strlen(line), 0) >= 0) {
+		zmq_pollitem_t it = {.socket = sock, .events = ZMQ_POLLIN};
+
+		if (zmq_poll(&it, 1, o->timeout_ms) == 1 && zmq_msg_recv(&msg, sock, 0) >= 0) {
+			*out_len = zmq_msg_size(&msg);
+			*out = malloc(*out_len + 1);
+			if (*out) {
+				memcpy(*out, zmq_msg_data(&msg), *out_len);
+				(*out)[*out_len] = '\0';
+				rc = 0;
+			}
+		} else {
+			fprintf(
+			    stderr,
+			    "tandemctl: no answer from %s within %d ms (is the key an admin key "
+			    "of its remote_clients_file?)\n",
+			    o->endpoint, o->timeout_ms);
+		}
+	}
+	zmq_msg_close(&msg);
+out:
+	memset(&kp, 0, sizeof(kp));
+	rpc_socket_close(sock);
+	rpc_context_free(ctx);
+	return rc;
+}
+
 /* Sends line and reads the whole answer into *out (NUL-terminated). 0, or 3 after saying why. */
 static int request(const struct opts *o, const char *line, char **out, size_t *out_len)
 {
@@ -76,6 +143,10 @@ static int request(const struct opts *o, const char *line, char **out, size_t *o
 
 	if (!buf)
 		return 3;
+	if (o->endpoint) {
+		free(buf);
+		return request_remote(o, line, out, out_len);
+	}
 	if (strlen(o->socket) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "tandemctl: socket path too long: %s\n", o->socket);
 		free(buf);
@@ -279,10 +350,17 @@ static int events(const struct opts *o, const char *filter)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"socket", required_argument, NULL, 's'},   {"json", no_argument, NULL, 'j'},
-	    {"timeout", required_argument, NULL, 't'},  {"count", required_argument, NULL, 'n'},
-	    {"duration", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+	    {"socket", required_argument, NULL, 's'},
+	    {"endpoint", required_argument, NULL, 'e'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"server-key", required_argument, NULL, 'S'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"count", required_argument, NULL, 'n'},
+	    {"duration", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct opts o = {.timeout_ms = 5000};
 	struct sigaction sa = {.sa_handler = on_stop};
@@ -291,12 +369,26 @@ int main(int argc, char **argv)
 	o.socket = getenv("TANDEM_CONTROL_SOCKET");
 	if (!o.socket || !*o.socket)
 		o.socket = SIGNALD_CONTROL_DEFAULT;
+	o.endpoint = getenv("TANDEM_CONTROL_ENDPOINT");
+	if (o.endpoint && !*o.endpoint)
+		o.endpoint = NULL;
+	o.key_file = getenv("TANDEM_CONTROL_KEY");
+	o.server_key_file = getenv("TANDEM_CONTROL_SERVER_KEY");
 	/* Options come before the command, so that a command's own arguments are never taken
 	 * for ours. */
-	while ((c = getopt_long(argc, argv, "+s:jt:n:d:hV", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:e:k:S:jt:n:d:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.socket = optarg;
+			break;
+		case 'e':
+			o.endpoint = optarg;
+			break;
+		case 'k':
+			o.key_file = optarg;
+			break;
+		case 'S':
+			o.server_key_file = optarg;
 			break;
 		case 'j':
 			o.json = true;
