@@ -38,6 +38,8 @@ struct control {
 	void *arg;
 	struct control_conn *conns[CONTROL_MAX_CONNS];
 	struct control_req *pending; /* requests whose handler has not called control_done */
+	dev_t dev;                   /* the socket file we made: removed at the end if still it */
+	ino_t ino;
 };
 
 /* Closing a Unix socket with unread input resets the peer, which then loses the answer it
@@ -416,10 +418,12 @@ int control_new(struct control **out, su_root_t *root, const char *path, control
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(path);
 	if (bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0660) != 0 ||
-	    listen(ctl->fd, CONTROL_MAX_CONNS) != 0) {
+	    listen(ctl->fd, CONTROL_MAX_CONNS) != 0 || lstat(path, &st) != 0) {
 		rc = -errno;
 		goto fail;
 	}
+	ctl->dev = st.st_dev;
+	ctl->ino = st.st_ino;
 	if (su_wait_create(&w, ctl->fd, SU_WAIT_IN) != 0) {
 		rc = -EIO;
 		goto fail;
@@ -476,8 +480,12 @@ void control_free(struct control *ctl)
 	if (ctl->wait_index > 0)
 		su_root_deregister(ctl->root, ctl->wait_index);
 	if (ctl->fd >= 0) {
+		struct stat st;
+
 		close(ctl->fd);
-		if (ctl->path)
+		/* Another process may have taken the path over since: its socket stays. */
+		if (ctl->path && ctl->ino && lstat(ctl->path, &st) == 0 && st.st_dev == ctl->dev &&
+		    st.st_ino == ctl->ino)
 			unlink(ctl->path);
 	}
 	free(ctl->path);

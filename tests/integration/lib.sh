@@ -135,6 +135,8 @@ ping_interval_ms = 500
 path = $TANDEM_SRC/deploy/demo/directory.xml
 [dialplan]
 file = ${DIALPLAN:-$TANDEM_SRC/deploy/demo/dialplan.xml}
+[control]
+socket = $T/$name.sock
 INI
 	"$SIGNALD" -c "$T/$name.ini" "$@" >"$T/$name.log" 2>&1 &
 	echo $! >"$T/$name.pid"
@@ -241,8 +243,8 @@ make_keys() {
 
 # ---- tandemctl ----
 TANDEMCTL=$TANDEM_BUILD/signaling/tandemctl
-# ctl NAME ARGS...: tandemctl against signald NAME's control socket ($T/NAME.sock, which
-# start_signald callers set with --set control.socket=$T/NAME.sock).
+# ctl NAME ARGS...: tandemctl against signald NAME's control socket ($T/NAME.sock, where
+# start_signald puts it).
 ctl() {
 	local name=$1; shift
 	"$TANDEMCTL" -s "$T/$name.sock" "$@"
