@@ -93,6 +93,21 @@ check "hangup with a cause: the caller gets a BYE" sipp_wait second-caller
 check "hangup with a cause: the callee gets a BYE" sipp_wait second-callee
 check "hangup with a cause: in the CDR" wait_for 5 output_is CALL_REJECTED cdr hangup_cause
 
+# A call with RTP (SIPp plays audio, the callee echoes it): the node's counters move.
+sipp_bg rtp-callee call_uas.xml "$P2" -mp "$(free_port 4)" -rtp_echo "${RELAY[@]}"
+sleep 0.3
+timeout 60 sipp -sf "$SIPP_DIR/call_uac.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
+	-mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" -d 3000 \
+	-timeout 30s -timeout_error -nostdin >"$T/rtp-caller.sipp.log" 2>&1 &
+echo $! >"$T/rtp-caller.pid"
+check "RTP call: active" wait_for 10 js calls -- 'len(d)==1 and d[0]["state"]=="active"'
+ID=$(jq_py "$J" 'd[0]["call_id"]')
+check "call: RTP counted from both legs, live" \
+	wait_for 10 js call "$ID" -- 'd["media"]["a"][0]["rtp"]["packets"]>0 and d["media"]["b"][0]["rtp"]["packets"]>0 and d["media"]["a"][0]["rtp"]["bytes"]>0'
+[ "$FAILED" -eq 0 ] || cat "$J" # the last answer, for the log
+check "RTP call: the caller's BYE" sipp_wait rtp-caller
+check "RTP call: the callee saw it" sipp_wait rtp-callee
+
 check "hangup of an unknown call: exit 1" bash -c "'$TANDEMCTL' -s '$T/s1.sock' hangup nosuch; test \$? -eq 1"
 check "hangup of an unknown call --json: the error" bash -c "! '$TANDEMCTL' -s '$T/s1.sock' -j hangup nosuch >'$J'"
 check "the error says no call" test "$(jq_py "$J" 'd["error"]')" = "no call nosuch"
