@@ -75,6 +75,15 @@ check "the refusal names [codecs]" grep -q "\[codecs\] negotiation: 'sideways'" 
 check "the call is still up after the refusals" js call "$ID" -- 'd["state"]=="active"'
 sed -i 's/^negotiation = sideways$/negotiation = greedy/' "$T/s1.ini"
 check "reload with the mended files" js reload -- 'd["reloaded"]'
+# SIGHUP does the same.
+sed -i 's/^negotiation = greedy$/negotiation = sideways/' "$T/s1.ini"
+kill -HUP "$(cat "$T/s1.pid")"
+check "SIGHUP with a broken [codecs]: refused, logged" \
+	wait_for 5 grep -q "configuration reload failed, keeping the previous codecs: .*s1.ini: \[codecs\] negotiation: 'sideways'" "$T/s1.log"
+sed -i 's/^negotiation = sideways$/negotiation = greedy/' "$T/s1.ini"
+kill -HUP "$(cat "$T/s1.pid")"
+check "SIGHUP with the mended file: codecs reloaded (after tandemctl's, a second time)" \
+	wait_for 5 output_is 2 grep -c "codecs reloaded: audio PCMA,telephone-event, video H264,VP8, greedy" "$T/s1.log"
 
 check "hangup: the call" js hangup "$ID" -- 'd["cause"]=="NORMAL_CLEARING"'
 check "hangup: the caller gets a BYE" sipp_wait first-caller
