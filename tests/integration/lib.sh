@@ -243,9 +243,9 @@ make_keys() {
 
 # ---- tandemctl ----
 TANDEMCTL=$TANDEM_BUILD/signaling/tandemctl
-# ctl NAME ARGS...: tandemctl against signald NAME's control socket ($T/NAME.sock, where
+# tctl NAME ARGS...: tandemctl against signald NAME's control socket ($T/NAME.sock, where
 # start_signald puts it).
-ctl() {
+tctl() {
 	local name=$1; shift
 	"$TANDEMCTL" -s "$T/$name.sock" "$@"
 }

@@ -13,11 +13,11 @@ start_signald s1 "$m1_RPC" "${SIPP_AUTH[@]}" --set "control.socket=$T/s1.sock" \
 P2=$(free_port)
 read -r -a RELAY <<<"$(relay_args)"
 
-ctl s1 --json --duration 30 events >"$T/all.jsonl" 2>"$T/all.err" &
+tctl s1 --json --duration 30 events >"$T/all.jsonl" 2>"$T/all.err" &
 echo $! >"$T/sub-all.pid"
-ctl s1 --json --duration 30 events CHANNEL_HANGUP >"$T/hangup.jsonl" 2>"$T/hangup.err" &
+tctl s1 --json --duration 30 events CHANNEL_HANGUP >"$T/hangup.jsonl" 2>"$T/hangup.err" &
 echo $! >"$T/sub-hangup.pid"
-ctl s1 --duration 30 events "CUSTOM sofia::" >"$T/sofia.txt" 2>"$T/sofia.err" &
+tctl s1 --duration 30 events "CUSTOM sofia::" >"$T/sofia.txt" 2>"$T/sofia.err" &
 echo $! >"$T/sub-sofia.pid"
 sleep 1 # ZeroMQ subscriptions reach the publisher a moment after connect
 
@@ -31,7 +31,7 @@ check "a call put on hold, then hung up by the caller" \
 	-mp "$(free_port 4)" -s 1001 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" -d 1000 \
 	-timeout 60s -timeout_error -nostdin -trace_err -error_file "$T/caller.sipp-errors.log"
 check "the callee saw it through" sipp_wait callee
-check "tandemctl unregister 1001" ctl s1 unregister 1001
+check "tandemctl unregister 1001" tctl s1 unregister 1001
 stop_daemon m1
 # The node is down node_down_ms (3 s) after its last answer.
 check "tandem::node_down published" wait_for 10 grep -q '"tandem::node_down"' "$T/all.jsonl"

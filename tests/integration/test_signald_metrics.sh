@@ -59,7 +59,7 @@ m() { python3 "$T/prom.py" "$@"; }
 
 check "idle: GET /metrics answers" scrape "$SM" "$T/idle.prom"
 check "idle: promtool check metrics passes" promtool check metrics <"$T/idle.prom"
-check "idle: the node's info, no calls" m "$T/idle.prom" 'v("tandem_signald_info", node_id="s1", version="'"$(ctl s1 -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')"'")==1 and v("tandem_signald_calls_total")==0'
+check "idle: the node's info, no calls" m "$T/idle.prom" 'v("tandem_signald_info", node_id="s1", version="'"$(tctl s1 -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')"'")==1 and v("tandem_signald_calls_total")==0'
 check "idle: the media node up" wait_for 5 bash -c "python3 '$PROBE' get '$SM' /metrics | grep -q '^tandem_signald_media_node_up{node=\"$m1_RPC\",node_id=\"m1\"} 1$'"
 
 users_csv "$T/wrong.csv" "1000;0000"
@@ -87,8 +87,8 @@ check "during the call: mediad scraped" scrape "$MM" "$T/mediad.prom"
 check "during the call: mediad passes promtool check metrics" promtool check metrics <"$T/mediad.prom"
 check "during the call: mediad has the session" m "$T/mediad.prom" 'v("tandem_mediad_sessions")==1'
 
-ID=$(ctl s1 -j calls | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["call_id"])')
-check "tandemctl hangs the call up" ctl s1 hangup "$ID" USER_BUSY
+ID=$(tctl s1 -j calls | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["call_id"])')
+check "tandemctl hangs the call up" tctl s1 hangup "$ID" USER_BUSY
 check "the caller gets its BYE" sipp_wait caller
 check "the callee gets its BYE" sipp_wait callee
 check "after the call: no live call" wait_for 5 bash -c "python3 '$PROBE' get '$SM' /metrics | grep -q '^tandem_signald_calls{state=\"active\"} 0$'"

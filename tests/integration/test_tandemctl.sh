@@ -19,7 +19,7 @@ js() {
 	local args=() expr
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
 	expr=$2
-	ctl s1 --json "${args[@]}" >"$J" 2>>"$T/ctl-errors.log" || return 1
+	tctl s1 --json "${args[@]}" >"$J" 2>>"$T/ctl-errors.log" || return 1
 	[ "$(jq_py "$J" "$expr")" = True ]
 }
 cdr() { sqlite3 "$DB" "SELECT $1 FROM cdr ORDER BY rowid DESC LIMIT 1"; }
@@ -132,7 +132,7 @@ check "loglevel: debug as configured" js loglevel -- 'd["log_level"]=="debug"'
 check "loglevel warn" js loglevel warn -- 'd["log_level"]=="warn"'
 check "status shows the new level" js status -- 'd["log_level"]=="warn"'
 check "loglevel with an unknown level: refused" bash -c "'$TANDEMCTL' -s '$T/s1.sock' loglevel loud; test \$? -eq 1"
-ctl s1 loglevel debug >/dev/null
+tctl s1 loglevel debug >/dev/null
 
 check "unregister 1001" js unregister 1001 -- 'd["removed"]==1'
 check "registrations: none left" js registrations -- 'd==[]'
