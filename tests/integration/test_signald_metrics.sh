@@ -65,6 +65,9 @@ check "idle: the media node up" wait_for 5 bash -c "python3 '$PROBE' get '$SM' /
 users_csv "$T/wrong.csv" "1000;0000"
 check "a wrong password: 401" reg_sipp w1 register_wrong.xml "$s1_SIP" "$(free_port)" "$T/wrong.csv"
 check "1001 registers" register_user reg 1001 "$P2"
+check "an INVITE with a wrong password: 407 again" \
+	timeout 60 sipp -sf "$SIPP_DIR/call_uac_fail.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
+	-s 1001 -set status 407 -au 1000 -ap 4321 -set caller 1000 -timeout 20s -timeout_error -nostdin
 sipp_bg callee call_uas.xml "$P2" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 timeout 90 sipp -sf "$SIPP_DIR/call_uac_wait_bye.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
@@ -77,8 +80,8 @@ check "during the call: scraped" scrape "$SM" "$T/busy.prom"
 check "during the call: promtool check metrics passes" promtool check metrics <"$T/busy.prom"
 check "during the call: one active call, one set up and answered" \
 	m "$T/busy.prom" 'v("tandem_signald_calls", state="active")==1 and v("tandem_signald_calls_total")==1 and v("tandem_signald_calls_answered_total")==1'
-check "during the call: registrations and the failure counted" \
-	m "$T/busy.prom" 'v("tandem_signald_registrations")==1 and v("tandem_signald_registration_events_total", event="register")==1 and v("tandem_signald_auth_failures_total", method="REGISTER")==1'
+check "during the call: registrations and both failures counted" \
+	m "$T/busy.prom" 'v("tandem_signald_registrations")==1 and v("tandem_signald_registration_events_total", event="register")==1 and v("tandem_signald_auth_failures_total", method="REGISTER")==1 and v("tandem_signald_auth_failures_total", method="INVITE")==1'
 check "during the call: setup time observed once" m "$T/busy.prom" 'v("tandem_signald_call_setup_seconds_count")==1'
 check "during the call: media RPCs timed" \
 	m "$T/busy.prom" 'v("tandem_signald_media_rpc_seconds_count", node="'"$m1_RPC"'", node_id="m1")>=2'
