@@ -1,6 +1,6 @@
 # `cmake --install` lays out a file-system-hierarchy install; CPack packs the same rules into
 # .deb packages (cmake/Package.cmake). Three components:
-#   signald  /usr/sbin/signald, tandem-sipping, signald.ini + directory + dialplan, its unit
+#   signald  /usr/sbin/signald, tandem-sipping, tandemctl, signald.ini + directory + dialplan, its unit
 #   mediad   /usr/sbin/mediad, mediad.ini, its unit
 #   common   /usr/bin/mediactl, the docs (both daemons need mediactl: the packages make the
 #            RPC keys with it)
@@ -26,7 +26,7 @@ set(TANDEM_SYSTEMD_UNITDIR lib/systemd/system CACHE PATH
     "systemd units, relative to the prefix or absolute")
 
 install(TARGETS signald DESTINATION ${CMAKE_INSTALL_SBINDIR} COMPONENT signald)
-install(TARGETS tandem-sipping DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT signald)
+install(TARGETS tandem-sipping tandemctl DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT signald)
 install(TARGETS mediad DESTINATION ${CMAKE_INSTALL_SBINDIR} COMPONENT mediad)
 install(TARGETS mediactl DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT common)
 
@@ -95,3 +95,21 @@ endforeach()
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT common)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
         COMPONENT common FILES_MATCHING PATTERN "*.md")
+
+# Man pages (deploy/man), gzipped as Debian installs them: the CLIs in section 1, the daemons in
+# section 8, each in the package of its program.
+set(_man ${CMAKE_CURRENT_BINARY_DIR}/man)
+set(_man_gz)
+foreach(page tandemctl.1 mediactl.1 signald.8 mediad.8)
+  add_custom_command(OUTPUT ${_man}/${page}.gz
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${_man}
+    COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_SOURCE_DIR}/deploy/man/${page} ${_man}/${page}
+    COMMAND gzip -9nf ${_man}/${page}
+    DEPENDS ${CMAKE_SOURCE_DIR}/deploy/man/${page} VERBATIM)
+  list(APPEND _man_gz ${_man}/${page}.gz)
+endforeach()
+add_custom_target(man_pages ALL DEPENDS ${_man_gz})
+install(FILES ${_man}/tandemctl.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT signald)
+install(FILES ${_man}/mediactl.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT common)
+install(FILES ${_man}/signald.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8 COMPONENT signald)
+install(FILES ${_man}/mediad.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8 COMPONENT mediad)

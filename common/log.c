@@ -55,6 +55,11 @@ void log_set_level(enum log_level level)
 	cur_level = level;
 }
 
+enum log_level log_current_level(void)
+{
+	return cur_level;
+}
+
 bool log_enabled(enum log_level level)
 {
 	return level <= cur_level;

@@ -22,6 +22,7 @@ const char *log_level_name(enum log_level level);
 /* ident: program name for syslog and stderr lines; use_syslog: LOG_DAEMON facility. */
 void log_setup(const char *ident, enum log_level level, bool use_syslog);
 void log_set_level(enum log_level level);
+enum log_level log_current_level(void);
 bool log_enabled(enum log_level level);
 
 /* Sets this thread's context field (copied with control bytes escaped, truncated to 127 bytes);

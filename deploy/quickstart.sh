@@ -13,9 +13,12 @@ BUILD=$ROOT/build
 DEMO=$ROOT/deploy/demo
 MEDIACTL=$BUILD/mediad/mediactl
 SIPPING=$BUILD/signaling/tandem-sipping
+TANDEMCTL=$BUILD/signaling/tandemctl
 KEYS=$STATE/keys
 # mediactl reads these: the admin key pair made below and the node's public key.
 export MEDIACTL_KEY=$KEYS/admin.key MEDIACTL_SERVER_KEY=$KEYS/server.pub
+# tandemctl reads this: signald's control socket, in the state folder.
+export TANDEM_CONTROL_SOCKET=$STATE/signald.sock
 
 running() { [ -f "$STATE/$1.pid" ] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
 
@@ -121,7 +124,8 @@ if ! wait_until 10 "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 300 ping; then
 	exit 1
 fi
 start_one signald "$BUILD/signaling/signald" -c "$DEMO/signald.ini" --set "signald.state_dir=$STATE" \
-	--set "media.key_file=$KEYS/sig1.key" --set "media.server_key_file=$KEYS/server.pub" "${tls[@]}"
+	--set "media.key_file=$KEYS/sig1.key" --set "media.server_key_file=$KEYS/server.pub" \
+	--set "control.socket=$STATE/signald.sock" "${tls[@]}"
 if ! wait_until 10 "$SIPPING" sip:127.0.0.1:5060 300; then
 	echo "signald did not answer OPTIONS within 10 s; see $STATE/signald.log:" >&2
 	tail -n 5 "$STATE/signald.log" >&2
@@ -135,13 +139,18 @@ Tandem is running on loopback.
   SIP:   127.0.0.1:5060 (UDP and TCP), domain 127.0.0.1
   TLS:   127.0.0.1:5061 when openssl made $STATE/tls (phones trust $STATE/tls/cafile.pem)
   Media: mediad RPC on tcp://127.0.0.1:5555 (CURVE keys in $KEYS), RTP ports 30000-39999
-  Metrics: http://127.0.0.1:9466/metrics (mediad, Prometheus)
+  Metrics: http://127.0.0.1:9466/metrics (mediad), http://127.0.0.1:9467/metrics (signald)
+  Events: tcp://127.0.0.1:5557 (ZeroMQ PUB, JSON; tandemctl events prints them)
+  Admin: tandemctl on $STATE/signald.sock
   Users: 1000-1019, password 1234 (deploy/demo/directory.xml; edit it and send SIGHUP to reload)
 
 Try it:
   $SIPPING sip:127.0.0.1:5060              # SIP OPTIONS -> 200 OK
   export MEDIACTL_KEY=$KEYS/admin.key MEDIACTL_SERVER_KEY=$KEYS/server.pub
   $MEDIACTL ping                           # media node status (needs the admin key above)
+  export TANDEM_CONTROL_SOCKET=$STATE/signald.sock
+  $TANDEMCTL status                         # calls, registrations, media nodes
+  $TANDEMCTL events                         # live call and registration events (Ctrl-C ends)
 
 Register a softphone: server/domain 127.0.0.1, port 5060 (UDP or TCP), user 1000 (to 1019),
 password 1234. Digest offers MD5, which every softphone and SIPp handle (SHA-256 is turned on
@@ -154,6 +163,7 @@ Call: register two phones (say 1000 and 1001) and dial 1001 from 1000. The call 
 (407, same credentials), routed by deploy/demo/dialplan.xml (10[01][0-9] -> bridge user/\$1) and
 its audio flows through mediad:
   $MEDIACTL list                          # the call's media session while it is up
+  $TANDEMCTL calls; $TANDEMCTL call CALL-ID # the call, both legs, RTP counters
   sqlite3 $STATE/tandem.db "select * from sip_dialogs"        # live calls
   sqlite3 $STATE/tandem.db "select caller, callee, hangup_cause, billsec from cdr"
 How calls work: docs/calls.md.

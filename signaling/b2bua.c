@@ -27,6 +27,7 @@
 #include "hangup_cause.h"
 #include "hostport.h"
 #include "log.h"
+#include "observe.h"
 #include "router.h"
 #include "sdp_srtp.h"
 
@@ -455,6 +456,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 			           "(%u more such refusals not logged)",
 			           ar.user, b->cfg->call_max_calls_per_user, dropped);
 		sip_ua_respond(b->ua, nh, 486, "Busy Here (Call Limit Reached)", NULL, NULL);
+		obs_refused("max_calls_per_user");
 		return;
 	}
 	if (refused_by_overload(b, nh,
@@ -534,6 +536,9 @@ void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope 
 		return;
 	}
 	log_set_context(call->call_id);
+	if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_DTMF && ev->dtmf->digit)
+		obs_dtmf(call, ev->dtmf->leg == TANDEM__MEDIA__V1__LEG_ID__LEG_B, ev->dtmf->digit,
+		         ev->dtmf->duration_ms);
 	if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_RTP_TIMEOUT) {
 		log_notice("call", "no RTP for %llu ms: hanging up",
 		           (unsigned long long)ev->rtp_timeout->idle_ms);

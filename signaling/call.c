@@ -8,6 +8,7 @@
 
 #include "b2bua_internal.h"
 #include "log.h"
+#include "observe.h"
 
 const char *leg_state_name(enum leg_state s)
 {
@@ -76,6 +77,7 @@ int call_set_state(struct call *call, enum call_state to, const char *why)
 		return 0;
 	call->state = to;
 	log_debug("call", "%s -> %s (%s)", call_state_name(from), call_state_name(to), why);
+	obs_call_state(call, (int)from, (int)to);
 	return 0;
 }
 
@@ -97,6 +99,7 @@ int leg_set_state(struct leg *leg, enum leg_state to, const char *why)
 		return 0;
 	leg->state = to;
 	log_debug("call", "%s: %s -> %s (%s)", name, leg_state_name(from), leg_state_name(to), why);
+	obs_leg_state(leg, (int)from, (int)to);
 	return 0;
 }
 
@@ -114,6 +117,7 @@ void call_link(struct b2bua *b, struct call *call)
 
 void call_unlink(struct b2bua *b, struct call *call)
 {
+	obs_call_end(call);
 	*call->pprev = call->next;
 	if (call->next)
 		call->next->pprev = call->pprev;

@@ -103,6 +103,7 @@ struct call {
 	                            * call_media.c (and call_restore.c for its claim) */
 	bool media_deleted;
 	bool create_retried; /* CreateSession went unanswered once and was sent to another node */
+	uint8_t held;        /* sides on hold by their last offer, bit 1 << side (observe.h) */
 	/* timing */
 	uint64_t created_ms, answered_ms, ended_ms;
 	su_timer_t *timer;   /* call_timeout while ringing */

@@ -14,6 +14,7 @@
 #include "directory.h"
 #include "failban.h"
 #include "log.h"
+#include "observe.h"
 #include "store.h"
 
 static void challenge(struct digest *dg, const struct auth_algs *offer, bool stale,
@@ -86,15 +87,20 @@ static bool throttled(const struct call_auth_deps *d, const char *user, const ch
 	return !known;
 }
 
-static void count_failure(const struct call_auth_deps *d, const char *user, const char *src_ip,
-                          time_t now)
+static void count_failure(const struct call_auth_deps *d, const char *method, const char *user,
+                          const char *src_ip, time_t now)
 {
-	if (d->accounts && failban_failure(d->accounts, user, now))
+	obs_auth_failure(method, user, src_ip);
+	if (d->accounts && failban_failure(d->accounts, user, now)) {
 		log_warn("auth", "account '%s' throttled after repeated failures (last from %s)",
 		         user, src_ip);
-	if (d->fb && failban_failure(d->fb, src_ip, now))
+		obs_ban(OBS_BAN_ACCOUNT, user);
+	}
+	if (d->fb && failban_failure(d->fb, src_ip, now)) {
 		log_warn("auth", "source %s banned after repeated failures (user %s)", src_ip,
 		         user);
+		obs_ban(OBS_BAN_SOURCE, src_ip);
+	}
 }
 
 void call_auth_check(const struct call_auth_deps *d, const struct sip_s *sip, const char *method,
@@ -151,7 +157,7 @@ void call_auth_check(const struct call_auth_deps *d, const struct sip_s *sip, co
 		return;
 	case DIGEST_WRONG_PASSWORD:
 	case DIGEST_URI_MISMATCH:
-		count_failure(d, creds.username, src_ip, now);
+		count_failure(d, method, creds.username, src_ip, now);
 		return challenge(d->dg, &offer, false, src_ip, now, out,
 		                 r == DIGEST_URI_MISMATCH ? digest_result_name(r)
 		                                          : "wrong password or unknown user");

@@ -15,6 +15,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "codec_prefs.h"
+#include "observe.h"
 #include "log.h"
 #include "media_direct.h"
 #include "media_plan.h"
@@ -412,6 +413,23 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 	return cm_call_request(cm, call->node, &env, on_reply, call);
 }
 
+/* A side's offer holds the call when none of its live streams would receive: every one
+ * sendonly or inactive (RFC 3264 section 8.4). Told to the listeners when that changes; an
+ * answer only follows the offer, and is not looked at. */
+static void note_hold(struct call *call, unsigned side, const struct media_plan *in)
+{
+	bool held = true;
+	uint8_t bit = (uint8_t)(1u << side);
+
+	for (unsigned i = 0; i < in->n_streams; i++)
+		if (media_stream_active(&in->streams[i]) && (in->streams[i].dir & MEDIA_RECVONLY))
+			held = false;
+	if (held == !!(call->held & bit))
+		return;
+	call->held = held ? (uint8_t)(call->held | bit) : (uint8_t)(call->held & ~bit);
+	obs_hold(call, side, held);
+}
+
 int cm_send_update(struct call_media *cm, struct call *call, struct cm_call *st,
                    const struct media_plan *in, const struct media_plan *applied,
                    media_reply_cb on_done)
@@ -423,6 +441,7 @@ int cm_send_update(struct call_media *cm, struct call *call, struct cm_call *st,
 	static RpcOptions opt;
 	unsigned nu = 0, na = 0, added = 0;
 	bool strict = strict_after(call, st, st->from, in);
+	int rc;
 
 	/* Every stream a call ever had keeps its ports until the call ends: count the new ones
 	 * before anything changes. */
@@ -503,7 +522,10 @@ int cm_send_update(struct call_media *cm, struct call *call, struct cm_call *st,
 	}
 	env.body_case = RPC_BODY(UPDATE_SESSION);
 	env.update_session = &req;
-	return cm_call_request(cm, call->node, &env, on_done, call);
+	rc = cm_call_request(cm, call->node, &env, on_done, call);
+	if (!rc && !st->answering)
+		note_hold(call, st->from, in);
+	return rc;
 }
 
 static struct media_plan_limits limits(const struct call_media *cm)

@@ -15,6 +15,12 @@
 #include <sofia-sip/su_wait.h>
 
 #include "b2bua.h"
+#include "control.h"
+#include "control_cmds.h"
+#include "control_remote.h"
+#include "events_pub.h"
+#include "observe.h"
+#include "signald_metrics.h"
 #include "call_move.h"
 #include "call_restore.h"
 #include "b2bua_deps.h"
@@ -60,6 +66,12 @@ struct signald {
 	su_timer_t *flush_timer;    /* commits the store's batched call writes; armed per batch */
 	su_timer_t *watchdog_timer; /* service manager pings from this loop; NULL without */
 	bool flush_failing;         /* the last commit failed (logged once until one succeeds) */
+	struct daemon_args args;    /* kept for reloads: -c and --set (borrowed from argv) */
+	struct events_pub *events;  /* NULL without [events] publish */
+	struct control *control;    /* requests of tandemctl, local and remote */
+	struct control_remote *remote;   /* NULL without [control] remote_listen */
+	struct signald_metrics *metrics; /* NULL without [metrics] listen */
+	struct control_cmds cmds;
 };
 
 /* Every TCP connection and every store or RPC socket is a descriptor: take the hard limit, as
@@ -95,39 +107,85 @@ static void on_stop_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *a
 	on_stopped(arg);
 }
 
-static void reload_directory(struct signald *sd)
+/* The codec settings of the configuration as it reads now (with the same --set overrides),
+ * into *out; only [codecs] is taken from it. */
+static int load_codecs(struct signald *sd, struct signald_config *out, char *err, size_t errlen)
 {
-	char err[CFG_ERR_LEN];
-
-	if (!sd->dir) {
-		log_notice("signald", "SIGHUP: no [directory] path configured, nothing to reload");
-		return;
-	}
-	if (directory_reload(sd->dir, err, sizeof(err)))
-		log_error("signald", "directory reload failed, keeping the previous users: %s",
-		          err);
-	else
-		log_notice("signald", "directory reloaded: %zu user(s) from %s",
-		           directory_count(sd->dir), directory_path(sd->dir));
+	return signald_config_load(out, sd->args.config, sd->args.sets, sd->args.n_sets, err,
+	                           errlen);
 }
 
-/* A new plan replaces the old only whole: one that does not load leaves calls routed as
- * before. Hunts are synchronous, so no call holds the old plan once the swap is done. */
-static void reload_dialplan(struct signald *sd)
+/* Swaps the [codecs] settings of fresh into the running ones; fresh gets the old, to be freed.
+ * Calls set up from now on negotiate with them; calls up keep what they agreed. */
+static void swap_codecs(struct signald_config *cur, struct signald_config *fresh)
 {
-	char err[CFG_ERR_LEN];
-	struct dialplan *dp = NULL;
+#define SWAP(field)                                                                                \
+	do {                                                                                       \
+		__typeof__(cur->field) t = cur->field;                                             \
+		cur->field = fresh->field;                                                         \
+		fresh->field = t;                                                                  \
+	} while (0)
+	SWAP(codecs_audio);
+	SWAP(codecs_video);
+	SWAP(codecs_negotiation);
+	SWAP(codecs_max_media_lines);
+	SWAP(codecs_max_sdp_bytes);
+	SWAP(codecs_max_formats);
+	SWAP(codecs_max_attributes);
+	SWAP(codec_prefs);
+#undef SWAP
+}
 
-	if (!sd->cfg.dialplan_file || !sd->router)
-		return;
-	if (dialplan_load(&dp, sd->cfg.dialplan_file, err, sizeof(err))) {
-		log_error("signald", "dialplan reload failed, keeping the previous plan: %s", err);
-		return;
+/* SIGHUP and tandemctl reload: the dialplan, the directory and the codec settings are read
+ * anew, and taken only when all of them load: one that does not leaves everything as it was,
+ * and its error is logged and returned. Hunts are synchronous, so no call holds the old plan
+ * once the swap is done; calls routed already are not affected. */
+static int reload_config(void *arg, char *err, size_t errlen)
+{
+	struct signald *sd = arg;
+	struct signald_config fresh;
+	struct dialplan *dp = NULL;
+	char why[CFG_ERR_LEN];
+	int rc;
+
+	rc = load_codecs(sd, &fresh, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "configuration: %s", why);
+		log_error("signald", "configuration reload failed, keeping the previous codecs: %s",
+		          why);
+		goto refused;
 	}
-	router_set_dialplan(sd->router, dp);
-	dialplan_free(sd->dialplan);
-	sd->dialplan = dp;
-	log_notice("signald", "dialplan reloaded from %s", sd->cfg.dialplan_file);
+	if (sd->cfg.dialplan_file && sd->router &&
+	    (rc = dialplan_load(&dp, sd->cfg.dialplan_file, why, sizeof(why))) != 0) {
+		snprintf(err, errlen, "dialplan: %s", why);
+		log_error("signald", "dialplan reload failed, keeping the previous plan: %s", why);
+		goto refused;
+	}
+	if (sd->dir && (rc = directory_reload(sd->dir, why, sizeof(why))) != 0) {
+		snprintf(err, errlen, "directory: %s", why);
+		log_error("signald", "directory reload failed, keeping the previous users: %s",
+		          why);
+		dialplan_free(dp);
+		goto refused;
+	}
+	if (dp) {
+		router_set_dialplan(sd->router, dp);
+		dialplan_free(sd->dialplan);
+		sd->dialplan = dp;
+		log_notice("signald", "dialplan reloaded from %s", sd->cfg.dialplan_file);
+	}
+	if (sd->dir)
+		log_notice("signald", "directory reloaded: %zu user(s) from %s",
+		           directory_count(sd->dir), directory_path(sd->dir));
+	swap_codecs(&sd->cfg, &fresh);
+	log_notice("signald", "codecs reloaded: audio %s, video %s, %s", sd->cfg.codecs_audio,
+	           sd->cfg.codecs_video, sd->cfg.codecs_negotiation);
+	signald_config_free(&fresh);
+	return 0;
+refused:
+	signald_config_free(&fresh);
+	log_notice("signald", "reload refused: nothing changed");
+	return rc;
 }
 
 /* Open TLS connections keep the certificate they started with; new ones get the new one. */
@@ -143,6 +201,18 @@ static void reload_certificate(struct signald *sd)
 		          err);
 	else
 		log_notice("signald", "TLS certificate reloaded from %s", sd->cfg.sip_tls_cert_dir);
+}
+
+/* SIGHUP and tandemctl reload: the configuration's part (all or nothing, its error returned),
+ * then the TLS certificate and the Lua scripts, each kept as it was when it does not load. */
+static int reload_all(void *arg, char *err, size_t errlen)
+{
+	struct signald *sd = arg;
+	int rc = reload_config(sd, err, errlen);
+
+	reload_certificate(sd);
+	script_engine_reload(sd->scripts);
+	return rc;
 }
 
 static void on_purge(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
@@ -200,11 +270,10 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 	if (read(sd->sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
+		char err[CFG_ERR_LEN];
+
 		service_reloading();
-		reload_directory(sd);
-		reload_dialplan(sd);
-		reload_certificate(sd);
-		script_engine_reload(sd->scripts);
+		reload_all(sd, err, sizeof(err));
 		service_ready(NULL);
 		return 0;
 	}
@@ -269,20 +338,19 @@ static int setup_signals(struct signald *sd)
 
 static int parse_args(int argc, char **argv, struct signald *sd, int *check)
 {
-	struct daemon_args args;
+	struct daemon_args *args = &sd->args;
 	char err[CFG_ERR_LEN];
 	int rc;
 
-	rc = daemon_args_parse(argc, argv, "signald", usage, &args);
+	rc = daemon_args_parse(argc, argv, "signald", usage, args);
 	if (rc != DAEMON_ARGS_RUN) {
-		daemon_args_free(&args);
 		if (rc == DAEMON_ARGS_DONE)
 			exit(0);
 		return rc == DAEMON_ARGS_USAGE ? 2 : 1;
 	}
-	*check = args.check;
-	rc = signald_config_load(&sd->cfg, args.config, args.sets, args.n_sets, err, sizeof(err));
-	daemon_args_free(&args);
+	*check = args->check;
+	rc =
+	    signald_config_load(&sd->cfg, args->config, args->sets, args->n_sets, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "signald: config error: %s\n", err);
 		return 1;
@@ -456,10 +524,49 @@ static int setup_calls(struct signald *sd)
 	return 0;
 }
 
+/* tandemctl's socket. A default path that cannot be used (no runtime folder outside the
+ * service) costs only tandemctl; one set in the configuration must work. */
+static int setup_control(struct signald *sd)
+{
+	char err[CFG_ERR_LEN];
+	int rc;
+
+	sd->cmds = (struct control_cmds){
+	    .cfg = &sd->cfg,
+	    .b2bua = sd->b2bua,
+	    .media = sd->media,
+	    .store = sd->store,
+	    .events_endpoint = events_pub_endpoint(sd->events),
+	    .metrics_listen = sd->cfg.metrics_listen,
+	    .control_path = sd->cfg.control_socket,
+	    .reload = reload_all,
+	    .reload_arg = sd,
+	    .started = time(NULL),
+	};
+	rc = control_new(&sd->control, sd->root, sd->cfg.control_socket, control_cmds_run,
+	                 &sd->cmds, err, sizeof(err));
+	if (rc && sd->cfg.control_socket_default) {
+		log_warn("signald", "%s: tandemctl cannot reach this node locally", err);
+		rc = control_new(&sd->control, sd->root, NULL, control_cmds_run, &sd->cmds, err,
+		                 sizeof(err));
+	}
+	if (!rc && sd->cfg.control_remote_listen)
+		rc = control_remote_new(&sd->remote, sd->root, sd->control,
+		                        sd->cfg.control_remote_listen,
+		                        sd->cfg.control_remote_key_file,
+		                        sd->cfg.control_remote_clients_file, err, sizeof(err));
+	if (rc)
+		log_error("signald", "%s", err);
+	return rc;
+}
+
 static void teardown(struct signald *sd)
 {
 	/* Calls first: their handles must be gone before the stack is destroyed. */
 	b2bua_free(sd->b2bua);
+	observe_clear();
+	events_pub_free(sd->events);
+	signald_metrics_free(sd->metrics);
 	sip_ua_free(sd->ua);
 	router_free(sd->router);
 	/* After the calls: a script still waiting keeps the engine until its call ends. */
@@ -478,6 +585,8 @@ static void teardown(struct signald *sd)
 	digest_free(sd->digest);
 	directory_free(sd->dir);
 	media_client_free(sd->media);
+	control_free(sd->control); /* after the media client: no reply finishes a request now */
+	control_remote_free(sd->remote);
 	if (sd->stop_timer)
 		su_timer_destroy(sd->stop_timer);
 	if (sd->watchdog_timer)
@@ -492,6 +601,7 @@ static void teardown(struct signald *sd)
 	su_home_deinit(sd->home);
 	su_deinit();
 	signald_config_free(&sd->cfg);
+	daemon_args_free(&sd->args);
 }
 
 int main(int argc, char **argv)
@@ -505,6 +615,7 @@ int main(int argc, char **argv)
 		if (!rc)
 			printf("signald: configuration ok\n");
 		signald_config_free(&sd.cfg);
+		daemon_args_free(&sd.args);
 		return rc;
 	}
 	log_setup("signald", sd.cfg.level, sd.cfg.log_syslog);
@@ -521,6 +632,16 @@ int main(int argc, char **argv)
 	su_root_threading(sd.root, 0);
 	sd.zctx = rpc_context_new();
 	rc = sd.zctx ? setup_signals(&sd) : -errno;
+	/* The stream first: node up/down from the first Ping on is published. */
+	if (!rc && sd.cfg.events_publish) {
+		rc = events_pub_new(&sd.events, sd.zctx, sd.cfg.events_publish, sd.cfg.node_id, err,
+		                    sizeof(err));
+		if (rc) {
+			log_error("signald", "%s", err);
+			teardown(&sd);
+			return 1;
+		}
+	}
 	if (!rc)
 		rc = media_client_new(&sd.media, sd.root, &sd.cfg, sd.zctx);
 	if (rc) {
@@ -555,6 +676,24 @@ int main(int argc, char **argv)
 	}
 	/* Calls an earlier process left up (a crash): taken back before anything else. */
 	call_restore_start(sd.b2bua);
+	if (setup_control(&sd)) {
+		teardown(&sd);
+		return 1;
+	}
+	if (sd.cfg.metrics_listen &&
+	    signald_metrics_new(&sd.metrics, sd.root, sd.cfg.metrics_listen,
+	                        &(struct signald_metrics_deps){
+	                            .node_id = sd.cfg.node_id,
+	                            .b2bua = sd.b2bua,
+	                            .media = sd.media,
+	                            .store = sd.store,
+	                            .events = sd.events,
+	                        },
+	                        err, sizeof(err)) != 0) {
+		log_error("signald", "%s", err);
+		teardown(&sd);
+		return 1;
+	}
 	if (setup_watchdog(&sd)) {
 		log_error("signald", "cannot start the watchdog timer");
 		teardown(&sd);

@@ -13,10 +13,12 @@
 #include "clock.h"
 #include "log.h"
 #include "node_select.h"
+#include "observe.h"
 
 struct pending {
 	uint64_t request_id;
 	uint64_t deadline_ms;
+	uint64_t sent_ns; /* for the RPC latency the metrics keep */
 	struct media_node *node;
 	media_reply_cb cb;
 	void *arg;
@@ -48,6 +50,7 @@ struct media_node {
 	uint64_t packets_per_s;
 	double cpu_percent;
 	bool draining;
+	bool held;         /* drained by the operator here: no new calls whatever it says */
 	uint64_t instance; /* from its replies and events; 0 before the first */
 	unsigned missed;   /* Pings not sent because a node never heard is not connected */
 };
@@ -76,6 +79,7 @@ static void complete(struct media_client *mc, struct pending *p, int rc, const R
 	media_reply_cb cb = p->cb;
 	void *arg = p->arg;
 
+	obs_rpc(p->node, (clock_mono_ns() - p->sent_ns) / 1000, rc == 0);
 	free(p);
 	if (cb)
 		cb(arg, rc, env);
@@ -209,6 +213,7 @@ int media_client_request(struct media_client *mc, struct media_node *node, RpcEn
 	}
 	p->request_id = req->request_id;
 	p->deadline_ms = clock_mono_ms() + (uint64_t)mc->cfg->media_rpc_timeout_ms;
+	p->sent_ns = clock_mono_ns();
 	p->node = node;
 	p->cb = cb;
 	p->arg = arg;
@@ -234,6 +239,8 @@ static void mark_down(struct media_node *node, const char *why)
 		         node->id[0] ? " (" : "", node->id, node->id[0] ? ")" : "", why);
 	node->up = false;
 	node->ever_answered = true; /* log the first failure once, then only transitions */
+	if (was_up)
+		obs_node(node, false);
 	if (was_up && mc->down_cb)
 		mc->down_cb(mc->down_arg, node);
 }
@@ -277,6 +284,8 @@ static void on_ping_reply(void *arg, int rc, const RpcEnvelope *env)
 		           "advertise %s",
 		           node->endpoint, node->id, st->version, st->sessions, st->free_ports,
 		           st->total_ports, st->advertise_ip);
+	if (!node->up)
+		obs_node(node, true);
 	node->up = true;
 	node->ever_answered = true;
 }
@@ -476,7 +485,7 @@ static void node_load_of(const struct media_node *n, uint64_t now, struct node_l
 
 	*out = (struct node_load){
 	    .up = n->up,
-	    .draining = n->draining,
+	    .draining = n->draining || n->held,
 	    .stalled = n->up && stalled(n, now),
 	    .weight = n->weight,
 	    .free_ports = n->free_ports > leased ? n->free_ports - leased : 0,
@@ -509,7 +518,7 @@ struct media_node *media_client_pick(struct media_client *mc, const struct media
 bool media_client_any_up(const struct media_client *mc)
 {
 	for (size_t i = 0; i < mc->n_nodes; i++)
-		if (mc->nodes[i].up && !mc->nodes[i].draining)
+		if (mc->nodes[i].up && !mc->nodes[i].draining && !mc->nodes[i].held)
 			return true;
 	return false;
 }
@@ -547,6 +556,41 @@ bool media_node_draining(const struct media_node *node)
 uint64_t media_node_instance(const struct media_node *node)
 {
 	return node->instance;
+}
+
+void media_node_info(const struct media_node *node, struct media_node_info *out)
+{
+	*out = (struct media_node_info){
+	    .endpoint = node->endpoint,
+	    .id = node->id,
+	    .up = node->up,
+	    .draining = node->draining,
+	    .held = node->held,
+	    .weight = node->weight,
+	    .free_ports = node->free_ports,
+	    .sessions = node->sessions,
+	    .workers = node->workers,
+	    .packets_per_s = node->packets_per_s,
+	    .cpu_percent = node->cpu_percent,
+	    .last_answer_ms = node->last_answer_ms,
+	};
+}
+
+void media_node_hold(struct media_node *node, bool held)
+{
+	if (node->held != held)
+		log_notice("media", "media node %s (%s): %s by the operator", node->endpoint,
+		           node->id, held ? "drained, no new calls go to it" : "undrained");
+	node->held = held;
+}
+
+struct media_node *media_client_find(struct media_client *mc, const char *name)
+{
+	for (size_t i = 0; i < mc->n_nodes; i++)
+		if (strcmp(mc->nodes[i].endpoint, name) == 0 ||
+		    (mc->nodes[i].id[0] && strcmp(mc->nodes[i].id, name) == 0))
+			return &mc->nodes[i];
+	return NULL;
 }
 
 void media_client_on_node_restarted(struct media_client *mc, media_node_restarted_cb cb, void *arg)

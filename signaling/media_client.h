@@ -62,6 +62,23 @@ bool media_node_draining(const struct media_node *node); /* as its last Ping sai
 /* The node's instance from its latest reply or event; 0 before the first. */
 uint64_t media_node_instance(const struct media_node *node);
 
+/* What signald knows of a node, for tandemctl and the metrics; strings borrowed from it. */
+struct media_node_info {
+	const char *endpoint, *id;
+	bool up, draining, held;
+	unsigned weight;
+	uint32_t free_ports, sessions, workers; /* as its last Ping said */
+	uint64_t packets_per_s;
+	double cpu_percent;
+	uint64_t last_answer_ms; /* monotonic; 0 never */
+};
+void media_node_info(const struct media_node *node, struct media_node_info *out);
+/* Held (an operator's drain): no new call goes to the node whatever its Pings say; its calls
+ * stay. */
+void media_node_hold(struct media_node *node, bool held);
+/* The node with this endpoint or node id, or NULL. */
+struct media_node *media_client_find(struct media_client *mc, const char *name);
+
 /* Deletes a session signald does not know (a CreateSession reply that came after its timeout,
  * an event for a session no call has): fire and forget, the outcome is logged. */
 int media_client_delete_orphan(struct media_client *mc, struct media_node *node,

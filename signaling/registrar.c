@@ -18,6 +18,7 @@
 #include "failban.h"
 #include "hostport.h"
 #include "log.h"
+#include "observe.h"
 #include "store.h"
 
 #define MAX_URI_LEN 1024
@@ -134,14 +135,18 @@ static bool refusal_logged(struct registrar *reg)
 static bool failure_bans(struct registrar *reg, const struct registrar_request *req,
                          const char *user, time_t now)
 {
-	if (reg->accounts && failban_failure(reg->accounts, user, now))
+	obs_auth_failure("REGISTER", user, req->src_ip);
+	if (reg->accounts && failban_failure(reg->accounts, user, now)) {
 		log_warn("reg",
 		         "account '%s' throttled: too many authentication failures (last from %s)",
 		         user, req->src_ip);
+		obs_ban(OBS_BAN_ACCOUNT, user);
+	}
 	if (!failban_failure(reg->fb, req->src_ip, now))
 		return false;
 	log_warn("reg", "source %s banned: too many authentication failures (last: user '%s')",
 	         req->src_ip, user);
+	obs_ban(OBS_BAN_SOURCE, req->src_ip);
 	return true;
 }
 
@@ -531,7 +536,8 @@ static int apply_contacts(struct registrar *reg, const struct registrar_request 
                           const struct digest_creds *c, const long *exp,
                           struct store_reg_list *existing, int64_t *fresh, time_t now)
 {
-	int rc = store_begin(reg->st);
+	bool *note = calloc(req->n_contacts ? req->n_contacts : 1, sizeof(*note));
+	int rc = note ? store_begin(reg->st) : -ENOMEM;
 
 	for (size_t i = 0; !rc && i < req->n_contacts; i++) {
 		const struct registrar_contact *ct = &req->contacts[i];
@@ -549,6 +555,8 @@ static int apply_contacts(struct registrar *reg, const struct registrar_request 
 			rc = old ? store_reg_remove(reg->st, req->aor_user, c->realm, ct->uri) : 0;
 		else
 			rc = save_contact(reg, req, c, ct, exp[i], now);
+		if (!rc && (exp[i] || old))
+			note[i] = true;
 		if (old)
 			old->expires = exp[i] ? (int64_t)now + exp[i] : 0;
 		else if (exp[i])
@@ -556,8 +564,14 @@ static int apply_contacts(struct registrar *reg, const struct registrar_request 
 	}
 	if (!rc)
 		rc = store_commit(reg->st);
-	if (rc)
+	if (rc && note)
 		store_rollback(reg->st);
+	/* Told once committed: a listener never hears of a binding the store does not have. */
+	for (size_t i = 0; !rc && i < req->n_contacts; i++)
+		if (note[i])
+			obs_reg(exp[i] ? OBS_REG_REGISTER : OBS_REG_UNREGISTER, req->aor_user,
+			        c->realm, req->contacts[i].uri, req->src_ip, exp[i], 1);
+	free(note);
 	return rc;
 }
 
@@ -626,6 +640,7 @@ static void remove_all(struct registrar *reg, const struct registrar_request *re
 		return;
 	}
 	log_info("reg", "'%s' removed all bindings (from %s)", req->aor_user, SRC(req));
+	obs_reg(OBS_REG_UNREGISTER, req->aor_user, c->realm, NULL, req->src_ip, 0, 0);
 	reply_bindings(reg, req->aor_user, c->realm, now, reply);
 }
 
@@ -701,7 +716,9 @@ int registrar_expire(struct registrar *reg, time_t now)
 		log_error("reg", "purging expired registrations failed");
 		return rc;
 	}
-	if (removed)
+	if (removed) {
 		log_info("reg", "%u expired registration(s) purged", removed);
+		obs_reg(OBS_REG_EXPIRE, NULL, NULL, NULL, NULL, 0, removed);
+	}
 	return (int)removed;
 }

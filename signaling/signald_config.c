@@ -141,8 +141,49 @@ static const struct cfg_key signald_keys[] = {
      1000000000000L, "Lua instructions one run of a script may use in all"},
     {"lua", "memory_kb", CFG_INT, F(lua_memory_kb), "8192", 256, 1048576,
      "memory one run of a script may hold"},
+    {"control", "socket", CFG_STR, F(control_socket), NULL, 0, 0,
+     "tandemctl's Unix socket (mode 0660); default: control.sock in the service's runtime "
+     "folder, else " SIGNALD_CONTROL_DEFAULT "; empty: none"},
+    {"control", "remote_listen", CFG_STR, F(control_remote_listen), NULL, 0, 0,
+     "ZeroMQ endpoint (tcp://IP:PORT) taking tandemctl's requests from other hosts, CURVE only; "
+     "unset: none"},
+    {"control", "remote_key_file", CFG_STR, F(control_remote_key_file), NULL, 0, 0,
+     "CURVE secret key of remote_listen (mode 0600)"},
+    {"control", "remote_clients_file", CFG_STR, F(control_remote_clients_file), NULL, 0, 0,
+     "public keys let in on remote_listen; only those marked admin"},
+    {"events", "publish", CFG_STR, F(events_publish), NULL, 0, 0,
+     "ZeroMQ PUB endpoint of the event stream (tcp://IP:PORT, ipc://PATH); unset: none"},
+    {"metrics", "listen", CFG_STR, F(metrics_listen), NULL, 0, 0,
+     "IP:PORT serving Prometheus GET /metrics; unset: none"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
+
+/* Unset: the folder systemd made for the service (RuntimeDirectory=, the first of a list),
+ * else the packaged one; a missing default folder then only costs tandemctl, where a path
+ * set by hand that cannot be used stops the start. Set but empty: no control socket. */
+static int control_socket(struct signald_config *cfg)
+{
+	const char *rt = getenv("RUNTIME_DIRECTORY");
+
+	if (cfg->control_socket) {
+		if (!*cfg->control_socket) {
+			free(cfg->control_socket);
+			cfg->control_socket = NULL;
+		}
+		return 0;
+	}
+	cfg->control_socket_default = true;
+	if (rt && *rt) {
+		if (asprintf(&cfg->control_socket, "%.*s/control.sock", (int)strcspn(rt, ":"), rt) <
+		    0) {
+			cfg->control_socket = NULL;
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	cfg->control_socket = strdup(SIGNALD_CONTROL_DEFAULT);
+	return cfg->control_socket ? 0 : -ENOMEM;
+}
 
 static int load_media_keys(struct signald_config *cfg, const char *where, char *err, size_t errlen)
 {
@@ -279,7 +320,9 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	    cfg_path_relative(&cfg->lua_scripts_dir, path) ||
 	    cfg_path_relative(&cfg->media_key_file, path) ||
 	    cfg_path_relative(&cfg->media_server_key_file, path) ||
-	    cfg_path_relative(&cfg->sip_tls_cert_dir, path))
+	    cfg_path_relative(&cfg->sip_tls_cert_dir, path) ||
+	    cfg_path_relative(&cfg->control_remote_key_file, path) ||
+	    cfg_path_relative(&cfg->control_remote_clients_file, path))
 		return -ENOMEM;
 	if (cfg->sip_tls_listen && *cfg->sip_tls_listen) {
 		char pem[PATH_MAX];
@@ -323,6 +366,28 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 			         cfg->lua_scripts_dir);
 			return -EINVAL;
 		}
+	}
+	if (control_socket(cfg))
+		return -ENOMEM;
+	if (cfg->events_publish && !*cfg->events_publish) {
+		free(cfg->events_publish);
+		cfg->events_publish = NULL;
+	}
+	if (cfg->control_remote_listen && !*cfg->control_remote_listen) {
+		free(cfg->control_remote_listen);
+		cfg->control_remote_listen = NULL;
+	}
+	if (cfg->control_remote_listen &&
+	    (!cfg->control_remote_key_file || !cfg->control_remote_clients_file)) {
+		snprintf(
+		    err, errlen,
+		    "%s: [control] remote_listen: needs remote_key_file and remote_clients_file",
+		    where);
+		return -EINVAL;
+	}
+	if (cfg->metrics_listen && !*cfg->metrics_listen) {
+		free(cfg->metrics_listen);
+		cfg->metrics_listen = NULL;
 	}
 	if (!cfg->node_id) {
 		char host[256] = "signald";

@@ -6,6 +6,7 @@
 
 #include "codec_prefs.h"
 #include "config.h"
+#include "control_path.h"
 #include "digest.h"
 #include "log.h"
 #include "rpc_keys.h"
@@ -75,12 +76,20 @@ struct signald_config {
 	long codecs_max_formats;     /* formats per m-line, else 488 */
 	long codecs_max_attributes;  /* a= lines per section, else 488 */
 	char *dialplan_file; /* [dialplan] file: NULL = none; relative: from the config's folder */
-	char *dialplan_context;      /* [dialplan] context: where calls from our users are hunted */
-	char *lua_scripts_dir;       /* [lua] scripts_dir: NULL = no scripts run */
-	long lua_slice_instructions; /* between two waits of a script */
-	long lua_total_instructions; /* in a whole run */
-	long lua_memory_kb;          /* one run's Lua state */
+	char *dialplan_context; /* [dialplan] context: where calls from our users are hunted */
+	char *control_socket;   /* [control] socket: tandemctl's; NULL: none */
+	char
+	    *control_remote_listen; /* [control] remote_listen: ZeroMQ CURVE endpoint; NULL: none */
+	char *control_remote_key_file;     /* its secret key */
+	char *control_remote_clients_file; /* the admin keys let in */
+	char *events_publish;              /* [events] publish: ZeroMQ PUB endpoint; NULL: none */
+	char *metrics_listen;              /* [metrics] listen: IP:PORT of /metrics; NULL: none */
+	char *lua_scripts_dir;             /* [lua] scripts_dir: NULL = no scripts run */
+	long lua_slice_instructions;       /* between two waits of a script */
+	long lua_total_instructions;       /* in a whole run */
+	long lua_memory_kb;                /* one run's Lua state */
 	/* derived */
+	bool control_socket_default; /* the socket path was not set: failing to bind is no error */
 	struct codec_prefs codec_prefs; /* parsed from the three [codecs] lists */
 	enum log_level level;
 	bool media_auth; /* keys loaded: CURVE towards the media nodes */

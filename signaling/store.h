@@ -125,6 +125,8 @@ struct store_ops {
 	/* Live bindings (expires > now) of user in realm, soonest-expiring last. */
 	int (*reg_lookup)(struct store *st, const char *user, const char *realm, int64_t now,
 	                  struct store_reg_list *out);
+	/* Every live binding, by user, at most limit of them. */
+	int (*reg_list)(struct store *st, int64_t now, size_t limit, struct store_reg_list *out);
 	/* Removes one binding, or all of the user's when contact is NULL. */
 	int (*reg_remove)(struct store *st, const char *user, const char *realm,
 	                  const char *contact);
@@ -200,6 +202,12 @@ static inline int store_reg_lookup(struct store *st, const char *user, const cha
 {
 	return st->ops->reg_lookup(st, user, realm, now, out);
 }
+static inline int store_reg_list(struct store *st, int64_t now, size_t limit,
+                                 struct store_reg_list *out)
+{
+	return st->ops->reg_list(st, now, limit, out);
+}
+
 static inline int store_reg_remove(struct store *st, const char *user, const char *realm,
                                    const char *contact)
 {

@@ -132,6 +132,7 @@ enum stmt {
 	ST_ROLLBACK,
 	ST_SAVE,
 	ST_LOOKUP,
+	ST_LIST,
 	ST_REMOVE_ONE,
 	ST_REMOVE_ALL,
 	ST_PURGE,
@@ -157,6 +158,8 @@ static const char *const stmt_sql[ST__N] = {
     [ST_LOOKUP] = "SELECT " COLUMNS " FROM sip_registrations"
                   " WHERE sip_user = ?1 AND sip_realm = ?2 AND expires > ?3"
                   " ORDER BY expires DESC, contact",
+    [ST_LIST] = "SELECT " COLUMNS " FROM sip_registrations WHERE expires > ?1"
+                " ORDER BY sip_user, sip_realm, expires DESC, contact LIMIT ?2",
     [ST_REMOVE_ONE] = "DELETE FROM sip_registrations"
                       " WHERE sip_user = ?1 AND sip_realm = ?2 AND contact = ?3",
     [ST_REMOVE_ALL] = "DELETE FROM sip_registrations WHERE sip_user = ?1 AND sip_realm = ?2",
@@ -306,18 +309,14 @@ static int read_row(sqlite3_stmt *s, struct store_reg *r)
 	           : -ENOMEM;
 }
 
-static int sq_reg_lookup(struct store *st, const char *user, const char *realm, int64_t now,
-                         struct store_reg_list *out)
+/* The rows of bound statement s, into out. */
+static int read_rows(sqlite3_stmt *s, struct store_reg_list *out)
 {
-	sqlite3_stmt *s = of(st)->st[ST_LOOKUP];
 	size_t cap = 0;
 	int rc = 0, step;
 
 	out->v = NULL;
 	out->n = 0;
-	bind_text(s, 1, user);
-	bind_text(s, 2, realm);
-	sqlite3_bind_int64(s, 3, now);
 	while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (out->n == cap) {
 			struct store_reg *nv;
@@ -340,6 +339,26 @@ static int sq_reg_lookup(struct store *st, const char *user, const char *realm, 
 	if (rc)
 		store_reg_list_free(out);
 	return rc;
+}
+
+static int sq_reg_lookup(struct store *st, const char *user, const char *realm, int64_t now,
+                         struct store_reg_list *out)
+{
+	sqlite3_stmt *s = of(st)->st[ST_LOOKUP];
+
+	bind_text(s, 1, user);
+	bind_text(s, 2, realm);
+	sqlite3_bind_int64(s, 3, now);
+	return read_rows(s, out);
+}
+
+static int sq_reg_list(struct store *st, int64_t now, size_t limit, struct store_reg_list *out)
+{
+	sqlite3_stmt *s = of(st)->st[ST_LIST];
+
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	return read_rows(s, out);
 }
 
 static int sq_reg_remove(struct store *st, const char *user, const char *realm, const char *contact)
@@ -571,6 +590,7 @@ static const struct store_ops sqlite_ops = {
     .rollback = sq_rollback,
     .reg_save = sq_reg_save,
     .reg_lookup = sq_reg_lookup,
+    .reg_list = sq_reg_list,
     .reg_remove = sq_reg_remove,
     .reg_purge_expired = sq_reg_purge_expired,
     .reg_count = sq_reg_count,

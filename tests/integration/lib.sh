@@ -135,6 +135,8 @@ ping_interval_ms = 500
 path = $TANDEM_SRC/deploy/demo/directory.xml
 [dialplan]
 file = ${DIALPLAN:-$TANDEM_SRC/deploy/demo/dialplan.xml}
+[control]
+socket = $T/$name.sock
 INI
 	"$SIGNALD" -c "$T/$name.ini" "$@" >"$T/$name.log" 2>&1 &
 	echo $! >"$T/$name.pid"
@@ -246,4 +248,17 @@ make_cert() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
 		-addext "subjectAltName=IP:127.0.0.1" -keyout "$1/key.pem" -out "$1/cafile.pem" 2>/dev/null &&
 		cat "$1/key.pem" "$1/cafile.pem" >"$1/agent.pem"
+}
+
+# ---- tandemctl ----
+TANDEMCTL=$TANDEM_BUILD/signaling/tandemctl
+# tctl NAME ARGS...: tandemctl against signald NAME's control socket ($T/NAME.sock, where
+# start_signald puts it).
+tctl() {
+	local name=$1; shift
+	"$TANDEMCTL" -s "$T/$name.sock" "$@"
+}
+# jq_py JSON-FILE EXPR: prints EXPR evaluated by python3 on the JSON document in the file as `d`.
+jq_py() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }

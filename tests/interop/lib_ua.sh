@@ -39,7 +39,7 @@ start_demo() {
 	wait_for 10 "$MEDIACTL" -e "$RPC" -t 300 ping || { log "mediad did not answer Ping"; return 1; }
 	mkdir -p "$T/state"
 	SIGNALD_CMD=("$SIGNALD" -c "$DEMO/signald.ini" --set "sip.listen=$SIP" --set "media.node=$RPC"
-		--set "signald.state_dir=$T/state" "$@")
+		--set "signald.state_dir=$T/state" --set "events.publish=" --set "metrics.listen=" "$@")
 	"${SIGNALD_CMD[@]}" >"$T/signald.log" 2>&1 &
 	echo $! >"$T/signald.pid"
 	local from=sip:127.0.0.1:*

@@ -21,7 +21,7 @@ for p in tandem-common tandem-signald tandem-mediad; do check "package $p built"
 field() { dpkg-deb -f "$(deb "$1")" "$2"; }
 has() { dpkg-deb -c "$(deb "$1")" | awk '{print $6}' | grep -qx "\./${2#/}"; }
 
-for f in /usr/sbin/signald /usr/bin/tandem-sipping "$TANDEM_CONFDIR/signald.ini" \
+for f in /usr/sbin/signald /usr/bin/tandem-sipping /usr/bin/tandemctl "$TANDEM_CONFDIR/signald.ini" \
 	"$TANDEM_CONFDIR/scripts/auto_record.lua" \
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml" "$TANDEM_UNITDIR/tandem-signald.service"; do
 	check "tandem-signald holds $f" has tandem-signald "$f"
@@ -30,6 +30,10 @@ for f in /usr/sbin/mediad "$TANDEM_CONFDIR/mediad.ini" "$TANDEM_UNITDIR/tandem-m
 	check "tandem-mediad holds $f" has tandem-mediad "$f"
 done
 check "tandem-common holds mediactl" has tandem-common /usr/bin/mediactl
+check "tandem-signald holds tandemctl's man page" has tandem-signald /usr/share/man/man1/tandemctl.1.gz
+check "tandem-signald holds signald's man page" has tandem-signald /usr/share/man/man8/signald.8.gz
+check "tandem-mediad holds mediad's man page" has tandem-mediad /usr/share/man/man8/mediad.8.gz
+check "tandem-common holds mediactl's man page" has tandem-common /usr/share/man/man1/mediactl.1.gz
 check "tandem-common holds the docs" has tandem-common /usr/share/doc/tandem/deployment.md
 check "tandem-mediad holds no signald" bash -c "! dpkg-deb -c '$(deb tandem-mediad)' | grep -q signald"
 
@@ -106,6 +110,7 @@ for i in \$(seq 50); do grep -qE "media node tcp://127.0.0.1:5555 .*: up" "$T/pk
 say \$ok "packaged signald reaches packaged mediad with the package's keys"
 t "signald's database in $TANDEM_STATEDIR" test -f $TANDEM_STATEDIR/tandem.db
 t "packaged mediad serves /metrics on 127.0.0.1:9466" python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" status 127.0.0.1:9466 /metrics
+t "packaged signald serves /metrics on 127.0.0.1:9467" python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" status 127.0.0.1:9467 /metrics
 for n in signald mediad; do
 	pid=\$(cat "$T/pkg-\$n.pid"); kill -TERM \$pid
 	for i in \$(seq 50); do kill -0 \$pid 2>/dev/null || break; sleep 0.1; done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `cmake --install` into a scratch DESTDIR: every file where the FHS layout puts it (daemons in
-# sbin, mediactl in bin, configs in /etc/tandem, units in lib/systemd/system), units and configs
+# sbin, mediactl and tandemctl in bin, configs in /etc/tandem, units in lib/systemd/system), units and configs
 # naming those same paths, and `systemd-analyze verify` clean on both units (run with the
 # install mounted over /usr in a private mount namespace: verify wants the binaries ExecStart
 # names, and --root cannot see the host's targets the units order against).
@@ -12,23 +12,31 @@ check "cmake --install into DESTDIR" test $? -eq 0
 
 want=(
 	"$TANDEM_PREFIX/sbin/signald" "$TANDEM_PREFIX/sbin/mediad"
-	"$TANDEM_PREFIX/bin/mediactl" "$TANDEM_PREFIX/bin/tandem-sipping"
+	"$TANDEM_PREFIX/bin/mediactl" "$TANDEM_PREFIX/bin/tandem-sipping" "$TANDEM_PREFIX/bin/tandemctl"
 	"$TANDEM_CONFDIR/signald.ini" "$TANDEM_CONFDIR/mediad.ini"
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml"
 	"$TANDEM_CONFDIR/scripts/auto_record.lua" "$TANDEM_CONFDIR/scripts/hello.lua"
 	"$TANDEM_CONFDIR/scripts/ivr_menu.lua"
 	"$TANDEM_UNITDIR/tandem-signald.service" "$TANDEM_UNITDIR/tandem-mediad.service"
 	"$TANDEM_PREFIX/share/doc/tandem/deployment.md" "$TANDEM_PREFIX/share/doc/tandem/README.md"
+	"$TANDEM_PREFIX/share/man/man1/tandemctl.1.gz" "$TANDEM_PREFIX/share/man/man1/mediactl.1.gz"
+	"$TANDEM_PREFIX/share/man/man8/signald.8.gz" "$TANDEM_PREFIX/share/man/man8/mediad.8.gz"
 	"$TANDEM_PREFIX/share/doc/tandem-common/changelog.Debian.gz"
 	"$TANDEM_PREFIX/share/doc/tandem-signald/changelog.Debian.gz"
 	"$TANDEM_PREFIX/share/doc/tandem-mediad/changelog.Debian.gz")
 for f in "${want[@]}"; do check "installed: $f" test -f "$D$f"; done
-for f in sbin/signald sbin/mediad bin/mediactl bin/tandem-sipping; do
+for f in sbin/signald sbin/mediad bin/mediactl bin/tandem-sipping bin/tandemctl; do
 	check "executable: $f" test -x "$D$TANDEM_PREFIX/$f"
 done
 extra=$(cd "$D" && find . -type f | sed 's/^\.//' | grep -v "^$TANDEM_PREFIX/share/doc/tandem/[^/]*\.md$" |
 	grep -vxF -f <(printf '%s\n' "${want[@]}"))
 check "nothing else installed${extra:+ (found: $extra)}" test -z "$extra"
+
+# The man pages render without a warning from man-db/groff.
+for p in man1/tandemctl.1 man1/mediactl.1 man8/signald.8 man8/mediad.8; do
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$D$TANDEM_PREFIX/share/man/$p.gz" 2>&1 >/dev/null)
+	check "man page $p renders cleanly${w:+: $w}" test -z "$w"
+done
 
 # The paths inside the installed files are the installed paths.
 u=$D$TANDEM_UNITDIR

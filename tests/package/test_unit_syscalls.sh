@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The units' SystemCallFilter= against what the daemons really call: mediad and signald run
 # under strace through start-up, a registration, an answered call with RTP relayed on io_uring
-# (SIPp, echo), a /metrics scrape, a SIGHUP reload and shutdown; every system call seen must pass the filter of the
+# (SIPp, echo), /metrics scrapes, tandemctl, a SIGHUP reload and shutdown; every system call seen must pass the filter of the
 # daemon's unit (deploy/systemd), expanded with systemd-analyze's groups. A call missing there
 # would kill the daemon with SIGSYS under systemd.
 . "$(dirname "$0")/../integration/lib.sh"
@@ -28,7 +28,10 @@ for d in mediad signald; do
 done
 mport=$(free_port)
 MEDIAD=$T/mediad-traced start_mediad m1 --set "metrics.listen=127.0.0.1:$mport" || exit 1
-SIGNALD=$T/signald-traced start_signald s1 "$m1_RPC" || exit 1
+sport=$(free_port)
+# The control socket, the event stream and /metrics too (the state folder is the user's).
+SIGNALD=$T/signald-traced start_signald s1 "$m1_RPC" --set "control.socket=$T/s1-state/s1.sock" \
+	--set "events.publish=tcp://127.0.0.1:$(free_port)" --set "metrics.listen=127.0.0.1:$sport" || exit 1
 # The daemon is strace's child: signals go to it, strace follows it out.
 daemon_pid() { pgrep -P "$(cat "$T/$1.pid")" | head -n1; }
 # Their own pid files too, so a failed run stops them (stopping strace would only detach it).
@@ -45,6 +48,9 @@ check "a call with RTP through mediad" timeout 60 sipp -sf "$SIPP_DIR/call_uac.x
 	>"$T/caller.sipp.log" 2>&1
 check "callee completes" sipp_wait callee
 check "a /metrics scrape" python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" status "127.0.0.1:$mport" /metrics
+check "a signald /metrics scrape" python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" status "127.0.0.1:$sport" /metrics
+check "tandemctl status and nodes" bash -c "'$TANDEMCTL' -s '$T/s1-state/s1.sock' status >/dev/null && '$TANDEMCTL' -s '$T/s1-state/s1.sock' -j nodes >/dev/null"
+check "tandemctl reload" "$TANDEMCTL" -s "$T/s1-state/s1.sock" reload
 kill -HUP "$(daemon_pid s1)"
 check "signald reloaded" wait_for 5 grep -q "directory reloaded" "$T/s1.log"
 for d in s1 m1; do

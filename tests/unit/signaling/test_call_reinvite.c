@@ -21,6 +21,7 @@
 #include "call_media.h"
 #include "codec_prefs.h"
 #include "media_plan_limits.h"
+#include "observe.h"
 #include "sdes.h"
 #include "sdp_negotiate.h"
 #include "sdp_srtp.h"
@@ -505,6 +506,44 @@ static void test_memory_flat_across_reinvites(void **state)
 		         after_two, after_forty);
 }
 
+/* Hold and resume as the event stream and the metrics hear of them (observe.h): once per
+ * change, from the side whose offer changed it; a refresh that stays on hold is not told. */
+static char holds[16];
+static unsigned n_holds;
+
+static void on_hold(void *arg, const struct call *c, unsigned side, bool held)
+{
+	if (n_holds < sizeof(holds) - 2) {
+		holds[n_holds++] = (char)('A' + side);
+		holds[n_holds++] = held ? 'H' : 'U';
+	}
+}
+
+static void test_hold_observed(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const dirs[] = {"sendonly", "sendonly", "sendrecv", "inactive",
+	                                   "recvonly"};
+	static const char *const answers[] = {"recvonly", "recvonly", "sendrecv", "inactive",
+	                                      "sendonly"};
+	char offer[1024], answer[1024];
+
+	n_holds = 0;
+	memset(holds, 0, sizeof(holds));
+	assert_int_equal(observe_add(&(struct observer){.hold = on_hold}), 0);
+	for (unsigned i = 0; i < 5; i++) {
+		snprintf(offer, sizeof(offer), "%s",
+		         sdp_text("10.0.0.1", 4002 + 2 * i, dirs[i], NULL, 0, 2 + i));
+		snprintf(answer, sizeof(answer), "%s",
+		         sdp_text("10.0.0.2", 5000, answers[i], NULL, 0, 2 + i));
+		reinvite_cycle(f, offer, answer);
+	}
+	observe_clear();
+	/* held, still held (not told), resumed, held (inactive), resumed (recvonly receives) */
+	assert_string_equal(holds, "AHAUAHAU");
+	assert_int_equal(f->call->held, 0);
+}
+
 /* ---- SDES through call_media ---------------------------------------------------------------- */
 
 /* 30 octets 0x00..0x1d and 30 octets 0x40..0x5d: a phone's keys */
@@ -790,6 +829,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_restore_needs_both_sdps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_move_one_add_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_memory_flat_across_reinvites, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hold_observed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_over_limit_offer_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_srtp_caller_plain_callee, setup_bare, teardown),
 	    cmocka_unit_test_setup_teardown(test_srtp_rekey_on_reinvite, setup_bare, teardown),

@@ -3,8 +3,8 @@
  * blocks the loop and a slow or hostile client holds nothing but its connection. Bounded: 16
  * connections, 16 KiB of request per connection, 5 s to send it; every answer closes the
  * connection (431 for a larger request). Only GET and HEAD of /metrics get 200. */
-#ifndef MEDIAD_METRICS_HTTP_H
-#define MEDIAD_METRICS_HTTP_H
+#ifndef TANDEM_METRICS_HTTP_H
+#define TANDEM_METRICS_HTTP_H
 
 #include <stdio.h>
 
