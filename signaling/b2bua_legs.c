@@ -10,6 +10,7 @@
 
 #include "b2bua_fork.h"
 #include "b2bua_internal.h"
+#include "call_exec.h"
 #include "call_move.h"
 #include "call_persist.h"
 #include "call_record.h"
@@ -254,6 +255,8 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 		leg_set_state(leg, LEG_EARLY, "1xx received");
 	if (call->winner || call->state == CALL_ENDING)
 		return;
+	if (ev->status == 180 || ev->status == 183)
+		call_exec_ringing(b, call);
 	if (ev->sdp)
 		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (ev->sdp && !call->a_early_media) {

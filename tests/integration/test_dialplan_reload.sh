@@ -41,10 +41,10 @@ hup() { kill -HUP "$(cat "$T/s1.pid")"; }
 
 check "the loaded plan: 486" call first 486
 cp "$DIALPLAN" "$T/good.xml"
-plan "$DIALPLAN" playback /tmp/x.wav
+plan "$DIALPLAN" conference room
 hup
 check "SIGHUP with an unknown application: reload refused" \
-	wait_for 5 grep -aq "dialplan reload failed, keeping the previous plan: .*dialplan.xml:5: <action application=\"playback\">: unknown application 'playback'" "$T/s1.log"
+	wait_for 5 grep -aq "dialplan reload failed, keeping the previous plan: .*dialplan.xml:5: <action application=\"conference\">: unknown application 'conference'" "$T/s1.log"
 check "the previous plan still routes: 486" call kept 486
 plan "$DIALPLAN" hangup CALL_REJECTED
 hup
