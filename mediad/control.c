@@ -13,7 +13,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "apps_rpc.h"
 #include "clock.h"
+#include "g711.h"
 #include "log.h"
 #include "metrics.h"
 #include "node_status.h"
@@ -32,6 +34,10 @@ const struct rpc_route control_routes[] = {
     {RPC_BODY(LIST_SESSIONS), "ListSessions", session_rpc_list},
     {RPC_BODY(DRAIN), "Drain", node_status_drain},
     {RPC_BODY(CLAIM_SESSIONS), "ClaimSessions", session_rpc_claim},
+    {RPC_BODY(SET_ECHO), "SetEcho", apps_rpc_echo},
+    {RPC_BODY(PLAY), "Play", apps_rpc_play},
+    {RPC_BODY(STOP_PLAY), "StopPlay", apps_rpc_stop_play},
+    {RPC_BODY(SEND_DTMF), "SendDtmf", apps_rpc_send_dtmf},
 };
 const size_t control_n_routes = sizeof(control_routes) / sizeof(control_routes[0]);
 
@@ -133,10 +139,19 @@ uint32_t control_timeout_ms(const struct mediad *md, uint32_t requested_ms)
 	return requested_ms ? requested_ms : (uint32_t)md->cfg->rtp_timeout_s * 1000u;
 }
 
+struct session *control_session_by_key(struct mediad *md, uint32_t key)
+{
+	struct session *s = session_table_by_key(md->sessions, key);
+
+	return s ? s : u32map_get(&md->closing, key);
+}
+
 void control_release_session(struct mediad *md, struct session *s)
 {
 	if (!s->closed || s->inflight)
 		return;
+	if (u32map_get(&md->closing, s->key) == s)
+		u32map_del(&md->closing, s->key);
 	owners_put(md->owners, s->owner);
 	session_free(s);
 	md->live--;
@@ -170,18 +185,26 @@ static void rtp_timeout_event(struct mediad *md, const struct wmsg *m)
 	log_set_context(NULL);
 }
 
+static void dispatch(struct mediad *md, struct wmsg *m)
+{
+	if (m->op == WMSG_RTP_TIMEOUT) {
+		rtp_timeout_event(md, m);
+		wmsg_free(m);
+	} else if (m->op == WMSG_EVENT) {
+		apps_rpc_event(md, m);
+	} else if (m->op == WMSG_APP) {
+		apps_rpc_answer(md, m);
+	} else {
+		session_rpc_answer(md, m);
+	}
+}
+
 static void take_answers(struct mediad *md, struct worker *w)
 {
 	struct wmsg *m;
 
-	while ((m = worker_take(w))) {
-		if (m->op == WMSG_RTP_TIMEOUT) {
-			rtp_timeout_event(md, m);
-			wmsg_free(m);
-		} else {
-			session_rpc_answer(md, m);
-		}
-	}
+	while ((m = worker_take(w)))
+		dispatch(md, m);
 }
 
 /* Sessions whose owner has sent nothing for [rtp] owner_timeout_s are closed. */
@@ -413,6 +436,7 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 		return -ENOMEM;
 	md->cfg = cfg;
 	md->started_ms = clock_mono_ms();
+	g711_init();
 	if (getrandom(&md->instance, sizeof(md->instance), 0) != sizeof(md->instance) ||
 	    !md->instance)
 		md->instance = clock_mono_ns() | 1;
@@ -483,7 +507,7 @@ void control_free(struct mediad *md)
 
 			b->head = m->next;
 			m->result = -ECANCELED;
-			session_rpc_answer(md, m);
+			dispatch(md, m);
 		}
 		take_answers(md, &md->workers[i]);
 		worker_destroy(&md->workers[i]);
@@ -500,6 +524,7 @@ void control_free(struct mediad *md)
 	rpc_server_free(md->rpc);
 	rpc_auth_free(md->auth);
 	session_table_free(md->sessions);
+	u32map_free(&md->closing);
 	owners_free(md->owners);
 	port_pool_free(md->pool);
 	free(md);

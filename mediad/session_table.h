@@ -21,6 +21,10 @@ struct session_stream {
 	bool removed;     /* its ports are back in the pool */
 	uint16_t port[2]; /* leased RTP port of leg A and leg B */
 	bool mux[2];
+	uint8_t te_pt[2];    /* telephone-event payload type per leg, 0 = none */
+	uint8_t codec_pt[2]; /* the negotiated audio payload type */
+	uint8_t law[2];      /* enum g711_law of the codec */
+	char codec[2][16];   /* its name as the client gave it, for messages */
 };
 
 struct session {

@@ -1,0 +1,603 @@
+/* apps_client ENDPOINT CASE [DIR]: the media applications of a running mediad through its RPC,
+ * with real RTP over loopback: dtmf (RFC 4733 digits become DtmfEvents, once each, and are
+ * still forwarded), echo, play (a prompt as G.711 with continuous sequence and timestamps,
+ * PlaybackDone, relayed media resuming in sequence; DIR is the node's prompts folder), playctl
+ * (replace, stop, delete mid-prompt, refused names and codecs), senddtmf (digits sent to a leg).
+ * Prints one "ok:"/"FAIL" line per check; exits 0 when all passed. */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "g711.h"
+#include "relay_util.h"
+#include "wav.h"
+
+#define PB(x) Tandem__Media__V1__##x
+#define TE_PT 101
+
+/* Events that arrived while waiting for replies, oldest first. */
+static RpcEnvelope *events[64];
+static int n_events;
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+static RpcEnvelope *call(RpcEnvelope *req)
+{
+	static uint64_t id = 1000;
+	uint64_t deadline = now_ms() + 5000;
+
+	req->version = RPC_VERSION;
+	req->request_id = ++id;
+	if (rpc_send(node_dealer(), NULL, 0, req))
+		return NULL;
+	while (now_ms() < deadline) {
+		RpcEnvelope *env = NULL;
+
+		if (rpc_wait(node_dealer(), (int)(deadline - now_ms()), &env))
+			return NULL;
+		if (env->body_case == RPC_BODY(EVENT) && n_events < 64) {
+			events[n_events++] = env;
+			continue;
+		}
+		if (env->request_id == req->request_id)
+			return env;
+		rpc_envelope_free(env);
+	}
+	return NULL;
+}
+
+/* The next event (queued first), or NULL after timeout_ms. */
+static RpcEnvelope *next_event(int timeout_ms)
+{
+	if (n_events) {
+		RpcEnvelope *e = events[0];
+
+		memmove(events, events + 1, (size_t)--n_events * sizeof(events[0]));
+		return e;
+	}
+	return node_event(timeout_ms);
+}
+
+static int status_of(const RpcEnvelope *r)
+{
+	if (!r)
+		return -1;
+	switch (r->body_case) {
+	case RPC_BODY(PLAY_REPLY):
+		return r->play_reply->status ? (int)r->play_reply->status->code : 0;
+	case RPC_BODY(STOP_PLAY_REPLY):
+		return r->stop_play_reply->status ? (int)r->stop_play_reply->status->code : 0;
+	case RPC_BODY(SET_ECHO_REPLY):
+		return r->set_echo_reply->status ? (int)r->set_echo_reply->status->code : 0;
+	case RPC_BODY(SEND_DTMF_REPLY):
+		return r->send_dtmf_reply->status ? (int)r->send_dtmf_reply->status->code : 0;
+	default:
+		return reply_code(r);
+	}
+}
+
+static const char *status_text(const RpcEnvelope *r)
+{
+	if (r && r->body_case == RPC_BODY(PLAY_REPLY) && r->play_reply->status)
+		return r->play_reply->status->message;
+	return "";
+}
+
+static int play(const char *sid, int leg, const char *file, unsigned loops, uint64_t id,
+                uint64_t *duration)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT, *r;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	PB(PlayRequest) p = TANDEM__MEDIA__V1__PLAY_REQUEST__INIT;
+	int code;
+
+	ref.session_id = (char *)sid;
+	p.session = &ref;
+	p.leg = leg;
+	p.file = (char *)file;
+	p.loops = loops;
+	p.play_id = id;
+	env.body_case = RPC_BODY(PLAY);
+	env.play = &p;
+	r = call(&env);
+	code = status_of(r);
+	if (code)
+		printf("  Play %s: %s\n", file, status_text(r));
+	if (duration && r && r->body_case == RPC_BODY(PLAY_REPLY))
+		*duration = r->play_reply->duration_ms;
+	rpc_envelope_free(r);
+	return code;
+}
+
+static int simple(int body, const char *sid, int leg, bool on, const char *digits)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT, *r;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	PB(StopPlayRequest) sp = TANDEM__MEDIA__V1__STOP_PLAY_REQUEST__INIT;
+	PB(SetEchoRequest) se = TANDEM__MEDIA__V1__SET_ECHO_REQUEST__INIT;
+	PB(SendDtmfRequest) sd = TANDEM__MEDIA__V1__SEND_DTMF_REQUEST__INIT;
+	int code;
+
+	ref.session_id = (char *)sid;
+	env.body_case = body;
+	if (body == RPC_BODY(STOP_PLAY)) {
+		sp.session = &ref;
+		sp.leg = leg;
+		env.stop_play = &sp;
+	} else if (body == RPC_BODY(SET_ECHO)) {
+		se.session = &ref;
+		se.leg = leg;
+		se.on = on;
+		env.set_echo = &se;
+	} else {
+		sd.session = &ref;
+		sd.leg = leg;
+		sd.digits = (char *)digits;
+		sd.duration_ms = 60;
+		env.send_dtmf = &sd;
+	}
+	r = call(&env);
+	code = status_of(r);
+	rpc_envelope_free(r);
+	return code;
+}
+
+static size_t rtp(uint8_t *buf, uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc, bool m,
+                  const uint8_t *pl, size_t n)
+{
+	buf[0] = 0x80;
+	buf[1] = (uint8_t)((m ? 0x80 : 0) | pt);
+	buf[2] = (uint8_t)(seq >> 8), buf[3] = (uint8_t)seq;
+	buf[4] = (uint8_t)(ts >> 24), buf[5] = (uint8_t)(ts >> 16), buf[6] = (uint8_t)(ts >> 8),
+	buf[7] = (uint8_t)ts;
+	buf[8] = (uint8_t)(ssrc >> 24), buf[9] = (uint8_t)(ssrc >> 16),
+	buf[10] = (uint8_t)(ssrc >> 8), buf[11] = (uint8_t)ssrc;
+	memcpy(buf + 12, pl, n);
+	return 12 + n;
+}
+
+static uint16_t seq_of(const uint8_t *p)
+{
+	return (uint16_t)(p[2] << 8 | p[3]);
+}
+
+static uint32_t u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A session whose legs speak PCMU with telephone-event 101. */
+static const RpcSessionInfo *make(RpcEnvelope **r, const char *what, unsigned pa, unsigned pb)
+{
+	struct spec sa = {.port = pa, .te_pt = TE_PT, .codec = "PCMU"},
+	            sb = {.port = pb, .te_pt = TE_PT, .codec = "PCMU"};
+
+	*r = create_session(new_call(what), 1, &sa, &sb, false, 0);
+	CHECK(reply_code(*r) == RPC_OK && reply_session(*r), "CreateSession (%s)", what);
+	return reply_session(*r);
+}
+
+/* Sends one digit from fd as RFC 4733: `steps` packets, then `ends` end packets, all with
+ * timestamp ts; *seq advances. */
+static void send_digit(int fd, unsigned port, uint8_t event, uint32_t ts, uint16_t *seq, int steps,
+                       int ends)
+{
+	uint8_t pkt[64], pl[4];
+
+	for (int i = 0; i < steps + ends; i++) {
+		uint16_t dur = (uint16_t)(160 * (i < steps ? i + 1 : steps));
+
+		pl[0] = event;
+		pl[1] = (uint8_t)((i >= steps ? 0x80 : 0) | 10);
+		pl[2] = (uint8_t)(dur >> 8), pl[3] = (uint8_t)dur;
+		udp_send(fd, port, pkt, rtp(pkt, TE_PT, (*seq)++, ts, 0xd7d7, i == 0, pl, 4));
+		usleep(5000);
+	}
+}
+
+static int drain(int fd, int ms)
+{
+	uint8_t buf[2048];
+	int n = 0;
+
+	while (udp_recv(fd, buf, sizeof(buf), ms, NULL) >= 0)
+		n++;
+	return n;
+}
+
+/* Digits from A as telephone-events: one DtmfEvent each at its end (retransmitted ends counted
+ * once), one for a digit whose end never comes (after the 1 s guard), all still forwarded. */
+static void case_dtmf(void)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb);
+	RpcEnvelope *r, *e;
+	const RpcSessionInfo *s = make(&r, "dtmf", pa, pb);
+	uint16_t seq = 1;
+	char got[16] = "";
+	unsigned dur[16] = {0}, n = 0, fwd;
+	bool legs_ok = true;
+
+	if (!s)
+		return;
+	send_digit(a, local_rtp(s, 0, 0), 1, 8000, &seq, 6, 3);   /* '1', 120 ms... 960 units */
+	send_digit(a, local_rtp(s, 0, 0), 11, 16000, &seq, 4, 3); /* '#' */
+	send_digit(a, local_rtp(s, 0, 0), 11, 16000, &seq, 0, 2); /* late retransmitted ends */
+	send_digit(a, local_rtp(s, 0, 0), 5, 24000, &seq, 3, 0);  /* '5' without an end */
+	fwd = (unsigned)drain(b, 100);
+	CHECK(fwd == (unsigned)(seq - 1),
+	      "every telephone-event packet is still forwarded to B: %u of %u", fwd, seq - 1u);
+	while (n < 4 && (e = next_event(1800))) {
+		if (e->event->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_DTMF) {
+			got[n] = e->event->dtmf->digit[0];
+			dur[n++] = e->event->dtmf->duration_ms;
+			legs_ok &= e->event->dtmf->leg == TANDEM__MEDIA__V1__LEG_ID__LEG_A;
+		}
+		rpc_envelope_free(e);
+	}
+	CHECK(!strcmp(got, "1#5"), "DtmfEvents for digits '1', '#', '5' in order, once each: '%s'",
+	      got);
+	CHECK(dur[0] == 120 && dur[1] == 80 && dur[2] == 60,
+	      "durations from the packets: %u, %u, %u ms (want 120, 80, 60)", dur[0], dur[1],
+	      dur[2]);
+	CHECK(legs_ok, "every digit is reported on leg A");
+	delete_ok(s->session_id);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
+/* SetEcho on A: A's packets come back to A from A's own relay port, B hears nothing; off again:
+ * relayed to B as before. */
+static void case_echo(void)
+{
+	unsigned pa, pb, from = 0;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb), back = 0;
+	RpcEnvelope *r;
+	const RpcSessionInfo *s = make(&r, "echo", pa, pb);
+	uint8_t pkt[256], in[256], pl[160];
+
+	if (!s)
+		return;
+	memset(pl, 0x55, sizeof(pl));
+	CHECK(simple(RPC_BODY(SET_ECHO), s->session_id, 0, true, NULL) == RPC_OK, "SetEcho on A");
+	for (uint16_t i = 0; i < 10; i++) {
+		size_t n = rtp(pkt, 0, (uint16_t)(10 + i), 160u * i, 0xec40, false, pl, 160);
+		int got;
+
+		udp_send(a, local_rtp(s, 0, 0), pkt, n);
+		got = udp_recv(a, in, sizeof(in), 300, &from);
+		back += got == (int)n && !memcmp(in, pkt, n) && from == local_rtp(s, 0, 0);
+	}
+	CHECK(back == 10, "A's packets return to A unchanged from its relay port: %d/10", back);
+	CHECK(udp_silent(b, 100), "B receives nothing while A hears its echo");
+	CHECK(simple(RPC_BODY(SET_ECHO), s->session_id, 0, false, NULL) == RPC_OK, "SetEcho off");
+	CHECK(relayed(a, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), pkt,
+	              rtp(pkt, 0, 30, 3200, 0xec40, false, pl, 160)),
+	      "echo off: A's packets reach B again");
+	CHECK(simple(RPC_BODY(SET_ECHO), s->session_id, 2, true, NULL) == RPC_BAD_REQUEST,
+	      "SetEcho on leg 2 is refused");
+	delete_ok(s->session_id);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
+/* A 1 kHz tone of ms milliseconds at rate, written as a mono WAV; its samples at 8 kHz in pcm. */
+static int write_tone(const char *path, unsigned rate, unsigned ms, int16_t *pcm8k)
+{
+	size_t n = (size_t)rate * ms / 1000;
+	uint8_t hdr[WAV_HEADER_LEN];
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return -1;
+	wav_header(hdr, rate, 1, (uint32_t)(n * 2));
+	fwrite(hdr, 1, sizeof(hdr), f);
+	for (size_t i = 0; i < n; i++) {
+		int16_t v = (int16_t)(8000 * sin(2 * M_PI * 1000.0 * (double)i / rate));
+		uint8_t le[2] = {(uint8_t)v, (uint8_t)((uint16_t)v >> 8)};
+
+		fwrite(le, 1, 2, f);
+		if (pcm8k && rate == 8000)
+			pcm8k[i] = v;
+	}
+	return fclose(f);
+}
+
+/* B talks to A (SSRC, seq 100.., ts); a 500 ms prompt is played to A while B keeps talking: A
+ * gets the prompt as PCMU under B's SSRC with sequence and timestamps continuing B's, marker on
+ * the first, none of B's packets meanwhile; PlaybackDone "end" 500 ms; B's packets then resume
+ * in sequence with the marker bit. */
+static void case_play(const char *dir)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb);
+	RpcEnvelope *r, *e;
+	const RpcSessionInfo *s = make(&r, "play", pa, pb);
+	static int16_t tone[4000];
+	char path[512];
+	uint8_t pkt[512], in[512], pl[160];
+	uint16_t bseq = 100, last_seq = 0;
+	uint32_t bts = 50000, last_ts = 0;
+	int prompt = 0, relayed_during = 0, seq_ok = 1, ts_ok = 1, pcm_ok = 0, marker_first = 0;
+	int resumed = 0, resumed_ok = 0, marker_resumed = 0;
+	uint64_t dur = 0, t_end;
+	bool done = false;
+
+	if (!s)
+		return;
+	snprintf(path, sizeof(path), "%s/tone1k.wav", dir);
+	CHECK(write_tone(path, 8000, 500, tone) == 0, "a 500 ms 8 kHz prompt written");
+	memset(pl, 0xff, sizeof(pl));
+	for (int i = 0; i < 5; i++) {
+		udp_send(b, local_rtp(s, 1, 0), pkt,
+		         rtp(pkt, 0, bseq++, bts, 0xb0b0, false, pl, 160));
+		bts += 160;
+		if (udp_recv(a, in, sizeof(in), 300, NULL) > 0) {
+			last_seq = seq_of(in);
+			last_ts = u32(in + 4);
+		}
+	}
+	CHECK(last_seq == 104, "B's audio reaches A before the prompt");
+	CHECK(play(s->session_id, 0, "tone1k.wav", 1, 77, &dur) == RPC_OK && dur == 500,
+	      "Play tone1k.wav to A: OK, 500 ms");
+	t_end = now_ms() + 1500;
+	while (now_ms() < t_end) {
+		struct pollfd pf = {.fd = a, .events = POLLIN};
+		int n;
+
+		udp_send(b, local_rtp(s, 1, 0), pkt,
+		         rtp(pkt, 0, bseq++, bts, 0xb0b0, false, pl, 160));
+		bts += 160;
+		while (poll(&pf, 1, 20) > 0) {
+			n = (int)recv(a, in, sizeof(in), 0);
+			if (n < 12)
+				break;
+			if ((in[1] & 0x7f) != 0 || u32(in + 8) != 0xb0b0) {
+				seq_ok = 0;
+				continue;
+			}
+			if (!memcmp(in + 12, pl, 160) && n == 172) {
+				/* B's audio: only after the prompt, continuing its numbering. */
+				if (prompt < 25)
+					relayed_during++;
+				else if (!resumed++) {
+					resumed_ok = seq_of(in) == (uint16_t)(last_seq + 1) &&
+					             u32(in + 4) - last_ts >= 160 &&
+					             u32(in + 4) - last_ts <= 480;
+					marker_resumed = (in[1] & 0x80) != 0;
+				}
+			} else {
+				if (!prompt)
+					marker_first = (in[1] & 0x80) != 0;
+				else if (in[1] & 0x80)
+					marker_first = 0;
+				if (prompt < 25) {
+					bool same = n == 172;
+
+					for (int k = 0; same && k < 160; k++)
+						same = in[12 + k] ==
+						       g711_ulaw_encode(tone[prompt * 160 + k]);
+					pcm_ok += same;
+				}
+				prompt++;
+			}
+			if (seq_of(in) != (uint16_t)(last_seq + 1))
+				seq_ok = 0;
+			if (prompt > 1 && prompt <= 25 && u32(in + 4) != last_ts + 160)
+				ts_ok = 0;
+			last_seq = seq_of(in);
+			last_ts = u32(in + 4);
+		}
+		if (prompt >= 25 && resumed >= 3)
+			break;
+	}
+	CHECK(prompt == 25, "A received 25 prompt packets: %d", prompt);
+	CHECK(pcm_ok == 25, "each is the file's tone in PCMU, octet for octet: %d/25", pcm_ok);
+	CHECK(marker_first, "the first prompt packet, and only it, has the marker bit");
+	CHECK(seq_ok, "one SSRC (B's) and sequence numbers without a gap, relayed and prompt");
+	CHECK(ts_ok, "prompt timestamps advance by 160 per packet");
+	CHECK(relayed_during == 0, "none of B's audio reached A during the prompt (%d)",
+	      relayed_during);
+	CHECK(resumed >= 3 && resumed_ok && marker_resumed,
+	      "B's audio resumes after the prompt: next sequence number, timestamp after the "
+	      "prompt's, marker bit");
+	while (!done && (e = next_event(1000))) {
+		if (e->event->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_PLAYBACK_DONE) {
+			PB(PlaybackDone) *pd = e->event->playback_done;
+
+			CHECK(pd->play_id == 77 && !strcmp(pd->reason, "end") &&
+			          pd->played_ms == 500 &&
+			          pd->leg == TANDEM__MEDIA__V1__LEG_ID__LEG_A,
+			      "PlaybackDone: play id %llu, reason '%s', %llu ms, leg A",
+			      (unsigned long long)pd->play_id, pd->reason,
+			      (unsigned long long)pd->played_ms);
+			done = true;
+		}
+		rpc_envelope_free(e);
+	}
+	CHECK(done, "a PlaybackDone arrived");
+	delete_ok(s->session_id);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
+/* DeleteSession through call(), so events sent before the reply are kept. */
+static RpcEnvelope *delete_keep_events(const char *sid)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	RpcDeleteSessionRequest d = TANDEM__MEDIA__V1__DELETE_SESSION_REQUEST__INIT;
+
+	ref.session_id = (char *)sid;
+	d.session = &ref;
+	d.reason = "apps-client";
+	env.body_case = RPC_BODY(DELETE_SESSION);
+	env.delete_session = &d;
+	return call(&env);
+}
+
+static const char *wait_done(uint64_t id)
+{
+	static char reason[64];
+	RpcEnvelope *e;
+
+	reason[0] = '\0';
+	while ((e = next_event(2000))) {
+		bool hit = e->event->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_PLAYBACK_DONE &&
+		           e->event->playback_done->play_id == id;
+
+		if (hit)
+			snprintf(reason, sizeof(reason), "%s", e->event->playback_done->reason);
+		rpc_envelope_free(e);
+		if (hit)
+			break;
+	}
+	return reason;
+}
+
+/* Replace, stop, delete mid-prompt, a 16 kHz file, and the names and codecs refused. */
+static void case_playctl(const char *dir)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb);
+	RpcEnvelope *r, *r2, *d;
+	const RpcSessionInfo *s = make(&r, "playctl", pa, pb), *s2;
+	struct spec ga = {.port = pa, .codec = "G722", .codec_pt = 9}, gb = {.port = pb};
+	char path[512];
+	uint64_t dur = 0;
+
+	if (!s)
+		return;
+	snprintf(path, sizeof(path), "%s/long16k.wav", dir);
+	CHECK(write_tone(path, 16000, 3000, NULL) == 0, "a 3 s 16 kHz prompt written");
+	CHECK(play(s->session_id, 0, "long16k.wav", 1, 1, &dur) == RPC_OK && dur == 3000,
+	      "a 16 kHz prompt plays (3000 ms at 8 kHz)");
+	CHECK(play(s->session_id, 0, "long16k.wav", 2, 2, NULL) == RPC_OK, "a second Play");
+	CHECK(!strcmp(wait_done(1), "replaced"), "the first ends with reason 'replaced'");
+	CHECK(simple(RPC_BODY(STOP_PLAY), s->session_id, 0, false, NULL) == RPC_OK, "StopPlay");
+	CHECK(!strcmp(wait_done(2), "stopped"), "the second ends with reason 'stopped'");
+	CHECK(drain(a, 100) > 0, "A heard the prompts");
+	CHECK(play(s->session_id, 1, "long16k.wav", 0, 3, NULL) == RPC_OK, "Play to B");
+	d = delete_keep_events(s->session_id);
+	CHECK(reply_code(d) == RPC_OK, "DeleteSession mid-prompt");
+	rpc_envelope_free(d);
+	CHECK(!strcmp(wait_done(3), "session closed"), "the prompt ends with 'session closed'");
+	r2 = create_session(new_call("g722"), 1, &ga, &gb, false, 0);
+	s2 = reply_session(r2);
+	CHECK(s2 != NULL, "a session whose leg A speaks G722");
+	if (s2) {
+		CHECK(play(s2->session_id, 0, "tone1k.wav", 1, 4, NULL) == RPC_BAD_REQUEST,
+		      "Play to a G722 leg is refused");
+		CHECK(play(s2->session_id, 1, "../tone1k.wav", 1, 5, NULL) == RPC_BAD_REQUEST,
+		      "'../tone1k.wav' is refused");
+		CHECK(play(s2->session_id, 1, "/etc/passwd", 1, 5, NULL) == RPC_BAD_REQUEST,
+		      "'/etc/passwd' is refused");
+		CHECK(play(s2->session_id, 1, "sub/../../x.wav", 1, 5, NULL) == RPC_BAD_REQUEST,
+		      "'sub/../../x.wav' is refused");
+		CHECK(play(s2->session_id, 1, "escape.wav", 1, 5, NULL) == RPC_BAD_REQUEST,
+		      "a symbolic link leading out of the folder is refused");
+		CHECK(play(s2->session_id, 1, "missing.wav", 1, 5, NULL) == RPC_BAD_REQUEST,
+		      "a missing file is refused");
+		CHECK(play(s2->session_id, 1, "notwav.wav", 1, 5, NULL) == RPC_BAD_REQUEST,
+		      "a file that is not a WAV is refused");
+		CHECK(play(s2->session_id, 1, "tone1k.wav", 1, 6, NULL) == RPC_OK,
+		      "leg B (codec unknown, PT 0 = PCMU) plays");
+		CHECK(simple(RPC_BODY(SEND_DTMF), s2->session_id, 0, false, "1") == RPC_BAD_REQUEST,
+		      "SendDtmf to a leg without telephone-event is refused");
+		delete_ok(s2->session_id);
+	}
+	rpc_envelope_free(r2);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
+/* SendDtmf "1#" to A at 60 ms: per digit a first packet with the marker, one timestamp,
+ * growing durations, three end packets at 480 units; the node's own detector (on a second
+ * session whose A is fed what arrived) would say the same. */
+static void case_senddtmf(void)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb);
+	RpcEnvelope *r;
+	const RpcSessionInfo *s = make(&r, "senddtmf", pa, pb);
+	uint8_t in[256];
+	char digits[8] = "";
+	int nd = 0, ends = 0, pkts = 0, markers = 0, seq_ok = 1, ts_ok = 1;
+	uint16_t last_seq = 0;
+	uint32_t ts = 0;
+
+	if (!s)
+		return;
+	CHECK(simple(RPC_BODY(SEND_DTMF), s->session_id, 0, false, "1#") == RPC_OK,
+	      "SendDtmf '1#' to A");
+	while (udp_recv(a, in, sizeof(in), 300, NULL) == 16) {
+		uint8_t ev = in[12];
+		bool end = in[13] & 0x80;
+
+		if ((in[1] & 0x7f) != TE_PT)
+			continue;
+		if (pkts++ && seq_of(in) != (uint16_t)(last_seq + 1))
+			seq_ok = 0;
+		last_seq = seq_of(in);
+		if (in[1] & 0x80) {
+			markers++;
+			ts = u32(in + 4);
+			ends = 0;
+			if (nd < 7)
+				digits[nd++] = ev == 1 ? '1' : ev == 11 ? '#' : '?';
+		} else if (u32(in + 4) != ts) {
+			ts_ok = 0;
+		}
+		if (end && (in[14] << 8 | in[15]) == 480)
+			ends++;
+	}
+	CHECK(!strcmp(digits, "1#"), "digits '1' then '#' arrived: '%s'", digits);
+	CHECK(markers == 2 && ends == 3, "one marker per digit, three end packets (%d, %d)",
+	      markers, ends);
+	CHECK(seq_ok && ts_ok, "sequence numbers continuous, one timestamp per digit (%d packets)",
+	      pkts);
+	CHECK(udp_silent(b, 50), "B receives none of them");
+	delete_ok(s->session_id);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc > 2 ? argv[2] : "";
+
+	if (argc < 3 || node_connect(argv[1], "apps-client")) {
+		fprintf(stderr, "usage: apps_client ENDPOINT CASE [DIR]\n");
+		return 2;
+	}
+	g711_init();
+	if (!strcmp(c, "dtmf"))
+		case_dtmf();
+	else if (!strcmp(c, "echo"))
+		case_echo();
+	else if (!strcmp(c, "play") && argc > 3)
+		case_play(argv[3]);
+	else if (!strcmp(c, "playctl") && argc > 3)
+		case_playctl(argv[3]);
+	else if (!strcmp(c, "senddtmf"))
+		case_senddtmf();
+	else {
+		fprintf(stderr, "apps_client: unknown case %s\n", c);
+		node_close();
+		return 2;
+	}
+	node_close();
+	return failures ? 1 : 0;
+}
