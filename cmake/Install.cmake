@@ -76,6 +76,13 @@ tandem_config_from_demo(mediad.ini
 install(FILES ${_pkgdir}/signald.ini ${CMAKE_SOURCE_DIR}/deploy/demo/directory.xml
               ${CMAKE_SOURCE_DIR}/deploy/demo/dialplan.xml
         DESTINATION ${TANDEM_CONFDIR} COMPONENT signald)
+# The demo's Lua scripts, where the installed signald.ini's scripts_dir (relative) points.
+file(GLOB TANDEM_DEMO_SCRIPTS RELATIVE ${CMAKE_SOURCE_DIR}/deploy/demo/scripts
+     ${CMAKE_SOURCE_DIR}/deploy/demo/scripts/*.lua)
+list(SORT TANDEM_DEMO_SCRIPTS)
+list(TRANSFORM TANDEM_DEMO_SCRIPTS PREPEND ${CMAKE_SOURCE_DIR}/deploy/demo/scripts/
+     OUTPUT_VARIABLE _demo_script_files)
+install(FILES ${_demo_script_files} DESTINATION ${TANDEM_CONFDIR}/scripts COMPONENT signald)
 install(FILES ${_pkgdir}/mediad.ini DESTINATION ${TANDEM_CONFDIR} COMPONENT mediad)
 
 foreach(unit signald mediad)

@@ -19,6 +19,7 @@
 #include "call_restore.h"
 #include "b2bua_deps.h"
 #include "dialplan.h"
+#include "lua_engine.h"
 #include "digest.h"
 #include "auth_algs.h"
 #include "directory.h"
@@ -48,6 +49,7 @@ struct signald {
 	struct store *store;
 	struct registrar *registrar;
 	struct dialplan *dialplan;
+	struct script_engine *scripts; /* Lua scripts the calls run ([lua]) */
 	struct router *router;
 	struct b2bua *b2bua;
 	struct sip_ua *ua;
@@ -185,6 +187,7 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 		service_reloading();
 		reload_directory(sd);
 		reload_dialplan(sd);
+		script_engine_reload(sd->scripts);
 		service_ready(NULL);
 		return 0;
 	}
@@ -374,6 +377,26 @@ static int setup_registrar(struct signald *sd, char *err, size_t errlen)
 	return 0;
 }
 
+static int setup_scripts(struct signald *sd)
+{
+	struct script_engine_config cfg = {
+	    .scripts_dir = sd->cfg.lua_scripts_dir,
+	    .slice_instructions = (unsigned long)sd->cfg.lua_slice_instructions,
+	    .total_instructions = (unsigned long)sd->cfg.lua_total_instructions,
+	    .memory_bytes = (size_t)sd->cfg.lua_memory_kb * 1024,
+	};
+	char err[CFG_ERR_LEN];
+	int rc = script_engine_new(&sd->scripts, &cfg, err, sizeof(err));
+
+	if (rc) {
+		log_error("signald", "[lua] %s", err);
+		return rc;
+	}
+	if (sd->cfg.lua_scripts_dir)
+		log_notice("signald", "lua: scripts from %s", sd->cfg.lua_scripts_dir);
+	return 0;
+}
+
 /* The call side: routing over the registrar's store, and the b2bua on top of it. */
 static int setup_calls(struct signald *sd)
 {
@@ -393,6 +416,9 @@ static int setup_calls(struct signald *sd)
 	} else {
 		log_debug("signald", "no [dialplan] file: calls go to the directory user dialled");
 	}
+	rc = setup_scripts(sd);
+	if (rc)
+		return rc;
 	rc = router_new(&sd->router, sd->dialplan, sd->dir, sd->store, sd->cfg.sip_domain);
 	if (rc)
 		return rc;
@@ -419,6 +445,8 @@ static void teardown(struct signald *sd)
 	b2bua_free(sd->b2bua);
 	sip_ua_free(sd->ua);
 	router_free(sd->router);
+	/* After the calls: a script still waiting keeps the engine until its call ends. */
+	script_engine_free(sd->scripts);
 	dialplan_free(sd->dialplan);
 	if (sd->purge_timer)
 		su_timer_destroy(sd->purge_timer);

@@ -72,6 +72,14 @@ struct script_host_ops {
 	int (*api)(struct script_call *c, const char *cmd, const char *args, char **out);
 	/* One log line in the call's context (Call-ID). */
 	void (*log)(struct script_call *c, enum script_log_level level, const char *msg);
+	/* Ends at once the play, record or sleep the script waits on (a digit handler asked to
+	 * break it, as mod_lua's input callback returning "break"): its done follows from the loop
+	 * with rc 0 (play: result ""). Nothing waiting: nothing happens. May be NULL (a break then
+	 * only takes effect when the operation ends by itself). */
+	void (*stop_media)(struct script_call *c);
+	/* Forgets the digits the caller sent that no get_digits has read yet (mod_lua's
+	 * session:flushDigits). May be NULL. */
+	void (*flush_digits)(struct script_call *c);
 };
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define F(x) offsetof(struct signald_config, x)
@@ -125,6 +126,14 @@ static const struct cfg_key signald_keys[] = {
     {"dialplan", "file", CFG_STR, F(dialplan_file), NULL, 0, 0, "XML dialplan file"},
     {"dialplan", "context", CFG_STR, F(dialplan_context), "default", 0, 0,
      "dialplan context for calls"},
+    {"lua", "scripts_dir", CFG_STR, F(lua_scripts_dir), NULL, 0, 0,
+     "folder of the Lua scripts calls may run; unset: none"},
+    {"lua", "slice_instructions", CFG_INT, F(lua_slice_instructions), "100000", 10000, 1000000000,
+     "Lua instructions a script may run without waiting (the loop is busy meanwhile)"},
+    {"lua", "total_instructions", CFG_INT, F(lua_total_instructions), "10000000", 10000,
+     1000000000000L, "Lua instructions one run of a script may use in all"},
+    {"lua", "memory_kb", CFG_INT, F(lua_memory_kb), "8192", 256, 1048576,
+     "memory one run of a script may hold"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
 };
 
@@ -179,6 +188,10 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	                      cfg->codecs_negotiation, msg, sizeof(msg))) {
 		snprintf(err, errlen, "%s: [codecs] %s", where, msg);
 		return -EINVAL;
+	}
+	if (cfg->lua_scripts_dir && !*cfg->lua_scripts_dir) { /* "scripts_dir =": none */
+		free(cfg->lua_scripts_dir);
+		cfg->lua_scripts_dir = NULL;
 	}
 	if (cfg->dialplan_file && !*cfg->dialplan_file) { /* "file =" means no dialplan */
 		free(cfg->dialplan_file);
@@ -256,9 +269,19 @@ static int finish(struct signald_config *cfg, const char *path, char *err, size_
 	if (cfg_path_relative(&cfg->auth_secret_file, path) ||
 	    cfg_path_relative(&cfg->directory_path, path) ||
 	    cfg_path_relative(&cfg->dialplan_file, path) ||
+	    cfg_path_relative(&cfg->lua_scripts_dir, path) ||
 	    cfg_path_relative(&cfg->media_key_file, path) ||
 	    cfg_path_relative(&cfg->media_server_key_file, path))
 		return -ENOMEM;
+	if (cfg->lua_scripts_dir) {
+		struct stat st;
+
+		if (stat(cfg->lua_scripts_dir, &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: [lua] scripts_dir: '%s' is not a folder", where,
+			         cfg->lua_scripts_dir);
+			return -EINVAL;
+		}
+	}
 	if (!cfg->node_id) {
 		char host[256] = "signald";
 

@@ -72,7 +72,11 @@ struct signald_config {
 	long codecs_max_formats;     /* formats per m-line, else 488 */
 	long codecs_max_attributes;  /* a= lines per section, else 488 */
 	char *dialplan_file; /* [dialplan] file: NULL = none; relative: from the config's folder */
-	char *dialplan_context; /* [dialplan] context: where calls from our users are hunted */
+	char *dialplan_context;      /* [dialplan] context: where calls from our users are hunted */
+	char *lua_scripts_dir;       /* [lua] scripts_dir: NULL = no scripts run */
+	long lua_slice_instructions; /* between two waits of a script */
+	long lua_total_instructions; /* in a whole run */
+	long lua_memory_kb;          /* one run's Lua state */
 	/* derived */
 	struct codec_prefs codec_prefs; /* parsed from the three [codecs] lists */
 	enum log_level level;

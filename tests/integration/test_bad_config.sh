@@ -36,6 +36,8 @@ expect_error "signald: a secret file with a short secret is refused" \
 	"\[auth\] secret_file: $T/short.key: secret shorter than 16" \
 	"$SIGNALD" --set "auth.secret_file=$T/short.key" --set "signald.state_dir=$T" \
 	--set "sip.listen=127.0.0.1:$(free_port)"
+expect_error "signald: a scripts folder that is not one" \
+	"\[lua\] scripts_dir: '$T/none' is not a folder" "$SIGNALD" --set "lua.scripts_dir=$T/none"
 
 start_mediad m1 || exit 1
 expect_error "mediad: RPC port in use" "cannot bind $m1_RPC: Address already in use" "$MEDIAD" --set "mediad.rpc_endpoint=$m1_RPC"

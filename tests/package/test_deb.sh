@@ -22,6 +22,7 @@ field() { dpkg-deb -f "$(deb "$1")" "$2"; }
 has() { dpkg-deb -c "$(deb "$1")" | awk '{print $6}' | grep -qx "\./${2#/}"; }
 
 for f in /usr/sbin/signald /usr/bin/tandem-sipping "$TANDEM_CONFDIR/signald.ini" \
+	"$TANDEM_CONFDIR/scripts/auto_record.lua" \
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml" "$TANDEM_UNITDIR/tandem-signald.service"; do
 	check "tandem-signald holds $f" has tandem-signald "$f"
 done
@@ -36,7 +37,7 @@ sd=$(field tandem-signald Depends) md=$(field tandem-mediad Depends) cd=$(field 
 log "tandem-signald Depends: $sd"
 log "tandem-mediad Depends: $md"
 log "tandem-common Depends: $cd"
-for lib in libsofia-sip-ua0 libzmq5 libsqlite3-0 libxml2 libssl3 libpcre2-8-0 libinih1 libc6; do
+for lib in libsofia-sip-ua0 libzmq5 libsqlite3-0 libxml2 libssl3 libpcre2-8-0 libinih1 liblua5.4-0 libc6; do
 	check "tandem-signald depends on $lib (dpkg-shlibdeps)" grep -q "\b$lib\b" <<<"$sd"
 done
 for lib in liburing2 libzmq5 libprotobuf-c1 libmicrohttpd12 libc6; do
@@ -56,7 +57,7 @@ for p in tandem-common tandem-signald tandem-mediad; do
 done
 dpkg-deb --ctrl-tarfile "$(deb tandem-signald)" | tar -xO ./conffiles >"$T/conffiles.signald"
 check "signald's configs are conffiles" test "$(sort "$T/conffiles.signald" | tr '\n' ' ')" = \
-	"$TANDEM_CONFDIR/dialplan.xml $TANDEM_CONFDIR/directory.xml $TANDEM_CONFDIR/signald.ini "
+	"$TANDEM_CONFDIR/dialplan.xml $TANDEM_CONFDIR/directory.xml $TANDEM_CONFDIR/scripts/auto_record.lua $TANDEM_CONFDIR/scripts/hello.lua $TANDEM_CONFDIR/scripts/ivr_menu.lua $TANDEM_CONFDIR/signald.ini "
 for p in tandem-common tandem-signald tandem-mediad; do
 	check "$p has a postinst" bash -c "dpkg-deb --ctrl-tarfile '$(deb $p)' | tar -t | grep -qx ./postinst"
 done

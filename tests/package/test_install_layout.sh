@@ -15,6 +15,8 @@ want=(
 	"$TANDEM_PREFIX/bin/mediactl" "$TANDEM_PREFIX/bin/tandem-sipping"
 	"$TANDEM_CONFDIR/signald.ini" "$TANDEM_CONFDIR/mediad.ini"
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml"
+	"$TANDEM_CONFDIR/scripts/auto_record.lua" "$TANDEM_CONFDIR/scripts/hello.lua"
+	"$TANDEM_CONFDIR/scripts/ivr_menu.lua"
 	"$TANDEM_UNITDIR/tandem-signald.service" "$TANDEM_UNITDIR/tandem-mediad.service"
 	"$TANDEM_PREFIX/share/doc/tandem/deployment.md" "$TANDEM_PREFIX/share/doc/tandem/README.md"
 	"$TANDEM_PREFIX/share/doc/tandem-common/changelog.Debian.gz"
