@@ -22,11 +22,13 @@
 #include "dialplan.h"
 #include "hangup_cause.h"
 #include "log.h"
+#include "lua_engine.h"
 #include "router.h"
 #include "sdp_srtp.h"
 
 #define EXEC_OPS    6
 #define EXEC_DIGITS 64
+#define EXEC_RUNS   4
 
 enum op_kind {
 	OP_FREE = 0,
@@ -57,6 +59,18 @@ struct script_call {
 	struct call_exec *x;
 };
 
+/* A Lua run of the call (lua application, hooks, the lua API command). */
+struct exec_run {
+	struct call_exec *x;
+	struct script_run *run; /* the engine's handle while live */
+	bool live;
+	bool starting; /* inside script_engine_run: a finish is only noted */
+	bool finished_early;
+	int rc;
+	script_done_fn done;
+	void *arg;
+};
+
 struct call_exec {
 	struct b2bua *b;
 	struct call *call;
@@ -68,6 +82,11 @@ struct call_exec {
 	uint64_t next_play_id;
 	char digits[EXEC_DIGITS + 1]; /* the caller's digits nobody took yet */
 	unsigned n_digits;
+	struct exec_run runs[EXEC_RUNS];
+	unsigned n_runs;
+	/* The call was freed while runs were live (shutdown): x lives on without it until the
+	 * last run finished; call is then NULL. */
+	bool orphaned;
 };
 
 static const char *var(struct call_exec *x, const char *name)
@@ -91,18 +110,35 @@ int call_exec_new(struct b2bua *b, struct call *call, struct route_program *p)
 	return 0;
 }
 
+static void exec_destroy(struct call_exec *x)
+{
+	for (unsigned i = 0; i < EXEC_OPS; i++)
+		if (x->ops[i].timer)
+			su_timer_destroy(x->ops[i].timer);
+	route_program_free(x->p);
+	free(x);
+}
+
 void call_exec_free(struct call *call)
 {
 	struct call_exec *x = call->exec;
 
 	if (!x)
 		return;
-	for (unsigned i = 0; i < EXEC_OPS; i++)
-		if (x->ops[i].timer)
-			su_timer_destroy(x->ops[i].timer);
-	route_program_free(x->p);
-	free(x);
+	call_exec_ended(x->b, call);
 	call->exec = NULL;
+	if (x->n_runs) {
+		/* Aborted runs end from the loop; until then they may still read variables. */
+		x->call = NULL;
+		x->orphaned = true;
+		return;
+	}
+	exec_destroy(x);
+}
+
+bool call_exec_busy(const struct call *call)
+{
+	return call->exec && call->exec->n_runs > 0;
 }
 
 bool call_exec_pending(const struct call *call)
@@ -361,6 +397,64 @@ static int bridge_now(struct call_exec *x, const char *data)
 	return 0;
 }
 
+static void on_run_finished(void *arg, int rc)
+{
+	struct exec_run *er = arg;
+	struct call_exec *x = er->x;
+	script_done_fn done = er->done;
+	void *darg = er->arg;
+
+	er->live = false;
+	er->run = NULL;
+	x->n_runs--;
+	if (er->starting) {
+		er->finished_early = true;
+		er->rc = rc;
+		return;
+	}
+	if (done)
+		done(darg, rc < 0 ? rc : 0, rc < 0 ? NULL : "");
+	if (x->n_runs)
+		return;
+	if (x->orphaned)
+		exec_destroy(x);
+	else if (x->ended && x->call)
+		call_maybe_free(x->b, x->call);
+}
+
+/* Starts "name.lua args" for the call; 1 when it ran to its end at once. */
+static int run_script(struct call_exec *x, const char *cmdline, script_done_fn done, void *arg)
+{
+	struct exec_run *er = NULL;
+	struct script_run *handle = NULL;
+	int rc;
+
+	if (!x->b->deps.scripts)
+		return -ENOENT;
+	for (unsigned i = 0; i < EXEC_RUNS && !er; i++)
+		if (!x->runs[i].live)
+			er = &x->runs[i];
+	if (!er)
+		return -EBUSY;
+	*er = (struct exec_run){.x = x, .live = true, .starting = true, .done = done, .arg = arg};
+	x->n_runs++;
+	rc = script_engine_run(x->b->deps.scripts, cmdline, &call_exec_script_ops, &x->sc,
+	                       on_run_finished, er, &handle);
+	er->starting = false;
+	if (rc) {
+		er->live = false;
+		x->n_runs--;
+		return rc;
+	}
+	if (er->finished_early)
+		return er->rc < 0 ? er->rc : 1;
+	er->run = handle;
+	/* A run the call's end caught before it started waiting. */
+	if (x->ended)
+		script_engine_abort(handle);
+	return 0;
+}
+
 static int sleep_ms(const char *data, unsigned *ms)
 {
 	char *end;
@@ -442,6 +536,8 @@ static int exec_app(struct call_exec *x, const char *app, const char *data, scri
 			return -ENOMEM;
 		}
 		return 0;
+	case DIALPLAN_APP_LUA:
+		return run_script(x, data, done, arg);
 	default:
 		return -ENOENT;
 	}
@@ -599,9 +695,13 @@ void call_exec_ended(struct b2bua *b, struct call *call)
 	if (!x || x->ended)
 		return;
 	x->ended = true;
+	dialplan_vars_set(&x->p->vars, "hangup_cause", hangup_cause_name(call->hangup_cause));
 	for (unsigned i = 0; i < EXEC_OPS; i++)
 		if (x->ops[i].kind != OP_FREE)
 			op_finish(&x->ops[i], -ECANCELED, NULL);
+	for (unsigned i = 0; i < EXEC_RUNS; i++)
+		if (x->runs[i].live && x->runs[i].run)
+			script_engine_abort(x->runs[i].run);
 	run_api_hook(x, "api_hangup_hook");
 }
 
@@ -669,7 +769,14 @@ bool call_exec_digit(struct b2bua *b, struct call *call, int side, char digit, u
 			op_finish(op, 0, op->stopped_by);
 		return true;
 	}
-	if (!(op = op_find(x, OP_DIGITS)) && !x->listener)
+	if (x->listener) {
+		for (unsigned i = 0; i < EXEC_RUNS; i++)
+			if (x->runs[i].live && x->runs[i].run)
+				script_engine_dtmf(x->runs[i].run, digit, duration_ms);
+		return true;
+	}
+	/* Kept for a script's next getDigits, as a channel queues its digits. */
+	if (!(op = op_find(x, OP_DIGITS)) && !x->n_runs)
 		return false;
 	if (x->n_digits < EXEC_DIGITS) {
 		x->digits[x->n_digits++] = digit;
@@ -739,6 +846,8 @@ static const char *h_get_var(struct script_call *c, const char *name)
 	struct call_exec *x = sx(c);
 	struct call *call = x->call;
 
+	if (!call)
+		return var(x, name);
 	/* A few of the channel's own fields, as FreeSWITCH names them. */
 	if (!strcmp(name, "uuid") || !strcmp(name, "call_uuid") || !strcmp(name, "sip_call_id"))
 		return call->call_id;
@@ -762,7 +871,7 @@ static bool h_ready(struct script_call *c)
 {
 	struct call_exec *x = sx(c);
 
-	return !x->ended && x->call->state != CALL_ENDING && leg_live(&x->call->a);
+	return !x->ended && x->call && x->call->state != CALL_ENDING && leg_live(&x->call->a);
 }
 
 static int h_execute(struct script_call *c, const char *app, const char *data, script_done_fn done,
@@ -772,6 +881,8 @@ static int h_execute(struct script_call *c, const char *app, const char *data, s
 	char *text = NULL;
 	int rc;
 
+	if (x->ended)
+		return -ENOTCONN;
 	if (dialplan_vars_expand(&x->p->vars, data ? data : "", &text) != 0)
 		return -ENOMEM;
 	rc = exec_app(x, app, text, done, arg);
@@ -788,6 +899,8 @@ static int h_hangup(struct script_call *c, const char *cause)
 
 	if (cause && *cause && hangup_cause_parse(cause, &hc) != 0)
 		return -EINVAL;
+	if (x->ended)
+		return 0;
 	call_hangup(x->b, x->call, hc, "script");
 	return 0;
 }
@@ -874,10 +987,38 @@ static int api_run(struct call_exec *x, const char *cmd, const char *args, char 
 		    var(x, args + strcspn(args, " ") + strspn(args + strcspn(args, " "), " "));
 
 		snprintf(buf, sizeof(buf), "%s", v ? v : "_undef_");
+	} else if ((!strcmp(cmd, "lua") || !strcmp(cmd, "luarun")) && args && *args) {
+		/* Runs in the background with the call's variables; the output is the start. */
+		int rc = !x->call ? -ENOTCONN : run_script(x, args, NULL, NULL);
+
+		if (rc < 0)
+			return rc;
+		snprintf(buf, sizeof(buf), "+OK");
 	} else
 		return -ENOENT;
 	*out = strdup(buf);
 	return *out ? 0 : -ENOMEM;
+}
+
+/* A break from a script's digit handler: the prompt or sleep it waits on ends now. */
+static void h_stop_media(struct script_call *c)
+{
+	struct call_exec *x = sx(c);
+	struct exec_op *op;
+
+	if ((op = op_find(x, OP_PLAY)) != NULL && x->call &&
+	    call_media_stop_play(x->b->cm, x->call, SIDE_A, NULL) != 0)
+		op_arm(x, op, 0);
+	if ((op = op_find(x, OP_SLEEP)) != NULL)
+		op_arm(x, op, 0);
+}
+
+static void h_flush_digits(struct script_call *c)
+{
+	struct call_exec *x = sx(c);
+
+	x->n_digits = 0;
+	x->digits[0] = '\0';
 }
 
 static int h_api(struct script_call *c, const char *cmd, const char *args, char **out)
@@ -887,7 +1028,8 @@ static int h_api(struct script_call *c, const char *cmd, const char *args, char 
 
 static void h_log(struct script_call *c, enum script_log_level level, const char *msg)
 {
-	log_set_context(sx(c)->call->call_id);
+	if (sx(c)->call)
+		log_set_context(sx(c)->call->call_id);
 	switch (level) {
 	case SCRIPT_LOG_DEBUG:
 		log_debug("script", "%s", msg);
@@ -920,4 +1062,6 @@ const struct script_host_ops call_exec_script_ops = {
     .set_dtmf_listener = h_set_dtmf_listener,
     .api = h_api,
     .log = h_log,
+    .stop_media = h_stop_media,
+    .flush_digits = h_flush_digits,
 };

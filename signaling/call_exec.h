@@ -23,7 +23,11 @@ struct b2bua;
 
 /* Takes p (owned from now on, freed on error too) for the call. 0 or -ENOMEM. */
 int call_exec_new(struct b2bua *b, struct call *call, struct route_program *p);
-void call_exec_free(struct call *call); /* call->exec becomes NULL; accepts none */
+/* call->exec becomes NULL; accepts none. Scripts still running are aborted and keep the
+ * executor's variables until they end. */
+void call_exec_free(struct call *call);
+/* True while a script of the call runs: the call is not freed before it ended. */
+bool call_exec_busy(const struct call *call);
 
 /* True when the call has actions left to run before any bridge: its media session is created
  * with our own answer to the caller, and call_exec_start() runs them instead of the bridge. */

@@ -564,6 +564,7 @@ enum dialplan_app dialplan_app_of(const char *application)
 	    {"stop_record_session", DIALPLAN_APP_STOP_RECORD_SESSION},
 	    {"echo", DIALPLAN_APP_ECHO},
 	    {"sleep", DIALPLAN_APP_SLEEP},
+	    {"lua", DIALPLAN_APP_LUA},
 	};
 
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)

@@ -97,9 +97,8 @@ void dialplan_result_free(struct dialplan_result *r);
 /* DIALPLAN_APP_UNSUPPORTED for a name Tandem does not run (case matters, as in FreeSWITCH). */
 enum dialplan_app dialplan_app_of(const char *application);
 #define DIALPLAN_APPS_TEXT                                                                         \
-	"answer, bridge, echo, hangup, log, playback, pre_answer, record_session, ring_ready, "    \
-	"set, "                                                                                    \
-	"sleep, stop_record_session"
+	"answer, bridge, echo, hangup, log, lua, playback, pre_answer, record_session, "           \
+	"ring_ready, set, sleep, stop_record_session"
 
 /* Channel variables (dialplan_vars.c). value NULL or "" unsets. 0 or -ENOMEM. */
 int dialplan_vars_set(struct dialplan_vars *vars, const char *name, const char *value);

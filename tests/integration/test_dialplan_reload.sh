@@ -18,13 +18,13 @@ plan() { # plan FILE APPLICATION DATA: 7777 runs APPLICATION(DATA)
 XML
 }
 
-plan "$T/bad.xml" lua route.lua
+plan "$T/bad.xml" say "en number"
 out=$("$SIGNALD" --set "dialplan.file=$T/bad.xml" --set "signald.state_dir=$T" \
 	--set "sip.listen=127.0.0.1:$(free_port)" 2>&1)
 rc=$?
 check "signald refuses to start with an unknown application" test "$rc" -ne 0 -a "$rc" -lt 128
 check "the error names the file, the line and the application" \
-	grep -q "bad.xml:5: <action application=\"lua\">: unknown application 'lua'" <<<"$out"
+	grep -q "bad.xml:5: <action application=\"say\">: unknown application 'say'" <<<"$out"
 
 DIALPLAN=$T/dialplan.xml
 plan "$DIALPLAN" hangup USER_BUSY
