@@ -1,7 +1,8 @@
-/* The media application requests (SetEcho, Play, StopPlay, SendDtmf) and the events of the
- * applications (DtmfEvent, PlaybackDone) on their way from a worker to the session's owner.
- * A request is checked here (stream, leg, codec, file) and carried out by the session's worker;
- * the reply is sent when the worker has applied it. Control thread only. */
+/* The media application requests (SetEcho, Play, StopPlay, SendDtmf, StartRecording,
+ * StopRecording) and the events of the
+ * applications (DtmfEvent, PlaybackDone, RecordingDone) on their way from a worker to the session's
+ * owner. A request is checked here (stream, leg, codec, file) and carried out by the session's
+ * worker; the reply is sent when the worker has applied it. Control thread only. */
 #ifndef MEDIAD_APPS_RPC_H
 #define MEDIAD_APPS_RPC_H
 
@@ -13,6 +14,12 @@ void apps_rpc_echo(void *arg, const struct rpc_peer *peer, const RpcEnvelope *re
 void apps_rpc_play(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
 void apps_rpc_stop_play(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
 void apps_rpc_send_dtmf(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
+void apps_rpc_start_recording(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
+void apps_rpc_stop_recording(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
+
+/* The writer completed recordings: StopRecording replies, RecordingDone events, DeleteSession
+ * answers that waited for them. */
+void apps_rpc_recordings_done(struct mediad *md);
 
 /* A worker answered a WMSG_APP (takes m). */
 void apps_rpc_answer(struct mediad *md, struct wmsg *m);

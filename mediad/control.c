@@ -24,6 +24,7 @@
 
 #define SHUTDOWN_GRACE_MS 3000
 #define QUEUE_SLACK       16
+#define REC_RING_FRAMES   2048 /* per worker: 40 s of one recorded stream, 1 MiB */
 
 const struct rpc_route control_routes[] = {
     {RPC_BODY(PING), "Ping", node_status_ping},
@@ -38,6 +39,8 @@ const struct rpc_route control_routes[] = {
     {RPC_BODY(PLAY), "Play", apps_rpc_play},
     {RPC_BODY(STOP_PLAY), "StopPlay", apps_rpc_stop_play},
     {RPC_BODY(SEND_DTMF), "SendDtmf", apps_rpc_send_dtmf},
+    {RPC_BODY(START_RECORDING), "StartRecording", apps_rpc_start_recording},
+    {RPC_BODY(STOP_RECORDING), "StopRecording", apps_rpc_stop_recording},
 };
 const size_t control_n_routes = sizeof(control_routes) / sizeof(control_routes[0]);
 
@@ -306,7 +309,7 @@ static bool read_signal(int sigfd)
 
 int control_run(struct mediad *md, int sigfd)
 {
-	unsigned n = 5 + md->n_workers;
+	unsigned n = 6 + md->n_workers;
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	uint64_t now = clock_mono_ms(), next_second = now + 1000, deadline = 0;
 	/* Pinged from this loop, so a loop stuck anywhere stops the pings. */
@@ -328,6 +331,8 @@ int control_run(struct mediad *md, int sigfd)
 	pfd[3 + md->n_workers] = (struct pollfd){.fd = auth_fds[1], .events = POLLIN};
 	pfd[4 + md->n_workers] =
 	    (struct pollfd){.fd = metrics_http_fd(md->metrics), .events = POLLIN};
+	pfd[5 + md->n_workers] =
+	    (struct pollfd){.fd = rec_writer_fd(md->recorder), .events = POLLIN};
 	node_status_sample(md, now);
 	for (;;) {
 		uint64_t wait;
@@ -359,6 +364,10 @@ int control_run(struct mediad *md, int sigfd)
 				spsc_queue_clear_wakeup(&md->workers[i].outbox);
 				take_answers(md, &md->workers[i]);
 			}
+		}
+		if (pfd[5 + md->n_workers].revents & POLLIN) {
+			rec_writer_clear(md->recorder);
+			apps_rpc_recordings_done(md);
 		}
 		/* MHD's contract: run after any poll that its timeout bounded, or its fd woke. */
 		if (metrics_wait >= 0 || (pfd[4 + md->n_workers].revents & POLLIN))
@@ -477,6 +486,12 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 		log_warn("rpc", "handshake failures will not be logged");
 	if (!rc)
 		rc = start_workers(md, err, errlen);
+	if (!rc) {
+		rc = rec_writer_new(&md->recorder, md->n_workers, REC_RING_FRAMES);
+		if (rc)
+			snprintf(err, errlen, "cannot start the recording writer: %s",
+			         strerror(-rc));
+	}
 	if (!rc && cfg->metrics_listen)
 		rc = metrics_http_new(&md->metrics, cfg->metrics_listen, metrics_render, md, err,
 		                      errlen);
@@ -510,14 +525,21 @@ void control_free(struct mediad *md)
 			dispatch(md, m);
 		}
 		take_answers(md, &md->workers[i]);
-		worker_destroy(&md->workers[i]);
 	}
+	/* Recordings the stopped workers left open are finalized, their held answers sent. */
+	if (md->recorder) {
+		rec_writer_stop(md->recorder);
+		apps_rpc_recordings_done(md);
+	}
+	for (unsigned i = 0; i < md->n_workers; i++)
+		worker_destroy(&md->workers[i]);
 	while (md->sessions && (s = session_table_next(md->sessions, &(size_t){0}))) {
 		session_table_remove(md->sessions, s);
 		s->closed = true;
 		control_release_session(md, s);
 	}
 	metrics_http_free(md->metrics);
+	rec_writer_free(md->recorder);
 	free(md->workers);
 	free(md->backlog);
 	free(md->load);

@@ -16,6 +16,7 @@
 #include "metrics_http.h"
 #include "owners.h"
 #include "port_pool.h"
+#include "rec_writer.h"
 #include "rpc_auth.h"
 #include "rpc_server.h"
 #include "session_table.h"
@@ -41,6 +42,8 @@ struct mediad {
 	struct rpc_server *rpc;
 	struct rpc_auth *auth;        /* NULL without keys */
 	struct metrics_http *metrics; /* NULL without [metrics] listen */
+	struct rec_writer *recorder;  /* the recording writer thread */
+	unsigned n_recordings;        /* started and not yet complete */
 	struct session_table *sessions;
 	struct u32map closing; /* key -> session taken out of the table, not yet released */
 	struct owners *owners;

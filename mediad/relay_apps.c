@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "clock.h"
+#include "rec_writer.h"
 #include "relay.h"
 #include "rtp_check.h"
 #include "srtp_ctx.h"
@@ -95,12 +97,56 @@ static void maybe_unschedule(struct app_sched *sched, struct app_leg *al)
 		unschedule(sched, al);
 }
 
+static void stop_rec(struct app_sched *sched, struct recording *rec, uint64_t now_ns)
+{
+	if (rec_tap_stop(rec, now_ns) || !sched)
+		return;
+	rec->stop_ns = now_ns;
+	rec->stop_next = sched->stops;
+	sched->stops = rec;
+}
+
+void relay_apps_retry_stops(struct app_sched *sched)
+{
+	while (sched->stops && rec_tap_stop(sched->stops, sched->stops->stop_ns))
+		sched->stops = sched->stops->stop_next;
+}
+
+int relay_apps_record(struct relay_stream *st, struct recording *rec, uint64_t now_ns)
+{
+	struct stream_apps *a = relay_apps_get(st);
+
+	if (!a)
+		return -ENOMEM;
+	if (a->rec)
+		return -EBUSY;
+	if (!rec_tap_start(rec, now_ns))
+		return -ENOBUFS;
+	a->rec = rec;
+	return 0;
+}
+
+bool relay_apps_stop_record(struct relay_stream *st, struct app_sched *sched, uint64_t now_ns)
+{
+	struct stream_apps *a = st->apps;
+
+	if (!a || !a->rec)
+		return false;
+	stop_rec(sched, a->rec, now_ns);
+	a->rec = NULL;
+	return true;
+}
+
 void relay_apps_free(struct relay_stream *st, struct app_sched *sched, const char *reason)
 {
 	struct stream_apps *a = st->apps;
 
 	if (!a)
 		return;
+	if (a->rec) {
+		stop_rec(sched, a->rec, clock_mono_ns());
+		a->rec = NULL;
+	}
 	for (int i = 0; i < 2; i++) {
 		struct app_leg *al = &a->leg[i];
 
@@ -240,6 +286,8 @@ int relay_apps_rtp(struct relay_stream *st, uint8_t from, uint8_t *p, uint32_t l
 
 	if (leg->te_pt && (p[1] & 0x7f) == leg->te_pt)
 		detect(st, from, p, len, now_ns);
+	if (a->rec)
+		rec_tap_rtp(a->rec, from, p, len, now_ns);
 	if (a->leg[from].echo) {
 		to = from;
 	} else {

@@ -20,6 +20,7 @@
 #include "g711.h"
 #include "rfc4733.h"
 
+struct recording;
 struct relay_stream;
 
 #define APP_FRAME_NS      20000000ull /* 20 ms per generated packet */
@@ -85,17 +86,19 @@ struct app_leg {
 
 struct stream_apps {
 	struct app_leg leg[2];
+	struct recording *rec; /* the writer's; NULL: not recorded (rec_writer.h) */
 };
 
 /* The worker's legs that generate packets, in no order. */
 struct app_sched {
 	struct app_leg *head;
 	unsigned n;
+	struct recording *stops; /* STOPs the recording ring had no room for yet */
 };
 
 /* The stream's apps, created on first use. NULL on ENOMEM. */
 struct stream_apps *relay_apps_get(struct relay_stream *st);
-/* Ends what runs on the stream (PlaybackDone with reason) and frees it. */
+/* Ends what runs on the stream (PlaybackDone with reason; a recording stops) and frees it. */
 void relay_apps_free(struct relay_stream *st, struct app_sched *sched, const char *reason);
 
 /* --- packet path ------------------------------------------------------------------------- */
@@ -120,6 +123,13 @@ int relay_apps_send_dtmf(struct relay_stream *st, struct app_sched *sched, uint8
 /* Sends what is due on every scheduled leg. Returns the ns until the next frame is due
  * (UINT64_MAX: nothing scheduled). */
 uint64_t relay_apps_run(struct app_sched *sched, uint64_t now_ns);
+/* Starts recording the stream (rec taken by the writer): -EBUSY (one is running), -ENOBUFS
+ * (the ring is full). */
+int relay_apps_record(struct relay_stream *st, struct recording *rec, uint64_t now_ns);
+/* Stops the stream's recording; false if there was none. */
+bool relay_apps_stop_record(struct relay_stream *st, struct app_sched *sched, uint64_t now_ns);
+/* Retries the STOPs that found the ring full. */
+void relay_apps_retry_stops(struct app_sched *sched);
 /* The 1 s guard of digits that never ended. */
 void relay_apps_tick(struct relay_stream *st, uint64_t now_ns);
 

@@ -680,6 +680,11 @@ void session_rpc_answer(struct mediad *md, struct wmsg *m)
 	struct pending *p = m->ctx;
 	struct session *s = p->s;
 
+	/* The final SessionInfo carries the recording complete: wait for the writer. */
+	if (m->op == WMSG_DELETE && s->rec && !s->rec_wait) {
+		s->rec_wait = m;
+		return;
+	}
 	s->inflight--;
 	log_set_context(s->call_id);
 	switch (p->kind) {

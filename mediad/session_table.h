@@ -13,6 +13,15 @@
 #include "session_snapshot.h"
 
 struct owner;
+struct recording;
+struct wmsg;
+
+/* A recording once complete, for SessionInfo.recording. */
+struct rec_final {
+	char path[1024];
+	uint64_t duration_ms, bytes;
+	char note[320];
+};
 
 #define SESSION_ID_LEN 80
 
@@ -44,7 +53,12 @@ struct session {
 	struct session_stream streams[SESSION_MAX_STREAMS];
 	bool deleting;     /* out of the indexes; the worker is closing it */
 	bool closed;       /* the worker let go of it and its ports are back in the pool */
-	unsigned inflight; /* messages at the worker */
+	unsigned inflight; /* messages at the worker, and a recording not yet complete */
+	/* Media applications (apps_rpc.c). */
+	struct recording *rec;       /* running: the writer's until it hands it back; NULL: none */
+	struct rec_final *rec_final; /* owned; the last recording once complete */
+	void *rec_stop;              /* owned struct rpc_peer: a StopRecording waiting for it */
+	struct wmsg *rec_wait;       /* a DELETE answer held until the recording is complete */
 	struct session *next_by_id, *next_by_call; /* index chains */
 };
 

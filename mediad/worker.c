@@ -265,6 +265,13 @@ static void do_app(struct worker *w, struct relay_session *rs, struct wmsg *m, u
 	} else if (a->op == WAPP_SEND_DTMF) {
 		m->result =
 		    relay_apps_send_dtmf(st, &w->sched, a->leg, a->digits, a->duration_ms, now);
+	} else if (a->op == WAPP_REC_START) {
+		m->result = relay_apps_record(st, a->rec, now);
+		if (!m->result)
+			a->rec = NULL;
+	} else if (a->op == WAPP_REC_STOP) {
+		if (!relay_apps_stop_record(st, &w->sched, now))
+			m->result = -ESRCH;
 	}
 	answer(w, m);
 }
@@ -376,6 +383,8 @@ static void run(struct worker *w)
 			next_tick = now + TICK_MS * 1000000ull;
 		}
 		next_gen = UINT64_MAX;
+		if (w->sched.stops)
+			relay_apps_retry_stops(&w->sched);
 		if (w->sched.head) {
 			uint64_t in = relay_apps_run(&w->sched, now);
 

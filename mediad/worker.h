@@ -32,7 +32,14 @@ enum wmsg_op {
 };
 
 /* A media application request (relay_apps.h) for one leg of one stream. */
-enum wapp_op { WAPP_ECHO, WAPP_PLAY, WAPP_STOP_PLAY, WAPP_SEND_DTMF };
+enum wapp_op {
+	WAPP_ECHO,
+	WAPP_PLAY,
+	WAPP_STOP_PLAY,
+	WAPP_SEND_DTMF,
+	WAPP_REC_START,
+	WAPP_REC_STOP
+};
 
 struct wapp {
 	enum wapp_op op;
@@ -42,6 +49,7 @@ struct wapp {
 	struct prompt *prompt; /* PLAY: owned by the message until the worker takes it */
 	char digits[33];       /* SEND_DTMF */
 	uint32_t duration_ms;  /* SEND_DTMF: per digit */
+	struct recording *rec; /* REC_START: the control thread's until the worker takes it */
 };
 
 /* A change of one leg of one stream (UpdateSession.streams[]). */

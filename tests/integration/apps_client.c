@@ -574,6 +574,324 @@ static void case_senddtmf(void)
 	close(a), close(b);
 }
 
+static int rec_call(bool start, const char *sid, const char *path, PB(RecordingInfo) * out)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT, *r;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	PB(StartRecordingRequest) sr = TANDEM__MEDIA__V1__START_RECORDING_REQUEST__INIT;
+	PB(StopRecordingRequest) tr = TANDEM__MEDIA__V1__STOP_RECORDING_REQUEST__INIT;
+	PB(RecordingInfo) *info = NULL;
+	int code = -1;
+
+	ref.session_id = (char *)sid;
+	if (start) {
+		sr.session = &ref;
+		sr.path = (char *)path;
+		env.body_case = RPC_BODY(START_RECORDING);
+		env.start_recording = &sr;
+	} else {
+		tr.session = &ref;
+		env.body_case = RPC_BODY(STOP_RECORDING);
+		env.stop_recording = &tr;
+	}
+	r = call(&env);
+	if (r && r->body_case == RPC_BODY(START_RECORDING_REPLY)) {
+		code = r->start_recording_reply->status
+		           ? (int)r->start_recording_reply->status->code
+		           : 0;
+		info = r->start_recording_reply->recording;
+		if (code)
+			printf("  StartRecording %s: %s\n", path,
+			       r->start_recording_reply->status->message);
+	} else if (r && r->body_case == RPC_BODY(STOP_RECORDING_REPLY)) {
+		code = r->stop_recording_reply->status ? (int)r->stop_recording_reply->status->code
+		                                       : 0;
+		info = r->stop_recording_reply->recording;
+	}
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		if (info) {
+			static char path_copy[1024], note[512];
+
+			*out = *info;
+			snprintf(path_copy, sizeof(path_copy), "%s", info->path);
+			snprintf(note, sizeof(note), "%s", info->note);
+			out->path = path_copy;
+			out->note = note;
+		}
+	}
+	rpc_envelope_free(r);
+	return code;
+}
+
+/* Power of freq in x[0..n) (Goertzel), per sample. */
+static double goertzel(const double *x, size_t n, double freq, double rate)
+{
+	double c = 2 * cos(2 * M_PI * freq / rate), s1 = 0, s2 = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double s0 = x[i] + c * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+	}
+	return (s1 * s1 + s2 * s2 - c * s1 * s2) / (double)n;
+}
+
+struct wav_file {
+	uint8_t *buf;
+	size_t len;
+	struct wav_info wi;
+	uint32_t riff_size, data_size; /* as the header says */
+};
+
+static int load_wav(const char *path, struct wav_file *w)
+{
+	FILE *f = fopen(path, "rb");
+	char why[128];
+
+	memset(w, 0, sizeof(*w));
+	if (!f)
+		return -1;
+	w->buf = malloc(1 << 22);
+	w->len = fread(w->buf, 1, 1 << 22, f);
+	fclose(f);
+	if (w->len < 44 || wav_parse(w->buf, w->len, &w->wi, why, sizeof(why))) {
+		printf("  %s: %s\n", path, w->len < 44 ? "short" : why);
+		return -1;
+	}
+	w->riff_size = u32((const uint8_t[]){w->buf[7], w->buf[6], w->buf[5], w->buf[4]});
+	w->data_size = u32((const uint8_t[]){w->buf[43], w->buf[42], w->buf[41], w->buf[40]});
+	return 0;
+}
+
+/* Channel ch of frames [from, to) as doubles; its mean square in *ms. */
+static double *channel(const struct wav_file *w, int ch, size_t from, size_t to, double *ms)
+{
+	double *x = calloc(to - from + 1, sizeof(double)), sum = 0;
+
+	for (size_t i = from; i < to && i < w->wi.frames; i++) {
+		const uint8_t *p = w->wi.data + 4 * i + 2 * ch;
+
+		x[i - from] = (int16_t)(p[0] | p[1] << 8);
+		sum += x[i - from] * x[i - from];
+	}
+	*ms = sum / (double)(to - from);
+	return x;
+}
+
+/* The dominant of two frequencies in channel ch over [from, to): +1 f1, -1 f2, 0 silence. */
+static int tone_of(const struct wav_file *w, int ch, size_t from, size_t to, double f1, double f2)
+{
+	double ms, *x = channel(w, ch, from, to, &ms), p1, p2;
+	int r;
+
+	p1 = goertzel(x, to - from, f1, 8000);
+	p2 = goertzel(x, to - from, f2, 8000);
+	free(x);
+	r = ms < 1000 ? 0 : p1 > 20 * p2 ? 1 : p2 > 20 * p1 ? -1 : 2;
+	return r;
+}
+
+/* A 20 ms packet of a tone at freq in law's G.711, sample index at. */
+static size_t tone_packet(uint8_t *buf, uint8_t pt, uint16_t seq, uint32_t ssrc, double freq,
+                          uint32_t at)
+{
+	uint8_t pl[160];
+
+	for (int i = 0; i < 160; i++) {
+		int16_t v =
+		    (int16_t)(6000 * sin(2 * M_PI * freq * (double)(at + (uint32_t)i) / 8000));
+
+		pl[i] = pt == 8 ? g711_alaw_encode(v) : g711_ulaw_encode(v);
+	}
+	return rtp(buf, pt, seq, at, ssrc, false, pl, 160);
+}
+
+/* Both legs talk, each its own tone and law, for ms: A 440 Hz PCMU from 0 with a pause of
+ * [1000, 1300) ms, B 1200 Hz PCMA from 500 ms; returns the ms actually elapsed. */
+static uint64_t talk(int a, unsigned to_a, int b, unsigned to_b, unsigned ms, bool b_g722)
+{
+	uint64_t t0 = now_ms();
+	uint8_t pkt[256], in[2048];
+	unsigned k = 0;
+
+	for (;;) {
+		uint64_t due = t0 + 20u * k, now = now_ms();
+		unsigned at = 20u * k;
+
+		if (at >= ms)
+			break;
+		if (due > now)
+			usleep((useconds_t)(due - now) * 1000);
+		if (at < 1000 || at >= 1300)
+			udp_send(a, to_a, pkt,
+			         tone_packet(pkt, 0, (uint16_t)k, 0xa1a1, 440, 160u * k));
+		if (at >= 500) {
+			size_t n =
+			    tone_packet(pkt, b_g722 ? 9 : 8, (uint16_t)k, 0xb2b2, 1200, 160u * k);
+
+			udp_send(b, to_b, pkt, n);
+		}
+		while (recv(a, in, sizeof(in), MSG_DONTWAIT) > 0 ||
+		       recv(b, in, sizeof(in), MSG_DONTWAIT) > 0)
+			;
+		k++;
+	}
+	return now_ms() - t0;
+}
+
+/* Two legs, two tones, one stereo WAV: A's 440 Hz left, B's 1200 Hz right, each where and when
+ * it was sent (B's first 500 ms and A's pause silent), duration within 100 ms of the time
+ * between StartRecording and StopRecording; the header's sizes match the file. */
+static void case_record(const char *dir)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb);
+	struct spec sa = {.port = pa, .codec = "PCMU"},
+	            sb = {.port = pb, .codec = "PCMA", .codec_pt = 8};
+	RpcEnvelope *r = create_session(new_call("record"), 1, &sa, &sb, false, 0);
+	const RpcSessionInfo *s = reply_session(r);
+	PB(RecordingInfo) info;
+	struct wav_file w;
+	char path[1200];
+	uint64_t t0, wall;
+	size_t fr;
+
+	CHECK(s != NULL, "CreateSession: A PCMU, B PCMA");
+	if (!s)
+		return;
+	t0 = now_ms();
+	CHECK(rec_call(true, s->session_id, "calls/today/rec1.wav", &info) == RPC_OK &&
+	          info.active && strstr(info.path, "calls/today/rec1.wav"),
+	      "StartRecording calls/today/rec1.wav (folders created): active, path %s", info.path);
+	CHECK(rec_call(true, s->session_id, "again.wav", NULL) == RPC_BAD_REQUEST,
+	      "a second StartRecording on the session is refused");
+	talk(a, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), 2000, false);
+	CHECK(rec_call(false, s->session_id, NULL, &info) == RPC_OK && !info.active,
+	      "StopRecording answers once the file is complete");
+	wall = now_ms() - t0;
+	CHECK(info.duration_ms + 100 >= wall && info.duration_ms <= wall + 100,
+	      "RecordingInfo: %llu ms recorded, %llu ms between start and stop",
+	      (unsigned long long)info.duration_ms, (unsigned long long)wall);
+	snprintf(path, sizeof(path), "%s/calls/today/rec1.wav", dir);
+	if (load_wav(path, &w)) {
+		CHECK(false, "the recording %s is a WAV file", path);
+		return;
+	}
+	fr = w.wi.frames;
+	CHECK(w.wi.rate == 8000 && w.wi.channels == 2, "stereo at 8 kHz (%u Hz, %u channels)",
+	      w.wi.rate, w.wi.channels);
+	CHECK(w.data_size == w.len - 44 && w.riff_size == w.len - 8 && info.bytes == w.len,
+	      "header sizes match the file (%zu octets, RecordingInfo %llu)", w.len,
+	      (unsigned long long)info.bytes);
+	CHECK(fr * 1000 / 8000 + 100 >= wall && fr * 1000 / 8000 <= wall + 100,
+	      "the file holds %zu ms", fr / 8);
+	CHECK(tone_of(&w, 0, 800, 7200, 440, 1200) == 1, "left [0.1, 0.9) s: A's 440 Hz");
+	CHECK(tone_of(&w, 1, 800, 3200, 440, 1200) == 0, "right [0.1, 0.4) s: silence (B not yet)");
+	CHECK(tone_of(&w, 1, 4800, 7200, 440, 1200) == -1, "right [0.6, 0.9) s: B's 1200 Hz");
+	CHECK(tone_of(&w, 0, 8400, 10000, 440, 1200) == 0,
+	      "left [1.05, 1.25) s: A's pause is silence");
+	CHECK(tone_of(&w, 0, 11200, 15200, 440, 1200) == 1 &&
+	          tone_of(&w, 1, 11200, 15200, 440, 1200) == -1,
+	      "[1.4, 1.9) s: A left, B right");
+	free(w.buf);
+	CHECK(rec_call(true, s->session_id, "../escape.wav", NULL) == RPC_BAD_REQUEST,
+	      "'../escape.wav' is refused");
+	CHECK(rec_call(true, s->session_id, "/tmp/abs.wav", NULL) == RPC_BAD_REQUEST,
+	      "'/tmp/abs.wav' is refused");
+	CHECK(rec_call(false, s->session_id, NULL, NULL) == RPC_BAD_REQUEST,
+	      "StopRecording without a recording is refused");
+	delete_ok(s->session_id);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
+/* A session deleted mid-recording: the DeleteSession reply carries the final RecordingInfo, a
+ * RecordingDone "session closed" arrives, the file is a valid WAV of that duration. A G722 leg
+ * is recorded as silence with a note. The node's limit refuses one recording too many. */
+static void case_recdelete(const char *dir)
+{
+	unsigned pa, pb, pc, pd;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb), c = udp_open(0, &pc), d = udp_open(0, &pd);
+	struct spec sa = {.port = pa, .codec = "PCMU"},
+	            sb = {.port = pb, .codec = "G722", .codec_pt = 9};
+	struct spec sc = {.port = pc}, sd = {.port = pd};
+	RpcEnvelope *r = create_session(new_call("recdel"), 1, &sa, &sb, false, 0), *r2, *r3, *del,
+	            *e;
+	const RpcSessionInfo *s = reply_session(r), *s2, *s3, *fin;
+	PB(RecordingInfo) info;
+	struct wav_file w;
+	char path[1200];
+	bool done = false;
+
+	CHECK(s != NULL, "CreateSession: A PCMU, B G722");
+	if (!s)
+		return;
+	r2 = create_session(new_call("recdel2"), 1, &sc, &sd, false, 0);
+	r3 = create_session(new_call("recdel3"), 1, &sd, &sc, false, 0);
+	s2 = reply_session(r2);
+	s3 = reply_session(r3);
+	CHECK(rec_call(true, s->session_id, "del.wav", &info) == RPC_OK &&
+	          strstr(info.note, "G722"),
+	      "StartRecording: note '%s'", info.note);
+	CHECK(s2 && rec_call(true, s2->session_id, "second.wav", NULL) == RPC_OK,
+	      "a second session records");
+	CHECK(s3 && rec_call(true, s3->session_id, "third.wav", NULL) == RPC_OVERLOADED,
+	      "a third is refused: [apps] max_recordings = 2");
+	talk(a, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), 1200, true);
+	del = delete_keep_events(s->session_id);
+	fin = reply_session(del);
+	CHECK(fin && fin->recording && !fin->recording->active &&
+	          fin->recording->duration_ms >= 1100 && fin->recording->duration_ms <= 1400 &&
+	          strstr(fin->recording->note, "G722"),
+	      "DeleteSession reply: final recording %llu ms, note '%s'",
+	      fin && fin->recording ? (unsigned long long)fin->recording->duration_ms : 0ull,
+	      fin && fin->recording ? fin->recording->note : "");
+	while (!done && (e = next_event(2000))) {
+		if (e->event->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_RECORDING_DONE) {
+			CHECK(!strcmp(e->event->recording_done->reason, "session closed"),
+			      "RecordingDone: '%s'", e->event->recording_done->reason);
+			done = true;
+		}
+		rpc_envelope_free(e);
+	}
+	CHECK(done, "a RecordingDone arrived");
+	snprintf(path, sizeof(path), "%s/del.wav", dir);
+	CHECK(load_wav(path, &w) == 0 && w.data_size == w.len - 44 && fin && fin->recording &&
+	          w.len == fin->recording->bytes,
+	      "del.wav is a complete WAV (%zu octets)", w.len);
+	CHECK(tone_of(&w, 0, 800, 7200, 440, 1200) == 1 &&
+	          tone_of(&w, 1, 800, 8000, 440, 1200) == 0,
+	      "A's tone left, the G722 leg silent right");
+	free(w.buf);
+	rpc_envelope_free(del);
+	if (s2)
+		delete_ok(s2->session_id);
+	if (s3)
+		delete_ok(s3->session_id);
+	rpc_envelope_free(r);
+	rpc_envelope_free(r2);
+	rpc_envelope_free(r3);
+	close(a), close(b), close(c), close(d);
+}
+
+/* Starts a recording and talks 1.6 s, then leaves it running: the test kills the node. */
+static void case_reckill(void)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb);
+	struct spec sa = {.port = pa}, sb = {.port = pb};
+	RpcEnvelope *r = create_session(new_call("reckill"), 1, &sa, &sb, false, 0);
+	const RpcSessionInfo *s = reply_session(r);
+
+	CHECK(s && rec_call(true, s->session_id, "killed.wav", NULL) == RPC_OK,
+	      "recording started");
+	if (s)
+		talk(a, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), 1600, false);
+	rpc_envelope_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 2 ? argv[2] : "";
@@ -593,6 +911,12 @@ int main(int argc, char **argv)
 		case_playctl(argv[3]);
 	else if (!strcmp(c, "senddtmf"))
 		case_senddtmf();
+	else if (!strcmp(c, "record") && argc > 3)
+		case_record(argv[3]);
+	else if (!strcmp(c, "recdelete") && argc > 3)
+		case_recdelete(argv[3]);
+	else if (!strcmp(c, "reckill"))
+		case_reckill();
 	else {
 		fprintf(stderr, "apps_client: unknown case %s\n", c);
 		node_close();
