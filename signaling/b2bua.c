@@ -355,8 +355,8 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 			respond_a(b, call, 488, NULL, NULL);
 			return false;
 		}
-		/* The caller gets our SDP (183 at least) before the first action that waits. */
-		if (res.early < ROUTE_EARLY_PRE_ANSWER)
+		/* The caller gets our SDP (183 at least) before it is sent media. */
+		if (call_exec_needs_answer(call) && res.early < ROUTE_EARLY_PRE_ANSWER)
 			res.early = ROUTE_EARLY_PRE_ANSWER;
 	}
 	if (b2bua_fork_setup(b, call, &res) != 0) {

@@ -94,6 +94,26 @@ static const char *var(struct call_exec *x, const char *name)
 	return dialplan_vars_get(&x->p->vars, name);
 }
 
+/* The caller profile as FreeSWITCH's channel variables, for ${var} in the applications that
+ * run after routing and for scripts; a variable the plan set keeps its value. */
+static void seed_vars(struct call_exec *x)
+{
+	const struct call *call = x->call;
+	const struct {
+		const char *name, *value;
+	} fields[] = {
+	    {"caller_id_number", call->caller},
+	    {"destination_number", call->destination},
+	    {"uuid", call->call_id},
+	    {"sip_call_id", call->call_id},
+	    {"domain_name", call->domain},
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].value && !dialplan_vars_get(&x->p->vars, fields[i].name))
+			dialplan_vars_set(&x->p->vars, fields[i].name, fields[i].value);
+}
+
 int call_exec_new(struct b2bua *b, struct call *call, struct route_program *p)
 {
 	struct call_exec *x = calloc(1, sizeof(*x));
@@ -107,6 +127,7 @@ int call_exec_new(struct b2bua *b, struct call *call, struct route_program *p)
 	x->p = p;
 	x->sc.x = x;
 	call->exec = x;
+	seed_vars(x);
 	return 0;
 }
 
@@ -139,6 +160,24 @@ void call_exec_free(struct call *call)
 bool call_exec_busy(const struct call *call)
 {
 	return call->exec && call->exec->n_runs > 0;
+}
+
+bool call_exec_needs_answer(const struct call *call)
+{
+	const struct call_exec *x = call->exec;
+
+	if (!call_exec_pending(call))
+		return false;
+	for (unsigned i = x->p->next; i < x->p->dr.n_actions; i++) {
+		enum dialplan_app app = dialplan_app_of(x->p->dr.actions[i].application);
+
+		if (app == DIALPLAN_APP_BRIDGE)
+			break;
+		if (app == DIALPLAN_APP_PLAYBACK || app == DIALPLAN_APP_ECHO ||
+		    app == DIALPLAN_APP_LUA)
+			return true;
+	}
+	return false;
 }
 
 bool call_exec_pending(const struct call *call)

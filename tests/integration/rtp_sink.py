@@ -86,7 +86,8 @@ def main():
         res["ts_bad"] = ts_bad
         res["audio_ms"] = len(samples) // 8
         # Only the loud part: a prompt may be followed by silence.
-        chunk = [s for s in samples if abs(s) > 200][:8000] or samples[:8000]
+        start = next((i for i, s in enumerate(samples) if abs(s) > 200), 0)
+        chunk = samples[start:start + 4000]
         powers = {hz: power(chunk, hz) for hz in range(300, 3401, 10)}
         best = max(powers, key=powers.get)
         rest = [p for hz, p in powers.items() if abs(hz - best) > 50]
