@@ -7,7 +7,9 @@ packet once some came), then writes OUT with one key=value per line:
   span_ms (first to last arrival), seq_gaps (packets whose sequence number is not the last + 1),
   ts_bad (timestamp steps other than the samples of the packet before), marker_first (0/1),
   tone_hz (the strongest of 300..3400 Hz in 10 Hz steps over the decoded G.711 audio),
-  tone_ratio (its power over the mean of the others), audio_ms (decoded audio length).
+  tone_ratio (its power over the mean of the others), audio_ms (decoded audio length); packets
+  of payload type 101 are RFC 4733 telephone-events, not audio: events (the digits, one per
+  event, "none" without) and event_packets.
 """
 import math
 import socket
@@ -56,7 +58,17 @@ def main():
         if len(data) < 12 or data[0] >> 6 != 2:
             continue
         pkts.append((time.monotonic(), data))
-    res = {"packets": len(pkts)}
+    # RFC 4733 telephone-events (payload type 101): one digit per event (its timestamp).
+    events, seen = "", set()
+    for _, d in pkts:
+        if d[1] & 0x7F == 101 and len(d) >= 16:
+            ts = int.from_bytes(d[4:8], "big")
+            if ts not in seen:
+                seen.add(ts)
+                events += "0123456789*#ABCD"[d[12]] if d[12] < 16 else "?"
+    event_packets = sum(1 for _, d in pkts if d[1] & 0x7F == 101)
+    pkts = [p for p in pkts if p[1][1] & 0x7F != 101]
+    res = {"packets": len(pkts), "events": events or "none", "event_packets": event_packets}
     if pkts:
         first = pkts[0][1]
         pt = first[1] & 0x7F
