@@ -2,8 +2,9 @@
 # The call's executor: actions that wait run one after the other before the bridge. `answer`,
 # `sleep 800` and `bridge` answer the caller at once and call the callee only after the sleep;
 # `set` after a wait still reaches the bridge; a plan that runs out of actions hangs up; the
-# CDR of such calls is written. An `execute_on_answer` variable runs its application when the
-# callee answers.
+# CDR of such calls is written. The hook variables run at their moments: execute_on_ring when
+# the callee rings, execute_on_answer and api_on_answer when it answers, api_hangup_hook at the
+# end with the call's final variables.
 . "$(dirname "$0")/lib.sh"
 
 DIALPLAN=$T/dialplan.xml
@@ -28,6 +29,9 @@ cat >"$DIALPLAN" <<'XML'
     <extension name="hook">
       <condition field="destination_number" expression="^7003$">
         <action application="set" data="execute_on_answer=log NOTICE answered hook ran"/>
+        <action application="set" data="execute_on_ring=log NOTICE ring hook ran"/>
+        <action application="set" data="api_on_answer=status"/>
+        <action application="set" data="api_hangup_hook=uuid_getvar ${uuid} hangup_cause"/>
         <action application="bridge" data="user/1001"/>
       </condition>
     </extension>
@@ -94,5 +98,13 @@ check "execute_on_answer: call bridged" caller hook call_uac.xml 7003 -d 300
 check "execute_on_answer: callee answered" sipp_wait callee2
 check "execute_on_answer ran its application when the callee answered" \
 	grep -aq "answered hook ran" "$T/s1.log"
+check "execute_on_ring ran its application when the callee rang" \
+	grep -aq "ring hook ran" "$T/s1.log"
+check "the ring hook came before the answer hook" \
+	test "$(grep -anm1 "notice dialplan.*ring hook ran" "$T/s1.log" | cut -d: -f1)" -lt \
+	"$(grep -anm1 "notice dialplan.*answered hook ran" "$T/s1.log" | cut -d: -f1)"
+check "api_on_answer ran its command (output logged)" grep -aq "api_on_answer: status: UP" "$T/s1.log"
+check "api_hangup_hook ran at the end with the final variables" \
+	grep -aq "api_hangup_hook: uuid_getvar: NORMAL_CLEARING" "$T/s1.log"
 check "no session left" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 finish
