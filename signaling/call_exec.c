@@ -40,6 +40,7 @@ enum op_kind {
 	OP_ECHO,        /* until the end of the call */
 	OP_BRIDGE,      /* a script's bridge: until the end of the call */
 	OP_DIGITS,      /* until max digits, a terminator or the inter-digit timeout */
+	OP_RECFILE,     /* a script's recordFile: until max_s, a terminator or hangup */
 };
 
 struct exec_op {
@@ -53,6 +54,7 @@ struct exec_op {
 	unsigned max, timeout_ms;
 	char terms[17];
 	char stopped_by[2]; /* OP_PLAY: the terminator that stopped it */
+	bool stopping;      /* OP_RECFILE: StopRecording sent */
 };
 
 struct script_call {
@@ -256,6 +258,8 @@ static void digits_done(struct call_exec *x, struct exec_op *op)
 	op_finish(op, 0, got);
 }
 
+static void recfile_stop(struct call_exec *x, struct exec_op *op);
+
 static void on_op_timer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct exec_op *op = (struct exec_op *)arg;
@@ -263,8 +267,11 @@ static void on_op_timer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 
 	(void)m;
 	(void)t;
-	log_set_context(x->call->call_id);
-	if (op->kind == OP_DIGITS)
+	if (x->call)
+		log_set_context(x->call->call_id);
+	if (op->kind == OP_RECFILE)
+		recfile_stop(x, op);
+	else if (op->kind == OP_DIGITS)
 		digits_done(x, op);
 	else if (op->kind == OP_DEFER)
 		op_finish(op, op->rc, "");
@@ -305,6 +312,7 @@ static void on_record_reply(struct call *call, int rc, const RpcEnvelope *reply)
 {
 	struct call_exec *x = call->exec;
 	struct exec_op *op = x ? op_find(x, OP_RECORD) : NULL;
+	struct exec_op *rf = x ? op_find(x, OP_RECFILE) : NULL;
 
 	if (!rc && reply->start_recording_reply->recording) {
 		call_media_note_recording(call, reply->start_recording_reply->recording);
@@ -314,6 +322,10 @@ static void on_record_reply(struct call *call, int rc, const RpcEnvelope *reply)
 	}
 	if (op)
 		op_finish(op, rc, NULL);
+	else if (rf && rc)
+		op_finish(rf, rc, NULL);
+	else if (rf && rf->max) /* recording: until max_s, a terminator or hangup */
+		op_arm(x, rf, rf->max * 1000);
 }
 
 static void on_stop_record_reply(struct call *call, int rc, const RpcEnvelope *reply)
@@ -321,6 +333,8 @@ static void on_stop_record_reply(struct call *call, int rc, const RpcEnvelope *r
 	struct call_exec *x = call->exec;
 	struct exec_op *op = x ? op_find(x, OP_STOP_RECORD) : NULL;
 
+	if (!op && x && (op = op_find(x, OP_RECFILE)) != NULL && !op->stopping)
+		op = NULL;
 	if (!rc && reply->stop_recording_reply->recording) {
 		call_media_note_recording(call, reply->stop_recording_reply->recording);
 		log_info("call", "recording stopped: %s, %" PRIu64 " ms, %" PRIu64 " bytes",
@@ -802,6 +816,10 @@ bool call_exec_digit(struct b2bua *b, struct call *call, int side, char digit, u
 	/* Collectors and scripts run for the caller's channel. */
 	if (!x || x->ended || side != 0)
 		return false;
+	if ((op = op_find(x, OP_RECFILE)) && op->terms[0] && strchr(op->terms, digit)) {
+		recfile_stop(x, op);
+		return true;
+	}
 	if ((op = op_find(x, OP_PLAY)) && op->terms[0] && strchr(op->terms, digit)) {
 		op->stopped_by[0] = digit;
 		if (call_media_stop_play(b->cm, call, SIDE_A, NULL) != 0)
@@ -978,17 +996,35 @@ static int h_get_digits(struct script_call *c, unsigned max, const char *termina
 	return op_arm(x, op, timeout_ms);
 }
 
+/* recordFile: the node records the session (the caller left; the callee right, silent
+ * before a bridge) into file, stopped at max_s, a terminator digit, a script's break or the
+ * end of the call (the node completes the file then). */
 static int h_record(struct script_call *c, const char *file, unsigned max_s,
                     const char *terminators, script_done_fn done, void *arg)
 {
-	/* The node records both parties of a session, not one voice into a file of its own. */
-	(void)c;
-	(void)file;
-	(void)max_s;
-	(void)terminators;
-	(void)done;
-	(void)arg;
-	return -EOPNOTSUPP;
+	struct call_exec *x = sx(c);
+	struct exec_op *op;
+	int rc;
+
+	if (x->ended)
+		return -ENOTCONN;
+	if (op_find(x, OP_RECFILE) || !(op = op_new(x, OP_RECFILE, done, arg)))
+		return -EBUSY;
+	op->max = max_s;
+	snprintf(op->terms, sizeof(op->terms), "%s", terminators ? terminators : "");
+	rc = call_media_record(x->b->cm, x->call, file, on_record_reply);
+	if (rc)
+		op->kind = OP_FREE;
+	return rc;
+}
+
+static void recfile_stop(struct call_exec *x, struct exec_op *op)
+{
+	if (op->stopping)
+		return;
+	op->stopping = true;
+	if (!x->call || call_media_stop_record(x->b->cm, x->call, on_stop_record_reply) != 0)
+		op_finish(op, 0, "");
 }
 
 static int h_sleep(struct script_call *c, unsigned ms, script_done_fn done, void *arg)
@@ -1050,6 +1086,8 @@ static void h_stop_media(struct script_call *c)
 		op_arm(x, op, 0);
 	if ((op = op_find(x, OP_SLEEP)) != NULL)
 		op_arm(x, op, 0);
+	if ((op = op_find(x, OP_RECFILE)) != NULL)
+		recfile_stop(x, op);
 }
 
 static void h_flush_digits(struct script_call *c)

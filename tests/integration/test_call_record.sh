@@ -6,12 +6,16 @@
 # session:execute("record_session", path). The caller sends a 1000 Hz tone, the callee 1600 Hz
 # (A-law RTP played by SIPp); each WAV must hold the caller's tone left and the callee's right,
 # last as long as the recorded part of the call within 100 ms, and the CDR names it with its
-# duration and size.
+# duration and size. A script's session:recordFile records the caller for max_len_s.
 . "$(dirname "$0")/lib.sh"
 TONES=$(dirname "$0")/tones.py
 
 mkdir -p "$T/recordings" "$T/scripts"
 cp "$TANDEM_SRC/deploy/demo/scripts/auto_record.lua" "$T/scripts/"
+cat >"$T/scripts/recfile.lua" <<'LUA'
+local ok = session:recordFile("voice/" .. session:getVariable("caller_id_number") .. ".wav", 3, 0, 0)
+freeswitch.consoleLog("info", "recfile.lua: recordFile returned " .. tostring(ok) .. "\n")
+LUA
 python3 "$TONES" pcap "$T/caller.pcap" 1000 5 || exit 1
 python3 "$TONES" pcap "$T/callee.pcap" 1600 5 || exit 1
 sed "s|/usr/share/sip-tester/g711a.pcap|$T/caller.pcap|" "$SIPP_DIR/call_uac.xml" >"$T/uac_tone.xml"
@@ -23,6 +27,9 @@ assert ack in s
 s = s.replace(ack, ack + '\n  <nop><action><exec play_pcap_audio="%s"/></action></nop>' % sys.argv[3])
 open(sys.argv[2], "w").write(s)
 PY
+# The caller of a call the switch ends: answered, its tone 1.5 s after the ACK, the BYE awaited.
+sed "s|/usr/share/sip-tester/dtmf_2833_1.pcap|$T/caller.pcap|" "$SIPP_DIR/call_uac_dtmf.xml" \
+	>"$T/uac_tone_bye.xml"
 
 DIALPLAN=$T/dialplan.xml
 cat >"$DIALPLAN" <<'XML'
@@ -32,6 +39,12 @@ cat >"$DIALPLAN" <<'XML'
       <condition field="destination_number" expression="^7401$">
         <action application="record_session" data="plan/${destination_number}-${caller_id_number}.wav"/>
         <action application="bridge" data="user/1001"/>
+      </condition>
+    </extension>
+    <extension name="record-file">
+      <condition field="destination_number" expression="^7403$">
+        <action application="answer"/>
+        <action application="lua" data="recfile.lua"/>
       </condition>
     </extension>
     <extension name="record-on-answer">
@@ -114,5 +127,19 @@ check "the script logged its path" grep -aq "auto_record: recording to auto/" "$
 ANSWERED_MS=$(ms_between "answered by sip:1001@.*" "hangup NORMAL_CLEARING by caller")
 check_wav auto "$AUTO" "$ANSWERED_MS"
 check "its CDR: the script's recording" wait_for 5 output_is "$AUTO" cdr record_path 7402
+
+# A script's session:recordFile(file, 3): the caller's voice (left) for 3 s, nothing right.
+check "recordFile: the caller is answered and hung up after the recording" \
+	timeout 60 sipp -sf "$T/uac_tone_bye.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
+	-mp "$(free_port 4)" -s 7403 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
+	-timeout 30s -timeout_error -nostdin -trace_err -error_file "$T/recfile.sipp-errors.log"
+VOICE=$T/recordings/voice/1000.wav
+check "recordFile wrote the file it was given" test -s "$VOICE"
+check "recordFile returned true" grep -aq "recfile.lua: recordFile returned true" "$T/s1.log"
+python3 "$TONES" wav "$VOICE" >"$T/voice.wav.txt"
+log "voice: $(tr '\n' ' ' <"$T/voice.wav.txt")"
+check "recordFile: 3 s long (max_len_s)" near "$(wav voice duration_ms)" 3000 100
+check "recordFile: the caller's tone left" near "$(wav voice left_hz)" 1000 20
+check "recordFile: nothing right (no callee)" test "$(wav voice right_loud_ms)" -eq 0
 check "no session left" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 finish
