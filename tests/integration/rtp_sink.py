@@ -2,7 +2,8 @@
 """Receives the RTP a phone would, for a while, and says what it heard.
 
 rtp_sink.py PORT SECONDS OUT: listens on 127.0.0.1:PORT for SECONDS (or until 2 s pass without a
-packet once some came), then writes OUT with one key=value per line:
+packet once some came; OUT.ready exists once it listens), then writes OUT with one key=value per
+line:
   packets, pt (the first packet's), first_ms (arrival of the first packet after the start),
   span_ms (first to last arrival), seq_gaps (packets whose sequence number is not the last + 1),
   ts_bad (timestamp steps other than the samples of the packet before), marker_first (0/1),
@@ -46,6 +47,7 @@ def main():
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", port))
     sock.settimeout(0.2)
+    open(out + ".ready", "w").close()  # bound: the call may start
     start = time.monotonic()
     pkts = []
     while time.monotonic() - start < seconds:

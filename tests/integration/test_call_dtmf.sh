@@ -46,6 +46,7 @@ call() { # call NAME DIALLED DIGIT: the callee's RTP is taken by rtp_sink.py
 	rtp=$(free_port)
 	python3 "$(dirname "$0")/rtp_sink.py" "$rtp" 6 "$T/$name.heard" &
 	sink=$!
+	wait_for 5 test -e "$T/$name.heard.ready"
 	sipp_bg "$name-callee" call_uas_listen.xml "$P1" -mp "$(free_port 4)" "${RELAY[@]}" \
 		-set rtp_port "$rtp"
 	sleep 0.3

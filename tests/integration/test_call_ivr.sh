@@ -64,6 +64,7 @@ logged_before() {
 RTP=$(free_port)
 python3 "$(dirname "$0")/rtp_sink.py" "$RTP" 8 "$T/greet.heard" &
 SINK=$!
+wait_for 5 test -e "$T/greet.heard.ready"
 sipp_bg callee1 call_uas_slow.xml "$P1" -mp "$(free_port 4)" "${RELAY[@]}"
 sleep 0.3
 check "greeting: the caller is answered within 1 s and bridged after the prompt" \
