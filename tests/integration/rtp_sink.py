@@ -26,6 +26,15 @@ def ulaw(b):
     return -v if sign else v
 
 
+def ulaw_enc(sample):
+    """Linear 16-bit to mu-law (ITU-T G.711)."""
+    sign = 0x80 if sample < 0 else 0
+    sample = min(abs(sample), 32635) + 0x84
+    exp = sample.bit_length() - 8
+    mant = (sample >> (exp + 3)) & 0x0F
+    return ~(sign | (exp << 4) | mant) & 0xFF
+
+
 def alaw(b):
     b ^= 0x55
     sign, exp, mant = b & 0x80, (b >> 4) & 7, b & 0x0F
@@ -44,17 +53,36 @@ def power(samples, hz, rate=8000):
 
 def main():
     port, seconds, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+    # --send FILE HZ: once FILE names "IP PORT", the sink sends 2 s of a HZ tone (PCMU) there
+    # from its own port, as a phone talks from where it listens.
+    send_file = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == "--send" else None
+    send_hz = float(sys.argv[6]) if send_file else 0
+    send_to, sent, next_send = None, 0, 0.0
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", port))
-    sock.settimeout(0.2)
+    sock.settimeout(0.01 if send_file else 0.2)
     open(out + ".ready", "w").close()  # bound: the call may start
     start = time.monotonic()
     pkts = []
     while time.monotonic() - start < seconds:
+        now = time.monotonic()
+        if send_file and send_to is None:
+            try:
+                ip, p = open(send_file).read().split()
+                send_to, next_send = (ip, int(p)), now
+            except (OSError, ValueError):
+                pass
+        while send_to and sent < 100 and now >= next_send:
+            payload = bytes(ulaw_enc(int(8000 * math.sin(2 * math.pi * send_hz * (sent * 160 + i) / 8000)))
+                            for i in range(160))
+            sock.sendto(bytes([0x80, 0x80 if sent == 0 else 0]) + sent.to_bytes(2, "big") +
+                        (sent * 160).to_bytes(4, "big") + b"\x00\x00\x43\x21" + payload, send_to)
+            sent += 1
+            next_send += 0.02
         try:
             data = sock.recv(2048)
         except socket.timeout:
-            if pkts and time.monotonic() - pkts[-1][0] > 2:
+            if pkts and time.monotonic() - pkts[-1][0] > 2 and (not send_file or sent >= 100):
                 break
             continue
         if len(data) < 12 or data[0] >> 6 != 2:

@@ -3,7 +3,7 @@
 # hears the prompt as G.711 RTP from the media node (a 440 Hz tone, one continuous stream:
 # sequence and timestamps without a gap, marker on the first packet), and the callee is called
 # only once the node said the prompt ended (PlaybackDone). A prompt that does not exist is
-# logged and the plan goes on to the bridge.
+# logged and the plan goes on to the bridge. `answer`, `echo` returns the caller's media to it.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/prompts"
@@ -26,6 +26,12 @@ cat >"$DIALPLAN" <<'XML'
         <action application="answer"/>
         <action application="playback" data="greeting.wav"/>
         <action application="bridge" data="user/1001"/>
+      </condition>
+    </extension>
+    <extension name="echo">
+      <condition field="destination_number" expression="^7103$">
+        <action application="answer"/>
+        <action application="echo"/>
       </condition>
     </extension>
     <extension name="missing-prompt">
@@ -89,5 +95,28 @@ check "a missing prompt: the plan goes on to the bridge" \
 	caller missing call_uac_ivr.xml 7102 -d 3500 -set rtp_port "$(free_port)"
 check "missing prompt: callee answered" sipp_wait callee2
 check "the missing prompt is logged" grep -aq "playback: .*nosuch.wav" "$T/s1.log"
+
+# echo: the caller's own 700 Hz comes back to it. Its RTP goes to the node's port for it, which
+# the node's session says.
+RTP=$(free_port)
+python3 "$(dirname "$0")/rtp_sink.py" "$RTP" 10 "$T/echo.heard" --send "$T/echo.dest" 700 &
+SINK=$!
+wait_for 5 test -e "$T/echo.heard.ready"
+caller echo call_uac_ivr.xml 7103 -d 4000 -set rtp_port "$RTP" &
+CALLER=$!
+a_port() {
+	local s
+	s=$("$MEDIACTL" -e "$m1_RPC" --json list | jq -r '.. | .session_id? // empty' | head -n1)
+	[ -n "$s" ] && "$MEDIACTL" -e "$m1_RPC" --json query "$s" |
+		jq -er '.query_session_reply.session.leg_a.streams[0].local_rtp.port'
+}
+if wait_for 5 a_port; then
+	echo "127.0.0.1 $(a_port)" >"$T/echo.dest"
+fi
+check "echo: the call ends as the caller hangs up" wait "$CALLER"
+wait "$SINK"
+log "echo: the caller heard $(tr '\n' ' ' <"$T/echo.heard")"
+check "echo: the caller heard itself (50 packets or more)" test "$(heard echo packets)" -ge 50
+check "echo: its own 700 Hz" test "$(heard echo tone_hz)" -ge 690 -a "$(heard echo tone_hz)" -le 710
 check "no session left" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 finish
