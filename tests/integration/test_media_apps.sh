@@ -53,9 +53,22 @@ wait "$watch_pid"
 check "watch printed the prompt replaced" grep -q 'playback_done session=.* leg=a play_id=41 .*reason="replaced"' "$T/watch.out"
 check "watch printed the prompt stopped" grep -q 'playback_done session=.* play_id=42 .*reason="stopped"' "$T/watch.out"
 
+# SIGTERM with a recording running: the file is finalized, the node exits 0.
+S=$(ctl -i ctl-owner -q create ctl-term --a audio:127.0.0.1:4000 --b audio:127.0.0.1:5000)
+check "a recording left running" ctl record "$S" term.wav
+sleep 0.3
+check "mediad exits 0 on SIGTERM with a recording running" stop_daemon m1
+check "the recording is complete: header sizes match the file" python3 -c '
+import os, struct, sys
+b = open(sys.argv[1], "rb").read()
+assert b[:4] == b"RIFF" and struct.unpack("<I", b[40:44])[0] == len(b) - 44 and len(b) > 44
+assert struct.unpack("<I", b[4:8])[0] == len(b) - 8
+' "$T/rec/term.wav"
+
 # A node killed mid-recording leaves a valid WAV: its header is rewritten once a second.
-check "apps case reckill" "$APPS_CLIENT" "$m1_RPC" reckill
-kill -9 "$(cat "$T/m1.pid")"
+start_mediad m2 --set mediad.workers=1 --set apps.recordings_dir="$T/rec" || exit 1
+check "apps case reckill" "$APPS_CLIENT" "$m2_RPC" reckill
+kill -9 "$(cat "$T/m2.pid")"
 check "the recording of a killed node is a valid WAV with audio" python3 -c '
 import os, sys, wave
 w = wave.open(sys.argv[1])
