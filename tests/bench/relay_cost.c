@@ -15,6 +15,7 @@
  * write. Every 256 packets the relay waits (sleeping, not counted) until the writer has drained
  * the ring, as a real node's 20 ms packet spacing lets it. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,8 +162,9 @@ static void drain(struct rec_ring *ring)
 		nanosleep(&t, NULL);
 }
 
-/* n packets over REC_SESSIONS sessions, the first `recorded` of them recorded into dir. */
-static struct rec_result run_rec(unsigned n, unsigned recorded, const char *dir)
+/* n packets over REC_SESSIONS sessions, the first `recorded` of them recorded into dir; te:
+ * both legs negotiated telephone-event (digit detection on every packet). */
+static struct rec_result run_rec(unsigned n, unsigned recorded, bool te, const char *dir)
 {
 	struct port_lease lease[2] = {{30000, false, -1, -1}, {30002, false, -1, -1}};
 	struct relay_leg_spec spec[2];
@@ -183,6 +185,7 @@ static struct rec_result run_rec(unsigned n, unsigned recorded, const char *dir)
 	memset(spec, 0, sizeof(spec));
 	net_addr_parse("10.0.0.1", 4000, &spec[0].rtp);
 	net_addr_parse("10.0.0.2", 5000, &spec[1].rtp);
+	spec[0].te_pt = spec[1].te_pt = te ? 101 : 0;
 	src = spec[0].rtp;
 	memset(pkt, 0, sizeof(pkt));
 	pkt[0] = 0x80;
@@ -272,7 +275,16 @@ static struct rec_result run_rec(unsigned n, unsigned recorded, const char *dir)
 
 static void recording_cases(unsigned n)
 {
-	static const unsigned shares[] = {0, 1, REC_SESSIONS};
+	static const struct {
+		unsigned recorded;
+		bool te;
+		const char *name;
+	} rows[] = {
+	    {0, false, "0 % of sessions recorded"},
+	    {0, true, "0 %, telephone-event on (digit detection)"},
+	    {1, false, "10 % of sessions recorded"},
+	    {REC_SESSIONS, false, "100 % of sessions recorded"},
+	};
 	char dir[] = "/tmp/relay_cost.XXXXXX";
 
 	if (n > 50000)
@@ -282,12 +294,11 @@ static void recording_cases(unsigned n)
 	g711_init();
 	printf("\n%-46s %12s %14s %14s\n", "recording (10 sessions, packets in turn)",
 	       "relay ns/pkt", "writer ns/rec", "writer ns/pkt");
-	for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct rec_result r[3];
-		char name[64];
 
 		for (int k = 0; k < 3; k++)
-			r[k] = run_rec(n, shares[i], dir);
+			r[k] = run_rec(n, rows[i].recorded, rows[i].te, dir);
 		/* the median run by relay cost */
 		for (int a = 0; a < 2; a++)
 			for (int b = a + 1; b < 3; b++)
@@ -297,10 +308,8 @@ static void recording_cases(unsigned n)
 					r[a] = r[b];
 					r[b] = t;
 				}
-		snprintf(name, sizeof(name), "%u %% of sessions recorded",
-		         shares[i] * 100 / REC_SESSIONS);
-		printf("%-46s %12.0f %14.0f %14.0f%s\n", name, r[1].relay_ns, r[1].writer_ns,
-		       r[1].writer_ns * shares[i] / REC_SESSIONS,
+		printf("%-46s %12.0f %14.0f %14.0f%s\n", rows[i].name, r[1].relay_ns,
+		       r[1].writer_ns, r[1].writer_ns * rows[i].recorded / REC_SESSIONS,
 		       r[1].drops ? " (packets dropped!)" : "");
 	}
 	rmdir(dir);
