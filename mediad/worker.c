@@ -386,7 +386,10 @@ static void run(struct worker *w)
 		if (w->sched.stops)
 			relay_apps_retry_stops(&w->sched);
 		if (w->sched.head) {
-			uint64_t in = relay_apps_run(&w->sched, now);
+			uint64_t in;
+
+			uring_loop_submit(w->loop); /* relayed packets before generated ones */
+			in = relay_apps_run(&w->sched, now);
 
 			next_gen = in == UINT64_MAX ? UINT64_MAX : now + in;
 		}

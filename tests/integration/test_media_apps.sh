@@ -11,7 +11,7 @@ ln -s "$T/outside/secret.wav" "$T/prompts/escape.wav"
 echo "not a wav file at all" >"$T/prompts/notwav.wav"
 start_mediad m1 --set mediad.workers=2 --set apps.prompts_dir="$T/prompts" \
 	--set apps.recordings_dir="$T/rec" --set apps.max_recordings=2 || exit 1
-for c in dtmf echo play playctl senddtmf record recdelete; do
+for c in dtmf echo play playctl senddtmf srtpplay record recdelete; do
 	dir=$T/prompts
 	case $c in rec*) dir=$T/rec ;; esac
 	if "$APPS_CLIENT" "$m1_RPC" "$c" "$dir" >"$T/case-$c.out" 2>&1; then
