@@ -76,7 +76,7 @@ static void close_sock(struct worker *w, struct relay_session *rs, struct relay_
 static void close_stream(struct worker *w, struct relay_session *rs, struct relay_stream *st)
 {
 	if (!st->removed)
-		relay_apps_free(st, &w->sched, "session closed");
+		relay_apps_free(st, &w->sched, rs->deleting ? "session closed" : "stream removed");
 	st->removed = true;
 	for (int i = 0; i < 2; i++) {
 		close_sock(w, rs, &st->leg[i].rtp);
