@@ -19,6 +19,20 @@
 #define DTMF_ENDS    3 /* end packets per digit (RFC 4733 section 2.5.1.4) */
 #define GEN_BUF      512
 
+/* Apps created on a stream that already relayed: what leg `to` has been receiving is what the
+ * other leg sent (forwarded unchanged until now), so its receive statistics say where the
+ * stream to `to` stands. */
+static void tx_from_stats(struct app_tx *tx, const struct relay_leg *from, uint32_t rate)
+{
+	if (!from->stats.started || !from->rx_rtp.last_ns)
+		return;
+	tx->relay_known = tx->sent = true;
+	tx->relay_ssrc = tx->out_ssrc = from->stats.ssrc;
+	tx->out_seq = from->stats.max_seq;
+	tx->out_ts = rtp_stats_units(from->rx_rtp.last_ns, rate) - from->stats.transit;
+	tx->out_ns = from->rx_rtp.last_ns;
+}
+
 struct stream_apps *relay_apps_get(struct relay_stream *st)
 {
 	if (st->apps)
@@ -32,6 +46,8 @@ struct stream_apps *relay_apps_get(struct relay_stream *st)
 		/* Not secret, only distinct: a stream of our own before anything was relayed. */
 		st->apps->leg[i].tx.own_ssrc =
 		    (uint32_t)(((uintptr_t)st >> 4) * 2654435761u) ^ (i ? 0x5a5a5a5au : 0x1234567u);
+		tx_from_stats(&st->apps->leg[i].tx, &st->leg[!i],
+		              st->clock_rate ? st->clock_rate : 8000);
 	}
 	return st->apps;
 }

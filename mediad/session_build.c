@@ -154,6 +154,9 @@ static int check_spec(const RpcStreamSpec *sp, const struct build_env *env,
 	out->te_pt = (uint8_t)sp->telephone_event_pt;
 	out->codec_pt = (uint8_t)sp->codec_pt;
 	out->law = (uint8_t)g711_law_of(sp->codec, sp->codec_pt);
+	/* "PCMA" without its payload type: PT 0 is PCMU's, so it means the static 8. */
+	if (out->law == G711_ALAW && !out->codec_pt)
+		out->codec_pt = 8;
 	out->mux = sp->rtcp_mux;
 	out->direction = sp->direction ? (uint8_t)sp->direction : DIR_SENDRECV;
 	snprintf(field, sizeof(field), "%s.remote_rtp", where);

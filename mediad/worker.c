@@ -76,7 +76,7 @@ static void close_sock(struct worker *w, struct relay_session *rs, struct relay_
 static void close_stream(struct worker *w, struct relay_session *rs, struct relay_stream *st)
 {
 	if (!st->removed)
-		relay_apps_free(st, &w->sched, "session closed");
+		relay_apps_free(st, &w->sched, rs->deleting ? "session closed" : "stream removed");
 	st->removed = true;
 	for (int i = 0; i < 2; i++) {
 		close_sock(w, rs, &st->leg[i].rtp);
@@ -386,7 +386,10 @@ static void run(struct worker *w)
 		if (w->sched.stops)
 			relay_apps_retry_stops(&w->sched);
 		if (w->sched.head) {
-			uint64_t in = relay_apps_run(&w->sched, now);
+			uint64_t in;
+
+			uring_loop_submit(w->loop); /* relayed packets before generated ones */
+			in = relay_apps_run(&w->sched, now);
 
 			next_gen = in == UINT64_MAX ? UINT64_MAX : now + in;
 		}

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <srtp2/srtp.h>
+
 #include "g711.h"
 #include "relay_util.h"
 #include "wav.h"
@@ -892,6 +894,95 @@ static void case_reckill(void)
 	rpc_envelope_free(r);
 }
 
+/* A prompt to an SRTP leg is encrypted with the leg's context: A (AES_CM_128_HMAC_SHA1_80)
+ * decrypts B's relayed audio, then the prompt (PCMU, continuing the sequence), then B's audio
+ * again, every packet authenticated. */
+static void case_srtpplay(void)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb);
+	static uint8_t rx[30], tx[30];
+	RpcSrtpParams sp = TANDEM__MEDIA__V1__SRTP_PARAMS__INIT;
+	struct spec sa = {.port = pa, .codec = "PCMU", .srtp = &sp}, sb = {.port = pb};
+	RpcEnvelope *r, *e;
+	const RpcSessionInfo *s;
+	srtp_policy_t pol;
+	srtp_t dec;
+	uint8_t pkt[256], in[512], pl[160];
+	int ok = 0, bad = 0, prompt = 0, seq_ok = 1, after = 0;
+	uint16_t last = 0;
+	bool done = false, have = false;
+
+	for (int i = 0; i < 30; i++)
+		rx[i] = (uint8_t)(i + 1), tx[i] = (uint8_t)(0x80 + i);
+	sp.suite = TANDEM__MEDIA__V1__SRTP_SUITE__SRTP_AES_CM_128_HMAC_SHA1_80;
+	sp.rx_key.data = rx, sp.rx_key.len = 30;
+	sp.tx_key.data = tx, sp.tx_key.len = 30;
+	memset(&pol, 0, sizeof(pol));
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+	pol.ssrc.type = ssrc_any_inbound;
+	pol.key = tx;
+	pol.window_size = 128;
+	if (srtp_init() || srtp_create(&dec, &pol)) {
+		CHECK(false, "libsrtp set up");
+		return;
+	}
+	r = create_session(new_call("srtpplay"), 1, &sa, &sb, false, 0);
+	s = reply_session(r);
+	CHECK(s != NULL, "CreateSession: A SRTP PCMU, B plain");
+	if (!s)
+		return;
+	memset(pl, 0xff, sizeof(pl));
+	for (int i = 0; i < 60; i++) {
+		int n;
+
+		udp_send(
+		    b, local_rtp(s, 1, 0), pkt,
+		    rtp(pkt, 0, (uint16_t)(500 + i), 160u * (uint32_t)i, 0x5e5e, false, pl, 160));
+		if (i == 5)
+			CHECK(play(s->session_id, 0, "tone1k.wav", 1, 88, NULL) == RPC_OK,
+			      "Play to the SRTP leg");
+		while ((n = udp_recv(a, in, sizeof(in), i < 5 ? 200 : 0, NULL)) > 0) {
+			int len = n;
+
+			if (srtp_unprotect(dec, in, &len) != srtp_err_status_ok) {
+				bad++;
+				continue;
+			}
+			ok++;
+			if (have && seq_of(in) != (uint16_t)(last + 1)) {
+				printf("  sequence %u after %u (%s)\n", seq_of(in), last,
+				       len == 172 && memcmp(in + 12, pl, 160) ? "prompt"
+				                                              : "relayed");
+				seq_ok = 0;
+			}
+			have = true;
+			last = seq_of(in);
+			if (len == 172 && memcmp(in + 12, pl, 160))
+				prompt++;
+			else if (prompt)
+				after++;
+		}
+		usleep(20000);
+	}
+	CHECK(bad == 0 && ok > 50, "every packet to A authenticates and decrypts (%d, %d bad)", ok,
+	      bad);
+	CHECK(prompt == 25, "the 500 ms prompt arrived encrypted: %d packets", prompt);
+	CHECK(seq_ok, "one sequence across relayed audio, prompt and relayed audio again");
+	CHECK(after > 0, "B's audio resumed after the prompt (%d packets)", after);
+	while (!done && (e = next_event(1000))) {
+		done = e->event->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_PLAYBACK_DONE &&
+		       !strcmp(e->event->playback_done->reason, "end");
+		rpc_envelope_free(e);
+	}
+	CHECK(done, "PlaybackDone \"end\"");
+	delete_ok(s->session_id);
+	srtp_dealloc(dec);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 2 ? argv[2] : "";
@@ -917,6 +1008,8 @@ int main(int argc, char **argv)
 		case_recdelete(argv[3]);
 	else if (!strcmp(c, "reckill"))
 		case_reckill();
+	else if (!strcmp(c, "srtpplay"))
+		case_srtpplay();
 	else {
 		fprintf(stderr, "apps_client: unknown case %s\n", c);
 		node_close();
