@@ -470,6 +470,9 @@ int cm_send_update(struct call_media *cm, struct call *call, struct cm_call *st,
 			tandem__media__v1__stream_add__init(&rb.add[na]);
 			cm_fill_spec(&rb, st->from, na, s, true, &st->srtp[st->from][i]);
 			cm_fill_spec(&rb, !st->from, na, s, false, NULL);
+			cm_fill_codec(&rb.spec[st->from][na], s, &applied->streams[i]);
+			cm_fill_codec(&rb.spec[!st->from][na], &applied->streams[i],
+			              &applied->streams[i]);
 			rb.add[na].a = rb.spec_ptr[SIDE_A][na];
 			rb.add[na].b = rb.spec_ptr[SIDE_B][na];
 			rb.add_ptr[na] = &rb.add[na];
