@@ -201,7 +201,6 @@ int b2bua_fork_leg_status(const struct call *call, const struct leg *leg, int st
 
 void b2bua_fork_answer_a(struct b2bua *b, struct call *call)
 {
-	call_exec_answered(b, call);
 	if (call->a.state >= LEG_ANSWERED) {
 		/* Answered before the bridge: the call is up once A's ACK is in too. */
 		if (call->a.state == LEG_CONFIRMED && call->state == CALL_ANSWERED) {
@@ -210,10 +209,12 @@ void b2bua_fork_answer_a(struct b2bua *b, struct call *call)
 			log_info("call", "active");
 			call_record_dialog(b->deps.store, call, b->cfg->node_id);
 		}
-		return;
+	} else {
+		respond_a(b, call, 200, "OK",
+		          call->fork && call->fork->a_fixed ? call->a.sdp_sent : call->sdp_out);
 	}
-	respond_a(b, call, 200, "OK",
-	          call->fork && call->fork->a_fixed ? call->a.sdp_sent : call->sdp_out);
+	/* Last: the hook may end the call. */
+	call_exec_answered(b, call);
 }
 
 void b2bua_fork_drop(struct call *call)

@@ -35,6 +35,12 @@ cat >"$DIALPLAN" <<'XML'
         <action application="bridge" data="user/1001"/>
       </condition>
     </extension>
+    <extension name="hook-hangs-up">
+      <condition field="destination_number" expression="^7004$">
+        <action application="set" data="execute_on_answer=hangup CALL_REJECTED"/>
+        <action application="bridge" data="user/1001"/>
+      </condition>
+    </extension>
   </context>
 </include>
 XML
@@ -106,5 +112,15 @@ check "the ring hook came before the answer hook" \
 check "api_on_answer ran its command (output logged)" grep -aq "api_on_answer: status: UP" "$T/s1.log"
 check "api_hangup_hook ran at the end with the final variables" \
 	grep -aq "api_hangup_hook: uuid_getvar: NORMAL_CLEARING" "$T/s1.log"
+
+# A hook that ends the call: the callee and the caller get a BYE right after the answer (SIPp
+# takes a BYE that close to the 200 as unexpected: only signald's side is checked).
+sipp_bg callee3 call_uas.xml "$P1" -mp "$(free_port 4)" "${RELAY[@]}"
+sleep 0.3
+caller hookbye call_uac.xml 7004 -d 2000
+check "the callee got the BYE too" sipp_wait callee3
+check "CDR: CALL_REJECTED by the dialplan" wait_for 5 output_is CALL_REJECTED cdr hangup_cause 7004
+check "it was answered first" test "$(cdr sip_status 7004)" = 200
+check "signald still answers" "$SIPPING" "sip:$s1_SIP" 300 "sip:127.0.0.1:*"
 check "no session left" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 finish
