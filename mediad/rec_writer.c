@@ -21,7 +21,8 @@
 #define FLUSH_FRAMES  (REC_RATE / 5u)       /* write in chunks of at least this */
 #define DRIFT_FRAMES  (REC_RATE / 5u)       /* re-anchor a leg beyond this */
 #define HEADER_NS     1000000000ull
-#define IDLE_SLEEP_NS 10000000L
+#define BUSY_SLEEP_NS 10000000L /* between rounds while recording */
+#define IDLE_SLEEP_NS 50000000L /* with nothing to record: a START waits at most this */
 
 struct rec_writer {
 	pthread_t thread;
@@ -281,8 +282,6 @@ static void frame(struct rec_writer *w, const struct rec_frame *f)
 static void *writer_main(void *arg)
 {
 	struct rec_writer *w = arg;
-	struct timespec idle = {0, IDLE_SLEEP_NS};
-
 	pthread_setname_np(pthread_self(), "mediad-rec");
 	while (!atomic_load_explicit(&w->stop, memory_order_acquire)) {
 		uint64_t now;
@@ -309,7 +308,7 @@ static void *writer_main(void *arg)
 				rec->header_ns = now;
 			}
 		}
-		nanosleep(&idle, NULL);
+		nanosleep(&(struct timespec){0, w->active ? BUSY_SLEEP_NS : IDLE_SLEEP_NS}, NULL);
 	}
 	return NULL;
 }

@@ -551,7 +551,8 @@ void relay_apps_tick(struct relay_stream *st, uint64_t now_ns)
 			    .stream = st->index,
 			    .leg = i,
 			    .digit = d.digit,
-			    .duration_ms = (uint32_t)((uint64_t)d.duration * 1000u / 8000u)};
+			    .duration_ms = (uint32_t)((uint64_t)d.duration * 1000u /
+			                              (st->clock_rate ? st->clock_rate : 8000))};
 
 			emit(st, &ev);
 		}

@@ -752,8 +752,8 @@ static void case_record(const char *dir)
 	int a = udp_open(0, &pa), b = udp_open(0, &pb);
 	struct spec sa = {.port = pa, .codec = "PCMU"},
 	            sb = {.port = pb, .codec = "PCMA", .codec_pt = 8};
-	RpcEnvelope *r = create_session(new_call("record"), 1, &sa, &sb, false, 0);
-	const RpcSessionInfo *s = reply_session(r);
+	RpcEnvelope *r = create_session(new_call("record"), 1, &sa, &sb, false, 0), *q;
+	const RpcSessionInfo *s = reply_session(r), *qs;
 	PB(RecordingInfo) info;
 	struct wav_file w;
 	char path[1200];
@@ -770,6 +770,15 @@ static void case_record(const char *dir)
 	CHECK(rec_call(true, s->session_id, "again.wav", NULL) == RPC_BAD_REQUEST,
 	      "a second StartRecording on the session is refused");
 	talk(a, local_rtp(s, 0, 0), b, local_rtp(s, 1, 0), 2000, false);
+	q = session_op(Q, s->session_id);
+	qs = reply_session(q);
+	CHECK(qs && qs->recording && qs->recording->active &&
+	          strstr(qs->recording->path, "rec1.wav") && qs->recording->duration_ms >= 1000 &&
+	          qs->recording->bytes >= 44 + qs->recording->duration_ms * 32 &&
+	          qs->recording->bytes < 44 + (qs->recording->duration_ms + 1) * 32,
+	      "QuerySession while recording: active, %llu ms written so far",
+	      qs && qs->recording ? (unsigned long long)qs->recording->duration_ms : 0ull);
+	rpc_envelope_free(q);
 	CHECK(rec_call(false, s->session_id, NULL, &info) == RPC_OK && !info.active,
 	      "StopRecording answers once the file is complete");
 	wall = now_ms() - t0;
