@@ -6,12 +6,19 @@
 # session:execute("record_session", path). The caller sends a 1000 Hz tone, the callee 1600 Hz
 # (A-law RTP played by SIPp); each WAV must hold the caller's tone left and the callee's right,
 # last as long as the recorded part of the call within 100 ms, and the CDR names it with its
-# duration and size. A script's session:recordFile records the caller for max_len_s.
+# duration and size. A script's session:recordFile records the caller for max_len_s, and
+# stop_record_session ends a recording before the call ends.
 . "$(dirname "$0")/lib.sh"
 TONES=$(dirname "$0")/tones.py
 
 mkdir -p "$T/recordings" "$T/scripts"
 cp "$TANDEM_SRC/deploy/demo/scripts/auto_record.lua" "$T/scripts/"
+cat >"$T/scripts/stoprec.lua" <<'LUA'
+session:execute("record_session", "stopped/" .. session:getVariable("caller_id_number") .. ".wav")
+session:sleep(1000)
+session:execute("stop_record_session")
+session:sleep(1500)
+LUA
 cat >"$T/scripts/recfile.lua" <<'LUA'
 local ok = session:recordFile("voice/" .. session:getVariable("caller_id_number") .. ".wav", 3, 0, 0)
 freeswitch.consoleLog("info", "recfile.lua: recordFile returned " .. tostring(ok) .. "\n")
@@ -45,6 +52,12 @@ cat >"$DIALPLAN" <<'XML'
       <condition field="destination_number" expression="^7403$">
         <action application="answer"/>
         <action application="lua" data="recfile.lua"/>
+      </condition>
+    </extension>
+    <extension name="record-then-stop">
+      <condition field="destination_number" expression="^7404$">
+        <action application="answer"/>
+        <action application="lua" data="stoprec.lua"/>
       </condition>
     </extension>
     <extension name="record-on-answer">
@@ -141,5 +154,18 @@ log "voice: $(tr '\n' ' ' <"$T/voice.wav.txt")"
 check "recordFile: 3 s long (max_len_s)" near "$(wav voice duration_ms)" 3000 100
 check "recordFile: the caller's tone left" near "$(wav voice left_hz)" 1000 20
 check "recordFile: nothing right (no callee)" test "$(wav voice right_loud_ms)" -eq 0
+
+# stop_record_session ends the recording before the call: 1 s of the call's 2.5 s.
+check "stop_record_session: the call runs its script and ends" \
+	timeout 60 sipp -sf "$T/uac_tone_bye.xml" "$s1_SIP" -i 127.0.0.1 -p "$(free_port)" -m 1 \
+	-mp "$(free_port 4)" -s 7404 -au 1000 -ap 1234 -set caller 1000 "${RELAY[@]}" \
+	-timeout 30s -timeout_error -nostdin -trace_err -error_file "$T/stoprec.sipp-errors.log"
+STOPPED=$T/recordings/stopped/1000.wav
+python3 "$TONES" wav "$STOPPED" >"$T/stopped.wav.txt"
+log "stopped: $(tr '\n' ' ' <"$T/stopped.wav.txt")"
+check "stop_record_session: the recording lasts 1 s" near "$(wav stopped duration_ms)" 1000 100
+check "the stop was logged with the node's figures" grep -aq "recording stopped: $STOPPED" "$T/s1.log"
+stopped_cdr() { local v; v=$(cdr record_ms 7404); [ -n "$v" ] && near "$v" "$(wav stopped duration_ms)" 20; }
+check "its CDR: the stopped recording's duration" wait_for 5 stopped_cdr
 check "no session left" wait_for 5 output_is 0 live_sessions "$m1_RPC"
 finish
