@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "apps_rpc.h"
+#include "rec_rpc.h"
 #include "clock.h"
 #include "g711.h"
 #include "log.h"
@@ -39,8 +40,8 @@ const struct rpc_route control_routes[] = {
     {RPC_BODY(PLAY), "Play", apps_rpc_play},
     {RPC_BODY(STOP_PLAY), "StopPlay", apps_rpc_stop_play},
     {RPC_BODY(SEND_DTMF), "SendDtmf", apps_rpc_send_dtmf},
-    {RPC_BODY(START_RECORDING), "StartRecording", apps_rpc_start_recording},
-    {RPC_BODY(STOP_RECORDING), "StopRecording", apps_rpc_stop_recording},
+    {RPC_BODY(START_RECORDING), "StartRecording", rec_rpc_start},
+    {RPC_BODY(STOP_RECORDING), "StopRecording", rec_rpc_stop},
 };
 const size_t control_n_routes = sizeof(control_routes) / sizeof(control_routes[0]);
 
@@ -367,7 +368,7 @@ int control_run(struct mediad *md, int sigfd)
 		}
 		if (pfd[5 + md->n_workers].revents & POLLIN) {
 			rec_writer_clear(md->recorder);
-			apps_rpc_recordings_done(md);
+			rec_rpc_done(md);
 		}
 		/* MHD's contract: run after any poll that its timeout bounded, or its fd woke. */
 		if (metrics_wait >= 0 || (pfd[4 + md->n_workers].revents & POLLIN))
@@ -529,7 +530,7 @@ void control_free(struct mediad *md)
 	/* Recordings the stopped workers left open are finalized, their held answers sent. */
 	if (md->recorder) {
 		rec_writer_stop(md->recorder);
-		apps_rpc_recordings_done(md);
+		rec_rpc_done(md);
 	}
 	for (unsigned i = 0; i < md->n_workers; i++)
 		worker_destroy(&md->workers[i]);
