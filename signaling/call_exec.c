@@ -176,7 +176,8 @@ bool call_exec_needs_answer(const struct call *call)
 		if (app == DIALPLAN_APP_BRIDGE)
 			break;
 		if (app == DIALPLAN_APP_PLAYBACK || app == DIALPLAN_APP_ECHO ||
-		    app == DIALPLAN_APP_LUA)
+		    app == DIALPLAN_APP_LUA || app == DIALPLAN_APP_ANSWER ||
+		    app == DIALPLAN_APP_PRE_ANSWER)
 			return true;
 	}
 	return false;

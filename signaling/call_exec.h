@@ -32,9 +32,10 @@ bool call_exec_busy(const struct call *call);
 /* True when the call has actions left to run before any bridge: call_exec_start() runs them
  * once its media session exists, instead of the bridge. */
 bool call_exec_pending(const struct call *call);
-/* True when an action before the bridge sends the caller media (playback, echo, lua): the
- * caller then gets our SDP (183 at least) before it runs. record_session and sleep need no
- * answer: the callee is then offered every codec the caller offered. */
+/* True when an action before the bridge sends the caller media or answers it (playback, echo,
+ * lua, answer, pre_answer after a wait): the caller then gets our SDP (183 at least) before the
+ * first action runs. record_session and sleep need no answer: the callee is then offered every
+ * codec the caller offered. */
 bool call_exec_needs_answer(const struct call *call);
 /* The media session exists (and the caller has our SDP when needed): runs the actions left. */
 void call_exec_start(struct b2bua *b, struct call *call);

@@ -35,6 +35,14 @@ cat >"$DIALPLAN" <<'XML'
         <action application="bridge" data="user/1001"/>
       </condition>
     </extension>
+    <extension name="answer-after-a-wait">
+      <condition field="destination_number" expression="^7005$">
+        <action application="sleep" data="300"/>
+        <action application="answer"/>
+        <action application="sleep" data="300"/>
+        <action application="bridge" data="user/1001"/>
+      </condition>
+    </extension>
     <extension name="hook-hangs-up">
       <condition field="destination_number" expression="^7004$">
         <action application="set" data="execute_on_answer=hangup CALL_REJECTED"/>
@@ -112,6 +120,18 @@ check "the ring hook came before the answer hook" \
 check "api_on_answer ran its command (output logged)" grep -aq "api_on_answer: status: UP" "$T/s1.log"
 check "api_hangup_hook ran at the end with the final variables" \
 	grep -aq "api_hangup_hook: uuid_getvar: NORMAL_CLEARING" "$T/s1.log"
+
+# answer after a wait: the caller has our SDP in a 183 at once, the 200 after the wait, and the
+# callee is called after the second wait.
+sipp_bg callee4 call_uas_slow.xml "$P1" -mp "$(free_port 4)" "${RELAY[@]}"
+sleep 0.3
+check "answer after a wait: 183 at once, then 200, then the callee's call" \
+	caller late-answer call_uac_preanswer.xml 7005 -d 3500 -set early_pt 0
+check "answer after a wait: callee answered" sipp_wait callee4
+gap=$(ms_between "7005: running the plan's applications" "answer: 200 with the media node's SDP\$")
+check "the 200 came after the first wait ($gap ms)" test "$gap" -ge 300
+gap=$(ms_between "answer: 200 with the media node's SDP\$" "calling sip:1001@")
+check "the callee was called after the second wait ($gap ms)" test "$gap" -ge 300
 
 # A hook that ends the call: the callee and the caller get a BYE right after the answer (SIPp
 # takes a BYE that close to the 200 as unexpected: only signald's side is checked).
