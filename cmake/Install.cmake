@@ -71,7 +71,9 @@ tandem_config_from_demo(mediad.ini
   "; rpc_key_file = /etc/tandem/keys/server.key"
   "rpc_key_file = ${TANDEM_CONFDIR}/keys/server.key"
   "; rpc_clients_file = /etc/tandem/keys/clients"
-  "rpc_clients_file = ${TANDEM_CONFDIR}/keys/clients")
+  "rpc_clients_file = ${TANDEM_CONFDIR}/keys/clients"
+  "; recordings_dir = /var/lib/tandem/recordings"
+  "recordings_dir = ${TANDEM_STATEDIR}/recordings")
 
 install(FILES ${_pkgdir}/signald.ini ${CMAKE_SOURCE_DIR}/deploy/demo/directory.xml
               ${CMAKE_SOURCE_DIR}/deploy/demo/dialplan.xml

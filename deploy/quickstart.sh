@@ -116,8 +116,10 @@ else
 	echo "openssl could not make a certificate: SIP over TLS stays off" >&2
 fi
 
+mkdir -p "$STATE/prompts" "$STATE/recordings"
 start_one mediad "$BUILD/mediad/mediad" -c "$DEMO/mediad.ini" \
-	--set "mediad.rpc_key_file=$KEYS/server.key" --set "mediad.rpc_clients_file=$KEYS/clients"
+	--set "mediad.rpc_key_file=$KEYS/server.key" --set "mediad.rpc_clients_file=$KEYS/clients" \
+	--set "apps.prompts_dir=$STATE/prompts" --set "apps.recordings_dir=$STATE/recordings"
 if ! wait_until 10 "$MEDIACTL" -e tcp://127.0.0.1:5555 -t 300 ping; then
 	echo "mediad did not answer Ping within 10 s; see $STATE/mediad.log:" >&2
 	tail -n 5 "$STATE/mediad.log" >&2

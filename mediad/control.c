@@ -13,7 +13,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "apps_rpc.h"
+#include "rec_rpc.h"
 #include "clock.h"
+#include "g711.h"
 #include "log.h"
 #include "metrics.h"
 #include "node_status.h"
@@ -22,6 +25,7 @@
 
 #define SHUTDOWN_GRACE_MS 3000
 #define QUEUE_SLACK       16
+#define REC_RING_FRAMES   2048 /* per worker: 40 s of one recorded stream, 1 MiB */
 
 const struct rpc_route control_routes[] = {
     {RPC_BODY(PING), "Ping", node_status_ping},
@@ -32,6 +36,12 @@ const struct rpc_route control_routes[] = {
     {RPC_BODY(LIST_SESSIONS), "ListSessions", session_rpc_list},
     {RPC_BODY(DRAIN), "Drain", node_status_drain},
     {RPC_BODY(CLAIM_SESSIONS), "ClaimSessions", session_rpc_claim},
+    {RPC_BODY(SET_ECHO), "SetEcho", apps_rpc_echo},
+    {RPC_BODY(PLAY), "Play", apps_rpc_play},
+    {RPC_BODY(STOP_PLAY), "StopPlay", apps_rpc_stop_play},
+    {RPC_BODY(SEND_DTMF), "SendDtmf", apps_rpc_send_dtmf},
+    {RPC_BODY(START_RECORDING), "StartRecording", rec_rpc_start},
+    {RPC_BODY(STOP_RECORDING), "StopRecording", rec_rpc_stop},
 };
 const size_t control_n_routes = sizeof(control_routes) / sizeof(control_routes[0]);
 
@@ -133,10 +143,19 @@ uint32_t control_timeout_ms(const struct mediad *md, uint32_t requested_ms)
 	return requested_ms ? requested_ms : (uint32_t)md->cfg->rtp_timeout_s * 1000u;
 }
 
+struct session *control_session_by_key(struct mediad *md, uint32_t key)
+{
+	struct session *s = session_table_by_key(md->sessions, key);
+
+	return s ? s : u32map_get(&md->closing, key);
+}
+
 void control_release_session(struct mediad *md, struct session *s)
 {
 	if (!s->closed || s->inflight)
 		return;
+	if (u32map_get(&md->closing, s->key) == s)
+		u32map_del(&md->closing, s->key);
 	owners_put(md->owners, s->owner);
 	session_free(s);
 	md->live--;
@@ -170,18 +189,26 @@ static void rtp_timeout_event(struct mediad *md, const struct wmsg *m)
 	log_set_context(NULL);
 }
 
+static void dispatch(struct mediad *md, struct wmsg *m)
+{
+	if (m->op == WMSG_RTP_TIMEOUT) {
+		rtp_timeout_event(md, m);
+		wmsg_free(m);
+	} else if (m->op == WMSG_EVENT) {
+		apps_rpc_event(md, m);
+	} else if (m->op == WMSG_APP) {
+		apps_rpc_answer(md, m);
+	} else {
+		session_rpc_answer(md, m);
+	}
+}
+
 static void take_answers(struct mediad *md, struct worker *w)
 {
 	struct wmsg *m;
 
-	while ((m = worker_take(w))) {
-		if (m->op == WMSG_RTP_TIMEOUT) {
-			rtp_timeout_event(md, m);
-			wmsg_free(m);
-		} else {
-			session_rpc_answer(md, m);
-		}
-	}
+	while ((m = worker_take(w)))
+		dispatch(md, m);
 }
 
 /* Sessions whose owner has sent nothing for [rtp] owner_timeout_s are closed. */
@@ -283,7 +310,7 @@ static bool read_signal(int sigfd)
 
 int control_run(struct mediad *md, int sigfd)
 {
-	unsigned n = 5 + md->n_workers;
+	unsigned n = 6 + md->n_workers;
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	uint64_t now = clock_mono_ms(), next_second = now + 1000, deadline = 0;
 	/* Pinged from this loop, so a loop stuck anywhere stops the pings. */
@@ -305,6 +332,8 @@ int control_run(struct mediad *md, int sigfd)
 	pfd[3 + md->n_workers] = (struct pollfd){.fd = auth_fds[1], .events = POLLIN};
 	pfd[4 + md->n_workers] =
 	    (struct pollfd){.fd = metrics_http_fd(md->metrics), .events = POLLIN};
+	pfd[5 + md->n_workers] =
+	    (struct pollfd){.fd = rec_writer_fd(md->recorder), .events = POLLIN};
 	node_status_sample(md, now);
 	for (;;) {
 		uint64_t wait;
@@ -336,6 +365,10 @@ int control_run(struct mediad *md, int sigfd)
 				spsc_queue_clear_wakeup(&md->workers[i].outbox);
 				take_answers(md, &md->workers[i]);
 			}
+		}
+		if (pfd[5 + md->n_workers].revents & POLLIN) {
+			rec_writer_clear(md->recorder);
+			rec_rpc_done(md);
 		}
 		/* MHD's contract: run after any poll that its timeout bounded, or its fd woke. */
 		if (metrics_wait >= 0 || (pfd[4 + md->n_workers].revents & POLLIN))
@@ -413,6 +446,7 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 		return -ENOMEM;
 	md->cfg = cfg;
 	md->started_ms = clock_mono_ms();
+	g711_init();
 	if (getrandom(&md->instance, sizeof(md->instance), 0) != sizeof(md->instance) ||
 	    !md->instance)
 		md->instance = clock_mono_ns() | 1;
@@ -453,6 +487,12 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 		log_warn("rpc", "handshake failures will not be logged");
 	if (!rc)
 		rc = start_workers(md, err, errlen);
+	if (!rc) {
+		rc = rec_writer_new(&md->recorder, md->n_workers, REC_RING_FRAMES);
+		if (rc)
+			snprintf(err, errlen, "cannot start the recording writer: %s",
+			         strerror(-rc));
+	}
 	if (!rc && cfg->metrics_listen)
 		rc = metrics_http_new(&md->metrics, cfg->metrics_listen, metrics_render, md, err,
 		                      errlen);
@@ -483,23 +523,31 @@ void control_free(struct mediad *md)
 
 			b->head = m->next;
 			m->result = -ECANCELED;
-			session_rpc_answer(md, m);
+			dispatch(md, m);
 		}
 		take_answers(md, &md->workers[i]);
-		worker_destroy(&md->workers[i]);
 	}
+	/* Recordings the stopped workers left open are finalized, their held answers sent. */
+	if (md->recorder) {
+		rec_writer_stop(md->recorder);
+		rec_rpc_done(md);
+	}
+	for (unsigned i = 0; i < md->n_workers; i++)
+		worker_destroy(&md->workers[i]);
 	while (md->sessions && (s = session_table_next(md->sessions, &(size_t){0}))) {
 		session_table_remove(md->sessions, s);
 		s->closed = true;
 		control_release_session(md, s);
 	}
 	metrics_http_free(md->metrics);
+	rec_writer_free(md->recorder);
 	free(md->workers);
 	free(md->backlog);
 	free(md->load);
 	rpc_server_free(md->rpc);
 	rpc_auth_free(md->auth);
 	session_table_free(md->sessions);
+	u32map_free(&md->closing);
 	owners_free(md->owners);
 	port_pool_free(md->pool);
 	free(md);

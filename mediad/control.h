@@ -16,6 +16,7 @@
 #include "metrics_http.h"
 #include "owners.h"
 #include "port_pool.h"
+#include "rec_writer.h"
 #include "rpc_auth.h"
 #include "rpc_server.h"
 #include "session_table.h"
@@ -41,7 +42,10 @@ struct mediad {
 	struct rpc_server *rpc;
 	struct rpc_auth *auth;        /* NULL without keys */
 	struct metrics_http *metrics; /* NULL without [metrics] listen */
+	struct rec_writer *recorder;  /* the recording writer thread */
+	unsigned n_recordings;        /* started and not yet complete */
 	struct session_table *sessions;
+	struct u32map closing; /* key -> session taken out of the table, not yet released */
 	struct owners *owners;
 	struct port_pool *pool;
 	struct worker *workers;
@@ -87,6 +91,8 @@ uint32_t control_timeout_ms(const struct mediad *md, uint32_t requested_ms);
 /* Whether an event for s may go to its owner's routing id now (another key took the id over:
  * no). Logs the refusal. */
 bool control_event_deliverable(struct mediad *md, const struct session *s);
+/* The session of a worker's key: in the table, or closing (its worker still answers for it). */
+struct session *control_session_by_key(struct mediad *md, uint32_t key);
 /* Frees s once it is closed and no worker message refers to it any more. */
 void control_release_session(struct mediad *md, struct session *s);
 

@@ -51,6 +51,12 @@ static const struct {
     {"drain", "", ctl_build_drain},
     {"undrain", "", ctl_build_drain},
     {"watch", "[--count N] [--duration SECONDS]", ctl_build_watch},
+    {"record", "SESSION PATH [--stream N]", ctl_build_record},
+    {"stop-record", "SESSION", ctl_build_stop_record},
+    {"play", "SESSION --leg a|b FILE [--stream N] [--loops N] [--id N]", ctl_build_play},
+    {"stop-play", "SESSION --leg a|b", ctl_build_stop_play},
+    {"echo", "SESSION --leg a|b on|off [--stream N]", ctl_build_echo},
+    {"send-dtmf", "SESSION --leg a|b DIGITS [--duration-ms MS] [--stream N]", ctl_build_send_dtmf},
 };
 
 static void usage(FILE *f)
@@ -81,11 +87,16 @@ static void usage(FILE *f)
 	        "  IP:PORT the remote RTP address from SDP ([IPv6]:PORT); without it mediad\n"
 	        "          learns the remote from the first packet\n"
 	        "  OPTION  mux (rtcp-mux), sendrecv|sendonly|recvonly|inactive,\n"
-	        "          rtcp=IP:PORT (remote RTCP if not RTP port + 1), rate=HZ (clock rate)\n"
+	        "          rtcp=IP:PORT (remote RTCP if not RTP port + 1), rate=HZ (clock rate),\n"
+	        "          codec=NAME[/PT] (PCMU, PCMA/8...: what prompts are encoded to and\n"
+	        "          recordings decode), te=PT (telephone-event payload type: digits)\n"
 	        "  --a/--b repeat in m-line order; stream i of leg A is bridged to stream i of B.\n"
 	        "  --mux-a/--mux-b set rtcp-mux on every stream of that leg.\n"
 	        "DIR is what that leg's SDP says: sendrecv, sendonly, recvonly or inactive.\n"
-	        "Events (RtpTimeout, SessionClosed) go to the identity that created the session:\n"
+	        "record PATH writes both legs of the stream into a stereo WAV under the node's\n"
+	        "  [apps] recordings_dir; play FILE is a WAV under [apps] prompts_dir.\n"
+	        "Events (RtpTimeout, SessionClosed, Dtmf, PlaybackDone, RecordingDone) go to the\n"
+	        "  identity that created the session:\n"
 	        "  mediactl -i me create ...; mediactl -i me watch --count 1 --duration 30\n"
 	        "A bridge by hand (B's address learnt later from its answer):\n"
 	        "  S=$(mediactl -i me -q create call-1 --a audio:10.0.0.1:4000 --b audio)\n"
@@ -230,6 +241,27 @@ static void print_reply(const struct ctl *ctl, const RpcEnvelope *reply)
 		printf("%s\n", reply->create_session_reply->session->session_id);
 }
 
+/* The status of any reply, the media applications' included. */
+static const RpcStatus *reply_status(const RpcEnvelope *env)
+{
+	switch (env->body_case) {
+	case RPC_BODY(START_RECORDING_REPLY):
+		return env->start_recording_reply->status;
+	case RPC_BODY(STOP_RECORDING_REPLY):
+		return env->stop_recording_reply->status;
+	case RPC_BODY(PLAY_REPLY):
+		return env->play_reply->status;
+	case RPC_BODY(STOP_PLAY_REPLY):
+		return env->stop_play_reply->status;
+	case RPC_BODY(SET_ECHO_REPLY):
+		return env->set_echo_reply->status;
+	case RPC_BODY(SEND_DTMF_REPLY):
+		return env->send_dtmf_reply->status;
+	default:
+		return rpc_reply_status(env);
+	}
+}
+
 static int call(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *req)
 {
 	RpcEnvelope *reply = NULL;
@@ -241,7 +273,7 @@ static int call(struct ctl *ctl, struct ctl_build *b, RpcEnvelope *req)
 	if (rc)
 		return rc;
 	print_reply(ctl, reply);
-	st = rpc_reply_status(reply);
+	st = reply_status(reply);
 	rc = st && st->code != RPC_OK;
 	if (rc && !ctl->json)
 		fprintf(stderr, "mediactl: %s: %s\n", rpc_status_name(st->code), st->message);
@@ -273,6 +305,28 @@ static void print_event(const struct ctl *ctl, const RpcEnvelope *env)
 	else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED)
 		printf("session_closed session=%s call=%s reason=\"%s\"\n", sid, cid,
 		       ev->session_closed->reason);
+	else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_DTMF)
+		printf("dtmf session=%s call=%s leg=%s stream=%u digit=%s duration_ms=%u\n", sid,
+		       cid, ev->dtmf->leg ? "b" : "a", ev->dtmf->stream, ev->dtmf->digit,
+		       ev->dtmf->duration_ms);
+	else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_PLAYBACK_DONE)
+		printf("playback_done session=%s call=%s leg=%s play_id=%llu played_ms=%llu "
+		       "reason=\"%s\"\n",
+		       sid, cid, ev->playback_done->leg ? "b" : "a",
+		       (unsigned long long)ev->playback_done->play_id,
+		       (unsigned long long)ev->playback_done->played_ms, ev->playback_done->reason);
+	else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_RECORDING_DONE)
+		printf("recording_done session=%s call=%s path=%s duration_ms=%llu bytes=%llu "
+		       "reason=\"%s\"\n",
+		       sid, cid,
+		       ev->recording_done->recording ? ev->recording_done->recording->path : "",
+		       ev->recording_done->recording
+		           ? (unsigned long long)ev->recording_done->recording->duration_ms
+		           : 0ull,
+		       ev->recording_done->recording
+		           ? (unsigned long long)ev->recording_done->recording->bytes
+		           : 0ull,
+		       ev->recording_done->reason);
 	else
 		printf("event session=%s call=%s (kind %d)\n", sid, cid, (int)ev->kind_case);
 	fflush(stdout);

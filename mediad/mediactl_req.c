@@ -9,15 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "session_snapshot.h"
 
 #define NEW(b, name) pb_arena_msg(&(b)->arena, &tandem__media__v1__##name##__descriptor)
 
-static int fail(struct ctl_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct ctl_build *b, const char *fmt, ...)
+int ctl_fail(struct ctl_build *b, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -27,7 +26,7 @@ static int fail(struct ctl_build *b, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int parse_uint(const char *text, unsigned long max, unsigned long *out)
+int ctl_parse_uint(const char *text, unsigned long max, unsigned long *out)
 {
 	char *end;
 
@@ -43,10 +42,10 @@ int ctl_parse_endpoint(const char *text, struct ctl_build *b, RpcEndpoint **out)
 	RpcEndpoint *e;
 
 	if (cfg_split_hostport(text, host, sizeof(host), &port))
-		return fail(b, "'%s' is not IP:PORT (or [IPv6]:PORT)", text);
+		return ctl_fail(b, "'%s' is not IP:PORT (or [IPv6]:PORT)", text);
 	e = NEW(b, endpoint);
 	if (!e || !(e->ip = pb_arena_strdup(&b->arena, host)))
-		return fail(b, "out of memory");
+		return ctl_fail(b, "out of memory");
 	e->port = port;
 	*out = e;
 	return 0;
@@ -78,6 +77,26 @@ static int parse_kind(const char *text, size_t len, int *out)
 	return -EINVAL;
 }
 
+/* codec=NAME[/PT]: the leg's codec, e.g. PCMA/8. */
+static int codec_option(const char *v, struct ctl_build *b, RpcStreamSpec *sp)
+{
+	const char *slash = strchr(v, '/');
+	size_t n = slash ? (size_t)(slash - v) : strlen(v);
+	unsigned long pt = 0;
+
+	if (!n || n > 31 || (slash && ctl_parse_uint(slash + 1, 127, &pt)))
+		return ctl_fail(b, "codec=%s: NAME or NAME/PT (0-127)", v);
+	sp->codec = pb_arena_alloc(&b->arena, n + 1);
+	if (!sp->codec)
+		return ctl_fail(b, "out of memory");
+	memcpy(sp->codec, v, n);
+	sp->codec[n] = '\0';
+	sp->codec_pt = (uint32_t)pt;
+	if (!slash && !strcasecmp(sp->codec, "PCMA"))
+		sp->codec_pt = 8;
+	return 0;
+}
+
 static int stream_option(const char *opt, struct ctl_build *b, RpcStreamSpec *sp)
 {
 	unsigned long rate;
@@ -89,12 +108,18 @@ static int stream_option(const char *opt, struct ctl_build *b, RpcStreamSpec *sp
 		sp->direction = dir;
 	} else if (strncmp(opt, "rtcp=", 5) == 0) {
 		return ctl_parse_endpoint(opt + 5, b, &sp->remote_rtcp);
+	} else if (strncmp(opt, "codec=", 6) == 0) {
+		return codec_option(opt + 6, b, sp);
+	} else if (strncmp(opt, "te=", 3) == 0) {
+		if (ctl_parse_uint(opt + 3, 127, &rate) || !rate)
+			return ctl_fail(b, "te=%s: not a payload type (1-127)", opt + 3);
+		sp->telephone_event_pt = (uint32_t)rate;
 	} else if (strncmp(opt, "rate=", 5) == 0) {
-		if (parse_uint(opt + 5, 1000000, &rate) || !rate)
-			return fail(b, "rate=%s: not a clock rate in Hz", opt + 5);
+		if (ctl_parse_uint(opt + 5, 1000000, &rate) || !rate)
+			return ctl_fail(b, "rate=%s: not a clock rate in Hz", opt + 5);
 		sp->clock_rate = (uint32_t)rate;
 	} else {
-		return fail(b, "unknown stream option '%s'", opt);
+		return ctl_fail(b, "unknown stream option '%s'", opt);
 	}
 	return 0;
 }
@@ -106,9 +131,9 @@ int ctl_parse_stream(const char *text, struct ctl_build *b, RpcStreamSpec *sp)
 	int kind;
 
 	if (strlen(text) >= sizeof(buf))
-		return fail(b, "stream spec too long");
+		return ctl_fail(b, "stream spec too long");
 	if (parse_kind(text, klen, &kind))
-		return fail(b, "'%s': a stream starts with audio, video or other", text);
+		return ctl_fail(b, "'%s': a stream starts with audio, video or other", text);
 	sp->kind = kind;
 	strcpy(buf, text + klen);
 	opts = strchr(buf, ',');
@@ -127,33 +152,30 @@ static RpcStreamSpec *new_stream(struct ctl_build *b, const char *text)
 	RpcStreamSpec *sp = NEW(b, stream_spec);
 
 	if (!sp) {
-		fail(b, "out of memory");
+		ctl_fail(b, "out of memory");
 		return NULL;
 	}
 	return ctl_parse_stream(text, b, sp) ? NULL : sp;
 }
 
 /* The session named by the positional argument, or by --call. */
-static int session_ref(struct ctl_build *b, const char *id, const char *call, RpcSessionRef **out)
+int ctl_session_ref(struct ctl_build *b, const char *id, const char *call, RpcSessionRef **out)
 {
 	RpcSessionRef *ref = NEW(b, session_ref);
 
 	if (!ref)
-		return fail(b, "out of memory");
+		return ctl_fail(b, "out of memory");
 	if ((id != NULL) == (call != NULL))
-		return fail(b, "name the session by its id or by --call CALL-ID (one of them)");
+		return ctl_fail(b, "name the session by its id or by --call CALL-ID (one of them)");
 	ref->session_id = id ? pb_arena_strdup(&b->arena, id) : (char *)"";
 	ref->call_id = call ? pb_arena_strdup(&b->arena, call) : (char *)"";
 	*out = ref;
 	return 0;
 }
 
-/* Runs getopt_long over a command's arguments; positional arguments go to pos[]. */
-typedef int (*opt_fn)(int opt, const char *arg, struct ctl_build *b, void *ctx);
-
-static int parse_args(int argc, char **argv, const char *shortopts, const struct option *longopts,
-                      opt_fn fn, void *ctx, struct ctl_build *b, const char **pos, int maxpos,
-                      int *npos)
+int ctl_parse_args(int argc, char **argv, const char *shortopts, const struct option *longopts,
+                   ctl_opt_fn fn, void *ctx, struct ctl_build *b, const char **pos, int maxpos,
+                   int *npos)
 {
 	int c;
 
@@ -162,14 +184,14 @@ static int parse_args(int argc, char **argv, const char *shortopts, const struct
 	*npos = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == '?' || c == ':')
-			return fail(b, "%s: unknown option or missing value near '%s'", argv[0],
-			            argv[optind - 1]);
+			return ctl_fail(b, "%s: unknown option or missing value near '%s'", argv[0],
+			                argv[optind - 1]);
 		if (fn(c, optarg, b, ctx))
 			return -EINVAL;
 	}
 	for (; optind < argc; optind++) {
 		if (*npos == maxpos)
-			return fail(b, "%s: unexpected argument '%s'", argv[0], argv[optind]);
+			return ctl_fail(b, "%s: unexpected argument '%s'", argv[0], argv[optind]);
 		pos[(*npos)++] = argv[optind];
 	}
 	return 0;
@@ -178,20 +200,20 @@ static int parse_args(int argc, char **argv, const char *shortopts, const struct
 int ctl_build_ping(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req)
 {
 	if (argc > 1)
-		return fail(b, "ping takes no arguments");
+		return ctl_fail(b, "ping takes no arguments");
 	req->body_case = RPC_BODY(PING);
 	req->ping = NEW(b, ping_request);
-	return req->ping ? 0 : fail(b, "out of memory");
+	return req->ping ? 0 : ctl_fail(b, "out of memory");
 }
 
 int ctl_build_drain(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req)
 {
 	if (argc > 1)
-		return fail(b, "drain and undrain take no arguments");
+		return ctl_fail(b, "drain and undrain take no arguments");
 	req->body_case = RPC_BODY(DRAIN);
 	req->drain = NEW(b, drain_request);
 	if (!req->drain)
-		return fail(b, "out of memory");
+		return ctl_fail(b, "out of memory");
 	req->drain->draining = strcmp(argv[0], "drain") == 0;
 	return 0;
 }
@@ -201,17 +223,17 @@ int ctl_build_claim(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req
 	RpcClaimSessionsRequest *r = NEW(b, claim_sessions_request);
 
 	if (!r)
-		return fail(b, "out of memory");
+		return ctl_fail(b, "out of memory");
 	if (argc < 2)
-		return fail(b, "claim needs at least one session id");
+		return ctl_fail(b, "claim needs at least one session id");
 	r->sessions = pb_arena_alloc(&b->arena, (size_t)(argc - 1) * sizeof(*r->sessions));
 	if (!r->sessions)
-		return fail(b, "out of memory");
+		return ctl_fail(b, "out of memory");
 	for (int i = 1; i < argc; i++) {
 		RpcSessionRef *ref = NEW(b, session_ref);
 
 		if (!ref)
-			return fail(b, "out of memory");
+			return ctl_fail(b, "out of memory");
 		ref->session_id = argv[i];
 		r->sessions[r->n_sessions++] = ref;
 	}
@@ -241,15 +263,15 @@ static int create_opt(int c, const char *arg, struct ctl_build *b, void *ctx)
 	case 'a':
 	case 'b':
 		if (x->n[leg] == SESSION_MAX_STREAMS)
-			return fail(b, "at most %d streams per leg", SESSION_MAX_STREAMS);
+			return ctl_fail(b, "at most %d streams per leg", SESSION_MAX_STREAMS);
 		x->s[leg][x->n[leg]] = new_stream(b, arg);
 		return x->s[leg][x->n[leg]++] ? 0 : -EINVAL;
 	case 's':
 		x->r->options->strict_source = 1;
 		return 0;
 	case 't':
-		if (parse_uint(arg, UINT32_MAX, &v))
-			return fail(b, "--timeout-ms: '%s' is not a number of ms", arg);
+		if (ctl_parse_uint(arg, UINT32_MAX, &v))
+			return ctl_fail(b, "--timeout-ms: '%s' is not a number of ms", arg);
 		x->r->options->inactivity_timeout_ms = (uint32_t)v;
 		return 0;
 	case 'o':
@@ -266,7 +288,7 @@ static int create_opt(int c, const char *arg, struct ctl_build *b, void *ctx)
 		x->r->leg_b->tag = pb_arena_strdup(&b->arena, arg);
 		return 0;
 	default:
-		return fail(b, "create: unexpected option");
+		return ctl_fail(b, "create: unexpected option");
 	}
 }
 
@@ -275,7 +297,7 @@ static int fill_leg(struct ctl_build *b, RpcLegSpec *leg, RpcStreamSpec **s, siz
 	leg->n_streams = n;
 	leg->streams = pb_arena_alloc(&b->arena, (n ? n : 1) * sizeof(*leg->streams));
 	if (!leg->streams)
-		return fail(b, "out of memory");
+		return ctl_fail(b, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		leg->streams[i] = s[i];
 		if (mux)
@@ -305,13 +327,13 @@ int ctl_build_create(int argc, char **argv, struct ctl_build *b, RpcEnvelope *re
 	x.r = NEW(b, create_session_request);
 	if (!x.r || !(x.r->options = NEW(b, session_options)) || !(x.r->leg_a = NEW(b, leg_spec)) ||
 	    !(x.r->leg_b = NEW(b, leg_spec)))
-		return fail(b, "out of memory");
-	if (parse_args(argc, argv, "a:b:st:o:", opts, create_opt, &x, b, pos, 1, &npos))
+		return ctl_fail(b, "out of memory");
+	if (ctl_parse_args(argc, argv, "a:b:st:o:", opts, create_opt, &x, b, pos, 1, &npos))
 		return -EINVAL;
 	if (npos != 1)
-		return fail(b, "create needs a CALL-ID");
+		return ctl_fail(b, "create needs a CALL-ID");
 	if (!x.n[0] || !x.n[1])
-		return fail(b, "create needs streams on both legs (--a SPEC and --b SPEC)");
+		return ctl_fail(b, "create needs streams on both legs (--a SPEC and --b SPEC)");
 	x.r->call_id = pb_arena_strdup(&b->arena, pos[0]);
 	if (fill_leg(b, x.r->leg_a, x.s[0], x.n[0], x.mux[0]) ||
 	    fill_leg(b, x.r->leg_b, x.s[1], x.n[1], x.mux[1]))
@@ -343,12 +365,12 @@ static RpcStreamUpdate *group(struct update_ctx *x, struct ctl_build *b, bool ne
 {
 	if (!x->n || (new_stream && x->has_stream[x->n - 1])) {
 		if (x->n == 2 * SESSION_MAX_STREAMS) {
-			fail(b, "too many --stream updates");
+			ctl_fail(b, "too many --stream updates");
 			return NULL;
 		}
 		x->u[x->n] = NEW(b, stream_update);
 		if (!x->u[x->n]) {
-			fail(b, "out of memory");
+			ctl_fail(b, "out of memory");
 			return NULL;
 		}
 		x->n++;
@@ -366,14 +388,14 @@ static int update_stream_opt(int c, const char *arg, struct ctl_build *b, struct
 		return -EINVAL;
 	switch (c) {
 	case 'n':
-		if (parse_uint(arg, SESSION_MAX_STREAMS - 1, &v))
-			return fail(b, "--stream: '%s' is not a stream index", arg);
+		if (ctl_parse_uint(arg, SESSION_MAX_STREAMS - 1, &v))
+			return ctl_fail(b, "--stream: '%s' is not a stream index", arg);
 		u->index = (uint32_t)v;
 		x->has_stream[x->n - 1] = true;
 		return 0;
 	case 'l':
 		if (strcmp(arg, "a") && strcmp(arg, "A") && strcmp(arg, "b") && strcmp(arg, "B"))
-			return fail(b, "--leg: '%s' is not a or b", arg);
+			return ctl_fail(b, "--leg: '%s' is not a or b", arg);
 		u->leg = (arg[0] == 'b' || arg[0] == 'B') ? TANDEM__MEDIA__V1__LEG_ID__LEG_B
 		                                          : TANDEM__MEDIA__V1__LEG_ID__LEG_A;
 		x->has_leg[x->n - 1] = true;
@@ -384,10 +406,10 @@ static int update_stream_opt(int c, const char *arg, struct ctl_build *b, struct
 		return ctl_parse_endpoint(arg, b, &u->remote_rtcp);
 	default: /* 'd' */
 		if (parse_direction(arg, &dir))
-			return fail(b,
-			            "--direction: '%s' is not sendrecv, sendonly, recvonly or "
-			            "inactive",
-			            arg);
+			return ctl_fail(b,
+			                "--direction: '%s' is not sendrecv, sendonly, recvonly or "
+			                "inactive",
+			                arg);
 		u->direction = dir;
 		return 0;
 	}
@@ -404,14 +426,14 @@ static int update_opt(int c, const char *arg, struct ctl_build *b, void *ctx)
 		int leg = c - O_ADD_A;
 
 		if (x->n_add[leg] == SESSION_MAX_STREAMS)
-			return fail(b, "too many added streams");
+			return ctl_fail(b, "too many added streams");
 		x->add[leg][x->n_add[leg]] = new_stream(b, arg);
 		return x->add[leg][x->n_add[leg]++] ? 0 : -EINVAL;
 	}
 	case 'x':
-		if (parse_uint(arg, SESSION_MAX_STREAMS - 1, &v) ||
+		if (ctl_parse_uint(arg, SESSION_MAX_STREAMS - 1, &v) ||
 		    x->n_remove == SESSION_MAX_STREAMS)
-			return fail(b, "--remove: '%s' is not a stream index", arg);
+			return ctl_fail(b, "--remove: '%s' is not a stream index", arg);
 		x->remove[x->n_remove++] = (uint32_t)v;
 		return 0;
 	case 'c':
@@ -422,8 +444,8 @@ static int update_opt(int c, const char *arg, struct ctl_build *b, void *ctx)
 		x->strict = c == 's';
 		return 0;
 	case 't':
-		if (parse_uint(arg, UINT32_MAX, &v))
-			return fail(b, "--timeout-ms: '%s' is not a number of ms", arg);
+		if (ctl_parse_uint(arg, UINT32_MAX, &v))
+			return ctl_fail(b, "--timeout-ms: '%s' is not a number of ms", arg);
 		x->timeout_ms = (long)v;
 		return 0;
 	default:
@@ -437,10 +459,10 @@ static int finish_update(struct update_ctx *x, struct ctl_build *b)
 
 	for (size_t i = 0; i < x->n; i++)
 		if (!x->has_stream[i] || !x->has_leg[i])
-			return fail(b, "each stream update needs --leg a|b and --stream N");
+			return ctl_fail(b, "each stream update needs --leg a|b and --stream N");
 	if (x->n_add[0] != x->n_add[1])
-		return fail(b, "--add-a and --add-b come in pairs (%zu vs %zu)", x->n_add[0],
-		            x->n_add[1]);
+		return ctl_fail(b, "--add-a and --add-b come in pairs (%zu vs %zu)", x->n_add[0],
+		                x->n_add[1]);
 	r->n_streams = x->n;
 	r->streams = x->u;
 	r->n_remove = x->n_remove;
@@ -448,16 +470,16 @@ static int finish_update(struct update_ctx *x, struct ctl_build *b)
 	r->n_add = x->n_add[0];
 	r->add = pb_arena_alloc(&b->arena, (r->n_add ? r->n_add : 1) * sizeof(*r->add));
 	if (!r->add)
-		return fail(b, "out of memory");
+		return ctl_fail(b, "out of memory");
 	for (size_t i = 0; i < r->n_add; i++) {
 		if (!(r->add[i] = NEW(b, stream_add)))
-			return fail(b, "out of memory");
+			return ctl_fail(b, "out of memory");
 		r->add[i]->a = x->add[0][i];
 		r->add[i]->b = x->add[1][i];
 	}
 	if (x->strict >= 0 || x->timeout_ms >= 0) {
 		if (!(r->options = NEW(b, session_options)))
-			return fail(b, "out of memory");
+			return ctl_fail(b, "out of memory");
 		r->options->strict_source = x->strict > 0;
 		r->options->inactivity_timeout_ms = x->timeout_ms > 0 ? (uint32_t)x->timeout_ms : 0;
 		b->keep_strict = x->strict < 0;
@@ -489,11 +511,12 @@ int ctl_build_update(int argc, char **argv, struct ctl_build *b, RpcEnvelope *re
 	int npos;
 
 	if (!x || !(x->r = NEW(b, update_session_request)))
-		return fail(b, "out of memory");
+		return ctl_fail(b, "out of memory");
 	x->strict = -1;
 	x->timeout_ms = -1;
-	if (parse_args(argc, argv, "l:n:r:d:x:st:c:", opts, update_opt, x, b, pos, 1, &npos) ||
-	    session_ref(b, npos ? pos[0] : NULL, x->call, &x->r->session) || finish_update(x, b))
+	if (ctl_parse_args(argc, argv, "l:n:r:d:x:st:c:", opts, update_opt, x, b, pos, 1, &npos) ||
+	    ctl_session_ref(b, npos ? pos[0] : NULL, x->call, &x->r->session) ||
+	    finish_update(x, b))
 		return -EINVAL;
 	req->body_case = RPC_BODY(UPDATE_SESSION);
 	req->update_session = x->r;
@@ -521,13 +544,17 @@ static int ref_opt(int c, const char *arg, struct ctl_build *b, void *ctx)
 		x->reason = arg;
 		return 0;
 	case 'l':
-		return parse_uint(arg, UINT32_MAX, &x->limit) ? fail(b, "--limit: bad number") : 0;
+		return ctl_parse_uint(arg, UINT32_MAX, &x->limit)
+		           ? ctl_fail(b, "--limit: bad number")
+		           : 0;
 	case 'n':
-		return parse_uint(arg, 1000000000, &x->count) ? fail(b, "--count: bad number") : 0;
+		return ctl_parse_uint(arg, 1000000000, &x->count)
+		           ? ctl_fail(b, "--count: bad number")
+		           : 0;
 	default: /* 'd' */
 		x->duration = strtod(arg, &end);
 		return *end || end == arg || x->duration <= 0
-		           ? fail(b, "--duration: '%s' is not a number of seconds", arg)
+		           ? ctl_fail(b, "--duration: '%s' is not a number of seconds", arg)
 		           : 0;
 	}
 }
@@ -546,9 +573,9 @@ int ctl_build_delete(int argc, char **argv, struct ctl_build *b, RpcEnvelope *re
 	int npos;
 
 	if (!r)
-		return fail(b, "out of memory");
-	if (parse_args(argc, argv, "c:r:", ref_opts, ref_opt, &x, b, pos, 1, &npos) ||
-	    session_ref(b, npos ? pos[0] : NULL, x.call, &r->session))
+		return ctl_fail(b, "out of memory");
+	if (ctl_parse_args(argc, argv, "c:r:", ref_opts, ref_opt, &x, b, pos, 1, &npos) ||
+	    ctl_session_ref(b, npos ? pos[0] : NULL, x.call, &r->session))
 		return -EINVAL;
 	r->reason = pb_arena_strdup(&b->arena, x.reason ? x.reason : "mediactl delete");
 	req->body_case = RPC_BODY(DELETE_SESSION);
@@ -564,9 +591,9 @@ int ctl_build_query(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req
 	int npos;
 
 	if (!r)
-		return fail(b, "out of memory");
-	if (parse_args(argc, argv, "c:", ref_opts, ref_opt, &x, b, pos, 1, &npos) ||
-	    session_ref(b, npos ? pos[0] : NULL, x.call, &r->session))
+		return ctl_fail(b, "out of memory");
+	if (ctl_parse_args(argc, argv, "c:", ref_opts, ref_opt, &x, b, pos, 1, &npos) ||
+	    ctl_session_ref(b, npos ? pos[0] : NULL, x.call, &r->session))
 		return -EINVAL;
 	req->body_case = RPC_BODY(QUERY_SESSION);
 	req->query_session = r;
@@ -581,8 +608,8 @@ int ctl_build_list(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req)
 	int npos;
 
 	if (!r)
-		return fail(b, "out of memory");
-	if (parse_args(argc, argv, "l:", ref_opts, ref_opt, &x, b, pos, 0, &npos))
+		return ctl_fail(b, "out of memory");
+	if (ctl_parse_args(argc, argv, "l:", ref_opts, ref_opt, &x, b, pos, 0, &npos))
 		return -EINVAL;
 	r->limit = (uint32_t)x.limit;
 	req->body_case = RPC_BODY(LIST_SESSIONS);
@@ -596,7 +623,7 @@ int ctl_build_watch(int argc, char **argv, struct ctl_build *b, RpcEnvelope *req
 	const char *pos[1];
 	int npos;
 
-	if (parse_args(argc, argv, "n:d:", ref_opts, ref_opt, &x, b, pos, 0, &npos))
+	if (ctl_parse_args(argc, argv, "n:d:", ref_opts, ref_opt, &x, b, pos, 0, &npos))
 		return -EINVAL;
 	b->count = (long)x.count;
 	b->duration = x.duration;

@@ -48,6 +48,12 @@ static const struct cfg_key mediad_keys[] = {
      "let sessions chain through this node's own ports (benchmarks only)"},
     {"rtp", "owner_restart_grace_s", CFG_INT, F(owner_restart_grace_s), "5", 0, 3600,
      "close sessions of an owner's earlier process start after this"},
+    {"apps", "prompts_dir", CFG_STR, F(prompts_dir), "/usr/share/tandem/prompts", 0, 0,
+     "folder of the WAV prompts Play names"},
+    {"apps", "recordings_dir", CFG_STR, F(recordings_dir), "/var/lib/tandem/recordings", 0, 0,
+     "folder StartRecording writes under"},
+    {"apps", "max_recordings", CFG_INT, F(max_recordings), "100", 0, 100000,
+     "recordings at once on this node"},
     {"metrics", "listen", CFG_STR, F(metrics_listen), NULL, 0, 0,
      "IP:PORT serving Prometheus GET /metrics; unset = off"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL},
@@ -102,7 +108,9 @@ static int load_keys(struct mediad_config *cfg, const char *path, char *err, siz
 	int rc;
 
 	if (cfg_path_relative(&cfg->rpc_key_file, path) ||
-	    cfg_path_relative(&cfg->rpc_clients_file, path))
+	    cfg_path_relative(&cfg->rpc_clients_file, path) ||
+	    cfg_path_relative(&cfg->prompts_dir, path) ||
+	    cfg_path_relative(&cfg->recordings_dir, path))
 		return -ENOMEM;
 	if (!cfg->rpc_key_file != !cfg->rpc_clients_file) {
 		snprintf(err, errlen, "%s: [mediad] %s: set together with %s", where,

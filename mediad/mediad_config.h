@@ -41,6 +41,9 @@ struct mediad_config {
 	bool insecure_rpc;       /* allow a non-loopback rpc_endpoint without keys */
 	long owner_max_sessions; /* per key (per routing id without keys); 0 = no quota */
 	char *metrics_listen;    /* IP:PORT for Prometheus GET /metrics; NULL = off */
+	char *prompts_dir;       /* [apps] WAV files Play may name (relative to it) */
+	char *recordings_dir;    /* [apps] where StartRecording writes (relative to it) */
+	long max_recordings;     /* [apps] recordings at once on the node; 0 = none allowed */
 	/* derived */
 	enum log_level level;
 	struct media_policy policy;

@@ -111,6 +111,9 @@ static void node(FILE *f, const struct mediad *md)
 	fprintf(f, "tandem_mediad_draining %d\n", md->stopping || md->draining);
 	help(f, "tandem_mediad_sessions", "gauge", "Live media sessions.");
 	fprintf(f, "tandem_mediad_sessions %u\n", session_table_count(md->sessions));
+	help(f, "tandem_mediad_recordings", "gauge",
+	     "Recordings running (started, file not complete).");
+	fprintf(f, "tandem_mediad_recordings %u\n", md->n_recordings);
 	help(f, "tandem_mediad_port_pairs_free", "gauge", "RTP/RTCP port pairs free to lease now.");
 	fprintf(f, "tandem_mediad_port_pairs_free %u\n", port_pool_free_count(md->pool));
 	help(f, "tandem_mediad_port_pairs", "gauge", "RTP/RTCP port pairs in the range.");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "media_policy.h"
+#include "relay_apps.h"
 #include "rtp_check.h"
 #include "srtp_ctx.h"
 
@@ -45,8 +46,16 @@ struct relay_stream *relay_stream_new(uint32_t index, uint8_t kind, uint32_t clo
 		          true, st);
 		st->open_socks += 1 + (lease[i].rtcp_fd >= 0);
 		leg->srtp = spec[i].srtp;
+		leg->te_pt = spec[i].te_pt;
+		leg->codec_pt = spec[i].codec_pt;
+		leg->law = spec[i].law;
 		relay_leg_set_remote(leg, &spec[i].rtp, spec[i].rtcp_given ? &spec[i].rtcp : NULL,
 		                     strict);
+	}
+	/* Digits are looked for from the first packet on. */
+	if ((st->leg[0].te_pt || st->leg[1].te_pt) && !relay_apps_get(st)) {
+		free(st);
+		return NULL;
 	}
 	return st;
 }
@@ -62,6 +71,7 @@ void relay_stream_free(struct relay_stream *st)
 			close(st->leg[i].rtcp.fd);
 		srtp_ctx_free(st->leg[i].srtp);
 	}
+	relay_apps_free(st, NULL, NULL);
 	free(st);
 }
 
@@ -358,6 +368,17 @@ int relay_packet(struct relay_sock *sock, uint8_t *p, uint32_t len, uint32_t cap
 		rs->timeout_sent = false;
 		rtp_stats_update(&leg->stats, rtp_seq(p), rtp_timestamp(p), rtp_ssrc(p),
 		                 rtp_stats_units(now_ns, st->clock_rate));
+		if (__builtin_expect(st->apps != NULL, 0)) {
+			enum drop_reason why = DROP_DIRECTION;
+			int to = relay_apps_rtp(st, sock->leg, p, len, now_ns, &why);
+
+			if (to < 0)
+				return drop(c, fwd, why);
+			other = &st->leg[to];
+			fwd->out = &other->rtp;
+			fwd->to = &other->remote_rtp;
+			goto out;
+		}
 		/* A leg that said recvonly/inactive should not send; one that said
 		 * sendonly/inactive does not want to receive. */
 		if (leg->direction == DIR_RECVONLY || leg->direction == DIR_INACTIVE ||
@@ -366,6 +387,7 @@ int relay_packet(struct relay_sock *sock, uint8_t *p, uint32_t len, uint32_t cap
 		fwd->out = &other->rtp;
 		fwd->to = &other->remote_rtp;
 	}
+out:
 	if (!fwd->to->len)
 		return drop(c, fwd, DROP_NO_REMOTE);
 	if (__builtin_expect(other->srtp != NULL, 0) && !srtp_out(other, rtcp, p, &len, cap)) {

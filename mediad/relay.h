@@ -25,6 +25,7 @@
 
 struct relay_stream;
 struct srtp_ctx;
+struct stream_apps;
 struct wmsg;
 
 struct relay_counters {
@@ -68,6 +69,9 @@ struct relay_leg {
 	 * authenticated and decrypted before anything else looks at it, and what is forwarded to
 	 * the remote is encrypted last. */
 	struct srtp_ctx *srtp;
+	uint8_t te_pt;    /* RFC 4733 telephone-event payload type; 0 = none */
+	uint8_t codec_pt; /* the negotiated audio payload type */
+	uint8_t law;      /* enum g711_law of the codec; G711_NONE: not G.711 */
 };
 
 struct relay_stream {
@@ -78,6 +82,23 @@ struct relay_stream {
 	bool removed;        /* closing or closed: forwards nothing */
 	unsigned open_socks; /* sockets the worker has not finished closing */
 	struct relay_leg leg[2];
+	struct stream_apps *apps; /* owned; NULL: no media application (relay_apps.h) */
+};
+
+/* What a stream's applications report to the owner of the session (relay_apps.c). */
+enum relay_event_kind {
+	RELAY_EV_DTMF,      /* a digit received */
+	RELAY_EV_PLAY_DONE, /* a prompt ended */
+};
+
+struct relay_event {
+	enum relay_event_kind kind;
+	uint32_t stream;
+	uint8_t leg;
+	char digit;
+	uint32_t duration_ms;
+	uint64_t play_id, played_ms;
+	const char *reason; /* static text */
 };
 
 struct media_policy;
@@ -99,6 +120,9 @@ struct relay_session {
 	struct wmsg *waiting, *waiting_last; /* replies held until closing reaches 0 */
 	uint32_t n_streams;
 	struct relay_stream *streams[SESSION_MAX_STREAMS];
+	/* Set by the owning worker: events of the media applications (cold path). NULL: none. */
+	void (*on_event)(void *arg, struct relay_session *rs, const struct relay_event *ev);
+	void *event_arg;
 };
 
 /* What one leg's SDP says of one stream. */
@@ -109,6 +133,9 @@ struct relay_leg_spec {
 	struct net_addr rtcp; /* len 0: derived from rtp */
 	bool rtcp_given;
 	struct srtp_ctx *srtp; /* NULL: plain; relay_stream_new() takes it */
+	uint8_t te_pt;         /* telephone-event payload type, 0 = none */
+	uint8_t codec_pt;
+	uint8_t law; /* enum g711_law */
 };
 
 /* --- control thread, before the session is handed to a worker ---------------------------- */

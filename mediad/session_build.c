@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "g711.h"
 #include "srtp_ctx.h"
 
 #define MAX_CLOCK_RATE 1000000u
@@ -144,6 +145,18 @@ static int check_spec(const RpcStreamSpec *sp, const struct build_env *env,
 	rc = check_srtp(sp->srtp, where, msg, len);
 	if (rc)
 		return rc;
+	if (sp->telephone_event_pt > 127 || sp->codec_pt > 127) {
+		snprintf(msg, len, "%s.%s: %u is not an RTP payload type", where,
+		         sp->codec_pt > 127 ? "codec_pt" : "telephone_event_pt",
+		         sp->codec_pt > 127 ? sp->codec_pt : sp->telephone_event_pt);
+		return RPC_BAD_REQUEST;
+	}
+	out->te_pt = (uint8_t)sp->telephone_event_pt;
+	out->codec_pt = (uint8_t)sp->codec_pt;
+	out->law = (uint8_t)g711_law_of(sp->codec, sp->codec_pt);
+	/* "PCMA" without its payload type: PT 0 is PCMU's, so it means the static 8. */
+	if (out->law == G711_ALAW && !out->codec_pt)
+		out->codec_pt = 8;
 	out->mux = sp->rtcp_mux;
 	out->direction = sp->direction ? (uint8_t)sp->direction : DIR_SENDRECV;
 	snprintf(field, sizeof(field), "%s.remote_rtp", where);
@@ -228,8 +241,15 @@ static int make_stream(const struct build_env *env, uint32_t index, const RpcStr
 	memset(ss, 0, sizeof(*ss));
 	ss->kind = kind_of(a);
 	for (int i = 0; i < 2; i++) {
+		const RpcStreamSpec *sp = i ? b : a;
+
 		ss->port[i] = lease[i].port;
 		ss->mux[i] = lease[i].mux;
+		ss->te_pt[i] = spec[i].te_pt;
+		ss->codec_pt[i] = spec[i].codec_pt;
+		ss->law[i] = spec[i].law;
+		snprintf(ss->codec[i], sizeof(ss->codec[i]), "%s",
+		         sp->codec && sp->codec[0] ? sp->codec : "");
 	}
 	return RPC_OK;
 no_srtp:

@@ -1,6 +1,9 @@
 /* Snapshot -> protobuf. Endpoints the node does not know yet are left out (absent). */
 #include "session_info.h"
 
+#include "rec_writer.h"
+#include "wav.h"
+
 #include <arpa/inet.h>
 
 static RpcEndpoint *endpoint(struct pb_arena *a, const char *ip, unsigned port)
@@ -91,6 +94,33 @@ static RpcLegInfo *leg_info(struct pb_arena *a, const struct session *s,
 	return m;
 }
 
+RpcRecordingInfo *session_info_recording(struct pb_arena *a, const struct session *s)
+{
+	Tandem__Media__V1__RecordingInfo *m;
+
+	if (!s->rec && !s->rec_final)
+		return NULL;
+	m = pb_arena_msg(a, &tandem__media__v1__recording_info__descriptor);
+	if (!m)
+		return NULL;
+	if (s->rec) {
+		/* Written so far; the writer publishes it (rec_writer.h). */
+		uint64_t frames = atomic_load_explicit(&s->rec->frames, memory_order_relaxed);
+
+		m->path = pb_arena_strdup(a, s->rec->path);
+		m->duration_ms = frames * 1000u / REC_RATE;
+		m->bytes = WAV_HEADER_LEN + frames * 4u;
+		m->active = true;
+		m->note = pb_arena_strdup(a, s->rec->note);
+	} else {
+		m->path = pb_arena_strdup(a, s->rec_final->path);
+		m->duration_ms = s->rec_final->duration_ms;
+		m->bytes = s->rec_final->bytes;
+		m->note = pb_arena_strdup(a, s->rec_final->note);
+	}
+	return m;
+}
+
 RpcSessionInfo *session_info_build(struct pb_arena *a, const struct session *s,
                                    const struct session_snapshot *snap,
                                    const struct session_info_ctx *ctx)
@@ -113,5 +143,6 @@ RpcSessionInfo *session_info_build(struct pb_arena *a, const struct session *s,
 	m->leg_b = leg_info(a, s, snap, 1, ctx);
 	if (snap)
 		m->rtp_idle_ms = snap->rtp_idle_ms;
+	m->recording = session_info_recording(a, s);
 	return a->failed ? NULL : m;
 }

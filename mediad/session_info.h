@@ -23,4 +23,9 @@ RpcSessionInfo *session_info_build(struct pb_arena *a, const struct session *s,
                                    const struct session_snapshot *snap,
                                    const struct session_info_ctx *ctx);
 
+typedef Tandem__Media__V1__RecordingInfo RpcRecordingInfo;
+
+/* The session's recording (running or complete), or NULL when it has none (or on ENOMEM). */
+RpcRecordingInfo *session_info_recording(struct pb_arena *a, const struct session *s);
+
 #endif

@@ -148,7 +148,7 @@ static void fail(struct mediad *md, const struct rpc_peer *peer, int body, int c
 
 /* Only the owner (same key and routing id) touches a session; an admin key touches any. Without
  * keys every client is admin, as the RPC always was. */
-static bool may_touch(const struct rpc_peer *peer, const struct session *s)
+bool session_rpc_may_touch(const struct rpc_peer *peer, const struct session *s)
 {
 	const struct owner *ow = s->owner;
 
@@ -178,7 +178,7 @@ static struct session *find_ref(struct mediad *md, const struct rpc_peer *peer, 
 		snprintf(text, sizeof(text), "no session %.80s on this node",
 		         ref->session_id && ref->session_id[0] ? ref->session_id : ref->call_id);
 		fail(md, peer, body, RPC_NOT_FOUND, text);
-	} else if (!may_touch(peer, s)) {
+	} else if (!session_rpc_may_touch(peer, s)) {
 		snprintf(text, sizeof(text), "session %.80s belongs to another client", s->id);
 		fail(md, peer, body, RPC_FORBIDDEN, text);
 		s = NULL;
@@ -429,6 +429,9 @@ static void answer_update(struct mediad *md, struct pending *p, struct wmsg *m)
 static void start_delete(struct mediad *md, struct session *s, struct pending *p, struct wmsg *m)
 {
 	session_table_remove(md->sessions, s);
+	/* Events its streams raise while closing (a prompt cut short) still find it. */
+	if (u32map_put(&md->closing, s->key, s))
+		log_warn("session", "out of memory: events of %s while it closes are lost", s->id);
 	s->deleting = true;
 	control_post(md, s, m);
 	log_info("session", "closing %s: %s", s->id, p->reason);
@@ -584,7 +587,7 @@ void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope 
 		struct pending *p;
 		struct wmsg *m;
 
-		if (!may_touch(peer, s))
+		if (!session_rpc_may_touch(peer, s))
 			continue;
 		p = pending_new(P_LIST_ITEM, peer, s);
 		m = p ? msg_new(WMSG_QUERY, s, p) : NULL;
@@ -677,6 +680,11 @@ void session_rpc_answer(struct mediad *md, struct wmsg *m)
 	struct pending *p = m->ctx;
 	struct session *s = p->s;
 
+	/* The final SessionInfo carries the recording complete: wait for the writer. */
+	if (m->op == WMSG_DELETE && s->rec && !s->rec_wait) {
+		s->rec_wait = m;
+		return;
+	}
 	s->inflight--;
 	log_set_context(s->call_id);
 	switch (p->kind) {

@@ -16,6 +16,9 @@ void session_rpc_query(void *arg, const struct rpc_peer *peer, const RpcEnvelope
 void session_rpc_list(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
 void session_rpc_claim(void *arg, const struct rpc_peer *peer, const RpcEnvelope *req);
 
+/* Only the owner (same key and routing id) touches a session; an admin key touches any. */
+bool session_rpc_may_touch(const struct rpc_peer *peer, const struct session *s);
+
 /* A worker answered m (any op but WMSG_RTP_TIMEOUT); takes m. */
 void session_rpc_answer(struct mediad *md, struct wmsg *m);
 

@@ -199,5 +199,7 @@ void session_free(struct session *s)
 	free(s->owner_tag);
 	free(s->tag[0]);
 	free(s->tag[1]);
+	free(s->rec_final);
+	free(s->rec_stop);
 	free(s);
 }

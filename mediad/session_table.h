@@ -13,6 +13,15 @@
 #include "session_snapshot.h"
 
 struct owner;
+struct recording;
+struct wmsg;
+
+/* A recording once complete, for SessionInfo.recording. */
+struct rec_final {
+	char path[1024];
+	uint64_t duration_ms, bytes;
+	char note[320];
+};
 
 #define SESSION_ID_LEN 80
 
@@ -21,6 +30,10 @@ struct session_stream {
 	bool removed;     /* its ports are back in the pool */
 	uint16_t port[2]; /* leased RTP port of leg A and leg B */
 	bool mux[2];
+	uint8_t te_pt[2];    /* telephone-event payload type per leg, 0 = none */
+	uint8_t codec_pt[2]; /* the negotiated audio payload type */
+	uint8_t law[2];      /* enum g711_law of the codec */
+	char codec[2][16];   /* its name as the client gave it, for messages */
 };
 
 struct session {
@@ -40,7 +53,12 @@ struct session {
 	struct session_stream streams[SESSION_MAX_STREAMS];
 	bool deleting;     /* out of the indexes; the worker is closing it */
 	bool closed;       /* the worker let go of it and its ports are back in the pool */
-	unsigned inflight; /* messages at the worker */
+	unsigned inflight; /* messages at the worker, and a recording not yet complete */
+	/* Media applications (apps_rpc.c). */
+	struct recording *rec;       /* running: the writer's until it hands it back; NULL: none */
+	struct rec_final *rec_final; /* owned; the last recording once complete */
+	void *rec_stop;              /* owned struct rpc_peer: a StopRecording waiting for it */
+	struct wmsg *rec_wait;       /* a DELETE answer held until the recording is complete */
 	struct session *next_by_id, *next_by_call; /* index chains */
 };
 

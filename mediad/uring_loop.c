@@ -372,6 +372,14 @@ int uring_loop_run(struct uring_loop *l, unsigned timeout_ms)
 	return (int)n;
 }
 
+void uring_loop_submit(struct uring_loop *l)
+{
+	if (io_uring_sq_ready(&l->ring)) {
+		io_uring_submit(&l->ring);
+		release_sent(l);
+	}
+}
+
 const struct uring_loop_stats *uring_loop_stats(const struct uring_loop *l)
 {
 	return &l->stats;

@@ -60,6 +60,10 @@ void uring_loop_close(struct uring_loop *l, struct relay_sock *sock);
  * the number of completions handled, or -errno on a ring failure. */
 int uring_loop_run(struct uring_loop *l, unsigned timeout_ms);
 
+/* Hands the sends queued so far to the kernel now: a packet sent outside the ring afterwards
+ * (a prompt's, with sendto) then leaves after them, in order. */
+void uring_loop_submit(struct uring_loop *l);
+
 const struct uring_loop_stats *uring_loop_stats(const struct uring_loop *l);
 
 /* Checks, on throw-away sockets, that this kernel gives what the relay needs: io_uring, provided

@@ -75,6 +75,8 @@ static void close_sock(struct worker *w, struct relay_session *rs, struct relay_
 
 static void close_stream(struct worker *w, struct relay_session *rs, struct relay_stream *st)
 {
+	if (!st->removed)
+		relay_apps_free(st, &w->sched, rs->deleting ? "session closed" : "stream removed");
 	st->removed = true;
 	for (int i = 0; i < 2; i++) {
 		close_sock(w, rs, &st->leg[i].rtp);
@@ -126,12 +128,31 @@ static void on_sock_closed(void *arg, struct relay_sock *sock)
 	free_if_done(w, rs);
 }
 
+/* A media application's event (relay_apps.c, cold): to the control thread as a message. */
+static void on_app_event(void *arg, struct relay_session *rs, const struct relay_event *ev)
+{
+	struct worker *w = arg;
+	struct wmsg *m = calloc(1, sizeof(*m));
+
+	if (!m) {
+		log_warn("worker", "worker %u: out of memory, an event of session %u is lost",
+		         w->index, rs->key);
+		return;
+	}
+	m->op = WMSG_EVENT;
+	m->key = rs->key;
+	m->ev = *ev;
+	answer(w, m);
+}
+
 static void do_add(struct worker *w, struct wmsg *m, uint64_t now)
 {
 	struct relay_session *rs = m->session;
 	int rc = 0;
 
 	rs->last_rtp_ns = now;
+	rs->on_event = on_app_event;
+	rs->event_arg = w;
 	if (u32map_put(&w->sessions, rs->key, rs)) {
 		m->result = -ENOMEM; /* the session goes back with the message */
 		answer(w, m);
@@ -219,6 +240,42 @@ static void do_delete(struct worker *w, struct relay_session *rs, struct wmsg *m
 	free_if_done(w, rs);
 }
 
+static void do_app(struct worker *w, struct relay_session *rs, struct wmsg *m, uint64_t now)
+{
+	struct wapp *a = &m->app;
+	struct relay_stream *st = a->stream < rs->n_streams && !rs->streams[a->stream]->removed
+	                              ? rs->streams[a->stream]
+	                              : NULL;
+
+	m->result = 0;
+	if (!st || a->leg > 1) {
+		m->result = -ENOENT;
+	} else if (a->op == WAPP_ECHO) {
+		if (!relay_apps_get(st))
+			m->result = -ENOMEM;
+		else
+			relay_apps_set_echo(st, a->leg, a->on);
+	} else if (a->op == WAPP_PLAY) {
+		m->result = relay_apps_play(st, &w->sched, a->leg, a->prompt, now);
+		if (!m->result)
+			a->prompt = NULL;
+	} else if (a->op == WAPP_STOP_PLAY) {
+		if (!relay_apps_stop_play(st, &w->sched, a->leg))
+			m->result = -ESRCH;
+	} else if (a->op == WAPP_SEND_DTMF) {
+		m->result =
+		    relay_apps_send_dtmf(st, &w->sched, a->leg, a->digits, a->duration_ms, now);
+	} else if (a->op == WAPP_REC_START) {
+		m->result = relay_apps_record(st, a->rec, now);
+		if (!m->result)
+			a->rec = NULL;
+	} else if (a->op == WAPP_REC_STOP) {
+		if (!relay_apps_stop_record(st, &w->sched, now))
+			m->result = -ESRCH;
+	}
+	answer(w, m);
+}
+
 static void handle(struct worker *w, struct wmsg *m, uint64_t now)
 {
 	struct relay_session *rs;
@@ -244,6 +301,9 @@ static void handle(struct worker *w, struct wmsg *m, uint64_t now)
 	case WMSG_QUERY:
 		relay_session_snapshot(rs, now, m->snap);
 		answer(w, m);
+		break;
+	case WMSG_APP:
+		do_app(w, rs, m, now);
 		break;
 	default:
 		m->result = -EINVAL;
@@ -271,6 +331,9 @@ static void tick(struct worker *w, uint64_t now)
 	for (size_t pos = 0; (rs = u32map_next(&w->sessions, &pos));) {
 		struct wmsg *m;
 
+		for (uint32_t i = 0; i < rs->n_streams; i++)
+			if (rs->streams[i]->apps && !rs->streams[i]->removed)
+				relay_apps_tick(rs->streams[i], now);
 		if (!relay_session_timed_out(rs, now))
 			continue;
 		m = calloc(1, sizeof(*m));
@@ -300,13 +363,14 @@ static void publish(struct worker *w)
 
 static void run(struct worker *w)
 {
-	uint64_t next_tick = clock_mono_ns() + TICK_MS * 1000000ull;
+	uint64_t next_tick = clock_mono_ns() + TICK_MS * 1000000ull, next_gen = UINT64_MAX;
 
 	while (!atomic_load_explicit(&w->stop, memory_order_acquire)) {
 		uint64_t now = clock_mono_ns();
-		unsigned wait_ms =
-		    now >= next_tick ? 0 : (unsigned)((next_tick - now) / 1000000u) + 1;
-		int rc = uring_loop_run(w->loop, wait_ms);
+		uint64_t until = next_tick < next_gen ? next_tick : next_gen;
+		/* Generated frames are due on a 20 ms grid: wake for them, not a ms later. */
+		unsigned wait_ms = now >= until ? 0 : (unsigned)((until - now) / 1000000u);
+		int rc = uring_loop_run(w->loop, wait_ms ? wait_ms : now >= until ? 0 : 1);
 
 		if (rc < 0) {
 			log_error("worker", "worker %u: io_uring wait failed: %s", w->index,
@@ -317,6 +381,17 @@ static void run(struct worker *w)
 		if (now >= next_tick) {
 			tick(w, now);
 			next_tick = now + TICK_MS * 1000000ull;
+		}
+		next_gen = UINT64_MAX;
+		if (w->sched.stops)
+			relay_apps_retry_stops(&w->sched);
+		if (w->sched.head) {
+			uint64_t in;
+
+			uring_loop_submit(w->loop); /* relayed packets before generated ones */
+			in = relay_apps_run(&w->sched, now);
+
+			next_gen = in == UINT64_MAX ? UINT64_MAX : now + in;
 		}
 		flush_held(w);
 		if (w->notify_pending) {
@@ -351,6 +426,8 @@ static void shutdown_sessions(struct worker *w)
 			rs->waiting = m->next;
 			leave(w, m);
 		}
+		for (uint32_t i = 0; i < rs->n_streams; i++)
+			relay_apps_free(rs->streams[i], &w->sched, NULL);
 		relay_session_free(rs);
 	}
 	u32map_free(&w->sessions);
@@ -500,6 +577,7 @@ void wmsg_free(struct wmsg *msg)
 		return;
 	relay_session_free(msg->session);
 	relay_update_free(msg->update);
+	free(msg->app.prompt);
 	free(msg->snap);
 	free(msg);
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "relay.h"
+#include "relay_apps.h"
 #include "session_snapshot.h"
 #include "spsc_queue.h"
 #include "u32map.h"
@@ -26,6 +27,29 @@ enum wmsg_op {
 	WMSG_DELETE,      /* stop session msg->key; answered once its sockets are closed */
 	WMSG_QUERY,       /* snapshot session msg->key */
 	WMSG_RTP_TIMEOUT, /* worker -> control: no RTP on msg->key for msg->idle_ms */
+	WMSG_APP,         /* apply msg->app to session msg->key (a media application) */
+	WMSG_EVENT,       /* worker -> control: msg->ev happened on session msg->key */
+};
+
+/* A media application request (relay_apps.h) for one leg of one stream. */
+enum wapp_op {
+	WAPP_ECHO,
+	WAPP_PLAY,
+	WAPP_STOP_PLAY,
+	WAPP_SEND_DTMF,
+	WAPP_REC_START,
+	WAPP_REC_STOP
+};
+
+struct wapp {
+	enum wapp_op op;
+	uint32_t stream;
+	uint8_t leg;
+	bool on;               /* ECHO */
+	struct prompt *prompt; /* PLAY: owned by the message until the worker takes it */
+	char digits[33];       /* SEND_DTMF */
+	uint32_t duration_ms;  /* SEND_DTMF: per digit */
+	struct recording *rec; /* REC_START: the control thread's until the worker takes it */
 };
 
 /* A change of one leg of one stream (UpdateSession.streams[]). */
@@ -60,6 +84,8 @@ struct wmsg {
 	struct relay_update *update;   /* UPDATE; streams in it are moved out by the worker */
 	struct session_snapshot *snap; /* ADD/UPDATE/DELETE/QUERY: filled by the worker */
 	uint64_t idle_ms;              /* RTP_TIMEOUT */
+	struct wapp app;               /* APP */
+	struct relay_event ev;         /* EVENT */
 	struct wmsg *next;             /* list link of whichever side holds the message */
 };
 
@@ -83,7 +109,8 @@ struct worker {
 	unsigned slots, buffers;
 	int rt_priority; /* SCHED_FIFO priority asked for; 0: normal scheduling */
 	uint64_t next_tick_ns;
-	sem_t started_sem; /* posted by the thread once start_rc is set */
+	struct app_sched sched; /* legs generating packets (prompts, digits) */
+	sem_t started_sem;      /* posted by the thread once start_rc is set */
 	int start_rc;
 	char start_err[256];
 };

@@ -18,6 +18,7 @@
 #include "b2bua_internal.h"
 #include "call.h"
 #include "call_auth.h"
+#include "call_exec.h"
 #include "call_media.h"
 #include "call_persist.h"
 #include "call_record.h"
@@ -90,6 +91,7 @@ void b2bua_call_free(struct b2bua *b, struct call *call)
 	b2bua_relay_drop(call);
 	b2bua_indialog_drop(b, call);
 	b2bua_fork_drop(call);
+	call_exec_free(call);
 	call_unlink(b, call);
 	su_home_unref(call->home);
 }
@@ -168,6 +170,7 @@ void call_hangup(struct b2bua *b, struct call *call, enum hangup_cause cause, co
 		call->ended_ms = clock_mono_ms();
 		log_info("call", "hangup %s by %s", hangup_cause_name(cause), side);
 	}
+	call_exec_ended(b, call);
 	if (call->timer)
 		su_timer_reset(call->timer);
 	leg_end(b, &call->a, cause);
@@ -221,7 +224,7 @@ unsigned b2bua_call_legs(struct b2bua *b, struct call *call, unsigned from)
 	return started;
 }
 
-static void originate(struct b2bua *b, struct call *call)
+void b2bua_originate(struct b2bua *b, struct call *call)
 {
 	unsigned started = b2bua_call_legs(b, call, 0);
 
@@ -272,7 +275,11 @@ static void on_media_created(struct call *call, int rc)
 		return;
 	}
 	b2bua_fork_early(b, call);
-	originate(b, call);
+	if (call_exec_pending(call)) {
+		call_exec_start(b, call);
+		return;
+	}
+	b2bua_originate(b, call);
 }
 
 static void respond_challenge(struct b2bua *b, ua_handle *nh, const struct call_auth_result *ar)
@@ -322,6 +329,9 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 		rr.context = ctx;
 
 	router_route(b->deps.router, call->home, &rr, &res);
+	if (res.program && !res.status && call_exec_new(b, call, res.program) != 0)
+		res.status = 500;
+	res.program = NULL;
 	if (res.status) {
 		log_info("call", "%s -> %s: %d (%s)", user, rr.destination, res.status,
 		         res.reason ? res.reason : hangup_cause_name(res.cause));
@@ -334,11 +344,31 @@ static bool routed(struct b2bua *b, struct call *call, const struct ua_request *
 	call->srtp_policy[SIDE_B] = srtp_policy_of(res.srtp, res.callee ? res.callee : "callee");
 	call->callee = res.callee;
 	call->timeout_s = res.timeout_s ? res.timeout_s : (unsigned)b->cfg->call_timeout_s;
+	if (call_exec_pending(call)) {
+		if (call->late_offer) {
+			/* Prompts, recordings and digits need the caller's media first. */
+			log_notice("call",
+			           "%s -> %s: the plan runs applications before any bridge, "
+			           "and the caller sent no SDP offer: 488",
+			           user, rr.destination);
+			call->hangup_cause = HANGUP_CAUSE_INCOMPATIBLE_DESTINATION;
+			call->hangup_side = "dialplan";
+			respond_a(b, call, 488, NULL, NULL);
+			return false;
+		}
+		/* The caller gets our SDP (183 at least) before it is sent media. */
+		if (call_exec_needs_answer(call) && res.early < ROUTE_EARLY_PRE_ANSWER)
+			res.early = ROUTE_EARLY_PRE_ANSWER;
+	}
 	if (b2bua_fork_setup(b, call, &res) != 0) {
 		respond_a(b, call, 500, NULL, NULL);
 		return false;
 	}
-	log_info("call", "%s -> %s: bridge to %u contact(s)", user, rr.destination, res.n_targets);
+	if (call_exec_pending(call))
+		log_info("call", "%s -> %s: running the plan's applications", user, rr.destination);
+	else
+		log_info("call", "%s -> %s: bridge to %u contact(s)", user, rr.destination,
+		         res.n_targets);
 	return true;
 }
 
@@ -491,7 +521,7 @@ void b2bua_on_invite(void *arg, ua_handle *nh, const struct ua_request *req)
 			return;
 		}
 		b2bua_fork_early(b, call);
-		originate(b, call);
+		b2bua_originate(b, call);
 		return;
 	}
 	rc = b2bua_fork_answers_a(call) ? call_media_create_answered(b->cm, call, on_media_created)
@@ -543,6 +573,10 @@ void b2bua_on_media_event(void *arg, struct media_node *node, const RpcEnvelope 
 		log_notice("call", "no RTP for %llu ms: hanging up",
 		           (unsigned long long)ev->rtp_timeout->idle_ms);
 		call_hangup(b, call, HANGUP_CAUSE_MEDIA_TIMEOUT, "media");
+	} else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_PLAYBACK_DONE ||
+	           ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_DTMF ||
+	           ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_RECORDING_DONE) {
+		call_exec_media_event(b, call, ev);
 	} else if (ev->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_SESSION_CLOSED) {
 		log_notice("call", "media node closed the session (%s): hanging up",
 		           ev->session_closed->reason);

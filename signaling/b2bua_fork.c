@@ -7,6 +7,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "b2bua_internal.h"
+#include "call_exec.h"
 #include "call_record.h"
 #include "codec_string.h"
 #include "log.h"
@@ -77,6 +78,31 @@ int b2bua_fork_setup(struct b2bua *b, struct call *call, const struct route_resu
 			f->rest[f->n_rest++] = res->targets[i];
 	}
 	codecs(b, call, res);
+	return 0;
+}
+
+int b2bua_fork_targets(struct b2bua *b, struct call *call, const struct route_result *res)
+{
+	struct call_fork *f = call->fork;
+
+	if (!f)
+		return -ENOMEM;
+	call->n_b = 0;
+	f->n_rest = f->next_rest = 0;
+	for (unsigned i = 0; i < res->n_targets; i++) {
+		if (res->targets[i].group == res->targets[0].group)
+			take_target(b, call, call->n_b++, &res->targets[i]);
+		else
+			f->rest[f->n_rest++] = res->targets[i];
+	}
+	call->callee = res->callee;
+	if (res->timeout_s)
+		call->timeout_s = res->timeout_s;
+	/* The offer for the callee was made with the caller's answer: its codecs and SRTP
+	 * policy are the ones the plan had before its first application that waits. */
+	if (res->codec_string || res->absolute_codec_string || res->srtp)
+		log_debug("call", "bridge: codec and srtp variables set after the caller was "
+		                  "answered are not applied");
 	return 0;
 }
 
@@ -183,10 +209,12 @@ void b2bua_fork_answer_a(struct b2bua *b, struct call *call)
 			log_info("call", "active");
 			call_record_dialog(b->deps.store, call, b->cfg->node_id);
 		}
-		return;
+	} else {
+		respond_a(b, call, 200, "OK",
+		          call->fork && call->fork->a_fixed ? call->a.sdp_sent : call->sdp_out);
 	}
-	respond_a(b, call, 200, "OK",
-	          call->fork && call->fork->a_fixed ? call->a.sdp_sent : call->sdp_out);
+	/* Last: the hook may end the call. */
+	call_exec_answered(b, call);
 }
 
 void b2bua_fork_drop(struct call *call)

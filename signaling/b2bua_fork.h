@@ -17,6 +17,9 @@ struct b2bua;
 /* Takes a routed call's targets: the first group's become call->b[] (call->n_b), the others
  * wait for a failover; the codec variables become call->codec_prefs. 0 or -ENOMEM. */
 int b2bua_fork_setup(struct b2bua *b, struct call *call, const struct route_result *res);
+/* A bridge run by the call's executor after routing: takes res's targets as setup does, keeping
+ * what the caller was sent already. 0 or -ENOMEM. */
+int b2bua_fork_targets(struct b2bua *b, struct call *call, const struct route_result *res);
 /* True when the caller is to be answered with our own SDP before the bridge (pre_answer,
  * answer): the media session is created with call_media_create_answered(). */
 bool b2bua_fork_answers_a(const struct call *call);

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "b2bua_internal.h"
+#include "call_exec.h"
+#include "media_plan.h"
 
 /* A queue longer than this is a peer flooding the dialog: further requests get 503. */
 #define INDIALOG_MAX_QUEUED 32
@@ -104,6 +106,47 @@ static void req_finish(struct b2bua *b, struct indialog_req *r, int status, cons
 	free(r);
 }
 
+/* True when the leg's SDP offers or answers RFC 4733 telephone-events. */
+static bool leg_has_events(const struct leg *leg)
+{
+	struct media_plan *plan = NULL;
+	bool yes = false;
+
+	if (!leg || !leg->sdp || media_plan_parse(leg->sdp, strlen(leg->sdp), 16, &plan, NULL, 0))
+		return false;
+	for (unsigned i = 0; i < plan->n_streams && !yes; i++)
+		for (unsigned c = 0; c < plan->streams[i].n_codecs && !yes; c++)
+			yes = plan->streams[i].kind == MEDIA_AUDIO && !plan->streams[i].rejected &&
+			      plan->streams[i].codecs[c].role == MEDIA_CODEC_DTMF;
+	media_plan_free(plan);
+	return yes;
+}
+
+/* An INFO carrying a digit is the call's digit event: taken by what listens for digits (then
+ * answered here, true). Otherwise it is relayed as any INFO, and when the other leg negotiated
+ * telephone-events the digit is also sent to it in that form, which is how it hears digits in
+ * its media. */
+static bool dtmf_taken(struct b2bua *b, struct call *call, struct leg *from,
+                       const struct ua_leg_event *ev)
+{
+	struct leg *to = from->is_a ? call->winner : &call->a;
+	unsigned ms = 0;
+	char digit = call_exec_info_digit(ev->content_type, ev->body, ev->body_len, &ms);
+	char digits[2] = {digit, '\0'};
+
+	if (!digit)
+		return false;
+	if (call_exec_digit(b, call, from->is_a ? 0 : 1, digit, ms)) {
+		sip_ua_respond_now(b->ua, from->nh, 200, "OK", NULL);
+		return true;
+	}
+	if (to && leg_live(to) && leg_has_events(to) &&
+	    call_media_send_dtmf(b->cm, call, to->is_a ? SIDE_A : SIDE_B, digits, ms) == 0)
+		log_info("call", "digit %c from the %s's INFO sent to the %s as a telephone-event",
+		         digit, side_name(from), side_name(to));
+	return false;
+}
+
 void b2bua_indialog_received(struct b2bua *b, struct call *call, struct leg *from,
                              const struct ua_leg_event *ev)
 {
@@ -115,6 +158,9 @@ void b2bua_indialog_received(struct b2bua *b, struct call *call, struct leg *fro
 		sip_ua_respond_now(b->ua, from->nh, 481, "Call Does Not Exist", NULL);
 		return;
 	}
+	if (!strcmp(ev->method, "INFO") && call->state != CALL_ENDING &&
+	    dtmf_taken(b, call, from, ev))
+		return;
 	if (call->state == CALL_ENDING || !to || !to->nh || !leg_live(to)) {
 		/* Before the answer there is no one dialog to relay to (several B legs ring). */
 		log_info("call", "%s from the %s refused: no answered leg to relay it to",

@@ -43,6 +43,9 @@ const char *sdp_warning(const struct b2bua *b, const struct call *call, char *bu
  * malformed, 413 when too large, 488 otherwise, each with the reason in a Warning header. */
 void refuse_offer_a(struct b2bua *b, struct call *call, int rc);
 void leg_end(struct b2bua *b, struct leg *leg, enum hangup_cause cause);
+/* Calls the routed B legs (call->b[]) with call->sdp_out, starts the ring timer and writes the
+ * call's sip_dialogs row; a call none of whose INVITEs went out is hung up. */
+void b2bua_originate(struct b2bua *b, struct call *call);
 /* Sends the INVITEs of B legs from..n_b-1 (b2bua.c); returns how many went out. */
 unsigned b2bua_call_legs(struct b2bua *b, struct call *call, unsigned from);
 void media_stop(struct b2bua *b, struct call *call);

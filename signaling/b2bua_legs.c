@@ -10,6 +10,7 @@
 
 #include "b2bua_fork.h"
 #include "b2bua_internal.h"
+#include "call_exec.h"
 #include "call_move.h"
 #include "call_persist.h"
 #include "call_record.h"
@@ -183,6 +184,7 @@ static void on_late_answer_ready(struct call *call, int rc)
 	call_keep_text(call, &call->winner->sdp_sent, call->sdp_out, -1);
 	/* The call's SDP is complete only now: what a restart continues. */
 	call_record_dialog(b->deps.store, call, b->cfg->node_id);
+	call_exec_answered(b, call);
 }
 
 static void b_answered(struct b2bua *b, struct call *call, struct leg *leg,
@@ -254,6 +256,11 @@ static void b_provisional(struct b2bua *b, struct call *call, struct leg *leg,
 		leg_set_state(leg, LEG_EARLY, "1xx received");
 	if (call->winner || call->state == CALL_ENDING)
 		return;
+	if (ev->status == 180 || ev->status == 183) {
+		call_exec_ringing(b, call);
+		if (call->state == CALL_ENDING) /* the hook ended the call */
+			return;
+	}
 	if (ev->sdp)
 		call_keep_text(call, &leg->sdp, ev->sdp, (isize_t)ev->sdp_len);
 	if (ev->sdp && !call->a_early_media) {

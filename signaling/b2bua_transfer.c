@@ -295,6 +295,19 @@ static void route_target(struct b2bua *b, struct call *call, const char *user, c
 	if (u && (ctx = directory_user_var(u, "user_context")) != NULL && *ctx)
 		rr.context = ctx;
 	router_route(b->deps.router, call->home, &rr, res);
+	if (res->program && !res->status && !res->n_targets) {
+		/* A transfer joins the target to a call in progress: prompts, recordings and
+		 * scripts of its plan have no caller of their own to run for. */
+		log_notice("call",
+		           "transfer to %s: its plan runs applications before the bridge, "
+		           "which a transfer does not: refused",
+		           target);
+		res->status = 488;
+		res->cause = HANGUP_CAUSE_INCOMPATIBLE_DESTINATION;
+		res->reason = su_strdup(call->home, "plan waits before the bridge");
+	}
+	route_program_free(res->program);
+	res->program = NULL;
 }
 
 /* The INVITE's From (the transferee's identity), To (the target) and Referred-By. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "b2bua_internal.h"
+#include "call_exec.h"
 #include "log.h"
 #include "observe.h"
 
@@ -153,7 +154,7 @@ static void on_reap(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
  * request in flight, no media session left on the node. Safe to call any number of times. */
 void call_maybe_free(struct b2bua *b, struct call *call)
 {
-	if (call->done || leg_live(&call->a) || call->rpc_pending)
+	if (call->done || leg_live(&call->a) || call->rpc_pending || call_exec_busy(call))
 		return;
 	for (unsigned i = 0; i < call->n_b; i++)
 		if (leg_live(&call->b[i]))

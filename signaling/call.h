@@ -32,6 +32,7 @@ struct indialog_req;
 struct call_fork;
 struct codec_prefs;
 struct transfer;
+struct call_exec;
 
 /* A leg's dialog as seen from outside the stack, kept so that a restarted signald can continue
  * it (call_persist.c); strings on the call's home, NULL while unknown. */
@@ -145,6 +146,12 @@ struct call {
 	struct call_fork *fork;
 	/* The call's codec_string (codec_string.h), NULL: [codecs]. Points into fork. */
 	const struct codec_prefs *codec_prefs;
+	/* The plan's actions that run after routing and the channel variables (call_exec.c;
+	 * owned, NULL for a plan that only bridged) */
+	struct call_exec *exec;
+	/* its recording as the node last reported it, for the CDR (rec_path on the home) */
+	char *rec_path;
+	uint64_t rec_duration_ms, rec_bytes;
 };
 
 /* Replaces *slot, a string on the call's home, with a copy of text (len bytes, or up to its NUL

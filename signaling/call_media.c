@@ -163,6 +163,25 @@ void cm_fill_spec(struct req_buf *rb, int side, unsigned k, const struct media_s
 	rb->spec_ptr[side][k] = sp;
 }
 
+/* The codec of a stream for prompts and recordings: the first media codec of `chosen` (the
+ * offer we send on, whose first codec the answerer takes when it can; our own answer when we
+ * answered), and the telephone-event type the leg writes in `own` (what it sends with). */
+void cm_fill_codec(RpcStreamSpec *sp, const struct media_stream *own,
+                   const struct media_stream *chosen)
+{
+	for (unsigned c = 0; c < chosen->n_codecs; c++)
+		if (chosen->codecs[c].role == MEDIA_CODEC_MEDIA) {
+			sp->codec = chosen->codecs[c].name;
+			sp->codec_pt = chosen->codecs[c].pt;
+			break;
+		}
+	for (unsigned c = 0; c < own->n_codecs; c++)
+		if (own->codecs[c].role == MEDIA_CODEC_DTMF && own->codecs[c].pt) {
+			sp->telephone_event_pt = own->codecs[c].pt;
+			break;
+		}
+}
+
 /* ---- replies ------------------------------------------------------------------------------ */
 
 void cm_take_ports(struct cm_call *st, const RpcSessionInfo *si)
@@ -395,6 +414,9 @@ static int send_create(struct call_media *cm, struct call *call, struct cm_call 
 		st->map[i] = (int)k;
 		cm_fill_spec(&rb, st->from, k, s, true, &st->srtp[st->from][i]);
 		cm_fill_spec(&rb, !st->from, k, s, false, NULL);
+		cm_fill_codec(&rb.spec[st->from][k], s, &st->pending_out->streams[i]);
+		cm_fill_codec(&rb.spec[!st->from][k], &st->pending_out->streams[i],
+		              &st->pending_out->streams[i]);
 		k++;
 	}
 	st->n_session_streams = k;
@@ -467,6 +489,9 @@ int cm_send_update(struct call_media *cm, struct call *call, struct cm_call *st,
 			tandem__media__v1__stream_add__init(&rb.add[na]);
 			cm_fill_spec(&rb, st->from, na, s, true, &st->srtp[st->from][i]);
 			cm_fill_spec(&rb, !st->from, na, s, false, NULL);
+			cm_fill_codec(&rb.spec[st->from][na], s, &applied->streams[i]);
+			cm_fill_codec(&rb.spec[!st->from][na], &applied->streams[i],
+			              &applied->streams[i]);
 			rb.add[na].a = rb.spec_ptr[SIDE_A][na];
 			rb.add[na].b = rb.spec_ptr[SIDE_B][na];
 			rb.add_ptr[na] = &rb.add[na];
@@ -734,6 +759,8 @@ static void on_deleted(void *arg, int rc, const RpcEnvelope *env)
 	if (!rc && (si = cm_reply_session(env)) != NULL) {
 		call->media_packets[SIDE_A] = leg_packets(si->leg_a);
 		call->media_packets[SIDE_B] = leg_packets(si->leg_b);
+		if (si->recording)
+			call_media_note_recording(call, si->recording);
 	} else if (rc) {
 		log_warn("media", "DeleteSession %s: %s %s", call->session_id, strerror(-rc),
 		         call->media_error);

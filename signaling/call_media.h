@@ -69,6 +69,28 @@ int call_media_delete_on(struct call_media *cm, struct media_node *node, const c
  * got (the node's ports) and sent, so that its offers can be relayed again. -EINVAL without
  * SDP both ways, -EPROTO when the two do not match. */
 int call_media_restore(struct call_media *cm, struct call *call);
+/* Media applications (call_media_app.c). The reply (borrowed, NULL when rc < 0) goes to cb;
+ * one request of each kind at a time (-EBUSY), -ENOTCONN before the session exists. */
+typedef void (*call_media_app_cb)(struct call *call, int rc, const RpcEnvelope *reply);
+/* Plays file (in the node's prompts folder) to side; the node's PlaybackDone names play_id. */
+int call_media_play(struct call_media *cm, struct call *call, enum call_side side, const char *file,
+                    uint64_t play_id, call_media_app_cb cb);
+int call_media_stop_play(struct call_media *cm, struct call *call, enum call_side side,
+                         call_media_app_cb cb);
+/* Records both sides into path (in the node's recordings folder); the reply's RecordingInfo. */
+int call_media_record(struct call_media *cm, struct call *call, const char *path,
+                      call_media_app_cb cb);
+int call_media_stop_record(struct call_media *cm, struct call *call, call_media_app_cb cb);
+/* Returns side's media to itself (on) or to the other side again. */
+int call_media_echo(struct call_media *cm, struct call *call, enum call_side side, bool on,
+                    call_media_app_cb cb);
+/* Sends digits to side as telephone-events; fire and forget (a failure is logged). */
+int call_media_send_dtmf(struct call_media *cm, struct call *call, enum call_side side,
+                         const char *digits, unsigned duration_ms);
+
+/* Keeps what the node says of the call's recording (path, duration, bytes) for the CDR. */
+void call_media_note_recording(struct call *call, const Tandem__Media__V1__RecordingInfo *info);
+
 /* Forgets the call's pending callbacks (the call is being freed). */
 void call_media_forget(struct call_media *cm, struct call *call);
 

@@ -29,8 +29,19 @@ struct call_media {
 	const struct codec_prefs *prefs;  /* borrowed from cfg */
 };
 
+/* The media applications' request kinds (call_media_app.c), one reply awaited per kind. */
+enum cm_app {
+	CM_APP_PLAY,
+	CM_APP_STOP_PLAY,
+	CM_APP_RECORD,
+	CM_APP_STOP_RECORD,
+	CM_APP_ECHO,
+	CM_APP__N
+};
+
 /* Negotiation state of one call. */
 struct cm_call {
+	call_media_app_cb app_cb[CM_APP__N];
 	struct media_plan *offer_in;  /* last offer received */
 	struct media_plan *offer_out; /* what we offered the other side for it */
 	enum call_side offer_from;
@@ -93,6 +104,10 @@ void cm_take_ports(struct cm_call *st, const RpcSessionInfo *si);
  * keys (pointed at, not copied). */
 void cm_fill_spec(struct req_buf *rb, int side, unsigned k, const struct media_stream *s,
                   bool remote_known, struct sdp_srtp_leg *srtp);
+
+/* The leg's codec and telephone-event type in spec sp (call_media.c). */
+void cm_fill_codec(RpcStreamSpec *sp, const struct media_stream *own,
+                   const struct media_stream *chosen);
 
 /* Parses an SDP body within the configured limits into *out (media_plan_free()). */
 int cm_parse(struct call_media *cm, struct call *call, const char *sdp, size_t len,

@@ -82,6 +82,7 @@ static int build_move(struct call_media *cm, struct call *call, struct cm_call *
 				return -EPROTO;
 			cm_fill_spec(rb, side, k, s ? s : other, s && media_stream_active(s),
 			             &st->srtp[side][i]);
+			cm_fill_codec(&rb->spec[side][k], s ? s : other, s ? s : other);
 		}
 		st->map[i] = (int)k++;
 	}

@@ -67,6 +67,9 @@ void call_record_end(struct store *st, const struct call *call, const char *node
 	    .rtp_packets_a = call->media_packets[0],
 	    .rtp_packets_b = call->media_packets[1],
 	    .hostname = node_id,
+	    .record_path = or_empty(call->rec_path),
+	    .record_ms = call->rec_duration_ms,
+	    .record_bytes = call->rec_bytes,
 	};
 
 	if (!st)

@@ -559,10 +559,21 @@ enum dialplan_app dialplan_app_of(const char *application)
 	    {"pre_answer", DIALPLAN_APP_PRE_ANSWER},
 	    {"ring_ready", DIALPLAN_APP_RING_READY},
 	    {"log", DIALPLAN_APP_LOG},
+	    {"playback", DIALPLAN_APP_PLAYBACK},
+	    {"record_session", DIALPLAN_APP_RECORD_SESSION},
+	    {"stop_record_session", DIALPLAN_APP_STOP_RECORD_SESSION},
+	    {"echo", DIALPLAN_APP_ECHO},
+	    {"sleep", DIALPLAN_APP_SLEEP},
+	    {"lua", DIALPLAN_APP_LUA},
 	};
 
 	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
 		if (!strcmp(application, apps[i].name))
 			return apps[i].app;
 	return DIALPLAN_APP_UNSUPPORTED;
+}
+
+bool dialplan_app_waits(enum dialplan_app app)
+{
+	return app >= DIALPLAN_APP_PLAYBACK;
 }

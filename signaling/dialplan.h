@@ -67,7 +67,18 @@ enum dialplan_app {
 	DIALPLAN_APP_PRE_ANSWER, /* data: ignored; 183 with the media node's SDP (early media) */
 	DIALPLAN_APP_RING_READY, /* data: ignored; 180 to the caller */
 	DIALPLAN_APP_LOG,        /* data: "[LEVEL ]message", written to signald's log */
+	/* Applications that wait (call_exec.c runs them, one after the other): */
+	DIALPLAN_APP_PLAYBACK,            /* data: a file in the media node's prompts folder */
+	DIALPLAN_APP_RECORD_SESSION,      /* data: a path in the media node's recordings folder */
+	DIALPLAN_APP_STOP_RECORD_SESSION, /* data: ignored (the call has one recording) */
+	DIALPLAN_APP_ECHO,                /* data: ignored; the caller hears itself until hangup */
+	DIALPLAN_APP_SLEEP,               /* data: milliseconds */
+	DIALPLAN_APP_LUA,                 /* data: "script.lua [args...]" */
 };
+
+/* True for an application that waits for something (media, a timer, a script): the plan's
+ * actions from there on run in the call's executor instead of at routing time. */
+bool dialplan_app_waits(enum dialplan_app app);
 
 /* Loads and checks path. On error returns -errno (-ENOENT/-EACCES: unreadable; -EINVAL: not a
  * dialplan we accept; -ENOMEM) and writes one line to err: "FILE:LINE: <element>: problem". */
@@ -85,7 +96,9 @@ void dialplan_result_free(struct dialplan_result *r);
 
 /* DIALPLAN_APP_UNSUPPORTED for a name Tandem does not run (case matters, as in FreeSWITCH). */
 enum dialplan_app dialplan_app_of(const char *application);
-#define DIALPLAN_APPS_TEXT "answer, bridge, hangup, log, pre_answer, ring_ready, set"
+#define DIALPLAN_APPS_TEXT                                                                         \
+	"answer, bridge, echo, hangup, log, lua, playback, pre_answer, record_session, "           \
+	"ring_ready, set, sleep, stop_record_session"
 
 /* Channel variables (dialplan_vars.c). value NULL or "" unsets. 0 or -ENOMEM. */
 int dialplan_vars_set(struct dialplan_vars *vars, const char *name, const char *value);

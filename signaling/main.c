@@ -514,6 +514,7 @@ static int setup_calls(struct signald *sd)
 	    .accounts = sd->accounts,
 	    .router = sd->router,
 	    .store = sd->store,
+	    .scripts = sd->scripts,
 	};
 	rc = b2bua_new(&sd->b2bua, sd->root, &sd->cfg, sd->media, &deps);
 	if (rc)

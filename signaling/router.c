@@ -259,7 +259,7 @@ static void early(struct route_result *out, enum route_early e)
 }
 
 /* FreeSWITCH's log application: "[LEVEL ]message", LEVEL one of its names. */
-static void log_line(const char *data)
+void router_log_line(const char *data)
 {
 	static const struct {
 		const char *name;
@@ -287,13 +287,29 @@ static void log_line(const char *data)
 		log_error("dialplan", "%s", data);
 }
 
-/* Runs the hunted actions; stops at the first that decides the call. */
-static void execute(struct router *r, su_home_t *home, const struct dialplan_result *dr,
-                    struct dialplan_vars *vars, struct route_result *out)
+void route_program_free(struct route_program *p)
 {
+	if (!p)
+		return;
+	dialplan_result_free(&p->dr);
+	dialplan_vars_clear(&p->vars);
+	free(p);
+}
+
+/* Runs the hunted actions; stops at the first that decides the call, or at the first that
+ * waits (*wait_at: its index, else n_actions). */
+static void execute(struct router *r, su_home_t *home, const struct dialplan_result *dr,
+                    struct dialplan_vars *vars, struct route_result *out, unsigned *wait_at)
+{
+	*wait_at = dr->n_actions;
 	for (unsigned i = 0; i < dr->n_actions; i++) {
 		const struct dialplan_action *a = &dr->actions[i];
 		char *data = NULL;
+
+		if (dialplan_app_waits(dialplan_app_of(a->application))) {
+			*wait_at = i;
+			return;
+		}
 
 		if (dialplan_vars_expand(vars, a->data ? a->data : "", &data) != 0) {
 			fail(home, out, 500, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE,
@@ -324,7 +340,7 @@ static void execute(struct router *r, su_home_t *home, const struct dialplan_res
 			early(out, ROUTE_EARLY_ANSWER);
 			break;
 		case DIALPLAN_APP_LOG:
-			log_line(data);
+			router_log_line(data);
 			break;
 		default:
 			/* dialplan_load() refuses every other name. */
@@ -339,6 +355,8 @@ static void execute(struct router *r, su_home_t *home, const struct dialplan_res
 static void vars_to_result(const struct dialplan_vars *vars, su_home_t *home,
                            struct route_result *out)
 {
+	const char *srtp = dialplan_vars_get(vars, "srtp");
+
 	const char *v = dialplan_vars_get(vars, "call_timeout");
 	long t = v ? strtol(v, NULL, 10) : 0;
 
@@ -348,6 +366,46 @@ static void vars_to_result(const struct dialplan_vars *vars, su_home_t *home,
 		out->codec_string = su_strdup(home, v);
 	if ((v = dialplan_vars_get(vars, "absolute_codec_string")) != NULL)
 		out->absolute_codec_string = su_strdup(home, v);
+	if (srtp)
+		out->srtp = su_strdup(home, srtp);
+}
+
+void router_bridge(struct router *r, su_home_t *home, const char *data, struct dialplan_vars *vars,
+                   struct route_result *out)
+{
+	bridge(r, home, data, vars, out);
+	vars_to_result(vars, home, out);
+}
+
+/* Variables whose application runs later in the call's life: a plan setting one needs the
+ * executor even when it bridged at once. */
+static bool has_hooks(const struct dialplan_vars *vars)
+{
+	static const char *const hooks[] = {"execute_on_answer", "execute_on_ring", "api_on_answer",
+	                                    "api_hangup_hook"};
+
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
+		if (dialplan_vars_get(vars, hooks[i]))
+			return true;
+	return false;
+}
+
+/* Moves the hunt's actions and variables into out->program (both emptied). */
+static void keep_program(struct dialplan_result *dr, struct dialplan_vars *vars, unsigned next,
+                         su_home_t *home, struct route_result *out)
+{
+	struct route_program *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		fail(home, out, 500, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "out of memory");
+		return;
+	}
+	p->dr = *dr;
+	p->vars = *vars;
+	p->next = next;
+	memset(dr, 0, sizeof(*dr));
+	memset(vars, 0, sizeof(*vars));
+	out->program = p;
 }
 
 void router_route(struct router *r, su_home_t *home, const struct route_request *req,
@@ -392,10 +450,12 @@ void router_route(struct router *r, su_home_t *home, const struct route_request 
 		log_info("route", "%s -> %s: context %s, extension %s, %u action(s)", req->caller,
 		         req->destination, dr.context, dr.extension ? dr.extension : "(none)",
 		         dr.n_actions);
-		execute(r, home, &dr, &vars, out);
+		unsigned wait_at;
+
+		execute(r, home, &dr, &vars, out, &wait_at);
 		vars_to_result(&vars, home, out);
-		if (dialplan_vars_get(&vars, "srtp"))
-			out->srtp = su_strdup(home, dialplan_vars_get(&vars, "srtp"));
+		if (wait_at < dr.n_actions || (!out->status && has_hooks(&vars)))
+			keep_program(&dr, &vars, wait_at, home, out);
 	}
 	dialplan_result_free(&dr);
 	dialplan_vars_clear(&vars);

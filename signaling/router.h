@@ -7,6 +7,7 @@
 #include <sofia-sip/su_alloc.h>
 
 #include "call.h"
+#include "dialplan.h"
 #include "hangup_cause.h"
 
 struct dialplan;
@@ -51,7 +52,22 @@ struct route_result {
 	 * directory variable `srtp`, else NULL (off). The caller's own `srtp` directory variable
 	 * is its leg's, so it does not seed the channel. */
 	char *srtp;
+	/* Actions left to run, or hooks to keep (above): malloc'ed, owned by the caller. status 0
+	 * and no targets when actions are left. */
+	struct route_program *program;
 };
+
+/* The part of a plan that runs after routing (call_exec.c): the hunted actions from the first
+ * that waits (playback, sleep, record_session, ...) on, and the call's channel variables. Also
+ * made for a plan that bridged at once when its variables name a hook to run later
+ * (execute_on_answer, execute_on_ring, api_on_answer, api_hangup_hook). */
+struct route_program {
+	struct dialplan_result dr;
+	unsigned next; /* index of the next action to run */
+	struct dialplan_vars vars;
+};
+
+void route_program_free(struct route_program *p); /* accepts NULL */
 
 struct route_var {
 	const char *name, *value;
@@ -77,6 +93,14 @@ int router_new(struct router **out, struct dialplan *dp, struct directory *dir, 
 void router_free(struct router *r);
 /* Routes later calls with dp (borrowed, NULL: no dialplan); the old one is the caller's. */
 void router_set_dialplan(struct router *r, struct dialplan *dp);
+
+/* Runs a `bridge` action for a call's executor: out gets the targets as router_route() would
+ * give them (or the failure status), with the channel's codec_string and ring time. */
+void router_bridge(struct router *r, su_home_t *home, const char *data, struct dialplan_vars *vars,
+                   struct route_result *out);
+
+/* The log application: "[LEVEL ]message" written to signald's log. */
+void router_log_line(const char *data);
 
 /* Fills out; every string is allocated on home (the call's). */
 void router_route(struct router *r, su_home_t *home, const struct route_request *req,

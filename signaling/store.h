@@ -66,6 +66,9 @@ struct store_cdr {
 	const char *media_node, *media_session;
 	uint64_t rtp_packets_a, rtp_packets_b; /* RTP received from each side (final stats) */
 	const char *hostname;
+	/* record_session's file on the media node ("" or NULL: none), its audio and size */
+	const char *record_path;
+	uint64_t record_ms, record_bytes;
 };
 
 /* What continuing a confirmed call after a restart takes (sip_calls, one row per call next to

@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char schema_v1[] =
     "CREATE TABLE sip_registrations ("
@@ -122,6 +122,13 @@ static const char schema_v4[] =
                                       "END;"
                                       "PRAGMA user_version = 4;";
 
+/* v5: the call's recording (record_session), as the media node reported it last. */
+static const char schema_v5[] = "ALTER TABLE cdr ADD COLUMN record_path TEXT NOT NULL DEFAULT '';"
+                                "ALTER TABLE cdr ADD COLUMN record_ms INTEGER NOT NULL DEFAULT 0;"
+                                "ALTER TABLE cdr ADD COLUMN record_bytes INTEGER NOT NULL "
+                                "DEFAULT 0;"
+                                "PRAGMA user_version = 5;";
+
 #define COLUMNS                                                                                    \
 	"call_id, cseq, sip_user, sip_host, contact, status, expires, user_agent, network_ip, "    \
 	"network_port, network_proto, sip_username, sip_realm, hostname, profile_name, nat"
@@ -178,8 +185,9 @@ static const char *const stmt_sql[ST__N] = {
     [ST_CDR_ADD] = "INSERT INTO cdr (call_id, caller, callee, destination, contact, start_epoch,"
                    " answer_epoch, end_epoch, duration_ms, billsec, hangup_cause, q850_cause,"
                    " hangup_side, sip_status, media_node, media_session, rtp_packets_a,"
-                   " rtp_packets_b, hostname) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                   " rtp_packets_b, hostname, record_path, record_ms, record_bytes) VALUES (?1,"
+                   " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+                   " ?19, ?20, ?21, ?22)",
     [ST_CALL_SAVE] = "INSERT OR REPLACE INTO sip_calls (" CALL_COLUMNS ") VALUES (?1, ?2, ?3,"
                      " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
                      " ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34,"
@@ -569,6 +577,9 @@ static int sq_cdr_add(struct store *st, const struct store_cdr *c)
 	sqlite3_bind_int64(s, 17, (sqlite3_int64)c->rtp_packets_a);
 	sqlite3_bind_int64(s, 18, (sqlite3_int64)c->rtp_packets_b);
 	bind_text(s, 19, c->hostname);
+	bind_text(s, 20, c->record_path ? c->record_path : "");
+	sqlite3_bind_int64(s, 21, (sqlite3_int64)c->record_ms);
+	sqlite3_bind_int64(s, 22, (sqlite3_int64)c->record_bytes);
 	return step_done(s);
 }
 
@@ -645,6 +656,7 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 	    (v < 2 && sqlite3_exec(db, schema_v2, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v < 3 && sqlite3_exec(db, schema_v3, NULL, NULL, &msg) != SQLITE_OK) ||
 	    (v < 4 && sqlite3_exec(db, schema_v4, NULL, NULL, &msg) != SQLITE_OK) ||
+	    (v < 5 && sqlite3_exec(db, schema_v5, NULL, NULL, &msg) != SQLITE_OK) ||
 	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot create the schema: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);

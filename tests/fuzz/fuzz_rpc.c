@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "apps_rpc.h"
 #include "control.h"
 #include "fuzz_in.h"
 #include "fuzz_util.h"
@@ -149,6 +150,12 @@ static void work(struct mediad *md, struct wmsg *m, bool fail)
 	}
 	slot = slot_of(m->key);
 	rs = slot ? *slot : NULL;
+	if (m->op == WMSG_APP) {
+		/* A media application: applied as far as the control thread can tell. */
+		m->result = rs && !fail ? 0 : -ENOENT;
+		apps_rpc_answer(md, m);
+		return;
+	}
 	if (!rs) {
 		m->result = -ENOENT;
 	} else if (m->op == WMSG_UPDATE) {
@@ -252,6 +259,7 @@ static void node_free(struct mediad *md)
 	rpc_server_free(md->rpc);
 	owners_free(md->owners);
 	session_table_free(md->sessions);
+	u32map_free(&md->closing);
 	free(md->workers);
 	free(md->backlog);
 	free(md->load);

@@ -221,6 +221,7 @@ static void route(struct node *n, const struct ua_request *req, const char *user
 	if (u && (ctx = directory_user_var(u, "user_context")) != NULL && *ctx)
 		rr.context = ctx;
 	router_route(n->router, home, &rr, &res);
+	route_program_free(res.program); /* what the call's executor would run */
 	su_home_deinit(home);
 }
 

@@ -78,6 +78,10 @@ static void create(struct out *o, unsigned client, const char *call_id, bool str
 	sa[0].kind = sb[0].kind = TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_AUDIO;
 	sa[0].remote_rtp = &ea;
 	sa[0].clock_rate = 8000;
+	if (strstr(call_id, "apps")) {
+		sa[0].codec = "PCMU";
+		sa[0].telephone_event_pt = 101;
+	}
 	sb[0].rtcp_mux = true;
 	sb[0].remote_rtp = &eb;
 	sa[1].kind = sb[1].kind = TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_VIDEO;
@@ -164,6 +168,54 @@ static void by_ref(struct out *o, unsigned client, int body, const char *call_id
 	put_env(o, client, &env);
 }
 
+/* The media applications on a session whose leg A negotiated PCMU and telephone-event. */
+static void apps(struct out *o, unsigned client, const char *call_id)
+{
+	RpcEnvelope env = TANDEM__MEDIA__V1__ENVELOPE__INIT;
+	RpcSessionRef ref = TANDEM__MEDIA__V1__SESSION_REF__INIT;
+	Tandem__Media__V1__SetEchoRequest echo = TANDEM__MEDIA__V1__SET_ECHO_REQUEST__INIT;
+	Tandem__Media__V1__PlayRequest play = TANDEM__MEDIA__V1__PLAY_REQUEST__INIT;
+	Tandem__Media__V1__StopPlayRequest stop = TANDEM__MEDIA__V1__STOP_PLAY_REQUEST__INIT;
+	Tandem__Media__V1__SendDtmfRequest dtmf = TANDEM__MEDIA__V1__SEND_DTMF_REQUEST__INIT;
+	Tandem__Media__V1__StartRecordingRequest rec =
+	    TANDEM__MEDIA__V1__START_RECORDING_REQUEST__INIT;
+	Tandem__Media__V1__StopRecordingRequest stop_rec =
+	    TANDEM__MEDIA__V1__STOP_RECORDING_REQUEST__INIT;
+
+	ref.call_id = (char *)call_id;
+	env.version = RPC_VERSION;
+	env.request_id = 5;
+	echo.session = play.session = stop.session = dtmf.session = rec.session = stop_rec.session =
+	    &ref;
+	echo.on = true;
+	env.body_case = RPC_BODY(SET_ECHO);
+	env.set_echo = &echo;
+	put_env(o, client, &env);
+	play.file = "hello.wav";
+	play.play_id = 7;
+	env.body_case = RPC_BODY(PLAY);
+	env.play = &play;
+	put_env(o, client, &env);
+	play.file = "../etc/passwd";
+	put_env(o, client, &env);
+	stop.leg = TANDEM__MEDIA__V1__LEG_ID__LEG_B;
+	env.body_case = RPC_BODY(STOP_PLAY);
+	env.stop_play = &stop;
+	put_env(o, client, &env);
+	dtmf.digits = "123#";
+	dtmf.duration_ms = 80;
+	env.body_case = RPC_BODY(SEND_DTMF);
+	env.send_dtmf = &dtmf;
+	put_env(o, client, &env);
+	rec.path = "calls/one.wav";
+	env.body_case = RPC_BODY(START_RECORDING);
+	env.start_recording = &rec;
+	put_env(o, client, &env);
+	env.body_case = RPC_BODY(STOP_RECORDING);
+	env.stop_recording = &stop_rec;
+	put_env(o, client, &env);
+}
+
 int main(int argc, char **argv)
 {
 	struct out o;
@@ -210,5 +262,16 @@ int main(int argc, char **argv)
 	by_ref(&o, 2, RPC_BODY(LIST_SESSIONS), NULL);
 	put_op(&o, WORKERS_RUN);
 	save(argv[1], "pool_exhausted", &o);
+
+	memset(&o, 0, sizeof(o));
+	create(&o, 0, "apps-1@example", false);
+	put_op(&o, WORKERS_RUN);
+	apps(&o, 0, "apps-1@example");
+	put_op(&o, WORKERS_RUN);
+	apps(&o, 1, "apps-1@example");
+	put_op(&o, WORKERS_FAIL);
+	by_ref(&o, 0, RPC_BODY(DELETE_SESSION), "apps-1@example");
+	put_op(&o, WORKERS_RUN);
+	save(argv[1], "media_apps", &o);
 	return 0;
 }

@@ -41,6 +41,11 @@ RpcEnvelope *node_call(RpcEnvelope *req)
 	return reply;
 }
 
+void *node_dealer(void)
+{
+	return dealer;
+}
+
 RpcEnvelope *node_raw(const void *buf, size_t len)
 {
 	RpcEnvelope *reply = NULL;
@@ -85,6 +90,9 @@ static RpcStreamSpec *stream(const struct spec *sp, RpcEndpoint *ep, RpcEndpoint
 	s->kind = sp->kind;
 	s->rtcp_mux = sp->mux;
 	s->srtp = (RpcSrtpParams *)sp->srtp;
+	s->telephone_event_pt = sp->te_pt;
+	s->codec = (char *)(sp->codec ? sp->codec : "");
+	s->codec_pt = sp->codec_pt;
 	if (sp->port) {
 		tandem__media__v1__endpoint__init(ep);
 		ep->ip = (char *)(sp->ip ? sp->ip : "127.0.0.1");

@@ -30,6 +30,8 @@ int node_connect(const char *endpoint, const char *identity);
 void node_close(void);
 /* Sends req (version and request id filled in) and returns the reply, or NULL on timeout. */
 RpcEnvelope *node_call(RpcEnvelope *req);
+/* The DEALER, for clients that wait for replies and events themselves. */
+void *node_dealer(void);
 /* Sends bytes as one frame and returns whatever comes back first, or NULL. */
 RpcEnvelope *node_raw(const void *buf, size_t len);
 /* The next event within timeout_ms (other messages skipped), or NULL. */
@@ -45,6 +47,9 @@ struct spec {
 	unsigned rtcp_port;        /* remote RTCP port; 0 = derived */
 	const char *ip;            /* NULL = 127.0.0.1 */
 	const RpcSrtpParams *srtp; /* NULL = plain */
+	unsigned te_pt;            /* telephone-event payload type, 0 = none */
+	const char *codec;         /* NULL = "" */
+	unsigned codec_pt;
 };
 
 RpcEnvelope *create_session(const char *call_id, size_t n, const struct spec *a,

@@ -3,7 +3,8 @@
 # (application/dtmf-relay, Signal=5) reaches the callee with its body and Content-Type and the
 # callee's 200 comes back, a MESSAGE likewise, a 415 from the callee comes back as 415, a
 # NOTIFY (Event: refer, message/sipfrag) keeps its Event and Subscription-State, the
-# callee's MESSAGE reaches the caller, and an INFO the callee leaves unanswered gets 408.
+# callee's MESSAGE reaches the caller, and an INFO the callee leaves unanswered gets 408. The
+# INFO's digit is also the call's digit event, sent to the callee as a telephone-event.
 # Outside a dialog INFO, MESSAGE and NOTIFY get 481; OPTIONS lists them in Allow.
 . "$(dirname "$0")/lib.sh"
 
@@ -44,6 +45,12 @@ check "INFO kept its Content-Type application/dtmf-relay" \
 	has_line "$T/info1" 'Content-Type: application/dtmf-relay'
 check "INFO kept its body Signal=5" has_line "$T/info1" 'Signal=5'
 check "INFO kept its body Duration=160" has_line "$T/info1" 'Duration=160'
+# The INFO's digit is the call's digit event, and the callee, which negotiated
+# telephone-events, is sent it in that form too (SendDtmf to the media node).
+check "the INFO's digit became an event: digit 5 from the caller, 160 ms" \
+	grep -aq "digit 5 from the caller (160 ms)" "$T/s1.log"
+check "the digit went to the callee as a telephone-event" \
+	grep -aq "digit 5 from the caller's INFO sent to the callee as a telephone-event" "$T/s1.log"
 check "MESSAGE reached the callee" grep -q '^MESSAGE sip:' "$T/msg1"
 check "MESSAGE kept its Content-Type" has_line "$T/msg1" 'Content-Type: text/plain;charset=UTF-8'
 check "MESSAGE kept its body" has_line "$T/msg1" 'Hello through the switch'

@@ -10,7 +10,7 @@ command -v promtool >/dev/null || { log "SKIP: promtool missing (package prometh
 PROBE=$TANDEM_SRC/tests/integration/metrics_probe.py
 mport=$(free_port)
 M=127.0.0.1:$mport
-start_mediad m1 --set "metrics.listen=$M" --set mediad.workers=2 || exit 1
+start_mediad m1 --set "metrics.listen=$M" --set mediad.workers=2 --set apps.recordings_dir="$T/rec" || exit 1
 
 scrape() { python3 "$PROBE" get "$M" /metrics | tail -n +2; }
 # value NAME [LABEL-MATCH]: the sum of NAME's samples whose labels contain LABEL-MATCH.
@@ -51,6 +51,10 @@ sleep 0.3 # workers publish their counters after each round
 scrape >"$T/busy.prom"
 check "promtool check metrics passes (with traffic)" promtool check metrics <"$T/busy.prom"
 check "sessions 1" test "$(value tandem_mediad_sessions)" = 1
+check "recordings 0" test "$(value tandem_mediad_recordings)" = 0
+sid=$(jq -r '.create_session_reply.session.session_id' <<<"$json")
+"$MEDIACTL" -e "$m1_RPC" -q record "$sid" metrics.wav
+check "recordings 1 while one runs" test "$(value tandem_mediad_recordings)" = 1
 check "free port pairs fell by the session's two ($free0 -> $(value tandem_mediad_port_pairs_free))" \
 	test "$(value tandem_mediad_port_pairs_free)" = $((free0 - 2))
 check "packets received >= 120 ($(value tandem_mediad_packets_received_total))" test "$(value tandem_mediad_packets_received_total)" -ge 120
@@ -65,9 +69,9 @@ check "worker CPU time is counted" grep -qE '^tandem_mediad_worker_cpu_seconds_t
 
 # Closing the session puts its legs into the quality histograms: A sent 100 packets in order
 # (loss 0), B sent none (no observation).
-sid=$(jq -r '.create_session_reply.session.session_id' <<<"$json")
 "$MEDIACTL" -e "$m1_RPC" -q delete "$sid" >/dev/null
 check "after DeleteSession: sessions 0" wait_for 3 output_is 0 value tandem_mediad_sessions
+check "and recordings 0" test "$(value tandem_mediad_recordings)" = 0
 scrape >"$T/closed.prom"
 check "promtool check metrics passes (histograms filled)" promtool check metrics <"$T/closed.prom"
 check "jitter histogram: one observation (leg A)" grep -qx 'tandem_mediad_stream_jitter_seconds_count 1' "$T/closed.prom"

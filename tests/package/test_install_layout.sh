@@ -52,6 +52,10 @@ check "mediad unit lets io_uring through the syscall filter" \
 	grep -qx 'SystemCallFilter=@system-service io_uring_setup io_uring_enter io_uring_register' "$u/tandem-mediad.service"
 check "signald.ini: state in $TANDEM_STATEDIR" grep -qx "state_dir = $TANDEM_STATEDIR" "$D$TANDEM_CONFDIR/signald.ini"
 check "signald.ini: its key pair" grep -qx "key_file = $TANDEM_CONFDIR/keys/sig1.key" "$D$TANDEM_CONFDIR/signald.ini"
+check "mediad unit may write only its recordings" \
+	grep -qx "ReadWritePaths=-$TANDEM_STATEDIR/recordings" "$u/tandem-mediad.service"
+check "mediad.ini: recordings in $TANDEM_STATEDIR/recordings" \
+	grep -qx "recordings_dir = $TANDEM_STATEDIR/recordings" "$D$TANDEM_CONFDIR/mediad.ini"
 check "mediad.ini: its key and client list" \
 	grep -qx "rpc_clients_file = $TANDEM_CONFDIR/keys/clients" "$D$TANDEM_CONFDIR/mediad.ini"
 # Everything else is the demo's: the installed config differs from it only in those lines.

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "g711.h"
+#include "relay_apps.h"
 #include "session_build.h"
 #include "srtp_ctx.h"
 
@@ -196,6 +198,40 @@ static void test_create_exhaustion_leaks_nothing(void **state)
 	for (uint32_t i = 0; i < s->n_streams; i++)
 		session_build_release(pool, &s->streams[i]);
 	assert_int_equal(port_pool_free_count(pool), free0);
+	session_free(s);
+}
+
+/* Codec and telephone-event per leg: kept for prompts, recordings and digits; PCMA without its
+ * payload type is 8; a payload type above 127 is refused. */
+static void test_codecs(void **state)
+{
+	struct session *s = session_new("c1", "", "", "");
+	struct relay_session *rs = NULL;
+	static struct req q;
+	char msg[256];
+
+	(void)state;
+	init_req(&q, 1, 1);
+	q.spec[0][0].codec = "pcma";
+	q.spec[0][0].telephone_event_pt = 101;
+	q.spec[1][0].codec = "G722";
+	q.spec[1][0].codec_pt = 9;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_OK);
+	assert_int_equal(s->streams[0].law[0], G711_ALAW);
+	assert_int_equal(s->streams[0].codec_pt[0], 8);
+	assert_int_equal(s->streams[0].te_pt[0], 101);
+	assert_int_equal(s->streams[0].law[1], G711_NONE);
+	assert_string_equal(s->streams[0].codec[1], "G722");
+	assert_int_equal(rs->streams[0]->leg[0].te_pt, 101);
+	assert_non_null(rs->streams[0]->apps); /* digits looked for from the first packet */
+	relay_session_free(rs);
+	session_build_release(pool, &s->streams[0]);
+	session_free(s);
+	s = session_new("c2", "", "", "");
+	init_req(&q, 1, 1);
+	q.spec[1][0].telephone_event_pt = 128;
+	assert_int_equal(create(&q, s, &rs, msg), RPC_BAD_REQUEST);
+	assert_non_null(strstr(msg, "leg_b.streams[0].telephone_event_pt: 128"));
 	session_free(s);
 }
 
@@ -387,6 +423,7 @@ int main(void)
 	    cmocka_unit_test(test_endpoints),
 	    cmocka_unit_test(test_create_checks),
 	    cmocka_unit_test(test_create_exhaustion_leaks_nothing),
+	    cmocka_unit_test(test_codecs),
 	    cmocka_unit_test(test_update_checks),
 	    cmocka_unit_test(test_destination_policy),
 	    cmocka_unit_test(test_srtp_params),

@@ -83,6 +83,7 @@ static int teardown(void **state)
 	spsc_queue_destroy(&h->w.inbox);
 	spsc_queue_destroy(&h->w.outbox);
 	session_table_free(h->md.sessions);
+	u32map_free(&h->md.closing);
 	owners_free(h->md.owners);
 	port_pool_free(h->md.pool);
 	mediad_config_free(&h->cfg);

@@ -600,6 +600,36 @@ static void create_a(struct fixture *f, const char *offer)
 	assert_int_equal(call_media_create(f->b.cm, f->call, noop), 0);
 }
 
+/* The session's streams carry each leg's codec (what prompts are encoded to and recordings
+ * decode: the first of the offer the callee gets) and the telephone-event type each leg sends. */
+static void test_codec_and_events_in_specs(void **state)
+{
+	struct fixture *f = *state;
+	RpcEnvelope *req;
+	RpcStreamSpec *a, *b;
+
+	create_a(f, "v=0\r\no=a 1 1 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\n"
+	            "m=audio 4000 RTP/AVP 8 0 101\r\na=rtpmap:8 PCMA/8000\r\n"
+	            "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+	            "a=fmtp:101 0-15\r\na=sendrecv\r\n");
+	req = last_request();
+	assert_int_equal(req->body_case, RPC_BODY(CREATE_SESSION));
+	a = req->create_session->leg_a->streams[0];
+	b = req->create_session->leg_b->streams[0];
+	assert_int_equal(a->telephone_event_pt, 101);
+	/* [codecs] here is PCMU,PCMA: the callee is offered no telephone-event. */
+	assert_int_equal(b->telephone_event_pt, 0);
+	/* Our order: PCMU first. */
+	assert_string_equal(a->codec, "PCMU");
+	assert_int_equal(a->codec_pt, 0);
+	assert_string_equal(b->codec, "PCMU");
+	assert_int_equal(b->codec_pt, 0);
+	tandem__media__v1__envelope__free_unpacked(req, NULL);
+	node_replies();
+	/* The callee is offered that codec first. */
+	assert_non_null(strstr(f->call->sdp_out, "RTP/AVP 0 8\r\n"));
+}
+
 /* SRTP caller, plain callee (policies off): the node decrypts A and gets A's key and a fresh
  * one of ours; B is offered plain RTP without any key; A's answer carries our key for it. */
 static void test_srtp_caller_plain_callee(void **state)
@@ -836,6 +866,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_srtp_mandatory_refuses_plain, setup_bare,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_srtp_callee_policies, setup_bare, teardown),
+	    cmocka_unit_test_setup_teardown(test_codec_and_events_in_specs, setup_bare, teardown),
 	    cmocka_unit_test_setup_teardown(test_srtp_restored_then_moved, setup_bare, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -461,20 +461,20 @@ static void test_load_errors(void **state)
 	     -EINVAL, "<anti-action application=\"set\">: attribute 'loop' is not supported"},
 	    /* An application Tandem lacks: refused with the file, the line and the name. */
 	    {"<include><context name=\"d\"><extension>\n<condition>\n\n"
-	     "<action application=\"lua\" data=\"route.lua\"/></condition></extension>"
+	     "<action application=\"say\" data=\"en number\"/></condition></extension>"
 	     "</context></include>",
 	     -EINVAL,
-	     "FILE:4: <action application=\"lua\">: unknown application 'lua' (Tandem runs "
-	     "answer, bridge, hangup, log, pre_answer, ring_ready, set)"},
+	     "FILE:4: <action application=\"say\">: unknown application 'say' (Tandem runs "
+	     "answer, bridge, echo, hangup, log, lua, playback, pre_answer, record_session, "
+	     "ring_ready, set, sleep, stop_record_session)"},
 	    {PLAN("<extension><condition field=\"destination_number\" expression=\"1\">"
-	          "\n<anti-action application=\"playback\" data=\"x.wav\"/></condition>"
+	          "\n<anti-action application=\"transfer\" data=\"1000\"/></condition>"
 	          "</extension>"),
-	     -EINVAL, "FILE:2: <anti-action application=\"playback\">: unknown application"},
+	     -EINVAL, "FILE:2: <anti-action application=\"transfer\">: unknown application"},
 	    {PLAN("<extension><condition><action application=\"set\" data=\"a=1\"/>"
-	          "<action application=\"record_session\" data=\"/tmp/x.wav\"/>"
+	          "<action application=\"conference\" data=\"room\"/>"
 	          "<action application=\"bridge\" data=\"user/1\"/></condition></extension>"),
-	     -EINVAL,
-	     "<action application=\"record_session\">: unknown application 'record_session'"},
+	     -EINVAL, "<action application=\"conference\">: unknown application 'conference'"},
 	    {PLAN("<extension><condition><action application=\"Bridge\" data=\"user/1\"/>"
 	          "</condition></extension>"),
 	     -EINVAL, "unknown application 'Bridge'"},
@@ -548,8 +548,17 @@ static void test_app_of(void **state)
 	assert_int_equal(dialplan_app_of("pre_answer"), DIALPLAN_APP_PRE_ANSWER);
 	assert_int_equal(dialplan_app_of("ring_ready"), DIALPLAN_APP_RING_READY);
 	assert_int_equal(dialplan_app_of("log"), DIALPLAN_APP_LOG);
-	assert_int_equal(dialplan_app_of("lua"), DIALPLAN_APP_UNSUPPORTED);
-	assert_int_equal(dialplan_app_of("playback"), DIALPLAN_APP_UNSUPPORTED);
+	assert_int_equal(dialplan_app_of("lua"), DIALPLAN_APP_LUA);
+	assert_true(dialplan_app_waits(DIALPLAN_APP_LUA));
+	assert_int_equal(dialplan_app_of("playback"), DIALPLAN_APP_PLAYBACK);
+	assert_int_equal(dialplan_app_of("record_session"), DIALPLAN_APP_RECORD_SESSION);
+	assert_int_equal(dialplan_app_of("stop_record_session"), DIALPLAN_APP_STOP_RECORD_SESSION);
+	assert_int_equal(dialplan_app_of("echo"), DIALPLAN_APP_ECHO);
+	assert_int_equal(dialplan_app_of("sleep"), DIALPLAN_APP_SLEEP);
+	assert_true(dialplan_app_waits(DIALPLAN_APP_PLAYBACK));
+	assert_true(dialplan_app_waits(DIALPLAN_APP_SLEEP));
+	assert_false(dialplan_app_waits(DIALPLAN_APP_BRIDGE));
+	assert_false(dialplan_app_waits(DIALPLAN_APP_ANSWER));
 	assert_int_equal(dialplan_app_of("Bridge"), DIALPLAN_APP_UNSUPPORTED);
 }
 

@@ -175,6 +175,13 @@ static const char plan[] =
     "<extension name=\"busy\"><condition field=\"destination_number\" expression=\"^7007$\">"
     "<action application=\"answer\"/><action application=\"hangup\" data=\"USER_BUSY\"/>"
     "</condition></extension>"
+    "<extension name=\"ivr\"><condition field=\"destination_number\" expression=\"^7008$\">"
+    "<action application=\"answer\"/><action application=\"set\" data=\"x=1\"/>"
+    "<action application=\"playback\" data=\"hello.wav\"/>"
+    "<action application=\"bridge\" data=\"user/1001\"/></condition></extension>"
+    "<extension name=\"hook\"><condition field=\"destination_number\" expression=\"^7009$\">"
+    "<action application=\"set\" data=\"execute_on_answer=record_session a.wav\"/>"
+    "<action application=\"bridge\" data=\"user/1001\"/></condition></extension>"
     "</context></include>";
 
 /* Routes dest through the test plan; res on home. */
@@ -260,6 +267,41 @@ static void test_bridge_lists(void **state)
 
 	route_plan(f, home, "7007", NULL, 0, &res);
 	assert_int_equal(res.status, 486);
+	assert_null(res.program);
+	su_home_unref(home);
+}
+
+/* A plan that waits (playback) leaves its actions from there on and its variables for the
+ * call's executor; one that only sets a hook variable and bridges keeps the variables too. */
+static void test_programs(void **state)
+{
+	struct fx *f = *state;
+	su_home_t *home = su_home_new(sizeof(*home));
+	struct route_result res;
+
+	bind_user(f, "1001", "sip:1001@192.0.2.1:5060", "192.0.2.1", 5060, "udp", false, 600);
+	route_plan(f, home, "7008", NULL, 0, &res);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.n_targets, 0);
+	assert_int_equal(res.early, ROUTE_EARLY_ANSWER);
+	assert_non_null(res.program);
+	assert_int_equal(res.program->next, 2);
+	assert_string_equal(res.program->dr.actions[res.program->next].application, "playback");
+	assert_string_equal(dialplan_vars_get(&res.program->vars, "x"), "1");
+	route_program_free(res.program);
+
+	route_plan(f, home, "7009", NULL, 0, &res);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.n_targets, 1);
+	assert_non_null(res.program);
+	assert_int_equal(res.program->next, res.program->dr.n_actions);
+	assert_string_equal(dialplan_vars_get(&res.program->vars, "execute_on_answer"),
+	                    "record_session a.wav");
+	route_program_free(res.program);
+
+	route_plan(f, home, "7006", NULL, 0, &res);
+	assert_int_equal(res.status, 0);
+	assert_null(res.program);
 	su_home_unref(home);
 }
 
@@ -318,6 +360,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_targets_reached_at_their_source, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bridge_lists, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_programs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_srtp_policy_of_b_legs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

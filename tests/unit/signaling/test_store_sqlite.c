@@ -178,6 +178,59 @@ static void test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "driver"));
 }
 
+/* The output of one sqlite3 command on the database, first line. */
+static void sql_value(const char *sql, char *out, size_t len)
+{
+	char cmd[512];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"%s\"", db, sql);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(out, (int)len, p))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+/* A database of schema 4 (no recording columns) gains them, and a CDR keeps the recording. */
+static void test_cdr_recording_columns(void **state)
+{
+	struct store *st = open_store();
+	struct store_cdr c = {.call_id = "r1",
+	                      .hangup_cause = "NORMAL_CLEARING",
+	                      .q850_cause = 16,
+	                      .record_path = "/rec/r1.wav",
+	                      .record_ms = 3017,
+	                      .record_bytes = 96588};
+	char v[128];
+
+	(void)state;
+	store_close(st);
+	sql_value("ALTER TABLE cdr DROP COLUMN record_path; ALTER TABLE cdr DROP COLUMN record_ms; "
+	          "ALTER TABLE cdr DROP COLUMN record_bytes; PRAGMA user_version = 4; "
+	          "PRAGMA user_version;",
+	          v, sizeof(v));
+	if (strcmp(v, "4") != 0)
+		skip(); /* no sqlite3 tool, or one without DROP COLUMN */
+	st = open_store();
+	assert_int_equal(store_cdr_add(st, &c), 0);
+	c.call_id = "r2"; /* a call without a recording */
+	c.record_path = NULL;
+	c.record_ms = c.record_bytes = 0;
+	assert_int_equal(store_cdr_add(st, &c), 0);
+	store_close(st);
+	sql_value("PRAGMA user_version;", v, sizeof(v));
+	assert_string_equal(v, "5");
+	sql_value("SELECT record_path || ',' || record_ms || ',' || record_bytes FROM cdr WHERE "
+	          "call_id = 'r1';",
+	          v, sizeof(v));
+	assert_string_equal(v, "/rec/r1.wav,3017,96588");
+	sql_value("SELECT record_path || ',' || record_ms FROM cdr WHERE call_id = 'r2';", v,
+	          sizeof(v));
+	assert_string_equal(v, ",0");
+}
+
 static void count_batches(void *arg)
 {
 	(*(int *)arg)++;
@@ -429,6 +482,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dialogs_with_same_call_id, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_orphan_dialogs_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_calls_taken_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cdr_recording_columns, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
