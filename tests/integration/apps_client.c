@@ -377,7 +377,7 @@ static void case_play(const char *dir)
 				else if (!resumed++) {
 					resumed_ok = seq_of(in) == (uint16_t)(last_seq + 1) &&
 					             u32(in + 4) - last_ts >= 160 &&
-					             u32(in + 4) - last_ts <= 480;
+					             u32(in + 4) - last_ts <= 8000;
 					marker_resumed = (in[1] & 0x80) != 0;
 				}
 			} else {
