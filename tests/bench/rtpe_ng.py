@@ -15,8 +15,9 @@ speak SDES SRTP: A offers RTP/SAVP with its own a=crypto key, rtpengine offers B
 (--srtp a) or RTP/SAVP (--srtp ab; B answers the line of --srtp-suite-b, default SUITE, with
 its own key), and rtpengine's answer gives A its key. rtpengine offers B the suites A offered
 with A's own keys, so with one suite on both legs it forwards SRTP as it is; only a suite of its
-own making (--srtp-suite-b other than SUITE) has it decrypt and encrypt again; --keys FILE gets one line per call
-"a_own a_relay b_own b_relay" (key + salt in hex, "-" for a plain leg), rtp_load's --srtp-keys.
+own making (--srtp-suite-b other than SUITE) has it decrypt and encrypt again; --keys FILE
+gets one line per call "a_own a_relay b_own b_relay" (key + salt in hex, "-" for a plain leg),
+rtp_load's --srtp-keys.
 Python 3 standard library only.
 """
 import base64

@@ -116,16 +116,19 @@ def report(outdir):
                "figure that load moves least, wall-clock rates and latency are not reported."
                % (m.get("nproc", "?"), m.get("cpu", "?"), m.get("kernel", "?"),
                   m.get("loadavg_start", "?"), m.get("loadavg_end", "?")))
+    cmd = m.get("command", "")
+
+    def opt(name):
+        return cmd.split(name + " ")[-1].split()[0] if name + " " in cmd else "?"
+
     out.append("- %d calls, both directions at 50 packets/s (%s packets/s through the relay), "
                "172-octet G.711 RTP; each call one relay session; relay (1 thread) pinned to "
                "core 0, rtp_load to core 1, both at nice -10. Every case and relay run %s, "
                "interleaved, each run %s s measured after %s s of warm-up on a freshly "
-               "started relay; the table gives the median and, in brackets, the lowest and highest "
-               "run."
-               % (calls, fmt_ns(100 * calls), "once" if reps == 1 else "%d times" % reps, m.get("command", "").split("--duration ")[-1].split()[0]
-                  if "--duration" in m.get("command", "") else "?",
-                  m.get("command", "").split("--warmup ")[-1].split()[0]
-                  if "--warmup" in m.get("command", "") else "?"))
+               "started relay; the table gives the median and, in brackets, the lowest and "
+               "highest run."
+               % (calls, fmt_ns(100 * calls), "once" if reps == 1 else "%d times" % reps,
+                  opt("--duration"), opt("--warmup")))
     out.append("- Relay CPU per packet: the relay process's utime + stime over the measured "
                "window (`/proc/PID/stat`) divided by the packets relayed. rtp_load encrypts "
                "with libsrtp2 (%s) and decrypts and authenticates every packet its SRTP "
