@@ -18,11 +18,13 @@ typedef Tandem__Media__V1__SessionOptions SessionOptions;
 typedef Tandem__Media__V1__CreateSessionRequest CreateSessionRequest;
 typedef Tandem__Media__V1__DeleteSessionRequest DeleteSessionRequest;
 typedef Tandem__Media__V1__LegInfo LegInfo;
+typedef Tandem__Media__V1__SrtpParams SrtpParams;
 
 struct load_mediad {
 	void *ctx;
 	void *sock;
 	uint64_t next_id;
+	const struct load_srtp *srtp; /* NULL: plain legs */
 };
 
 int load_mediad_open(struct load_mediad **out, const char *endpoint)
@@ -56,6 +58,11 @@ void load_mediad_close(struct load_mediad *m)
 	rpc_socket_close(m->sock);
 	rpc_context_free(m->ctx);
 	free(m);
+}
+
+void load_mediad_set_srtp(struct load_mediad *m, const struct load_srtp *srtp)
+{
+	m->srtp = srtp;
 }
 
 /* One round trip; an error status is printed with what, and turned into -EPROTO. */
@@ -134,10 +141,31 @@ static void sockaddr_to_endpoint(const struct sockaddr_in *sa, char *ip, size_t 
 	ep->port = ntohs(sa->sin_port);
 }
 
-/* One session; remote_a NULL: leg A's remote is learnt from its first packet. */
+/* The SRTP of leg (0 = A, 1 = B) of call i, or NULL for a plain leg. */
+static SrtpParams *leg_srtp(const struct load_mediad *m, unsigned call, unsigned leg, SrtpParams *p)
+{
+	const uint8_t *own, *relay;
+	size_t len;
+
+	if (!m->srtp || !load_srtp_leg_on(m->srtp, leg))
+		return NULL;
+	len = load_srtp_key_len(load_srtp_suite(m->srtp, leg));
+	own = load_srtp_key(m->srtp, call, leg, 0);
+	relay = load_srtp_key(m->srtp, call, leg, 1);
+	p->suite = (Tandem__Media__V1__SrtpSuite)load_srtp_suite(m->srtp, leg);
+	p->rx_key.data = (uint8_t *)own; /* what the generator's endpoint encrypts with */
+	p->rx_key.len = len;
+	p->tx_key.data = (uint8_t *)relay;
+	p->tx_key.len = len;
+	return p;
+}
+
+/* One session; remote_a NULL: leg A's remote is learnt from its first packet. srtp_a/srtp_b:
+ * the legs' SRTP, NULL for plain. */
 static int create_one(struct load_mediad *m, const char *call_id,
                       const struct sockaddr_in *remote_a, const struct sockaddr_in *remote_b,
-                      struct sockaddr_in *local_a, struct sockaddr_in *local_b)
+                      SrtpParams *srtp_a, SrtpParams *srtp_b, struct sockaddr_in *local_a,
+                      struct sockaddr_in *local_b)
 {
 	char ip_a[INET_ADDRSTRLEN], ip_b[INET_ADDRSTRLEN];
 	RpcEndpoint ep_a = TANDEM__MEDIA__V1__ENDPOINT__INIT,
@@ -158,6 +186,8 @@ static int create_one(struct load_mediad *m, const char *call_id,
 	st_a.kind = st_b.kind = TANDEM__MEDIA__V1__MEDIA_KIND__MEDIA_KIND_AUDIO;
 	st_a.remote_rtp = remote_a ? &ep_a : NULL;
 	st_b.remote_rtp = &ep_b;
+	st_a.srtp = srtp_a;
+	st_b.srtp = srtp_b;
 	leg_a.tag = "a";
 	leg_a.n_streams = 1;
 	leg_a.streams = streams_a;
@@ -198,15 +228,21 @@ int load_mediad_create(struct load_mediad *m, const char *prefix, struct load_ca
 	int rc;
 
 	*created = 0;
+	if (m->srtp && chain != 1)
+		return -EINVAL;
 	for (unsigned i = 0; i < n; i++) {
+		SrtpParams sp_a = TANDEM__MEDIA__V1__SRTP_PARAMS__INIT,
+		           sp_b = TANDEM__MEDIA__V1__SRTP_PARAMS__INIT;
+
 		/* Last hop first, so that every hop but the last knows where its leg B sends: the
 		 * next hop's leg A port. Leg A of hops after the first latches onto the previous
 		 * hop's leg B socket when the first packet arrives. */
 		for (unsigned h = chain; h-- > 0;) {
 			session_name(call_id, sizeof(call_id), prefix, i, h);
 			rc = create_one(m, call_id, h == 0 ? &calls[i].a_bind : NULL,
-			                h == chain - 1 ? &calls[i].b_bind : &next_a, &local_a,
-			                &local_b);
+			                h == chain - 1 ? &calls[i].b_bind : &next_a,
+			                leg_srtp(m, i, 0, &sp_a), leg_srtp(m, i, 1, &sp_b),
+			                &local_a, &local_b);
 			if (rc == -EPROTO)
 				(*created)++; /* the session may exist without usable ports */
 			if (rc)
@@ -230,6 +266,7 @@ static void add_leg(const LegInfo *leg, struct load_mediad_totals *t)
 		if (rtp) {
 			t->packets += rtp->packets;
 			t->dropped += rtp->dropped;
+			t->srtp_failed += rtp->srtp_failed;
 		}
 	}
 }

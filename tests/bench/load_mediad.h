@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "load_setup.h"
+#include "load_srtp.h"
 
 struct load_mediad;
 
@@ -23,12 +24,17 @@ struct load_mediad_node {
 struct load_mediad_totals {
 	uint64_t packets;
 	uint64_t dropped;
+	uint64_t srtp_failed; /* of dropped: SRTP that failed authentication on mediad */
 };
 
 int load_mediad_open(struct load_mediad **out, const char *endpoint);
 void load_mediad_close(struct load_mediad *m);
 /* Ping; fills node. Returns 0 or -errno (-ETIMEDOUT when mediad does not answer). */
 int load_mediad_ping(struct load_mediad *m, struct load_mediad_node *node);
+/* From now on, sessions are created with SDES SRTP on the legs srtp says (keys of call i from
+ * load_srtp_key(), the generator's own as the leg's rx key, the relay's as its tx key); only
+ * with chain 1. srtp stays the caller's and must outlive the sessions' creation. */
+void load_mediad_set_srtp(struct load_mediad *m, const struct load_srtp *srtp);
 /* Creates chain sessions "<prefix>-<i>-<hop>" for each of calls 0..n-1 and fills their
  * a_dest/b_dest. With chain > 1 a call's packets cross mediad chain times: hop h's leg B sends
  * to hop h+1's leg A, so one packet from the generator costs mediad chain relayed packets.

@@ -323,6 +323,8 @@ static int send_one(struct engine *e, unsigned k, uint32_t seq, uint64_t now)
 	struct io_uring_sqe *sqe = get_sqe(e);
 	uint32_t ts = seq * LOAD_PAYLOAD;
 	uint8_t *pkt = s->pkt[seq & 1];
+	const uint8_t *out = pkt;
+	int len = LOAD_PACKET_LEN;
 
 	if (!sqe)
 		return -EBUSY;
@@ -334,7 +336,10 @@ static int send_one(struct engine *e, unsigned k, uint32_t seq, uint64_t now)
 	pkt[6] = (uint8_t)(ts >> 8);
 	pkt[7] = (uint8_t)ts;
 	memcpy(pkt + LOAD_RTP_HDR, &pl, sizeof(pl));
-	io_uring_prep_send(sqe, (int)k, pkt, LOAD_PACKET_LEN, 0);
+	/* a packet that cannot be encrypted goes out as it is, to fail at the receiver (counted) */
+	if (e->cfg->srtp)
+		load_srtp_protect(e->cfg->srtp, k, seq & 1, pkt, &out, &len);
+	io_uring_prep_send(sqe, (int)k, out, (unsigned)len, 0);
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_CQE_SKIP_SUCCESS;
 	io_uring_sqe_set_data64(sqe, TAG_SEND | k);
 	return 0;
@@ -400,8 +405,11 @@ static void on_cqe(struct engine *e, const struct io_uring_cqe *cqe, uint64_t no
 	if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		uint8_t *buf = e->bufs + (size_t)bid * BUF_SIZE;
+		int len = cqe->res;
 
-		on_packet(e, idx, buf, cqe->res, now);
+		/* SRTP that fails to decrypt is counted by load_srtp and goes no further */
+		if (!e->cfg->srtp || !load_srtp_unprotect(e->cfg->srtp, idx, buf, &len))
+			on_packet(e, idx, buf, len, now);
 		io_uring_buf_ring_add(e->br, buf, BUF_SIZE, (unsigned short)bid,
 		                      io_uring_buf_ring_mask(BUF_COUNT), (int)e->bufs_added++);
 	} else if (cqe->res < 0 && cqe->res != -ENOBUFS) {

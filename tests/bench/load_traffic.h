@@ -11,6 +11,7 @@
 
 #include "load_hist.h"
 #include "load_setup.h"
+#include "load_srtp.h"
 
 #define LOAD_PERIOD_NS  20000000ull /* 20 ms: 50 packets/s per direction */
 #define LOAD_RTP_HDR    12
@@ -24,7 +25,9 @@ struct load_traffic_cfg {
 	unsigned drain_ms;        /* receive this long after the last send */
 	unsigned batch_us;        /* sends due within this much are submitted together */
 	pid_t relay_pid;          /* >0: sample its CPU over the measured window */
-	int busy_poll; /* never sleep: poll the ring (no wake-ups for the relay to pay) */
+	int busy_poll;          /* never sleep: poll the ring (no wake-ups for the relay to pay) */
+	struct load_srtp *srtp; /* NULL: plain RTP everywhere; else its SRTP endpoints encrypt
+	                         * what they send and decrypt what they receive (load_srtp.h) */
 };
 
 /* One direction: 0 = A to B, 1 = B to A. Counts cover packets sent in the measured window. */

@@ -30,6 +30,10 @@ struct options {
 	const char *label;
 	int busy_poll;
 	unsigned chain; /* relay sessions each packet crosses (the relay's packets per ours) */
+	int srtp_legs;  /* 0: plain RTP; else enum load_srtp_legs */
+	int srtp_suite;
+	int srtp_suite_b;      /* 0: the same as leg A's */
+	const char *srtp_keys; /* ports mode: the keys the external driver negotiated */
 };
 
 static void usage(FILE *f)
@@ -54,7 +58,14 @@ static void usage(FILE *f)
 	    "  --poll busy|sleep  busy: spin on the ring, so the relay never pays for waking the\n"
 	    "                     generator and its CPU per packet is its own (default); sleep:\n"
 	    "                     wait for completions (shows the generator's own CPU use)\n"
-	    "  --label TEXT       copied into the JSON result\n");
+	    "  --label TEXT       copied into the JSON result\n"
+	    "  --srtp a|ab        SDES SRTP on leg A (leg B plain) or on both legs; every\n"
+	    "                     packet received is decrypted and checked (chain 1 only)\n"
+	    "  --srtp-suite NAME  AES_CM_128_HMAC_SHA1_80 (default), AES_CM_128_HMAC_SHA1_32,\n"
+	    "                     AEAD_AES_128_GCM, AEAD_AES_256_GCM\n"
+	    "  --srtp-suite-b NAME with --srtp ab: leg B's suite (default: leg A's)\n"
+	    "  --srtp-keys FILE   with --ports: lines \"a_own a_relay b_own b_relay\", hex key +\n"
+	    "                     salt per leg (- if plain); with --mediad the keys are random\n");
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned *out)
@@ -97,6 +108,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"label", required_argument, NULL, 'l'},
 	    {"poll", required_argument, NULL, 'P'},
 	    {"chain", required_argument, NULL, 'k'},
+	    {"srtp", required_argument, NULL, 'S'},
+	    {"srtp-suite", required_argument, NULL, 'U'},
+	    {"srtp-keys", required_argument, NULL, 'K'},
+	    {"srtp-suite-b", required_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -110,7 +125,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	                      .batch_us = 50,
 	                      .label = "",
 	                      .busy_poll = 1,
-	                      .chain = 1};
+	                      .chain = 1,
+	                      .srtp_suite = 1};
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -156,6 +172,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'k':
 			bad |= parse_uint(optarg, 16, &o->chain) || o->chain == 0;
 			break;
+		case 'S':
+			o->srtp_legs = !strcmp(optarg, "a")    ? LOAD_SRTP_A
+			               : !strcmp(optarg, "ab") ? LOAD_SRTP_AB
+			                                       : -1;
+			bad |= o->srtp_legs < 0;
+			break;
+		case 'U':
+			o->srtp_suite = load_srtp_suite_from_name(optarg);
+			bad |= o->srtp_suite < 0;
+			break;
+		case 'K':
+			o->srtp_keys = optarg;
+			break;
+		case 'V':
+			o->srtp_suite_b = load_srtp_suite_from_name(optarg);
+			bad |= o->srtp_suite_b < 0;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -163,6 +196,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			bad = 1;
 		}
 	}
+	/* SRTP needs a relay that holds the keys, crossed once, and in ports mode the keys */
+	if (o->srtp_legs && o->mode &&
+	    (!strcmp(o->mode, "direct") || o->chain != 1 ||
+	     (!strcmp(o->mode, "ports") && !o->srtp_keys)))
+		bad = 1;
 	if (bad || optind != argc || !o->calls || !o->mode) {
 		usage(stderr);
 		return -EINVAL;
@@ -188,6 +226,35 @@ static void print_dir_json(const char *name, const struct load_dir_result *d)
 	       pct(d->sent - d->received, d->sent), (unsigned long long)d->dups,
 	       (unsigned long long)d->reordered, us(load_hist_quantile(&d->latency, 0.5)),
 	       us(load_hist_quantile(&d->latency, 0.99)), us(d->latency.max_ns));
+}
+
+/* The SRTP figures of the JSON result, after the mediad ones. */
+static void report_srtp(const struct options *o, const struct load_traffic_cfg *cfg,
+                        const struct load_mediad_node *node, const struct load_mediad_totals *mt)
+{
+	struct load_srtp_stats st;
+	const char *suite_b;
+
+	if (!cfg->srtp)
+		return;
+	load_srtp_get_stats(cfg->srtp, &st);
+	suite_b = load_srtp_suite_name(load_srtp_suite(cfg->srtp, 1));
+	fprintf(stderr,
+	        "  SRTP on leg A %s, leg B %s: %llu encrypted, %llu decrypted, %llu failed "
+	        "authentication, %llu replayed, %llu other errors\n",
+	        load_srtp_suite_name(o->srtp_suite), *suite_b ? suite_b : "plain",
+	        (unsigned long long)st.protected, (unsigned long long)st.unprotected,
+	        (unsigned long long)st.auth_failed, (unsigned long long)st.replayed,
+	        (unsigned long long)st.errors);
+	printf(",\"srtp\":{\"legs\":\"%s\",\"suite\":\"%s\",\"suite_b\":\"%s\",\"protected\":%llu,"
+	       "\"unprotected\":%llu,\"auth_failed\":%llu,\"replayed\":%llu,\"errors\":%llu",
+	       o->srtp_legs == LOAD_SRTP_AB ? "ab" : "a", load_srtp_suite_name(o->srtp_suite),
+	       suite_b, (unsigned long long)st.protected, (unsigned long long)st.unprotected,
+	       (unsigned long long)st.auth_failed, (unsigned long long)st.replayed,
+	       (unsigned long long)st.errors);
+	if (node)
+		printf(",\"mediad_srtp_failed\":%llu", (unsigned long long)mt->srtp_failed);
+	putchar('}');
 }
 
 static void report(const struct options *o, const struct load_traffic_cfg *cfg,
@@ -282,6 +349,7 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 		       "\"counted_dropped\":%llu}",
 		       node->workers, node->version, (unsigned long long)mt->packets,
 		       (unsigned long long)mt->dropped);
+	report_srtp(o, cfg, node, mt);
 	printf("}\n");
 	fflush(stdout);
 }
@@ -291,7 +359,8 @@ int main(int argc, char **argv)
 	struct load_traffic_result *res = NULL;
 	struct load_mediad *md = NULL;
 	struct load_mediad_node node;
-	struct load_mediad_totals totals = {0, 0};
+	struct load_mediad_totals totals = {0, 0, 0};
+	struct load_srtp *srtp = NULL;
 	struct load_traffic_cfg cfg;
 	struct load_call *calls;
 	struct options o;
@@ -322,12 +391,31 @@ int main(int argc, char **argv)
 	    .busy_poll = o.busy_poll,
 	};
 	snprintf(prefix, sizeof(prefix), "rtpload-%d", (int)getpid());
+	if (o.srtp_legs) {
+		rc = load_srtp_new(&srtp, o.calls, o.srtp_suite,
+		                   o.srtp_suite_b ? o.srtp_suite_b : o.srtp_suite, o.srtp_legs);
+		if (!rc)
+			rc = !strcmp(o.mode, "ports") ? load_srtp_read_keys(srtp, o.srtp_keys)
+			                              : load_srtp_random_keys(srtp);
+		if (!rc)
+			rc = load_srtp_start(srtp);
+		if (rc) {
+			fprintf(stderr, "rtp_load: SRTP set-up: %s\n", strerror(-rc));
+			load_srtp_free(srtp);
+			free(calls);
+			free(res);
+			return 1;
+		}
+		cfg.srtp = srtp;
+	}
 	if (!strcmp(o.mode, "direct")) {
 		load_setup_direct(calls, o.calls);
 	} else if (!strcmp(o.mode, "ports")) {
 		rc = load_setup_ports_file(o.ports_file, calls, o.calls);
 	} else {
 		rc = load_mediad_open(&md, o.mediad);
+		if (!rc && srtp)
+			load_mediad_set_srtp(md, srtp);
 		if (!rc)
 			rc = load_mediad_ping(md, &node);
 		if (!rc)
@@ -346,6 +434,7 @@ int main(int argc, char **argv)
 	if (!rc)
 		report(&o, &cfg, res, md ? &node : NULL, &totals);
 	load_mediad_close(md);
+	load_srtp_free(srtp);
 	free(calls);
 	free(res);
 	return rc ? 1 : 0;

@@ -4,13 +4,23 @@ protocol (bencoded dictionaries over UDP, each datagram "COOKIE <bencode>").
 
   rtpe_ng.py ping   --ng HOST:PORT
   rtpe_ng.py setup  --ng HOST:PORT --calls N [--chain K] --base-port P --prefix ID --out FILE
+                    [--srtp a|ab --srtp-suite SUITE [--srtp-suite-b SUITE] --keys FILE]
   rtpe_ng.py delete --ng HOST:PORT --calls N [--chain K] --prefix ID
 
 setup: call i is an offer from A (127.0.0.1:P+2i) and an answer from B (127.0.0.1:P+2i+1), the
 layout rtp_load uses; FILE gets one line "a_ip a_port b_ip b_port" per call, where A and B must
 send (the ports rtpengine put in the answer and in the offer). With --chain K each call crosses
-K rtpengine calls in a row (see setup()). Python 3 standard library only.
+K rtpengine calls in a row (see setup()). With --srtp (chain 1 only) leg A, or both legs,
+speak SDES SRTP: A offers RTP/SAVP with its own a=crypto key, rtpengine offers B plain RTP/AVP
+(--srtp a) or RTP/SAVP (--srtp ab; B answers the line of --srtp-suite-b, default SUITE, with
+its own key), and rtpengine's answer gives A its key. rtpengine offers B the suites A offered
+with A's own keys, so with one suite on both legs it forwards SRTP as it is; only a suite of its
+own making (--srtp-suite-b other than SUITE) has it decrypt and encrypt again; --keys FILE
+gets one line per call "a_own a_relay b_own b_relay" (key + salt in hex, "-" for a plain leg),
+rtp_load's --srtp-keys.
+Python 3 standard library only.
 """
+import base64
 import argparse
 import os
 import re
@@ -89,10 +99,33 @@ class Ng:
         raise TimeoutError("rtpengine %s:%d did not answer %s" % (self.addr + (msg["command"],)))
 
 
-def sdp(session, ip, port):
-    return ("v=0\r\no=- %d 1 IN IP4 %s\r\ns=rtp_load\r\nc=IN IP4 %s\r\nt=0 0\r\n"
-            "m=audio %d RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\na=sendrecv\r\n"
-            % (session, ip, ip, port))
+def sdp(session, ip, port, crypto=None):
+    """crypto: (tag, suite, key) to offer or answer SDES SRTP (RTP/SAVP), None for RTP/AVP."""
+    proto = "RTP/SAVP" if crypto else "RTP/AVP"
+    body = ("v=0\r\no=- %d 1 IN IP4 %s\r\ns=rtp_load\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+            "m=audio %d %s 8\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\na=sendrecv\r\n"
+            % (session, ip, ip, port, proto))
+    if crypto:
+        body += "a=crypto:%s %s inline:%s\r\n" % (crypto[0], crypto[1],
+                                                   base64.b64encode(crypto[2]).decode())
+    return body
+
+
+# Master key + salt octets per SDES suite (RFC 4568, RFC 7714).
+SUITE_KEY_LEN = {"AES_CM_128_HMAC_SHA1_80": 30, "AES_CM_128_HMAC_SHA1_32": 30,
+                 "AEAD_AES_128_GCM": 28, "AEAD_AES_256_GCM": 44}
+
+
+def reply_crypto(reply, suite, what):
+    """(tag, key) of the a=crypto line for suite in the SDP rtpengine returned."""
+    body = reply["sdp"].decode()
+    m = re.search(r"^a=crypto:(\d+) %s inline:([A-Za-z0-9+/=]+)" % re.escape(suite), body, re.M)
+    if not m:
+        raise RuntimeError("%s: rtpengine's SDP has no %s a=crypto line" % (what, suite))
+    key = base64.b64decode(m.group(2) + "=" * (-len(m.group(2)) % 4))  # rtpengine drops the padding
+    if len(key) != SUITE_KEY_LEN[suite]:
+        raise RuntimeError("%s: %s key of %d octets" % (what, suite, len(key)))
+    return m.group(1), key
 
 
 def media_addr(reply, what):
@@ -109,6 +142,49 @@ def media_addr(reply, what):
 def flags():
     return {"replace": ["origin", "session-connection"], "ICE": "remove",
             "transport-protocol": "RTP/AVP"}
+
+
+def srtp_flags(args, towards_b):
+    """ng flags of an SRTP call: leg B's protocol on the offer, leg A's on the answer."""
+    savp = not towards_b or args.srtp == "ab"
+    return dict(flags(), DTLS="off", **{"transport-protocol": "RTP/SAVP" if savp else "RTP/AVP"})
+
+
+def setup_srtp(ng, args):
+    """Chain 1: one rtpengine call per generator call, with the SRTP legs --srtp names."""
+    out, keys = [], []
+    suite, klen = args.srtp_suite, SUITE_KEY_LEN[args.srtp_suite]
+    for i in range(args.calls):
+        a_port = args.base_port + 2 * i
+        b_port = a_port + 1
+        cid = call_id(args, i, 0)
+        a_own = os.urandom(klen)
+        offer = dict(srtp_flags(args, True), command="offer",
+                     **{"call-id": cid, "from-tag": "a%d" % i,
+                        "sdp": sdp(i, "127.0.0.1", a_port, ("1", suite, a_own))})
+        reply = ng.request(offer)
+        b_face = media_addr(reply, "offer " + cid)
+        b_crypto, b_own, b_relay = None, None, None
+        if args.srtp == "ab":
+            suite_b = args.srtp_suite_b or suite
+            tag, b_relay = reply_crypto(reply, suite_b, "offer " + cid)
+            b_own = os.urandom(SUITE_KEY_LEN[suite_b])
+            b_crypto = (tag, suite_b, b_own)
+        answer = dict(srtp_flags(args, False), command="answer",
+                      **{"call-id": cid, "from-tag": "a%d" % i, "to-tag": "b%d" % i,
+                         "sdp": sdp(i, "127.0.0.1", b_port, b_crypto)})
+        reply = ng.request(answer)
+        a_face = media_addr(reply, "answer " + cid)
+        _, a_relay = reply_crypto(reply, suite, "answer " + cid)
+        out.append("%s %d %s %d\n" % (a_face + b_face))
+        keys.append("%s %s %s %s\n" % tuple(k.hex() if k else "-"
+                                            for k in (a_own, a_relay, b_own, b_relay)))
+    with open(args.out, "w") as f:
+        f.writelines(out)
+    with open(args.keys, "w") as f:
+        f.writelines(keys)
+    print("rtpe_ng: %d calls set up with SRTP on leg%s (%s), ports in %s, keys in %s"
+          % (args.calls, " A" if args.srtp == "a" else "s A and B", suite, args.out, args.keys))
 
 
 def call_id(args, i, hop):
@@ -167,6 +243,10 @@ def main():
     p.add_argument("--chain", type=int, default=1, help="rtpengine calls each call crosses")
     p.add_argument("--prefix", default="rtpload")
     p.add_argument("--out", help="ports file to write (setup)")
+    p.add_argument("--srtp", choices=["a", "ab"], help="SDES SRTP on leg A or both (setup)")
+    p.add_argument("--srtp-suite", default="AES_CM_128_HMAC_SHA1_80", choices=sorted(SUITE_KEY_LEN))
+    p.add_argument("--srtp-suite-b", choices=sorted(SUITE_KEY_LEN), help="leg B's (--srtp ab)")
+    p.add_argument("--keys", help="SRTP keys file to write (setup --srtp)")
     args = p.parse_args()
     ng = Ng(args.ng)
     try:
@@ -178,6 +258,11 @@ def main():
         if args.command == "setup":
             if not args.out:
                 p.error("setup needs --out")
+            if args.srtp:
+                if not args.keys or args.chain != 1:
+                    p.error("--srtp needs --keys and a chain of 1")
+                setup_srtp(ng, args)
+                return 0
             setup(ng, args)
             return 0
         return delete(ng, args)
