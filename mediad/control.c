@@ -25,7 +25,7 @@
 
 #define SHUTDOWN_GRACE_MS 3000
 #define QUEUE_SLACK       16
-#define REC_RING_FRAMES   2048 /* per worker: 40 s of one recorded stream, 1 MiB */
+#define REC_RING_FRAMES   4096 /* per worker, 2 MiB: 80 ms of 500 recorded calls */
 
 const struct rpc_route control_routes[] = {
     {RPC_BODY(PING), "Ping", node_status_ping},

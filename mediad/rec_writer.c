@@ -23,6 +23,7 @@
 #define HEADER_NS     1000000000ull
 #define BUSY_SLEEP_NS 10000000L /* between rounds while recording */
 #define IDLE_SLEEP_NS 50000000L /* with nothing to record: a START waits at most this */
+#define BUSY_FRAMES   256       /* frames in one round that mean: no rest */
 
 struct rec_writer {
 	pthread_t thread;
@@ -284,6 +285,7 @@ static void *writer_main(void *arg)
 	struct rec_writer *w = arg;
 	pthread_setname_np(pthread_self(), "mediad-rec");
 	while (!atomic_load_explicit(&w->stop, memory_order_acquire)) {
+		unsigned taken = 0;
 		uint64_t now;
 
 		for (unsigned i = 0; i < w->n_rings; i++) {
@@ -292,6 +294,7 @@ static void *writer_main(void *arg)
 			while ((f = rec_ring_peek(&w->rings[i]))) {
 				frame(w, f);
 				rec_ring_release(&w->rings[i]);
+				taken++;
 			}
 		}
 		now = clock_mono_ns();
@@ -308,7 +311,11 @@ static void *writer_main(void *arg)
 				rec->header_ns = now;
 			}
 		}
-		nanosleep(&(struct timespec){0, w->active ? BUSY_SLEEP_NS : IDLE_SLEEP_NS}, NULL);
+		/* A round that found a lot goes again at once: the rings are filling faster than
+		 * a 10 ms rest would drain them. */
+		if (taken < BUSY_FRAMES)
+			nanosleep(&(struct timespec){0, w->active ? BUSY_SLEEP_NS : IDLE_SLEEP_NS},
+			          NULL);
 	}
 	return NULL;
 }

@@ -87,6 +87,8 @@ static void schedule(struct app_sched *sched, struct app_leg *al, uint64_t now_n
 	sched->head = al;
 	al->scheduled = true;
 	sched->n++;
+	if (now_ns < sched->next_ns)
+		sched->next_ns = now_ns;
 }
 
 /* Ends the leg's prompt with reason; the relayed stream resumes renumbered. */
@@ -473,6 +475,7 @@ uint64_t relay_apps_run(struct app_sched *sched, uint64_t now_ns)
 		if (al->next_ns - now_ns < next)
 			next = al->next_ns - now_ns;
 	}
+	sched->next_ns = next == UINT64_MAX ? UINT64_MAX : now_ns + next;
 	return next;
 }
 

@@ -93,6 +93,9 @@ struct stream_apps {
 struct app_sched {
 	struct app_leg *head;
 	unsigned n;
+	/* When the earliest frame is due: relay_apps_run() sets it, scheduling a leg lowers it, so
+	 * the worker's loop looks at the legs only when one is due. */
+	uint64_t next_ns;
 	struct recording *stops; /* STOPs the recording ring had no room for yet */
 };
 
@@ -120,6 +123,11 @@ bool relay_apps_stop_play(struct relay_stream *st, struct app_sched *sched, uint
 /* Queues digits (0-9*#A-D, at most 32) to send on leg as telephone-events, duration_ms each. */
 int relay_apps_send_dtmf(struct relay_stream *st, struct app_sched *sched, uint8_t leg,
                          const char *digits, uint32_t duration_ms, uint64_t now_ns);
+/* A frame is due on some leg. */
+static inline bool relay_apps_due(const struct app_sched *sched, uint64_t now_ns)
+{
+	return sched->head && now_ns >= sched->next_ns;
+}
 /* Sends what is due on every scheduled leg. Returns the ns until the next frame is due
  * (UINT64_MAX: nothing scheduled). */
 uint64_t relay_apps_run(struct app_sched *sched, uint64_t now_ns);

@@ -363,11 +363,12 @@ static void publish(struct worker *w)
 
 static void run(struct worker *w)
 {
-	uint64_t next_tick = clock_mono_ns() + TICK_MS * 1000000ull, next_gen = UINT64_MAX;
+	uint64_t next_tick = clock_mono_ns() + TICK_MS * 1000000ull;
 
 	while (!atomic_load_explicit(&w->stop, memory_order_acquire)) {
 		uint64_t now = clock_mono_ns();
-		uint64_t until = next_tick < next_gen ? next_tick : next_gen;
+		uint64_t until =
+		    w->sched.head && w->sched.next_ns < next_tick ? w->sched.next_ns : next_tick;
 		/* Generated frames are due on a 20 ms grid: wake for them, not a ms later. */
 		unsigned wait_ms = now >= until ? 0 : (unsigned)((until - now) / 1000000u);
 		int rc = uring_loop_run(w->loop, wait_ms ? wait_ms : now >= until ? 0 : 1);
@@ -382,16 +383,9 @@ static void run(struct worker *w)
 			tick(w, now);
 			next_tick = now + TICK_MS * 1000000ull;
 		}
-		next_gen = UINT64_MAX;
-		if (w->sched.stops)
-			relay_apps_retry_stops(&w->sched);
-		if (w->sched.head) {
-			uint64_t in;
-
+		if (relay_apps_due(&w->sched, now)) {
 			uring_loop_submit(w->loop); /* relayed packets before generated ones */
-			in = relay_apps_run(&w->sched, now);
-
-			next_gen = in == UINT64_MAX ? UINT64_MAX : now + in;
+			relay_apps_run(&w->sched, now);
 		}
 		flush_held(w);
 		if (w->notify_pending) {
