@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fastpath.h"
 #include "log.h"
 #include "metrics.h"
 #include "node_status.h"
@@ -451,8 +452,10 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 	rc = rpc_server_new(&md->rpc, zctx, &rc_cfg, err, errlen);
 	if (!rc && md->auth && rpc_auth_watch(md->auth, zctx, rpc_server_socket(md->rpc)))
 		log_warn("rpc", "handshake failures will not be logged");
-	if (!rc)
+	if (!rc) {
+		fastpath_start(cfg);
 		rc = start_workers(md, err, errlen);
+	}
 	if (!rc && cfg->metrics_listen)
 		rc = metrics_http_new(&md->metrics, cfg->metrics_listen, metrics_render, md, err,
 		                      errlen);
@@ -493,6 +496,7 @@ void control_free(struct mediad *md)
 		s->closed = true;
 		control_release_session(md, s);
 	}
+	fastpath_stop();
 	metrics_http_free(md->metrics);
 	free(md->workers);
 	free(md->backlog);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fastpath.h"
 #include "media_policy.h"
 #include "rtp_check.h"
 #include "srtp_ctx.h"
@@ -346,6 +347,10 @@ int relay_packet(struct relay_sock *sock, uint8_t *p, uint32_t len, uint32_t cap
 		c->strange_source++;
 		return drop(c, fwd, DROP_STRANGE_SOURCE);
 	}
+	/* On the fast path, the relay sees only what the kernel passed up: a remote that moved
+	 * here (relearning) must move the kernel's entries before the next packet. */
+	if (__builtin_expect(st->fast.dir[0].on || st->fast.dir[1].on, 0))
+		fastpath_stream_check(st);
 	c->packets++;
 	c->bytes += wire_len;
 	c->last_ns = now_ns;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fastpath.h"
 #include "log.h"
 #include "srtp_ctx.h"
 #include "uring_loop.h"
@@ -179,6 +180,9 @@ static void do_update(struct worker *w, struct relay_session *rs, struct wmsg *m
 	struct relay_update *u = m->update;
 	bool held = relay_session_on_hold(rs);
 
+	/* Out of the kernel before anything changes; the tick puts it back if it still fits. */
+	fastpath_session_leave(rs);
+
 	if (u->set_options) {
 		relay_session_set_strict(rs, u->strict);
 		rs->timeout_ns = u->timeout_ns;
@@ -209,7 +213,9 @@ static void do_update(struct worker *w, struct relay_session *rs, struct wmsg *m
 
 static void do_delete(struct worker *w, struct relay_session *rs, struct wmsg *m, uint64_t now)
 {
-	/* Counters are final here: the streams stop forwarding from this instant. */
+	/* Counters are final here: the streams stop forwarding from this instant (the kernel's
+	 * entries are gone before the reply). */
+	fastpath_session_leave(rs);
 	if (m->snap)
 		relay_session_snapshot(rs, now, m->snap);
 	rs->deleting = true;
@@ -242,6 +248,7 @@ static void handle(struct worker *w, struct wmsg *m, uint64_t now)
 		do_delete(w, rs, m, now);
 		break;
 	case WMSG_QUERY:
+		fastpath_session_sync(rs);
 		relay_session_snapshot(rs, now, m->snap);
 		answer(w, m);
 		break;
@@ -271,6 +278,7 @@ static void tick(struct worker *w, uint64_t now)
 	for (size_t pos = 0; (rs = u32map_next(&w->sessions, &pos));) {
 		struct wmsg *m;
 
+		fastpath_session_refresh(rs);
 		if (!relay_session_timed_out(rs, now))
 			continue;
 		m = calloc(1, sizeof(*m));
@@ -351,6 +359,7 @@ static void shutdown_sessions(struct worker *w)
 			rs->waiting = m->next;
 			leave(w, m);
 		}
+		fastpath_session_leave(rs);
 		relay_session_free(rs);
 	}
 	u32map_free(&w->sessions);

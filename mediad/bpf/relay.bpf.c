@@ -1,0 +1,129 @@
+/* mediad's fast path: a tc ingress program that forwards the RTP of established streams inside
+ * the kernel. For a UDP datagram to one of the relay's ports with an entry in tandem_fp, from
+ * the pinned remote, that looks like RTP: rewrite addresses and ports (checksums updated
+ * incrementally), count, and send it on. Everything else (strangers, RTCP, anything odd) goes
+ * on unchanged to the next filter and the socket, where mediad handles it as without the fast
+ * path: TC_ACT_UNSPEC, not TC_ACT_OK, so that other programs on the same hook still run. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <linux/udp.h>
+#include <stddef.h>
+
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fastpath_map.h"
+
+#define LOOPBACK_IFINDEX 1
+#define IP_OFF           ETH_HLEN
+#define UDP_OFF          (ETH_HLEN + sizeof(struct iphdr))
+#define IP_CSUM_OFF      (IP_OFF + offsetof(struct iphdr, check))
+#define IP_SRC_OFF       (IP_OFF + offsetof(struct iphdr, saddr))
+#define IP_DST_OFF       (IP_OFF + offsetof(struct iphdr, daddr))
+#define UDP_CSUM_OFF     (UDP_OFF + offsetof(struct udphdr, check))
+#define UDP_SPORT_OFF    (UDP_OFF + offsetof(struct udphdr, source))
+#define UDP_DPORT_OFF    (UDP_OFF + offsetof(struct udphdr, dest))
+#define RTP_MIN          12
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024); /* mediad sizes it to its port range before loading */
+	__type(key, struct fp_key);
+	__type(value, struct fp_entry);
+} tandem_fp SEC(".maps");
+
+static __always_inline int rewrite(struct __sk_buff *skb, __u32 old, __u32 new, __u32 off)
+{
+	if (old == new)
+		return 0;
+	if (bpf_l4_csum_replace(skb, UDP_CSUM_OFF, old, new,
+	                        BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0 | sizeof(new)) ||
+	    bpf_l3_csum_replace(skb, IP_CSUM_OFF, old, new, sizeof(new)))
+		return -1;
+	return bpf_skb_store_bytes(skb, off, &new, sizeof(new), 0);
+}
+
+static __always_inline int rewrite_port(struct __sk_buff *skb, __u16 old, __u16 new, __u32 off)
+{
+	if (old == new)
+		return 0;
+	if (bpf_l4_csum_replace(skb, UDP_CSUM_OFF, old, new, BPF_F_MARK_MANGLED_0 | sizeof(new)))
+		return -1;
+	return bpf_skb_store_bytes(skb, off, &new, sizeof(new), 0);
+}
+
+SEC("tc")
+int tandem_relay(struct __sk_buff *skb)
+{
+	void *data, *end;
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct udphdr *udp;
+	__u8 *rtp;
+	struct fp_key key = {};
+	struct fp_entry *e;
+	__u32 saddr, daddr;
+	__u16 sport, dport, ulen;
+
+	if (skb->protocol != bpf_htons(ETH_P_IP))
+		return TC_ACT_UNSPEC;
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	if (data + UDP_OFF + sizeof(*udp) + 2 > end) {
+		/* Headers not in the linear part: pull them, once. */
+		if (bpf_skb_pull_data(skb, UDP_OFF + sizeof(*udp) + 2))
+			return TC_ACT_UNSPEC;
+		data = (void *)(long)skb->data;
+		end = (void *)(long)skb->data_end;
+		if (data + UDP_OFF + sizeof(*udp) + 2 > end)
+			return TC_ACT_UNSPEC;
+	}
+	eth = data;
+	ip = data + IP_OFF;
+	udp = data + UDP_OFF;
+	rtp = (__u8 *)(udp + 1);
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4 || ip->ihl != 5 ||
+	    ip->protocol != IPPROTO_UDP || (ip->frag_off & bpf_htons(0x3fff)))
+		return TC_ACT_UNSPEC;
+	key.addr = ip->daddr;
+	key.port = udp->dest;
+	e = bpf_map_lookup_elem(&tandem_fp, &key);
+	if (!e)
+		return TC_ACT_UNSPEC;
+	/* A stranger, RTCP (RFC 5761: second octet 192-223) or not RTP version 2: userspace
+	 * decides, drops and counts as it always does. */
+	ulen = bpf_ntohs(udp->len);
+	if (ip->saddr != e->expect_addr || udp->source != e->expect_port ||
+	    (rtp[0] & 0xc0) != 0x80 || (rtp[1] >= 192 && rtp[1] <= 223) ||
+	    ulen < sizeof(*udp) + RTP_MIN)
+		return TC_ACT_UNSPEC;
+	saddr = ip->saddr;
+	daddr = ip->daddr;
+	sport = udp->source;
+	dport = udp->dest;
+	/* Pointers into the packet are invalid after the helpers below. */
+	if (rewrite(skb, saddr, e->src_addr, IP_SRC_OFF) ||
+	    rewrite(skb, daddr, e->dst_addr, IP_DST_OFF) ||
+	    rewrite_port(skb, sport, e->src_port, UDP_SPORT_OFF) ||
+	    rewrite_port(skb, dport, e->dst_port, UDP_DPORT_OFF))
+		return TC_ACT_SHOT; /* half rewritten: it cannot go anywhere */
+	__sync_fetch_and_add(&e->packets, 1);
+	__sync_fetch_and_add(&e->bytes, ulen - sizeof(*udp));
+	e->last_ns = bpf_ktime_get_ns();
+	if (e->out == FP_OUT_REINJECT)
+		return bpf_redirect(LOOPBACK_IFINDEX, BPF_F_INGRESS);
+	if (e->out == FP_OUT_LOCAL) {
+		/* Arrived on lo: it continues up this host's stack to the remote's socket. From
+		 * another device, a packet with a local source would be a martian there: it
+		 * re-enters through lo. */
+		if (skb->ifindex == LOOPBACK_IFINDEX)
+			return TC_ACT_OK;
+		return bpf_redirect(LOOPBACK_IFINDEX, BPF_F_INGRESS);
+	}
+	return bpf_redirect_neigh(e->ifindex, NULL, 0, 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";
