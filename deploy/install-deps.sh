@@ -9,11 +9,11 @@ BUILD_PKGS=(build-essential cmake pkg-config
 	sqlite3 libpcre2-dev libjemalloc-dev libsystemd-dev
 	libmicrohttpd-dev libbpf-dev clang)
 # libbpf-dev and clang (build): mediad's kernel fast path (without them mediad is built without
-# it). bpftool: the fast-path test reads the kernel's map with it.
+# it). bpftool and ethtool: the fast-path tests read the kernel's map and turn checksum offload off.
 # clang and libclang-rt: the fuzzers (tests/fuzz); dpkg-dev (dpkg-shlibdeps) and strace: the
 # package tests (tests/package); prometheus: promtool checks the /metrics output.
 TEST_PKGS=(libcmocka-dev sip-tester clang-format procps iproute2 python3 jq baresip-core sox
-	linphone-cli clang libclang-rt-14-dev dpkg-dev strace file prometheus bpftool)
+	linphone-cli clang libclang-rt-14-dev dpkg-dev strace file prometheus bpftool ethtool)
 
 want=("${BUILD_PKGS[@]}")
 for arg in "$@"; do

@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 RELAY_CLIENT=$TANDEM_BUILD/tests/integration/relay_client
 
-start_mediad m1 --set mediad.workers=1 || exit 1
+mport=$(free_port)
+start_mediad m1 --set mediad.workers=1 --set "metrics.listen=127.0.0.1:$mport" || exit 1
 if ! grep -q "fast path: kernel" "$T/m1.log"; then
 	grep "fast path:" "$T/m1.log"
 	stop_daemon m1
@@ -25,6 +26,12 @@ else
 	fail "relay case fastpath"
 	cat "$T/case-fastpath.out"
 fi
+metric() { python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" get "127.0.0.1:$mport" /metrics |
+	awk -v n="$1" '$1 == n { print $2 }'; }
+check "/metrics: fast path enabled" test "$(metric tandem_mediad_fastpath_enabled)" = 1
+check "/metrics: the kernel's packets counted ($(metric tandem_mediad_fastpath_packets_total), want >= 240)" \
+	test "$(metric tandem_mediad_fastpath_packets_total)" -ge 240
+check "/metrics: no direction left installed" test "$(metric tandem_mediad_fastpath_directions)" = 0
 if [ $have_bpftool = 1 ]; then
 	check "no map entry survives the deleted session" test "$(entries "$map_id")" = 0
 	check "relay case fastpath_open" "$RELAY_CLIENT" "$m1_RPC" fastpath_open
