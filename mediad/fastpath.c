@@ -246,14 +246,14 @@ void fastpath_start(const struct mediad_config *cfg)
 
 	memset(&fp, 0, sizeof(fp));
 	if (strcmp(cfg->fast_path, "auto")) {
-		log_info("fastpath", "fast path: off ([rtp] fast_path = %s): userspace relay",
-		         cfg->fast_path);
+		log_notice("fastpath", "fast path: off ([rtp] fast_path = %s): userspace relay",
+		           cfg->fast_path);
 		return;
 	}
 	if (inet_pton(AF_INET, cfg->bind_ip, &a) != 1 || !a.s_addr) {
-		log_info("fastpath",
-		         "fast path: off (bind_ip %s is not one IPv4 address): userspace relay",
-		         cfg->bind_ip);
+		log_notice("fastpath",
+		           "fast path: off (bind_ip %s is not one IPv4 address): userspace relay",
+		           cfg->bind_ip);
 		return;
 	}
 	fp.bind_addr = a.s_addr;
@@ -275,7 +275,7 @@ void fastpath_start(const struct mediad_config *cfg)
 			break;
 	}
 	fp.on = true;
-	log_info("fastpath", "fast path: kernel (tc ingress on %s) for latched plain RTP", devs);
+	log_notice("fastpath", "fast path: kernel (tc ingress on %s) for latched plain RTP", devs);
 }
 
 void fastpath_stop(void)
@@ -348,13 +348,17 @@ static void stream_leave(struct relay_stream *st)
 	dir_leave(st, 1);
 }
 
-/* A remote the kernel can send to: a pinned IPv4 unicast address. */
+/* A remote the kernel can send to: a pinned IPv4 unicast address, on another host, or on this
+ * one when the node is on loopback (all its traffic then arrives on lo, where a rewritten packet
+ * keeps the local route it was sent with; from another device, a packet with a local source
+ * and destination would be dropped as a martian). */
 static bool usable(const struct relay_leg *leg)
 {
-	return leg->locked && leg->remote_rtp.len == sizeof(struct sockaddr_in) &&
-	       leg->remote_rtp.u.in.sin_addr.s_addr && leg->remote_rtp.u.in.sin_port &&
-	       !net_addr_is_group(&leg->remote_rtp) &&
-	       (fp.out_dev || is_local(leg->remote_rtp.u.in.sin_addr.s_addr));
+	uint32_t a = leg->remote_rtp.u.in.sin_addr.s_addr;
+
+	return leg->locked && leg->remote_rtp.len == sizeof(struct sockaddr_in) && a &&
+	       leg->remote_rtp.u.in.sin_port && !net_addr_is_group(&leg->remote_rtp) &&
+	       (is_local(a) ? is_loopback(fp.bind_addr) : fp.out_dev != 0);
 }
 
 static uint16_t out_kind(uint32_t addr, uint16_t port)
@@ -363,9 +367,8 @@ static uint16_t out_kind(uint32_t addr, uint16_t port)
 
 	if (!is_local(addr))
 		return FP_OUT_NEIGH;
-	if ((addr == fp.bind_addr || (is_loopback(addr) && is_loopback(fp.bind_addr))) &&
-	    p >= fp.port_min && p <= fp.port_max)
-		return FP_OUT_REINJECT;
+	if (addr == fp.bind_addr && p >= fp.port_min && p <= fp.port_max)
+		return FP_OUT_CHAIN;
 	return FP_OUT_LOCAL;
 }
 
@@ -400,10 +403,12 @@ static int dir_install(struct relay_stream *st, int i)
 	return 0;
 }
 
-static void stream_refresh(struct relay_stream *st)
+static void stream_refresh(struct relay_stream *st, bool sync)
 {
-	dir_sync(st, 0);
-	dir_sync(st, 1);
+	if (sync) {
+		dir_sync(st, 0);
+		dir_sync(st, 1);
+	}
 	if (stream_needs_userspace(st) || !usable(&st->leg[0]) || !usable(&st->leg[1])) {
 		stream_leave(st);
 		return;
@@ -422,18 +427,23 @@ void fastpath_stream_check(struct relay_stream *st)
 		if (d->on &&
 		    (d->expect_addr != in->sin_addr.s_addr || d->expect_port != in->sin_port ||
 		     d->dst_addr != out->sin_addr.s_addr || d->dst_port != out->sin_port)) {
-			stream_refresh(st);
+			stream_refresh(st, true);
 			return;
 		}
 	}
 }
 
-void fastpath_session_refresh(struct relay_session *rs)
+void fastpath_leg_sync(struct relay_stream *st, int leg)
+{
+	dir_sync(st, leg);
+}
+
+void fastpath_session_refresh(struct relay_session *rs, bool sync)
 {
 	if (!fp.on)
 		return;
 	for (uint32_t i = 0; i < rs->n_streams; i++)
-		stream_refresh(rs->streams[i]);
+		stream_refresh(rs->streams[i], sync);
 }
 
 void fastpath_session_leave(struct relay_session *rs)
@@ -459,7 +469,7 @@ void fastpath_session_sync(struct relay_session *rs)
 void fastpath_start(const struct mediad_config *cfg)
 {
 	(void)cfg;
-	log_info("fastpath", "fast path: off (built without libbpf): userspace relay");
+	log_notice("fastpath", "fast path: off (built without libbpf): userspace relay");
 }
 
 void fastpath_stop(void)
@@ -481,9 +491,16 @@ void fastpath_stream_check(struct relay_stream *st)
 	(void)st;
 }
 
-void fastpath_session_refresh(struct relay_session *rs)
+void fastpath_leg_sync(struct relay_stream *st, int leg)
+{
+	(void)st;
+	(void)leg;
+}
+
+void fastpath_session_refresh(struct relay_session *rs, bool sync)
 {
 	(void)rs;
+	(void)sync;
 }
 
 void fastpath_session_leave(struct relay_session *rs)

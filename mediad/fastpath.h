@@ -31,9 +31,10 @@ bool fastpath_enabled(void);
 /* "kernel" or "off", for status output. */
 const char *fastpath_mode(void);
 
-/* Tick: folds counters, takes streams that now need userspace out, puts eligible ones in (both
- * legs latched or pinned, IPv4, sendrecv, plain), and follows a remote that moved. */
-void fastpath_session_refresh(struct relay_session *rs);
+/* Tick: takes streams that now need userspace out, puts eligible ones in (both legs latched or
+ * pinned, IPv4, sendrecv, plain), and follows a remote that moved; with sync, folds the
+ * counters too (two system calls per stream on the fast path, none otherwise). */
+void fastpath_session_refresh(struct relay_session *rs, bool sync);
 /* Takes every stream of rs off the fast path now (update, delete), counters folded first. */
 void fastpath_session_leave(struct relay_session *rs);
 /* Folds the kernel counters of rs into its legs (before a snapshot). */
@@ -43,6 +44,9 @@ struct relay_stream;
 /* A packet of st reached the relay although st is on the fast path: when a leg's remote moved
  * (relearning), the entries follow it now. No system call unless something changed. */
 void fastpath_stream_check(struct relay_stream *st);
+/* Folds leg's kernel counters now: before the relay decides on a stranger by how long the
+ * leg's remote has been silent (relearning), which the kernel alone knows. */
+void fastpath_leg_sync(struct relay_stream *st, int leg);
 
 struct fastpath_totals {
 	uint64_t packets, bytes; /* forwarded by the kernel, as folded so far */

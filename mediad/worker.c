@@ -278,7 +278,12 @@ static void tick(struct worker *w, uint64_t now)
 	for (size_t pos = 0; (rs = u32map_next(&w->sessions, &pos));) {
 		struct wmsg *m;
 
-		fastpath_session_refresh(rs);
+		/* The kernel's counters are read once a second per session (spread over the
+		 * ticks), and at once before a timeout would be declared. */
+		fastpath_session_refresh(rs, (now / (TICK_MS * 1000000ull) + rs->key) % 10 == 0);
+		if (!relay_session_timed_out(rs, now))
+			continue;
+		fastpath_session_sync(rs);
 		if (!relay_session_timed_out(rs, now))
 			continue;
 		m = calloc(1, sizeof(*m));

@@ -6,6 +6,8 @@
 
 #include <linux/types.h>
 
+#define FP_MAX_HOPS 16
+
 struct fp_key {
 	__u32 addr; /* the relay's address the packet is sent to */
 	__u16 port; /* the relay's port */
@@ -14,11 +16,11 @@ struct fp_key {
 
 /* Where a rewritten packet goes. */
 enum fp_out {
-	FP_OUT_LOCAL = 1, /* the remote is an address of this host: up the local stack */
+	FP_OUT_LOCAL = 1, /* to a socket of this host, arrived on lo: up the local stack */
 	FP_OUT_NEIGH = 2, /* out of ifindex, next hop resolved by the kernel */
-	/* To another of this relay's own ports (a chain through the node): back into lo's
-	 * ingress, where the program sees it again for the next hop. */
-	FP_OUT_REINJECT = 3,
+	/* To another of this relay's own ports (a chain through the node, self_relay): the
+	 * program looks that port up too, up to FP_MAX_HOPS hops in one pass. */
+	FP_OUT_CHAIN = 3,
 };
 
 struct fp_entry {

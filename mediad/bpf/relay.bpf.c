@@ -17,16 +17,15 @@
 
 #include "fastpath_map.h"
 
-#define LOOPBACK_IFINDEX 1
-#define IP_OFF           ETH_HLEN
-#define UDP_OFF          (ETH_HLEN + sizeof(struct iphdr))
-#define IP_CSUM_OFF      (IP_OFF + offsetof(struct iphdr, check))
-#define IP_SRC_OFF       (IP_OFF + offsetof(struct iphdr, saddr))
-#define IP_DST_OFF       (IP_OFF + offsetof(struct iphdr, daddr))
-#define UDP_CSUM_OFF     (UDP_OFF + offsetof(struct udphdr, check))
-#define UDP_SPORT_OFF    (UDP_OFF + offsetof(struct udphdr, source))
-#define UDP_DPORT_OFF    (UDP_OFF + offsetof(struct udphdr, dest))
-#define RTP_MIN          12
+#define IP_OFF        ETH_HLEN
+#define UDP_OFF       (ETH_HLEN + sizeof(struct iphdr))
+#define IP_CSUM_OFF   (IP_OFF + offsetof(struct iphdr, check))
+#define IP_SRC_OFF    (IP_OFF + offsetof(struct iphdr, saddr))
+#define IP_DST_OFF    (IP_OFF + offsetof(struct iphdr, daddr))
+#define UDP_CSUM_OFF  (UDP_OFF + offsetof(struct udphdr, check))
+#define UDP_SPORT_OFF (UDP_OFF + offsetof(struct udphdr, source))
+#define UDP_DPORT_OFF (UDP_OFF + offsetof(struct udphdr, dest))
+#define RTP_MIN       12
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -64,9 +63,9 @@ int tandem_relay(struct __sk_buff *skb)
 	struct udphdr *udp;
 	__u8 *rtp;
 	struct fp_key key = {};
-	struct fp_entry *e;
-	__u32 saddr, daddr;
-	__u16 sport, dport, ulen;
+	struct fp_entry *e, *last = NULL;
+	__u32 saddr, daddr, src, dst;
+	__u16 sport, dport, src_port, dst_port, ulen;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP))
 		return TC_ACT_UNSPEC;
@@ -88,42 +87,48 @@ int tandem_relay(struct __sk_buff *skb)
 	if (eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4 || ip->ihl != 5 ||
 	    ip->protocol != IPPROTO_UDP || (ip->frag_off & bpf_htons(0x3fff)))
 		return TC_ACT_UNSPEC;
-	key.addr = ip->daddr;
-	key.port = udp->dest;
-	e = bpf_map_lookup_elem(&tandem_fp, &key);
-	if (!e)
-		return TC_ACT_UNSPEC;
-	/* A stranger, RTCP (RFC 5761: second octet 192-223) or not RTP version 2: userspace
+	/* RTCP (RFC 5761: second octet 192-223), not RTP version 2, or too short: userspace
 	 * decides, drops and counts as it always does. */
 	ulen = bpf_ntohs(udp->len);
-	if (ip->saddr != e->expect_addr || udp->source != e->expect_port ||
-	    (rtp[0] & 0xc0) != 0x80 || (rtp[1] >= 192 && rtp[1] <= 223) ||
+	if ((rtp[0] & 0xc0) != 0x80 || (rtp[1] >= 192 && rtp[1] <= 223) ||
 	    ulen < sizeof(*udp) + RTP_MIN)
 		return TC_ACT_UNSPEC;
-	saddr = ip->saddr;
-	daddr = ip->daddr;
-	sport = udp->source;
-	dport = udp->dest;
-	/* Pointers into the packet are invalid after the helpers below. */
-	if (rewrite(skb, saddr, e->src_addr, IP_SRC_OFF) ||
-	    rewrite(skb, daddr, e->dst_addr, IP_DST_OFF) ||
-	    rewrite_port(skb, sport, e->src_port, UDP_SPORT_OFF) ||
-	    rewrite_port(skb, dport, e->dst_port, UDP_DPORT_OFF))
-		return TC_ACT_SHOT; /* half rewritten: it cannot go anywhere */
-	__sync_fetch_and_add(&e->packets, 1);
-	__sync_fetch_and_add(&e->bytes, ulen - sizeof(*udp));
-	e->last_ns = bpf_ktime_get_ns();
-	if (e->out == FP_OUT_REINJECT)
-		return bpf_redirect(LOOPBACK_IFINDEX, BPF_F_INGRESS);
-	if (e->out == FP_OUT_LOCAL) {
-		/* Arrived on lo: it continues up this host's stack to the remote's socket. From
-		 * another device, a packet with a local source would be a martian there: it
-		 * re-enters through lo. */
-		if (skb->ifindex == LOOPBACK_IFINDEX)
-			return TC_ACT_OK;
-		return bpf_redirect(LOOPBACK_IFINDEX, BPF_F_INGRESS);
+	saddr = src = ip->saddr;
+	daddr = dst = ip->daddr;
+	sport = src_port = udp->source;
+	dport = dst_port = udp->dest;
+	/* Follow the packet through the node's sessions: a chain through the node's own ports
+	 * (self_relay) is forwarded in one pass, each hop counted in its own entry. A hop whose
+	 * entry is missing, or that does not expect this source, gets the packet on its socket. */
+	for (int hop = 0; hop < FP_MAX_HOPS; hop++) {
+		key.addr = dst;
+		key.port = dst_port;
+		e = bpf_map_lookup_elem(&tandem_fp, &key);
+		if (!e || src != e->expect_addr || src_port != e->expect_port)
+			break;
+		__sync_fetch_and_add(&e->packets, 1);
+		__sync_fetch_and_add(&e->bytes, ulen - sizeof(*udp));
+		e->last_ns = bpf_ktime_get_ns();
+		src = e->src_addr;
+		src_port = e->src_port;
+		dst = e->dst_addr;
+		dst_port = e->dst_port;
+		last = e;
+		if (e->out != FP_OUT_CHAIN)
+			break;
 	}
-	return bpf_redirect_neigh(e->ifindex, NULL, 0, 0);
+	if (!last)
+		return TC_ACT_UNSPEC; /* a stranger, or not ours: up to the socket */
+	/* Pointers into the packet are invalid after the helpers below. */
+	if (rewrite(skb, saddr, src, IP_SRC_OFF) || rewrite(skb, daddr, dst, IP_DST_OFF) ||
+	    rewrite_port(skb, sport, src_port, UDP_SPORT_OFF) ||
+	    rewrite_port(skb, dport, dst_port, UDP_DPORT_OFF))
+		return TC_ACT_SHOT; /* half rewritten: it cannot go anywhere */
+	if (last->out == FP_OUT_NEIGH)
+		return bpf_redirect_neigh(last->ifindex, NULL, 0, 0);
+	/* To a socket of this host (the remote, or a hop left to userspace): on lo the packet
+	 * keeps the local route it was sent with, so it continues up to that socket. */
+	return TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "GPL";

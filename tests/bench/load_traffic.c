@@ -305,6 +305,44 @@ static int proc_cpu_s(pid_t pid, double *out)
 	return 0;
 }
 
+/* Softirq time of one core in seconds, from /proc/stat (the 7th value of its cpuN line). */
+static int core_softirq_s(int core, double *out)
+{
+	char line[512], name[16];
+	unsigned long long v[7];
+	FILE *f = fopen("/proc/stat", "r");
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	snprintf(name, sizeof(name), "cpu%d ", core);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, strlen(name)))
+			continue;
+		if (sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		           &v[2], &v[3], &v[4], &v[5], &v[6]) == 7) {
+			*out = (double)v[6] / (double)sysconf(_SC_CLK_TCK);
+			rc = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* What the relay cost so far: its process time, plus its core's softirq time if asked. */
+static int relay_cpu_s(const struct load_traffic_cfg *cfg, double *out)
+{
+	double p = 0, s = 0;
+
+	if (cfg->relay_pid > 0 && proc_cpu_s(cfg->relay_pid, &p))
+		return -ESRCH;
+	if (cfg->relay_softirq_core >= 0 && core_softirq_s(cfg->relay_softirq_core, &s))
+		return -ENOENT;
+	*out = p + s;
+	return 0;
+}
+
 static double self_cpu_s(void)
 {
 	struct rusage ru;
@@ -450,13 +488,13 @@ static void window_edge(struct engine *e, int start, uint64_t now, uint64_t *t_s
 	if (start) {
 		*t_start = now;
 		*gen0 = self_cpu_s();
-		r->relay_sampled =
-		    e->cfg->relay_pid > 0 && proc_cpu_s(e->cfg->relay_pid, relay0) == 0;
+		r->relay_sampled = (e->cfg->relay_pid > 0 || e->cfg->relay_softirq_core >= 0) &&
+		                   relay_cpu_s(e->cfg, relay0) == 0;
 		return;
 	}
 	r->window_s = (double)(now - *t_start) / 1e9;
 	r->gen_cpu_s = self_cpu_s() - *gen0;
-	if (r->relay_sampled && proc_cpu_s(e->cfg->relay_pid, &v) == 0)
+	if (r->relay_sampled && relay_cpu_s(e->cfg, &v) == 0)
 		r->relay_cpu_s = v - *relay0;
 	else
 		r->relay_sampled = 0;

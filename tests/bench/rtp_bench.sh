@@ -11,9 +11,10 @@
 #
 #   tests/bench/rtp_bench.sh [--build DIR] [--out DIR] [--doc FILE] [--relays "mediad rtpengine"]
 #                            [--steps "50 100 ..."] [--chain K] [--duration S] [--warmup S]
-#                            [--max-loss PCT] [--rt N]
+#                            [--max-loss PCT] [--rt N] [--fast-chain K]
 #
-# Relays: mediad, rtpengine, and min-sendto / min-connect: min_relay (tests/bench/min_relay.c),
+# Relays: mediad (userspace: [rtp] fast_path = off), mediad-fast (the kernel fast path, see
+# below), rtpengine, and min-sendto / min-connect: min_relay (tests/bench/min_relay.c),
 # the least a userspace socket relay does per packet (mediad's io_uring path without mediad;
 # connect: sockets connected to their remotes), to show the ceiling of any such relay here.
 #
@@ -26,6 +27,15 @@
 # receives. One generator core cannot offer more than about what one relay core can relay when
 # each packet crosses the relay once; the chain lets it load the relay to its limit. The relay's
 # work per packet is the same either way: receive on one socket, send to another.
+#
+# mediad-fast: mediad with [rtp] fast_path = auto, so that latched streams are forwarded by its tc
+# program in the receive softirq; the relay thread only sets up. That softirq runs on the core
+# that receives, which on loopback is the sender's: the generator's. For the step, RPS on lo
+# (/sys/class/net/lo/queues/rx-0/rps_cpus) steers receive processing to the relay core, so the
+# forwarding runs there, and the relay's CPU is mediad's own time plus that core's softirq time
+# from /proc/stat over the measured window (rtp_load --relay-softirq-core); lo's rps_cpus is
+# restored afterwards. --fast-chain K (default 8): hops per call for mediad-fast, more than
+# --chain because one generator core cannot otherwise load a kernel relay to its limit.
 #
 # Needs: a build (cmake --build build), root or sudo for apt-get when rtpengine is missing.
 # Loopback only; every loop below is bounded in count and time.
@@ -45,6 +55,7 @@ RELAYS="mediad rtpengine"
 # 1600 calls x 3 hops stay within a 20000-descriptor limit.
 STEPS="50 100 200 300 400 500 600 700 800 1000 1200 1400 1600"
 CHAIN=3
+FAST_CHAIN=8
 DURATION=10
 WARMUP=2
 MAX_LOSS=0.1
@@ -76,7 +87,8 @@ while [ $# -gt 0 ]; do
 	--warmup) WARMUP=$2; shift 2 ;;
 	--max-loss) MAX_LOSS=$2; shift 2 ;;
 	--rt) RT=$2; shift 2 ;;
-	*) sed -n '2,33p' "$0" >&2; exit 2 ;;
+	--fast-chain) FAST_CHAIN=$2; shift 2 ;;
+	*) sed -n '2,43p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -115,7 +127,7 @@ esac
 for f in "$RTP_LOAD" "$FREE_PORT"; do
 	[ -x "$f" ] || { log "missing $f: build first (cmake --build $BUILD)"; exit 1; }
 done
-case " $RELAYS " in *" mediad "*)
+case " $RELAYS " in *" mediad "* | *" mediad-fast "*)
 	[ -x "$MEDIAD" ] && [ -x "$MEDIACTL" ] || { log "missing $MEDIAD"; exit 1; } ;;
 esac
 case " $RELAYS " in *" min-"*)
@@ -135,11 +147,24 @@ stop_relay() {
 	wait "$RELAY_PID" 2>/dev/null
 	RELAY_PID=""
 }
+# RPS on lo for mediad-fast steps (see the header); restored by PID-independent value, at exit too.
+RPS_FILE=/sys/class/net/lo/queues/rx-0/rps_cpus
+RPS_SAVED=""
+rps_to_relay_core() {
+	[ -w "$RPS_FILE" ] || { log "cannot write $RPS_FILE: the fast path's softirq stays on the generator's core"; return 1; }
+	RPS_SAVED=$(cat "$RPS_FILE")
+	printf '%x' $((1 << RELAY_CORE)) >"$RPS_FILE"
+}
+rps_restore() {
+	[ -n "$RPS_SAVED" ] && { echo "$RPS_SAVED" >"$RPS_FILE"; } 2>/dev/null
+	RPS_SAVED=""
+	return 0
+}
 restore_autogroup() {
 	[ -n "$AUTOGROUP_NICE" ] && { echo "$AUTOGROUP_NICE" >/proc/self/autogroup; } 2>/dev/null
 	return 0
 }
-trap 'stop_relay; restore_autogroup' EXIT
+trap 'stop_relay; rps_restore; restore_autogroup' EXIT
 trap 'exit 130' INT TERM
 
 # bounded wait: wait_for SECONDS command...
@@ -157,8 +182,8 @@ wait_for() {
 RTPRIO=0
 rt_prefix() { [ "$RTPRIO" -gt 0 ] && echo chrt -f "$RTPRIO"; }
 
-start_mediad() { # sets RELAY_PID, MEDIAD_RPC
-	local port rt=()
+start_mediad() { # [FAST_PATH]; sets RELAY_PID, MEDIAD_RPC
+	local port rt=() fast=${1:-off}
 	port=$($FREE_PORT) || return 1
 	MEDIAD_RPC=tcp://127.0.0.1:$port
 	cat >"$OUT/mediad.ini" <<-INI
@@ -172,12 +197,21 @@ start_mediad() { # sets RELAY_PID, MEDIAD_RPC
 		port_min = $RELAY_PORT_MIN
 		port_max = $RELAY_PORT_MAX
 		self_relay = yes
+		fast_path = $fast
 	INI
+	# Leg A of every hop but the first learns its remote (the previous hop) from the first
+	# packet; a shorter window than the default 3 s latches it within the warm-up, so that
+	# the measured window sees the whole chain on the fast path.
+	[ "$fast" = auto ] && echo "latch_learn_ms = 500" >>"$OUT/mediad.ini"
 	[ "$RTPRIO" -gt 0 ] && rt=(--set "mediad.worker_rt_priority=$RTPRIO")
 	"${PRIO[@]}" taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" "${rt[@]}" \
-		>>"$OUT/mediad.log" 2>&1 &
+		>"$OUT/mediad.last.log" 2>&1 &
 	RELAY_PID=$!
 	wait_for 10 "$MEDIACTL" -e "$MEDIAD_RPC" -t 300 ping || { log "mediad did not start"; return 1; }
+	if [ "$fast" = auto ] && ! grep -q "fast path: kernel" "$OUT/mediad.last.log"; then
+		log "mediad-fast: $(grep -o 'fast path: .*' "$OUT/mediad.last.log" | head -n 1)"
+		return 1
+	fi
 }
 
 start_rtpengine() { # sets RELAY_PID, RTPE_NG
@@ -221,6 +255,7 @@ start_min_relay() { # MODE CALLS CHAIN; sets RELAY_PID, writes $OUT/ports.txt on
 # child and the EXIT trap can stop it.
 run_step() {
 	local relay=$1 n=$2 attempt=$3 phase=$4 chain=${5:-$CHAIN} json="" rc=0 load0 load1 stat0 stat1
+	[ "$relay" = mediad-fast ] && [ -z "${5:-}" ] && chain=$FAST_CHAIN
 	RTPRIO=${6:-0}
 	local gen=(timeout $((DURATION + WARMUP + 300)) "${PRIO[@]}" taskset -c $GEN_CORE "$RTP_LOAD" --calls "$n"
 		--base-port $GEN_BASE_PORT --duration "$DURATION" --warmup "$WARMUP" --label "$relay")
@@ -237,6 +272,22 @@ run_step() {
 			2>>"$OUT/rtp_load.log") || rc=$?
 		kill -0 "$RELAY_PID" 2>/dev/null || log "mediad died during the step"
 		stop_relay
+		cat "$OUT/mediad.last.log" >>"$OUT/mediad.log"
+		;;
+	mediad-fast)
+		local softirq=()
+		rps_to_relay_core && softirq=(--relay-softirq-core $RELAY_CORE)
+		if start_mediad auto; then
+			json=$("${gen[@]}" --chain "$chain" --mediad "$MEDIAD_RPC" --relay-pid "$RELAY_PID" \
+				"${softirq[@]}" 2>>"$OUT/rtp_load.log") || rc=$?
+			kill -0 "$RELAY_PID" 2>/dev/null || log "mediad died during the step"
+		else
+			rc=1
+		fi
+		stop_relay
+		rps_restore
+		cat "$OUT/mediad.last.log" >>"$OUT/mediad.log"
+		[ -n "$json" ] || return 1
 		;;
 	rtpengine)
 		start_rtpengine || return 1
@@ -302,7 +353,7 @@ log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 	echo "kernel=$(uname -r)"
 	echo "rtpengine=$(rtpengine --version 2>&1 | head -1)"
 	echo "commit=$(git -C "$SRC" log -1 --format='%h %s' 2>/dev/null)"
-	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --chain $CHAIN --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS$RT_OPT"
+	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --chain $CHAIN --fast-chain $FAST_CHAIN --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS$RT_OPT"
 	echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.txt"

@@ -103,6 +103,18 @@ void case_fastpath(void)
 	rpc_envelope_free(q);
 	CHECK(both_ways(a, b, s, 300, 5) == 10, "the call's own packets still flow");
 
+	/* The relay thread has not seen A for longer than latch_relearn_ms (1 s), but the kernel
+	 * has: a stranger continuing A's SSRC must not take A's place. */
+	for (int i = 0; i < 13; i++) {
+		both_ways(a, b, s, (uint16_t)(310 + 5 * i), 5);
+		usleep(100 * 1000);
+	}
+	udp_send(stranger, local_rtp(s, 0, 0), pkt, rtp_packet(pkt, 400, 0xfa57a, 160));
+	CHECK(udp_silent(b, 200),
+	      "a stranger with A's SSRC while A talks through the kernel is dropped");
+	CHECK(both_ways(a, b, s, 380, 5) == 10, "and A keeps its place");
+	n = rtp_packet(pkt, 1, 0x5eed, 160);
+
 	/* Hold: the update takes the stream out before its reply, so the very next packet is the
 	 * relay thread's, which drops it as B said sendonly. */
 	u = set_direction(s->session_id, 1, TANDEM__MEDIA__V1__DIRECTION__DIRECTION_SENDONLY);
@@ -133,9 +145,9 @@ void case_fastpath(void)
 	q = session_op(D, s->session_id);
 	qs = reply_session(q);
 	udp_send(a, local_rtp(s, 0, 0), pkt, n);
-	CHECK(reply_code(q) == RPC_OK && qs && traffic(qs, 0, 0, false)->packets == 131 &&
-	          traffic(qs, 1, 0, false)->packets == 131,
-	      "DeleteSession's final counters: A %llu, B %llu (want 131 each)",
+	CHECK(reply_code(q) == RPC_OK && qs && traffic(qs, 0, 0, false)->packets == 201 &&
+	          traffic(qs, 1, 0, false)->packets == 201,
+	      "DeleteSession's final counters: A %llu, B %llu (want 201 each)",
 	      qs ? (unsigned long long)traffic(qs, 0, 0, false)->packets : 0ull,
 	      qs ? (unsigned long long)traffic(qs, 1, 0, false)->packets : 0ull);
 	CHECK(udp_silent(b, 300), "nothing is forwarded after DeleteSession");

@@ -51,8 +51,9 @@ if [ $have_bpftool = 1 ]; then
 	check "relay case fastpath_open after the restart" "$RELAY_CLIENT" "$m1_RPC" fastpath_open
 	check "mediad exits 0 on SIGTERM" stop_daemon m1
 	check "the map is gone with the node" wait_for 5 map_gone "$new_id"
-	check "no filter of the node is left on lo" \
-		test -z "$(tc filter show dev lo ingress 2>/dev/null | grep tandem_relay)"
+	prio=$(sed -n 's/.*fastpath: map id .*filter priority \([0-9]*\).*/\1/p' "$T/m1b.log" | head -n 1)
+	check "no filter of the node is left on lo (priority $prio)" \
+		test -z "$(tc filter show dev lo ingress pref "$prio" 2>/dev/null)"
 else
 	log "bpftool or jq missing: kernel state after delete and restart not checked"
 	stop_daemon m1
