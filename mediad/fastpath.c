@@ -51,6 +51,7 @@ static struct {
 	uint32_t bind_addr; /* network order */
 	uint16_t port_min, port_max;
 	uint32_t prio;
+	uint32_t map_id, prog_id; /* for bpftool and the benchmark */
 	unsigned n_devs;
 	int devs[MAX_DEVS];
 	int out_dev; /* egress for remotes on other hosts; 0: none (bind_ip is a loopback one) */
@@ -198,6 +199,7 @@ static int load(const struct mediad_config *cfg, char *why, size_t whylen)
 	struct bpf_program *prog;
 	struct bpf_map *map;
 	struct bpf_map_info info = {0};
+	struct bpf_prog_info pinfo = {0};
 	uint32_t len = sizeof(info);
 	int rc;
 
@@ -225,8 +227,11 @@ static int load(const struct mediad_config *cfg, char *why, size_t whylen)
 			return rc;
 	}
 	bpf_obj_get_info_by_fd(fp.map_fd, &info, &len);
-	log_info("fastpath", "map id %u, %u entries, filter priority %u", info.id, info.max_entries,
-	         fp.prio);
+	fp.map_id = info.id;
+	len = sizeof(pinfo);
+	bpf_obj_get_info_by_fd(bpf_program__fd(prog), &pinfo, &len);
+	fp.prog_id = pinfo.id;
+	log_info("fastpath", "map of %u entries, filter priority %u", info.max_entries, fp.prio);
 	return 0;
 }
 
@@ -275,7 +280,10 @@ void fastpath_start(const struct mediad_config *cfg)
 			break;
 	}
 	fp.on = true;
-	log_notice("fastpath", "fast path: kernel (tc ingress on %s) for latched plain RTP", devs);
+	log_notice("fastpath",
+	           "fast path: kernel (tc ingress on %s) for latched plain RTP; prog id %u, map id "
+	           "%u, filter priority %u",
+	           devs, fp.prog_id, fp.map_id, fp.prio);
 }
 
 void fastpath_stop(void)

@@ -305,11 +305,13 @@ static int proc_cpu_s(pid_t pid, double *out)
 	return 0;
 }
 
-/* Softirq time of one core in seconds, from /proc/stat (the 7th value of its cpuN line). */
-static int core_softirq_s(int core, double *out)
+/* Busy time of one core in seconds: everything but idle and iowait in its /proc/stat line.
+ * With NOHZ the idle time is measured exactly at each idle entry and exit, where the kernel's
+ * softirq share is only sampled at the tick; busy = wall - idle is the reliable reading. */
+static int core_busy_s(int core, double *out)
 {
 	char line[512], name[16];
-	unsigned long long v[7];
+	unsigned long long v[8];
 	FILE *f = fopen("/proc/stat", "r");
 	int rc = -ENOENT;
 
@@ -319,9 +321,10 @@ static int core_softirq_s(int core, double *out)
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, name, strlen(name)))
 			continue;
-		if (sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-		           &v[2], &v[3], &v[4], &v[5], &v[6]) == 7) {
-			*out = (double)v[6] / (double)sysconf(_SC_CLK_TCK);
+		if (sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		           &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+			*out = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+			       (double)sysconf(_SC_CLK_TCK);
 			rc = 0;
 		}
 		break;
@@ -330,17 +333,12 @@ static int core_softirq_s(int core, double *out)
 	return rc;
 }
 
-/* What the relay cost so far: its process time, plus its core's softirq time if asked. */
+/* What the relay cost so far: its core's busy time when asked, else its process time. */
 static int relay_cpu_s(const struct load_traffic_cfg *cfg, double *out)
 {
-	double p = 0, s = 0;
-
-	if (cfg->relay_pid > 0 && proc_cpu_s(cfg->relay_pid, &p))
-		return -ESRCH;
-	if (cfg->relay_softirq_core >= 0 && core_softirq_s(cfg->relay_softirq_core, &s))
-		return -ENOENT;
-	*out = p + s;
-	return 0;
+	if (cfg->relay_core >= 0)
+		return core_busy_s(cfg->relay_core, out);
+	return proc_cpu_s(cfg->relay_pid, out);
 }
 
 static double self_cpu_s(void)
@@ -488,7 +486,7 @@ static void window_edge(struct engine *e, int start, uint64_t now, uint64_t *t_s
 	if (start) {
 		*t_start = now;
 		*gen0 = self_cpu_s();
-		r->relay_sampled = (e->cfg->relay_pid > 0 || e->cfg->relay_softirq_core >= 0) &&
+		r->relay_sampled = (e->cfg->relay_pid > 0 || e->cfg->relay_core >= 0) &&
 		                   relay_cpu_s(e->cfg, relay0) == 0;
 		return;
 	}

@@ -30,12 +30,15 @@
 #
 # mediad-fast: mediad with [rtp] fast_path = auto, so that latched streams are forwarded by its tc
 # program in the receive softirq; the relay thread only sets up. That softirq runs on the core
-# that receives, which on loopback is the sender's: the generator's. For the step, RPS on lo
-# (/sys/class/net/lo/queues/rx-0/rps_cpus) steers receive processing to the relay core, so the
-# forwarding runs there, and the relay's CPU is mediad's own time plus that core's softirq time
-# from /proc/stat over the measured window (rtp_load --relay-softirq-core); lo's rps_cpus is
-# restored afterwards. --fast-chain K (default 8): hops per call for mediad-fast, more than
-# --chain because one generator core cannot otherwise load a kernel relay to its limit.
+# that receives, which on loopback is the sender's: the generator's. For the step, mediad and
+# the generator run in a network namespace of their own (so no other loopback traffic of the
+# machine is counted), where RPS on lo steers receive processing to the relay core; the relay's
+# CPU is that core's busy time (all but idle, /proc/stat) over the measured window (rtp_load
+# --relay-core): mediad, the softirq, and whatever else the scheduler put on that core, so an
+# upper bound. The program's own run time per packet comes from the kernel's BPF statistics
+# (kernel.bpf_stats_enabled, restored after the step). --fast-chain K (default 1): hops per
+# call for mediad-fast; one hop gives the full receive path per relayed packet, as a relay
+# between hosts has, and the generator then runs out before the relay core does.
 #
 # Needs: a build (cmake --build build), root or sudo for apt-get when rtpengine is missing.
 # Loopback only; every loop below is bounded in count and time.
@@ -55,7 +58,7 @@ RELAYS="mediad rtpengine"
 # 1600 calls x 3 hops stay within a 20000-descriptor limit.
 STEPS="50 100 200 300 400 500 600 700 800 1000 1200 1400 1600"
 CHAIN=3
-FAST_CHAIN=8
+FAST_CHAIN=1
 DURATION=10
 WARMUP=2
 MAX_LOSS=0.1
@@ -147,24 +150,38 @@ stop_relay() {
 	wait "$RELAY_PID" 2>/dev/null
 	RELAY_PID=""
 }
-# RPS on lo for mediad-fast steps (see the header); restored by PID-independent value, at exit too.
-RPS_FILE=/sys/class/net/lo/queues/rx-0/rps_cpus
-RPS_SAVED=""
-rps_to_relay_core() {
-	[ -w "$RPS_FILE" ] || { log "cannot write $RPS_FILE: the fast path's softirq stays on the generator's core"; return 1; }
-	RPS_SAVED=$(cat "$RPS_FILE")
-	printf '%x' $((1 << RELAY_CORE)) >"$RPS_FILE"
-}
-rps_restore() {
-	[ -n "$RPS_SAVED" ] && { echo "$RPS_SAVED" >"$RPS_FILE"; } 2>/dev/null
-	RPS_SAVED=""
+# mediad-fast steps run in a network namespace of their own (see the header).
+NS_FAST=tdmbench$$
+NSX=()
+BPF_STATS_SAVED=""
+fast_ns_up() {
+	ip netns add "$NS_FAST" 2>/dev/null && ip -n "$NS_FAST" link set lo up ||
+		{ log "mediad-fast: cannot create a network namespace"; return 1; }
+	NSX=(ip netns exec "$NS_FAST")
+	"${NSX[@]}" sh -c "printf '%x' $((1 << RELAY_CORE)) >/sys/class/net/lo/queues/rx-0/rps_cpus" ||
+		log "mediad-fast: cannot set RPS on the namespace's lo: the softirq stays on the generator's core"
+	BPF_STATS_SAVED=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
+	sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null
 	return 0
+}
+fast_ns_down() {
+	NSX=()
+	ip netns del "$NS_FAST" 2>/dev/null
+	[ -n "$BPF_STATS_SAVED" ] && sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_SAVED" 2>/dev/null
+	BPF_STATS_SAVED=""
+	return 0
+}
+# prog_stats ID: "run_time_ns run_cnt" of a BPF program (kernel.bpf_stats_enabled).
+prog_stats() {
+	bpftool -j prog show id "$1" 2>/dev/null | python3 -c \
+		'import json,sys; p=json.load(sys.stdin); print(p.get("run_time_ns",0), p.get("run_cnt",0))' 2>/dev/null ||
+		echo "0 0"
 }
 restore_autogroup() {
 	[ -n "$AUTOGROUP_NICE" ] && { echo "$AUTOGROUP_NICE" >/proc/self/autogroup; } 2>/dev/null
 	return 0
 }
-trap 'stop_relay; rps_restore; restore_autogroup' EXIT
+trap 'stop_relay; fast_ns_down; restore_autogroup' EXIT
 trap 'exit 130' INT TERM
 
 # bounded wait: wait_for SECONDS command...
@@ -184,7 +201,7 @@ rt_prefix() { [ "$RTPRIO" -gt 0 ] && echo chrt -f "$RTPRIO"; }
 
 start_mediad() { # [FAST_PATH]; sets RELAY_PID, MEDIAD_RPC
 	local port rt=() fast=${1:-off}
-	port=$($FREE_PORT) || return 1
+	port=$("${NSX[@]}" $FREE_PORT) || return 1
 	MEDIAD_RPC=tcp://127.0.0.1:$port
 	cat >"$OUT/mediad.ini" <<-INI
 		[mediad]
@@ -204,10 +221,10 @@ start_mediad() { # [FAST_PATH]; sets RELAY_PID, MEDIAD_RPC
 	# the measured window sees the whole chain on the fast path.
 	[ "$fast" = auto ] && echo "latch_learn_ms = 500" >>"$OUT/mediad.ini"
 	[ "$RTPRIO" -gt 0 ] && rt=(--set "mediad.worker_rt_priority=$RTPRIO")
-	"${PRIO[@]}" taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" "${rt[@]}" \
+	"${NSX[@]}" "${PRIO[@]}" taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" "${rt[@]}" \
 		>"$OUT/mediad.last.log" 2>&1 &
 	RELAY_PID=$!
-	wait_for 10 "$MEDIACTL" -e "$MEDIAD_RPC" -t 300 ping || { log "mediad did not start"; return 1; }
+	wait_for 10 "${NSX[@]}" "$MEDIACTL" -e "$MEDIAD_RPC" -t 300 ping || { log "mediad did not start"; return 1; }
 	if [ "$fast" = auto ] && ! grep -q "fast path: kernel" "$OUT/mediad.last.log"; then
 		log "mediad-fast: $(grep -o 'fast path: .*' "$OUT/mediad.last.log" | head -n 1)"
 		return 1
@@ -275,17 +292,25 @@ run_step() {
 		cat "$OUT/mediad.last.log" >>"$OUT/mediad.log"
 		;;
 	mediad-fast)
-		local softirq=()
-		rps_to_relay_core && softirq=(--relay-softirq-core $RELAY_CORE)
+		local prog s0 s1
+		fast_ns_up || return 1
 		if start_mediad auto; then
-			json=$("${gen[@]}" --chain "$chain" --mediad "$MEDIAD_RPC" --relay-pid "$RELAY_PID" \
-				"${softirq[@]}" 2>>"$OUT/rtp_load.log") || rc=$?
+			prog=$(sed -n 's/.*fast path: kernel.*prog id \([0-9]*\),.*/\1/p' "$OUT/mediad.last.log")
+			s0=$(prog_stats "$prog")
+			json=$("${NSX[@]}" "${gen[@]}" --chain "$chain" --mediad "$MEDIAD_RPC" \
+				--relay-pid "$RELAY_PID" --relay-core $RELAY_CORE 2>>"$OUT/rtp_load.log") || rc=$?
+			s1=$(prog_stats "$prog")
 			kill -0 "$RELAY_PID" 2>/dev/null || log "mediad died during the step"
+			# the program's own time per run (one run per packet it saw) into the result
+			[ -n "$json" ] && json=$(python3 -c 'import json,sys
+r = json.loads(sys.argv[1]); t0, n0 = map(int, sys.argv[2].split()); t1, n1 = map(int, sys.argv[3].split())
+r["bpf"] = {"runs": n1 - n0, "run_ns": t1 - t0, "ns_per_run": (t1 - t0) / (n1 - n0) if n1 > n0 else None}
+print(json.dumps(r))' "$json" "$s0" "$s1")
 		else
 			rc=1
 		fi
 		stop_relay
-		rps_restore
+		fast_ns_down
 		cat "$OUT/mediad.last.log" >>"$OUT/mediad.log"
 		[ -n "$json" ] || return 1
 		;;

@@ -24,7 +24,7 @@ struct options {
 	unsigned base_port;
 	unsigned batch_us;
 	pid_t relay_pid;
-	int softirq_core; /* -1: none */
+	int relay_core;   /* -1: none */
 	const char *mode; /* "direct", "ports", "mediad" */
 	const char *ports_file;
 	const char *mediad;
@@ -51,8 +51,9 @@ static void usage(FILE *f)
 	    "  --warmup S         seconds sent before measuring (2)\n"
 	    "  --drain-ms MS      keep receiving after the last send (500)\n"
 	    "  --relay-pid PID    sample this process's CPU over the measured window\n"
-	    "  --relay-softirq-core C  add core C's softirq time to the relay's CPU (a relay\n"
-	    "                     forwarding in the kernel, its receive softirq steered to C)\n"
+	    "  --relay-core C     the relay's CPU is core C's busy time (all but idle) instead\n"
+	    "                     (a relay forwarding in the kernel, its receive softirq steered\n"
+	    "                     to C; whatever else runs on C counts too)\n"
 	    "  --batch-us US      sends due within this much are submitted together (50)\n"
 	    "  --poll busy|sleep  busy: spin on the ring, so the relay never pays for waking the\n"
 	    "                     generator and its CPU per packet is its own (default); sleep:\n"
@@ -96,7 +97,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"warmup", required_argument, NULL, 'w'},
 	    {"drain-ms", required_argument, NULL, 'D'},
 	    {"relay-pid", required_argument, NULL, 'r'},
-	    {"relay-softirq-core", required_argument, NULL, 'S'},
+	    {"relay-core", required_argument, NULL, 'S'},
 	    {"batch-us", required_argument, NULL, 'B'},
 	    {"label", required_argument, NULL, 'l'},
 	    {"poll", required_argument, NULL, 'P'},
@@ -114,7 +115,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	                      .batch_us = 50,
 	                      .label = "",
 	                      .busy_poll = 1,
-	                      .softirq_core = -1,
+	                      .relay_core = -1,
 	                      .chain = 1};
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -150,7 +151,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'S':
 			bad |= parse_uint(optarg, 4095, &core) != 0;
-			o->softirq_core = (int)core;
+			o->relay_core = (int)core;
 			break;
 		case 'B':
 			bad |= parse_uint(optarg, 20000, &o->batch_us) != 0;
@@ -242,7 +243,7 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 		        (double)recv * o->chain / nominal_s);
 	if (r->relay_sampled)
 		fprintf(stderr, "  relay pid %d%s: CPU %.1f %%, %.0f ns per packet relayed\n",
-		        (int)o->relay_pid, o->softirq_core >= 0 ? " + its core's softirq" : "",
+		        (int)o->relay_pid, o->relay_core >= 0 ? " (its core's busy time)" : "",
 		        relay_pct, ns_per_pkt);
 	fprintf(stderr, "  receive-queue drops: generator sockets %llu",
 	        (unsigned long long)r->gen_drops);
@@ -279,9 +280,9 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 	       us(load_hist_quantile(&r->lag, 0.99)), us(r->lag.max_ns), gen_cpu, gen_load,
 	       o->busy_poll ? "busy" : "sleep");
 	if (r->relay_sampled)
-		printf("\"relay\":{\"pid\":%d,\"softirq_core\":%d,\"cpu_s\":%.3f,\"cpu_pct\":%.1f,"
+		printf("\"relay\":{\"pid\":%d,\"core\":%d,\"cpu_s\":%.3f,\"cpu_pct\":%.1f,"
 		       "\"cpu_ns_per_pkt\":%.1f}",
-		       (int)o->relay_pid, o->softirq_core, r->relay_cpu_s, relay_pct, ns_per_pkt);
+		       (int)o->relay_pid, o->relay_core, r->relay_cpu_s, relay_pct, ns_per_pkt);
 	else
 		printf("\"relay\":null");
 	printf(",\"gen_socket_drops\":%llu", (unsigned long long)r->gen_drops);
@@ -329,7 +330,7 @@ int main(int argc, char **argv)
 	    .drain_ms = o.drain_ms,
 	    .batch_us = o.batch_us,
 	    .relay_pid = o.relay_pid,
-	    .relay_softirq_core = o.softirq_core,
+	    .relay_core = o.relay_core,
 	    .busy_poll = o.busy_poll,
 	};
 	snprintf(prefix, sizeof(prefix), "rtpload-%d", (int)getpid());

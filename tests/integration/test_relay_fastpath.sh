@@ -14,7 +14,7 @@ if ! grep -q "fast path: kernel" "$T/m1.log"; then
 	log "SKIP: no kernel fast path here: $(grep -o 'fast path: off.*' "$T/m1.log" | head -n 1)"
 	exit 77
 fi
-map_id=$(sed -n 's/.*fastpath: map id \([0-9]*\),.*/\1/p' "$T/m1.log" | head -n 1)
+map_id=$(sed -n 's/.*fast path: kernel.* map id \([0-9]*\),.*/\1/p' "$T/m1.log" | head -n 1)
 entries() { bpftool -j map dump id "$1" 2>/dev/null | jq length; }
 map_gone() { [ -z "$(bpftool map show id "$1" 2>/dev/null)" ]; } # freed a moment after its last user
 have_bpftool=0
@@ -46,12 +46,12 @@ if [ $have_bpftool = 1 ]; then
 	check "the restarted node answers" wait_for 10 "$MEDIACTL" -e "$m1_RPC" -t 300 ping
 	check "it replaced the filter left behind" grep -q "replacing a filter left on lo" "$T/m1b.log"
 	check "the old map is gone" wait_for 5 map_gone "$map_id"
-	new_id=$(sed -n 's/.*fastpath: map id \([0-9]*\),.*/\1/p' "$T/m1b.log" | head -n 1)
+	new_id=$(sed -n 's/.*fast path: kernel.* map id \([0-9]*\),.*/\1/p' "$T/m1b.log" | head -n 1)
 	check "the new map is empty" test "$(entries "$new_id")" = 0
 	check "relay case fastpath_open after the restart" "$RELAY_CLIENT" "$m1_RPC" fastpath_open
 	check "mediad exits 0 on SIGTERM" stop_daemon m1
 	check "the map is gone with the node" wait_for 5 map_gone "$new_id"
-	prio=$(sed -n 's/.*fastpath: map id .*filter priority \([0-9]*\).*/\1/p' "$T/m1b.log" | head -n 1)
+	prio=$(sed -n 's/.*fast path: kernel.*filter priority \([0-9]*\).*/\1/p' "$T/m1b.log" | head -n 1)
 	check "no filter of the node is left on lo (priority $prio)" \
 		test -z "$(tc filter show dev lo ingress pref "$prio" 2>/dev/null)"
 else

@@ -61,7 +61,7 @@ if ! grep -q "fast path: kernel" "$T/mr.log"; then
 	skip "no kernel fast path here: $(grep -o 'fast path: off.*' "$T/mr.log" | head -n 1)"
 fi
 check "the program is on lo and on the relay's veth" grep -q "fast path: kernel (tc ingress on lo, $VR)" "$T/mr.log"
-map_id=$(sed -n 's/.*fastpath: map id \([0-9]*\),.*/\1/p' "$T/mr.log" | head -n 1)
+map_id=$(sed -n 's/.*fast path: kernel.* map id \([0-9]*\),.*/\1/p' "$T/mr.log" | head -n 1)
 
 sid=$(ctl -i fp -q create fp-netns --a "audio:$A" --b "audio:$B")
 json=$(ctl -j query "$sid")
