@@ -63,4 +63,14 @@ fi
 start_mediad m2 --set mediad.workers=1 --set rtp.fast_path=off || exit 1
 check "fast_path = off is logged" grep -q "fast path: off (\[rtp\] fast_path = off)" "$T/m2.log"
 check "relay case forward with fast_path = off" "$RELAY_CLIENT" "$m2_RPC" forward
+stop_daemon m2
+
+# Without the capabilities (as under the packaged unit): bpf() is not even tried.
+if command -v setpriv >/dev/null; then
+	printf '#!/bin/sh\nexec setpriv --bounding-set=-net_admin,-bpf,-sys_admin %s "$@"\n' "$MEDIAD" >"$T/mediad-nocaps"
+	chmod +x "$T/mediad-nocaps"
+	MEDIAD=$T/mediad-nocaps start_mediad m3 --set mediad.workers=1 || exit 1
+	check "without CAP_NET_ADMIN the node says fast path off" grep -q "fast path: off (no CAP_NET_ADMIN)" "$T/m3.log"
+	check "relay case forward without the capabilities" "$RELAY_CLIENT" "$m3_RPC" forward
+fi
 finish
