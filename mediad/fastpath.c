@@ -69,18 +69,22 @@ const char *fastpath_mode(void)
 	return fp.on ? "kernel" : "off";
 }
 
+/* Set around the calls whose failures are expected (the clsact qdisc exists already, no filter
+ * left by an earlier process): libbpf would print the kernel's complaint as a warning. */
+static bool libbpf_quiet;
+
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char buf[512];
 	size_t n;
 
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG || libbpf_quiet)
 		return 0;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
-	log_debug("fastpath", "libbpf: %s", buf);
+	log_debug("fastpath", "%s", buf);
 	return 0;
 }
 
@@ -190,7 +194,9 @@ static void detach(int ifindex)
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = fp.prio);
 
+	libbpf_quiet = true; /* gone already (a device removed): nothing to say */
 	bpf_tc_detach(&hook, &opts);
+	libbpf_quiet = false;
 }
 
 static int attach(int ifindex, int prog_fd, char *why, size_t whylen)
@@ -203,12 +209,17 @@ static int attach(int ifindex, int prog_fd, char *why, size_t whylen)
 	int rc;
 
 	if_indextoname((unsigned)ifindex, name);
+	libbpf_quiet = true;
 	rc = bpf_tc_hook_create(&hook);
+	libbpf_quiet = false;
 	if (rc && rc != -EEXIST) {
 		snprintf(why, whylen, "clsact on %s: %s", name, strerror(-rc));
 		return rc;
 	}
-	if (!bpf_tc_query(&hook, &query))
+	libbpf_quiet = true;
+	rc = bpf_tc_query(&hook, &query);
+	libbpf_quiet = false;
+	if (!rc)
 		log_info("fastpath",
 		         "replacing a filter left on %s by an earlier process (prog %u)", name,
 		         query.prog_id);
