@@ -21,10 +21,8 @@
 #define UDP_OFF       (ETH_HLEN + sizeof(struct iphdr))
 #define IP_CSUM_OFF   (IP_OFF + offsetof(struct iphdr, check))
 #define IP_SRC_OFF    (IP_OFF + offsetof(struct iphdr, saddr))
-#define IP_DST_OFF    (IP_OFF + offsetof(struct iphdr, daddr))
 #define UDP_CSUM_OFF  (UDP_OFF + offsetof(struct udphdr, check))
 #define UDP_SPORT_OFF (UDP_OFF + offsetof(struct udphdr, source))
-#define UDP_DPORT_OFF (UDP_OFF + offsetof(struct udphdr, dest))
 #define RTP_MIN       12
 
 struct {
@@ -34,24 +32,36 @@ struct {
 	__type(value, struct fp_entry);
 } tandem_fp SEC(".maps");
 
-static __always_inline int rewrite(struct __sk_buff *skb, __u32 old, __u32 new, __u32 off)
+/* Addresses and ports rewritten with one checksum difference each: the IP header's sum takes
+ * the addresses; UDP's takes them as pseudo-header (which is all a CHECKSUM_PARTIAL packet's
+ * field holds) and the ports as data (left alone when partial, the device sums those). */
+static __always_inline int rewrite(struct __sk_buff *skb, __u32 saddr, __u32 daddr, __u32 ports,
+                                   __u32 src, __u32 dst, __u32 new_ports)
 {
-	if (old == new)
-		return 0;
-	if (bpf_l4_csum_replace(skb, UDP_CSUM_OFF, old, new,
-	                        BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0 | sizeof(new)) ||
-	    bpf_l3_csum_replace(skb, IP_CSUM_OFF, old, new, sizeof(new)))
+	__u32 old_a[2] = {saddr, daddr}, new_a[2] = {src, dst};
+	__s64 da = bpf_csum_diff(old_a, sizeof(old_a), new_a, sizeof(new_a), 0);
+	__s64 dp = bpf_csum_diff(&ports, sizeof(ports), &new_ports, sizeof(new_ports), 0);
+
+	if (da < 0 || dp < 0)
 		return -1;
-	return bpf_skb_store_bytes(skb, off, &new, sizeof(new), 0);
+	if (bpf_l3_csum_replace(skb, IP_CSUM_OFF, 0, (__u32)da, 0) ||
+	    bpf_l4_csum_replace(skb, UDP_CSUM_OFF, 0, (__u32)da,
+	                        BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0) ||
+	    bpf_l4_csum_replace(skb, UDP_CSUM_OFF, 0, (__u32)dp, BPF_F_MARK_MANGLED_0))
+		return -1;
+	if (bpf_skb_store_bytes(skb, IP_SRC_OFF, new_a, sizeof(new_a), 0))
+		return -1;
+	return bpf_skb_store_bytes(skb, UDP_SPORT_OFF, &new_ports, sizeof(new_ports), 0);
 }
 
-static __always_inline int rewrite_port(struct __sk_buff *skb, __u16 old, __u16 new, __u32 off)
+/* Source and destination port as the 4 octets they occupy in the UDP header. */
+static __always_inline __u32 ports(__u16 source, __u16 dest)
 {
-	if (old == new)
-		return 0;
-	if (bpf_l4_csum_replace(skb, UDP_CSUM_OFF, old, new, BPF_F_MARK_MANGLED_0 | sizeof(new)))
-		return -1;
-	return bpf_skb_store_bytes(skb, off, &new, sizeof(new), 0);
+	__u16 p[2] = {source, dest};
+	__u32 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 SEC("tc")
@@ -120,9 +130,7 @@ int tandem_relay(struct __sk_buff *skb)
 	if (!last)
 		return TC_ACT_UNSPEC; /* a stranger, or not ours: up to the socket */
 	/* Pointers into the packet are invalid after the helpers below. */
-	if (rewrite(skb, saddr, src, IP_SRC_OFF) || rewrite(skb, daddr, dst, IP_DST_OFF) ||
-	    rewrite_port(skb, sport, src_port, UDP_SPORT_OFF) ||
-	    rewrite_port(skb, dport, dst_port, UDP_DPORT_OFF))
+	if (rewrite(skb, saddr, daddr, ports(sport, dport), src, dst, ports(src_port, dst_port)))
 		return TC_ACT_SHOT; /* half rewritten: it cannot go anywhere */
 	if (last->out == FP_OUT_NEIGH)
 		return bpf_redirect_neigh(last->ifindex, NULL, 0, 0);
