@@ -35,11 +35,12 @@ ip -n "$NS_P" addr add 10.79.0.3/24 dev "$VP"
 for ns in "$NS_R" "$NS_P"; do ip -n "$ns" link set lo up; done
 ip -n "$NS_R" link set "$VR" up
 ip -n "$NS_P" link set "$VP" up
-# Full checksums from the phones (no offload): a checksum the program got wrong drops the packet
+# Full checksums, sent and verified (no offload either way, and veth does not mark packets as
+# checked): a checksum the program got wrong drops the packet
 # at the receiving socket instead of passing unchecked.
 if command -v ethtool >/dev/null; then
-	ip netns exec "$NS_P" ethtool -K "$VP" tx off >/dev/null 2>&1
-	ip netns exec "$NS_R" ethtool -K "$VR" tx off >/dev/null 2>&1
+	ip netns exec "$NS_P" ethtool -K "$VP" tx off rx off >/dev/null 2>&1
+	ip netns exec "$NS_R" ethtool -K "$VR" tx off rx off >/dev/null 2>&1
 fi
 
 cat >"$T/mr.ini" <<INI
