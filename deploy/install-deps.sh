@@ -7,11 +7,13 @@ BUILD_PKGS=(build-essential cmake pkg-config
 	libsofia-sip-ua-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsrtp2-dev
 	liburing-dev libsqlite3-dev libpq-dev liblua5.4-dev libxml2-dev libinih-dev libssl-dev
 	sqlite3 libpcre2-dev libjemalloc-dev libsystemd-dev
-	libmicrohttpd-dev)
+	libmicrohttpd-dev libbpf-dev clang)
+# libbpf-dev and clang (build): mediad's kernel fast path (without them mediad is built without
+# it). bpftool and ethtool: the fast-path tests read the kernel's map and turn checksum offload off.
 # clang and libclang-rt: the fuzzers (tests/fuzz); dpkg-dev (dpkg-shlibdeps) and strace: the
 # package tests (tests/package); prometheus: promtool checks the /metrics output.
 TEST_PKGS=(libcmocka-dev sip-tester clang-format procps iproute2 python3 jq baresip-core sox
-	linphone-cli clang libclang-rt-14-dev dpkg-dev strace file prometheus)
+	linphone-cli clang libclang-rt-14-dev dpkg-dev strace file prometheus bpftool ethtool)
 
 want=("${BUILD_PKGS[@]}")
 for arg in "$@"; do

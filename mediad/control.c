@@ -17,6 +17,7 @@
 #include "rec_rpc.h"
 #include "clock.h"
 #include "g711.h"
+#include "fastpath.h"
 #include "log.h"
 #include "metrics.h"
 #include "node_status.h"
@@ -485,8 +486,10 @@ int control_new(struct mediad **out, const struct mediad_config *cfg, void *zctx
 	rc = rpc_server_new(&md->rpc, zctx, &rc_cfg, err, errlen);
 	if (!rc && md->auth && rpc_auth_watch(md->auth, zctx, rpc_server_socket(md->rpc)))
 		log_warn("rpc", "handshake failures will not be logged");
-	if (!rc)
+	if (!rc) {
+		fastpath_start(cfg);
 		rc = start_workers(md, err, errlen);
+	}
 	if (!rc) {
 		rc = rec_writer_new(&md->recorder, md->n_workers, REC_RING_FRAMES);
 		if (rc)
@@ -539,6 +542,7 @@ void control_free(struct mediad *md)
 		s->closed = true;
 		control_release_session(md, s);
 	}
+	fastpath_stop();
 	metrics_http_free(md->metrics);
 	rec_writer_free(md->recorder);
 	free(md->workers);

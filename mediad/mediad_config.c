@@ -46,6 +46,8 @@ static const struct cfg_key mediad_keys[] = {
     {"rtp", "media_deny", CFG_STR, F(media_deny), NULL, 0, 0, "media destinations refused"},
     {"rtp", "self_relay", CFG_BOOL, F(self_relay), "no", 0, 0,
      "let sessions chain through this node's own ports (benchmarks only)"},
+    {"rtp", "fast_path", CFG_STR, F(fast_path), "auto", 0, 0,
+     "kernel forwarding of latched plain streams: auto or off"},
     {"rtp", "owner_restart_grace_s", CFG_INT, F(owner_restart_grace_s), "5", 0, 3600,
      "close sessions of an owner's earlier process start after this"},
     {"apps", "prompts_dir", CFG_STR, F(prompts_dir), "/usr/share/tandem/prompts", 0, 0,
@@ -162,6 +164,11 @@ static int finish(struct mediad_config *cfg, const char *path, char *err, size_t
 	if (cfg->worker_buffers & (cfg->worker_buffers - 1)) {
 		snprintf(err, errlen, "%s: [mediad] worker_buffers: %ld is not a power of two",
 		         where, cfg->worker_buffers);
+		return -EINVAL;
+	}
+	if (strcmp(cfg->fast_path, "auto") && strcmp(cfg->fast_path, "off")) {
+		snprintf(err, errlen, "%s: [rtp] fast_path: '%s' is not auto or off", where,
+		         cfg->fast_path);
 		return -EINVAL;
 	}
 	if (!valid_ip(cfg->bind_ip)) {

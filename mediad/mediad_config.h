@@ -33,6 +33,7 @@ struct mediad_config {
 	char *media_allow; /* CIDR list; NULL = anywhere not denied */
 	char *media_deny;  /* CIDR list; NULL = the default (media_policy.h) */
 	bool self_relay;   /* sessions may send to the node's own ports (benchmark chains) */
+	char *fast_path;   /* "auto": forward latched plain streams in the kernel when possible */
 	/* An owner that came back as a new process start: its earlier sessions close after this,
 	 * unless claimed. */
 	long owner_restart_grace_s;

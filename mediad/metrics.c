@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "control.h"
 #include "drop_reason.h"
+#include "fastpath.h"
 
 #define LOAD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
 
@@ -120,6 +121,25 @@ static void node(FILE *f, const struct mediad *md)
 	fprintf(f, "tandem_mediad_port_pairs %u\n", port_pool_total(md->pool));
 }
 
+static void fast_path(FILE *f)
+{
+	struct fastpath_totals t;
+
+	fastpath_totals(&t);
+	help(f, "tandem_mediad_fastpath_enabled", "gauge",
+	     "1 when latched plain streams are forwarded by the kernel program.");
+	fprintf(f, "tandem_mediad_fastpath_enabled %d\n", fastpath_enabled());
+	help(f, "tandem_mediad_fastpath_directions", "gauge",
+	     "Stream directions the kernel forwards now.");
+	fprintf(f, "tandem_mediad_fastpath_directions %llu\n", (unsigned long long)t.entries);
+	help(f, "tandem_mediad_fastpath_packets_total", "counter",
+	     "RTP packets the kernel forwarded (read every 100 ms; not in packets_received).");
+	fprintf(f, "tandem_mediad_fastpath_packets_total %llu\n", (unsigned long long)t.packets);
+	help(f, "tandem_mediad_fastpath_bytes_total", "counter",
+	     "Payload bytes of the packets the kernel forwarded.");
+	fprintf(f, "tandem_mediad_fastpath_bytes_total %llu\n", (unsigned long long)t.bytes);
+}
+
 static void workers(FILE *f, const struct mediad *md)
 {
 	help(f, "tandem_mediad_worker_sessions", "gauge", "Sessions each relay worker holds.");
@@ -156,6 +176,7 @@ int metrics_render(void *arg, FILE *out)
 
 	node(out, md);
 	workers(out, md);
+	fast_path(out);
 	hist(out, "tandem_mediad_stream_jitter_seconds",
 	     "Interarrival jitter of each leg that received RTP, at its session's close.",
 	     &md->media_stats.jitter_s, jitter_bounds, N_BOUNDS(jitter_bounds));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fastpath.h"
 #include "media_policy.h"
 #include "relay_apps.h"
 #include "rtp_check.h"
@@ -352,10 +353,20 @@ int relay_packet(struct relay_sock *sock, uint8_t *p, uint32_t len, uint32_t cap
 		c->srtp_failed++;
 		return drop(c, fwd, DROP_SRTP_FAILED);
 	}
+	/* A stranger on a fast-path leg whose remote seems silent long enough to be replaced:
+	 * the kernel may have forwarded the remote's packets since the last read. */
+	if (__builtin_expect(st->fast.dir[sock->leg].on, 0) && !rtcp &&
+	    !net_addr_matches(&leg->remote_rtp, src, srclen) &&
+	    now_ns - leg->rx_rtp.last_ns >= rs->relearn_ns)
+		fastpath_leg_sync(st, sock->leg);
 	if (!check_source(leg, rs, rtcp, src, srclen, p, now_ns)) {
 		c->strange_source++;
 		return drop(c, fwd, DROP_STRANGE_SOURCE);
 	}
+	/* On the fast path, the relay sees only what the kernel passed up: a remote that moved
+	 * here (relearning) must move the kernel's entries before the next packet. */
+	if (__builtin_expect(st->fast.dir[0].on || st->fast.dir[1].on, 0))
+		fastpath_stream_check(st);
 	c->packets++;
 	c->bytes += wire_len;
 	c->last_ns = now_ns;

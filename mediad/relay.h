@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "drop_reason.h"
+#include "fastpath_state.h"
 #include "net_addr.h"
 #include "port_pool.h"
 #include "rtp_stats.h"
@@ -82,6 +83,7 @@ struct relay_stream {
 	bool removed;        /* closing or closed: forwards nothing */
 	unsigned open_socks; /* sockets the worker has not finished closing */
 	struct relay_leg leg[2];
+	struct fastpath_stream fast; /* what the kernel forwards of it (fastpath.h) */
 	struct stream_apps *apps; /* owned; NULL: no media application (relay_apps.h) */
 };
 

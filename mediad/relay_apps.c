@@ -561,3 +561,23 @@ void relay_apps_tick(struct relay_stream *st, uint64_t now_ns)
 		}
 	}
 }
+
+bool relay_apps_busy(const struct stream_apps *a)
+{
+	if (!a)
+		return false;
+	if (a->rec)
+		return true;
+	for (int i = 0; i < 2; i++) {
+		const struct app_leg *l = &a->leg[i];
+		const struct app_tx *t = &l->tx;
+
+		if (l->echo || l->play || l->send)
+			return true;
+		/* what the kernel forwards is not renumbered */
+		if (t->relay_known &&
+		    (t->seq_off || t->ts_off || t->resync || t->ts_resync || t->mark_next))
+			return true;
+	}
+	return false;
+}

@@ -115,6 +115,11 @@ int relay_apps_rtp(struct relay_stream *st, uint8_t from, uint8_t *p, uint32_t l
 /* --- worker, from messages and timers ---------------------------------------------------- */
 
 void relay_apps_set_echo(struct relay_stream *st, uint8_t leg, bool on);
+/* True while the stream's apps act on or make packets (echo, a prompt, digits being sent, a
+ * recording, relayed packets renumbered after a prompt): every packet must then pass the relay
+ * thread. Digit detection alone does not count: the kernel fast path hands a leg's
+ * telephone-events up to the socket. */
+bool relay_apps_busy(const struct stream_apps *a);
 /* Starts prompt (taken) on leg, replacing one that plays ("replaced"). -ENOMEM: not taken. */
 int relay_apps_play(struct relay_stream *st, struct app_sched *sched, uint8_t leg,
                     struct prompt *prompt, uint64_t now_ns);

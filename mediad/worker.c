@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fastpath.h"
 #include "log.h"
 #include "srtp_ctx.h"
 #include "uring_loop.h"
@@ -200,6 +201,9 @@ static void do_update(struct worker *w, struct relay_session *rs, struct wmsg *m
 	struct relay_update *u = m->update;
 	bool held = relay_session_on_hold(rs);
 
+	/* Out of the kernel before anything changes; the tick puts it back if it still fits. */
+	fastpath_session_leave(rs);
+
 	if (u->set_options) {
 		relay_session_set_strict(rs, u->strict);
 		rs->timeout_ns = u->timeout_ns;
@@ -230,7 +234,9 @@ static void do_update(struct worker *w, struct relay_session *rs, struct wmsg *m
 
 static void do_delete(struct worker *w, struct relay_session *rs, struct wmsg *m, uint64_t now)
 {
-	/* Counters are final here: the streams stop forwarding from this instant. */
+	/* Counters are final here: the streams stop forwarding from this instant (the kernel's
+	 * entries are gone before the reply). */
+	fastpath_session_leave(rs);
 	if (m->snap)
 		relay_session_snapshot(rs, now, m->snap);
 	rs->deleting = true;
@@ -247,6 +253,9 @@ static void do_app(struct worker *w, struct relay_session *rs, struct wmsg *m, u
 	                              ? rs->streams[a->stream]
 	                              : NULL;
 
+	/* Out of the kernel before the application starts; the tick puts the stream back once
+	 * nothing needs its packets (stream_needs_userspace). */
+	fastpath_session_leave(rs);
 	m->result = 0;
 	if (!st || a->leg > 1) {
 		m->result = -ENOENT;
@@ -299,6 +308,7 @@ static void handle(struct worker *w, struct wmsg *m, uint64_t now)
 		do_delete(w, rs, m, now);
 		break;
 	case WMSG_QUERY:
+		fastpath_session_sync(rs);
 		relay_session_snapshot(rs, now, m->snap);
 		answer(w, m);
 		break;
@@ -334,6 +344,12 @@ static void tick(struct worker *w, uint64_t now)
 		for (uint32_t i = 0; i < rs->n_streams; i++)
 			if (rs->streams[i]->apps && !rs->streams[i]->removed)
 				relay_apps_tick(rs->streams[i], now);
+		/* The kernel's counters are read once a second per session (spread over the
+		 * ticks), and at once before a timeout would be declared. */
+		fastpath_session_refresh(rs, (now / (TICK_MS * 1000000ull) + rs->key) % 10 == 0);
+		if (!relay_session_timed_out(rs, now))
+			continue;
+		fastpath_session_sync(rs);
 		if (!relay_session_timed_out(rs, now))
 			continue;
 		m = calloc(1, sizeof(*m));
@@ -422,6 +438,7 @@ static void shutdown_sessions(struct worker *w)
 		}
 		for (uint32_t i = 0; i < rs->n_streams; i++)
 			relay_apps_free(rs->streams[i], &w->sched, NULL);
+		fastpath_session_leave(rs);
 		relay_session_free(rs);
 	}
 	u32map_free(&w->sessions);

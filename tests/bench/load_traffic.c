@@ -305,6 +305,42 @@ static int proc_cpu_s(pid_t pid, double *out)
 	return 0;
 }
 
+/* Busy time of one core in seconds: everything but idle and iowait in its /proc/stat line.
+ * With NOHZ the idle time is measured exactly at each idle entry and exit, where the kernel's
+ * softirq share is only sampled at the tick; busy = wall - idle is the reliable reading. */
+static int core_busy_s(int core, double *out)
+{
+	char line[512], name[16];
+	unsigned long long v[8];
+	FILE *f = fopen("/proc/stat", "r");
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	snprintf(name, sizeof(name), "cpu%d ", core);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, strlen(name)))
+			continue;
+		if (sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		           &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+			*out = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+			       (double)sysconf(_SC_CLK_TCK);
+			rc = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* What the relay cost so far: its core's busy time when asked, else its process time. */
+static int relay_cpu_s(const struct load_traffic_cfg *cfg, double *out)
+{
+	if (cfg->relay_core >= 0)
+		return core_busy_s(cfg->relay_core, out);
+	return proc_cpu_s(cfg->relay_pid, out);
+}
+
 static double self_cpu_s(void)
 {
 	struct rusage ru;
@@ -458,13 +494,13 @@ static void window_edge(struct engine *e, int start, uint64_t now, uint64_t *t_s
 	if (start) {
 		*t_start = now;
 		*gen0 = self_cpu_s();
-		r->relay_sampled =
-		    e->cfg->relay_pid > 0 && proc_cpu_s(e->cfg->relay_pid, relay0) == 0;
+		r->relay_sampled = (e->cfg->relay_pid > 0 || e->cfg->relay_core >= 0) &&
+		                   relay_cpu_s(e->cfg, relay0) == 0;
 		return;
 	}
 	r->window_s = (double)(now - *t_start) / 1e9;
 	r->gen_cpu_s = self_cpu_s() - *gen0;
-	if (r->relay_sampled && proc_cpu_s(e->cfg->relay_pid, &v) == 0)
+	if (r->relay_sampled && relay_cpu_s(e->cfg, &v) == 0)
 		r->relay_cpu_s = v - *relay0;
 	else
 		r->relay_sampled = 0;

@@ -11,9 +11,10 @@
 #
 #   tests/bench/rtp_bench.sh [--build DIR] [--out DIR] [--doc FILE] [--relays "mediad rtpengine"]
 #                            [--steps "50 100 ..."] [--chain K] [--duration S] [--warmup S]
-#                            [--max-loss PCT] [--rt N]
+#                            [--max-loss PCT] [--rt N] [--fast-chain K]
 #
-# Relays: mediad, rtpengine, and min-sendto / min-connect: min_relay (tests/bench/min_relay.c),
+# Relays: mediad (userspace: [rtp] fast_path = off), mediad-fast (the kernel fast path, see
+# below), rtpengine, and min-sendto / min-connect: min_relay (tests/bench/min_relay.c),
 # the least a userspace socket relay does per packet (mediad's io_uring path without mediad;
 # connect: sockets connected to their remotes), to show the ceiling of any such relay here.
 #
@@ -26,6 +27,18 @@
 # receives. One generator core cannot offer more than about what one relay core can relay when
 # each packet crosses the relay once; the chain lets it load the relay to its limit. The relay's
 # work per packet is the same either way: receive on one socket, send to another.
+#
+# mediad-fast: mediad with [rtp] fast_path = auto, so that latched streams are forwarded by its tc
+# program in the receive softirq; the relay thread only sets up. That softirq runs on the core
+# that receives, which on loopback is the sender's: the generator's. For the step, mediad and
+# the generator run in a network namespace of their own (so no other loopback traffic of the
+# machine is counted), where RPS on lo steers receive processing to the relay core; the relay's
+# CPU is that core's busy time (all but idle, /proc/stat) over the measured window (rtp_load
+# --relay-core): mediad, the softirq, and whatever else the scheduler put on that core, so an
+# upper bound. The program's own run time per packet comes from the kernel's BPF statistics
+# (kernel.bpf_stats_enabled, restored after the step). --fast-chain K (default 1): hops per
+# call for mediad-fast; one hop gives the full receive path per relayed packet, as a relay
+# between hosts has, and the generator then runs out before the relay core does.
 #
 # Needs: a build (cmake --build build), root or sudo for apt-get when rtpengine is missing.
 # Loopback only; every loop below is bounded in count and time.
@@ -45,6 +58,7 @@ RELAYS="mediad rtpengine"
 # 1600 calls x 3 hops stay within a 20000-descriptor limit.
 STEPS="50 100 200 300 400 500 600 700 800 1000 1200 1400 1600"
 CHAIN=3
+FAST_CHAIN=1
 DURATION=10
 WARMUP=2
 MAX_LOSS=0.1
@@ -76,7 +90,8 @@ while [ $# -gt 0 ]; do
 	--warmup) WARMUP=$2; shift 2 ;;
 	--max-loss) MAX_LOSS=$2; shift 2 ;;
 	--rt) RT=$2; shift 2 ;;
-	*) sed -n '2,33p' "$0" >&2; exit 2 ;;
+	--fast-chain) FAST_CHAIN=$2; shift 2 ;;
+	*) sed -n '2,43p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -115,7 +130,7 @@ esac
 for f in "$RTP_LOAD" "$FREE_PORT"; do
 	[ -x "$f" ] || { log "missing $f: build first (cmake --build $BUILD)"; exit 1; }
 done
-case " $RELAYS " in *" mediad "*)
+case " $RELAYS " in *" mediad "* | *" mediad-fast "*)
 	[ -x "$MEDIAD" ] && [ -x "$MEDIACTL" ] || { log "missing $MEDIAD"; exit 1; } ;;
 esac
 case " $RELAYS " in *" min-"*)
@@ -135,11 +150,38 @@ stop_relay() {
 	wait "$RELAY_PID" 2>/dev/null
 	RELAY_PID=""
 }
+# mediad-fast steps run in a network namespace of their own (see the header).
+NS_FAST=tdmbench$$
+NSX=()
+BPF_STATS_SAVED=""
+fast_ns_up() {
+	ip netns add "$NS_FAST" 2>/dev/null && ip -n "$NS_FAST" link set lo up ||
+		{ log "mediad-fast: cannot create a network namespace"; return 1; }
+	NSX=(ip netns exec "$NS_FAST")
+	"${NSX[@]}" sh -c "printf '%x' $((1 << RELAY_CORE)) >/sys/class/net/lo/queues/rx-0/rps_cpus" ||
+		log "mediad-fast: cannot set RPS on the namespace's lo: the softirq stays on the generator's core"
+	BPF_STATS_SAVED=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
+	sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null
+	return 0
+}
+fast_ns_down() {
+	NSX=()
+	ip netns del "$NS_FAST" 2>/dev/null
+	[ -n "$BPF_STATS_SAVED" ] && sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_SAVED" 2>/dev/null
+	BPF_STATS_SAVED=""
+	return 0
+}
+# prog_stats ID: "run_time_ns run_cnt" of a BPF program (kernel.bpf_stats_enabled).
+prog_stats() {
+	bpftool -j prog show id "$1" 2>/dev/null | python3 -c \
+		'import json,sys; p=json.load(sys.stdin); print(p.get("run_time_ns",0), p.get("run_cnt",0))' 2>/dev/null ||
+		echo "0 0"
+}
 restore_autogroup() {
 	[ -n "$AUTOGROUP_NICE" ] && { echo "$AUTOGROUP_NICE" >/proc/self/autogroup; } 2>/dev/null
 	return 0
 }
-trap 'stop_relay; restore_autogroup' EXIT
+trap 'stop_relay; fast_ns_down; restore_autogroup' EXIT
 trap 'exit 130' INT TERM
 
 # bounded wait: wait_for SECONDS command...
@@ -157,9 +199,9 @@ wait_for() {
 RTPRIO=0
 rt_prefix() { [ "$RTPRIO" -gt 0 ] && echo chrt -f "$RTPRIO"; }
 
-start_mediad() { # sets RELAY_PID, MEDIAD_RPC
-	local port rt=()
-	port=$($FREE_PORT) || return 1
+start_mediad() { # [FAST_PATH]; sets RELAY_PID, MEDIAD_RPC
+	local port rt=() fast=${1:-off}
+	port=$("${NSX[@]}" $FREE_PORT) || return 1
 	MEDIAD_RPC=tcp://127.0.0.1:$port
 	cat >"$OUT/mediad.ini" <<-INI
 		[mediad]
@@ -172,12 +214,21 @@ start_mediad() { # sets RELAY_PID, MEDIAD_RPC
 		port_min = $RELAY_PORT_MIN
 		port_max = $RELAY_PORT_MAX
 		self_relay = yes
+		fast_path = $fast
 	INI
+	# Leg A of every hop but the first learns its remote (the previous hop) from the first
+	# packet; a shorter window than the default 3 s latches it within the warm-up, so that
+	# the measured window sees the whole chain on the fast path.
+	[ "$fast" = auto ] && echo "latch_learn_ms = 500" >>"$OUT/mediad.ini"
 	[ "$RTPRIO" -gt 0 ] && rt=(--set "mediad.worker_rt_priority=$RTPRIO")
-	"${PRIO[@]}" taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" "${rt[@]}" \
-		>>"$OUT/mediad.log" 2>&1 &
+	"${NSX[@]}" "${PRIO[@]}" taskset -c $RELAY_CORE "$MEDIAD" -c "$OUT/mediad.ini" "${rt[@]}" \
+		>"$OUT/mediad.last.log" 2>&1 &
 	RELAY_PID=$!
-	wait_for 10 "$MEDIACTL" -e "$MEDIAD_RPC" -t 300 ping || { log "mediad did not start"; return 1; }
+	wait_for 10 "${NSX[@]}" "$MEDIACTL" -e "$MEDIAD_RPC" -t 300 ping || { log "mediad did not start"; return 1; }
+	if [ "$fast" = auto ] && ! grep -q "fast path: kernel" "$OUT/mediad.last.log"; then
+		log "mediad-fast: $(grep -o 'fast path: .*' "$OUT/mediad.last.log" | head -n 1)"
+		return 1
+	fi
 }
 
 start_rtpengine() { # sets RELAY_PID, RTPE_NG
@@ -221,6 +272,7 @@ start_min_relay() { # MODE CALLS CHAIN; sets RELAY_PID, writes $OUT/ports.txt on
 # child and the EXIT trap can stop it.
 run_step() {
 	local relay=$1 n=$2 attempt=$3 phase=$4 chain=${5:-$CHAIN} json="" rc=0 load0 load1 stat0 stat1
+	[ "$relay" = mediad-fast ] && [ -z "${5:-}" ] && chain=$FAST_CHAIN
 	RTPRIO=${6:-0}
 	local gen=(timeout $((DURATION + WARMUP + 300)) "${PRIO[@]}" taskset -c $GEN_CORE "$RTP_LOAD" --calls "$n"
 		--base-port $GEN_BASE_PORT --duration "$DURATION" --warmup "$WARMUP" --label "$relay")
@@ -237,6 +289,30 @@ run_step() {
 			2>>"$OUT/rtp_load.log") || rc=$?
 		kill -0 "$RELAY_PID" 2>/dev/null || log "mediad died during the step"
 		stop_relay
+		cat "$OUT/mediad.last.log" >>"$OUT/mediad.log"
+		;;
+	mediad-fast)
+		local prog s0 s1
+		fast_ns_up || return 1
+		if start_mediad auto; then
+			prog=$(sed -n 's/.*fast path: kernel.*prog id \([0-9]*\),.*/\1/p' "$OUT/mediad.last.log")
+			s0=$(prog_stats "$prog")
+			json=$("${NSX[@]}" "${gen[@]}" --chain "$chain" --mediad "$MEDIAD_RPC" \
+				--relay-pid "$RELAY_PID" --relay-core $RELAY_CORE 2>>"$OUT/rtp_load.log") || rc=$?
+			s1=$(prog_stats "$prog")
+			kill -0 "$RELAY_PID" 2>/dev/null || log "mediad died during the step"
+			# the program's own time per run (one run per packet it saw) into the result
+			[ -n "$json" ] && json=$(python3 -c 'import json,sys
+r = json.loads(sys.argv[1]); t0, n0 = map(int, sys.argv[2].split()); t1, n1 = map(int, sys.argv[3].split())
+r["bpf"] = {"runs": n1 - n0, "run_ns": t1 - t0, "ns_per_run": (t1 - t0) / (n1 - n0) if n1 > n0 else None}
+print(json.dumps(r))' "$json" "$s0" "$s1")
+		else
+			rc=1
+		fi
+		stop_relay
+		fast_ns_down
+		cat "$OUT/mediad.last.log" >>"$OUT/mediad.log"
+		[ -n "$json" ] || return 1
 		;;
 	rtpengine)
 		start_rtpengine || return 1
@@ -302,7 +378,7 @@ log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 	echo "kernel=$(uname -r)"
 	echo "rtpengine=$(rtpengine --version 2>&1 | head -1)"
 	echo "commit=$(git -C "$SRC" log -1 --format='%h %s' 2>/dev/null)"
-	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --chain $CHAIN --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS$RT_OPT"
+	echo "command=tests/bench/rtp_bench.sh --relays \"$RELAYS\" --steps \"$STEPS\" --chain $CHAIN --fast-chain $FAST_CHAIN --duration $DURATION --warmup $WARMUP --max-loss $MAX_LOSS$RT_OPT"
 	echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.txt"

@@ -24,6 +24,7 @@ struct options {
 	unsigned base_port;
 	unsigned batch_us;
 	pid_t relay_pid;
+	int relay_core;   /* -1: none */
 	const char *mode; /* "direct", "ports", "mediad" */
 	const char *ports_file;
 	const char *mediad;
@@ -54,6 +55,9 @@ static void usage(FILE *f)
 	    "  --warmup S         seconds sent before measuring (2)\n"
 	    "  --drain-ms MS      keep receiving after the last send (500)\n"
 	    "  --relay-pid PID    sample this process's CPU over the measured window\n"
+	    "  --relay-core C     the relay's CPU is core C's busy time (all but idle) instead\n"
+	    "                     (a relay forwarding in the kernel, its receive softirq steered\n"
+	    "                     to C; whatever else runs on C counts too)\n"
 	    "  --batch-us US      sends due within this much are submitted together (50)\n"
 	    "  --poll busy|sleep  busy: spin on the ring, so the relay never pays for waking the\n"
 	    "                     generator and its CPU per packet is its own (default); sleep:\n"
@@ -104,6 +108,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"warmup", required_argument, NULL, 'w'},
 	    {"drain-ms", required_argument, NULL, 'D'},
 	    {"relay-pid", required_argument, NULL, 'r'},
+	    {"relay-core", required_argument, NULL, 'S'},
 	    {"batch-us", required_argument, NULL, 'B'},
 	    {"label", required_argument, NULL, 'l'},
 	    {"poll", required_argument, NULL, 'P'},
@@ -115,7 +120,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	unsigned pid = 0;
+	unsigned pid = 0, core = 0;
 	int c, bad = 0;
 
 	*o = (struct options){.duration_s = 10,
@@ -125,6 +130,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	                      .batch_us = 50,
 	                      .label = "",
 	                      .busy_poll = 1,
+	                      .relay_core = -1,
 	                      .chain = 1,
 	                      .srtp_suite = 1};
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -158,6 +164,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'r':
 			bad |= parse_uint(optarg, 1u << 22, &pid) != 0;
 			o->relay_pid = (pid_t)pid;
+			break;
+		case 'S':
+			bad |= parse_uint(optarg, 4095, &core) != 0;
+			o->relay_core = (int)core;
 			break;
 		case 'B':
 			bad |= parse_uint(optarg, 20000, &o->batch_us) != 0;
@@ -299,8 +309,9 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 		fprintf(stderr, "  chain of %u sessions: the relay relayed %.0f pps\n", o->chain,
 		        (double)recv * o->chain / nominal_s);
 	if (r->relay_sampled)
-		fprintf(stderr, "  relay pid %d: CPU %.1f %%, %.0f ns per packet relayed\n",
-		        (int)o->relay_pid, relay_pct, ns_per_pkt);
+		fprintf(stderr, "  relay pid %d%s: CPU %.1f %%, %.0f ns per packet relayed\n",
+		        (int)o->relay_pid, o->relay_core >= 0 ? " (its core's busy time)" : "",
+		        relay_pct, ns_per_pkt);
 	fprintf(stderr, "  receive-queue drops: generator sockets %llu",
 	        (unsigned long long)r->gen_drops);
 	if (r->relay_drops_ok)
@@ -336,9 +347,9 @@ static void report(const struct options *o, const struct load_traffic_cfg *cfg,
 	       us(load_hist_quantile(&r->lag, 0.99)), us(r->lag.max_ns), gen_cpu, gen_load,
 	       o->busy_poll ? "busy" : "sleep");
 	if (r->relay_sampled)
-		printf("\"relay\":{\"pid\":%d,\"cpu_s\":%.3f,\"cpu_pct\":%.1f,\"cpu_ns_per_pkt\":%."
-		       "1f}",
-		       (int)o->relay_pid, r->relay_cpu_s, relay_pct, ns_per_pkt);
+		printf("\"relay\":{\"pid\":%d,\"core\":%d,\"cpu_s\":%.3f,\"cpu_pct\":%.1f,"
+		       "\"cpu_ns_per_pkt\":%.1f}",
+		       (int)o->relay_pid, o->relay_core, r->relay_cpu_s, relay_pct, ns_per_pkt);
 	else
 		printf("\"relay\":null");
 	printf(",\"gen_socket_drops\":%llu", (unsigned long long)r->gen_drops);
@@ -388,6 +399,7 @@ int main(int argc, char **argv)
 	    .drain_ms = o.drain_ms,
 	    .batch_us = o.batch_us,
 	    .relay_pid = o.relay_pid,
+	    .relay_core = o.relay_core,
 	    .busy_poll = o.busy_poll,
 	};
 	snprintf(prefix, sizeof(prefix), "rtpload-%d", (int)getpid());

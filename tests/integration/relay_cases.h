@@ -12,5 +12,7 @@ void case_scale(int n);
 void case_srtp(void);
 void case_srtp_bridge(void);
 void case_srtp_rekey(void);
+void case_fastpath(void);
+void case_fastpath_open(void);
 
 #endif

@@ -337,6 +337,8 @@ int main(int argc, char **argv)
 	    {"srtp", case_srtp},
 	    {"srtp_bridge", case_srtp_bridge},
 	    {"srtp_rekey", case_srtp_rekey},
+	    {"fastpath", case_fastpath},
+	    {"fastpath_open", case_fastpath_open},
 	};
 	char id[64];
 

@@ -84,6 +84,25 @@ static void test_metrics_listen(void **state)
 	}
 }
 
+static void test_fast_path(void **state)
+{
+	struct mediad_config cfg;
+	char err[CFG_ERR_LEN];
+	char *off[] = {"rtp.fast_path=off"};
+	char *bad[] = {"rtp.fast_path=on"};
+
+	(void)state;
+	assert_int_equal(load(&cfg, NULL, 0, err), 0);
+	assert_string_equal(cfg.fast_path, "auto"); /* on wherever the kernel allows it */
+	mediad_config_free(&cfg);
+	assert_int_equal(load(&cfg, off, 1, err), 0);
+	assert_string_equal(cfg.fast_path, "off");
+	mediad_config_free(&cfg);
+	assert_int_equal(load(&cfg, bad, 1, err), -EINVAL);
+	assert_non_null(strstr(err, "[rtp] fast_path: 'on' is not auto or off"));
+	mediad_config_free(&cfg);
+}
+
 static void test_keys(void **state)
 {
 	char dir[] = "/tmp/test-mediad-config.XXXXXX", prefix[64], set_key[128], set_clients[128];
@@ -134,6 +153,7 @@ int main(void)
 	    cmocka_unit_test(test_non_local_needs_keys),
 	    cmocka_unit_test(test_keys),
 	    cmocka_unit_test(test_metrics_listen),
+	    cmocka_unit_test(test_fast_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
