@@ -108,7 +108,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	    {"warmup", required_argument, NULL, 'w'},
 	    {"drain-ms", required_argument, NULL, 'D'},
 	    {"relay-pid", required_argument, NULL, 'r'},
-	    {"relay-core", required_argument, NULL, 'S'},
+	    {"relay-core", required_argument, NULL, 'C'},
 	    {"batch-us", required_argument, NULL, 'B'},
 	    {"label", required_argument, NULL, 'l'},
 	    {"poll", required_argument, NULL, 'P'},
@@ -165,7 +165,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			bad |= parse_uint(optarg, 1u << 22, &pid) != 0;
 			o->relay_pid = (pid_t)pid;
 			break;
-		case 'S':
+		case 'C':
 			bad |= parse_uint(optarg, 4095, &core) != 0;
 			o->relay_core = (int)core;
 			break;

@@ -260,6 +260,50 @@ static void case_dtmf(void)
 	close(a), close(b);
 }
 
+/* A latched stream with telephone-event in the kernel fast path (when the node has one): the
+ * audio may be forwarded by the kernel, and a digit A sends is still reported and forwarded,
+ * since the kernel hands telephone-events up to the relay thread. The shell side reads the
+ * node's fast-path counters. */
+static void case_dtmf_fast(void)
+{
+	unsigned pa, pb;
+	int a = udp_open(0, &pa), b = udp_open(0, &pb), audio = 0;
+	RpcEnvelope *r, *e;
+	const RpcSessionInfo *s = make(&r, "dtmf-fast", pa, pb);
+	uint8_t pkt[256], pl[160];
+	uint16_t seq = 1;
+	char digit = 0;
+
+	if (!s)
+		return;
+	memset(pl, 0xff, sizeof(pl));
+	/* latch both legs, then give the worker's tick time to hand the stream to the kernel */
+	for (uint16_t i = 0; i < 5; i++) {
+		udp_send(a, local_rtp(s, 0, 0), pkt,
+		         rtp(pkt, 0, seq++, 160u * i, 0xa0a0, false, pl, 160));
+		udp_send(b, local_rtp(s, 1, 0), pkt,
+		         rtp(pkt, 0, i, 160u * i, 0xb0b0, false, pl, 160));
+	}
+	drain(a, 50), drain(b, 50);
+	usleep(400 * 1000);
+	for (uint16_t i = 0; i < 50; i++)
+		udp_send(a, local_rtp(s, 0, 0), pkt,
+		         rtp(pkt, 0, seq++, 160u * (5 + i), 0xa0a0, false, pl, 160));
+	audio = drain(b, 100);
+	CHECK(audio == 50, "50 audio packets from A reach B: %d", audio);
+	send_digit(a, local_rtp(s, 0, 0), 7, 160u * 60, &seq, 4, 3); /* '7' */
+	CHECK(drain(b, 100) == 7, "the digit's 7 telephone-event packets reach B");
+	while (!digit && (e = next_event(1500))) {
+		if (e->event->kind_case == TANDEM__MEDIA__V1__EVENT__KIND_DTMF)
+			digit = e->event->dtmf->digit[0];
+		rpc_envelope_free(e);
+	}
+	CHECK(digit == '7', "a DtmfEvent for '7' (got '%c')", digit ? digit : '-');
+	delete_ok(s->session_id);
+	rpc_envelope_free(r);
+	close(a), close(b);
+}
+
 /* SetEcho on A: A's packets come back to A from A's own relay port, B hears nothing; off again:
  * relayed to B as before. */
 static void case_echo(void)
@@ -1030,6 +1074,8 @@ int main(int argc, char **argv)
 	g711_init();
 	if (!strcmp(c, "dtmf"))
 		case_dtmf();
+	else if (!strcmp(c, "dtmf_fast"))
+		case_dtmf_fast();
 	else if (!strcmp(c, "echo"))
 		case_echo();
 	else if (!strcmp(c, "play") && argc > 3)

@@ -9,8 +9,10 @@ mkdir -p "$T/prompts" "$T/outside"
 printf 'RIFF' >"$T/outside/secret.wav"
 ln -s "$T/outside/secret.wav" "$T/prompts/escape.wav"
 echo "not a wav file at all" >"$T/prompts/notwav.wav"
+mport=$(free_port)
 start_mediad m1 --set mediad.workers=2 --set apps.prompts_dir="$T/prompts" \
-	--set apps.recordings_dir="$T/rec" --set apps.max_recordings=2 || exit 1
+	--set apps.recordings_dir="$T/rec" --set apps.max_recordings=2 \
+	--set "metrics.listen=127.0.0.1:$mport" || exit 1
 for c in dtmf echo play playctl senddtmf srtpplay record recdelete; do
 	dir=$T/prompts
 	case $c in rec*) dir=$T/rec ;; esac
@@ -21,6 +23,23 @@ for c in dtmf echo play playctl senddtmf srtpplay record recdelete; do
 		cat "$T/case-$c.out"
 	fi
 done
+# Digits on a stream the kernel forwards (mediad/fastpath.h): still reported.
+metric() { python3 "$TANDEM_SRC/tests/integration/metrics_probe.py" get "127.0.0.1:$mport" /metrics |
+	awk -v n="$1" '$1 == n { print $2 }'; }
+fast0=$(metric tandem_mediad_fastpath_packets_total)
+if "$APPS_CLIENT" "$m1_RPC" dtmf_fast >"$T/case-dtmf_fast.out" 2>&1; then
+	pass "apps case dtmf_fast ($(grep -c '^ok:' "$T/case-dtmf_fast.out") checks)"
+else
+	fail "apps case dtmf_fast"
+	cat "$T/case-dtmf_fast.out"
+fi
+if grep -q "fast path: kernel" "$T/m1.log"; then
+	fast1=$(metric tandem_mediad_fastpath_packets_total)
+	check "the kernel forwarded that call's audio (${fast0:-0} -> ${fast1:-0} packets), the relay thread its digit" \
+		test "${fast1:-0}" -ge $((${fast0:-0} + 50))
+else
+	log "no kernel fast path on this node: dtmf_fast ran in userspace"
+fi
 check "a digit is logged with the Call-ID" grep -q "\[dtmf-.*digit 1 (120 ms) from leg A" "$T/m1.log"
 check "a refused name is logged" grep -q "STATUS_BAD_REQUEST ('../tone1k.wav' names '..'" "$T/m1.log"
 check "mediad survived every case" "$MEDIACTL" -e "$m1_RPC" ping
