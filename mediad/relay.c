@@ -191,7 +191,7 @@ bool relay_session_timed_out(const struct relay_session *rs, uint64_t now_ns)
 	if (rs->deleting || rs->timeout_sent)
 		return false;
 	t = relay_session_timeout_ns(rs);
-	return t && now_ns - rs->last_rtp_ns >= t;
+	return t && relay_ns_since(now_ns, rs->last_rtp_ns) >= t;
 }
 
 static bool latchable(const struct relay_session *rs, const void *src, uint32_t srclen)
@@ -265,7 +265,8 @@ static COLD bool rtp_stranger(struct relay_leg *leg, const struct relay_session 
 	}
 	/* Locked: only the same stream, back after a silence (a NAT that re-mapped it). */
 	if (!rs->relearn_ns || !leg->stats.started || rtp_ssrc(p) != leg->stats.ssrc ||
-	    now - leg->rx_rtp.last_ns < rs->relearn_ns || !latchable(rs, src, srclen))
+	    relay_ns_since(now, leg->rx_rtp.last_ns) < rs->relearn_ns ||
+	    !latchable(rs, src, srclen))
 		return false;
 	latch_rtp(leg, src, srclen);
 	leg->rtcp_locked = false;
@@ -357,7 +358,7 @@ int relay_packet(struct relay_sock *sock, uint8_t *p, uint32_t len, uint32_t cap
 	 * the kernel may have forwarded the remote's packets since the last read. */
 	if (__builtin_expect(st->fast.dir[sock->leg].on, 0) && !rtcp &&
 	    !net_addr_matches(&leg->remote_rtp, src, srclen) &&
-	    now_ns - leg->rx_rtp.last_ns >= rs->relearn_ns)
+	    relay_ns_since(now_ns, leg->rx_rtp.last_ns) >= rs->relearn_ns)
 		fastpath_leg_sync(st, sock->leg);
 	if (!check_source(leg, rs, rtcp, src, srclen, p, now_ns)) {
 		c->strange_source++;

@@ -24,6 +24,13 @@
 #include "rtp_stats.h"
 #include "session_snapshot.h"
 
+/* now - then, 0 when then is later: the kernel fast path stamps packets (fp_entry.last_ns) after
+ * the relay thread took its `now`, so a time folded in from it may lie ahead of that now. */
+static inline uint64_t relay_ns_since(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
 struct relay_stream;
 struct srtp_ctx;
 struct stream_apps;
@@ -84,7 +91,7 @@ struct relay_stream {
 	unsigned open_socks; /* sockets the worker has not finished closing */
 	struct relay_leg leg[2];
 	struct fastpath_stream fast; /* what the kernel forwards of it (fastpath.h) */
-	struct stream_apps *apps; /* owned; NULL: no media application (relay_apps.h) */
+	struct stream_apps *apps;    /* owned; NULL: no media application (relay_apps.h) */
 };
 
 /* What a stream's applications report to the owner of the session (relay_apps.c). */

@@ -357,7 +357,7 @@ static void tick(struct worker *w, uint64_t now)
 			return; /* tried again next tick */
 		m->op = WMSG_RTP_TIMEOUT;
 		m->key = rs->key;
-		m->idle_ms = (now - rs->last_rtp_ns) / 1000000u;
+		m->idle_ms = relay_ns_since(now, rs->last_rtp_ns) / 1000000u;
 		rs->timeout_sent = true;
 		answer(w, m);
 	}

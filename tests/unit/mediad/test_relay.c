@@ -463,6 +463,12 @@ static void test_hold_timeout(void **state)
 	assert_false(relay_session_on_hold(&f->rs));
 	assert_false(relay_session_timed_out(&f->rs, t0 + 1999 * MS));
 	assert_true(relay_session_timed_out(&f->rs, t0 + 2000 * MS));
+	/* A packet the kernel fast path stamped after the tick took its `now` is not 584 years of
+	 * silence (it was, and ended calls). */
+	f->rs.last_rtp_ns = t0 + 5 * MS;
+	assert_false(relay_session_timed_out(&f->rs, t0));
+	assert_int_equal(relay_ns_since(t0, t0 + 5 * MS), 0);
+	f->rs.last_rtp_ns = t0;
 
 	/* A holds (sendonly), B answers recvonly: held, and with no hold timeout never ends. */
 	f->st->leg[0].direction = DIR_SENDONLY;
