@@ -86,6 +86,11 @@ list(TRANSFORM TANDEM_DEMO_SCRIPTS PREPEND ${CMAKE_SOURCE_DIR}/deploy/demo/scrip
      OUTPUT_VARIABLE _demo_script_files)
 install(FILES ${_demo_script_files} DESTINATION ${TANDEM_CONFDIR}/scripts COMPONENT signald)
 install(FILES ${_pkgdir}/mediad.ini DESTINATION ${TANDEM_CONFDIR} COMPONENT mediad)
+# The demo's prompts (8 kHz mono 16-bit WAV, spoken by espeak-ng), where mediad's [apps]
+# prompts_dir points by default: the demo IVR (5000, scripts/ivr_menu.lua) plays them.
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/deploy/demo/prompts/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/tandem/prompts COMPONENT mediad
+        FILES_MATCHING PATTERN "*.wav")
 
 foreach(unit signald mediad)
   configure_file(${CMAKE_SOURCE_DIR}/deploy/systemd/tandem-${unit}.service.in

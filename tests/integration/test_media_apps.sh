@@ -55,6 +55,12 @@ wait_for 5 grep -q "Ping request" "$T/m1.log"
 check "mediactl play" ctl play "$S" --leg a tone1k.wav --id 41
 check "mediactl play --loops replaces it" ctl play "$S" --leg a tone1k.wav --loops 3 --id 42
 check "mediactl stop-play" ctl stop-play "$S" --leg a
+# The demo's prompts (deploy/demo/prompts, what quickstart.sh and the package install) play.
+cp "$TANDEM_SRC"/deploy/demo/prompts/*.wav "$T/prompts/"
+for f in "$TANDEM_SRC"/deploy/demo/prompts/*.wav; do
+	check "the demo prompt $(basename "$f") plays to a PCMA leg" ctl play "$S" --leg b "$(basename "$f")" --id 50
+done
+ctl stop-play "$S" --leg b >/dev/null
 check "mediactl play of '../x.wav' fails (exit 1)" test "$(ctl play "$S" --leg b ../x.wav >/dev/null 2>&1; echo $?)" = 1
 check "mediactl echo on" ctl echo "$S" --leg b on
 check "mediactl echo off" ctl echo "$S" --leg b off

@@ -16,10 +16,11 @@ need_tools() {
 UACTL=(python3 "$TANDEM_SRC/tests/interop/uactl.py")
 DEMO=$TANDEM_SRC/deploy/demo
 
-# start_demo [SIGNALD ARGS...]: mediad and signald with the demo config, only the ports changed
+# start_demo [SIGNALD ARGS...]: mediad (with MEDIAD_ARGS) and signald with the demo config, only the ports changed
 # (and with DEMO_IP=::1, the addresses: signald listens on [::1], mediad binds and advertises
 # ::1). Sets RPC (mediad's endpoint), SIP (signald's host:port), sip_port, rtp_min, rtp_max, DB.
 DEMO_IP=127.0.0.1
+MEDIAD_ARGS=()
 start_demo() {
 	local media_ip=()
 	sip_port=$(free_port)
@@ -34,7 +35,7 @@ start_demo() {
 	DB=$T/state/tandem.db
 	"$MEDIAD" -c "$DEMO/mediad.ini" --set "mediad.rpc_endpoint=$RPC" "${media_ip[@]}" \
 		--set "rtp.port_min=$rtp_min" --set "rtp.port_max=$rtp_max" \
-		--set "metrics.listen=127.0.0.1:$(free_port)" >"$T/mediad.log" 2>&1 &
+		--set "metrics.listen=127.0.0.1:$(free_port)" "${MEDIAD_ARGS[@]}" >"$T/mediad.log" 2>&1 &
 	echo $! >"$T/mediad.pid"
 	wait_for 10 "$MEDIACTL" -e "$RPC" -t 300 ping || { log "mediad did not answer Ping"; return 1; }
 	mkdir -p "$T/state"

@@ -26,7 +26,8 @@ for f in /usr/sbin/signald /usr/bin/tandem-sipping /usr/bin/tandemctl "$TANDEM_C
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml" "$TANDEM_UNITDIR/tandem-signald.service"; do
 	check "tandem-signald holds $f" has tandem-signald "$f"
 done
-for f in /usr/sbin/mediad "$TANDEM_CONFDIR/mediad.ini" "$TANDEM_UNITDIR/tandem-mediad.service"; do
+for f in /usr/sbin/mediad "$TANDEM_CONFDIR/mediad.ini" "$TANDEM_UNITDIR/tandem-mediad.service" \
+	/usr/share/tandem/prompts/ivr-menu.wav; do
 	check "tandem-mediad holds $f" has tandem-mediad "$f"
 done
 check "tandem-common holds mediactl" has tandem-common /usr/bin/mediactl

@@ -17,6 +17,8 @@ want=(
 	"$TANDEM_CONFDIR/directory.xml" "$TANDEM_CONFDIR/dialplan.xml"
 	"$TANDEM_CONFDIR/scripts/auto_record.lua" "$TANDEM_CONFDIR/scripts/hello.lua"
 	"$TANDEM_CONFDIR/scripts/ivr_menu.lua"
+	"$TANDEM_PREFIX/share/tandem/prompts/ivr-menu.wav" "$TANDEM_PREFIX/share/tandem/prompts/ivr-invalid.wav"
+	"$TANDEM_PREFIX/share/tandem/prompts/ivr-goodbye.wav"
 	"$TANDEM_UNITDIR/tandem-signald.service" "$TANDEM_UNITDIR/tandem-mediad.service"
 	"$TANDEM_PREFIX/share/doc/tandem/deployment.md" "$TANDEM_PREFIX/share/doc/tandem/README.md"
 	"$TANDEM_PREFIX/share/man/man1/tandemctl.1.gz" "$TANDEM_PREFIX/share/man/man1/mediactl.1.gz"
