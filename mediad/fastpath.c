@@ -73,7 +73,9 @@ const char *fastpath_mode(void)
  * left by an earlier process): libbpf would print the kernel's complaint as a warning. */
 static bool libbpf_quiet;
 
-static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+/* libbpf's messages are printf formats: said so, for the compilers that check vsnprintf's */
+__attribute__((format(printf, 2, 0))) static int print_libbpf(enum libbpf_print_level level,
+                                                              const char *fmt, va_list ap)
 {
 	char buf[512];
 	size_t n;
