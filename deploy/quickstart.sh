@@ -118,7 +118,7 @@ fi
 
 mkdir -p "$STATE/prompts" "$STATE/recordings"
 # the demo IVR's prompts (5000); files already there are the user's and stay
-cp -n "$DEMO/prompts/"*.wav "$STATE/prompts/"
+for f in "$DEMO/prompts/"*.wav; do [ -e "$STATE/prompts/${f##*/}" ] || cp "$f" "$STATE/prompts/"; done
 start_one mediad "$BUILD/mediad/mediad" -c "$DEMO/mediad.ini" \
 	--set "mediad.rpc_key_file=$KEYS/server.key" --set "mediad.rpc_clients_file=$KEYS/clients" \
 	--set "apps.prompts_dir=$STATE/prompts" --set "apps.recordings_dir=$STATE/recordings"
