@@ -28,7 +28,7 @@ struct load_traffic_cfg {
 	/* >=0: count this core's busy time (all but idle) as the relay's instead of relay_pid's
 	 * (a relay that forwards in the kernel, its receive softirq steered to that core). */
 	int relay_core;
-	int busy_poll; /* never sleep: poll the ring (no wake-ups for the relay to pay) */
+	int busy_poll;          /* never sleep: poll the ring (no wake-ups for the relay to pay) */
 	struct load_srtp *srtp; /* NULL: plain RTP everywhere; else its SRTP endpoints encrypt
 	                         * what they send and decrypt what they receive (load_srtp.h) */
 };
