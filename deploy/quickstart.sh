@@ -170,7 +170,10 @@ its audio flows through mediad:
   $TANDEMCTL calls; $TANDEMCTL call CALL-ID # the call, both legs, RTP counters
   sqlite3 $STATE/tandem.db "select * from sip_dialogs"        # live calls
   sqlite3 $STATE/tandem.db "select caller, callee, hangup_cause, billsec from cdr"
-How calls work: docs/calls.md.
+Also dial: 9196 (echo test), 5000 (a small IVR in Lua: press 1 or 2 for user 1000 or 1001,
+scripts/ivr_menu.lua), 7 + a user (71001: the call is recorded by scripts/auto_record.lua into
+$STATE/recordings as one stereo WAV, caller left, callee right).
+How calls work: docs/calls.md; the dialplan: docs/dialplan.md; Lua scripts: docs/lua.md.
 
 Stop with: deploy/quickstart.sh stop
 MSG
