@@ -2,7 +2,7 @@
  * few slots: it ends once (its completion runs the next action, or resumes a script), and the
  * end of the call ends every one still waiting with -ECANCELED. The media node's replies and
  * events find the slot through the call. */
-#include "call_exec_internal.h"
+#include "call_exec.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,7 +26,72 @@
 #include "router.h"
 #include "sdp_srtp.h"
 
-const char *cx_var(struct call_exec *x, const char *name)
+#define EXEC_OPS    6
+#define EXEC_DIGITS 64
+#define EXEC_RUNS   4
+
+enum op_kind {
+	OP_FREE = 0,
+	OP_DEFER,       /* finished at once: its completion waits for the loop */
+	OP_SLEEP,       /* timer */
+	OP_PLAY,        /* until PlaybackDone with play_id */
+	OP_RECORD,      /* until StartRecording's reply */
+	OP_STOP_RECORD, /* until StopRecording's reply */
+	OP_ECHO,        /* until the end of the call */
+	OP_BRIDGE,      /* a script's bridge: until the end of the call */
+	OP_DIGITS,      /* until max digits, a terminator or the inter-digit timeout */
+	OP_RECFILE,     /* a script's recordFile: until max_s, a terminator or hangup */
+};
+
+struct exec_op {
+	struct call_exec *x; /* back pointer, for the timer */
+	enum op_kind kind;
+	script_done_fn done;
+	void *arg;
+	su_timer_t *timer;
+	uint64_t play_id;
+	int rc; /* OP_DEFER's */
+	unsigned max, timeout_ms;
+	char terms[17];
+	char stopped_by[2]; /* OP_PLAY: the terminator that stopped it */
+	bool stopping;      /* OP_RECFILE: StopRecording sent */
+};
+
+struct script_call {
+	struct call_exec *x;
+};
+
+/* A Lua run of the call (lua application, hooks, the lua API command). */
+struct exec_run {
+	struct call_exec *x;
+	struct script_run *run; /* the engine's handle while live */
+	bool live;
+	bool starting; /* inside script_engine_run: a finish is only noted */
+	bool finished_early;
+	int rc;
+	script_done_fn done;
+	void *arg;
+};
+
+struct call_exec {
+	struct b2bua *b;
+	struct call *call;
+	struct route_program *p;
+	struct script_call sc;
+	struct exec_op ops[EXEC_OPS];
+	bool started, plan_done, ended, rang, answered;
+	bool listener; /* a script listens to the caller's digits */
+	uint64_t next_play_id;
+	char digits[EXEC_DIGITS + 1]; /* the caller's digits nobody took yet */
+	unsigned n_digits;
+	struct exec_run runs[EXEC_RUNS];
+	unsigned n_runs;
+	/* The call was freed while runs were live (shutdown): x lives on without it until the
+	 * last run finished; call is then NULL. */
+	bool orphaned;
+};
+
+static const char *var(struct call_exec *x, const char *name)
 {
 	return dialplan_vars_get(&x->p->vars, name);
 }
@@ -127,7 +192,8 @@ bool call_exec_pending(const struct call *call)
 
 /* ---- operations ---------------------------------------------------------------------------- */
 
-struct exec_op *cx_op_new(struct call_exec *x, enum op_kind kind, script_done_fn done, void *arg)
+static struct exec_op *op_new(struct call_exec *x, enum op_kind kind, script_done_fn done,
+                              void *arg)
 {
 	for (unsigned i = 0; i < EXEC_OPS; i++) {
 		struct exec_op *op = &x->ops[i];
@@ -142,7 +208,7 @@ struct exec_op *cx_op_new(struct call_exec *x, enum op_kind kind, script_done_fn
 	return NULL;
 }
 
-struct exec_op *cx_op_find(struct call_exec *x, enum op_kind kind)
+static struct exec_op *op_find(struct call_exec *x, enum op_kind kind)
 {
 	for (unsigned i = 0; i < EXEC_OPS; i++)
 		if (x->ops[i].kind == kind)
@@ -151,7 +217,7 @@ struct exec_op *cx_op_find(struct call_exec *x, enum op_kind kind)
 }
 
 /* Frees the slot, then runs its completion (which may start another operation). */
-void cx_op_finish(struct exec_op *op, int rc, const char *result)
+static void op_finish(struct exec_op *op, int rc, const char *result)
 {
 	script_done_fn done = op->done;
 	void *arg = op->arg;
@@ -165,7 +231,7 @@ void cx_op_finish(struct exec_op *op, int rc, const char *result)
 
 static void on_op_timer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg);
 
-int cx_op_arm(struct call_exec *x, struct exec_op *op, unsigned ms)
+static int op_arm(struct call_exec *x, struct exec_op *op, unsigned ms)
 {
 	if (!op->timer && !(op->timer = su_timer_create(su_root_task(x->b->root), 0)))
 		return -ENOMEM;
@@ -190,8 +256,10 @@ static void digits_done(struct call_exec *x, struct exec_op *op)
 	memmove(x->digits, x->digits + n, x->n_digits - n);
 	x->n_digits -= n;
 	x->digits[x->n_digits] = '\0';
-	cx_op_finish(op, 0, got);
+	op_finish(op, 0, got);
 }
+
+static void recfile_stop(struct call_exec *x, struct exec_op *op);
 
 static void on_op_timer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
@@ -203,24 +271,24 @@ static void on_op_timer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 	if (x->call)
 		log_set_context(x->call->call_id);
 	if (op->kind == OP_RECFILE)
-		cx_recfile_stop(x, op);
+		recfile_stop(x, op);
 	else if (op->kind == OP_DIGITS)
 		digits_done(x, op);
 	else if (op->kind == OP_DEFER)
-		cx_op_finish(op, op->rc, "");
+		op_finish(op, op->rc, "");
 	else if (op->kind == OP_SLEEP)
-		cx_op_finish(op, 0, "");
+		op_finish(op, 0, "");
 }
 
 /* A finished result whose completion must not run inside the caller (script_host.h). */
-int cx_op_defer(struct call_exec *x, int rc, script_done_fn done, void *arg)
+static int op_defer(struct call_exec *x, int rc, script_done_fn done, void *arg)
 {
-	struct exec_op *op = cx_op_new(x, OP_DEFER, done, arg);
+	struct exec_op *op = op_new(x, OP_DEFER, done, arg);
 
 	if (!op)
 		return -EBUSY;
 	op->rc = rc;
-	if (cx_op_arm(x, op, 0) != 0) {
+	if (op_arm(x, op, 0) != 0) {
 		op->kind = OP_FREE;
 		return -ENOMEM;
 	}
@@ -232,20 +300,20 @@ int cx_op_defer(struct call_exec *x, int rc, script_done_fn done, void *arg)
 static void on_play_reply(struct call *call, int rc, const RpcEnvelope *reply)
 {
 	struct call_exec *x = call->exec;
-	struct exec_op *op = x ? cx_op_find(x, OP_PLAY) : NULL;
+	struct exec_op *op = x ? op_find(x, OP_PLAY) : NULL;
 
 	(void)reply;
 	if (!rc || !op)
 		return; /* playing: PlaybackDone ends it */
 	log_notice("call", "playback: %s %s", strerror(-rc), call->media_error);
-	cx_op_finish(op, rc, NULL);
+	op_finish(op, rc, NULL);
 }
 
-void cx_on_record_reply(struct call *call, int rc, const RpcEnvelope *reply)
+static void on_record_reply(struct call *call, int rc, const RpcEnvelope *reply)
 {
 	struct call_exec *x = call->exec;
-	struct exec_op *op = x ? cx_op_find(x, OP_RECORD) : NULL;
-	struct exec_op *rf = x ? cx_op_find(x, OP_RECFILE) : NULL;
+	struct exec_op *op = x ? op_find(x, OP_RECORD) : NULL;
+	struct exec_op *rf = x ? op_find(x, OP_RECFILE) : NULL;
 
 	if (!rc && reply->start_recording_reply->recording) {
 		call_media_note_recording(call, reply->start_recording_reply->recording);
@@ -254,19 +322,19 @@ void cx_on_record_reply(struct call *call, int rc, const RpcEnvelope *reply)
 		log_notice("call", "record_session: %s %s", strerror(-rc), call->media_error);
 	}
 	if (op)
-		cx_op_finish(op, rc, NULL);
+		op_finish(op, rc, NULL);
 	else if (rf && rc)
-		cx_op_finish(rf, rc, NULL);
+		op_finish(rf, rc, NULL);
 	else if (rf && rf->max) /* recording: until max_s, a terminator or hangup */
-		cx_op_arm(x, rf, rf->max * 1000);
+		op_arm(x, rf, rf->max * 1000);
 }
 
-void cx_on_stop_record_reply(struct call *call, int rc, const RpcEnvelope *reply)
+static void on_stop_record_reply(struct call *call, int rc, const RpcEnvelope *reply)
 {
 	struct call_exec *x = call->exec;
-	struct exec_op *op = x ? cx_op_find(x, OP_STOP_RECORD) : NULL;
+	struct exec_op *op = x ? op_find(x, OP_STOP_RECORD) : NULL;
 
-	if (!op && x && (op = cx_op_find(x, OP_RECFILE)) != NULL && !op->stopping)
+	if (!op && x && (op = op_find(x, OP_RECFILE)) != NULL && !op->stopping)
 		op = NULL;
 	if (!rc && reply->stop_recording_reply->recording) {
 		call_media_note_recording(call, reply->stop_recording_reply->recording);
@@ -277,35 +345,35 @@ void cx_on_stop_record_reply(struct call *call, int rc, const RpcEnvelope *reply
 		log_notice("call", "stop_record_session: %s %s", strerror(-rc), call->media_error);
 	}
 	if (op)
-		cx_op_finish(op, rc, NULL);
+		op_finish(op, rc, NULL);
 }
 
 static void on_echo_reply(struct call *call, int rc, const RpcEnvelope *reply)
 {
 	struct call_exec *x = call->exec;
-	struct exec_op *op = x ? cx_op_find(x, OP_ECHO) : NULL;
+	struct exec_op *op = x ? op_find(x, OP_ECHO) : NULL;
 
 	(void)reply;
 	if (!rc || !op)
 		return; /* echoing until the end of the call */
 	log_notice("call", "echo: %s %s", strerror(-rc), call->media_error);
-	cx_op_finish(op, rc, NULL);
+	op_finish(op, rc, NULL);
 }
 
 /* ---- applications -------------------------------------------------------------------------- */
 
 /* The media request of a waiting application: its slot is taken first, and given back when the
  * request cannot be sent. */
-int cx_media_op(struct call_exec *x, enum op_kind kind, script_done_fn done, void *arg,
-                int rc_of_send(struct call_exec *x, struct exec_op *op, const char *data),
-                const char *data)
+static int media_op(struct call_exec *x, enum op_kind kind, script_done_fn done, void *arg,
+                    int rc_of_send(struct call_exec *x, struct exec_op *op, const char *data),
+                    const char *data)
 {
 	struct exec_op *op;
 	int rc;
 
 	if (x->ended)
 		return -ENOTCONN;
-	if (!(op = cx_op_new(x, kind, done, arg)))
+	if (!(op = op_new(x, kind, done, arg)))
 		return -EBUSY;
 	rc = rc_of_send(x, op, data);
 	if (rc)
@@ -313,7 +381,7 @@ int cx_media_op(struct call_exec *x, enum op_kind kind, script_done_fn done, voi
 	return rc;
 }
 
-int cx_send_play(struct call_exec *x, struct exec_op *op, const char *file)
+static int send_play(struct call_exec *x, struct exec_op *op, const char *file)
 {
 	op->play_id = ++x->next_play_id;
 	return call_media_play(x->b->cm, x->call, SIDE_A, file, op->play_id, on_play_reply);
@@ -322,14 +390,14 @@ int cx_send_play(struct call_exec *x, struct exec_op *op, const char *file)
 static int send_record(struct call_exec *x, struct exec_op *op, const char *path)
 {
 	(void)op;
-	return call_media_record(x->b->cm, x->call, path, cx_on_record_reply);
+	return call_media_record(x->b->cm, x->call, path, on_record_reply);
 }
 
 static int send_stop_record(struct call_exec *x, struct exec_op *op, const char *data)
 {
 	(void)op;
 	(void)data;
-	return call_media_stop_record(x->b->cm, x->call, cx_on_stop_record_reply);
+	return call_media_stop_record(x->b->cm, x->call, on_stop_record_reply);
 }
 
 static int send_echo(struct call_exec *x, struct exec_op *op, const char *data)
@@ -409,7 +477,7 @@ static void on_run_finished(void *arg, int rc)
 }
 
 /* Starts "name.lua args" for the call; 1 when it ran to its end at once. */
-int cx_run_script(struct call_exec *x, const char *cmdline, script_done_fn done, void *arg)
+static int run_script(struct call_exec *x, const char *cmdline, script_done_fn done, void *arg)
 {
 	struct exec_run *er = NULL;
 	struct script_run *handle = NULL;
@@ -454,8 +522,8 @@ static int sleep_ms(const char *data, unsigned *ms)
 
 /* Runs app with data (already ${var}-expanded). 1: finished now; 0: done runs later; < 0: it
  * cannot run (done never runs). */
-int cx_exec_app(struct call_exec *x, const char *app, const char *data, script_done_fn done,
-                void *arg)
+static int exec_app(struct call_exec *x, const char *app, const char *data, script_done_fn done,
+                    void *arg)
 {
 	struct call *call = x->call;
 	enum hangup_cause cause = HANGUP_CAUSE_NORMAL_CLEARING;
@@ -497,17 +565,17 @@ int cx_exec_app(struct call_exec *x, const char *app, const char *data, script_d
 		}
 		if (bridge_now(x, data) != 0 || !done)
 			return 1;
-		if (!(op = cx_op_new(x, OP_BRIDGE, done, arg)))
+		if (!(op = op_new(x, OP_BRIDGE, done, arg)))
 			return 1;
 		return 0;
 	case DIALPLAN_APP_PLAYBACK:
-		return cx_media_op(x, OP_PLAY, done, arg, cx_send_play, data);
+		return media_op(x, OP_PLAY, done, arg, send_play, data);
 	case DIALPLAN_APP_RECORD_SESSION:
-		return cx_media_op(x, OP_RECORD, done, arg, send_record, data);
+		return media_op(x, OP_RECORD, done, arg, send_record, data);
 	case DIALPLAN_APP_STOP_RECORD_SESSION:
-		return cx_media_op(x, OP_STOP_RECORD, done, arg, send_stop_record, data);
+		return media_op(x, OP_STOP_RECORD, done, arg, send_stop_record, data);
 	case DIALPLAN_APP_ECHO:
-		return cx_media_op(x, OP_ECHO, done, arg, send_echo, data);
+		return media_op(x, OP_ECHO, done, arg, send_echo, data);
 	case DIALPLAN_APP_SLEEP:
 		if (sleep_ms(data, &ms) != 0) {
 			log_notice("call", "sleep %s: not a number of milliseconds", data);
@@ -515,15 +583,15 @@ int cx_exec_app(struct call_exec *x, const char *app, const char *data, script_d
 		}
 		if (x->ended)
 			return -ENOTCONN;
-		if (!(op = cx_op_new(x, OP_SLEEP, done, arg)))
+		if (!(op = op_new(x, OP_SLEEP, done, arg)))
 			return -EBUSY;
-		if (cx_op_arm(x, op, ms) != 0) {
+		if (op_arm(x, op, ms) != 0) {
 			op->kind = OP_FREE;
 			return -ENOMEM;
 		}
 		return 0;
 	case DIALPLAN_APP_LUA:
-		return cx_run_script(x, data, done, arg);
+		return run_script(x, data, done, arg);
 	default:
 		return -ENOENT;
 	}
@@ -559,7 +627,7 @@ static void run_plan(struct call_exec *x)
 			call_hangup(x->b, x->call, HANGUP_CAUSE_NORMAL_TEMPORARY_FAILURE, "switch");
 			return;
 		}
-		rc = cx_exec_app(x, a->application, data, bridge ? NULL : on_plan_step, x);
+		rc = exec_app(x, a->application, data, bridge ? NULL : on_plan_step, x);
 		if (rc < 0 && rc != -ENOTCONN)
 			log_notice("call", "%s(%s) not run: %s", a->application, data,
 			           strerror(-rc));
@@ -604,7 +672,7 @@ static void on_hook_done(void *arg, int rc, const char *result)
 /* Runs "app data" from a channel variable (execute_on_*): ${var}s expanded when it runs. */
 static void run_hook(struct call_exec *x, const char *name)
 {
-	const char *v = cx_var(x, name);
+	const char *v = var(x, name);
 	char *text = NULL, *app, *data;
 	int rc;
 
@@ -618,17 +686,19 @@ static void run_hook(struct call_exec *x, const char *name)
 		*data++ = '\0';
 	data += strspn(data, " ");
 	log_info("call", "%s: %s %s", name, app, data);
-	rc = cx_exec_app(x, app, data, on_hook_done, x);
+	rc = exec_app(x, app, data, on_hook_done, x);
 	if (rc < 0)
 		log_notice("call", "%s: %s not run: %s", name, app,
 		           rc == -ENOENT ? "no such application" : strerror(-rc));
 	free(text);
 }
 
+static int api_run(struct call_exec *x, const char *cmd, const char *args, char **out);
+
 /* Runs "command args" from a channel variable (api_*): its output goes to the log. */
 static void run_api_hook(struct call_exec *x, const char *name)
 {
-	const char *v = cx_var(x, name);
+	const char *v = var(x, name);
 	char *text = NULL, *cmd, *args, *out = NULL;
 	int rc;
 
@@ -638,7 +708,7 @@ static void run_api_hook(struct call_exec *x, const char *name)
 	args = cmd + strcspn(cmd, " ");
 	if (*args)
 		*args++ = '\0';
-	rc = cx_api_run(x, cmd, args, &out);
+	rc = api_run(x, cmd, args, &out);
 	if (rc)
 		log_notice("call", "%s: %s: %s", name, cmd,
 		           rc == -ENOENT ? "no such command" : strerror(-rc));
@@ -682,7 +752,7 @@ void call_exec_ended(struct b2bua *b, struct call *call)
 	dialplan_vars_set(&x->p->vars, "hangup_cause", hangup_cause_name(call->hangup_cause));
 	for (unsigned i = 0; i < EXEC_OPS; i++)
 		if (x->ops[i].kind != OP_FREE)
-			cx_op_finish(&x->ops[i], -ECANCELED, NULL);
+			op_finish(&x->ops[i], -ECANCELED, NULL);
 	for (unsigned i = 0; i < EXEC_RUNS; i++)
 		if (x->runs[i].live && x->runs[i].run)
 			script_engine_abort(x->runs[i].run);
@@ -705,7 +775,7 @@ void call_exec_media_event(struct b2bua *b, struct call *call, const RpcEvent *e
 			struct exec_op *op = &x->ops[i];
 
 			if (op->kind == OP_PLAY && op->play_id == pd->play_id) {
-				cx_op_finish(op, 0, op->stopped_by);
+				op_finish(op, 0, op->stopped_by);
 				break;
 			}
 		}
@@ -747,14 +817,14 @@ bool call_exec_digit(struct b2bua *b, struct call *call, int side, char digit, u
 	/* Collectors and scripts run for the caller's channel. */
 	if (!x || x->ended || side != 0)
 		return false;
-	if ((op = cx_op_find(x, OP_RECFILE)) && op->terms[0] && strchr(op->terms, digit)) {
-		cx_recfile_stop(x, op);
+	if ((op = op_find(x, OP_RECFILE)) && op->terms[0] && strchr(op->terms, digit)) {
+		recfile_stop(x, op);
 		return true;
 	}
-	if ((op = cx_op_find(x, OP_PLAY)) && op->terms[0] && strchr(op->terms, digit)) {
+	if ((op = op_find(x, OP_PLAY)) && op->terms[0] && strchr(op->terms, digit)) {
 		op->stopped_by[0] = digit;
 		if (call_media_stop_play(b->cm, call, SIDE_A, NULL) != 0)
-			cx_op_finish(op, 0, op->stopped_by);
+			op_finish(op, 0, op->stopped_by);
 		return true;
 	}
 	if (x->listener) {
@@ -764,7 +834,7 @@ bool call_exec_digit(struct b2bua *b, struct call *call, int side, char digit, u
 		return true;
 	}
 	/* Kept for a script's next getDigits, as a channel queues its digits. */
-	if (!(op = cx_op_find(x, OP_DIGITS)) && !x->n_runs)
+	if (!(op = op_find(x, OP_DIGITS)) && !x->n_runs)
 		return false;
 	if (x->n_digits < EXEC_DIGITS) {
 		x->digits[x->n_digits++] = digit;
@@ -774,7 +844,7 @@ bool call_exec_digit(struct b2bua *b, struct call *call, int side, char digit, u
 		if (strchr(op->terms, digit) || x->n_digits >= op->max)
 			digits_done(x, op);
 		else
-			cx_op_arm(x, op, op->timeout_ms);
+			op_arm(x, op, op->timeout_ms);
 	}
 	return true;
 }
@@ -816,3 +886,260 @@ char call_exec_info_digit(const char *content_type, const char *body, size_t len
 		d = (char)(d - 'a' + 'A');
 	return digit_ok(d) ? d : 0;
 }
+
+/* ---- the script host ------------------------------------------------------------------------ */
+
+static struct call_exec *sx(struct script_call *c)
+{
+	return c->x;
+}
+
+struct script_call *call_exec_script_call(struct call *call)
+{
+	return call->exec ? &call->exec->sc : NULL;
+}
+
+static const char *h_get_var(struct script_call *c, const char *name)
+{
+	struct call_exec *x = sx(c);
+	struct call *call = x->call;
+
+	if (!call)
+		return var(x, name);
+	/* A few of the channel's own fields, as FreeSWITCH names them. */
+	if (!strcmp(name, "uuid") || !strcmp(name, "call_uuid") || !strcmp(name, "sip_call_id"))
+		return call->call_id;
+	if (!strcmp(name, "caller_id_number") || !strcmp(name, "username"))
+		return call->caller;
+	if (!strcmp(name, "destination_number"))
+		return call->destination;
+	if (!strcmp(name, "domain_name"))
+		return call->domain;
+	return var(x, name);
+}
+
+static int h_set_var(struct script_call *c, const char *name, const char *value)
+{
+	if (!name || !*name)
+		return -EINVAL;
+	return dialplan_vars_set(&sx(c)->p->vars, name, value);
+}
+
+static bool h_ready(struct script_call *c)
+{
+	struct call_exec *x = sx(c);
+
+	return !x->ended && x->call && x->call->state != CALL_ENDING && leg_live(&x->call->a);
+}
+
+static int h_execute(struct script_call *c, const char *app, const char *data, script_done_fn done,
+                     void *arg)
+{
+	struct call_exec *x = sx(c);
+	char *text = NULL;
+	int rc;
+
+	if (x->ended)
+		return -ENOTCONN;
+	if (dialplan_vars_expand(&x->p->vars, data ? data : "", &text) != 0)
+		return -ENOMEM;
+	rc = exec_app(x, app, text, done, arg);
+	free(text);
+	if (rc == 1)
+		rc = op_defer(x, 0, done, arg);
+	return rc;
+}
+
+static int h_hangup(struct script_call *c, const char *cause)
+{
+	struct call_exec *x = sx(c);
+	enum hangup_cause hc = HANGUP_CAUSE_NORMAL_CLEARING;
+
+	if (cause && *cause && hangup_cause_parse(cause, &hc) != 0)
+		return -EINVAL;
+	if (x->ended)
+		return 0;
+	call_hangup(x->b, x->call, hc, "script");
+	return 0;
+}
+
+static int h_play(struct script_call *c, const char *file, const char *terminators,
+                  script_done_fn done, void *arg)
+{
+	struct call_exec *x = sx(c);
+	int rc = media_op(x, OP_PLAY, done, arg, send_play, file);
+	struct exec_op *op;
+
+	if (!rc && terminators && (op = op_find(x, OP_PLAY)) != NULL)
+		snprintf(op->terms, sizeof(op->terms), "%s", terminators);
+	return rc;
+}
+
+static int h_get_digits(struct script_call *c, unsigned max, const char *terminators,
+                        unsigned timeout_ms, script_done_fn done, void *arg)
+{
+	struct call_exec *x = sx(c);
+	struct exec_op *op;
+
+	if (x->ended)
+		return -ENOTCONN;
+	if (!max || max > EXEC_DIGITS)
+		return -EINVAL;
+	if (op_find(x, OP_DIGITS) || !(op = op_new(x, OP_DIGITS, done, arg)))
+		return -EBUSY;
+	op->max = max;
+	op->timeout_ms = timeout_ms;
+	snprintf(op->terms, sizeof(op->terms), "%s", terminators ? terminators : "");
+	/* Digits already buffered count; the result waits for the loop either way. */
+	for (unsigned i = 0; i < x->n_digits; i++)
+		if (strchr(op->terms, x->digits[i]) || i + 1 >= max)
+			return op_arm(x, op, 0);
+	return op_arm(x, op, timeout_ms);
+}
+
+/* recordFile: the node records the session (the caller left; the callee right, silent
+ * before a bridge) into file, stopped at max_s, a terminator digit, a script's break or the
+ * end of the call (the node completes the file then). */
+static int h_record(struct script_call *c, const char *file, unsigned max_s,
+                    const char *terminators, script_done_fn done, void *arg)
+{
+	struct call_exec *x = sx(c);
+	struct exec_op *op;
+	int rc;
+
+	if (x->ended)
+		return -ENOTCONN;
+	if (op_find(x, OP_RECFILE) || !(op = op_new(x, OP_RECFILE, done, arg)))
+		return -EBUSY;
+	op->max = max_s;
+	snprintf(op->terms, sizeof(op->terms), "%s", terminators ? terminators : "");
+	rc = call_media_record(x->b->cm, x->call, file, on_record_reply);
+	if (rc)
+		op->kind = OP_FREE;
+	return rc;
+}
+
+static void recfile_stop(struct call_exec *x, struct exec_op *op)
+{
+	if (op->stopping)
+		return;
+	op->stopping = true;
+	if (!x->call || call_media_stop_record(x->b->cm, x->call, on_stop_record_reply) != 0)
+		op_finish(op, 0, "");
+}
+
+static int h_sleep(struct script_call *c, unsigned ms, script_done_fn done, void *arg)
+{
+	struct call_exec *x = sx(c);
+	struct exec_op *op;
+
+	if (x->ended)
+		return -ENOTCONN;
+	if (!(op = op_new(x, OP_SLEEP, done, arg)))
+		return -EBUSY;
+	if (op_arm(x, op, ms) != 0) {
+		op->kind = OP_FREE;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void h_set_dtmf_listener(struct script_call *c, bool on)
+{
+	sx(c)->listener = on;
+}
+
+static int api_run(struct call_exec *x, const char *cmd, const char *args, char **out)
+{
+	char buf[160];
+
+	(void)args;
+	if (!strcmp(cmd, "status"))
+		snprintf(buf, sizeof(buf), "UP, %u call(s)", b2bua_call_count(x->b));
+	else if (!strcmp(cmd, "show") && args && !strncmp(args, "calls", 5))
+		snprintf(buf, sizeof(buf), "%u total.", b2bua_call_count(x->b));
+	else if (!strcmp(cmd, "uuid_getvar") && args) {
+		const char *v =
+		    var(x, args + strcspn(args, " ") + strspn(args + strcspn(args, " "), " "));
+
+		snprintf(buf, sizeof(buf), "%s", v ? v : "_undef_");
+	} else if ((!strcmp(cmd, "lua") || !strcmp(cmd, "luarun")) && args && *args) {
+		/* Runs in the background with the call's variables; the output is the start. */
+		int rc = !x->call ? -ENOTCONN : run_script(x, args, NULL, NULL);
+
+		if (rc < 0)
+			return rc;
+		snprintf(buf, sizeof(buf), "+OK");
+	} else
+		return -ENOENT;
+	*out = strdup(buf);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* A break from a script's digit handler: the prompt or sleep it waits on ends now. */
+static void h_stop_media(struct script_call *c)
+{
+	struct call_exec *x = sx(c);
+	struct exec_op *op;
+
+	if ((op = op_find(x, OP_PLAY)) != NULL && x->call &&
+	    call_media_stop_play(x->b->cm, x->call, SIDE_A, NULL) != 0)
+		op_arm(x, op, 0);
+	if ((op = op_find(x, OP_SLEEP)) != NULL)
+		op_arm(x, op, 0);
+	if ((op = op_find(x, OP_RECFILE)) != NULL)
+		recfile_stop(x, op);
+}
+
+static void h_flush_digits(struct script_call *c)
+{
+	struct call_exec *x = sx(c);
+
+	x->n_digits = 0;
+	x->digits[0] = '\0';
+}
+
+static int h_api(struct script_call *c, const char *cmd, const char *args, char **out)
+{
+	return api_run(sx(c), cmd, args, out);
+}
+
+static void h_log(struct script_call *c, enum script_log_level level, const char *msg)
+{
+	if (sx(c)->call)
+		log_set_context(sx(c)->call->call_id);
+	switch (level) {
+	case SCRIPT_LOG_DEBUG:
+		log_debug("script", "%s", msg);
+		break;
+	case SCRIPT_LOG_INFO:
+		log_info("script", "%s", msg);
+		break;
+	case SCRIPT_LOG_NOTICE:
+		log_notice("script", "%s", msg);
+		break;
+	case SCRIPT_LOG_WARNING:
+		log_warn("script", "%s", msg);
+		break;
+	default:
+		log_error("script", "%s", msg);
+		break;
+	}
+}
+
+const struct script_host_ops call_exec_script_ops = {
+    .get_var = h_get_var,
+    .set_var = h_set_var,
+    .ready = h_ready,
+    .execute = h_execute,
+    .hangup = h_hangup,
+    .play = h_play,
+    .get_digits = h_get_digits,
+    .record = h_record,
+    .sleep = h_sleep,
+    .set_dtmf_listener = h_set_dtmf_listener,
+    .api = h_api,
+    .log = h_log,
+    .stop_media = h_stop_media,
+    .flush_digits = h_flush_digits,
+};
